@@ -1,0 +1,20 @@
+/** Jest projects: `unit` needs nothing but Node; `e2e` runs against lab hosts over real SSH. */
+const common = {
+  extensionsToTreatAsEsm: [".ts"],
+  transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022", parser: { syntax: "typescript" } } }] },
+  moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
+  testEnvironment: "node",
+};
+
+export default {
+  projects: [
+    { ...common, displayName: "unit", testMatch: ["<rootDir>/test/**/*.test.ts"], testPathIgnorePatterns: ["\\.e2e\\.test\\.ts$"] },
+    {
+      ...common,
+      displayName: "e2e",
+      testMatch: ["<rootDir>/test/**/*.e2e.test.ts"],
+      globalSetup: "<rootDir>/test/e2e/global-setup.ts",
+      testTimeout: 300000,
+    },
+  ],
+};

@@ -1,0 +1,23 @@
+/** The local connection (zx): commands run on this machine with /bin/sh, like Ansible's `local`. */
+import os from "node:os";
+import { $ } from "zx";
+import { stdinBytes, type Command } from "../core/command.js";
+import type { Connection, ExecResult } from "./types.js";
+
+/** Run commands on the controller itself. */
+export class LocalConnection implements Connection {
+  readonly kind = "local" as const;
+  readonly user = os.userInfo().username;
+
+  async open(): Promise<void> {}
+
+  async exec(command: Command): Promise<ExecResult> {
+    const started = Date.now();
+    const input = stdinBytes(command);
+    const run = $({ nothrow: true, quiet: true, verbose: false, input: input ?? "" });
+    const out = await run`/bin/sh -c ${command.text}`;
+    return { code: out.exitCode, stdout: out.stdout, stderr: out.stderr, durationMs: Date.now() - started };
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,316 @@
+/**
+ * A host during a run: it runs tasks (check, then apply unless --check), counts remote
+ * commands, and collects notified handlers. Playbooks receive one per host.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Connection, ExecResult, BecomeSpec } from "../connection/types.js";
+import type { Vars } from "../inventory/types.js";
+import { describeCommand, type Command } from "./command.js";
+import { wrapWithSudo, sudoProblem, type SudoMode } from "./become.js";
+import { BosunError, CommandError, InterruptedError, UnreachableError, describeError } from "./errors.js";
+import type { Fact } from "./fact.js";
+import { mask } from "./secrets.js";
+import { renderDiff } from "./diff.js";
+import type { RunEvents } from "./events.js";
+import type { Plan, Step, TaskCall, TaskHost, TaskResult, ActionStep } from "./task.js";
+import { callerLocation } from "./callsite.js";
+
+/** A handler: what runs once at the end of the play when notified. */
+export type Handler = (host: Host) => Promise<unknown>;
+
+/** What a host needs from the run it belongs to. */
+export interface HostRunContext {
+  /** Play name (for events). */
+  readonly play: string;
+  /** --check. */
+  readonly checkMode: boolean;
+  /** --diff. */
+  readonly diffMode: boolean;
+  /** --tags (empty: all). */
+  readonly tags: readonly string[];
+  /** --skip-tags. */
+  readonly skipTags: readonly string[];
+  /** The event bus. */
+  readonly events: RunEvents;
+  /** Handlers of the play, in definition order. */
+  readonly handlers: ReadonlyMap<string, Handler>;
+  /** Set when the run is interrupted: no new task starts. */
+  readonly signal?: AbortSignal;
+}
+
+/** Raised by `host.run()` when a task fails (and ignoreErrors is not set): the play stops for this host. */
+export class TaskFailedError extends BosunError {
+  constructor(
+    readonly result: TaskResult,
+    context: { host: string; task: string; location?: string; hint?: string },
+  ) {
+    super(result.message ?? "failed", context);
+    this.name = "TaskFailedError";
+  }
+}
+
+function isActionStep(step: Step): step is ActionStep {
+  return typeof (step as ActionStep).run === "function";
+}
+
+/**
+ * Join consecutive command steps that read no stdin into one remote command (`{ a; } && { b; }`),
+ * so that a changed task costs one command to check and one to apply.
+ */
+export function mergeCommandSteps(steps: readonly Step[]): Step[] {
+  const out: Step[] = [];
+  for (const step of steps) {
+    const prev = out[out.length - 1];
+    const mergeable = (s: Step | undefined): s is Command => !!s && !isActionStep(s) && s.stdin === undefined;
+    if (mergeable(prev) && mergeable(step) && prev.sudo === step.sudo) {
+      out[out.length - 1] = {
+        text: `{ ${prev.text}
+} && { ${step.text}
+}`,
+        label: `${describeCommand(prev)}; ${describeCommand(step)}`,
+        sudo: step.sudo,
+      };
+    } else out.push(step);
+  }
+  return out;
+}
+
+/** One host in a run. */
+export class Host {
+  /** Remote commands run on this host so far. */
+  commandCount = 0;
+  readonly #notified = new Set<string>();
+  readonly #results: TaskResult[] = [];
+  #sudoMode: SudoMode | undefined;
+
+  constructor(
+    /** Inventory name. */
+    readonly name: string,
+    /** Merged variables. */
+    readonly vars: Vars,
+    readonly connection: Connection,
+    readonly become: BecomeSpec,
+    private readonly ctx: HostRunContext,
+  ) {}
+
+  /** True in --check runs. */
+  get checkMode(): boolean {
+    return this.ctx.checkMode;
+  }
+
+  /** Every task result of this host so far. */
+  get results(): readonly TaskResult[] {
+    return this.#results;
+  }
+
+  /** Run a command on the host as the login user or with sudo; counted and logged (masked). */
+  async exec(command: Command, options: { sudo?: boolean; quiet?: boolean } = {}): Promise<ExecResult> {
+    if (this.ctx.signal?.aborted) throw new InterruptedError();
+    const useSudo = command.sudo ?? options.sudo ?? this.become.enabled;
+    const mode = useSudo ? await this.#sudo() : { kind: "none" as const };
+    const wrapped = wrapWithSudo(command, mode);
+    this.commandCount++;
+    const result = await this.connection.exec(wrapped);
+    this.ctx.events.emit("command", {
+      host: this.name,
+      text: options.quiet ? "(secret)" : mask(describeCommand(command)),
+      code: result.code,
+      durationMs: result.durationMs,
+    });
+    if (mode.kind !== "none" && result.code !== 0) {
+      const problem = sudoProblem(result.stderr, this.connection.user);
+      if (problem) throw problem;
+    }
+    return result;
+  }
+
+  async #sudo(): Promise<SudoMode> {
+    if (this.#sudoMode) return this.#sudoMode;
+    if (this.connection.user === "root") this.#sudoMode = { kind: "none" };
+    else if (this.become.password === undefined) this.#sudoMode = { kind: "nopasswd" };
+    else {
+      // One probe per connection: NOPASSWD users must not receive the password on their command's stdin.
+      this.commandCount++;
+      const probe = await this.connection.exec({ text: "sudo -n true 2>/dev/null" });
+      this.#sudoMode = probe.code === 0 ? { kind: "nopasswd" } : { kind: "password", password: this.become.password };
+    }
+    return this.#sudoMode;
+  }
+
+  /** Run a fact probe (one command) and parse it. */
+  async fact<A, T>(probe: Fact<A, T>, arg: A, options: { sudo?: boolean } = {}): Promise<T> {
+    const result = await this.exec(probe.command(arg), options);
+    return probe.parse(result, arg);
+  }
+
+  /** Run a task: check, then apply the plan unless --check. Throws {@link TaskFailedError} on failure. */
+  async run<P, O>(call: TaskCall<P, O>): Promise<TaskResult<O>> {
+    const def = call.definition;
+    const title = call.options.title ?? def.title(call.params);
+    const base = { host: this.name, task: def.id, title, location: call.location };
+    this.ctx.events.emit("taskStart", { play: this.ctx.play, host: this.name, task: def.id, title, location: call.location });
+    let result: TaskResult<O>;
+    if (this.#filteredByTags(call.options.tags ?? [])) {
+      result = { ...base, status: "skipped", changed: false, failed: false, skipped: true, message: "skipped by tags", durationMs: 0, commands: 0, attempts: 0 };
+    } else {
+      result = await this.#runWithRetries(call, base);
+    }
+    if (result.failed && call.options.ignoreErrors) result = { ...result, ignored: true };
+    this.#results.push(result);
+    this.ctx.events.emit("taskEnd", { play: this.ctx.play, host: this.name, result });
+    if (result.changed) this.notify(call.options.notify ?? []);
+    if (result.failed && !call.options.ignoreErrors) {
+      throw new TaskFailedError(result, { host: this.name, task: def.id, location: call.location });
+    }
+    return result;
+  }
+
+  #filteredByTags(tags: readonly string[]): boolean {
+    const { tags: only, skipTags } = this.ctx;
+    if (tags.includes("always")) return skipTags.includes("always");
+    if (tags.some((t) => skipTags.includes(t))) return true;
+    if (only.length === 0 || only.includes("all")) return false;
+    return !tags.some((t) => only.includes(t));
+  }
+
+  async #runWithRetries<P, O>(
+    call: TaskCall<P, O>,
+    base: { host: string; task: string; title: string; location?: string },
+  ): Promise<TaskResult<O>> {
+    const retries = call.options.retries ?? 0;
+    const delayMs = (call.options.delay ?? 5) * 1000;
+    const until = call.options.until;
+    let attempt = 0;
+    for (;;) {
+      attempt++;
+      let result = await this.#attempt(call, base, attempt);
+      const done = until ? !result.failed && until(result) : !result.failed;
+      if (done) return result;
+      if (attempt > retries) {
+        if (until && !result.failed) {
+          result = { ...result, status: "failed", failed: true, message: `condition not met after ${attempt} attempt(s)` };
+        }
+        return result;
+      }
+      if (this.ctx.checkMode && !result.failed) return result;
+      this.log(`${base.task}: attempt ${attempt} of ${retries + 1} ${result.failed ? "failed" : "did not meet the condition"}; retrying in ${delayMs / 1000}s`);
+      await sleep(delayMs);
+    }
+  }
+
+  async #attempt<P, O>(
+    call: TaskCall<P, O>,
+    base: { host: string; task: string; title: string; location?: string },
+    attempts: number,
+  ): Promise<TaskResult<O>> {
+    const started = Date.now();
+    const commandsBefore = this.commandCount;
+    const secret = call.options.secret ?? false;
+    const taskHost = this.#taskHost(call);
+    const finish = (r: Omit<TaskResult<O>, keyof typeof base | "durationMs" | "commands" | "attempts">): TaskResult<O> => ({
+      ...base,
+      ...r,
+      message: r.message === undefined ? undefined : mask(r.message),
+      stdout: secret || r.stdout === undefined ? undefined : mask(r.stdout),
+      stderr: secret || r.stderr === undefined ? undefined : mask(r.stderr),
+      diff: secret ? undefined : r.diff,
+      durationMs: Date.now() - started,
+      commands: this.commandCount - commandsBefore,
+      attempts,
+    });
+    let plan: Plan<O>;
+    try {
+      plan = await call.definition.check(taskHost, call.params);
+    } catch (error) {
+      return finish(this.#failure(error, secret));
+    }
+    if (!plan.changed) {
+      const status = plan.skipped ? "skipped" : "ok";
+      return finish({ status, changed: false, failed: false, skipped: !!plan.skipped, message: plan.message, output: plan.output });
+    }
+    const diffs = plan.diff === undefined ? [] : Array.isArray(plan.diff) ? plan.diff : [plan.diff];
+    const diff = this.ctx.diffMode ? diffs.map((d) => renderDiff(d)).filter(Boolean).join("\n") || undefined : undefined;
+    if (this.ctx.checkMode) {
+      const wouldRun = plan.steps.map((s) => (isActionStep(s) ? s.label : describeCommand(s)));
+      return finish({ status: "changed", changed: true, failed: false, skipped: false, message: plan.message ?? `would run: ${wouldRun.join("; ")}`, diff, output: plan.output });
+    }
+    const stepResults: unknown[] = [];
+    let last: ExecResult | undefined;
+    try {
+      for (const step of mergeCommandSteps(plan.steps)) {
+        if (isActionStep(step)) {
+          stepResults.push(await step.run(taskHost));
+          continue;
+        }
+        last = await this.exec(step, { sudo: call.options.sudo, quiet: secret });
+        stepResults.push(last);
+        if (last.code !== 0) {
+          const why = (last.stderr || last.stdout).trim().split("\n").slice(-5).join("\n");
+          throw new CommandError(`Command failed with exit ${last.code}: ${describeCommand(step)}${why ? `\n${why}` : ""}`, last);
+        }
+      }
+    } catch (error) {
+      return finish({ ...this.#failure(error, secret), stdout: last?.stdout, stderr: last?.stderr, rc: last?.code, diff });
+    }
+    const after = plan.finish?.(stepResults) ?? {};
+    const didChange = after.changed ?? true;
+    return finish({
+      status: didChange ? "changed" : "ok",
+      changed: didChange,
+      failed: false,
+      skipped: false,
+      message: after.message ?? plan.message,
+      output: after.output ?? plan.output,
+      diff: didChange ? diff : undefined,
+      stdout: last?.stdout,
+      stderr: last?.stderr,
+      rc: last?.code,
+    });
+  }
+
+  #failure(error: unknown, secret: boolean): { status: "failed"; changed: false; failed: true; skipped: false; message: string } {
+    if (error instanceof UnreachableError || error instanceof InterruptedError) throw error;
+    const message = error instanceof BosunError ? error.message + (error.context.hint ? `\n  hint: ${error.context.hint}` : "") : describeError(error);
+    return { status: "failed", changed: false, failed: true, skipped: false, message: secret ? "failed (output hidden: secret task)" : message };
+  }
+
+  #taskHost<P, O>(call: TaskCall<P, O>): TaskHost {
+    const host = this;
+    const sudo = call.options.sudo;
+    return {
+      name: this.name,
+      vars: this.vars,
+      checkMode: this.ctx.checkMode,
+      diffMode: this.ctx.diffMode,
+      exec: (command) => host.exec(command, { sudo, quiet: call.options.secret }),
+      fact: (probe, arg) => host.fact(probe, arg, { sudo }),
+      fail: (message, hint) => new BosunError(message, { host: host.name, task: call.definition.id, location: call.location, hint }),
+      log: (message) => host.log(message),
+    };
+  }
+
+  /** Log a line for `-v` (masked). */
+  log(message: string): void {
+    this.ctx.events.emit("log", { host: this.name, message: mask(message) });
+  }
+
+  /** Mark handlers to run at the end of the play. */
+  notify(names: string | readonly string[]): void {
+    for (const name of typeof names === "string" ? [names] : names) {
+      if (!this.ctx.handlers.has(name)) {
+        const known = [...this.ctx.handlers.keys()].map((k) => `"${k}"`).join(", ") || "none";
+        throw new BosunError(`Cannot notify handler "${name}": the play defines ${known}`, { host: this.name, location: callerLocation() });
+      }
+      this.#notified.add(name);
+    }
+  }
+
+  /** Run the notified handlers now, once each, in the order the play defines them. */
+  async flushHandlers(): Promise<void> {
+    for (const [name, handler] of this.ctx.handlers) {
+      if (!this.#notified.has(name)) continue;
+      this.#notified.delete(name);
+      await handler(this);
+    }
+  }
+}

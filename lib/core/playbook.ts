@@ -1,0 +1,84 @@
+/**
+ * Playbooks are plain TypeScript: a play names its hosts and runs tasks per host in `run`.
+ * A playbook file is both importable and runnable with tsx (it runs the CLI when it is the
+ * entry module).
+ */
+import { realpathSync } from "node:fs";
+import type { Vars } from "../inventory/types.js";
+import type { Handler, Host } from "./host.js";
+import { callerFile } from "./callsite.js";
+
+/** A playbook-specific command-line option, such as deploy's `--tag`. It lands in vars under its name. */
+export interface PlaybookOption {
+  /** Value type. */
+  readonly type: "string" | "boolean";
+  /** One line for --help. */
+  readonly description: string;
+}
+
+/** One play: hosts, vars, handlers and the per-host body. */
+export interface PlayDefinition<V extends Vars = Vars> {
+  /** Play name, shown in progress and the recap. */
+  readonly name: string;
+  /** Host pattern (`all`, a group, `web*`, `app:&prod`, ...). */
+  readonly hosts: string;
+  /** Play vars: above inventory vars, below `-e`. */
+  readonly vars?: Partial<V> & Vars;
+  /** Handlers by name, run once at the end of the play when notified (in this order). */
+  readonly handlers?: Record<string, Handler>;
+  /** Run hosts in batches: a count, a percentage ("30%"), or a list of them. */
+  readonly serial?: number | string | readonly (number | string)[];
+  /** Abort the remaining batches when more than this percentage of hosts failed. */
+  readonly maxFailPercentage?: number;
+  /** Extra CLI options of this playbook. */
+  readonly options?: Record<string, PlaybookOption>;
+  /** The tasks for one host: plain TypeScript over `host.run(task)`. */
+  run(host: Host, vars: V): Promise<void>;
+}
+
+/** A playbook: one or more plays, run in order. */
+export interface Playbook {
+  /** Name. */
+  readonly name: string;
+  /** Plays in order. */
+  readonly plays: readonly PlayDefinition<Vars>[];
+  /** CLI options of all its plays. */
+  readonly options: Readonly<Record<string, PlaybookOption>>;
+}
+
+/** Compose playbooks: `playbook({ name: "site", include: [bootstrap, deploy] })`. */
+export interface PlaybookSequence {
+  /** Name. */
+  readonly name: string;
+  /** Playbooks whose plays run in order. */
+  readonly include: readonly Playbook[];
+}
+
+function isSequence(def: object): def is PlaybookSequence {
+  return Array.isArray((def as PlaybookSequence).include);
+}
+
+function isEntryModule(file: string | undefined): boolean {
+  const entry = process.argv[1];
+  if (!file || !entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(file);
+  } catch {
+    return false;
+  }
+}
+
+/** Define a playbook. When the calling file is the program tsx runs, the CLI starts. */
+export function playbook<V extends Vars = Vars>(definition: PlayDefinition<V> | PlaybookSequence): Playbook {
+  const plays = isSequence(definition) ? definition.include.flatMap((p) => p.plays) : [definition as unknown as PlayDefinition<Vars>];
+  const options = Object.assign({}, ...plays.map((p) => p.options ?? {})) as Record<string, PlaybookOption>;
+  const book: Playbook = { name: definition.name, plays, options };
+  if (isEntryModule(callerFile())) {
+    setImmediate(() => {
+      void import("../cli/main.js").then(async ({ runCli }) => {
+        process.exitCode = await runCli(book, process.argv.slice(2));
+      });
+    });
+  }
+  return book;
+}

@@ -1,0 +1,184 @@
+/**
+ * The runner: plays in order; within a play, hosts run concurrently (forks) in serial batches,
+ * tasks in order per host. A failed host stops, the others carry on; unreachable hosts are
+ * reported apart from failed ones. One connection per host for the whole run.
+ */
+import type { Connection } from "../connection/types.js";
+import { createConnection } from "../connection/connect.js";
+import type { Inventory, Vars } from "../inventory/types.js";
+import { selectHosts } from "../inventory/index.js";
+import { BosunError, InterruptedError, UnreachableError, describeError } from "./errors.js";
+import { RunEvents } from "./events.js";
+import { Host, TaskFailedError, type Handler } from "./host.js";
+import type { PlayDefinition, Playbook } from "./playbook.js";
+import { countResult, emptyStats, exitCodeOf, type RunReport } from "./report.js";
+import { mask } from "./secrets.js";
+
+/** How to run a playbook. */
+export interface RunOptions {
+  /** The loaded inventory. */
+  readonly inventory: Inventory;
+  /** `--limit` pattern. */
+  readonly limit?: string;
+  /** `--check`: plan only, never apply. */
+  readonly check?: boolean;
+  /** `--diff`: content diffs in results. */
+  readonly diff?: boolean;
+  /** `--tags`. */
+  readonly tags?: readonly string[];
+  /** `--skip-tags`. */
+  readonly skipTags?: readonly string[];
+  /** Hosts at once (10). */
+  readonly forks?: number;
+  /** `-e` vars: above everything. */
+  readonly extraVars?: Vars;
+  /** Subscribe renderers here; a fresh bus when omitted. */
+  readonly events?: RunEvents;
+  /** Abort to interrupt: running commands finish, nothing new starts. */
+  readonly signal?: AbortSignal;
+}
+
+/** Run `items` with at most `limit` at once. */
+async function withConcurrency<T>(items: readonly T[], limit: number, worker: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await worker(item);
+    }
+  });
+  await Promise.all(lanes);
+}
+
+/** Split hosts into serial batches (Ansible's `serial`: a number, "N%", or a list of them, the last repeating). */
+export function serialBatches(hosts: readonly string[], serial: PlayDefinition["serial"]): string[][] {
+  if (serial === undefined) return [hosts.slice()];
+  const sizes = Array.isArray(serial) ? serial : [serial];
+  const batches: string[][] = [];
+  let i = 0;
+  let k = 0;
+  while (i < hosts.length) {
+    const spec = sizes[Math.min(k++, sizes.length - 1)] as number | string;
+    const size =
+      typeof spec === "string" && spec.endsWith("%")
+        ? Math.max(1, Math.floor((hosts.length * Number(spec.slice(0, -1))) / 100))
+        : Math.max(1, Number(spec));
+    batches.push(hosts.slice(i, i + size));
+    i += size;
+  }
+  return batches;
+}
+
+/** Run a playbook against an inventory and return the report. Never throws for host failures. */
+export async function runPlaybook(book: Playbook, options: RunOptions): Promise<RunReport> {
+  const events = options.events ?? new RunEvents();
+  const started = Date.now();
+  const report: RunReport = {
+    playbook: book.name,
+    check: !!options.check,
+    startedAt: new Date(started).toISOString(),
+    durationMs: 0,
+    plays: [],
+    stats: {},
+    hostErrors: {},
+    interrupted: false,
+    exitCode: 0,
+  };
+  const connections = new Map<string, Connection>();
+  const down = new Set<string>(); // failed or unreachable: skipped by later plays
+  events.on("taskEnd", ({ host, result }) => countResult((report.stats[host] ??= emptyStats()), result, !!result.ignored));
+  events.emit("runStart", { playbook: book.name, check: !!options.check, diff: !!options.diff });
+  try {
+    for (const play of book.plays) {
+      if (report.interrupted) break;
+      const hosts = selectHosts(options.inventory, play.hosts, options.limit).filter((h) => !down.has(h));
+      const playReport = { name: play.name, hosts, results: [] as RunReport["plays"][number]["results"] };
+      report.plays.push(playReport);
+      const onEnd = (e: { play: string; result: (typeof playReport.results)[number] }) => {
+        if (e.play === play.name) playReport.results.push(e.result);
+      };
+      events.on("taskEnd", onEnd);
+      events.emit("playStart", { play: play.name, hosts });
+      let failedSoFar = 0;
+      for (const batch of serialBatches(hosts, play.serial)) {
+        await withConcurrency(batch, options.forks ?? 10, async (name) => {
+          const ok = await runHost(play, name, options, events, connections, report);
+          if (!ok) {
+            down.add(name);
+            failedSoFar++;
+          }
+        });
+        if (options.signal?.aborted) report.interrupted = true;
+        if (report.interrupted) break;
+        if (play.maxFailPercentage !== undefined && (failedSoFar * 100) / hosts.length > play.maxFailPercentage) {
+          for (const h of hosts) if (!report.stats[h]) report.hostErrors[h] = `not run: max fail percentage ${play.maxFailPercentage}% exceeded`;
+          break;
+        }
+      }
+      events.emit("playEnd", { play: play.name });
+    }
+  } finally {
+    await Promise.allSettled([...connections.values()].map((c) => c.close()));
+  }
+  report.durationMs = Date.now() - started;
+  report.exitCode = exitCodeOf(report);
+  events.emit("runEnd", { report });
+  return report;
+}
+
+async function runHost(
+  play: PlayDefinition<Vars>,
+  name: string,
+  options: RunOptions,
+  events: RunEvents,
+  connections: Map<string, Connection>,
+  report: RunReport,
+): Promise<boolean> {
+  const spec = options.inventory.hosts.get(name);
+  if (!spec) throw new BosunError(`Cannot run on ${name}: not in the inventory`);
+  const stats = (report.stats[name] ??= emptyStats());
+  const vars: Vars = { ...spec.vars, ...(play.vars ?? {}), ...(options.extraVars ?? {}), inventory_hostname: name };
+  let connection = connections.get(name);
+  if (!connection) {
+    connection = createConnection(spec.connection);
+    connections.set(name, connection);
+  }
+  const host = new Host(name, vars, connection, spec.become, {
+    play: play.name,
+    checkMode: !!options.check,
+    diffMode: !!options.diff,
+    tags: options.tags ?? [],
+    skipTags: options.skipTags ?? [],
+    events,
+    handlers: new Map<string, Handler>(Object.entries(play.handlers ?? {})),
+    signal: options.signal,
+  });
+  const started = Date.now();
+  events.emit("hostStart", { play: play.name, host: name });
+  let status: "ok" | "failed" | "unreachable" = "ok";
+  let error: string | undefined;
+  try {
+    await connection.open();
+    await play.run(host, vars);
+    await host.flushHandlers();
+  } catch (e) {
+    if (e instanceof InterruptedError) {
+      report.interrupted = true;
+      status = "failed";
+      error = `[${name}] interrupted`;
+    } else if (e instanceof UnreachableError) {
+      status = "unreachable";
+      stats.unreachable = 1;
+      error = new UnreachableError(e.message, { ...e.context, host: name }).describe();
+    } else {
+      status = "failed";
+      if (!(e instanceof TaskFailedError)) stats.failed++;
+      error = e instanceof BosunError ? new BosunError(e.message, { ...e.context, host: e.context.host ?? name }).describe() : `[${name}] ${describeError(e)}`;
+    }
+    report.hostErrors[name] = mask(error);
+  }
+  stats.commands += host.commandCount;
+  stats.durationMs += Date.now() - started;
+  events.emit("hostEnd", { play: play.name, host: name, status, error });
+  return status === "ok";
+}

@@ -1,0 +1,44 @@
+/** ensureDir: a directory exists with the given owner, group and mode, like `mkdir -p`. */
+import { defineTask, changed, unchanged } from "../../core/task.js";
+import { sh, type Command } from "../../core/command.js";
+import { params, absPath, octalMode, account } from "../../core/params.js";
+import { pathState } from "../../facts/files.js";
+
+/** Parameters for {@link ensureDir}. */
+export interface EnsureDirParams {
+  /** Absolute path on the target host. */
+  readonly path: string;
+  /** Octal mode such as "0750"; left alone when omitted. */
+  readonly mode?: string;
+  /** Owner; left alone when omitted. */
+  readonly owner?: string;
+  /** Group; left alone when omitted. */
+  readonly group?: string;
+}
+
+/**
+ * Ensure a directory exists with the given mode, owner and group, like `mkdir -p`.
+ * @example ensureDir({ path: "/srv/app", owner: "deploy", mode: "0750" })
+ */
+export const ensureDir = defineTask<EnsureDirParams>({
+  id: "files.ensureDir",
+  description: "A directory exists with the given owner, group and mode (parents created).",
+  title: (p) => `directory ${p.path}`,
+  schema: params({ path: absPath }, { mode: octalMode, owner: account, group: account }),
+  async check(host, p) {
+    const st = await host.fact(pathState, { path: p.path });
+    if (st.kind === "file" || st.kind === "other" || st.kind === "link") {
+      throw host.fail(`Cannot ensure directory "${p.path}": path is a ${st.kind === "other" ? st.type : st.kind}`, "remove it first with ensureAbsent");
+    }
+    const steps: Command[] = [];
+    const want = { kind: "dir", mode: p.mode ?? (st.kind === "dir" ? st.mode : "0755"), owner: p.owner, group: p.group };
+    if (st.kind === "absent") steps.push(sh`mkdir -p -- ${p.path}`);
+    const current = st.kind === "dir" ? st : undefined;
+    if (p.mode && current?.mode !== p.mode.padStart(4, "0")) steps.push(sh`chmod ${p.mode} -- ${p.path}`);
+    const ownerDiffers = p.owner !== undefined && current?.owner !== p.owner;
+    const groupDiffers = p.group !== undefined && current?.group !== p.group;
+    if (ownerDiffers || groupDiffers) steps.push(sh`chown -- ${`${p.owner ?? ""}${p.group ? `:${p.group}` : ""}`} ${p.path}`);
+    if (steps.length === 0) return unchanged(`${p.path} is a directory`);
+    return changed(steps, { diff: { label: p.path, before: current ?? { kind: "absent" }, after: { ...current, ...want } } });
+  },
+});
