@@ -48,6 +48,7 @@ export const DEFAULT_PRUNE: readonly string[] = [
   "/usr/share/lintian",
   "/usr/share/locale",
   "/usr/share/bug",
+  "/usr/lib/x86_64-linux-gnu/gconv",
 ];
 
 /** Packages that only maintainer scripts or interactive tools need; never unpacked. */
@@ -65,7 +66,7 @@ export function scriptFile(name: string, target: string): RecipeFile {
 /** Hash of everything that shapes the image: same recipe, same tag. */
 export function recipeHash(recipe: ImageRecipe): string {
   const h = createHash("sha256");
-  h.update(JSON.stringify({ v: BUILDER_VERSION, ...recipe }));
+  h.update(JSON.stringify({ v: BUILDER_VERSION, prune: DEFAULT_PRUNE, exclude: DEFAULT_EXCLUDE, ...recipe }));
   return h.digest("hex").slice(0, 16);
 }
 

@@ -1,0 +1,79 @@
+/**
+ * Positions inside a YAML source: find the node at a path of keys, and write an error as
+ * `inventory/cfa2.yml:7:5 all.children.app.hosts.cfa2.ansible_port: must be ...`.
+ */
+import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from "yaml";
+import { InventoryError } from "../core/errors.js";
+
+/** A path of keys (and sequence indexes) from the document root. */
+export type KeyPath = readonly string[];
+
+/** Finds the `line:col` of a path inside one source; undefined when the source has no positions. */
+export type Locator = (path: KeyPath, at?: "key" | "value") => string | undefined;
+
+/** One problem found in a source, before it becomes an {@link InventoryError}. */
+export interface Problem {
+  /** Where in the data (keys from the root). */
+  readonly path: KeyPath;
+  /** Whether the problem is the key itself (an unknown key) or its value. */
+  readonly at: "key" | "value";
+  /** What is wrong and what was expected. */
+  readonly message: string;
+}
+
+/** The text of a mapping key as Ansible sees it (keys are strings). */
+export function keyText(key: unknown): string {
+  return String(isScalar(key) ? key.value : key);
+}
+
+/** `all.hosts["web1.example.com"].ansible_port`: dotted, with odd keys quoted. */
+export function formatPath(path: KeyPath): string {
+  return path.reduce((out, key) => {
+    if (/^[^.\s"[\]]+$/.test(key)) return out ? `${out}.${key}` : key;
+    return `${out}[${JSON.stringify(key)}]`;
+  }, "");
+}
+
+function start(node: unknown): number | undefined {
+  const range = (node as Node | null)?.range;
+  return range && range[1] > range[0] ? range[0] : undefined;
+}
+
+/** A {@link Locator} for a parsed YAML document. */
+export function yamlLocator(doc: Document, lines: LineCounter): Locator {
+  return (path, at = "value") => {
+    let node: unknown = doc.contents;
+    let offset = start(node) ?? 0;
+    for (const [i, key] of path.entries()) {
+      if (isAlias(node)) node = node.resolve(doc);
+      if (isMap(node)) {
+        const pair = node.items.find((p) => keyText(p.key) === key);
+        if (!pair) break;
+        const keyOffset = start(pair.key) ?? offset;
+        if (at === "key" && i === path.length - 1) {
+          offset = keyOffset;
+          break;
+        }
+        node = pair.value;
+        offset = start(node) ?? keyOffset;
+      } else if (isSeq(node)) {
+        node = node.items[Number(key)];
+        offset = start(node) ?? offset;
+      } else break;
+    }
+    const { line, col } = lines.linePos(offset);
+    return `${line}:${col}`;
+  };
+}
+
+/** `file:line:col path: message` for one problem. */
+export function describeProblem(label: string, locate: Locator | undefined, problem: Problem): string {
+  const position = locate?.(problem.path, problem.at);
+  const where = position ? `${label}:${position}` : label;
+  return problem.path.length ? `${where} ${formatPath(problem.path)}: ${problem.message}` : `${where}: ${problem.message}`;
+}
+
+/** One {@link InventoryError} listing every problem, one per line. */
+export function problemsError(label: string, locate: Locator | undefined, problems: readonly Problem[]): InventoryError {
+  return new InventoryError(problems.map((p) => describeProblem(label, locate, p)).join("\n"));
+}

@@ -1,0 +1,89 @@
+/**
+ * JSON Schema checks of inventory data with ajv. Each ajv error becomes a {@link Problem} with the
+ * path inside the data and what was expected, then one {@link InventoryError} for the source.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { BOSUN_VARS } from "./known-vars.js";
+import { problemsError, type KeyPath, type Locator, type Problem } from "./location.js";
+import { GROUP_KEYS, inventorySchema, varsFileSchema } from "./schema.js";
+
+const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true });
+const validators = {
+  inventory: ajv.compile(inventorySchema),
+  vars: ajv.compile(varsFileSchema),
+} satisfies Record<string, ValidateFunction>;
+
+/** Which schema to check against. */
+export type SchemaName = keyof typeof validators;
+
+/** Data from one source and how to name positions in it. */
+export interface ValidationSource {
+  /** The parsed value. */
+  readonly data: unknown;
+  /** The name used in messages (`inventory/cfa2.yml`). */
+  readonly label: string;
+  /** Positions inside the source, when it has any. */
+  readonly locate?: Locator;
+}
+
+const MAX_PROBLEMS = 20;
+
+function pathOf(instancePath: string): string[] {
+  return instancePath
+    .split("/")
+    .slice(1)
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+}
+
+/** A short description of a value for "got ..." in messages. */
+export function preview(value: unknown): string {
+  if (value === null || value === undefined) return "nothing";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+  return String(value);
+}
+
+function toProblem(error: ErrorObject): Problem | undefined {
+  const path = pathOf(error.instancePath);
+  const params = error.params as Record<string, unknown>;
+  if (error.propertyName !== undefined && error.keyword !== "propertyNames") return undefined;
+  if (error.keyword === "additionalProperties") {
+    const key = String(params.additionalProperty);
+    const isGroup = (error.parentSchema as { properties?: object } | undefined)?.properties !== undefined;
+    const expected = isGroup ? `: a group has only ${GROUP_KEYS.join(", ")}` : "";
+    return { path: [...path, key], at: "key", message: `unknown key "${key}"${expected}` };
+  }
+  if (error.keyword === "propertyNames") {
+    const key = String(params.propertyName);
+    return { path: [...path, key], at: "key", message: `unknown bosun variable "${key}" (known: ${Object.keys(BOSUN_VARS).join(", ")})` };
+  }
+  const expected = (error.parentSchema as { description?: string } | undefined)?.description;
+  const message = expected ? `must be ${expected} (got ${preview(error.data)})` : (error.message ?? "is invalid");
+  return { path, at: "value", message };
+}
+
+function sameProblem(a: Problem, b: Problem): boolean {
+  return a.at === b.at && a.path.length === b.path.length && a.path.every((k, i) => k === b.path[i]);
+}
+
+/** The problems of `data` against a schema, at most one per path. */
+export function schemaProblems(schema: SchemaName, data: unknown): Problem[] {
+  const validate = validators[schema];
+  if (validate(data)) return [];
+  const problems: Problem[] = [];
+  for (const error of validate.errors ?? []) {
+    const problem = toProblem(error);
+    if (problem && !problems.some((p) => sameProblem(p, problem))) problems.push(problem);
+  }
+  return problems.slice(0, MAX_PROBLEMS);
+}
+
+/** Throw one InventoryError naming file, line:column and path of every problem, if there are any. */
+export function assertValid(schema: SchemaName, source: ValidationSource): void {
+  const problems = schemaProblems(schema, source.data);
+  if (problems.length) throw problemsError(source.label, source.locate, problems);
+}
+
+/** The key path type, re-exported for callers that build problems of their own. */
+export type { KeyPath };
