@@ -37,3 +37,9 @@ export function indentAll(text: string, prefix: string): string {
     .map((line) => prefix + line)
     .join("\n");
 }
+
+/** Drop a leading `[host] ` from an error text that is about to be printed after `[host]` anyway. */
+export function withoutHost(text: string, host: string): string {
+  const prefix = `[${host}] `;
+  return text.startsWith(prefix) ? text.slice(prefix.length) : text;
+}

@@ -4,7 +4,7 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { BOSUN_VARS } from "./known-vars.js";
-import { problemsError, type KeyPath, type Locator, type Problem } from "./location.js";
+import { problemsError, type Locator, type Problem } from "./location.js";
 import { GROUP_KEYS, inventorySchema, varsFileSchema } from "./schema.js";
 
 const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true });
@@ -84,6 +84,3 @@ export function assertValid(schema: SchemaName, source: ValidationSource): void 
   const problems = schemaProblems(schema, source.data);
   if (problems.length) throw problemsError(source.label, source.locate, problems);
 }
-
-/** The key path type, re-exported for callers that build problems of their own. */
-export type { KeyPath };

@@ -1,0 +1,16 @@
+// typescript-eslint recommended rules over lib, roles, playbooks, tests and scripts.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["dist/**", "node_modules/**", "coverage/**", ".lab/**", "scratch/**", "bench/results/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-this-alias": "off",
+      "no-control-regex": "off",
+    },
+  },
+);
