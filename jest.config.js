@@ -14,6 +14,7 @@ export default {
       displayName: "e2e",
       testMatch: ["<rootDir>/test/**/*.e2e.test.ts"],
       globalSetup: "<rootDir>/test/e2e/global-setup.ts",
+      globalTeardown: "<rootDir>/test/e2e/global-teardown.ts",
       testTimeout: 300000,
     },
   ],

@@ -57,14 +57,25 @@ export const DEFAULT_FORKS = 10;
 export const DEFAULT_INVENTORY = "lab";
 
 const BUILTIN: Readonly<Record<string, BuiltinOption>> = {
-  inventory: { type: "string", short: "i", value: "name|path", description: `Inventory name (inventory/<name>.yml) or file (default: ${DEFAULT_INVENTORY})` },
+  inventory: {
+    type: "string",
+    short: "i",
+    value: "name|path",
+    description: `Inventory name (inventory/<name>.yml) or file (default: ${DEFAULT_INVENTORY})`,
+  },
   limit: { type: "string", short: "l", value: "pattern", description: "Only these hosts: host, group, glob, !exclude, &intersect" },
   check: { type: "boolean", short: "C", description: "Report what would change; change nothing" },
   diff: { type: "boolean", short: "D", description: "Show the content changes" },
   tags: { type: "string", multiple: true, value: "tags", description: "Only tasks with one of these tags (comma list, repeatable)" },
   "skip-tags": { type: "string", multiple: true, value: "tags", description: "Skip tasks with one of these tags (comma list, repeatable)" },
   forks: { type: "string", short: "f", value: "n", description: `Hosts to run at once (default: ${DEFAULT_FORKS})` },
-  "extra-vars": { type: "string", short: "e", multiple: true, value: "k=v|json|@file", description: "Extra variables, above all others (repeatable)" },
+  "extra-vars": {
+    type: "string",
+    short: "e",
+    multiple: true,
+    value: "k=v|json|@file",
+    description: "Extra variables, above all others (repeatable)",
+  },
   json: { type: "boolean", description: "Print one JSON document (Ansible json callback shape) instead of progress" },
   verbose: { type: "boolean", short: "v", multiple: true, description: "Show remote commands and logs; -vv adds stack traces" },
   help: { type: "boolean", short: "h", description: "Show this help" },
@@ -76,8 +87,16 @@ function optionConfig(playbookOptions: Readonly<Record<string, PlaybookOption>>)
     config[name] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) };
   }
   for (const [name, o] of Object.entries(playbookOptions)) {
-    if (name in BUILTIN) throw new UsageError(`Cannot use playbook option --${name}: bosun defines --${name} itself`, "Rename the option in the playbook's `options`.");
-    if (!/^[A-Za-z][\w-]*$/.test(name)) throw new UsageError(`Cannot use playbook option "${name}": option names are letters, digits, "-" and "_"`, "Rename the option in the playbook's `options`.");
+    if (name in BUILTIN)
+      throw new UsageError(
+        `Cannot use playbook option --${name}: bosun defines --${name} itself`,
+        "Rename the option in the playbook's `options`.",
+      );
+    if (!/^[A-Za-z][\w-]*$/.test(name))
+      throw new UsageError(
+        `Cannot use playbook option "${name}": option names are letters, digits, "-" and "_"`,
+        "Rename the option in the playbook's `options`.",
+      );
     config[name] = { type: o.type };
   }
   return config;
@@ -107,7 +126,11 @@ function suggestion(flag: string, names: readonly string[]): string | undefined 
 /** Turn parseArgs' messages into one short sentence each. */
 function usageErrorFrom(error: Error & { code?: string }, names: readonly string[]): UsageError {
   const quoted = /'([^']+)'/.exec(error.message)?.[1] ?? "";
-  const flag = quoted.split(/[ ,]+/).filter((p) => p.startsWith("-")).pop() ?? quoted;
+  const flag =
+    quoted
+      .split(/[ ,]+/)
+      .filter((p) => p.startsWith("-"))
+      .pop() ?? quoted;
   switch (error.code) {
     case "ERR_PARSE_ARGS_UNKNOWN_OPTION": {
       const near = suggestion(flag, names);
@@ -117,7 +140,8 @@ function usageErrorFrom(error: Error & { code?: string }, names: readonly string
       return new UsageError(`Unexpected argument "${quoted}": a playbook takes options only`);
     case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
       if (/does not take an argument/.test(error.message)) return new UsageError(`Option ${flag} takes no value`);
-      if (/ambiguous/.test(error.message)) return new UsageError(`Option ${flag} needs a value; to pass one starting with "-", write ${flag}=VALUE`);
+      if (/ambiguous/.test(error.message))
+        return new UsageError(`Option ${flag} needs a value; to pass one starting with "-", write ${flag}=VALUE`);
       return new UsageError(`Option ${flag} needs a value`);
     default:
       return new UsageError(error.message.split("\n")[0] ?? error.message);
@@ -125,12 +149,16 @@ function usageErrorFrom(error: Error & { code?: string }, names: readonly string
 }
 
 function commaList(values: unknown): string[] {
-  return ((values as string[] | undefined) ?? []).flatMap((v) => v.split(",")).map((t) => t.trim()).filter(Boolean);
+  return ((values as string[] | undefined) ?? [])
+    .flatMap((v) => v.split(","))
+    .map((t) => t.trim())
+    .filter(Boolean);
 }
 
 function parseForks(text: string | undefined): number {
   if (text === undefined) return DEFAULT_FORKS;
-  if (!/^\d+$/.test(text.trim()) || Number(text) < 1) throw new UsageError(`Option --forks needs a whole number of at least 1, not "${text}"`);
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1)
+    throw new UsageError(`Option --forks needs a whole number of at least 1, not "${text}"`);
   return Number(text);
 }
 
@@ -181,8 +209,7 @@ export interface UsageSubject {
   readonly options: Readonly<Record<string, PlaybookOption>>;
 }
 
-function optionLines(entries: readonly (readonly [string, string])[]): string[] {
-  const width = Math.min(34, Math.max(...entries.map(([left]) => left.length)));
+function optionLines(entries: readonly (readonly [string, string])[], width: number): string[] {
   return entries.map(([left, text]) => `  ${left.padEnd(width)}  ${text}`);
 }
 
@@ -192,18 +219,22 @@ export function usage(book: UsageSubject, program = "tsx playbook.ts"): string {
     const flag = `${o.short ? `-${o.short}, ` : "    "}--${name}${o.value ? ` <${o.value}>` : ""}`;
     return [flag, o.description] as const;
   });
-  const own = Object.entries(book.options).map(([name, o]) => [`    --${name}${o.type === "string" ? " <value>" : ""}`, o.description] as const);
+  const own = Object.entries(book.options).map(
+    ([name, o]) => [`    --${name}${o.type === "string" ? " <value>" : ""}`, o.description] as const,
+  );
   const plays = book.plays?.map((p) => p.name).filter((n) => n !== book.name) ?? [];
   const firstString = Object.entries(book.options).find(([, o]) => o.type === "string")?.[0];
+  const width = Math.min(36, Math.max(...[...builtin, ...own].map(([left]) => left.length)));
   const lines = [
     `Usage: ${program} [options]`,
     "",
     `Run the "${book.name}" playbook${plays.length ? ` (plays: ${plays.join(", ")})` : ""} against the hosts of an inventory.`,
     "",
     "Options:",
-    ...optionLines(builtin),
+    ...optionLines(builtin, width),
   ];
-  if (own.length) lines.push("", `Options of ${book.name} (their values land in the variables under their names; -e wins):`, ...optionLines(own));
+  if (own.length)
+    lines.push("", `Options of ${book.name} (their values land in the variables under their names; -e wins):`, ...optionLines(own, width));
   lines.push(
     "",
     "Examples:",

@@ -112,7 +112,12 @@ function groupTasks(results: readonly TaskResult[], playId: string, playStart: n
     let slot = tasks.find((t) => t.key === key && !(r.host in t.entry.hosts));
     if (!slot) {
       const id = `${playId}-task-${tasks.length + 1}`;
-      slot = { key, start, end, entry: { task: { name: r.title, id, ...(r.location ? { path: r.location } : {}), duration: { start: "", end: "" } }, hosts: {} } };
+      slot = {
+        key,
+        start,
+        end,
+        entry: { task: { name: r.title, id, ...(r.location ? { path: r.location } : {}), duration: { start: "", end: "" } }, hosts: {} },
+      };
       tasks.push(slot);
     }
     slot.start = Math.min(slot.start, start);
@@ -130,11 +135,24 @@ export function jsonDocument(report: RunReport, timings?: JsonTimings): JsonDocu
     const t = timings?.plays[i];
     const start = t?.start ?? runStart;
     const end = t?.end ?? runStart + report.durationMs;
-    return { play: { name: p.name, id, hosts: p.hosts, duration: { start: iso(start), end: iso(end) } }, tasks: groupTasks(p.results, id, start, timings) };
+    return {
+      play: { name: p.name, id, hosts: p.hosts, duration: { start: iso(start), end: iso(end) } },
+      tasks: groupTasks(p.results, id, start, timings),
+    };
   });
   const stats: Record<string, JsonStats> = {};
   for (const [host, s] of Object.entries(report.stats)) {
-    stats[host] = { ok: s.ok, changed: s.changed, failures: s.failed, unreachable: s.unreachable, skipped: s.skipped, ignored: s.ignored, rescued: 0, commands: s.commands, duration_ms: s.durationMs };
+    stats[host] = {
+      ok: s.ok,
+      changed: s.changed,
+      failures: s.failed,
+      unreachable: s.unreachable,
+      skipped: s.skipped,
+      ignored: s.ignored,
+      rescued: 0,
+      commands: s.commands,
+      duration_ms: s.durationMs,
+    };
   }
   return maskDeep({
     plays,

@@ -38,19 +38,25 @@ export function formatRecap(report: RunReport, options: RecapOptions = {}): stri
     const commands = verbose ? `commands=${s.commands}`.padEnd(14) : "";
     lines.push(`${paintHost(h, s)}${" ".repeat(width - h.length)} : ${counts}${commands}${c.dim(formatDuration(s.durationMs))}`.trimEnd());
   }
-  const errors = Object.entries(report.hostErrors);
+  const isInterruption = (message: string): boolean => /^(\[[^\]]*\] )?interrupted$/.test(message);
+  const errors = Object.entries(report.hostErrors).filter(([, message]) => !isInterruption(message));
+  const cut = Object.entries(report.hostErrors)
+    .filter(([, message]) => isInterruption(message))
+    .map(([host]) => host)
+    .sort();
   if (errors.length) {
     lines.push("");
     for (const [host, message] of errors) {
       const unreachable = (report.stats[host]?.unreachable ?? 0) > 0;
-      const what = unreachable ? "unreachable" : /\binterrupted$/.test(message) ? "interrupted" : "failed";
-      lines.push((what === "interrupted" ? c.magenta : c.red)(`${host} ${what}:`), indentAll(message, "  "));
+      lines.push(c.red(`${host} ${unreachable ? "unreachable" : "failed"}:`), indentAll(message, "  "));
     }
   }
   lines.push("");
   const total = `${hosts.length} host${hosts.length === 1 ? "" : "s"} in ${formatDuration(report.durationMs)}`;
   const check = report.check ? "; check mode: nothing was changed" : "";
-  if (report.interrupted) lines.push(c.magenta(`interrupted: the run stopped after the running tasks finished (${total}, exit ${report.exitCode})`));
-  else lines.push(c.dim(`${total}${check}`));
+  if (report.interrupted) {
+    const stopped = cut.length ? `; stopped early: ${cut.join(", ")}` : "";
+    lines.push(c.magenta(`interrupted: the run stopped after the running tasks finished${stopped} (${total}, exit ${report.exitCode})`));
+  } else lines.push(c.dim(`${total}${check}`));
   return mask(`${lines.join("\n")}\n`);
 }

@@ -3,10 +3,10 @@
  * tasks in order per host. A failed host stops, the others carry on; unreachable hosts are
  * reported apart from failed ones. One connection per host for the whole run.
  */
-import type { Connection } from "../connection/types.js";
+import type { Connection, ConnectionSpec } from "../connection/types.js";
 import { createConnection } from "../connection/connect.js";
 import type { Inventory, Vars } from "../inventory/types.js";
-import { selectHosts } from "../inventory/index.js";
+import { hostVarsWith, selectHosts } from "../inventory/index.js";
 import { BosunError, InterruptedError, UnreachableError, describeError } from "./errors.js";
 import { RunEvents } from "./events.js";
 import { Host, TaskFailedError, type Handler } from "./host.js";
@@ -36,6 +36,8 @@ export interface RunOptions {
   readonly events?: RunEvents;
   /** Abort to interrupt: running commands finish, nothing new starts. */
   readonly signal?: AbortSignal;
+  /** How to open a connection for a host (default: ssh or local from the inventory). */
+  readonly connect?: (spec: ConnectionSpec, host: string) => Connection;
 }
 
 /** Run `items` with at most `limit` at once. */
@@ -137,10 +139,10 @@ async function runHost(
   const spec = options.inventory.hosts.get(name);
   if (!spec) throw new BosunError(`Cannot run on ${name}: not in the inventory`);
   const stats = (report.stats[name] ??= emptyStats());
-  const vars: Vars = { ...spec.vars, ...(play.vars ?? {}), ...(options.extraVars ?? {}), inventory_hostname: name };
+  const vars: Vars = hostVarsWith(spec, { playVars: play.vars, extraVars: options.extraVars });
   let connection = connections.get(name);
   if (!connection) {
-    connection = createConnection(spec.connection);
+    connection = (options.connect ?? createConnection)(spec.connection, name);
     connections.set(name, connection);
   }
   const host = new Host(name, vars, connection, spec.become, {

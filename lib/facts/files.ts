@@ -1,14 +1,43 @@
 /** File-system facts: what is at a path, its mode, owner, checksum and (when asked) content. */
+import { createHash } from "node:crypto";
+import path from "node:path";
 import { defineFact } from "../core/fact.js";
 import { sh, raw } from "../core/command.js";
 
-/** What is at a path. */
+/** Owner and group of a path, by name and by numeric id. */
+export interface Ownership {
+  /** Owner name (`UNKNOWN` when the uid has no name). */
+  readonly owner: string;
+  /** Group name (`UNKNOWN` when the gid has no name). */
+  readonly group: string;
+  /** Numeric owner id, as text. */
+  readonly uid: string;
+  /** Numeric group id, as text. */
+  readonly gid: string;
+}
+
+/** Why a file's content was not returned although it was asked for. */
+export type ContentOmitted = "too-large" | "not-text";
+
+/** What is at a path. Links are reported as links (never followed). */
 export type PathState =
-  | { readonly kind: "absent" }
-  | { readonly kind: "file"; readonly mode: string; readonly owner: string; readonly group: string; readonly size: number; readonly sha256: string; readonly content?: string }
-  | { readonly kind: "dir"; readonly mode: string; readonly owner: string; readonly group: string }
-  | { readonly kind: "link"; readonly target: string }
-  | { readonly kind: "other"; readonly type: string; readonly mode: string; readonly owner: string; readonly group: string };
+  | { readonly kind: "absent"; /** Whether the parent directory exists. */ readonly parentExists: boolean }
+  | (Ownership & {
+      readonly kind: "file";
+      /** Four-digit octal mode. */
+      readonly mode: string;
+      /** Size in bytes. */
+      readonly size: number;
+      /** sha256 of the content, hex. */
+      readonly sha256: string;
+      /** The content as UTF-8 text, when asked for and it is text no larger than the limit. */
+      readonly content?: string;
+      /** Why `content` is missing although it was asked for. */
+      readonly contentOmitted?: ContentOmitted;
+    })
+  | (Ownership & { readonly kind: "dir"; readonly mode: string; /** Whether it has no entries (only when asked). */ readonly empty?: boolean })
+  | (Ownership & { readonly kind: "link"; /** What the link points to, verbatim. */ readonly target: string })
+  | (Ownership & { readonly kind: "other"; /** `fifo`, `socket`, `character special file`... */ readonly type: string; readonly mode: string });
 
 /** Argument of {@link pathState}. */
 export interface PathStateQuery {
@@ -18,42 +47,71 @@ export interface PathStateQuery {
   readonly content?: boolean;
   /** Largest content returned (1 MiB). */
   readonly maxContentBytes?: number;
+  /** Also say whether a directory is empty. */
+  readonly dirEmpty?: boolean;
 }
 
-/** Normalise stat's `%a` ("755") to four digits ("0755"). */
+/** Normalise stat's `%a` ("755") or a user's mode ("644") to four digits ("0644"). */
 export function normaliseMode(mode: string): string {
   return mode.padStart(4, "0");
 }
 
-/** One command that stats a path, checksums a regular file and optionally prints its content. */
+/** Whether `wanted` (a name or a numeric id) names this owner or group. */
+export function sameAccount(wanted: string, name: string, id: string): boolean {
+  return wanted === name || wanted === id;
+}
+
+const DEFAULT_MAX_CONTENT = 1048576;
+
+/**
+ * One command that says what is at a path (without following a link), with owner, group and mode,
+ * checksums a regular file and optionally prints its content or whether a directory is empty.
+ */
 export const pathState = defineFact<PathStateQuery, PathState>({
   id: "files.pathState",
   command: (q) => {
-    const max = q.maxContentBytes ?? 1048576;
+    const max = q.maxContentBytes ?? DEFAULT_MAX_CONTENT;
     const cat = q.content ? sh`if [ "$(stat -c %s -- "$p")" -le ${max} ]; then cat -- "$p"; fi` : raw(":");
-    return sh`p=${q.path}; if [ -L "$p" ]; then printf 'link\\n'; readlink -- "$p"; elif [ -f "$p" ]; then printf 'file\\t'; stat --printf '%a\\t%U\\t%G\\t%s\\n' -- "$p" && sha256sum < "$p" | cut -d' ' -f1 && ${cat}; elif [ -d "$p" ]; then printf 'dir\\t'; stat --printf '%a\\t%U\\t%G\\n' -- "$p"; elif [ -e "$p" ]; then printf 'other\\t'; stat --printf '%a\\t%U\\t%G\\t%F\\n' -- "$p"; else echo absent; fi`;
+    // find has no `--`: a relative path gets "./" so that it cannot read as an option.
+    const findPath = q.path.startsWith("/") ? q.path : `./${q.path}`;
+    const empty = q.dirEmpty
+      ? sh`if e=$(find ${findPath} -mindepth 1 -maxdepth 1 -print -quit 2>/dev/null); then if [ -z "$e" ]; then echo empty; else echo full; fi; else echo unknown; fi`
+      : raw("echo");
+    const parent = path.posix.dirname(q.path);
+    return sh`p=${q.path}; if [ -L "$p" ]; then printf 'link\\t'; stat --printf '%U\\t%G\\t%u\\t%g\\n' -- "$p" && readlink -- "$p"; elif [ -f "$p" ]; then printf 'file\\t'; stat --printf '%a\\t%U\\t%G\\t%u\\t%g\\t%s\\n' -- "$p" && sha256sum < "$p" | cut -d' ' -f1 && ${cat}; elif [ -d "$p" ]; then printf 'dir\\t'; stat --printf '%a\\t%U\\t%G\\t%u\\t%g\\t' -- "$p" && ${empty}; elif [ -e "$p" ]; then printf 'other\\t'; stat --printf '%a\\t%U\\t%G\\t%u\\t%g\\t%F\\n' -- "$p"; elif [ -d ${parent} ]; then printf 'absent\\tparent\\n'; else printf 'absent\\tnoparent\\n'; fi`;
   },
   parse: (r, q) => {
     if (r.code !== 0) throw new Error(`Cannot stat ${q.path}: ${r.stderr.trim() || `exit ${r.code}`}`);
     const nl = r.stdout.indexOf("\n");
     const head = r.stdout.slice(0, nl < 0 ? undefined : nl);
     const rest = nl < 0 ? "" : r.stdout.slice(nl + 1);
-    const [kind, mode = "", owner = "", group = "", extra = ""] = head.split("\t");
+    const [kind = "", ...fields] = head.split("\t");
+    if (kind === "absent") return { kind: "absent", parentExists: fields[0] !== "noparent" };
+    if (kind === "link") {
+      const [owner = "", group = "", uid = "", gid = ""] = fields;
+      return { kind: "link", owner, group, uid, gid, target: rest.endsWith("\n") ? rest.slice(0, -1) : rest };
+    }
+    const [mode = "", owner = "", group = "", uid = "", gid = "", extra = ""] = fields;
+    const common = { mode: normaliseMode(mode), owner, group, uid, gid };
     switch (kind) {
-      case "absent":
-        return { kind: "absent" };
-      case "link":
-        return { kind: "link", target: rest.endsWith("\n") ? rest.slice(0, -1) : rest };
       case "dir":
-        return { kind: "dir", mode: normaliseMode(mode), owner, group };
+        return { kind: "dir", ...common, ...(extra === "empty" || extra === "full" ? { empty: extra === "empty" } : {}) };
       case "file": {
         const nl2 = rest.indexOf("\n");
-        const sha256 = rest.slice(0, nl2);
-        const content = q.content ? rest.slice(nl2 + 1) : undefined;
-        return { kind: "file", mode: normaliseMode(mode), owner, group, size: Number(extra), sha256, content };
+        const sha256 = rest.slice(0, nl2 < 0 ? undefined : nl2);
+        if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`Cannot read ${q.path}: ${r.stderr.trim() || "no checksum (permission denied?)"}`);
+        const size = Number(extra);
+        if (!q.content) return { kind: "file", ...common, size, sha256 };
+        if (size > (q.maxContentBytes ?? DEFAULT_MAX_CONTENT)) return { kind: "file", ...common, size, sha256, contentOmitted: "too-large" };
+        const content = rest.slice(nl2 + 1);
+        // The content came back as UTF-8 text: only a faithful copy (same checksum) is returned.
+        const faithful = createHash("sha256").update(content, "utf8").digest("hex") === sha256;
+        return faithful ? { kind: "file", ...common, size, sha256, content } : { kind: "file", ...common, size, sha256, contentOmitted: "not-text" };
       }
+      case "other":
+        return { kind: "other", ...common, type: extra };
       default:
-        return { kind: "other", type: extra, mode: normaliseMode(mode), owner, group };
+        throw new Error(`Cannot stat ${q.path}: unexpected output ${JSON.stringify(head.slice(0, 80))}`);
     }
   },
 });

@@ -66,14 +66,19 @@ export function yamlLocator(doc: Document, lines: LineCounter): Locator {
   };
 }
 
-/** `file:line:col path: message` for one problem. */
-export function describeProblem(label: string, locate: Locator | undefined, problem: Problem): string {
-  const position = locate?.(problem.path, problem.at);
-  const where = position ? `${label}:${position}` : label;
-  return problem.path.length ? `${where} ${formatPath(problem.path)}: ${problem.message}` : `${where}: ${problem.message}`;
+function positionKey(position: string | undefined): [number, number] {
+  const [line = 0, col = 0] = (position ?? "0:0").split(":").map(Number);
+  return [line, col];
 }
 
-/** One {@link InventoryError} listing every problem, one per line. */
+/** One {@link InventoryError} listing every problem as `file:line:col path: message`, in source order. */
 export function problemsError(label: string, locate: Locator | undefined, problems: readonly Problem[]): InventoryError {
-  return new InventoryError(problems.map((p) => describeProblem(label, locate, p)).join("\n"));
+  const lines = problems.map((problem) => {
+    const position = locate?.(problem.path, problem.at);
+    const where = position ? `${label}:${position}` : label;
+    const text = problem.path.length ? `${where} ${formatPath(problem.path)}: ${problem.message}` : `${where}: ${problem.message}`;
+    return { text, key: positionKey(position) };
+  });
+  lines.sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1]);
+  return new InventoryError(lines.map((l) => l.text).join("\n"));
 }

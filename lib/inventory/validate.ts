@@ -4,6 +4,7 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { BOSUN_VARS } from "./known-vars.js";
+import { preview } from "./preview.js";
 import { problemsError, type Locator, type Problem } from "./location.js";
 import { GROUP_KEYS, inventorySchema, varsFileSchema } from "./schema.js";
 
@@ -33,15 +34,6 @@ function pathOf(instancePath: string): string[] {
     .split("/")
     .slice(1)
     .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
-}
-
-/** A short description of a value for "got ..." in messages. */
-export function preview(value: unknown): string {
-  if (value === null || value === undefined) return "nothing";
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "a mapping";
-  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
-  return String(value);
 }
 
 function toProblem(error: ErrorObject): Problem | undefined {

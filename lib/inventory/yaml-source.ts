@@ -6,7 +6,7 @@
 import { LineCounter, isPair, isSeq, parseDocument, visit, type Scalar, type YAMLError } from "yaml";
 import { InventoryError } from "../core/errors.js";
 import { keyText, problemsError, yamlLocator, type Locator, type Problem } from "./location.js";
-import { hasLookup, readEnvSecret, readFileSecret, resolveLookups, type SecretSourceOptions } from "./secret-values.js";
+import { hasLookup, readTaggedSecret, resolveLookups, type SecretSourceOptions } from "./secret-values.js";
 import { UNSAFE_TAG, inventoryTags } from "./yaml-tags.js";
 
 /** Parameters for {@link parseYamlSource}. */
@@ -27,7 +27,9 @@ export interface LocatedData {
 
 function syntaxMessage(label: string, error: YAMLError): string {
   const [line, col] = error.linePos ? [error.linePos[0].line, error.linePos[0].col] : [1, 1];
-  const text = error.message.replace(/ at line \d+, column \d+:[\s\S]*$/, "");
+  const text = error.message
+    .replace(/ at line \d+, column \d+:[\s\S]*$/, "")
+    .replace(/^Unresolved tag: (.*)$/, "unknown tag $1 (bosun understands !env NAME, !file path and !unsafe)");
   const kind = error.code === "TAG_RESOLVE_FAILED" ? "" : "YAML syntax error: ";
   return `${label}:${line}:${col}: ${kind}${text}`;
 }
@@ -43,8 +45,7 @@ function keyPathOf(ancestors: readonly unknown[], node: Scalar): string[] {
 }
 
 function resolveScalar(node: Scalar, options: SecretSourceOptions): void {
-  if (node.tag === "!env") node.value = readEnvSecret(String(node.value ?? ""), options);
-  else if (node.tag === "!file") node.value = readFileSecret(String(node.value ?? ""), options);
+  if (node.tag === "!env" || node.tag === "!file") node.value = readTaggedSecret(node.tag, String(node.value ?? ""), options);
   else if (node.tag !== UNSAFE_TAG && typeof node.value === "string" && hasLookup(node.value)) {
     node.value = resolveLookups(node.value, options);
   }

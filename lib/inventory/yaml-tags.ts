@@ -31,7 +31,7 @@ const vault: ScalarTag = {
 
 /** Replace the YAML 1.1 booleans with PyYAML's set and add bosun's tags. */
 export function inventoryTags(tags: Tags): Tags {
-  const others = tags.filter((t) => t.tag !== "tag:yaml.org,2002:bool");
+  const others = tags.filter((t) => typeof t === "string" || t.tag !== "tag:yaml.org,2002:bool");
   const bool = (value: boolean, test: RegExp): ScalarTag => ({
     tag: "tag:yaml.org,2002:bool",
     default: true,

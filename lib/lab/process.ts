@@ -42,6 +42,9 @@ export function runProcess(argv: readonly string[], options: RunProcessOptions =
       if (code === 0 || options.allowFailure) resolve(result);
       else reject(new Error(`Command failed (exit ${code}): ${argv.join(" ")}\n${result.stderr || result.stdout}`));
     });
-    child.stdin.end(options.input ?? "");
+    // A child that exits without reading stdin makes the write fail with EPIPE: not an error here.
+    child.stdin.on("error", () => {});
+    if (options.input === undefined) child.stdin.end();
+    else child.stdin.end(options.input);
   });
 }

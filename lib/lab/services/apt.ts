@@ -127,3 +127,15 @@ export function aptFetchClosure(suite: AptSuite, packages: readonly string[]): P
     }
   });
 }
+
+/** Download the single package `name` (no dependencies) of `suite` into the private apt cache. */
+export function aptDownload(suite: AptSuite, name: string): Promise<void> {
+  return serial(suite, async () => {
+    if (!listsFresh(suite)) await update(suite);
+    const cwd = path.join(aptRoot(suite), "archives");
+    const r = await runProcess(["apt-get", ...aptOptions(suite), "download", name], { cwd, allowFailure: true });
+    if (r.code === 0) return;
+    await update(suite);
+    await runProcess(["apt-get", ...aptOptions(suite), "download", name], { cwd });
+  });
+}

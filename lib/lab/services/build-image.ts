@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, mkdirSync, rmSync, symlinkSync, writeFileSync, chmodSync } from "node:fs";
+import { lstatSync, mkdirSync, rmSync, symlinkSync, writeFileSync, chmodSync } from "node:fs";
 import path from "node:path";
 import { runProcess } from "../process.js";
 import { aptFetchClosure } from "./apt.js";
@@ -55,6 +55,8 @@ function writeBaseFiles(root: string, users: readonly string[]): void {
     chmodSync(path.join(root, d), 0o1777);
   }
   for (const d of ["root", "run", "proc", "sys", "dev", "etc/ssl/certs"]) mkdirSync(path.join(root, d), { recursive: true });
+  mkdirSync(path.join(root, "var"), { recursive: true });
+  if (!exists(path.join(root, "var/run"))) symlinkSync("/run", path.join(root, "var/run"));
   for (const u of extra) mkdirSync(path.join(root, "var/lib", u.name), { recursive: true });
 }
 
@@ -71,12 +73,30 @@ async function assemble(recipe: ImageRecipe, root: string): Promise<void> {
   await runProcess(["ldconfig", "-r", root]);
 }
 
+const inFlight = new Map<string, Promise<string>>();
+
 /**
  * Build the image of `recipe` unless it exists: resolve and download its packages with the
  * private apt configuration, unpack them into an empty root, `docker import` it. Returns the tag.
  */
-export async function buildImage(recipe: ImageRecipe): Promise<string> {
+export function buildImage(recipe: ImageRecipe): Promise<string> {
   const tag = recipeTag(recipe);
+  let build = inFlight.get(tag);
+  if (!build) {
+    build = buildOnce(recipe, tag).finally(() => inFlight.delete(tag));
+    inFlight.set(tag, build);
+  }
+  return build;
+}
+
+/** Remove the other tags of `name` (images of older recipes). */
+async function removeStaleTags(name: string, keep: string): Promise<void> {
+  const r = await docker(["images", name, "--format", "{{.Repository}}:{{.Tag}}"]);
+  const stale = r.stdout.split("\n").filter((t) => t && t !== keep);
+  if (stale.length) await docker(["rmi", ...stale], { allowFailure: true });
+}
+
+async function buildOnce(recipe: ImageRecipe, tag: string): Promise<string> {
   if (await imageExists(tag)) return tag;
   const work = path.join(SERVICES_CACHE_DIR, "build", `${recipe.name.replace(/\W/g, "-")}-${recipeHash(recipe)}`);
   const root = path.join(work, "root");
@@ -91,6 +111,17 @@ export async function buildImage(recipe: ImageRecipe): Promise<string> {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  if (!existsSync(work) && !(await imageExists(tag))) throw new Error(`Cannot build ${tag}: docker import left no image`);
+  if (!(await imageExists(tag))) throw new Error(`Cannot build ${tag}: docker import left no image`);
+  await removeStaleTags(recipe.name, tag);
   return tag;
+}
+
+/** Make image `tag` from `base` with extra Dockerfile `changes` (a commit of an unstarted container). */
+export async function deriveImage(base: string, changes: readonly string[], tag: string): Promise<void> {
+  const id = (await docker(["create", base])).stdout.trim();
+  try {
+    await docker(["commit", ...changes.flatMap((c) => ["--change", c]), id, tag]);
+  } finally {
+    await docker(["rm", "-f", id], { allowFailure: true });
+  }
 }

@@ -6,7 +6,7 @@ const PG_PATH = `${PG_BIN}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sb
 /** Packages postgres images never need: maintainer-script helpers, the JIT's LLVM, PAM modules. */
 const PG_EXCLUDE = [
   "postgresql-common", "postgresql-client-common", "libllvm14", "libz3-4", "libpam-modules", "libpam-modules-bin",
-  "libsemanage-common", "libsemanage2", "libsepol2", "libaudit-common", "libaudit1", "libcap-ng0", "netbase",
+  "libsemanage-common", "libsemanage2", "libsepol2", "netbase",
 ];
 
 /** The demo app: busybox `nc` and a shell handler serving /health, /api/ready and /version on :8080. */

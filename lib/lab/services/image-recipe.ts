@@ -5,7 +5,7 @@ import type { AptSuite } from "./apt.js";
 import { SCRIPTS_DIR } from "./paths.js";
 
 /** Bump when {@link buildImage}'s steps change in a way a recipe's data does not show. */
-const BUILDER_VERSION = 3;
+const BUILDER_VERSION = 4;
 
 /** Label carrying a recipe's hash on every image built from it. */
 export const RECIPE_LABEL = "lab.bosun.recipe";

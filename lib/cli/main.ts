@@ -1,0 +1,164 @@
+/**
+ * The command line of a playbook: `tsx playbooks/deploy.ts --inventory cfa2 [options]`.
+ * Parses arguments, loads the inventory and extra vars, picks the renderers, runs the playbook,
+ * prints the recap (or the JSON document) and returns the exit code.
+ */
+import path from "node:path";
+import { loadInventory, parseExtraVars, selectHosts } from "../inventory/index.js";
+import type { Inventory, Vars } from "../inventory/types.js";
+import { BosunError, InventoryError, describeError } from "../core/errors.js";
+import { RunEvents } from "../core/events.js";
+import type { Playbook } from "../core/playbook.js";
+import { EXIT, type RunReport } from "../core/report.js";
+import { runPlaybook } from "../core/runner.js";
+import { mask } from "../core/secrets.js";
+import { parseCliArgs, usage, UsageError, type CliArgs } from "./args.js";
+import { palette, wantsColor } from "./color.js";
+import { JsonReporter } from "./json-reporter.js";
+import { maskedSink, type TextSink } from "./output.js";
+import { formatRecap } from "./recap.js";
+import { ListrRenderer } from "./render-listr.js";
+import { PlainRenderer } from "./render-plain.js";
+
+/** Where the CLI reads and writes; defaults are the process's. Tests pass sinks. */
+export interface CliOptions {
+  /** Progress, recap, JSON (process.stdout). */
+  readonly stdout?: TextSink & { readonly isTTY?: boolean };
+  /** Errors and notices (process.stderr). */
+  readonly stderr?: TextSink & { readonly isTTY?: boolean };
+  /** Directory for relative inventory and `@file` paths (process.cwd()). */
+  readonly cwd?: string;
+  /** How to call the playbook, for --help (`tsx <entry file>`). */
+  readonly program?: string;
+  /** Handle SIGINT (true): first Ctrl-C interrupts the run, second exits 130 at once. */
+  readonly handleSignals?: boolean;
+}
+
+/** A renderer as main sees it. */
+interface Renderer {
+  attach(events: RunEvents): unknown;
+  close(): Promise<void>;
+  notice?(text: string): void;
+}
+
+function defaultProgram(cwd: string): string {
+  const entry = process.argv[1];
+  return entry ? `tsx ${path.relative(cwd, entry) || entry}` : "tsx playbook.ts";
+}
+
+/** Print an error for the user: described and masked; a stack trace only under -vv for unexpected errors. */
+function errorText(error: unknown, verbosity: number): string {
+  const expected = error instanceof BosunError;
+  const text = describeError(error, !expected && verbosity >= 2);
+  return mask(expected ? `error: ${text}\n` : `error: ${text}\n${verbosity >= 2 ? "" : "  (run with -vv for the stack trace)\n"}`);
+}
+
+/** Load the inventory and vars; check that the hosts exist before anything runs. */
+async function prepare(book: Playbook, args: CliArgs, cwd: string): Promise<{ inventory: Inventory; extraVars: Vars; hosts: number }> {
+  const inventory = await loadInventory(args.inventory, { cwd });
+  const fromCli = parseExtraVars(args.extraVars, cwd);
+  // Playbook options are extra vars under their own names; an explicit -e of the same name wins.
+  const extraVars: Vars = { ...args.playbookOptions, ...fromCli };
+  const selected = new Set(book.plays.flatMap((play) => selectHosts(inventory, play.hosts, args.limit)));
+  if (args.limit !== undefined && selected.size === 0) {
+    throw new UsageError(
+      `Cannot run: --limit "${args.limit}" leaves no host to run on`,
+      `The plays target ${book.plays.map((p) => `"${p.hosts}"`).join(", ")}.`,
+    );
+  }
+  return { inventory, extraVars, hosts: selected.size };
+}
+
+const silent: Renderer = { attach: () => undefined, close: async () => {} };
+
+/** listr2 on a terminal; plain lines for pipes, logs and -v; with --json, nothing (or -v lines on stderr). */
+function pickRenderer(
+  args: CliArgs,
+  out: { sink: TextSink; tty: boolean; live: boolean },
+  err: { sink: TextSink; tty: boolean },
+): Renderer {
+  if (args.json)
+    return args.verbosity > 0 ? new PlainRenderer(err.sink, { verbosity: args.verbosity, color: wantsColor(err.tty) }) : silent;
+  if (out.live && args.verbosity === 0) return new ListrRenderer({ out: out.sink, color: wantsColor(out.tty) });
+  return new PlainRenderer(out.sink, { verbosity: args.verbosity, color: wantsColor(out.tty) });
+}
+
+/** Install the Ctrl-C handling of a run; returns the function that removes it. */
+function onInterrupt(controller: AbortController, renderer: Renderer, stderr: TextSink, tty: boolean): () => void {
+  const handler = (): void => {
+    if (!controller.signal.aborted) {
+      controller.abort();
+      if (renderer.notice) renderer.notice("(interrupting: running tasks finish; Ctrl-C again to stop now)");
+      else stderr.write("\ninterrupting: the running tasks finish, nothing new starts (Ctrl-C again to stop now)\n");
+      return;
+    }
+    if (tty) process.stdout.write("\u001b[?25h");
+    stderr.write("\ninterrupted: stopped at once; tasks may have been cut short\n");
+    process.exit(EXIT.interrupted);
+  };
+  process.on("SIGINT", handler);
+  return () => process.off("SIGINT", handler);
+}
+
+/**
+ * Run a playbook from the command line and return the exit code: 0 ok, 1 bad command line or
+ * inventory (nothing ran), 2 a host failed, 4 a host was unreachable, 130 interrupted.
+ */
+export async function runCli(book: Playbook, argv: readonly string[], options: CliOptions = {}): Promise<number> {
+  const cwd = options.cwd ?? process.cwd();
+  const rawOut = options.stdout ?? process.stdout;
+  const rawErr = options.stderr ?? process.stderr;
+  const stdout = maskedSink(rawOut);
+  const stderr = maskedSink(rawErr);
+  let verbosity = argv.filter((a) => /^-v+$/.test(a)).reduce((n, a) => n + a.length - 1, 0);
+  let args: CliArgs;
+  let prepared: Awaited<ReturnType<typeof prepare>>;
+  try {
+    args = parseCliArgs(argv, book.options);
+    verbosity = args.verbosity;
+    if (args.help) {
+      stdout.write(usage(book, options.program ?? defaultProgram(cwd)));
+      return EXIT.ok;
+    }
+    prepared = await prepare(book, args, cwd);
+  } catch (error) {
+    stderr.write(errorText(error, verbosity));
+    return EXIT.usage;
+  }
+  if (prepared.hosts === 0) stderr.write(`${palette(wantsColor(rawErr.isTTY)).yellow("warning: no hosts matched, nothing to do")}\n`);
+
+  const tty = !!rawOut.isTTY;
+  const events = new RunEvents();
+  // listr2 draws on process.stdout itself, and nothing at all on a terminal of unknown width (e.g. under `script`).
+  const live = tty && rawOut === process.stdout && (process.stdout.columns ?? 0) > 0;
+  const renderer = pickRenderer(args, { sink: stdout, tty, live }, { sink: stderr, tty: !!rawErr.isTTY });
+  renderer.attach(events);
+  const json = args.json ? new JsonReporter().attach(events) : undefined;
+  const controller = new AbortController();
+  const removeInterrupt = options.handleSignals === false ? () => undefined : onInterrupt(controller, renderer, stderr, tty);
+  let report: RunReport;
+  try {
+    report = await runPlaybook(book, {
+      inventory: prepared.inventory,
+      limit: args.limit,
+      check: args.check,
+      diff: args.diff,
+      tags: args.tags,
+      skipTags: args.skipTags,
+      forks: args.forks,
+      extraVars: prepared.extraVars,
+      events,
+      signal: controller.signal,
+    });
+  } catch (error) {
+    await renderer.close().catch(() => undefined);
+    removeInterrupt();
+    stderr.write(errorText(error, verbosity));
+    return error instanceof UsageError || error instanceof InventoryError ? EXIT.usage : EXIT.failed;
+  }
+  await renderer.close();
+  removeInterrupt();
+  if (json) stdout.write(json.format(report));
+  else stdout.write(formatRecap(report, { verbosity: args.verbosity, color: wantsColor(tty) }));
+  return report.exitCode;
+}

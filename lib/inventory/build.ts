@@ -1,0 +1,56 @@
+/** From a group tree and vars files to the typed {@link Inventory}: merged variables, connection and become per host. */
+import { connectionFromVars, becomeFromVars } from "./connection-spec.js";
+import { groupDepths, groupsOfHost, sortGroups } from "./group-order.js";
+import { mergeVars } from "./precedence.js";
+import { registerSensitiveVars } from "./secret-values.js";
+import type { InventoryTree } from "./structure.js";
+import type { Inventory, InventoryHost, Vars } from "./types.js";
+
+/** Parameters for {@link buildInventory}. */
+export interface BuildInventoryOptions {
+  /** Name of the source in messages and in {@link Inventory.source}. */
+  readonly source: string;
+  /** Directory that relative paths in variables start from. */
+  readonly baseDir: string;
+  /** Variables from `group_vars/<group>.yml`, by group. */
+  readonly groupVars?: ReadonlyMap<string, Vars>;
+  /** Variables from `host_vars/<host>.yml`, by host. */
+  readonly hostVars?: ReadonlyMap<string, Vars>;
+}
+
+function hostsOfGroup(tree: InventoryTree, name: string, seen = new Set<string>()): Set<string> {
+  const out = new Set<string>();
+  if (seen.has(name)) return out;
+  seen.add(name);
+  const group = tree.groups.get(name);
+  for (const host of group?.hosts ?? []) out.add(host);
+  for (const child of group?.children ?? []) for (const host of hostsOfGroup(tree, child, seen)) out.add(host);
+  return out;
+}
+
+/** Build the inventory; the order of variables is documented on {@link mergeVars}. */
+export function buildInventory(tree: InventoryTree, options: BuildInventoryOptions): Inventory {
+  const depths = groupDepths(tree);
+  const inlineVars = (group: string): Vars | undefined => tree.groups.get(group)?.vars;
+  const fileVars = (group: string): Vars | undefined => options.groupVars?.get(group);
+  const hosts = new Map<string, InventoryHost>();
+  for (const [name, ownVars] of tree.hosts) {
+    const groups = sortGroups(groupsOfHost(tree, name), depths, (g) => ({ ...fileVars(g), ...inlineVars(g) }));
+    const vars = mergeVars(...groups.map(inlineVars), ...groups.map(fileVars), ownVars, options.hostVars?.get(name));
+    registerSensitiveVars(vars);
+    hosts.set(name, {
+      name,
+      groups,
+      vars,
+      connection: connectionFromVars(name, vars, { baseDir: options.baseDir }),
+      become: becomeFromVars(name, vars),
+    });
+  }
+  const hostOrder = [...tree.hosts.keys()];
+  const groups = new Map<string, readonly string[]>();
+  for (const name of sortGroups(tree.groups.keys(), depths, inlineVars)) {
+    const members = hostsOfGroup(tree, name);
+    groups.set(name, hostOrder.filter((h) => members.has(h)));
+  }
+  return { source: options.source, hosts, groups };
+}

@@ -1,0 +1,124 @@
+/**
+ * How to reach a host and whether to use sudo, from its variables. Sources for each setting, first
+ * found wins: bosun's own `bosun_*` variable, Ansible's variable, the ssh arguments in
+ * `ansible_ssh_common_args` then `ansible_ssh_extra_args`, the default.
+ */
+import type { BecomeSpec, ConnectionSpec, HostKeyPolicy, SshSpec } from "../connection/types.js";
+import { InventoryError } from "../core/errors.js";
+import type { JumpHost } from "./jump-host.js";
+import { parseJumpHosts } from "./jump-host.js";
+import { resolveUserPath } from "./paths.js";
+import { parseSshArgs, type SshArgs } from "./ssh-args.js";
+import type { Vars } from "./types.js";
+import { pick, toBool, toInteger, toSeconds, toText } from "./var-values.js";
+
+/** Options of {@link connectionFromVars}. */
+export interface ConnectionFromVarsOptions {
+  /** Directory that relative key and known_hosts paths start from (the inventory file's directory). */
+  readonly baseDir?: string;
+}
+
+const LOCAL = new Set(["local", "ansible.builtin.local"]);
+
+function sshArgs(vars: Vars): SshArgs {
+  const read = (name: string): SshArgs => {
+    const found = pick(vars, name);
+    return found ? parseSshArgs(String(found.value)) : {};
+  };
+  const common = read("ansible_ssh_common_args");
+  const extra = read("ansible_ssh_extra_args");
+  const merged: Record<string, unknown> = { ...extra };
+  for (const [key, value] of Object.entries(common)) if (value !== undefined) merged[key] = value;
+  return merged as SshArgs;
+}
+
+function hostKeyPolicy(vars: Vars, args: SshArgs): HostKeyPolicy {
+  const own = pick(vars, "bosun_host_key_checking");
+  if (own) {
+    if (own.value === "strict" || own.value === "accept-new" || own.value === "off") return own.value;
+    throw new Error(`bosun_host_key_checking must be one of strict, accept-new, off, got ${JSON.stringify(own.value)}`);
+  }
+  if (args.hostKeyPolicy) return args.hostKeyPolicy;
+  const ansible = pick(vars, "ansible_host_key_checking");
+  if (ansible && !toBool(ansible.name, ansible.value)) return "off";
+  return "strict";
+}
+
+function isLocal(name: string, vars: Vars): boolean {
+  const connection = pick(vars, "ansible_connection");
+  if (connection) return LOCAL.has(String(connection.value));
+  return name === "localhost" && !pick(vars, "ansible_host", "ansible_ssh_host", "ansible_port", "ansible_ssh_port");
+}
+
+function jumpChain(hops: readonly JumpHost[], base: Omit<SshSpec, "host" | "port" | "jump" | "password">): SshSpec | undefined {
+  let previous: SshSpec | undefined;
+  for (const hop of hops) {
+    previous = { ...base, host: hop.host, port: hop.port ?? 22, user: hop.user ?? base.user, ...(previous ? { jump: previous } : {}) };
+  }
+  return previous;
+}
+
+function sshSpec(name: string, vars: Vars, baseDir: string): SshSpec {
+  const args = sshArgs(vars);
+  const text = (...names: string[]): string | undefined => {
+    const found = pick(vars, ...names);
+    return found ? toText(found.name, found.value) : undefined;
+  };
+  const path = (value: string | undefined): string | undefined => (value === undefined ? undefined : resolveUserPath(value, baseDir));
+  const port = pick(vars, "ansible_port", "ansible_ssh_port");
+  const timeout = pick(vars, "bosun_connect_timeout");
+  const retries = pick(vars, "bosun_connect_retries");
+  const jump = pick(vars, "bosun_jump_host");
+  const privateKeyPath = path(text("ansible_ssh_private_key_file", "ansible_private_key_file"));
+  const knownHostsPath = path(text("bosun_known_hosts") ?? args.knownHostsPath);
+  const passphrase = text("bosun_ssh_key_passphrase");
+  const base = {
+    kind: "ssh" as const,
+    user: text("ansible_user", "ansible_ssh_user") ?? "root",
+    ...(privateKeyPath ? { privateKeyPath } : {}),
+    ...(passphrase ? { passphrase } : {}),
+    ...(knownHostsPath ? { knownHostsPath } : {}),
+    hostKeyPolicy: hostKeyPolicy(vars, args),
+    connectTimeoutMs: Math.round((timeout ? toSeconds(timeout.name, timeout.value) : (args.connectTimeoutSeconds ?? 10)) * 1000),
+    connectRetries: retries ? toInteger(retries.name, retries.value, 0, 100) : 2,
+  };
+  const password = pick(vars, "ansible_password", "ansible_ssh_pass", "ansible_ssh_password");
+  const via = jumpChain(jump ? parseJumpHosts(String(jump.value)) : (args.jump ?? []), base);
+  return {
+    ...base,
+    host: text("ansible_host", "ansible_ssh_host") ?? name,
+    port: port ? toInteger(port.name, port.value, 1, 65535) : (args.port ?? 22),
+    ...(password ? { password: String(password.value) } : {}),
+    ...(via ? { jump: via } : {}),
+  };
+}
+
+/**
+ * How to reach host `name` from its variables. `ansible_connection: local`, or a host named
+ * `localhost` with no `ansible_connection`, `ansible_host` or `ansible_port`, runs locally.
+ * Otherwise SSH with: port 22, user `ansible_user` or root, host key policy strict, connect timeout
+ * 10 s, 2 retries, and the default known_hosts file unless these are set. A jump host inherits the
+ * target's key, user (unless it names its own), known_hosts, policy, timeout and retries, never its password.
+ */
+export function connectionFromVars(name: string, vars: Vars, options: ConnectionFromVarsOptions = {}): ConnectionSpec {
+  try {
+    if (isLocal(name, vars)) return { kind: "local" };
+    return sshSpec(name, vars, options.baseDir ?? process.cwd());
+  } catch (error) {
+    throw new InventoryError(`Cannot build the connection of host "${name}": ${(error as Error).message}`, { host: name });
+  }
+}
+
+/** Become (sudo) settings from `ansible_become` and `ansible_become_password` (or `ansible_become_pass`). */
+export function becomeFromVars(name: string, vars: Vars): BecomeSpec {
+  try {
+    const enabled = pick(vars, "ansible_become");
+    const password = pick(vars, "ansible_become_password", "ansible_become_pass");
+    return {
+      enabled: enabled ? toBool(enabled.name, enabled.value) : false,
+      ...(password ? { password: String(password.value) } : {}),
+    };
+  } catch (error) {
+    throw new InventoryError(`Cannot read the become settings of host "${name}": ${(error as Error).message}`, { host: name });
+  }
+}

@@ -1,0 +1,11 @@
+import type { ImageRecipe } from "./image-recipe.js";
+
+/**
+ * A throwaway client for the lab network (tests, probes): Debian's certbot, curl and openssl.
+ * Its entrypoint sleeps, so callers `docker run -d --init` it and `docker exec` commands.
+ */
+export const CLIENT_RECIPE: ImageRecipe = {
+  name: "bosun-lab/client",
+  packages: ["certbot", "curl", "openssl"],
+  changes: ['ENTRYPOINT ["/bin/sleep", "infinity"]'],
+};

@@ -1,0 +1,65 @@
+/** symlink: a symbolic link points at a target. */
+import path from "node:path";
+import { defineTask, changed, unchanged } from "../../core/task.js";
+import { sh, type Command } from "../../core/command.js";
+import { params, absPath, account, bool, nonEmpty } from "../../core/params.js";
+import { pathState, sameAccount } from "../../facts/files.js";
+import { filePathProblem, firstProblem } from "./validation.js";
+
+/** Parameters for {@link symlink}. */
+export interface SymlinkParams {
+  /** What the link points at, stored verbatim (absolute, or relative to the link's directory); need not exist. */
+  readonly src: string;
+  /** Absolute path of the link. */
+  readonly dest: string;
+  /** Replace a file or special file at `dest` (never a directory). Another link is always replaced. */
+  readonly force?: boolean;
+  /** Owner of the link itself (`chown -h`); left alone when omitted. */
+  readonly owner?: string;
+  /** Group of the link itself; left alone when omitted. */
+  readonly group?: string;
+}
+
+/** One command that points `dest` at `src` atomically: a new link beside it, renamed over it. */
+function linkCommand(src: string, dest: string): Command {
+  const temp = `${path.posix.dirname(dest)}/.bosun.XXXXXX`;
+  return sh`t=$(mktemp -u -- ${temp}) && ln -s -- ${src} "$t" && { mv -fT -- "$t" ${dest} || { rm -f -- "$t"; exit 1; }; }`;
+}
+
+/**
+ * Ensure `dest` is a symbolic link to `src`, like `ln -sfn`, replaced atomically. A file at
+ * `dest` is replaced only with `force: true`; a directory never.
+ * @example symlink({ src: "/srv/app/releases/42", dest: "/srv/app/current" })
+ * @example symlink({ src: "../sites-available/app", dest: "/etc/nginx/sites-enabled/app", notify: "reload nginx" })
+ */
+export const symlink = defineTask<SymlinkParams>({
+  id: "files.symlink",
+  description: "A symbolic link points at a target (replaced atomically; a file only with force).",
+  title: (p) => `link ${p.dest} -> ${p.src}`,
+  schema: params({ src: nonEmpty, dest: absPath }, { force: bool, owner: account, group: account }),
+  validate: (p) => firstProblem(filePathProblem("dest", p.dest), p.src.includes("\0") ? `parameter "src" must not contain a NUL byte` : undefined),
+  async check(host, p) {
+    const st = await host.fact(pathState, { path: p.dest });
+    const account = `${p.owner ?? ""}${p.group ? `:${p.group}` : ""}`;
+    const chown = account ? [sh`chown -h -- ${account} ${p.dest}`] : [];
+    const after = { link: p.src, ...(p.owner ? { owner: p.owner } : {}), ...(p.group ? { group: p.group } : {}) };
+    if (st.kind === "link" && st.target === p.src) {
+      const ownerDiffers = p.owner !== undefined && !sameAccount(p.owner, st.owner, st.uid);
+      const groupDiffers = p.group !== undefined && !sameAccount(p.group, st.group, st.gid);
+      if (!ownerDiffers && !groupDiffers) return unchanged(`${p.dest} -> ${p.src}`);
+      return changed(chown, { diff: { label: p.dest, before: { link: st.target, owner: st.owner, group: st.group }, after }, message: `chown ${account} ${p.dest}` });
+    }
+    if (st.kind === "dir") throw host.fail(`Cannot create link "${p.dest}": a directory is there`, "remove it first with ensureAbsent (recursive: true if it is not empty)");
+    if ((st.kind === "file" || st.kind === "other") && !p.force) {
+      throw host.fail(`Cannot create link "${p.dest}": a ${st.kind === "file" ? "file" : st.type} is there`, "set force: true to replace it");
+    }
+    let message = st.kind === "link" ? `repoint ${p.dest}: ${st.target} -> ${p.src}` : st.kind === "absent" ? `create link ${p.dest} -> ${p.src}` : `replace ${st.kind === "file" ? "file" : st.type} ${p.dest} by a link to ${p.src}`;
+    if (st.kind === "absent" && !st.parentExists) {
+      const parent = path.posix.dirname(p.dest);
+      if (!host.checkMode) throw host.fail(`Cannot create link "${p.dest}": directory "${parent}" does not exist`, "create it first with ensureDir");
+      message += `; directory "${parent}" does not exist yet, so applying fails unless an earlier task creates it`;
+    }
+    const before = st.kind === "absent" ? undefined : st.kind === "link" ? { link: st.target } : { kind: st.kind === "file" ? "file" : st.type };
+    return changed([linkCommand(p.src, p.dest), ...chown], { diff: { label: p.dest, before, after }, message });
+  },
+});

@@ -1,0 +1,2 @@
+/** Templates: handlebars in strict mode for config files. */
+export { renderTemplate, renderTemplateFile, type RenderTemplateOptions } from "./render.js";

@@ -1,0 +1,67 @@
+/**
+ * Render handlebars templates for config files: strict (a missing variable is a ParamsError naming
+ * the template, the variable and the line), no HTML escaping (values are inserted literally).
+ */
+import { readFile } from "node:fs/promises";
+import { ParamsError } from "../core/errors.js";
+import type { Vars } from "../inventory/types.js";
+import { COMPILE_OPTIONS, createTemplateEnvironment } from "./environment.js";
+import { HelperError, MissingVariableError } from "./template-error.js";
+
+const env = createTemplateEnvironment();
+
+/** Options of {@link renderTemplate}. */
+export interface RenderTemplateOptions {
+  /** How the template is named in errors (a path such as `roles/nginx/templates/site.conf.hbs`). */
+  readonly name?: string;
+}
+
+interface HandlebarsException {
+  readonly message: string;
+  readonly lineNumber?: number;
+  readonly column?: number;
+}
+
+function variableAt(source: string, line: number, column: number, fallback: string): string {
+  const text = source.split("\n")[line - 1]?.slice(column) ?? "";
+  const path = /^[\w@$./-]+/.exec(text)?.[0];
+  return path && path.split(/[./]/).pop() === fallback ? path : fallback;
+}
+
+function explain(error: unknown, source: string): string {
+  if (error instanceof MissingVariableError || error instanceof HelperError) return error.message;
+  const e = error as HandlebarsException;
+  const missing = /^"(.+)" not defined in /.exec(e.message ?? "");
+  if (missing && e.lineNumber !== undefined) {
+    const variable = variableAt(source, e.lineNumber, e.column ?? 0, missing[1] ?? "");
+    return new MissingVariableError(variable, e.lineNumber).message;
+  }
+  const parse = /^Parse error on line (\d+):\n([\s\S]*)$/.exec(e.message ?? "");
+  if (parse) return `syntax error on line ${parse[1]}:\n${parse[2]}`;
+  return e.message ?? String(error);
+}
+
+/**
+ * Render a handlebars template with `vars`. `{{#if x}}`, `{{#each x}}` and `{{default x "y"}}` accept
+ * a missing `x`; anywhere else a missing variable is an error.
+ * @example renderTemplate("server_name {{server_name}};\n", { server_name: "example.org" }, { name: "site.conf.hbs" })
+ */
+export function renderTemplate(source: string, vars: Vars, options: RenderTemplateOptions = {}): string {
+  const name = options.name ?? "<template>";
+  try {
+    return env.compile(source, COMPILE_OPTIONS)(vars);
+  } catch (error) {
+    throw new ParamsError(`Cannot render template ${name}: ${explain(error, source)}`);
+  }
+}
+
+/** Read a template file and render it; errors name the file as given. */
+export async function renderTemplateFile(path: string, vars: Vars): Promise<string> {
+  let source: string;
+  try {
+    source = await readFile(path, "utf8");
+  } catch (error) {
+    throw new ParamsError(`Cannot render template ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  return renderTemplate(source, vars, { name: path });
+}

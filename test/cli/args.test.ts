@@ -1,0 +1,133 @@
+import { parseCliArgs, usage, UsageError, DEFAULT_FORKS } from "../../lib/cli/args.js";
+import type { PlaybookOption } from "../../lib/core/playbook.js";
+
+const deployOptions: Record<string, PlaybookOption> = {
+  tag: { type: "string", description: "Image tag to deploy" },
+  rollback: { type: "boolean", description: "Go back to the previous release" },
+  services: { type: "string", description: "Comma list of services" },
+};
+
+describe("parseCliArgs()", () => {
+  test("defaults to the lab inventory, 10 forks and nothing else", () => {
+    expect(parseCliArgs([])).toEqual({
+      inventory: "lab",
+      limit: undefined,
+      check: false,
+      diff: false,
+      tags: [],
+      skipTags: [],
+      forks: DEFAULT_FORKS,
+      extraVars: [],
+      json: false,
+      verbosity: 0,
+      help: false,
+      playbookOptions: {},
+    });
+  });
+
+  test.each<[string, string[], Record<string, unknown>]>([
+    ["long inventory", ["--inventory", "cfa2"], { inventory: "cfa2" }],
+    ["short inventory path", ["-i", "inventory/staging.yml"], { inventory: "inventory/staging.yml" }],
+    ["inventory with =", ["--inventory=cfa2"], { inventory: "cfa2" }],
+    ["limit with exclusion", ["--limit", "web*:!web3"], { limit: "web*:!web3" }],
+    ["short limit", ["-l", "cfa2"], { limit: "cfa2" }],
+    ["check and diff", ["--check", "--diff"], { check: true, diff: true }],
+    ["short check and diff grouped", ["-CD"], { check: true, diff: true }],
+    ["tags as comma list, repeated", ["--tags", "a,b", "--tags", " c ,"], { tags: ["a", "b", "c"] }],
+    ["skip-tags", ["--skip-tags", "slow"], { skipTags: ["slow"] }],
+    ["forks", ["--forks", "3"], { forks: 3 }],
+    ["short forks", ["-f", "25"], { forks: 25 }],
+    ["repeated -e in order", ["-e", "a=1", "--extra-vars", "@vars.yml", "-e", '{"b":2}'], { extraVars: ["a=1", "@vars.yml", '{"b":2}'] }],
+    ["-e value with = inside", ["-e", "url=http://x/?a=b"], { extraVars: ["url=http://x/?a=b"] }],
+    ["json", ["--json"], { json: true }],
+    ["-v", ["-v"], { verbosity: 1 }],
+    ["-vv", ["-vv"], { verbosity: 2 }],
+    ["-v -v -v", ["-v", "-v", "-v"], { verbosity: 3 }],
+    ["--verbose", ["--verbose"], { verbosity: 1 }],
+    ["help", ["-h"], { help: true }],
+  ])("parses %s", (_name, argv, expected) => {
+    expect(parseCliArgs(argv)).toMatchObject(expected);
+  });
+
+  test("parses the playbook's own string and boolean options", () => {
+    const args = parseCliArgs(["--inventory", "cfa2", "--tag", "sha-abc123", "--rollback"], deployOptions);
+    expect(args.inventory).toBe("cfa2");
+    expect(args.playbookOptions).toEqual({ tag: "sha-abc123", rollback: true });
+  });
+
+  test("leaves playbook options that were not given out of the values", () => {
+    expect(parseCliArgs([], deployOptions).playbookOptions).toEqual({});
+  });
+
+  test.each<[string, string[], RegExp]>([
+    ["an unknown option", ["--bogus"], /^Unknown option --bogus$/],
+    ["an unknown short option", ["-x"], /^Unknown option -x$/],
+    ["a missing value", ["--inventory"], /^Option --inventory needs a value$/],
+    ["a missing value of a short option", ["-e"], /^Option --extra-vars needs a value$/],
+    ["a value given to a flag", ["--check=yes"], /^Option --check takes no value$/],
+    ["a positional argument", ["deploy"], /^Unexpected argument "deploy"/],
+    ["forks that is not a number", ["--forks", "ten"], /--forks needs a whole number of at least 1, not "ten"/],
+    ["forks of zero", ["--forks", "0"], /--forks needs a whole number/],
+    ["fractional forks", ["--forks", "1.5"], /--forks needs a whole number/],
+    ["negative forks", ["--forks=-2"], /--forks needs a whole number/],
+    ["an empty limit", ["--limit", ""], /--limit needs a host pattern/],
+    ["an empty inventory", ["-i", ""], /--inventory needs an inventory name or path/],
+    ["a playbook option given to a playbook without it", ["--tag", "x"], /^Unknown option --tag$/],
+  ])("rejects %s with one clear message", (_name, argv, message) => {
+    let error: unknown;
+    try {
+      parseCliArgs(argv);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as UsageError).message).toMatch(message);
+    expect((error as UsageError).describe()).toContain("--help");
+  });
+
+  test("suggests the nearest option for a typo", () => {
+    expect(() => parseCliArgs(["--inventroy", "x"])).toThrow(UsageError);
+    try {
+      parseCliArgs(["--skip-tag", "x"]);
+    } catch (e) {
+      expect((e as UsageError).describe()).toContain("Did you mean --skip-tags?");
+    }
+    expect.assertions(2);
+  });
+
+  test("rejects a playbook option that clashes with a built-in one", () => {
+    expect(() => parseCliArgs([], { check: { type: "boolean", description: "x" } })).toThrow(/bosun defines --check itself/);
+  });
+});
+
+describe("usage()", () => {
+  const text = usage({ name: "deploy", plays: [{ name: "deploy" }], options: deployOptions }, "tsx playbooks/deploy.ts");
+
+  test("lists every built-in option with its short form", () => {
+    for (const flag of [
+      "-i, --inventory",
+      "-l, --limit",
+      "-C, --check",
+      "-D, --diff",
+      "--tags",
+      "--skip-tags",
+      "-f, --forks",
+      "-e, --extra-vars",
+      "--json",
+      "-v, --verbose",
+      "-h, --help",
+    ]) {
+      expect(text).toContain(flag);
+    }
+  });
+
+  test("lists the playbook's own options with their descriptions", () => {
+    expect(text).toMatch(/--tag <value>\s+Image tag to deploy/);
+    expect(text).toMatch(/--rollback\s+Go back to the previous release/);
+  });
+
+  test("shows an example with the playbook's first string option and the exit codes", () => {
+    expect(text).toContain("tsx playbooks/deploy.ts --inventory cfa2 --tag <value>");
+    expect(text).toContain("130 interrupted");
+  });
+});
