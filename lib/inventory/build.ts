@@ -50,7 +50,10 @@ export function buildInventory(tree: InventoryTree, options: BuildInventoryOptio
   const groups = new Map<string, readonly string[]>();
   for (const name of sortGroups(tree.groups.keys(), depths, inlineVars)) {
     const members = hostsOfGroup(tree, name);
-    groups.set(name, hostOrder.filter((h) => members.has(h)));
+    groups.set(
+      name,
+      hostOrder.filter((h) => members.has(h)),
+    );
   }
   return { source: options.source, hosts, groups };
 }

@@ -24,7 +24,9 @@ function mappingFrom(text: string, label: string, baseDir: string): Vars {
   const parsed = parseYamlSource(text, { label, baseDir });
   const data = parsed.data ?? {};
   if (typeof data !== "object" || Array.isArray(data)) {
-    throw problemsError(label, parsed.locate, [{ path: [], at: "value", message: "extra vars must be a mapping of variable names to values" }]);
+    throw problemsError(label, parsed.locate, [
+      { path: [], at: "value", message: "extra vars must be a mapping of variable names to values" },
+    ]);
   }
   assertValid("vars", { ...parsed, data });
   return data as Vars;

@@ -40,7 +40,11 @@ function priority(vars: Vars | undefined): number {
 }
 
 /** Sort group names the way Ansible merges their variables (parents before children). */
-export function sortGroups(names: Iterable<string>, depths: ReadonlyMap<string, number>, groupVars: (name: string) => Vars | undefined): string[] {
+export function sortGroups(
+  names: Iterable<string>,
+  depths: ReadonlyMap<string, number>,
+  groupVars: (name: string) => Vars | undefined,
+): string[] {
   const key = (name: string): [number, number] => [depths.get(name) ?? 0, priority(groupVars(name))];
   return [...names].sort((a, b) => {
     const [da, pa] = key(a);

@@ -25,7 +25,11 @@ export function splitHostPattern(pattern: string): PatternTerm[] {
     .flatMap((p) => (pattern.includes(",") ? [p.trim()] : splitColons(p.trim())))
     .filter((p) => p.length > 0)
     .map((p) =>
-      p.startsWith("!") ? { op: "exclude", text: p.slice(1) } : p.startsWith("&") ? { op: "intersect", text: p.slice(1) } : { op: "union", text: p },
+      p.startsWith("!")
+        ? { op: "exclude", text: p.slice(1) }
+        : p.startsWith("&")
+          ? { op: "intersect", text: p.slice(1) }
+          : { op: "union", text: p },
     );
 }
 

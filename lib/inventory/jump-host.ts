@@ -16,7 +16,8 @@ export function parseJumpHost(text: string): JumpHost {
   if (!match) throw new Error(`Cannot read jump host ${JSON.stringify(text)}: expected [user@]host[:port]`);
   const [, user, ipv6, name, port] = match;
   const number = port === undefined ? undefined : Number(port);
-  if (number !== undefined && (number < 1 || number > 65535)) throw new Error(`Cannot read jump host ${JSON.stringify(text)}: port ${port} is out of range`);
+  if (number !== undefined && (number < 1 || number > 65535))
+    throw new Error(`Cannot read jump host ${JSON.stringify(text)}: port ${port} is out of range`);
   return { ...(user ? { user } : {}), host: (ipv6 ?? name)!, ...(number ? { port: number } : {}) };
 }
 

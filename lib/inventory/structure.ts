@@ -48,7 +48,11 @@ function isAncestor(tree: InventoryTree, candidate: string, of: string): boolean
 
 function link(tree: InventoryTree, parent: string, child: string, path: KeyPath): Problem | undefined {
   if (parent === child || isAncestor(tree, child, parent)) {
-    return { path, at: "key", message: `Cannot make group "${child}" a child of "${parent}": "${child}" is already its parent or ancestor` };
+    return {
+      path,
+      at: "key",
+      message: `Cannot make group "${child}" a child of "${parent}": "${child}" is already its parent or ancestor`,
+    };
   }
   const p = groupNode(tree, parent);
   const c = groupNode(tree, child);

@@ -32,7 +32,9 @@ export async function readVarsFile(path: string, options: VarsFileOptions): Prom
   const text = await readFile(path, "utf8");
   const parsed = parseYamlSource(text, { label, baseDir: dirname(path), ...(options.env ? { env: options.env } : {}) });
   if (parsed.data !== null && (typeof parsed.data !== "object" || Array.isArray(parsed.data))) {
-    throw problemsError(label, parsed.locate, [{ path: [], at: "value", message: "a vars file must be a mapping of variable names to values" }]);
+    throw problemsError(label, parsed.locate, [
+      { path: [], at: "value", message: "a vars file must be a mapping of variable names to values" },
+    ]);
   }
   assertValid("vars", parsed);
   return (parsed.data ?? {}) as Vars;

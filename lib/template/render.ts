@@ -22,10 +22,13 @@ interface HandlebarsException {
   readonly column?: number;
 }
 
-function variableAt(source: string, line: number, column: number, fallback: string): string {
+/** The path written at a position, and whether arguments follow it (a helper call). */
+function expressionAt(source: string, line: number, column: number, fallback: string): { path: string; call: boolean } {
   const text = source.split("\n")[line - 1]?.slice(column) ?? "";
-  const path = /^[\w@$./-]+/.exec(text)?.[0];
-  return path && path.split(/[./]/).pop() === fallback ? path : fallback;
+  const match = /^([\w@$./-]+)(\s+[^\s}~])?/.exec(text);
+  const path = match?.[1];
+  if (!path || path.split(/[./]/).pop() !== fallback) return { path: fallback, call: false };
+  return { path, call: match?.[2] !== undefined };
 }
 
 function explain(error: unknown, source: string): string {
@@ -33,8 +36,9 @@ function explain(error: unknown, source: string): string {
   const e = error as HandlebarsException;
   const missing = /^"(.+)" not defined in /.exec(e.message ?? "");
   if (missing && e.lineNumber !== undefined) {
-    const variable = variableAt(source, e.lineNumber, e.column ?? 0, missing[1] ?? "");
-    return new MissingVariableError(variable, e.lineNumber).message;
+    const { path, call } = expressionAt(source, e.lineNumber, e.column ?? 0, missing[1] ?? "");
+    if (call) return `helper "${path}" is not defined (line ${e.lineNumber})`;
+    return new MissingVariableError(path, e.lineNumber).message;
   }
   const parse = /^Parse error on line (\d+):\n([\s\S]*)$/.exec(e.message ?? "");
   if (parse) return `syntax error on line ${parse[1]}:\n${parse[2]}`;

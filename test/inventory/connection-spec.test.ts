@@ -33,7 +33,11 @@ describe("connectionFromVars()", () => {
     ["ansible_port", { ansible_port: 2222 }, { port: 2222 }],
     ["ansible_port as a string", { ansible_port: "2222" }, { port: 2222 }],
     ["ansible_user", { ansible_user: "deploy" }, { user: "deploy" }],
-    ["ansible_ssh_private_key_file, relative to the inventory", { ansible_ssh_private_key_file: "keys/id_ed25519" }, { privateKeyPath: "/srv/inventory/keys/id_ed25519" }],
+    [
+      "ansible_ssh_private_key_file, relative to the inventory",
+      { ansible_ssh_private_key_file: "keys/id_ed25519" },
+      { privateKeyPath: "/srv/inventory/keys/id_ed25519" },
+    ],
     ["ansible_ssh_private_key_file with ~", { ansible_ssh_private_key_file: "~/.ssh/id" }, { privateKeyPath: join(homedir(), ".ssh/id") }],
     ["ansible_password", { ansible_password: "pw-123" }, { password: "pw-123" }],
     ["ansible_ssh_pass", { ansible_ssh_pass: "pw-456" }, { password: "pw-456" }],
@@ -98,7 +102,10 @@ describe("connectionFromVars()", () => {
   });
 
   test("connectionFromVars() lets common args win over extra args, as the first ssh option wins", () => {
-    const spec = ssh({ ansible_ssh_common_args: "-o StrictHostKeyChecking=no", ansible_ssh_extra_args: "-o StrictHostKeyChecking=yes -p 2300" });
+    const spec = ssh({
+      ansible_ssh_common_args: "-o StrictHostKeyChecking=no",
+      ansible_ssh_extra_args: "-o StrictHostKeyChecking=yes -p 2300",
+    });
     expect(spec).toMatchObject({ hostKeyPolicy: "off", port: 2300 });
   });
 
@@ -126,7 +133,10 @@ describe("becomeFromVars()", () => {
     [{ ansible_become: true }, { enabled: true }],
     [{ ansible_become: "yes" }, { enabled: true }],
     [{ ansible_become: "False" }, { enabled: false }],
-    [{ ansible_become: true, ansible_become_password: "sudo-pw" }, { enabled: true, password: "sudo-pw" }],
+    [
+      { ansible_become: true, ansible_become_password: "sudo-pw" },
+      { enabled: true, password: "sudo-pw" },
+    ],
     [{ ansible_become_pass: "old-name" }, { enabled: false, password: "old-name" }],
   ])("becomeFromVars(%j) is %j", (vars, expected) => {
     expect(becomeFromVars("web1", vars)).toEqual(expected);
@@ -135,7 +145,10 @@ describe("becomeFromVars()", () => {
 
 describe("inventory connections", () => {
   test("parseInventory() resolves relative key paths against the inventory file's directory", () => {
-    const inventory = parseInventory("all:\n  hosts:\n    web1:\n      ansible_ssh_private_key_file: keys/id\n", "/srv/site/inventory/prod.yml");
+    const inventory = parseInventory(
+      "all:\n  hosts:\n    web1:\n      ansible_ssh_private_key_file: keys/id\n",
+      "/srv/site/inventory/prod.yml",
+    );
     expect(inventory.hosts.get("web1")?.connection).toMatchObject({ privateKeyPath: "/srv/site/inventory/keys/id" });
   });
 
@@ -146,11 +159,15 @@ describe("inventory connections", () => {
 
   test("parseInventory() refuses a connection plugin bosun does not have", () => {
     const error = thrown(() => parseInventory("all:\n  hosts:\n    web1:\n      ansible_connection: winrm\n", "inventory/x.yml"));
-    expect(error.message).toBe('inventory/x.yml:4:27 all.hosts.web1.ansible_connection: must be one of ssh, local (other connection plugins are not supported) (got "winrm")');
+    expect(error.message).toBe(
+      'inventory/x.yml:4:27 all.hosts.web1.ansible_connection: must be one of ssh, local (other connection plugins are not supported) (got "winrm")',
+    );
   });
 
   test("parseInventory() refuses to become another user than root rather than ignore it", () => {
     const error = thrown(() => parseInventory("all:\n  vars:\n    ansible_become_user: postgres\n", "inventory/x.yml"));
-    expect(error.message).toBe('inventory/x.yml:3:26 all.vars.ansible_become_user: must be "root" (bosun becomes root only) (got "postgres")');
+    expect(error.message).toBe(
+      'inventory/x.yml:3:26 all.vars.ansible_become_user: must be "root" (bosun becomes root only) (got "postgres")',
+    );
   });
 });

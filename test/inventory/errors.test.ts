@@ -7,15 +7,17 @@ const load = (path: string) => rejected(loadInventory(path, { cwd: FIXTURES }));
 
 describe("inventory errors", () => {
   test("a YAML syntax error names the file and the line:column", async () => {
-    const error = await load("broken/syntax.yml");
+    const error = await load("broken/syntax-error");
     expect(error).toBeInstanceOf(InventoryError);
-    expect(error.message).toMatch(/^broken\/syntax\.yml:5:5: YAML syntax error: /);
+    expect(error.message).toMatch(/^broken\/syntax-error:5:5: YAML syntax error: /);
   });
 
   test("an unknown key in a group names file, line:column, path and the keys expected", async () => {
     const error = await load("broken/unknown-key.yml");
     expect(error).toBeInstanceOf(InventoryError);
-    expect(error.message).toBe('broken/unknown-key.yml:6:7 all.children.app.hostz: unknown key "hostz": a group has only hosts, vars, children');
+    expect(error.message).toBe(
+      'broken/unknown-key.yml:6:7 all.children.app.hostz: unknown key "hostz": a group has only hosts, vars, children',
+    );
   });
 
   test("a value of the wrong type names file, line:column, path, what was expected and what was found", async () => {
@@ -36,7 +38,14 @@ describe("inventory errors", () => {
   });
 
   test("every problem of a file is reported, one line each, in source order", () => {
-    const text = ["all:", "  hosts:", "    web1:", "      bosun_conect_timeout: 5", "      ansible_become: maybe", "      ansible_port: 0"].join("\n");
+    const text = [
+      "all:",
+      "  hosts:",
+      "    web1:",
+      "      bosun_conect_timeout: 5",
+      "      ansible_become: maybe",
+      "      ansible_port: 0",
+    ].join("\n");
     const lines = thrown(() => parseInventory(text, "inventory/x.yml")).message.split("\n");
     expect(lines).toEqual([
       'inventory/x.yml:4:7 all.hosts.web1.bosun_conect_timeout: unknown bosun variable "bosun_conect_timeout" (known: bosun_known_hosts, bosun_host_key_checking, bosun_connect_timeout, bosun_connect_retries, bosun_jump_host, bosun_ssh_key_passphrase)',
@@ -47,7 +56,9 @@ describe("inventory errors", () => {
 
   test("a list where a mapping of hosts belongs is an error at that key", () => {
     const error = thrown(() => parseInventory("all:\n  hosts: [web1, web2]\n", "inventory/x.yml"));
-    expect(error.message).toBe("inventory/x.yml:2:10 all.hosts: must be a mapping of host names to their variables (or nothing) (got a list)");
+    expect(error.message).toBe(
+      "inventory/x.yml:2:10 all.hosts: must be a mapping of host names to their variables (or nothing) (got a list)",
+    );
   });
 
   test("a host name with a dot is quoted in the path", () => {

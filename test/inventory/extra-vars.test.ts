@@ -21,7 +21,12 @@ describe("parseExtraVars()", () => {
   });
 
   test("later -e arguments win over earlier ones", () => {
-    expect(parse("@vars/extra.yml", "release=9 extra=1", '{"replicas": 5}')).toEqual({ release: "9", replicas: 5, features: ["a", "b"], extra: "1" });
+    expect(parse("@vars/extra.yml", "release=9 extra=1", '{"replicas": 5}')).toEqual({
+      release: "9",
+      replicas: 5,
+      features: ["a", "b"],
+      extra: "1",
+    });
   });
 
   test("values from -e files are not secrets unless tagged !env", () => {
@@ -42,19 +47,27 @@ describe("parseExtraVars()", () => {
   test("an argument that is not key=value says what -e accepts", () => {
     const error = thrown(() => parse("a=1 oops"));
     expect(error).toBeInstanceOf(InventoryError);
-    expect(error.message).toBe('Cannot read -e "a=1 oops": "oops" is not key=value; -e takes key=value pairs, a JSON/YAML mapping or @file');
+    expect(error.message).toBe(
+      'Cannot read -e "a=1 oops": "oops" is not key=value; -e takes key=value pairs, a JSON/YAML mapping or @file',
+    );
   });
 
   test("a wrong type in a -e file names the file, line:column and variable", () => {
-    expect(thrown(() => parse("@vars/bad-type.yml")).message).toBe("-e @vars/bad-type.yml:2:15 ansible_port: must be a port number from 1 to 65535 (got 99999)");
+    expect(thrown(() => parse("@vars/bad-type.yml")).message).toBe(
+      "-e @vars/bad-type.yml:2:15 ansible_port: must be a port number from 1 to 65535 (got 99999)",
+    );
   });
 
   test("a wrong type in -e k=v names the argument and the variable", () => {
-    expect(thrown(() => parse("ansible_port=ssh")).message).toBe('-e "ansible_port=ssh" ansible_port: must be a port number from 1 to 65535 (got "ssh")');
+    expect(thrown(() => parse("ansible_port=ssh")).message).toBe(
+      '-e "ansible_port=ssh" ansible_port: must be a port number from 1 to 65535 (got "ssh")',
+    );
   });
 
   test("a -e file that is a list is refused", () => {
-    expect(thrown(() => parse("@vars/list.yml")).message).toBe("-e @vars/list.yml:1:1: extra vars must be a mapping of variable names to values");
+    expect(thrown(() => parse("@vars/list.yml")).message).toBe(
+      "-e @vars/list.yml:1:1: extra vars must be a mapping of variable names to values",
+    );
   });
 
   test("a missing -e file is an error naming it", () => {

@@ -57,7 +57,7 @@ describe("loadInventory()", () => {
   });
 
   test("loadInventory() does not read vars files of hosts the inventory does not list", async () => {
-    // host_vars/ghost.yml holds a YAML syntax error.
+    // host_vars/ghost holds a YAML syntax error.
     await expect(loadInventory("site", { cwd })).resolves.toBeDefined();
   });
 

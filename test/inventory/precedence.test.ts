@@ -28,7 +28,12 @@ function winner(top: Layer): unknown {
   const text = stringify({
     all: {
       vars: set("all vars") ?? {},
-      children: { parent: { vars: set("parent group vars") ?? {}, children: { child: { vars: set("child group vars") ?? {}, hosts: { web1: set("host vars") ?? null } } } } },
+      children: {
+        parent: {
+          vars: set("parent group vars") ?? {},
+          children: { child: { vars: set("child group vars") ?? {}, hosts: { web1: set("host vars") ?? null } } },
+        },
+      },
     },
   });
   const files = (entries: [string, Vars | undefined][]) => new Map(entries.filter((e): e is [string, Vars] => e[1] !== undefined));
@@ -56,7 +61,8 @@ describe("variable precedence", () => {
   });
 
   test("groups at the same depth apply in name order, so the later name wins", () => {
-    const text = "all:\n  children:\n    zeta:\n      vars: { v: zeta }\n      hosts: { web1: }\n    alpha:\n      vars: { v: alpha }\n      hosts: { web1: }\n";
+    const text =
+      "all:\n  children:\n    zeta:\n      vars: { v: zeta }\n      hosts: { web1: }\n    alpha:\n      vars: { v: alpha }\n      hosts: { web1: }\n";
     expect(parseInventory(text, "inventory/x.yml").hosts.get("web1")?.vars.v).toBe("zeta");
   });
 
@@ -82,7 +88,9 @@ describe("variable precedence", () => {
   });
 
   test("hostVarsWith() adds magic variables that -e cannot override", () => {
-    const host = parseInventory("all:\n  children:\n    app:\n      hosts:\n        web1.example.org:\n", "inventory/x.yml").hosts.get("web1.example.org") as InventoryHost;
+    const host = parseInventory("all:\n  children:\n    app:\n      hosts:\n        web1.example.org:\n", "inventory/x.yml").hosts.get(
+      "web1.example.org",
+    ) as InventoryHost;
     expect(hostVarsWith(host, { extraVars: { inventory_hostname: "evil" } })).toEqual({
       inventory_hostname: "web1.example.org",
       inventory_hostname_short: "web1",

@@ -31,7 +31,7 @@ describe("secret values in inventories", () => {
     expect(mask("env-lookup-s3cr3t")).toBe("***");
   });
 
-  test("lookup(\"file\", path) reads a file relative to the inventory", async () => {
+  test('lookup("file", path) reads a file relative to the inventory', async () => {
     const host = await vault1();
     expect(host.vars.from_file_lookup).toBe("file-secret-s3cr3t");
   });
@@ -63,11 +63,15 @@ describe("secret values in inventories", () => {
   test("a missing !file is an error with file, line:column and path", () => {
     const text = "all:\n  vars:\n    pw: !file secrets/none\n";
     const message = thrown(() => parseInventory(text, "/srv/inventory/x.yml")).message;
-    expect(message).toBe("/srv/inventory/x.yml:3:15 all.vars.pw: Cannot read !file secrets/none: cannot read /srv/inventory/secrets/none: ENOENT");
+    expect(message).toBe(
+      "/srv/inventory/x.yml:3:15 all.vars.pw: Cannot read !file secrets/none: cannot read /srv/inventory/secrets/none: ENOENT",
+    );
   });
 
   test("a value read by !env from a list item names the index in the path", () => {
     const text = "all:\n  vars:\n    tokens:\n      - ok\n      - !env BOSUN_TEST_NOT_SET\n";
-    expect(thrown(() => parseInventory(text, "inventory/x.yml", { env: {} })).message).toMatch(/^inventory\/x\.yml:5:14 all\.vars\.tokens\.1: /);
+    expect(thrown(() => parseInventory(text, "inventory/x.yml", { env: {} })).message).toMatch(
+      /^inventory\/x\.yml:5:14 all\.vars\.tokens\.1: /,
+    );
   });
 });

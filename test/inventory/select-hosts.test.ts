@@ -54,7 +54,9 @@ describe("selectHosts()", () => {
   });
 
   test("a play pattern that names no host or group is an error too", () => {
-    expect(thrown(() => selectHosts(inventory, "webservers")).message).toMatch(/^Cannot select hosts "webservers": no host or group of that name in inventory\/site\.yml/);
+    expect(thrown(() => selectHosts(inventory, "webservers")).message).toMatch(
+      /^Cannot select hosts "webservers": no host or group of that name in inventory\/site\.yml/,
+    );
   });
 
   test("an excluded or intersected name must exist as well", () => {
@@ -63,7 +65,9 @@ describe("selectHosts()", () => {
   });
 
   test("a glob that matches nothing is an error", () => {
-    expect(thrown(() => selectHosts(inventory, "all", "zz*")).message).toMatch(/^Cannot limit to "zz\*": no host or group matches it in inventory\/site\.yml/);
+    expect(thrown(() => selectHosts(inventory, "all", "zz*")).message).toMatch(
+      /^Cannot limit to "zz\*": no host or group matches it in inventory\/site\.yml/,
+    );
   });
 
   test("an invalid regex is an error", () => {

@@ -37,6 +37,8 @@ describe("template helpers", () => {
   });
 
   test("join on something that is not a list says so", () => {
-    expect(() => render("{{join servers}}", { servers: "a,b" })).toThrow('Cannot render template t.hbs: helper "join" needs a list, got string (line 1)');
+    expect(() => render("{{join servers}}", { servers: "a,b" })).toThrow(
+      'Cannot render template t.hbs: helper "join" needs a list, got string (line 1)',
+    );
   });
 });

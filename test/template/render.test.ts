@@ -69,13 +69,15 @@ describe("renderTemplate()", () => {
   });
 
   test("a syntax error is a ParamsError naming the template and the line", () => {
-    const error = renderError("ok\n{{#if x}}\n", {});
+    const error = renderError("ok\n{{x y=}}\n", {});
     expect(error).toBeInstanceOf(ParamsError);
     expect(error.message).toMatch(new RegExp(`^Cannot render template ${name}: syntax error on line 2:`));
   });
 
   test("an unknown helper is a ParamsError", () => {
-    expect(renderError("{{frobnicate x}}", { x: 1 }).message).toBe(`Cannot render template ${name}: Missing helper: "frobnicate"`);
+    expect(renderError("{{frobnicate x}}", { x: 1 }).message).toBe(
+      `Cannot render template ${name}: helper "frobnicate" is not defined (line 1)`,
+    );
   });
 
   test("bosun's helpers are not registered on the global Handlebars", () => {
@@ -90,7 +92,9 @@ describe("renderTemplateFile()", () => {
     const path = join(dir, "site.conf.hbs");
     await writeFile(path, site);
     await expect(renderTemplateFile(path, { port: 443, server_name: "a.example" })).resolves.toContain("listen 443;");
-    await expect(renderTemplateFile(path, { port: 443 })).rejects.toThrow(`Cannot render template ${path}: variable "server_name" is not defined (line 3)`);
+    await expect(renderTemplateFile(path, { port: 443 })).rejects.toThrow(
+      `Cannot render template ${path}: variable "server_name" is not defined (line 3)`,
+    );
   });
 
   test("renderTemplateFile() says when the file cannot be read", async () => {

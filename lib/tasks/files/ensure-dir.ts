@@ -2,7 +2,7 @@
 import { defineTask, changed, unchanged } from "../../core/task.js";
 import { sh, type Command } from "../../core/command.js";
 import { params, absPath, octalMode, account } from "../../core/params.js";
-import { pathState } from "../../facts/files.js";
+import { pathState, sameAccount } from "../../facts/files.js";
 
 /** Parameters for {@link ensureDir}. */
 export interface EnsureDirParams {
@@ -10,9 +10,9 @@ export interface EnsureDirParams {
   readonly path: string;
   /** Octal mode such as "0750"; left alone when omitted. */
   readonly mode?: string;
-  /** Owner; left alone when omitted. */
+  /** Owner name or uid; left alone when omitted. */
   readonly owner?: string;
-  /** Group; left alone when omitted. */
+  /** Group name or gid; left alone when omitted. */
   readonly group?: string;
 }
 
@@ -35,9 +35,9 @@ export const ensureDir = defineTask<EnsureDirParams>({
     if (st.kind === "absent") steps.push(sh`mkdir -p -- ${p.path}`);
     const current = st.kind === "dir" ? st : undefined;
     if (p.mode && current?.mode !== p.mode.padStart(4, "0")) steps.push(sh`chmod ${p.mode} -- ${p.path}`);
-    const ownerDiffers = p.owner !== undefined && current?.owner !== p.owner;
-    const groupDiffers = p.group !== undefined && current?.group !== p.group;
-    if (ownerDiffers || groupDiffers) steps.push(sh`chown -- ${`${p.owner ?? ""}${p.group ? `:${p.group}` : ""}`} ${p.path}`);
+    const ownerDiffers = p.owner !== undefined && !(current && sameAccount(p.owner, current.owner, current.uid));
+    const groupDiffers = p.group !== undefined && !(current && sameAccount(p.group, current.group, current.gid));
+    if (ownerDiffers || groupDiffers) steps.push(sh`chown -- ${`${ownerDiffers ? p.owner : ""}${groupDiffers ? `:${p.group}` : ""}`} ${p.path}`);
     if (steps.length === 0) return unchanged(`${p.path} is a directory`);
     return changed(steps, { diff: { label: p.path, before: current ?? { kind: "absent" }, after: { ...current, ...want } } });
   },

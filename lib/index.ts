@@ -1,0 +1,24 @@
+/** bosun's public surface: re-exports only. */
+// Core: the task contract, commands, secrets, errors, playbooks and the runner.
+export { defineTask, changed, unchanged, skipped } from "./core/task.js";
+export type { Task, TaskCall, TaskDefinition, TaskHost, TaskOptions, TaskResult, Plan, Step, ActionStep } from "./core/task.js";
+export { defineFact, type Fact } from "./core/fact.js";
+export { sh, raw, quote, withStdin, type Command } from "./core/command.js";
+export { secret, reveal, mask, registerSecret, Secret } from "./core/secrets.js";
+export { BosunError, CommandError, ParamsError, InventoryError, UnreachableError } from "./core/errors.js";
+export { playbook, type Playbook, type PlayDefinition, type PlaybookOption } from "./core/playbook.js";
+export { runPlaybook, type RunOptions } from "./core/runner.js";
+export { Host, TaskFailedError, type Handler } from "./core/host.js";
+export { RunEvents, type RunEventMap } from "./core/events.js";
+export { EXIT, type RunReport, type HostStats } from "./core/report.js";
+export { openHost, type OpenHostOptions, type OpenedHost, type SshTarget } from "./core/standalone.js";
+export * as schema from "./core/params.js";
+// Inventory, templates, CLI.
+export { loadInventory, parseInventory, inventoryFromHosts, singleHostInventory, parseExtraVars, selectHosts, mergeVars } from "./inventory/index.js";
+export type { Inventory, InventoryHost, Vars } from "./inventory/index.js";
+export { renderTemplate, renderTemplateFile } from "./template/index.js";
+export { runCli } from "./cli/main.js";
+// Facts and tasks.
+export { pathState, type PathState } from "./facts/files.js";
+export * from "./tasks/files/index.js";
+export { command, type CommandParams } from "./tasks/command.js";
