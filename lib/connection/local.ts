@@ -14,7 +14,8 @@ export class LocalConnection implements Connection {
   async exec(command: Command): Promise<ExecResult> {
     const started = Date.now();
     const input = stdinBytes(command);
-    const run = $({ nothrow: true, quiet: true, verbose: false, input: input ?? "" });
+    // detached: Ctrl-C in a terminal signals the whole process group; a running command must finish.
+    const run = $({ nothrow: true, quiet: true, verbose: false, input: input ?? "", detached: true });
     const out = await run`/bin/sh -c ${command.text}`;
     return { code: out.exitCode, stdout: out.stdout, stderr: out.stderr, durationMs: Date.now() - started };
   }

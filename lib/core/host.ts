@@ -82,6 +82,7 @@ export class Host {
   readonly #notified = new Set<string>();
   readonly #results: TaskResult[] = [];
   #sudoMode: SudoMode | undefined;
+  #applying = false;
 
   constructor(
     /** Inventory name. */
@@ -105,7 +106,8 @@ export class Host {
 
   /** Run a command on the host as the login user or with sudo; counted and logged (masked). */
   async exec(command: Command, options: { sudo?: boolean; quiet?: boolean } = {}): Promise<ExecResult> {
-    if (this.ctx.signal?.aborted) throw new InterruptedError();
+    // Once a plan is being applied it runs to the end, so an interrupt never leaves a task half-done.
+    if (this.ctx.signal?.aborted && !this.#applying) throw new InterruptedError();
     const useSudo = command.sudo ?? options.sudo ?? this.become.enabled;
     const mode = useSudo ? await this.#sudo() : { kind: "none" as const };
     const wrapped = wrapWithSudo(command, mode);
@@ -145,6 +147,7 @@ export class Host {
 
   /** Run a task: check, then apply the plan unless --check. Throws {@link TaskFailedError} on failure. */
   async run<P, O>(call: TaskCall<P, O>): Promise<TaskResult<O>> {
+    if (this.ctx.signal?.aborted) throw new InterruptedError();
     const def = call.definition;
     const title = call.options.title ?? def.title(call.params);
     const base = { host: this.name, task: def.id, title, location: call.location };
@@ -236,6 +239,7 @@ export class Host {
     }
     const stepResults: unknown[] = [];
     let last: ExecResult | undefined;
+    this.#applying = true;
     try {
       for (const step of mergeCommandSteps(plan.steps)) {
         if (isActionStep(step)) {
@@ -251,6 +255,8 @@ export class Host {
       }
     } catch (error) {
       return finish({ ...this.#failure(error, secret), stdout: last?.stdout, stderr: last?.stderr, rc: last?.code, diff });
+    } finally {
+      this.#applying = false;
     }
     const after = plan.finish?.(stepResults) ?? {};
     const didChange = after.changed ?? true;

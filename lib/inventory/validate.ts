@@ -3,7 +3,7 @@
  * path inside the data and what was expected, then one {@link InventoryError} for the source.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import { BOSUN_VARS } from "./known-vars.js";
+import { BOSUN_VARS, SENSITIVE_VARS } from "./known-vars.js";
 import { preview } from "./preview.js";
 import { problemsError, type Locator, type Problem } from "./location.js";
 import { GROUP_KEYS, inventorySchema, varsFileSchema } from "./schema.js";
@@ -51,7 +51,8 @@ function toProblem(error: ErrorObject): Problem | undefined {
     return { path: [...path, key], at: "key", message: `unknown bosun variable "${key}" (known: ${Object.keys(BOSUN_VARS).join(", ")})` };
   }
   const expected = (error.parentSchema as { description?: string } | undefined)?.description;
-  const message = expected ? `must be ${expected} (got ${preview(error.data)})` : (error.message ?? "is invalid");
+  const got = SENSITIVE_VARS.includes(path[path.length - 1] ?? "") ? `a ${typeof error.data}` : preview(error.data);
+  const message = expected ? `must be ${expected} (got ${got})` : (error.message ?? "is invalid");
   return { path, at: "value", message };
 }
 

@@ -89,4 +89,9 @@ describe("inventory errors", () => {
     const error = thrown(() => parseInventory("all:\n  hosts:\n    web[9:1]:\n", "inventory/x.yml"));
     expect(error.message).toBe('inventory/x.yml:3:5 all.hosts["web[9:1]"]: Cannot expand host range [9:1]: the start is after the end');
   });
+
+  test("a password of the wrong type is reported without its value", () => {
+    const error = thrown(() => parseInventory("all:\n  vars:\n    ansible_become_password: 731952\n", "inventory/x.yml"));
+    expect(error.message).toBe("inventory/x.yml:3:30 all.vars.ansible_become_password: must be a string (quote numbers) (got a number)");
+  });
 });

@@ -1,0 +1,96 @@
+/**
+ * The docker engine of a host in one command: packages, compose plugin, docker group members,
+ * /etc/docker/daemon.json, the service state, and (for the upstream repository) the apt source.
+ */
+import { defineFact } from "../core/fact.js";
+import { sh, type Command } from "../core/command.js";
+import { base64Section, parseSections, section, sectionLines } from "./docker-sections.js";
+
+/** Path of the engine's configuration file. */
+export const DAEMON_JSON = "/etc/docker/daemon.json";
+
+/** Every package the engine facts report on (Debian's and Docker's). */
+export const DOCKER_PACKAGES = ["docker.io", "docker-ce", "docker-ce-cli", "containerd.io", "docker-compose-plugin", "docker-compose"] as const;
+
+/** Argument of {@link dockerEngineState}. */
+export interface DockerEngineQuery {
+  /** Users whose existence and docker group membership to report. */
+  readonly users?: readonly string[];
+  /** An apt source file to read (the upstream repository's list). */
+  readonly repoList?: string;
+  /** A signing key whose presence to report. */
+  readonly repoKey?: string;
+}
+
+/** What {@link dockerEngineState} found. */
+export interface DockerEngineState {
+  /** Installed packages (dpkg status `installed`) by name, with their version. */
+  readonly packages: Readonly<Record<string, string>>;
+  /** `docker compose version --short`, when compose v2 works. */
+  readonly composeVersion?: string;
+  /** Whether the `docker` group exists. */
+  readonly groupExists: boolean;
+  /** Members of the `docker` group (supplementary). */
+  readonly groupMembers: readonly string[];
+  /** The queried users that exist. */
+  readonly existingUsers: readonly string[];
+  /** Content of /etc/docker/daemon.json, when it is a regular file. */
+  readonly daemonJson?: string;
+  /** `systemctl is-enabled docker` (`enabled`, `disabled`, ... or `` when there is no unit). */
+  readonly enabled: string;
+  /** `systemctl is-active docker` (`active`, `inactive`, `failed`, ...). */
+  readonly active: string;
+  /** `dpkg --print-architecture`. */
+  readonly architecture: string;
+  /** VERSION_CODENAME of /etc/os-release (e.g. `bookworm`). */
+  readonly codename: string;
+  /** Content of the queried apt source file, when it exists. */
+  readonly repoList?: string;
+  /** Whether the queried signing key exists. */
+  readonly repoKey: boolean;
+}
+
+function fileSection(name: string, path: string | undefined): Command {
+  if (path === undefined) return sh`${section(name)}; echo absent`;
+  return sh`${section(name)}; if [ -f ${path} ]; then printf 'content '; base64 -w0 < ${path}; echo; else echo absent; fi`;
+}
+
+/** One command that reports everything {@link DockerEngineState} holds. */
+export const dockerEngineState = defineFact<DockerEngineQuery, DockerEngineState>({
+  id: "docker.engineState",
+  command: (q) => {
+    const users = q.users ?? [];
+    const format = "${Package}\\t${db:Status-Status}\\t${Version}\\n";
+    return sh`${section("packages")}; dpkg-query -W -f ${format} ${[...DOCKER_PACKAGES]} 2>/dev/null; ${section("compose")}; if command -v docker >/dev/null 2>&1; then docker compose version --short 2>/dev/null; fi; ${section("group")}; getent group docker; ${section("users")}; for u in ${[...users]}; do if id -- "$u" >/dev/null 2>&1; then printf '%s\\n' "$u"; fi; done; ${fileSection("daemon", DAEMON_JSON)}; ${section("service")}; printf 'enabled=%s\\nactive=%s\\n' "$(systemctl is-enabled docker.service 2>/dev/null)" "$(systemctl is-active docker.service 2>/dev/null)"; ${section("system")}; dpkg --print-architecture; (. /etc/os-release && printf '%s\\n' "$VERSION_CODENAME"); ${fileSection("repo", q.repoList)}; ${section("key")}; ${q.repoKey ? sh`if [ -f ${q.repoKey} ]; then echo present; fi` : sh`:`}`;
+  },
+  parse: (r) => parseDockerEngineState(r.stdout),
+});
+
+/** Parse the output of {@link dockerEngineState}'s command (pure). */
+export function parseDockerEngineState(stdout: string): DockerEngineState {
+  const s = parseSections(stdout);
+  if (!s.has("service") || !s.has("system")) throw new Error(`Cannot read the docker engine state: unexpected output ${JSON.stringify(stdout.slice(0, 120))}`);
+  const packages: Record<string, string> = {};
+  for (const line of sectionLines(s, "packages")) {
+    const [name = "", status = "", version = ""] = line.split("\t");
+    if (name && status === "installed") packages[name] = version;
+  }
+  const group = sectionLines(s, "group")[0];
+  const service = Object.fromEntries(sectionLines(s, "service").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+  const [architecture = "", codename = ""] = sectionLines(s, "system");
+  const compose = sectionLines(s, "compose")[0]?.trim();
+  return {
+    packages,
+    composeVersion: compose ? compose.replace(/^v/, "") : undefined,
+    groupExists: group !== undefined && group !== "",
+    groupMembers: group ? (group.split(":")[3] ?? "").split(",").filter(Boolean) : [],
+    existingUsers: sectionLines(s, "users").filter(Boolean),
+    daemonJson: base64Section(s, "daemon"),
+    enabled: service.enabled ?? "",
+    active: service.active ?? "",
+    architecture,
+    codename,
+    repoList: base64Section(s, "repo"),
+    repoKey: sectionLines(s, "key")[0] === "present",
+  };
+}
