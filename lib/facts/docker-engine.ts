@@ -4,7 +4,7 @@
  */
 import { defineFact } from "../core/fact.js";
 import { sh, type Command } from "../core/command.js";
-import { base64Section, parseSections, section, sectionLines } from "./docker-sections.js";
+import { base64Section, parseSections, script, section, sectionLines } from "./docker-sections.js";
 
 /** Path of the engine's configuration file. */
 export const DAEMON_JSON = "/etc/docker/daemon.json";
@@ -59,9 +59,18 @@ function fileSection(name: string, path: string | undefined): Command {
 export const dockerEngineState = defineFact<DockerEngineQuery, DockerEngineState>({
   id: "docker.engineState",
   command: (q) => {
-    const users = q.users ?? [];
     const format = "${Package}\\t${db:Status-Status}\\t${Version}\\n";
-    return sh`${section("packages")}; dpkg-query -W -f ${format} ${[...DOCKER_PACKAGES]} 2>/dev/null; ${section("compose")}; if command -v docker >/dev/null 2>&1; then docker compose version --short 2>/dev/null; fi; ${section("group")}; getent group docker; ${section("users")}; for u in ${[...users]}; do if id -- "$u" >/dev/null 2>&1; then printf '%s\\n' "$u"; fi; done; ${fileSection("daemon", DAEMON_JSON)}; ${section("service")}; printf 'enabled=%s\\nactive=%s\\n' "$(systemctl is-enabled docker.service 2>/dev/null)" "$(systemctl is-active docker.service 2>/dev/null)"; ${section("system")}; dpkg --print-architecture; (. /etc/os-release && printf '%s\\n' "$VERSION_CODENAME"); ${fileSection("repo", q.repoList)}; ${section("key")}; ${q.repoKey ? sh`if [ -f ${q.repoKey} ]; then echo present; fi` : sh`:`}`;
+    return script(
+      sh`${section("packages")}; dpkg-query -W -f ${format} ${[...DOCKER_PACKAGES]} 2>/dev/null`,
+      sh`${section("compose")}; if command -v docker >/dev/null 2>&1; then docker compose version --short 2>/dev/null; fi`,
+      sh`${section("group")}; getent group docker`,
+      sh`${section("users")}; for u in ${[...(q.users ?? [])]}; do if id -- "$u" >/dev/null 2>&1; then printf '%s\\n' "$u"; fi; done`,
+      fileSection("daemon", DAEMON_JSON),
+      sh`${section("service")}; printf 'enabled=%s\\nactive=%s\\n' "$(systemctl is-enabled docker.service 2>/dev/null)" "$(systemctl is-active docker.service 2>/dev/null)"`,
+      sh`${section("system")}; dpkg --print-architecture; (. /etc/os-release && printf '%s\\n' "$VERSION_CODENAME")`,
+      fileSection("repo", q.repoList),
+      q.repoKey ? sh`${section("key")}; if [ -f ${q.repoKey} ]; then echo present; fi` : sh`${section("key")}`,
+    );
   },
   parse: (r) => parseDockerEngineState(r.stdout),
 });

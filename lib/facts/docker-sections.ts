@@ -2,7 +2,7 @@
  * One probe command, several answers: docker facts print `@@bosun:<name>` marker lines between
  * the outputs of the commands they combine, and parse the sections back here.
  */
-import { raw, type RawShell } from "../core/command.js";
+import { raw, type Command, type RawShell } from "../core/command.js";
 
 const MARKER = /^@@bosun:([a-z][a-z0-9-]*)$/;
 
@@ -39,4 +39,9 @@ export function base64Section(sections: Map<string, string[]>, name: string): st
   const [first = ""] = lines;
   if (first === "absent") return undefined;
   return Buffer.from(first.replace(/^content /, ""), "base64").toString("utf8");
+}
+
+/** Several probe commands run one after the other in one remote command, whatever each exits with. */
+export function script(...parts: readonly Command[]): Command {
+  return { text: parts.map((p) => p.text).join("\n") };
 }

@@ -13,8 +13,12 @@ export interface PatternTerm {
   readonly text: string;
 }
 
+function isIpv6(piece: string): boolean {
+  return /^[0-9A-Fa-f:]+$/.test(piece) && (piece.includes("::") || piece.split(":").length === 8);
+}
+
 function splitColons(piece: string): string[] {
-  if (piece.startsWith("~") || /^[0-9A-Fa-f]*:[0-9A-Fa-f:]*:[0-9A-Fa-f:]*$/.test(piece)) return [piece];
+  if (piece.startsWith("~") || isIpv6(piece)) return [piece];
   return piece.match(/(?:[^\s:[\]]|\[[^\]]*\])+/g) ?? [];
 }
 

@@ -25,6 +25,7 @@ function variantOf(value: string | undefined): LabVariant {
 
 async function up(positionals: string[], name: string | undefined, variant: LabVariant): Promise<void> {
   const count = positionals[0] === undefined ? 1 : Number(positionals[0]);
+  if (!Number.isInteger(count)) throw new Error(`Cannot bring up a lab: host count "${positionals[0]}" is not a number`);
   const t0 = Date.now();
   const info = await labUp({ count, name, variant, log });
   console.log(`lab "${info.name}" is up: ${info.hosts.length} host(s) in ${seconds(t0)}`);

@@ -67,9 +67,15 @@ export async function removeContainers(names: readonly string[]): Promise<void> 
   if (names.length) await runProcess(["docker", "rm", "--force", "--volumes", ...names], { allowFailure: true });
 }
 
-/** Run a command in a container as root; rejects with its output when it exits non-zero. */
-export async function containerExec(container: string, argv: readonly string[], env: Record<string, string> = {}): Promise<string> {
-  const envArgs = Object.entries(env).flatMap(([k, v]) => ["--env", `${k}=${v}`]);
+/** Options for {@link containerExec}. */
+export interface ContainerExecOptions {
+  /** Environment variables for the command. */
+  readonly env?: Record<string, string>;
+}
+
+/** Run a command in a container as root; returns stdout, rejects with its output on a non-zero exit. */
+export async function containerExec(container: string, argv: readonly string[], options: ContainerExecOptions = {}): Promise<string> {
+  const envArgs = Object.entries(options.env ?? {}).flatMap(([k, v]) => ["--env", `${k}=${v}`]);
   const r = await runProcess(["docker", "exec", ...envArgs, container, ...argv], { allowFailure: true });
   if (r.code !== 0) {
     throw new Error(`Cannot run \`${argv.join(" ")}\` in ${container}: exit ${r.code}\n${(r.stderr || r.stdout).slice(-2000)}`);
@@ -77,8 +83,9 @@ export async function containerExec(container: string, argv: readonly string[], 
   return r.stdout;
 }
 
-/** Wait until systemd in `container` has finished booting; returns `systemctl is-system-running`. */
-export async function waitForBoot(container: string, timeoutMs = 60_000): Promise<string> {
+/** Wait (up to a minute) until systemd in `container` has booted; returns `systemctl is-system-running`. */
+export async function waitForBoot(container: string): Promise<string> {
+  const timeoutMs = 60_000;
   const deadline = Date.now() + timeoutMs;
   let last = "";
   while (Date.now() < deadline) {

@@ -27,8 +27,17 @@ export interface LabUpOptions {
 
 const PORT_TAKEN = /port is already allocated|address already in use/i;
 
+/** What {@link startHost} starts. */
+interface HostSpec {
+  readonly lab: string;
+  readonly host: string;
+  readonly variant: LabVariant;
+  readonly image: string;
+  readonly publicKey: string;
+}
+
 /** Create and start one host with the given image and freshly picked ports (retried when taken). */
-async function startHost(lab: string, host: string, variant: LabVariant, image: string, publicKey: string): Promise<void> {
+async function startHost({ lab, host, variant, image, publicKey }: HostSpec): Promise<void> {
   const volume = dockerVolumeName(host);
   await runProcess(["docker", "volume", "rm", "--force", volume], { allowFailure: true }); // leftover of a crash
   await runProcess(["docker", "volume", "create", "--label", `${LABEL_LAB}=${lab}`, "--label", `${LABEL_HOST}=${host}`, volume]);
@@ -94,13 +103,14 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabInfo> {
   const missing = wanted.filter((h) => !existing.some((e) => e.name === h));
   if (missing.length) log(`starting ${missing.join(", ")} from ${image}`);
   // One lab at a time picks ports, so parallel labUp calls (jest workers) do not race for them.
-  await withLabLock("ports", () => Promise.all(missing.map((h) => startHost(name, h, variant, image, publicKey))), {
+  await withLabLock("ports", () => Promise.all(missing.map((host) => startHost({ lab: name, host, variant, image, publicKey }))), {
     timeoutMs: 5 * 60_000,
   });
 
+  if (missing.length) log(`containers started; waiting for sshd`);
   const info = await inspectLab(name);
   if (!info) throw new Error(`Cannot bring up lab "${name}": its containers vanished while starting`);
-  await Promise.all(info.hosts.map((h) => waitForSsh(h.sshPort, `${h.name} (${h.container})`)));
+  await Promise.all(info.hosts.map((h) => waitForSsh(h.sshPort, { label: `${h.name} (${h.container})` })));
   writeLabInventory(info);
   log(`lab "${name}": ${info.hosts.length} host(s) ready; inventory ${info.inventoryPath}`);
   return info;

@@ -33,8 +33,8 @@ export async function buildDockerVariant(baseTag: string, tag: string): Promise<
     await containerExec(name, ["mkdir", "-p", "/etc/docker"]);
     await runProcess(["docker", "exec", "-i", name, "sh", "-c", "cat > /etc/docker/daemon.json"], { input: LAB_DAEMON_JSON });
     const apt = { DEBIAN_FRONTEND: "noninteractive" };
-    await containerExec(name, ["apt-get", "update", "-qq"], apt);
-    await containerExec(name, ["apt-get", "install", "-y", "-qq", "docker.io"], apt);
+    await containerExec(name, ["apt-get", "update", "-qq"], { env: apt });
+    await containerExec(name, ["apt-get", "install", "-y", "-qq", "docker.io"], { env: apt });
     const driver = (await containerExec(name, ["docker", "info", "--format", "{{.Driver}}"])).trim();
     if (driver !== "overlay2") throw new Error(`Cannot build ${tag}: dockerd in the build host uses "${driver}", not overlay2`);
     await containerExec(name, ["sh", "-c", CLEANUP]);

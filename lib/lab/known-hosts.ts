@@ -26,13 +26,19 @@ async function rewrite(file: string, edit: (lines: string[]) => string[]): Promi
   }, { timeoutMs: 30_000 });
 }
 
+/** Options for the known_hosts edits. */
+export interface KnownHostsOptions {
+  /** File to edit (default the lab's `.lab/known_hosts`). */
+  readonly file?: string;
+}
+
 /** Replace the known_hosts entries of `port` with `scanned` (lines as printed by ssh-keyscan). */
-export async function setKnownHostKeys(port: number, scanned: readonly string[], file = KNOWN_HOSTS_PATH): Promise<void> {
-  await rewrite(file, (lines) => [...withoutPorts(lines.join("\n"), new Set([port])), ...scanned]);
+export async function setKnownHostKeys(port: number, scanned: readonly string[], options: KnownHostsOptions = {}): Promise<void> {
+  await rewrite(options.file ?? KNOWN_HOSTS_PATH, (lines) => [...withoutPorts(lines.join("\n"), new Set([port])), ...scanned]);
 }
 
 /** Drop the known_hosts entries of these ports (all entries when `ports` is "all"). */
-export async function forgetKnownHosts(ports: readonly number[] | "all", file = KNOWN_HOSTS_PATH): Promise<void> {
+export async function forgetKnownHosts(ports: readonly number[] | "all", options: KnownHostsOptions = {}): Promise<void> {
   if (ports !== "all" && ports.length === 0) return;
-  await rewrite(file, (lines) => (ports === "all" ? [] : withoutPorts(lines.join("\n"), new Set(ports))));
+  await rewrite(options.file ?? KNOWN_HOSTS_PATH, (lines) => (ports === "all" ? [] : withoutPorts(lines.join("\n"), new Set(ports))));
 }

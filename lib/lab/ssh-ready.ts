@@ -18,11 +18,20 @@ export function labSshOptions(port: number): string[] {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Options for {@link waitForSsh}. */
+export interface WaitForSshOptions {
+  /** How the host is named in errors (default `127.0.0.1:PORT`). */
+  readonly label?: string;
+  /** Give up after this many milliseconds (default 60 s). */
+  readonly timeoutMs?: number;
+}
+
 /**
  * Wait until the sshd published on 127.0.0.1:`port` answers, record its host keys in the lab's
  * known_hosts (`ssh-keyscan`), then prove root logs in with the lab key under strict host key checking.
  */
-export async function waitForSsh(port: number, label: string, timeoutMs = 60_000): Promise<void> {
+export async function waitForSsh(port: number, options: WaitForSshOptions = {}): Promise<void> {
+  const { label = `127.0.0.1:${port}`, timeoutMs = 60_000 } = options;
   const deadline = Date.now() + timeoutMs;
   let last = "no answer";
   let scanned: string[] = [];

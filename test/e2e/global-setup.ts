@@ -28,6 +28,7 @@ function existingLabs(): Set<string> {
   return new Set((r.stdout ?? "").split("\n").filter(Boolean));
 }
 
+/** Build what lab hosts need (see the file comment); jest calls it once per run. */
 export default async function globalSetup(_global: unknown, project: { readonly rootDir: string }): Promise<void> {
   const out = runLabCli(project.rootDir, ["image"]);
   if (!/\(0\.\d s\)/.test(out)) process.stderr.write(`\n[lab] ${out.trim().split("\n").join("\n[lab] ")}\n`);

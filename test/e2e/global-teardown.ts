@@ -8,6 +8,7 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 
+/** Remove labs this run left behind (see the file comment); jest calls it once per run. */
 export default async function globalTeardown(_global: unknown, project: { readonly rootDir: string }): Promise<void> {
   const before = (globalThis as Record<string, unknown>).__bosunPreexistingLabs;
   if (!(before instanceof Set)) return; // setup did not finish: touch nothing

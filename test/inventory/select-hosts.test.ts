@@ -86,6 +86,8 @@ describe("splitHostPattern()", () => {
     ["web[1:3]:db", ["web[1:3]", "db"]],
     ["~web(1|2):x", ["~web(1|2):x"]],
     ["2001:db8::1", ["2001:db8::1"]],
+    ["2001:db8:0:0:0:0:0:1", ["2001:db8:0:0:0:0:0:1"]],
+    ["a:b:cafe", ["a", "b", "cafe"]],
   ])("splitHostPattern(%j) has elements %j", (pattern, elements) => {
     expect(splitHostPattern(pattern).map((t) => (t.op === "exclude" ? "!" : t.op === "intersect" ? "&" : "") + t.text)).toEqual(elements);
   });

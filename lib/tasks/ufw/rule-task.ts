@@ -1,0 +1,80 @@
+/** The check shared by ufwAllow, ufwDeny and ufwLimit: read ufw's rules, add or delete one rule. */
+import { defineTask, changed, unchanged, type Task, type TaskHost } from "../../core/task.js";
+import { sh } from "../../core/command.js";
+import { params, port, str, nonEmpty, oneOf } from "../../core/params.js";
+import { ufwState, type UfwState } from "../../facts/ufw.js";
+import {
+  describeRule,
+  expectedRules,
+  formatRule,
+  ruleArgs,
+  ruleProblem,
+  ruleSatisfied,
+  rulesAfterAdd,
+  rulesAfterDelete,
+  sameRule,
+  type UfwAction,
+  type UfwRuleParams,
+} from "./rule-spec.js";
+import { guardSsh, guardedSsh } from "./ssh-guard.js";
+
+/** JSON Schema of {@link UfwRuleParams}. */
+export const UFW_RULE_SCHEMA = params(
+  {},
+  {
+    port: { anyOf: [port, { type: "string", minLength: 1 }] },
+    proto: oneOf("tcp", "udp", "any"),
+    from: nonEmpty,
+    to: nonEmpty,
+    direction: oneOf("in", "out"),
+    comment: str,
+    state: oneOf("present", "absent"),
+  },
+);
+
+/** ufw's state, failing the task with a hint when ufw is not installed. */
+export async function readUfw(host: TaskHost, doing: string): Promise<Extract<UfwState, { installed: true }>> {
+  let st: UfwState;
+  try {
+    st = await host.fact(ufwState, undefined);
+  } catch (error) {
+    throw host.fail(`Cannot ${doing}: ${(error as Error).message}`, "run the task with sudo: true (ufw's files are root's)");
+  }
+  if (!st.installed) throw host.fail(`Cannot ${doing}: ufw is not installed`, 'install it first, e.g. apt({ name: "ufw" }) or the firewall role');
+  return st;
+}
+
+/** Define the rule task for one action (`ufw.allow`, `ufw.deny`, `ufw.limit`). */
+export function defineUfwRuleTask(action: UfwAction, description: string): Task<UfwRuleParams> {
+  return defineTask<UfwRuleParams>({
+    id: `ufw.${action}`,
+    description,
+    title: (p) => `ufw ${p.state === "absent" ? "no rule " : ""}${describeRule(action, p)}`,
+    schema: UFW_RULE_SCHEMA,
+    validate: ruleProblem,
+    async check(host, p) {
+      const desc = describeRule(action, p);
+      const st = await readUfw(host, `${p.state === "absent" ? "delete" : "add"} ufw rule "${desc}"`);
+      const wanted = expectedRules(action, p, st.ipv6);
+      const before = { enabled: st.enabled, incoming: st.defaults.incoming, rules: st.rules };
+      const ssh = guardedSsh(st.ssh, host.vars);
+      if (p.state === "absent") {
+        const present = st.rules.filter((r) => wanted.some((w) => sameRule(r, w) && r.action === w.action));
+        if (!present.length) return unchanged(`no rule ${desc}`);
+        guardSsh(host, ssh, before, { ...before, rules: rulesAfterDelete(st.rules, wanted) }, `delete ufw rule "${desc}"`);
+        return changed([sh`ufw delete ${ruleArgs(action, p, false)}`], {
+          diff: { label: "ufw rules", before: present.map(formatRule).join("\n") + "\n", after: "" },
+          message: `delete rule ${desc}`,
+        });
+      }
+      const missing = wanted.filter((w) => !st.rules.some((r) => ruleSatisfied(w, r)));
+      if (!missing.length) return unchanged(`rule ${desc} is present`);
+      guardSsh(host, ssh, before, { ...before, rules: rulesAfterAdd(st.rules, wanted) }, `add ufw rule "${desc}"`, `allow SSH first, e.g. ufwAllow({ port: ${ssh?.port ?? 22}, proto: "tcp" })`);
+      const replaced = st.rules.filter((r) => missing.some((w) => sameRule(r, w)));
+      return changed([sh`ufw ${ruleArgs(action, p, true)}`], {
+        diff: { label: "ufw rules", before: replaced.map(formatRule).join("\n") + (replaced.length ? "\n" : ""), after: missing.map(formatRule).join("\n") + "\n" },
+        message: `${replaced.length ? "update" : "add"} rule ${desc}`,
+      });
+    },
+  });
+}

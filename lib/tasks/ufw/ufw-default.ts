@@ -1,0 +1,55 @@
+/** ufwDefault: ufw's default policies for incoming, outgoing and routed traffic. */
+import { defineTask, changed, unchanged } from "../../core/task.js";
+import { sh, type Command } from "../../core/command.js";
+import { params, oneOf } from "../../core/params.js";
+import type { UfwDirection, UfwPolicy } from "../../facts/ufw.js";
+import { readUfw } from "./rule-task.js";
+import { guardSsh, guardedSsh } from "./ssh-guard.js";
+
+/** Parameters for {@link ufwDefault}; at least one direction. */
+export interface UfwDefaultParams {
+  /** Policy for incoming traffic no rule matches (ufw's own default: deny). */
+  readonly incoming?: UfwPolicy;
+  /** Policy for outgoing traffic no rule matches (ufw's own default: allow). */
+  readonly outgoing?: UfwPolicy;
+  /** Policy for routed (forwarded) traffic no rule matches (ufw's own default: deny). */
+  readonly routed?: UfwPolicy;
+}
+
+const DIRECTIONS: readonly UfwDirection[] = ["incoming", "outgoing", "routed"];
+const policy = oneOf("allow", "deny", "reject");
+
+/**
+ * Ensure ufw's default policies, like `ufw default deny incoming`. Read from /etc/default/ufw;
+ * works whether ufw is enabled or not. While ufw is enabled, refuses an incoming policy that would
+ * block the SSH session running it (allow SSH with a rule first).
+ * @example ufwDefault({ incoming: "deny", outgoing: "allow", routed: "deny" })
+ */
+export const ufwDefault = defineTask<UfwDefaultParams>({
+  id: "ufw.default",
+  description: "ufw's default policies for incoming, outgoing and routed traffic.",
+  title: (p) => `ufw default ${DIRECTIONS.filter((d) => p[d]).map((d) => `${p[d]} ${d}`).join(", ")}`,
+  schema: params({}, { incoming: policy, outgoing: policy, routed: policy }),
+  validate: (p) => (DIRECTIONS.some((d) => p[d] !== undefined) ? undefined : 'give at least one of the parameters "incoming", "outgoing", "routed"'),
+  async check(host, p) {
+    const st = await readUfw(host, "set ufw's default policies");
+    const steps: Command[] = [];
+    const before: Partial<Record<UfwDirection, UfwPolicy>> = {};
+    const after: Partial<Record<UfwDirection, UfwPolicy>> = {};
+    for (const direction of DIRECTIONS) {
+      const wanted = p[direction];
+      if (wanted === undefined || st.defaults[direction] === wanted) continue;
+      before[direction] = st.defaults[direction];
+      after[direction] = wanted;
+      steps.push(sh`ufw default ${wanted} ${direction}`);
+    }
+    const summary = DIRECTIONS.filter((d) => p[d]).map((d) => `${d} ${st.defaults[d]}`).join(", ");
+    if (!steps.length) return unchanged(summary);
+    const picture = { enabled: st.enabled, incoming: st.defaults.incoming, rules: st.rules };
+    guardSsh(host, guardedSsh(st.ssh, host.vars), picture, { ...picture, incoming: p.incoming ?? st.defaults.incoming }, `set ufw's default incoming policy to ${p.incoming}`);
+    return changed(steps, {
+      diff: { label: "ufw default policies", before, after },
+      message: Object.keys(after).map((d) => `${d}: ${before[d as UfwDirection]} -> ${after[d as UfwDirection]}`).join(", "),
+    });
+  },
+});
