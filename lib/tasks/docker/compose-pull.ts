@@ -1,0 +1,70 @@
+/** composePull: pull a compose project's images; changed only when a local image id changed. */
+import { defineTask, changed, unchanged } from "../../core/task.js";
+import { sh } from "../../core/command.js";
+import { params, list, oneOf } from "../../core/params.js";
+import type { ExecResult } from "../../connection/types.js";
+import { changedImages, composeImages, imageIdsScript, parseImageIds } from "../../facts/docker-compose.js";
+import { parseSections, script, section, sectionLines } from "../../facts/docker-sections.js";
+import { composeCommand, composeProjectSchema, projectLabel, serviceName, type ComposeProjectParams } from "./compose-project.js";
+
+/** Parameters for {@link composePull}. */
+export interface ComposePullParams extends ComposeProjectParams {
+  /** Only these services (all when omitted). */
+  readonly services?: readonly string[];
+  /** `always` (default): pull every image, moving tags included; `missing`: only images not on the host. */
+  readonly policy?: "always" | "missing";
+}
+
+/** Output of {@link composePull}. */
+export interface ComposePullOutput {
+  /** Images whose local id changed (new or updated), e.g. `registry.example.com/app/api:sha-abc123`. */
+  readonly pulled: readonly string[];
+}
+
+/**
+ * Pull the images of a compose project. The pull itself tells whether a registry has a new digest,
+ * so the task runs ONE command that records the local image ids, pulls, and records them again:
+ * it reports changed only when an id changed. In check mode one read-only command lists the
+ * images: missing ones would be pulled; with policy `always` present ones are reported as "would
+ * pull" too, since only pulling tells whether a moving tag has moved (like Ansible's).
+ * @example composePull({ projectDir: "/srv/cfa", envFiles: [".env", "deploy.env"], policy: "missing" })
+ */
+export const composePull = defineTask<ComposePullParams, ComposePullOutput>({
+  id: "docker.composePull",
+  description: "Pull a compose project's images; changed only when a local image id changed.",
+  title: (p) => `compose pull ${projectLabel(p)}${p.services?.length ? ` (${p.services.join(", ")})` : ""}`,
+  schema: params(composeProjectSchema.required, { ...composeProjectSchema.optional, services: list(serviceName), policy: oneOf("always", "missing") }),
+  async check(host, p) {
+    const services = p.services ?? [];
+    const compose = sh`cd -- ${p.projectDir} && ${composeCommand(p)}`;
+    const policy = p.policy ?? "always";
+    const pull = sh`${compose} pull --quiet --policy ${policy} ${[...services]}`;
+    const step = {
+      ...script(sh`${section("before")}`, sh`${imageIdsScript(compose, services)} || exit 1`, sh`${pull} || exit 1`, sh`${section("after")}`, imageIdsScript(compose, services)),
+      label: `compose pull ${projectLabel(p)} (image ids before and after)`,
+    };
+    if (host.checkMode) {
+      let images: Map<string, string>;
+      try {
+        images = await host.fact(composeImages, { compose, services });
+      } catch (error) {
+        throw host.fail(`Cannot pull compose project ${projectLabel(p)}: ${(error as Error).message}`);
+      }
+      const missing = [...images].filter(([, id]) => !id).map(([image]) => image);
+      const present = [...images].filter(([, id]) => id).map(([image]) => image);
+      const wouldPull = policy === "always" ? [...missing, ...present] : missing;
+      if (!wouldPull.length) return unchanged(`every image of ${projectLabel(p)} is on the host`, { pulled: [] });
+      const detail = [missing.length ? `missing: ${missing.join(", ")}` : "", policy === "always" && present.length ? `may have new digests: ${present.join(", ")}` : ""];
+      return changed([step], { message: `would pull (${detail.filter(Boolean).join("; ")})`, output: { pulled: missing } });
+    }
+    return changed([step], {
+      finish: (results) => {
+        const out = parseSections((results[0] as ExecResult).stdout);
+        const pulled = changedImages(parseImageIds(sectionLines(out, "before")), parseImageIds(sectionLines(out, "after")));
+        return pulled.length
+          ? { changed: true, output: { pulled }, message: `pulled ${pulled.join(", ")}` }
+          : { changed: false, output: { pulled }, message: "every image is up to date" };
+      },
+    });
+  },
+});
