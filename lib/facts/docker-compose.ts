@@ -137,20 +137,24 @@ export interface DryRunAction {
   readonly target: string;
 }
 
-const DRY_RUN_LINE = /DRY-RUN MODE -\s+(.+?)\s+(Creat\w*|Recreat\w*|Start\w*|Remov\w*|Stop\w*|Pull\w*|Running|Healthy|Waiting)\s*$/;
+const DRY_RUN_LINE = /DRY-RUN MODE -\s+(.+?)\s+(Recreat\w*|Creat\w*|Start\w*|Remov\w*|Stop\w*|Pull\w*|Running|Healthy|Waiting|Exited)\s*$/;
+
+const VERBS: readonly (readonly [string, string])[] = [
+  ["Recreat", "Recreate"], ["Creat", "Create"], ["Start", "Start"], ["Remov", "Remove"], ["Stop", "Stop"], ["Pull", "Pull"],
+];
 
 /**
  * Parse what `docker compose --dry-run up` printed: the actions that would change containers,
- * networks or volumes (Running/Healthy/Waiting lines are no change). Pure.
+ * networks or volumes, once each (Running/Healthy/Waiting lines are no change). Pure.
  */
 export function parseDryRun(output: string): DryRunAction[] {
   const actions: DryRunAction[] = [];
   const seen = new Set<string>();
-  for (const raw of output.split(/[\r\n]+/)) {
-    const m = DRY_RUN_LINE.exec(raw.trim());
+  for (const line of output.split(/[\r\n]+/)) {
+    const m = DRY_RUN_LINE.exec(line.trim());
     if (!m?.[1] || !m[2]) continue;
-    const verb = m[2].replace(/(ing|ed|d)$/, "").replace(/^Creat$/, "Create").replace(/^Recreat$/, "Recreate").replace(/^Remov$/, "Remove");
-    if (["Running", "Healthy", "Waiting"].includes(m[2])) continue;
+    const verb = VERBS.find(([prefix]) => m[2]!.startsWith(prefix))?.[1];
+    if (!verb) continue;
     const key = `${verb} ${m[1]}`;
     if (seen.has(key)) continue;
     seen.add(key);

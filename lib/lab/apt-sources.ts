@@ -40,7 +40,11 @@ export function parseDeb822Sources(text: string): Source[] {
 export function parseOneLineSources(text: string): Source[] {
   const out: Source[] = [];
   for (const raw of text.split("\n")) {
-    const words = raw.replace(/#.*/, "").replace(/\[[^\]]*\]/, "").trim().split(/\s+/);
+    const words = raw
+      .replace(/#.*/, "")
+      .replace(/\[[^\]]*\]/, "")
+      .trim()
+      .split(/\s+/);
     if (words[0] === "deb" && words[1] && words[2]) out.push({ uri: words[1], suites: [words[2]] });
   }
   return out;

@@ -33,7 +33,9 @@ async function up(positionals: string[], name: string | undefined, variant: LabV
     console.log(`  ${h.name.padEnd(12)} ssh -p ${h.sshPort} root@127.0.0.1   http :${h.httpPort}   https :${h.httpsPort}   ip ${h.ip}`);
   }
   console.log(`inventory:   ${info.inventoryPath}`);
-  console.log(`ssh:         ssh -i ${info.keyPath} -o UserKnownHostsFile=${info.knownHostsPath} -p ${info.hosts[0]?.sshPort} root@127.0.0.1`);
+  console.log(
+    `ssh:         ssh -i ${info.keyPath} -o UserKnownHostsFile=${info.knownHostsPath} -p ${info.hosts[0]?.sshPort} root@127.0.0.1`,
+  );
 }
 
 async function status(): Promise<void> {
@@ -64,8 +66,10 @@ async function main(argv: string[]): Promise<void> {
     const t0 = Date.now();
     const r = await labDown({ name: values.name, all: values.all });
     const what = values.all ? "all labs" : `lab "${values.name ?? "lab"}"`;
-    console.log(`${what} down in ${seconds(t0)}: removed ${r.containers.length} container(s), ${r.volumes.length} volume(s)` +
-      `${r.services ? ", the lab services" : ""}${r.network ? ", the bosun-lab network" : ""}`);
+    console.log(
+      `${what} down in ${seconds(t0)}: removed ${r.containers.length} container(s), ${r.volumes.length} volume(s)` +
+        `${r.services ? ", the lab services" : ""}${r.network ? ", the bosun-lab network" : ""}`,
+    );
     return;
   }
   if (command === "status") return status();

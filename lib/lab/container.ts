@@ -5,6 +5,8 @@ import { runProcess } from "./process.js";
 export const LABEL_LAB = "bosun.lab.name";
 /** Label holding the host's name (`lab1`). */
 export const LABEL_HOST = "bosun.lab.host";
+/** Label holding who started the host (e.g. a jest run id), when they said. */
+export const LABEL_OWNER = "bosun.lab.owner";
 /** Label holding the image variant the host was started from. */
 export const LABEL_VARIANT = "bosun.lab.variant";
 
@@ -37,6 +39,7 @@ export interface SystemdContainerSpec {
  * capabilities except the three that reach outside it, and /proc/sys stays read-only.
  */
 export function systemdRunArgs(spec: SystemdContainerSpec): string[] {
+  // prettier-ignore
   return [
     "docker", "run", "--detach",
     "--name", spec.name,
@@ -55,6 +58,7 @@ export function systemdRunArgs(spec: SystemdContainerSpec): string[] {
 
 /** `docker run` arguments that publish `ports` on 127.0.0.1. */
 export function publishArgs(ports: PublishedPorts): string[] {
+  // prettier-ignore
   return [
     "--publish", `127.0.0.1:${ports.ssh}:22`,
     "--publish", `127.0.0.1:${ports.http}:80`,

@@ -1,6 +1,6 @@
 import { ensureLabImage, type LabVariant } from "./image.js";
 import { ensureLabKey } from "./key.js";
-import { LABEL_HOST, LABEL_LAB, LABEL_VARIANT, publishArgs, removeContainers, systemdRunArgs } from "./container.js";
+import { LABEL_HOST, LABEL_LAB, LABEL_OWNER, LABEL_VARIANT, publishArgs, removeContainers, systemdRunArgs } from "./container.js";
 import { removeLabHosts } from "./lab-down.js";
 import { writeLabInventory } from "./inventory.js";
 import { inspectLab, listLabHosts, type LabHostStatus, type LabInfo } from "./lab-state.js";
@@ -20,10 +20,11 @@ export interface LabUpOptions {
   readonly name?: string;
   /** Image variant (default `fresh`, a new VPS; `docker` has docker.io preinstalled). */
   readonly variant?: LabVariant;
+  /** Who starts the lab, kept as a label on new hosts, e.g. a test run id, so that run can clean up after itself. */
+  readonly owner?: string;
   /** Called with progress lines; silent when omitted. */
   readonly log?: (line: string) => void;
 }
-
 
 const PORT_TAKEN = /port is already allocated|address already in use/i;
 
@@ -34,10 +35,11 @@ interface HostSpec {
   readonly variant: LabVariant;
   readonly image: string;
   readonly publicKey: string;
+  readonly owner?: string;
 }
 
 /** Create and start one host with the given image and freshly picked ports (retried when taken). */
-async function startHost({ lab, host, variant, image, publicKey }: HostSpec): Promise<void> {
+async function startHost({ lab, host, variant, image, publicKey, owner }: HostSpec): Promise<void> {
   const volume = dockerVolumeName(host);
   await runProcess(["docker", "volume", "rm", "--force", volume], { allowFailure: true }); // leftover of a crash
   await runProcess(["docker", "volume", "create", "--label", `${LABEL_LAB}=${lab}`, "--label", `${LABEL_HOST}=${host}`, volume]);
@@ -47,6 +49,7 @@ async function startHost({ lab, host, variant, image, publicKey }: HostSpec): Pr
       name: containerName(host),
       image,
       dockerVolume: volume,
+      // prettier-ignore
       extra: [
         "--hostname", host,
         "--network", LAB_NETWORK,
@@ -56,6 +59,7 @@ async function startHost({ lab, host, variant, image, publicKey }: HostSpec): Pr
         "--label", `${LABEL_HOST}=${host}`,
         "--label", `${LABEL_VARIANT}=${variant}`,
         "--env", `BOSUN_LAB_AUTHORIZED_KEY=${publicKey}`,
+        ...(owner ? ["--label", `${LABEL_OWNER}=${owner}`] : []),
         ...publishArgs({ ssh, http, https }),
       ],
     });
@@ -103,9 +107,13 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabInfo> {
   const missing = wanted.filter((h) => !existing.some((e) => e.name === h));
   if (missing.length) log(`starting ${missing.join(", ")} from ${image}`);
   // One lab at a time picks ports, so parallel labUp calls (jest workers) do not race for them.
-  await withLabLock("ports", () => Promise.all(missing.map((host) => startHost({ lab: name, host, variant, image, publicKey }))), {
-    timeoutMs: 5 * 60_000,
-  });
+  await withLabLock(
+    "ports",
+    () => Promise.all(missing.map((host) => startHost({ lab: name, host, variant, image, publicKey, owner: options.owner }))),
+    {
+      timeoutMs: 5 * 60_000,
+    },
+  );
 
   if (missing.length) log(`containers started; waiting for sshd`);
   const info = await inspectLab(name);

@@ -26,9 +26,7 @@ export async function buildDockerVariant(baseTag: string, tag: string): Promise<
   const volume = `${name}-docker`;
   await removeContainers([name]);
   try {
-    await runProcess(
-      systemdRunArgs({ name, image: baseTag, dockerVolume: volume, extra: ["--tmpfs", "/var/log/journal"] }),
-    );
+    await runProcess(systemdRunArgs({ name, image: baseTag, dockerVolume: volume, extra: ["--tmpfs", "/var/log/journal"] }));
     await waitForBoot(name);
     await containerExec(name, ["mkdir", "-p", "/etc/docker"]);
     await runProcess(["docker", "exec", "-i", name, "sh", "-c", "cat > /etc/docker/daemon.json"], { input: LAB_DAEMON_JSON });

@@ -8,6 +8,7 @@ export const LAB_SUITE = "bookworm";
 /** Bump when the recipe changes in a way its data does not show (e.g. the build steps). */
 const RECIPE_VERSION = 1;
 
+// prettier-ignore
 /** Packages debootstrap adds to `minbase`: what a small cloud VPS image has, plus systemd as PID 1. */
 export const LAB_PACKAGES: readonly string[] = [
   "openssh-server", "sudo", "iproute2", "ca-certificates", "curl", "python3",
@@ -65,10 +66,7 @@ ExecStart=/usr/bin/ssh-keygen -A
 WantedBy=ssh.service
 `;
 
-const SSH_HOST_KEYS = ["rsa", "ecdsa", "ed25519"].flatMap((t) => [
-  `/etc/ssh/ssh_host_${t}_key`,
-  `/etc/ssh/ssh_host_${t}_key.pub`,
-]);
+const SSH_HOST_KEYS = ["rsa", "ecdsa", "ed25519"].flatMap((t) => [`/etc/ssh/ssh_host_${t}_key`, `/etc/ssh/ssh_host_${t}_key.pub`]);
 
 /** Units that cannot work in a container (or would touch the machine) and are masked. */
 export const MASKED_UNITS: readonly string[] = [

@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { stringify } from "yaml";
 import type { LabInfo } from "./lab-state.js";
@@ -44,9 +44,11 @@ export function writeLabInventory(info: LabInfo): string {
   return file;
 }
 
-/** Delete the inventory of lab `name` (and its `.lab/<name>/` directory); absent files are fine. */
+/** Delete the inventory of lab `name` (and its `.lab/<name>/` directory when that is left empty). */
 export function removeLabInventory(name: string): void {
   const file = inventoryPathFor(name);
   rmSync(file, { force: true });
-  if (name !== "lab") rmSync(path.join(LAB_DIR, name), { recursive: true, force: true });
+  if (name === "lab") return;
+  const dir = path.join(LAB_DIR, name);
+  if (existsSync(dir) && readdirSync(dir).length === 0) rmdirSync(dir);
 }

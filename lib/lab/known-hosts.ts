@@ -17,13 +17,17 @@ function withoutPorts(text: string, ports: ReadonlySet<number>): string[] {
 }
 
 async function rewrite(file: string, edit: (lines: string[]) => string[]): Promise<void> {
-  await withLabLock("known-hosts", async () => {
-    mkdirSync(path.dirname(file), { recursive: true });
-    const lines = edit(existsSync(file) ? readFileSync(file, "utf8").split("\n") : []);
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, lines.length ? `${lines.join("\n")}\n` : "", { mode: 0o644 });
-    renameSync(tmp, file); // readers (ssh) never see half a file
-  }, { timeoutMs: 30_000 });
+  await withLabLock(
+    "known-hosts",
+    async () => {
+      mkdirSync(path.dirname(file), { recursive: true });
+      const lines = edit(existsSync(file) ? readFileSync(file, "utf8").split("\n") : []);
+      const tmp = `${file}.${process.pid}.tmp`;
+      writeFileSync(tmp, lines.length ? `${lines.join("\n")}\n` : "", { mode: 0o644 });
+      renameSync(tmp, file); // readers (ssh) never see half a file
+    },
+    { timeoutMs: 30_000 },
+  );
 }
 
 /** Options for the known_hosts edits. */

@@ -1,5 +1,5 @@
 /** Names that would clash with the lab's own directories under `.lab/`. */
-const RESERVED = new Set(["cache", "locks"]);
+const RESERVED = new Set(["cache", "locks", "services", "tmp"]);
 
 /** Throw unless `name` can name a lab: hosts `<name>1..N` must be valid hostnames and distinct across labs. */
 export function validateLabName(name: string): void {

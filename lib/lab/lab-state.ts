@@ -94,7 +94,12 @@ export async function inspectLab(name: string): Promise<LabInfo | undefined> {
     name,
     variant: hosts[0]?.variant ?? "fresh",
     hosts: hosts.map(({ name: host, container, sshPort, httpPort, httpsPort, ip }) => ({
-      name: host, container, sshPort, httpPort, httpsPort, ip,
+      name: host,
+      container,
+      sshPort,
+      httpPort,
+      httpsPort,
+      ip,
     })),
     keyPath: KEY_PATH,
     knownHostsPath: KNOWN_HOSTS_PATH,

@@ -18,10 +18,12 @@ export async function labStatus(): Promise<LabStatus> {
   const variants: LabVariant[] = ["fresh", "docker"];
   const [hosts, images, network] = await Promise.all([
     listLabHosts(),
-    Promise.all(variants.map(async (variant) => {
-      const tag = labImageTag(variant);
-      return { variant, tag, built: await imageExists(tag) };
-    })),
+    Promise.all(
+      variants.map(async (variant) => {
+        const tag = labImageTag(variant);
+        return { variant, tag, built: await imageExists(tag) };
+      }),
+    ),
     runProcess(["docker", "network", "inspect", LAB_NETWORK], { allowFailure: true }).then((r) => r.code === 0),
   ]);
   return { hosts, images, network };

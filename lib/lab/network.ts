@@ -10,10 +10,9 @@ export const LAB_DOMAIN = "lab.test";
 export async function ensureLabNetwork(): Promise<void> {
   const probe = await runProcess(["docker", "network", "inspect", LAB_NETWORK], { allowFailure: true });
   if (probe.code === 0) return;
-  const created = await runProcess(
-    ["docker", "network", "create", "--driver", "bridge", "--label", "bosun.lab=1", LAB_NETWORK],
-    { allowFailure: true },
-  );
+  const created = await runProcess(["docker", "network", "create", "--driver", "bridge", "--label", "bosun.lab=1", LAB_NETWORK], {
+    allowFailure: true,
+  });
   // Another process may have created it in between: that is success too.
   if (created.code !== 0 && !/already exists/.test(created.stderr)) {
     throw new Error(`Cannot create docker network ${LAB_NETWORK}: ${created.stderr.trim()}`);
@@ -22,10 +21,7 @@ export async function ensureLabNetwork(): Promise<void> {
 
 /** Remove the {@link LAB_NETWORK} network when no container uses it any more; true if removed. */
 export async function removeLabNetworkIfUnused(): Promise<boolean> {
-  const probe = await runProcess(
-    ["docker", "network", "inspect", "--format", "{{len .Containers}}", LAB_NETWORK],
-    { allowFailure: true },
-  );
+  const probe = await runProcess(["docker", "network", "inspect", "--format", "{{len .Containers}}", LAB_NETWORK], { allowFailure: true });
   if (probe.code !== 0 || probe.stdout.trim() !== "0") return false;
   const removed = await runProcess(["docker", "network", "rm", LAB_NETWORK], { allowFailure: true });
   return removed.code === 0;

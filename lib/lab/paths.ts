@@ -18,7 +18,5 @@ export const KNOWN_HOSTS_PATH = path.join(LAB_DIR, "known_hosts");
 
 /** Absolute path of the inventory written for lab `name`. */
 export function inventoryPathFor(name: string): string {
-  return name === "lab"
-    ? path.join(REPO_ROOT, "inventory", "lab.yml")
-    : path.join(LAB_DIR, name, "inventory.yml");
+  return name === "lab" ? path.join(REPO_ROOT, "inventory", "lab.yml") : path.join(LAB_DIR, name, "inventory.yml");
 }

@@ -4,6 +4,7 @@ import { runProcess } from "./process.js";
 
 /** ssh options that trust only the lab's known_hosts and never prompt. */
 export function labSshOptions(port: number): string[] {
+  // prettier-ignore
   return [
     "-i", KEY_PATH,
     "-p", String(port),

@@ -17,12 +17,13 @@ export interface UseLabOptions {
 
 /**
  * Bring lab `name` up in `beforeAll` and down in `afterAll`; returns a getter for its
- * {@link LabInfo}, usable inside tests.
+ * {@link LabInfo}, usable inside tests. Hosts carry this jest run's id for the global teardown.
  */
 export function useLab(options: UseLabOptions): () => LabInfo {
   let info: LabInfo | undefined;
   beforeAll(async () => {
-    info = await labUp({ name: options.name, count: options.count ?? 1, variant: options.variant ?? "fresh" });
+    const owner = process.env.BOSUN_LAB_RUN_ID; // set by global-setup.ts; the teardown removes what carries it
+    info = await labUp({ name: options.name, count: options.count ?? 1, variant: options.variant ?? "fresh", owner });
   }, 300_000);
   afterAll(async () => {
     await labDown({ name: options.name });

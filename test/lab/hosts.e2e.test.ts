@@ -31,8 +31,23 @@ test("root logs in over SSH with the lab key, and not with another key", async (
     const other = path.join(dir, "id_ed25519");
     await runProcess(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", other]);
     const refused = await runProcess(
-      ["ssh", "-i", other, "-p", String(first().sshPort), "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
-        "-o", `UserKnownHostsFile=${lab().knownHostsPath}`, "-o", "StrictHostKeyChecking=yes", "root@127.0.0.1", "true"],
+      [
+        "ssh",
+        "-i",
+        other,
+        "-p",
+        String(first().sshPort),
+        "-o",
+        "IdentitiesOnly=yes",
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        `UserKnownHostsFile=${lab().knownHostsPath}`,
+        "-o",
+        "StrictHostKeyChecking=yes",
+        "root@127.0.0.1",
+        "true",
+      ],
       { allowFailure: true },
     );
     expect(refused.code).toBe(255);
@@ -59,7 +74,9 @@ test("systemd is PID 1 and enables, starts and restarts a unit", async () => {
   expect((await sshExec(h, "ps -o comm= -p 1")).stdout).toBe("systemd\n");
 
   const unit = "[Unit]\nDescription=lab probe\n[Service]\nExecStart=/bin/sleep infinity\n[Install]\nWantedBy=multi-user.target\n";
-  await sshExec(h, "cat > /etc/systemd/system/lab-probe.service && systemctl daemon-reload && systemctl enable --now lab-probe", { input: unit });
+  await sshExec(h, "cat > /etc/systemd/system/lab-probe.service && systemctl daemon-reload && systemctl enable --now lab-probe", {
+    input: unit,
+  });
   const pid = async () => (await sshExec(h, "systemctl show -p MainPID --value lab-probe")).stdout.trim();
   const before = await pid();
   expect(Number(before)).toBeGreaterThan(1);
@@ -71,26 +88,33 @@ test("systemd is PID 1 and enables, starts and restarts a unit", async () => {
   expect((await sshExec(h, "systemctl list-timers --all --no-legend")).stdout).toMatch(/apt-daily\.timer/);
 });
 
-test("ufw on a host blocks, then allows, a port as seen from another lab host", async () => {
-  const [h, peer] = [first(), second()];
-  const machineRulesBefore = (await runProcess(["iptables-save"], { allowFailure: true })).stdout;
-  await sshExec(h, "DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ufw >/dev/null");
-  await sshExec(h, "systemd-run --unit lab-web --working-directory /tmp python3 -m http.server 8080");
-  const url = `http://${h.name}.lab.test:8080/`;
-  await sshExec(peer, `for i in $(seq 50); do curl -s -o /dev/null --max-time 1 ${url} && exit 0; sleep 0.1; done; exit 1`);
-  expect(await httpStatusFrom(peer, url)).toBe("200");
+test(
+  "ufw on a host blocks, then allows, a port as seen from another lab host",
+  async () => {
+    const [h, peer] = [first(), second()];
+    const machineRulesBefore = (await runProcess(["iptables-save"], { allowFailure: true })).stdout;
+    await sshExec(
+      h,
+      "DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ufw >/dev/null",
+    );
+    await sshExec(h, "systemd-run --unit lab-web --working-directory /tmp python3 -m http.server 8080");
+    const url = `http://${h.name}.lab.test:8080/`;
+    await sshExec(peer, `for i in $(seq 50); do curl -s -o /dev/null --max-time 1 ${url} && exit 0; sleep 0.1; done; exit 1`);
+    expect(await httpStatusFrom(peer, url)).toBe("200");
 
-  await sshExec(h, "ufw default deny incoming && ufw allow 22/tcp && ufw --force enable");
-  expect(await httpStatusFrom(peer, url)).toBe("000");
-  expect((await sshExec(h, "echo still-reachable")).stdout).toBe("still-reachable\n"); // 22 stays open
+    await sshExec(h, "ufw default deny incoming && ufw allow 22/tcp && ufw --force enable");
+    expect(await httpStatusFrom(peer, url)).toBe("000");
+    expect((await sshExec(h, "echo still-reachable")).stdout).toBe("still-reachable\n"); // 22 stays open
 
-  await sshExec(h, "ufw allow 8080/tcp");
-  expect(await httpStatusFrom(peer, url)).toBe("200");
-  expect((await sshExec(h, "ufw status")).stdout).toMatch(/8080\/tcp\s+ALLOW/);
-  const machineRulesAfter = (await runProcess(["iptables-save"], { allowFailure: true })).stdout;
-  expect(machineRulesAfter).not.toMatch(/ufw/);
-  expect(machineRulesBefore).not.toMatch(/ufw/);
-}, SLOW);
+    await sshExec(h, "ufw allow 8080/tcp");
+    expect(await httpStatusFrom(peer, url)).toBe("200");
+    expect((await sshExec(h, "ufw status")).stdout).toMatch(/8080\/tcp\s+ALLOW/);
+    const machineRulesAfter = (await runProcess(["iptables-save"], { allowFailure: true })).stdout;
+    expect(machineRulesAfter).not.toMatch(/ufw/);
+    expect(machineRulesBefore).not.toMatch(/ufw/);
+  },
+  SLOW,
+);
 
 test("hostnamectl, timedatectl and renames over /etc/hosts work as on a VPS", async () => {
   const h = second();
@@ -108,23 +132,31 @@ test("hostnamectl, timedatectl and renames over /etc/hosts work as on a VPS", as
   expect((await sshExec(h, "getent hosts lab-probe")).stdout).toMatch(/^10\.9\.9\.9\s+lab-probe/);
 });
 
-test("a host reboots with systemctl reboot and comes back on the same port with the same host key", async () => {
-  const h = second();
-  const before = (await sshExec(h, "cat /etc/machine-id; ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub")).stdout;
-  const startedBefore = (await runProcess(["docker", "inspect", "-f", "{{.State.StartedAt}}", h.container])).stdout;
-  await sshExec(h, "systemctl reboot", { allowFailure: true }); // the connection may drop mid-command
-  let after = "";
-  for (let i = 0; i < 100 && !after; i++) {
-    await new Promise((r) => setTimeout(r, 200));
-    const started = (await runProcess(["docker", "inspect", "-f", "{{.State.StartedAt}}", h.container])).stdout;
-    if (started === startedBefore) continue;
-    const r = await sshExec(h, "systemctl is-system-running --wait >/dev/null; cat /etc/machine-id; ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub", { allowFailure: true });
-    if (r.code === 0) after = r.stdout;
-  }
-  expect(after).toBe(before);
-  const startedAfter = (await runProcess(["docker", "inspect", "-f", "{{.State.StartedAt}}", h.container])).stdout;
-  expect(startedAfter).not.toBe(startedBefore); // it really restarted
-}, SLOW);
+test(
+  "a host reboots with systemctl reboot and comes back on the same port with the same host key",
+  async () => {
+    const h = second();
+    const before = (await sshExec(h, "cat /etc/machine-id; ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub")).stdout;
+    const startedBefore = (await runProcess(["docker", "inspect", "-f", "{{.State.StartedAt}}", h.container])).stdout;
+    await sshExec(h, "systemctl reboot", { allowFailure: true }); // the connection may drop mid-command
+    let after = "";
+    for (let i = 0; i < 100 && !after; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      const started = (await runProcess(["docker", "inspect", "-f", "{{.State.StartedAt}}", h.container])).stdout;
+      if (started === startedBefore) continue;
+      const r = await sshExec(
+        h,
+        "systemctl is-system-running --wait >/dev/null; cat /etc/machine-id; ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub",
+        { allowFailure: true },
+      );
+      if (r.code === 0) after = r.stdout;
+    }
+    expect(after).toBe(before);
+    const startedAfter = (await runProcess(["docker", "inspect", "-f", "{{.State.StartedAt}}", h.container])).stdout;
+    expect(startedAfter).not.toBe(startedBefore); // it really restarted
+  },
+  SLOW,
+);
 
 test("down removes the lab's containers, volumes, known_hosts entries and inventory", async () => {
   const info = lab();

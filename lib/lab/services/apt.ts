@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { debianMirrors } from "../apt-sources.js";
-import { runProcess } from "../process.js";
+import { runProcess, type ProcessResult } from "../process.js";
 import { SERVICES_CACHE_DIR } from "./paths.js";
 
 /** Debian suites the lab services take packages from. */
@@ -27,36 +27,38 @@ export function aptRoot(suite: AptSuite): string {
   return path.join(SERVICES_CACHE_DIR, "apt", suite);
 }
 
-/** Private apt options: own sources, lists, status and archives, so the machine's apt state is untouched. */
-function aptOptions(suite: AptSuite): string[] {
+/**
+ * Write the private apt configuration of `suite`: own sources, lists, status and archives, and
+ * none of the machine's apt.conf.d (apt reads APT_CONFIG before it picks its parts directory),
+ * so the machine's apt state, caches and hooks are untouched.
+ */
+function writeConfig(suite: AptSuite): void {
   const root = aptRoot(suite);
   const etc = path.join(root, "etc");
-  const opts: Record<string, string> = {
+  for (const d of ["etc/sources.list.d", "etc/preferences.d", "etc/apt.conf.d", "state/lists/partial", "cache", "archives/partial"]) {
+    mkdirSync(path.join(root, d), { recursive: true });
+  }
+  const status = path.join(root, "state", "status");
+  if (!existsSync(status)) writeFileSync(status, "");
+  const settings: Record<string, string> = {
     "Dir::Etc": etc,
+    "Dir::Etc::main": "/dev/null",
+    "Dir::Etc::parts": path.join(etc, "apt.conf.d"),
     "Dir::Etc::SourceList": path.join(etc, "sources.list"),
     "Dir::Etc::SourceParts": path.join(etc, "sources.list.d"),
     "Dir::Etc::Preferences": path.join(etc, "preferences"),
     "Dir::Etc::PreferencesParts": path.join(etc, "preferences.d"),
     "Dir::State": path.join(root, "state"),
-    "Dir::State::status": path.join(root, "state", "status"),
+    "Dir::State::status": status,
     "Dir::Cache": path.join(root, "cache"),
+    "Dir::Cache::pkgcache": "pkgcache.bin",
+    "Dir::Cache::srcpkgcache": "srcpkgcache.bin",
     "Dir::Cache::archives": path.join(root, "archives"),
     "APT::Architecture": "amd64",
-    "APT::Architectures": "amd64",
     "APT::Install-Recommends": "false",
     "APT::Sandbox::User": "root",
-    "Debug::NoLocking": "true",
   };
-  return Object.entries(opts).flatMap(([k, v]) => ["-o", `${k}=${v}`]);
-}
-
-function writeConfig(suite: AptSuite): void {
-  const root = aptRoot(suite);
-  for (const d of ["etc/sources.list.d", "etc/preferences.d", "state/lists/partial", "cache", "archives/partial"]) {
-    mkdirSync(path.join(root, d), { recursive: true });
-  }
-  const status = path.join(root, "state", "status");
-  if (!existsSync(status)) writeFileSync(status, "");
+  writeFileSync(path.join(etc, "apt.conf"), Object.entries(settings).map(([k, v]) => `${k} "${v}";\n`).join(""));
   const mirrors = debianMirrors("bookworm");
   const keyring = "[signed-by=/usr/share/keyrings/debian-archive-keyring.gpg]";
   const lines = [`deb ${keyring} ${mirrors.archive} ${suite} main`];
@@ -64,10 +66,16 @@ function writeConfig(suite: AptSuite): void {
     lines.push(`deb ${keyring} ${mirrors.archive} ${suite}-updates main`);
     lines.push(`deb ${keyring} ${mirrors.security} ${suite}-security main`);
   }
-  writeFileSync(path.join(root, "etc", "sources.list"), lines.join("\n") + "\n");
+  writeFileSync(path.join(etc, "sources.list"), lines.join("\n") + "\n");
 }
 
-/** Serialise apt runs per suite: they share one private state directory. */
+/** Run apt-get with the private configuration of `suite`. */
+function aptGet(suite: AptSuite, args: readonly string[], options: { cwd?: string; allowFailure?: boolean } = {}): Promise<ProcessResult> {
+  const env = { APT_CONFIG: path.join(aptRoot(suite), "etc", "apt.conf"), DEBIAN_FRONTEND: "noninteractive" };
+  return runProcess(["apt-get", ...args], { ...options, env });
+}
+
+/** Serialise apt runs per suite in this process: they share one private state directory. */
 function serial<T>(suite: AptSuite, fn: () => Promise<T>): Promise<T> {
   const prev = queues.get(suite) ?? Promise.resolve();
   const next = prev.then(fn, fn);
@@ -81,8 +89,7 @@ function listsFresh(suite: AptSuite): boolean {
 }
 
 async function update(suite: AptSuite): Promise<void> {
-  writeConfig(suite);
-  await runProcess(["apt-get", ...aptOptions(suite), "update"]);
+  await aptGet(suite, ["update"]);
   writeFileSync(path.join(aptRoot(suite), "state", "updated"), new Date().toISOString() + "\n");
 }
 
@@ -97,17 +104,28 @@ export function parseSimulatedInstall(output: string): { name: string; version: 
 }
 
 async function resolveAndFetch(suite: AptSuite, packages: readonly string[]): Promise<AptPackage[]> {
-  const opts = aptOptions(suite);
-  const sim = await runProcess(["apt-get", ...opts, "-s", "install", ...packages]);
+  const sim = await aptGet(suite, ["-s", "install", ...packages]);
   const closure = parseSimulatedInstall(sim.stdout);
   if (!closure.length) throw new Error(`Cannot resolve ${packages.join(" ")} in ${suite}: apt plans nothing\n${sim.stdout}`);
-  await runProcess(["apt-get", ...opts, "install", "-y", "-q", "--download-only", ...packages], {
-    env: { DEBIAN_FRONTEND: "noninteractive" },
-  });
-  return closure.map(({ name, version, arch }) => {
-    const deb = path.join(aptRoot(suite), "archives", `${name}_${version.replace(/:/g, "%3a")}_${arch}.deb`);
-    if (!existsSync(deb)) throw new Error(`Cannot find ${name} ${version}: apt downloaded no ${deb}`);
-    return { name, version, deb };
+  const debs = closure.map(({ name, version, arch }) => ({
+    name, version, deb: path.join(aptRoot(suite), "archives", `${name}_${version.replace(/:/g, "%3a")}_${arch}.deb`),
+  }));
+  if (debs.some((d) => !existsSync(d.deb))) await aptGet(suite, ["install", "-y", "-q", "--download-only", ...packages]);
+  for (const d of debs) if (!existsSync(d.deb)) throw new Error(`Cannot find ${d.name} ${d.version}: apt downloaded no ${d.deb}`);
+  return debs;
+}
+
+/** Run `fn` with fresh enough private lists of `suite`, refreshing them and retrying once on failure. */
+function withLists<T>(suite: AptSuite, fn: () => Promise<T>): Promise<T> {
+  return serial(suite, async () => {
+    writeConfig(suite);
+    if (!listsFresh(suite)) await update(suite);
+    try {
+      return await fn();
+    } catch {
+      await update(suite);
+      return fn();
+    }
   });
 }
 
@@ -117,25 +135,13 @@ async function resolveAndFetch(suite: AptSuite, packages: readonly string[]): Pr
  * when the mirror no longer has a listed file.
  */
 export function aptFetchClosure(suite: AptSuite, packages: readonly string[]): Promise<AptPackage[]> {
-  return serial(suite, async () => {
-    if (!listsFresh(suite)) await update(suite);
-    try {
-      return await resolveAndFetch(suite, packages);
-    } catch {
-      await update(suite);
-      return resolveAndFetch(suite, packages);
-    }
-  });
+  return withLists(suite, () => resolveAndFetch(suite, packages));
 }
 
 /** Download the single package `name` (no dependencies) of `suite` into the private apt cache. */
 export function aptDownload(suite: AptSuite, name: string): Promise<void> {
-  return serial(suite, async () => {
-    if (!listsFresh(suite)) await update(suite);
-    const cwd = path.join(aptRoot(suite), "archives");
-    const r = await runProcess(["apt-get", ...aptOptions(suite), "download", name], { cwd, allowFailure: true });
-    if (r.code === 0) return;
-    await update(suite);
-    await runProcess(["apt-get", ...aptOptions(suite), "download", name], { cwd });
+  const cwd = path.join(aptRoot(suite), "archives");
+  return withLists(suite, async () => {
+    await aptGet(suite, ["download", name], { cwd });
   });
 }

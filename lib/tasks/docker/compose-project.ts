@@ -1,6 +1,7 @@
 /** What every compose task names: the project directory, compose files, env files and project name. */
 import { sh, type Command } from "../../core/command.js";
-import { absPath, list, nonEmpty, type ParamsSchema } from "../../core/params.js";
+import { absPath, list, nonEmpty } from "../../core/params.js";
+import type { ParamsSchema } from "../../core/task.js";
 
 /** The compose project a task acts on (shared by every compose task). */
 export interface ComposeProjectParams {

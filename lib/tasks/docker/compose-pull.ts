@@ -38,7 +38,7 @@ export const composePull = defineTask<ComposePullParams, ComposePullOutput>({
     const services = p.services ?? [];
     const compose = sh`cd -- ${p.projectDir} && ${composeCommand(p)}`;
     const policy = p.policy ?? "always";
-    const pull = sh`${compose} pull --quiet --policy ${policy} ${[...services]}`;
+    const pull = sh`${compose} pull --quiet ${policy === "missing" ? ["--policy", "missing"] : []} ${[...services]}`;
     const step = {
       ...script(sh`${section("before")}`, sh`${imageIdsScript(compose, services)} || exit 1`, sh`${pull} || exit 1`, sh`${section("after")}`, imageIdsScript(compose, services)),
       label: `compose pull ${projectLabel(p)} (image ids before and after)`,

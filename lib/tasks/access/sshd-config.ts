@@ -1,0 +1,139 @@
+/** sshdConfig: a drop-in in /etc/ssh/sshd_config.d, validated with the whole configuration, reloaded on change, never locking the operator out. */
+import { raw, sh, type Command } from "../../core/command.js";
+import { bool, nonEmpty, oneOf, params, record } from "../../core/params.js";
+import { changed, defineTask, unchanged, type TaskHost } from "../../core/task.js";
+import { SSHD_DROP_IN_DIR, sshdDropIn, sshdTrialScript, type SshdDropInState } from "../../facts/sshd.js";
+import { atomicWrite } from "../files/atomic-write.js";
+import { dropInNameProblem } from "./names.js";
+import { loginVerdict, lockoutReason } from "./sshd-access.js";
+import { effectiveChanges, overriddenSettings, renderSshdDropIn, sshdSettingsProblem, type SshdSettings } from "./sshd-settings.js";
+
+/** Parameters for {@link sshdConfig}. */
+export interface SshdConfigParams {
+  /**
+   * Drop-in name; the file is `/etc/ssh/sshd_config.d/<name>.conf`. sshd keeps the FIRST value it
+   * reads for a keyword and Debian's sshd_config includes the drop-ins (sorted by name) at its top,
+   * so a drop-in wins over those that sort after it: use a name like `00-hardening` to beat
+   * `50-cloud-init.conf`. The task fails when another file overrides one of the settings.
+   */
+  readonly name: string;
+  /** Keywords and values, e.g. `{ PermitRootLogin: "prohibit-password", PasswordAuthentication: false }`. */
+  readonly settings?: SshdSettings;
+  /** `present` (default) or `absent` (the drop-in removed, after checking the rest still validates). */
+  readonly state?: "present" | "absent";
+  /** Reload sshd when the drop-in changed (true); false when a handler does it (roles/ssh-hardening). */
+  readonly reload?: boolean;
+  /** The sshd unit to reload ("ssh", Debian's name). */
+  readonly service?: string;
+  /**
+   * Let root (the session's user) lose its SSH access, e.g. `PermitRootLogin no` during a bootstrap
+   * run as root. Still refused unless another user has an authorized key and sudo.
+   */
+  readonly allowRootLockout?: boolean;
+}
+
+/** The shell that reloads sshd when it runs (systemd, or SIGHUP without it); a no-op when it is stopped. */
+export function reloadSshdCommand(service: string): Command {
+  return sh`if [ -d /run/systemd/system ]; then systemctl try-reload-or-restart ${service}; elif [ -s /run/sshd.pid ]; then kill -HUP "$(cat /run/sshd.pid)"; fi`;
+}
+
+/** Throw when the change would leave the session's user unable to log in again. */
+function guardLockout(host: TaskHost, st: SshdDropInState, p: SshdConfigParams, dest: string): string | undefined {
+  const who = { user: st.loginUser, groups: st.loginGroups, password: st.password };
+  const now = loginVerdict(st.now.effective, { ...who, keyFiles: st.now.keyFiles });
+  const next = loginVerdict(st.trial.effective, { ...who, keyFiles: st.trial.keyFiles });
+  const reason = lockoutReason(now, next, st.sessionMethod);
+  if (!reason) return undefined;
+  const admins = st.keyUsers.filter((k) => k.sudo).map((k) => k.user);
+  const message = `Cannot apply ${dest}: ${st.loginUser} (this session's user) could no longer log in over SSH: ${reason}`;
+  if (st.loginUser === "root") {
+    if (p.allowRootLockout && admins.length) return `root can no longer log in over SSH (${reason}); log in as ${admins.join(" or ")} from now on`;
+    if (admins.length) throw host.fail(message, `log in as ${admins.join(" or ")} (authorized key and sudo) and run again, or set allowRootLockout: true`);
+    throw host.fail(
+      `${message}; and no other user has both an authorized key and sudo`,
+      "first create one (roles/deploy-user: a user, its authorized key and a sudo drop-in), then log in as it or set allowRootLockout: true",
+    );
+  }
+  throw host.fail(message, st.sessionMethod?.startsWith("password") || st.sessionMethod?.startsWith("keyboard") ? "install your public key with authorizedKey and connect with it before turning passwords off" : "keep a way in for this user (an authorized key, or the setting as it is)");
+}
+
+/**
+ * Ensure an sshd drop-in holds these settings. Before anything is written, the whole configuration
+ * with the new drop-in in its place is tried on a copy (`sshd -t`, then `sshd -T` for the session's
+ * user): invalid settings, settings another file overrides, and changes that would leave the
+ * session's user unable to log in (root with `PermitRootLogin no`, passwords off for a session
+ * that logged in by password, a user without keys) are refused. The file is then written
+ * atomically (validated again in place) and sshd reloaded, in one command; an unchanged drop-in
+ * costs one command and no reload.
+ * @example sshdConfig({ name: "00-hardening", settings: { PermitRootLogin: "prohibit-password", PasswordAuthentication: false, KbdInteractiveAuthentication: false } })
+ * @example sshdConfig({ name: "10-keepalive", settings: { ClientAliveInterval: 60, ClientAliveCountMax: 3 } })
+ * @example sshdConfig({ name: "00-hardening", settings: { PermitRootLogin: "no" }, allowRootLockout: true })
+ */
+export const sshdConfig = defineTask<SshdConfigParams>({
+  id: "access.sshdConfig",
+  description: "An sshd drop-in in /etc/ssh/sshd_config.d, tried with the whole configuration (sshd -t) before it is written, reloaded on change, never locking out the session's user.",
+  title: (p) => `sshd_config.d/${p.name}.conf${p.state === "absent" ? " absent" : ""}`,
+  schema: params(
+    { name: nonEmpty },
+    {
+      settings: record({ anyOf: [{ type: ["string", "number", "boolean"] }, { type: "array", items: { type: ["string", "number"] } }] }),
+      state: oneOf("present", "absent"),
+      reload: bool,
+      service: { type: "string", pattern: "^[A-Za-z0-9_.@-]+$" },
+      allowRootLockout: bool,
+    },
+  ),
+  validate: (p) => {
+    const nameProblem = dropInNameProblem("name", p.name);
+    if (nameProblem) return nameProblem;
+    if (p.state === "absent") return p.settings === undefined ? undefined : `parameter "settings" does not apply with state "absent"`;
+    if (p.settings === undefined) return `parameter "settings" is required with state "present"`;
+    return sshdSettingsProblem(p.settings);
+  },
+  async check(host, p) {
+    const dest = `${SSHD_DROP_IN_DIR}/${p.name}.conf`;
+    const content = p.state === "absent" ? undefined : renderSshdDropIn(p.name, p.settings as SshdSettings);
+    const st = await host.fact(sshdDropIn, { name: p.name, candidate: content });
+    if (!st.includesDropIns) {
+      throw host.fail(`Cannot use ${dest}: /etc/ssh/sshd_config does not include ${SSHD_DROP_IN_DIR}/*.conf`, `add "Include ${SSHD_DROP_IN_DIR}/*.conf" at the top of /etc/ssh/sshd_config (Debian 11+ and Ubuntu 20.04+ have it)`);
+    }
+    if (st.file.kind === "link" || st.file.kind === "dir" || st.file.kind === "other") throw host.fail(`Cannot write ${dest}: it is a ${st.file.kind === "link" ? "symbolic link" : st.file.kind === "dir" ? "directory" : "special file"}`, "remove it first");
+    const attrsOk = st.file.kind === "file" && st.file.mode === "0644" && st.file.uid === 0 && st.file.gid === 0;
+    if (content === undefined ? st.file.kind === "absent" : st.content === content && attrsOk) {
+      return unchanged(content === undefined ? `${dest} does not exist` : `${dest} is up to date`);
+    }
+    if (content !== undefined && st.content === content) {
+      return changed([sh`chown root:root -- ${dest} && chmod 0644 -- ${dest}`], { message: `${dest}: owner root:root, mode 0644` });
+    }
+    if (!st.trial.valid) {
+      throw host.fail(`Cannot ${content === undefined ? "remove" : "write"} ${dest}: sshd -t rejects the configuration ${content === undefined ? "without" : "with"} it:\n${st.trial.errors || "(no message)"}`, "check the keyword names and values against sshd_config(5)");
+    }
+    if (content !== undefined) {
+      const overridden = overriddenSettings(p.settings as SshdSettings, st.trial.effective);
+      if (overridden.length) {
+        const earlier = st.dropIns.filter((f) => f < `${p.name}.conf`);
+        throw host.fail(
+          `Cannot apply ${dest}: sshd would use ${overridden.join(", ")}: a file it reads earlier sets them, and sshd keeps the first value it reads`,
+          `sshd_config includes ${SSHD_DROP_IN_DIR}/*.conf in name order near its top; read before this one: ${earlier.length ? earlier.join(", ") : "none (so sshd_config itself sets them before its Include)"}. Name the drop-in so it sorts first (e.g. "00-${p.name.replace(/^\d+-/, "")}"), or change the earlier file`,
+        );
+      }
+    }
+    const note = guardLockout(host, st, p, dest);
+    const effect = effectiveChanges(st.now.effective, st.trial.effective);
+    const validate = sshdTrialScript(p.name, "%s", `sshd -t -f "$T/sshd_config"`);
+    const reload = p.reload === false ? raw(":") : reloadSshdCommand(p.service ?? "ssh");
+    let step: Command;
+    if (content === undefined) {
+      const check = sshdTrialScript(p.name, undefined, `sshd -t -f "$T/sshd_config"`);
+      step = sh`PATH="$PATH:/usr/sbin:/sbin"; ${raw(check)} && rm -f -- ${dest} && { ${reload}\n}`;
+    } else {
+      const write = atomicWrite(dest, content, { mode: "0644", owner: "root", group: "root", validate });
+      step = { ...write, text: `PATH="$PATH:/usr/sbin:/sbin"\n${write.text} || exit 1\n${reload.text}`, label: `${write.label}${p.reload === false ? "" : `; reload ${p.service ?? "ssh"}`}` };
+    }
+    const summary = effect.length ? effect.join("; ") : "no effective change for this user";
+    return changed([step], {
+      message: `${content === undefined ? "remove" : st.file.kind === "absent" ? "create" : "update"} ${dest}: ${summary}${note ? `; ${note}` : ""}`,
+      diff: { label: dest, before: st.content, after: content },
+    });
+  },
+});
