@@ -35,9 +35,17 @@ export type PathState =
       /** Why `content` is missing although it was asked for. */
       readonly contentOmitted?: ContentOmitted;
     })
-  | (Ownership & { readonly kind: "dir"; readonly mode: string; /** Whether it has no entries (only when asked). */ readonly empty?: boolean })
+  | (Ownership & {
+      readonly kind: "dir";
+      readonly mode: string;
+      /** Whether it has no entries (only when asked). */ readonly empty?: boolean;
+    })
   | (Ownership & { readonly kind: "link"; /** What the link points to, verbatim. */ readonly target: string })
-  | (Ownership & { readonly kind: "other"; /** `fifo`, `socket`, `character special file`... */ readonly type: string; readonly mode: string });
+  | (Ownership & {
+      readonly kind: "other";
+      /** `fifo`, `socket`, `character special file`... */ readonly type: string;
+      readonly mode: string;
+    });
 
 /** Argument of {@link pathState}. */
 export interface PathStateQuery {
@@ -99,14 +107,18 @@ export const pathState = defineFact<PathStateQuery, PathState>({
       case "file": {
         const nl2 = rest.indexOf("\n");
         const sha256 = rest.slice(0, nl2 < 0 ? undefined : nl2);
-        if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`Cannot read ${q.path}: ${r.stderr.trim() || "no checksum (permission denied?)"}`);
+        if (!/^[0-9a-f]{64}$/.test(sha256))
+          throw new Error(`Cannot read ${q.path}: ${r.stderr.trim() || "no checksum (permission denied?)"}`);
         const size = Number(extra);
         if (!q.content) return { kind: "file", ...common, size, sha256 };
-        if (size > (q.maxContentBytes ?? DEFAULT_MAX_CONTENT)) return { kind: "file", ...common, size, sha256, contentOmitted: "too-large" };
+        if (size > (q.maxContentBytes ?? DEFAULT_MAX_CONTENT))
+          return { kind: "file", ...common, size, sha256, contentOmitted: "too-large" };
         const content = rest.slice(nl2 + 1);
         // The content came back as UTF-8 text: only a faithful copy (same checksum) is returned.
         const faithful = createHash("sha256").update(content, "utf8").digest("hex") === sha256;
-        return faithful ? { kind: "file", ...common, size, sha256, content } : { kind: "file", ...common, size, sha256, contentOmitted: "not-text" };
+        return faithful
+          ? { kind: "file", ...common, size, sha256, content }
+          : { kind: "file", ...common, size, sha256, contentOmitted: "not-text" };
       }
       case "other":
         return { kind: "other", ...common, type: extra };

@@ -107,13 +107,8 @@ export async function labUp(options: LabUpOptions = {}): Promise<LabInfo> {
   const missing = wanted.filter((h) => !existing.some((e) => e.name === h));
   if (missing.length) log(`starting ${missing.join(", ")} from ${image}`);
   // One lab at a time picks ports, so parallel labUp calls (jest workers) do not race for them.
-  await withLabLock(
-    "ports",
-    () => Promise.all(missing.map((host) => startHost({ lab: name, host, variant, image, publicKey, owner: options.owner }))),
-    {
-      timeoutMs: 5 * 60_000,
-    },
-  );
+  const start = (host: string) => startHost({ lab: name, host, variant, image, publicKey, owner: options.owner });
+  await withLabLock("ports", () => Promise.all(missing.map(start)), { timeoutMs: 5 * 60_000 });
 
   if (missing.length) log(`containers started; waiting for sshd`);
   const info = await inspectLab(name);

@@ -1,4 +1,5 @@
 import { containerExec, removeContainers, systemdRunArgs, waitForBoot } from "./container.js";
+import { recipeHash } from "./image-recipe.js";
 import { runProcess } from "./process.js";
 
 /** /etc/docker/daemon.json written before docker.io is installed: the lab registry speaks plain HTTP. */
@@ -15,6 +16,11 @@ const CLEANUP = [
   // systemd writes the machine id it made at first boot into /etc/machine-id: empty it again.
   ": > /etc/machine-id",
 ].join(" && ");
+
+/** Short hash of what the `docker` variant adds to the base image, part of its tag. */
+export function dockerVariantHash(): string {
+  return recipeHash({ packages: ["docker.io"], daemonJson: LAB_DAEMON_JSON, cleanup: CLEANUP }).slice(0, 6);
+}
 
 /**
  * Build the `docker` variant: boot `baseTag`, write daemon.json, `apt-get install docker.io`,

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import { debianMirrors, type DebianMirrors } from "./apt-sources.js";
-import { buildDockerVariant } from "./image-docker-variant.js";
+import { buildDockerVariant, dockerVariantHash } from "./image-docker-variant.js";
 import { IMPORT_CHANGES, LAB_PACKAGES, LAB_SUITE, labRootfsEdits, recipeHash } from "./image-recipe.js";
 import { withLabLock } from "./lock.js";
 import { CACHE_DIR } from "./paths.js";
@@ -38,7 +38,7 @@ function baseRecipe(mirrors: DebianMirrors) {
 /** The tag of the lab host image for `variant` on this machine (whether built or not). */
 export function labImageTag(variant: LabVariant = "fresh"): string {
   const base = `${LAB_IMAGE_REPO}:${recipeHash(baseRecipe(debianMirrors(LAB_SUITE)))}`;
-  return variant === "fresh" ? base : `${base}-${variant}`;
+  return variant === "fresh" ? base : `${base}-docker-${dockerVariantHash()}`;
 }
 
 /** True when docker has an image with this tag. */

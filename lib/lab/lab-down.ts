@@ -39,7 +39,7 @@ export async function removeLabHosts(hosts: readonly LabHostStatus[]): Promise<s
   return volumes;
 }
 
-/** Volumes labelled as lab volumes (of lab `name`, or all) that no container removed above accounted for. */
+/** Lab volumes (of lab `name`, or all) still present, e.g. left by a host whose container is already gone. */
 async function strayVolumes(name?: string): Promise<string[]> {
   const filter = name ? `label=${LABEL_LAB}=${name}` : `label=${LABEL_LAB}`;
   const out = (await runProcess(["docker", "volume", "ls", "--quiet", "--filter", filter])).stdout;

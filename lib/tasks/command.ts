@@ -4,7 +4,7 @@
  * and `unless` (checked in the one check command) and `changedWhen` make it idempotent and honest.
  */
 import { defineTask, changed, unchanged, type ActionStep, type TaskHost } from "../core/task.js";
-import { sh, raw, quote, type Command } from "../core/command.js";
+import { sh, raw, quote, type Command, type RawShell } from "../core/command.js";
 import { params, any, bool, nonEmpty, record, str, func, secretString } from "../core/params.js";
 import { Secret, mask } from "../core/secrets.js";
 import type { ExecResult } from "../connection/types.js";
@@ -47,21 +47,34 @@ function isCommand(value: unknown): value is Command {
   return !!value && typeof value === "object" && !Array.isArray(value) && typeof (value as Command).text === "string";
 }
 
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** `export K='v' ... ` followed by `then`, or nothing without env. Names are checked, values quoted. */
+function exportEnv(env: CommandParams["env"], then: string): RawShell {
+  const pairs = Object.entries(env ?? {}).map(([k, v]) => {
+    if (!ENV_NAME.test(k)) throw new Error(`Cannot export environment variable ${JSON.stringify(k)}: invalid name`);
+    return `${k}=${quote(v)}`;
+  });
+  return raw(pairs.length ? `export ${pairs.join(" ")}${then}` : "");
+}
+
 /** The command line the task runs: env exported, cwd entered, then the command itself. */
 export function buildCommandLine(p: CommandParams): Command {
   const base = isCommand(p.cmd) ? p.cmd : sh`${p.cmd as readonly string[]}`;
-  const exports = Object.entries(p.env ?? {}).map(([k, v]) => `${k}=${quote(v)}`);
-  const env = exports.length ? raw(`export ${exports.join(" ")} && `) : raw("");
+  const env = exportEnv(p.env, " && ");
   const cwd = p.cwd === undefined ? raw("") : sh`cd -- ${p.cwd} && `;
   const stdin = p.stdin ?? base.stdin;
-  return { text: sh`${env}${cwd}{ ${raw(base.text)}\n}`.text, ...(stdin === undefined ? {} : { stdin }), ...(base.sudo === undefined ? {} : { sudo: base.sudo }) };
+  return {
+    text: sh`${env}${cwd}{ ${raw(base.text)}\n}`.text,
+    ...(stdin === undefined ? {} : { stdin }),
+    ...(base.sudo === undefined ? {} : { sudo: base.sudo }),
+  };
 }
 
 /** The one check command that evaluates the guards; prints `creates`, `removes`, `unless`, `nocwd` or `run`. */
 export function buildGuardCommand(p: CommandParams): Command | undefined {
   if (p.creates === undefined && p.removes === undefined && p.unless === undefined) return undefined;
-  const exports = Object.entries(p.env ?? {}).map(([k, v]) => `${k}=${quote(v)}`);
-  const env = exports.length ? raw(`export ${exports.join(" ")}; `) : raw("");
+  const env = exportEnv(p.env, "; ");
   const cwd = p.cwd === undefined ? raw("") : sh`cd -- ${p.cwd} 2>/dev/null || { echo nocwd; exit 0; }; `;
   const branches: Command[] = [];
   if (p.creates !== undefined) branches.push(sh`[ -e ${p.creates} ] || [ -L ${p.creates} ]; then echo creates`);
@@ -109,10 +122,12 @@ function paramsProblem(p: CommandParams): string | undefined {
   for (const name of ["changedWhen", "failedWhen"] as const) {
     if (p[name] !== undefined && typeof p[name] !== "function") return `parameter "${name}" must be a function of { stdout, stderr, rc }`;
   }
-  if (p.stdin !== undefined && typeof p.stdin !== "string" && !(p.stdin instanceof Secret)) return `parameter "stdin" must be a string or a Secret`;
-  if (p.stdin !== undefined && isCommand(p.cmd) && p.cmd.stdin !== undefined) return `parameter "stdin" conflicts with the stdin already attached to "cmd"`;
+  if (p.stdin !== undefined && typeof p.stdin !== "string" && !(p.stdin instanceof Secret))
+    return `parameter "stdin" must be a string or a Secret`;
+  if (p.stdin !== undefined && isCommand(p.cmd) && p.cmd.stdin !== undefined)
+    return `parameter "stdin" conflicts with the stdin already attached to "cmd"`;
   for (const [k, v] of Object.entries(p.env ?? {})) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) return `parameter "env" has an invalid variable name ${JSON.stringify(k)}`;
+    if (!ENV_NAME.test(k)) return `parameter "env" has an invalid variable name ${JSON.stringify(k)}`;
     if (mask(v) !== v) return `parameter "env.${k}" holds a secret: environment values are visible in the process list; pass it on stdin`;
   }
   if (p.readOnly) {
@@ -139,7 +154,17 @@ export const command = defineTask<CommandParams, CommandOutput>({
   title: (p) => `command ${display(p)}`,
   schema: params(
     { cmd: any },
-    { cwd: nonEmpty, stdin: secretString, env: record(str), creates: nonEmpty, removes: nonEmpty, unless: any, changedWhen: func, failedWhen: func, readOnly: bool },
+    {
+      cwd: nonEmpty,
+      stdin: secretString,
+      env: record(str),
+      creates: nonEmpty,
+      removes: nonEmpty,
+      unless: any,
+      changedWhen: func,
+      failedWhen: func,
+      readOnly: bool,
+    },
   ),
   validate: paramsProblem,
   async check(host, p) {
@@ -155,7 +180,8 @@ export const command = defineTask<CommandParams, CommandOutput>({
       const skip = verdict ? SKIP_MESSAGES[verdict] : undefined;
       if (skip) return unchanged(skip(p));
       if (verdict === "nocwd") {
-        if (!host.checkMode) throw host.fail(`Cannot run ${display(p)}: directory "${p.cwd}" does not exist`, "create it first with ensureDir");
+        if (!host.checkMode)
+          throw host.fail(`Cannot run ${display(p)}: directory "${p.cwd}" does not exist`, "create it first with ensureDir");
         note = `; directory "${p.cwd}" does not exist yet, so running fails unless an earlier task creates it`;
       } else if (verdict !== "run") {
         throw host.fail(`Cannot evaluate the guards of ${display(p)}: exit ${r.code}${r.stderr.trim() ? `\n${r.stderr.trim()}` : ""}`);
@@ -168,7 +194,11 @@ export const command = defineTask<CommandParams, CommandOutput>({
         message,
         finish: (results) => {
           const r = results[0] as { output: CommandOutput; changed: boolean };
-          return { output: r.output, changed: r.changed, message: `ran ${display(p)} (exit ${r.output.rc})${r.changed ? "" : "; changedWhen: nothing changed"}` };
+          return {
+            output: r.output,
+            changed: r.changed,
+            message: `ran ${display(p)} (exit ${r.output.rc})${r.changed ? "" : "; changedWhen: nothing changed"}`,
+          };
         },
       });
     }

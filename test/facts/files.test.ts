@@ -15,17 +15,102 @@ describe("pathState.parse()", () => {
   test.each([
     ["an absent path whose directory exists", "absent\tparent\n", q, { kind: "absent", parentExists: true }],
     ["an absent path whose directory is missing", "absent\tnoparent\n", q, { kind: "absent", parentExists: false }],
-    ["a link, its own owner and a target with spaces and a newline", "link\troot\tadm\t0\t4\n/srv/a b\n\n", q, { kind: "link", owner: "root", group: "adm", uid: "0", gid: "4", target: "/srv/a b\n" }],
-    ["a directory", "dir\t2750\tdeploy\tdeploy\t1000\t1000\t\n", q, { kind: "dir", mode: "2750", owner: "deploy", group: "deploy", uid: "1000", gid: "1000" }],
-    ["an empty directory", "dir\t755\troot\troot\t0\t0\tempty\n", q, { kind: "dir", mode: "0755", owner: "root", group: "root", uid: "0", gid: "0", empty: true }],
-    ["a directory with entries", "dir\t755\troot\troot\t0\t0\tfull\n", q, { kind: "dir", mode: "0755", owner: "root", group: "root", uid: "0", gid: "0", empty: false }],
-    ["a directory it could not list", "dir\t700\tx\tx\t9\t9\tunknown\n", q, { kind: "dir", mode: "0700", owner: "x", group: "x", uid: "9", gid: "9" }],
-    ["a fifo", "other\t644\troot\troot\t0\t0\tfifo\n", q, { kind: "other", type: "fifo", mode: "0644", owner: "root", group: "root", uid: "0", gid: "0" }],
-    ["a file without content", `file\t640\troot\tadm\t0\t4\t3\n${sha("hi\n")}\n`, q, { kind: "file", mode: "0640", owner: "root", group: "adm", uid: "0", gid: "4", size: 3, sha256: sha("hi\n") }],
-    ["a file with its content, untrimmed", `file\t644\troot\troot\t0\t0\t8\n${sha("é\n\nx \n")}\né\n\nx \n`, withContent, { kind: "file", mode: "0644", owner: "root", group: "root", uid: "0", gid: "0", size: 8, sha256: sha("é\n\nx \n"), content: "é\n\nx \n" }],
-    ["an empty file with its content", `file\t644\troot\troot\t0\t0\t0\n${sha("")}\n`, withContent, { kind: "file", mode: "0644", owner: "root", group: "root", uid: "0", gid: "0", size: 0, sha256: sha(""), content: "" }],
-    ["a file too large to return", `file\t644\troot\troot\t0\t0\t101\n${sha("x")}\n`, withContent, { kind: "file", mode: "0644", owner: "root", group: "root", uid: "0", gid: "0", size: 101, sha256: sha("x"), contentOmitted: "too-large" }],
-    ["a binary file whose text does not match its checksum", `file\t644\troot\troot\t0\t0\t1\n${sha(Buffer.from([0xff]))}\n\ufffd`, withContent, { kind: "file", mode: "0644", owner: "root", group: "root", uid: "0", gid: "0", size: 1, sha256: sha(Buffer.from([0xff])), contentOmitted: "not-text" }],
+    [
+      "a link, its own owner and a target with spaces and a newline",
+      "link\troot\tadm\t0\t4\n/srv/a b\n\n",
+      q,
+      { kind: "link", owner: "root", group: "adm", uid: "0", gid: "4", target: "/srv/a b\n" },
+    ],
+    [
+      "a directory",
+      "dir\t2750\tdeploy\tdeploy\t1000\t1000\t\n",
+      q,
+      { kind: "dir", mode: "2750", owner: "deploy", group: "deploy", uid: "1000", gid: "1000" },
+    ],
+    [
+      "an empty directory",
+      "dir\t755\troot\troot\t0\t0\tempty\n",
+      q,
+      { kind: "dir", mode: "0755", owner: "root", group: "root", uid: "0", gid: "0", empty: true },
+    ],
+    [
+      "a directory with entries",
+      "dir\t755\troot\troot\t0\t0\tfull\n",
+      q,
+      { kind: "dir", mode: "0755", owner: "root", group: "root", uid: "0", gid: "0", empty: false },
+    ],
+    [
+      "a directory it could not list",
+      "dir\t700\tx\tx\t9\t9\tunknown\n",
+      q,
+      { kind: "dir", mode: "0700", owner: "x", group: "x", uid: "9", gid: "9" },
+    ],
+    [
+      "a fifo",
+      "other\t644\troot\troot\t0\t0\tfifo\n",
+      q,
+      { kind: "other", type: "fifo", mode: "0644", owner: "root", group: "root", uid: "0", gid: "0" },
+    ],
+    [
+      "a file without content",
+      `file\t640\troot\tadm\t0\t4\t3\n${sha("hi\n")}\n`,
+      q,
+      { kind: "file", mode: "0640", owner: "root", group: "adm", uid: "0", gid: "4", size: 3, sha256: sha("hi\n") },
+    ],
+    [
+      "a file with its content, untrimmed",
+      `file\t644\troot\troot\t0\t0\t8\n${sha("é\n\nx \n")}\né\n\nx \n`,
+      withContent,
+      {
+        kind: "file",
+        mode: "0644",
+        owner: "root",
+        group: "root",
+        uid: "0",
+        gid: "0",
+        size: 8,
+        sha256: sha("é\n\nx \n"),
+        content: "é\n\nx \n",
+      },
+    ],
+    [
+      "an empty file with its content",
+      `file\t644\troot\troot\t0\t0\t0\n${sha("")}\n`,
+      withContent,
+      { kind: "file", mode: "0644", owner: "root", group: "root", uid: "0", gid: "0", size: 0, sha256: sha(""), content: "" },
+    ],
+    [
+      "a file too large to return",
+      `file\t644\troot\troot\t0\t0\t101\n${sha("x")}\n`,
+      withContent,
+      {
+        kind: "file",
+        mode: "0644",
+        owner: "root",
+        group: "root",
+        uid: "0",
+        gid: "0",
+        size: 101,
+        sha256: sha("x"),
+        contentOmitted: "too-large",
+      },
+    ],
+    [
+      "a binary file whose text does not match its checksum",
+      `file\t644\troot\troot\t0\t0\t1\n${sha(Buffer.from([0xff]))}\n\ufffd`,
+      withContent,
+      {
+        kind: "file",
+        mode: "0644",
+        owner: "root",
+        group: "root",
+        uid: "0",
+        gid: "0",
+        size: 1,
+        sha256: sha(Buffer.from([0xff])),
+        contentOmitted: "not-text",
+      },
+    ],
   ] as const)("pathState.parse() reads %s", (_name, stdout, query, expected) => {
     expect(pathState.parse(result(stdout), query)).toEqual(expected);
   });
@@ -35,7 +120,9 @@ describe("pathState.parse()", () => {
   });
 
   test("pathState.parse() fails when a file could not be checksummed (unreadable)", () => {
-    expect(() => pathState.parse(result("file\t600\troot\troot\t0\t0\t3\n\n", 0, "sh: cannot open /etc/x: Permission denied\n"), q)).toThrow(/Cannot read \/etc\/x: sh: cannot open/);
+    expect(() =>
+      pathState.parse(result("file\t600\troot\troot\t0\t0\t3\n\n", 0, "sh: cannot open /etc/x: Permission denied\n"), q),
+    ).toThrow(/Cannot read \/etc\/x: sh: cannot open/);
   });
 
   test("pathState.parse() fails on output it does not know", () => {
@@ -62,11 +149,22 @@ describe("pathState.command() run by this machine's /bin/sh", () => {
   };
 
   test("pathState.command() reports a file with content through a hostile directory name", () => {
-    expect(probe({ path: path.join(dir, "f"), content: true })).toMatchObject({ kind: "file", mode: "0640", size: 8, sha256: sha("one\ntwo\n"), content: "one\ntwo\n" });
+    expect(probe({ path: path.join(dir, "f"), content: true })).toMatchObject({
+      kind: "file",
+      mode: "0640",
+      size: 8,
+      sha256: sha("one\ntwo\n"),
+      content: "one\ntwo\n",
+    });
   });
 
   test("pathState.command() omits binary content and reports the real checksum", () => {
-    expect(probe({ path: path.join(dir, "bin"), content: true })).toMatchObject({ kind: "file", size: 3, sha256: sha(Buffer.from([0, 0xff, 0xfe])), contentOmitted: "not-text" });
+    expect(probe({ path: path.join(dir, "bin"), content: true })).toMatchObject({
+      kind: "file",
+      size: 3,
+      sha256: sha(Buffer.from([0, 0xff, 0xfe])),
+      contentOmitted: "not-text",
+    });
   });
 
   test("pathState.command() reports a link without following it", () => {
@@ -94,6 +192,8 @@ describe("helpers", () => {
   });
 
   test("sameAccount() accepts the name or the numeric id", () => {
-    expect([sameAccount("deploy", "deploy", "1000"), sameAccount("1000", "deploy", "1000"), sameAccount("root", "deploy", "1000")]).toEqual([true, true, false]);
+    expect([sameAccount("deploy", "deploy", "1000"), sameAccount("1000", "deploy", "1000"), sameAccount("root", "deploy", "1000")]).toEqual(
+      [true, true, false],
+    );
   });
 });

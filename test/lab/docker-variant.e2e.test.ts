@@ -8,15 +8,19 @@ import { sshExec, useLab } from "../e2e/lab-fixture.js";
 const lab = useLab({ name: "t-dockervar", variant: "docker" });
 const SLOW = 120_000;
 
-test("the docker variant runs its own engine on overlay2, with the lab registry allowed over HTTP", async () => {
-  const h = lab().hosts[0]!;
-  expect((await sshExec(h, "systemctl is-active docker containerd")).stdout).toBe("active\nactive\n");
-  const info = await sshExec(h, "docker info --format '{{.Driver}} {{.ID}} {{json .RegistryConfig.IndexConfigs}}'");
-  expect(info.stdout).toMatch(/^overlay2 /);
-  expect(info.stdout).toContain('"registry.lab.test:5000"');
-  const machineId = (await runProcess(["docker", "info", "--format", "{{.ID}}"])).stdout.trim();
-  expect(info.stdout).not.toContain(machineId);
-});
+test(
+  "the docker variant runs its own engine on overlay2, with the lab registry allowed over HTTP",
+  async () => {
+    const h = lab().hosts[0]!;
+    expect((await sshExec(h, "systemctl is-active docker containerd")).stdout).toBe("active\nactive\n");
+    const info = await sshExec(h, "docker info --format '{{.Driver}} {{.ID}} {{json .RegistryConfig.IndexConfigs}}'");
+    expect(info.stdout).toMatch(/^overlay2 /);
+    expect(info.stdout).toContain('"registry.lab.test:5000"');
+    const machineId = (await runProcess(["docker", "info", "--format", "{{.ID}}"])).stdout.trim();
+    expect(info.stdout).not.toContain(machineId);
+  },
+  SLOW,
+);
 
 test(
   "a container started inside a host serves on that host, unseen by this machine's engine",

@@ -11,7 +11,7 @@ import { sshExec, useLab } from "../e2e/lab-fixture.js";
 
 const NAME = "t-hosts";
 const lab = useLab({ name: NAME, count: 2 });
-/** Per-test limit: jest's project-level `testTimeout` is not applied, so each slow test says its own. */
+/** Per-test limit: jest ignores `testTimeout` in a project config, and a loaded machine is slow. */
 const SLOW = 120_000;
 const first = (): LabHost => lab().hosts[0]!;
 const second = (): LabHost => lab().hosts[1]!;
@@ -22,71 +22,83 @@ async function httpStatusFrom(from: LabHost, url: string): Promise<string> {
   return r.stdout.trim();
 }
 
-test("root logs in over SSH with the lab key, and not with another key", async () => {
-  const r = await sshExec(first(), "id -un; hostname");
-  expect(r.stdout).toBe(`root\n${NAME}1\n`);
+test(
+  "root logs in over SSH with the lab key, and not with another key",
+  async () => {
+    const r = await sshExec(first(), "id -un; hostname");
+    expect(r.stdout).toBe(`root\n${NAME}1\n`);
 
-  const dir = mkdtempSync(path.join(tmpdir(), "bosun-otherkey-"));
-  try {
-    const other = path.join(dir, "id_ed25519");
-    await runProcess(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", other]);
-    const refused = await runProcess(
-      [
-        "ssh",
-        "-i",
-        other,
-        "-p",
-        String(first().sshPort),
-        "-o",
-        "IdentitiesOnly=yes",
-        "-o",
-        "BatchMode=yes",
-        "-o",
-        `UserKnownHostsFile=${lab().knownHostsPath}`,
-        "-o",
-        "StrictHostKeyChecking=yes",
-        "root@127.0.0.1",
-        "true",
-      ],
-      { allowFailure: true },
-    );
-    expect(refused.code).toBe(255);
-    expect(refused.stderr).toMatch(/Permission denied/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+    const dir = mkdtempSync(path.join(tmpdir(), "bosun-otherkey-"));
+    try {
+      const other = path.join(dir, "id_ed25519");
+      await runProcess(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", other]);
+      const refused = await runProcess(
+        [
+          "ssh",
+          "-i",
+          other,
+          "-p",
+          String(first().sshPort),
+          "-o",
+          "IdentitiesOnly=yes",
+          "-o",
+          "BatchMode=yes",
+          "-o",
+          `UserKnownHostsFile=${lab().knownHostsPath}`,
+          "-o",
+          "StrictHostKeyChecking=yes",
+          "root@127.0.0.1",
+          "true",
+        ],
+        { allowFailure: true },
+      );
+      expect(refused.code).toBe(255);
+      expect(refused.stderr).toMatch(/Permission denied/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+  SLOW,
+);
 
-test("every host has its own SSH host keys and machine id", async () => {
-  const probe = "ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub; cat /etc/machine-id";
-  const [a, b] = await Promise.all([sshExec(first(), probe), sshExec(second(), probe)]);
-  expect(a.stdout).toMatch(/^256 SHA256:\S+ .*\n[0-9a-f]{32}\n$/);
-  expect(b.stdout).toMatch(/^256 SHA256:\S+ .*\n[0-9a-f]{32}\n$/);
-  expect(a.stdout).not.toBe(b.stdout);
-  const known = readFileSync(lab().knownHostsPath, "utf8");
-  expect(known).toContain(`[127.0.0.1]:${first().sshPort} ssh-ed25519 `);
-});
+test(
+  "every host has its own SSH host keys and machine id",
+  async () => {
+    const probe = "ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub; cat /etc/machine-id";
+    const [a, b] = await Promise.all([sshExec(first(), probe), sshExec(second(), probe)]);
+    expect(a.stdout).toMatch(/^256 SHA256:\S+ .*\n[0-9a-f]{32}\n$/);
+    expect(b.stdout).toMatch(/^256 SHA256:\S+ .*\n[0-9a-f]{32}\n$/);
+    expect(a.stdout).not.toBe(b.stdout);
+    const known = readFileSync(lab().knownHostsPath, "utf8");
+    expect(known).toContain(`[127.0.0.1]:${first().sshPort} ssh-ed25519 `);
+  },
+  SLOW,
+);
 
-test("systemd is PID 1 and enables, starts and restarts a unit", async () => {
-  const h = first();
-  const state = await sshExec(h, "systemctl is-system-running; systemctl --failed --no-legend", { allowFailure: true });
-  expect(state.stdout).toBe("running\n"); // no failed unit at all: the image masks what cannot run here
-  expect((await sshExec(h, "ps -o comm= -p 1")).stdout).toBe("systemd\n");
+test(
+  "systemd is PID 1 and enables, starts and restarts a unit",
+  async () => {
+    const h = first();
+    const state = await sshExec(h, "systemctl is-system-running; systemctl --failed --no-legend", { allowFailure: true });
+    expect(state.stdout).toBe("running\n"); // no failed unit at all: the image masks what cannot run here
+    expect((await sshExec(h, "ps -o comm= -p 1")).stdout).toBe("systemd\n");
 
-  const unit = "[Unit]\nDescription=lab probe\n[Service]\nExecStart=/bin/sleep infinity\n[Install]\nWantedBy=multi-user.target\n";
-  await sshExec(h, "cat > /etc/systemd/system/lab-probe.service && systemctl daemon-reload && systemctl enable --now lab-probe", {
-    input: unit,
-  });
-  const pid = async () => (await sshExec(h, "systemctl show -p MainPID --value lab-probe")).stdout.trim();
-  const before = await pid();
-  expect(Number(before)).toBeGreaterThan(1);
-  await sshExec(h, "systemctl restart lab-probe");
-  const after = await pid();
-  expect(Number(after)).toBeGreaterThan(1);
-  expect(after).not.toBe(before);
-  expect((await sshExec(h, "systemctl is-enabled lab-probe; systemctl is-active lab-probe")).stdout).toBe("enabled\nactive\n");
-  expect((await sshExec(h, "systemctl list-timers --all --no-legend")).stdout).toMatch(/apt-daily\.timer/);
-});
+    const unit = "[Unit]\nDescription=lab probe\n[Service]\nExecStart=/bin/sleep infinity\n[Install]\nWantedBy=multi-user.target\n";
+    await sshExec(h, "cat > /etc/systemd/system/lab-probe.service && systemctl daemon-reload && systemctl enable --now lab-probe", {
+      input: unit,
+    });
+    const pid = async () => (await sshExec(h, "systemctl show -p MainPID --value lab-probe")).stdout.trim();
+    const before = await pid();
+    expect(Number(before)).toBeGreaterThan(1);
+    await sshExec(h, "systemctl restart lab-probe");
+    const after = await pid();
+    expect(Number(after)).toBeGreaterThan(1);
+    expect(after).not.toBe(before);
+    expect((await sshExec(h, "systemctl is-enabled lab-probe; systemctl is-active lab-probe")).stdout).toBe("enabled\nactive\n");
+    expect((await sshExec(h, "systemctl list-timers --all --no-legend")).stdout).toMatch(/apt-daily\.timer/);
+  },
+  SLOW,
+);
 
 test(
   "ufw on a host blocks, then allows, a port as seen from another lab host",
@@ -116,21 +128,25 @@ test(
   SLOW,
 );
 
-test("hostnamectl, timedatectl and renames over /etc/hosts work as on a VPS", async () => {
-  const h = second();
-  await sshExec(h, "hostnamectl set-hostname renamed-host");
-  expect((await sshExec(h, "hostname; cat /etc/hostname")).stdout).toBe("renamed-host\nrenamed-host\n");
-  await sshExec(h, `hostnamectl set-hostname ${h.name}`);
+test(
+  "hostnamectl, timedatectl and renames over /etc/hosts work as on a VPS",
+  async () => {
+    const h = second();
+    await sshExec(h, "hostnamectl set-hostname renamed-host");
+    expect((await sshExec(h, "hostname; cat /etc/hostname")).stdout).toBe("renamed-host\nrenamed-host\n");
+    await sshExec(h, `hostnamectl set-hostname ${h.name}`);
 
-  await sshExec(h, "timedatectl set-timezone Europe/Paris");
-  expect((await sshExec(h, "readlink -f /etc/localtime; timedatectl show -p Timezone --value")).stdout).toBe(
-    "/usr/share/zoneinfo/Europe/Paris\nEurope/Paris\n",
-  );
-  await sshExec(h, "timedatectl set-timezone Etc/UTC");
+    await sshExec(h, "timedatectl set-timezone Europe/Paris");
+    expect((await sshExec(h, "readlink -f /etc/localtime; timedatectl show -p Timezone --value")).stdout).toBe(
+      "/usr/share/zoneinfo/Europe/Paris\nEurope/Paris\n",
+    );
+    await sshExec(h, "timedatectl set-timezone Etc/UTC");
 
-  await sshExec(h, "cp /etc/hosts /etc/hosts.new && echo '10.9.9.9 lab-probe' >> /etc/hosts.new && mv /etc/hosts.new /etc/hosts");
-  expect((await sshExec(h, "getent hosts lab-probe")).stdout).toMatch(/^10\.9\.9\.9\s+lab-probe/);
-});
+    await sshExec(h, "cp /etc/hosts /etc/hosts.new && echo '10.9.9.9 lab-probe' >> /etc/hosts.new && mv /etc/hosts.new /etc/hosts");
+    expect((await sshExec(h, "getent hosts lab-probe")).stdout).toMatch(/^10\.9\.9\.9\s+lab-probe/);
+  },
+  SLOW,
+);
 
 test(
   "a host reboots with systemctl reboot and comes back on the same port with the same host key",
@@ -158,19 +174,23 @@ test(
   SLOW,
 );
 
-test("down removes the lab's containers, volumes, known_hosts entries and inventory", async () => {
-  const info = lab();
-  expect(existsSync(info.inventoryPath)).toBe(true);
-  await labDown({ name: NAME });
-  const containers = await runProcess(["docker", "ps", "--all", "--quiet", "--filter", `label=bosun.lab.name=${NAME}`]);
-  const volumes = await runProcess(["docker", "volume", "ls", "--quiet", "--filter", `label=bosun.lab.name=${NAME}`]);
-  expect(containers.stdout).toBe("");
-  expect(volumes.stdout).toBe("");
-  for (const h of info.hosts) {
-    const byName = await runProcess(["docker", "volume", "inspect", `bosun-${h.name}-docker`], { allowFailure: true });
-    expect(byName.code).not.toBe(0);
-  }
-  const known = existsSync(info.knownHostsPath) ? readFileSync(info.knownHostsPath, "utf8") : "";
-  for (const h of info.hosts) expect(known).not.toContain(`[127.0.0.1]:${h.sshPort} `);
-  expect(existsSync(info.inventoryPath)).toBe(false);
-});
+test(
+  "down removes the lab's containers, volumes, known_hosts entries and inventory",
+  async () => {
+    const info = lab();
+    expect(existsSync(info.inventoryPath)).toBe(true);
+    await labDown({ name: NAME });
+    const containers = await runProcess(["docker", "ps", "--all", "--quiet", "--filter", `label=bosun.lab.name=${NAME}`]);
+    const volumes = await runProcess(["docker", "volume", "ls", "--quiet", "--filter", `label=bosun.lab.name=${NAME}`]);
+    expect(containers.stdout).toBe("");
+    expect(volumes.stdout).toBe("");
+    for (const h of info.hosts) {
+      const byName = await runProcess(["docker", "volume", "inspect", `bosun-${h.name}-docker`], { allowFailure: true });
+      expect(byName.code).not.toBe(0);
+    }
+    const known = existsSync(info.knownHostsPath) ? readFileSync(info.knownHostsPath, "utf8") : "";
+    for (const h of info.hosts) expect(known).not.toContain(`[127.0.0.1]:${h.sshPort} `);
+    expect(existsSync(info.inventoryPath)).toBe(false);
+  },
+  SLOW,
+);

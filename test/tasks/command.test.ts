@@ -32,7 +32,14 @@ describe("buildCommandLine() run by this machine's /bin/sh", () => {
   });
 
   test("buildCommandLine() runs a sh`` command in cwd with quoted env values and stdin", () => {
-    const r = run(buildCommandLine({ cmd: sh`pwd; printf '%s|' "$A" "$B"; cat`, cwd: dir, env: { A: HOSTILE[1] as string, B: "x y" }, stdin: "from stdin" }));
+    const r = run(
+      buildCommandLine({
+        cmd: sh`pwd; printf '%s|' "$A" "$B"; cat`,
+        cwd: dir,
+        env: { A: HOSTILE[1] as string, B: "x y" },
+        stdin: "from stdin",
+      }),
+    );
     expect(r).toEqual({ code: 0, stdout: `${dir}\n$(touch canary)|x y|from stdin`, stderr: "" });
     expect(canaries()).toEqual([]);
   });
@@ -91,7 +98,10 @@ describe("command() plans", () => {
 
   test("command() evaluates its guards in one check command and reports ok when one says skip", async () => {
     const host = cannedHost(undefined, { exec: () => ({ stdout: "creates\n" }) });
-    expect(await plan(command({ cmd: ["make"], creates: "/opt/app" }), host)).toMatchObject({ changed: false, message: "not run: /opt/app exists" });
+    expect(await plan(command({ cmd: ["make"], creates: "/opt/app" }), host)).toMatchObject({
+      changed: false,
+      message: "not run: /opt/app exists",
+    });
     expect(host.executed).toHaveLength(1);
   });
 
@@ -102,19 +112,29 @@ describe("command() plans", () => {
 
   test("command() fails before running when cwd is missing, and only warns in check mode", async () => {
     const exec = () => ({ stdout: "nocwd\n" });
-    await expect(plan(command({ cmd: ["make"], cwd: "/srv/x", creates: "out" }), cannedHost(undefined, { exec }))).rejects.toThrow('directory "/srv/x" does not exist');
-    expect((await plan(command({ cmd: ["make"], cwd: "/srv/x", creates: "out" }), cannedHost(undefined, { exec, checkMode: true }))).message).toMatch(/does not exist yet/);
+    await expect(plan(command({ cmd: ["make"], cwd: "/srv/x", creates: "out" }), cannedHost(undefined, { exec }))).rejects.toThrow(
+      'directory "/srv/x" does not exist',
+    );
+    expect(
+      (await plan(command({ cmd: ["make"], cwd: "/srv/x", creates: "out" }), cannedHost(undefined, { exec, checkMode: true }))).message,
+    ).toMatch(/does not exist yet/);
   });
 
   test("command() finishes with the typed output of the run", async () => {
     const p = await plan(command({ cmd: ["echo", "hi"] }), cannedHost(undefined));
     if (!p.changed || !p.finish) throw new Error("expected a finishing plan");
-    expect(p.finish([{ code: 0, stdout: "hi\n", stderr: "", durationMs: 1 }])).toEqual({ output: { stdout: "hi\n", stderr: "", rc: 0 }, message: "ran echo hi (exit 0)" });
+    expect(p.finish([{ code: 0, stdout: "hi\n", stderr: "", durationMs: 1 }])).toEqual({
+      output: { stdout: "hi\n", stderr: "", rc: 0 },
+      message: "ran echo hi (exit 0)",
+    });
   });
 
   test("command() judges changedWhen and failedWhen on the run's output in an action step", async () => {
     const host = cannedHost(undefined, { exec: () => ({ code: 1, stdout: "nothing to do\n" }) });
-    const p = await plan(command({ cmd: ["migrate"], changedWhen: (r) => !/nothing to do/.test(r.stdout), failedWhen: (r) => r.rc !== 0 && r.rc !== 1 }), host);
+    const p = await plan(
+      command({ cmd: ["migrate"], changedWhen: (r) => !/nothing to do/.test(r.stdout), failedWhen: (r) => r.rc !== 0 && r.rc !== 1 }),
+      host,
+    );
     if (!p.changed || !p.finish) throw new Error("expected a finishing plan");
     const step = p.steps[0] as { run(h: unknown): Promise<unknown> };
     const result = await step.run(host);
@@ -136,7 +156,9 @@ describe("command() plans", () => {
   });
 
   test("command() with readOnly fails when the probe fails", async () => {
-    await expect(plan(command({ cmd: ["false"], readOnly: true }), cannedHost(undefined, { exec: () => ({ code: 3 }) }))).rejects.toThrow("Command failed (exit 3): false");
+    await expect(plan(command({ cmd: ["false"], readOnly: true }), cannedHost(undefined, { exec: () => ({ code: 3 }) }))).rejects.toThrow(
+      "Command failed (exit 3): false",
+    );
   });
 
   test.each([

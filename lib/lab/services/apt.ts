@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { debianMirrors } from "../apt-sources.js";
+import { withLabLock } from "../lock.js";
 import { runProcess, type ProcessResult } from "../process.js";
 import { SERVICES_CACHE_DIR } from "./paths.js";
 
@@ -75,10 +76,11 @@ function aptGet(suite: AptSuite, args: readonly string[], options: { cwd?: strin
   return runProcess(["apt-get", ...args], { ...options, env });
 }
 
-/** Serialise apt runs per suite in this process: they share one private state directory. */
+/** Serialise apt runs per suite, in this process and across processes: they share one private state directory. */
 function serial<T>(suite: AptSuite, fn: () => Promise<T>): Promise<T> {
   const prev = queues.get(suite) ?? Promise.resolve();
-  const next = prev.then(fn, fn);
+  const locked = () => withLabLock(`apt-${suite}`, fn);
+  const next = prev.then(locked, locked);
   queues.set(suite, next.catch(() => undefined));
   return next;
 }
@@ -103,10 +105,30 @@ export function parseSimulatedInstall(output: string): { name: string; version: 
   return out;
 }
 
-async function resolveAndFetch(suite: AptSuite, packages: readonly string[]): Promise<AptPackage[]> {
+/** Closures resolved since the last `apt-get update`, by package list (resolving costs seconds). */
+function closureCache(suite: AptSuite): { file: string; entries: Record<string, AptClosureEntry[]> } {
+  const file = path.join(aptRoot(suite), "state", "closures.json");
+  const updated = path.join(aptRoot(suite), "state", "updated");
+  const fresh = existsSync(file) && existsSync(updated) && statSync(file).mtimeMs >= statSync(updated).mtimeMs;
+  return { file, entries: fresh ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, AptClosureEntry[]>) : {} };
+}
+
+type AptClosureEntry = { name: string; version: string; arch: string };
+
+async function resolve(suite: AptSuite, packages: readonly string[]): Promise<AptClosureEntry[]> {
+  const cache = closureCache(suite);
+  const key = [...packages].sort().join(" ");
+  const hit = cache.entries[key];
+  if (hit) return hit;
   const sim = await aptGet(suite, ["-s", "install", ...packages]);
   const closure = parseSimulatedInstall(sim.stdout);
   if (!closure.length) throw new Error(`Cannot resolve ${packages.join(" ")} in ${suite}: apt plans nothing\n${sim.stdout}`);
+  writeFileSync(cache.file, JSON.stringify({ ...cache.entries, [key]: closure }));
+  return closure;
+}
+
+async function resolveAndFetch(suite: AptSuite, packages: readonly string[]): Promise<AptPackage[]> {
+  const closure = await resolve(suite, packages);
   const debs = closure.map(({ name, version, arch }) => ({
     name, version, deb: path.join(aptRoot(suite), "archives", `${name}_${version.replace(/:/g, "%3a")}_${arch}.deb`),
   }));

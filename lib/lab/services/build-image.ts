@@ -1,5 +1,6 @@
 import { lstatSync, mkdirSync, rmSync, symlinkSync, writeFileSync, chmodSync } from "node:fs";
 import path from "node:path";
+import { withLabLock } from "../lock.js";
 import { runProcess } from "../process.js";
 import { aptFetchClosure } from "./apt.js";
 import { docker, imageExists } from "./docker.js";
@@ -65,9 +66,10 @@ async function assemble(recipe: ImageRecipe, root: string): Promise<void> {
   const debs = await aptFetchClosure(recipe.suite ?? "bookworm", ["busybox-static", ...recipe.packages]);
   const queue = debs.filter((d) => !exclude.has(d.name));
   // A few unpackers at once: the packages of one closure never ship the same file.
-  await Promise.all(Array.from({ length: 4 }, async () => {
+  const lanes = await Promise.allSettled(Array.from({ length: 4 }, async () => {
     for (let pkg = queue.shift(); pkg; pkg = queue.shift()) await runProcess(["dpkg-deb", "-x", pkg.deb, root]);
   }));
+  for (const lane of lanes) if (lane.status === "rejected") throw lane.reason;
   for (const p of [...DEFAULT_PRUNE, ...(recipe.prune ?? [])]) rmSync(path.join(root, p), { recursive: true, force: true });
   await linkBusybox(root);
   writeBaseFiles(root, recipe.users ?? []);
@@ -85,7 +87,8 @@ export function buildImage(recipe: ImageRecipe): Promise<string> {
   const tag = recipeTag(recipe);
   let build = inFlight.get(tag);
   if (!build) {
-    build = buildOnce(recipe, tag).finally(() => inFlight.delete(tag));
+    // The lock keeps two processes (the CLI, jest workers) from building into one work directory.
+    build = withLabLock(`build-${recipe.name.replace(/\W/g, "-")}`, () => buildOnce(recipe, tag)).finally(() => inFlight.delete(tag));
     inFlight.set(tag, build);
   }
   return build;

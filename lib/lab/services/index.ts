@@ -32,8 +32,7 @@ export function servicesUp(): Promise<LabServices> {
     await ensurePrerequisites();
     await ensureLabNetwork();
     const [compose] = await Promise.all([
-      ensureComposePlugin(),
-      ensureFileServer(),
+      ensureComposePlugin().then(async (plugin) => (await ensureFileServer(), plugin)),
       ensureRegistry().then(publishDemoImages),
       ensureAcme(),
     ]);

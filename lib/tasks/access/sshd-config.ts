@@ -32,9 +32,16 @@ export interface SshdConfigParams {
   readonly allowRootLockout?: boolean;
 }
 
-/** The shell that reloads sshd when it runs (systemd, or SIGHUP without it); a no-op when it is stopped. */
+/**
+ * The shell that reloads sshd when it runs (systemd, or SIGHUP without it; a no-op when it is
+ * stopped), then waits (at most 10 s) until sshd listens again: on SIGHUP sshd closes its sockets
+ * and re-executes itself, and a connection made in that moment is reset. The wait watches the
+ * listening sockets' inodes (`ss -e`) until a whole new set is there.
+ */
 export function reloadSshdCommand(service: string): Command {
-  return sh`if [ -d /run/systemd/system ]; then systemctl try-reload-or-restart ${service}; elif [ -s /run/sshd.pid ]; then kill -HUP "$(cat /run/sshd.pid)"; fi`;
+  const socks = `ss -Hltnpe 2>/dev/null | grep '"sshd"' | grep -o 'ino:[0-9]*' | sort | tr '\\n' ' '`;
+  const wait = `n=$(${socks}); i=0; while [ "$i" -lt 100 ] && { [ -z "$n" ] || [ "$n" = "$o" ] || [ "$(echo $n | wc -w)" != "$(echo $o | wc -w)" ]; }; do sleep 0.1; i=$((i + 1)); n=$(${socks}); done`;
+  return sh`o=$(${raw(socks)}); if [ -d /run/systemd/system ]; then systemctl try-reload-or-restart ${service}; elif [ -s /run/sshd.pid ]; then kill -HUP "$(cat /run/sshd.pid)"; fi && if [ -n "$o" ]; then ${raw(wait)}; fi`;
 }
 
 /** Throw when the change would leave the session's user unable to log in again. */

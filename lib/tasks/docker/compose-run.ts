@@ -1,7 +1,7 @@
 /** composeRun: a one-off container of a compose service (a migrator...), with its exit code and output. */
 import { defineTask, changed } from "../../core/task.js";
 import { raw, sh, type Command } from "../../core/command.js";
-import { params, bool, list, record, secretString, str } from "../../core/params.js";
+import { params, bool, list, nonEmpty, record, secretString, str } from "../../core/params.js";
 import { Secret, reveal } from "../../core/secrets.js";
 import type { ExecResult } from "../../connection/types.js";
 import { composeCommand, composeProjectSchema, projectLabel, serviceName, tail, type ComposeProjectParams } from "./compose-project.js";
@@ -14,6 +14,8 @@ export interface ComposeRunParams extends ComposeProjectParams {
   readonly command?: readonly string[];
   /** Extra environment variables: plain values go in argv (`-e NAME=value`), Secret values travel on stdin. */
   readonly env?: Readonly<Record<string, string | Secret>>;
+  /** Replace the image's entrypoint (`--entrypoint`), e.g. `sh` with `command: ["-c", "..."]`. */
+  readonly entrypoint?: string;
   /** Do not start the services it depends on (`--no-deps`). */
   readonly noDeps?: boolean;
   /** A non-zero exit is reported in the output instead of failing the task. */
@@ -41,7 +43,7 @@ export const composeRun = defineTask<ComposeRunParams, ComposeRunOutput>({
   title: (p) => `compose run ${projectLabel(p)} ${p.service}${p.command?.length ? ` ${p.command.join(" ")}` : ""}`,
   schema: params(
     { ...composeProjectSchema.required, service: serviceName },
-    { ...composeProjectSchema.optional, command: list(str), env: record(secretString), noDeps: bool, allowFailure: bool },
+    { ...composeProjectSchema.optional, command: list(str), env: record(secretString), entrypoint: nonEmpty, noDeps: bool, allowFailure: bool },
   ),
   validate: (p) => {
     const entries = Object.entries(p.env ?? {});
@@ -54,7 +56,7 @@ export const composeRun = defineTask<ComposeRunParams, ComposeRunOutput>({
     const entries = Object.entries(p.env ?? {});
     const secrets = entries.filter((e): e is [string, Secret] => e[1] instanceof Secret);
     const env = entries.flatMap(([k, v]) => ["-e", v instanceof Secret ? k : `${k}=${v}`]);
-    const args = ["--rm", "-T", ...(p.noDeps ? ["--no-deps"] : []), ...env, p.service, ...(p.command ?? [])];
+    const args = ["--rm", "-T", ...(p.noDeps ? ["--no-deps"] : []), ...(p.entrypoint === undefined ? [] : ["--entrypoint", p.entrypoint]), ...env, p.service, ...(p.command ?? [])];
     // Secret values are read from stdin into the environment of `docker compose`, which passes them on (`-e NAME`).
     const reads = raw(secrets.map(([k]) => `IFS= read -r ${k} || exit 1; export ${k}; `).join(""));
     const run: Command = {

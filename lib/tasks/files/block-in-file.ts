@@ -95,8 +95,12 @@ export function blockEditProblem(p: BlockEdit): string | undefined {
     marker.includes("{mark}") ? undefined : `parameter "marker" must contain {mark}`,
     /[\r\n]/.test(begin + end) ? `parameters "marker", "markerBegin" and "markerEnd" must not contain a newline` : undefined,
     begin === end ? `parameters "markerBegin" and "markerEnd" must differ` : undefined,
-    p.block !== undefined && blockLines(p.block).some((l) => l === begin || l === end) ? `parameter "block" must not contain its own marker lines` : undefined,
-    p.insertAfter !== undefined && p.insertBefore !== undefined ? `give only one of parameters "insertAfter" and "insertBefore"` : undefined,
+    p.block !== undefined && blockLines(p.block).some((l) => l === begin || l === end)
+      ? `parameter "block" must not contain its own marker lines`
+      : undefined,
+    p.insertAfter !== undefined && p.insertBefore !== undefined
+      ? `give only one of parameters "insertAfter" and "insertBefore"`
+      : undefined,
     p.insertAfter === "EOF" ? undefined : regexpProblem("insertAfter", p.insertAfter),
     p.insertBefore === "BOF" ? undefined : regexpProblem("insertBefore", p.insertBefore),
   );

@@ -35,16 +35,26 @@ export interface EditTarget extends FileAttributes {
 /** Read the file, apply `edit` to its text and plan the write. */
 export async function planEdit(host: TaskHost, target: EditTarget, edit: (content: string) => EditResult): Promise<Plan<undefined>> {
   const file = target.path;
-  const st = requireFileOrAbsent(host, await host.fact(pathState, { path: file, content: true, maxContentBytes: MAX_EDIT_BYTES }), file, "edit");
+  const st = requireFileOrAbsent(
+    host,
+    await host.fact(pathState, { path: file, content: true, maxContentBytes: MAX_EDIT_BYTES }),
+    file,
+    "edit",
+  );
   const want = { path: file, owner: target.owner, group: target.group, mode: target.mode, validate: target.validate };
   if (st.kind === "absent") {
     if (target.absentIsDone) return unchanged(`${file} does not exist`);
     if (!target.create && !host.checkMode) {
-      throw host.fail(`Cannot edit "${file}": the file does not exist`, "set create: true to create it, or create it first with ensureFile");
+      throw host.fail(
+        `Cannot edit "${file}": the file does not exist`,
+        "set create: true to create it, or create it first with ensureFile",
+      );
     }
     const result = edit("");
     if (!result.changed) return unchanged(`${file} does not exist and the edit adds nothing: ${result.message}`);
-    const summary = target.create ? `${result.message} (new file)` : `${result.message}; the file does not exist yet, so applying fails unless an earlier task creates it`;
+    const summary = target.create
+      ? `${result.message} (new file)`
+      : `${result.message}; the file does not exist yet, so applying fails unless an earlier task creates it`;
     return planFileWrite(host, st, { ...want, content: result.content, expect: "absent", summary });
   }
   if (st.content === undefined) {

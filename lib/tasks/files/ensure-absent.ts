@@ -21,7 +21,8 @@ export function normaliseAbsentPath(p: string): string {
 function pathProblem(p: string): string | undefined {
   const normal = normaliseAbsentPath(p);
   if (normal === "/") return `parameter "path" must not be the root directory`;
-  if (normal.split("/").some((s) => s === "." || s === "..")) return `parameter "path" must not contain "." or ".." segments: ${JSON.stringify(p)}`;
+  if (normal.split("/").some((s) => s === "." || s === ".."))
+    return `parameter "path" must not contain "." or ".." segments: ${JSON.stringify(p)}`;
   return undefined;
 }
 
@@ -45,7 +46,13 @@ export const ensureAbsent = defineTask<EnsureAbsentParams>({
       case "absent":
         return unchanged(`${target} does not exist`);
       case "dir": {
-        const before = { kind: "directory", mode: st.mode, owner: st.owner, group: st.group, ...(st.empty === undefined ? {} : { empty: st.empty }) };
+        const before = {
+          kind: "directory",
+          mode: st.mode,
+          owner: st.owner,
+          group: st.group,
+          ...(st.empty === undefined ? {} : { empty: st.empty }),
+        };
         const diff = { label: target, before, after: { kind: "absent" } };
         if (p.recursive) return changed([sh`rm -rf -- ${target}`], { diff, message: `remove directory ${target} and everything in it` });
         if (st.empty === false) {
@@ -55,7 +62,10 @@ export const ensureAbsent = defineTask<EnsureAbsentParams>({
       }
       default: {
         const what = st.kind === "link" ? `link to ${st.target}` : st.kind === "file" ? `file (${st.size} bytes)` : st.type;
-        return changed([sh`rm -f -- ${target}`], { diff: { label: target, before: { kind: what }, after: { kind: "absent" } }, message: `remove ${what} ${target}` });
+        return changed([sh`rm -f -- ${target}`], {
+          diff: { label: target, before: { kind: what }, after: { kind: "absent" } },
+          message: `remove ${what} ${target}`,
+        });
       }
     }
   },

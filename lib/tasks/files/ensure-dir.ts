@@ -28,7 +28,10 @@ export const ensureDir = defineTask<EnsureDirParams>({
   async check(host, p) {
     const st = await host.fact(pathState, { path: p.path });
     if (st.kind === "file" || st.kind === "other" || st.kind === "link") {
-      throw host.fail(`Cannot ensure directory "${p.path}": path is a ${st.kind === "other" ? st.type : st.kind}`, "remove it first with ensureAbsent");
+      throw host.fail(
+        `Cannot ensure directory "${p.path}": path is a ${st.kind === "other" ? st.type : st.kind}`,
+        "remove it first with ensureAbsent",
+      );
     }
     const steps: Command[] = [];
     const want = { kind: "dir", mode: p.mode ?? (st.kind === "dir" ? st.mode : "0755"), owner: p.owner, group: p.group };
@@ -37,7 +40,8 @@ export const ensureDir = defineTask<EnsureDirParams>({
     if (p.mode && current?.mode !== p.mode.padStart(4, "0")) steps.push(sh`chmod ${p.mode} -- ${p.path}`);
     const ownerDiffers = p.owner !== undefined && !(current && sameAccount(p.owner, current.owner, current.uid));
     const groupDiffers = p.group !== undefined && !(current && sameAccount(p.group, current.group, current.gid));
-    if (ownerDiffers || groupDiffers) steps.push(sh`chown -- ${`${ownerDiffers ? p.owner : ""}${groupDiffers ? `:${p.group}` : ""}`} ${p.path}`);
+    if (ownerDiffers || groupDiffers)
+      steps.push(sh`chown -- ${`${ownerDiffers ? p.owner : ""}${groupDiffers ? `:${p.group}` : ""}`} ${p.path}`);
     if (steps.length === 0) return unchanged(`${p.path} is a directory`);
     return changed(steps, { diff: { label: p.path, before: current ?? { kind: "absent" }, after: { ...current, ...want } } });
   },

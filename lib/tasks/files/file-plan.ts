@@ -47,7 +47,11 @@ export interface WantedFile extends FileAttributes {
 export function requireFileOrAbsent(host: TaskHost, st: PathState, file: string, what: string): FileOrAbsent {
   if (st.kind === "file" || st.kind === "absent") return st;
   if (st.kind === "link") {
-    return fail(host, `Cannot ${what} "${file}": it is a symbolic link to "${st.target}"`, "name the link's target instead, or remove the link first with ensureAbsent");
+    return fail(
+      host,
+      `Cannot ${what} "${file}": it is a symbolic link to "${st.target}"`,
+      "name the link's target instead, or remove the link first with ensureAbsent",
+    );
   }
   const type = st.kind === "dir" ? "directory" : st.type;
   return fail(host, `Cannot ${what} "${file}": it is a ${type}`, "remove it first with ensureAbsent");
@@ -77,7 +81,11 @@ function beforeText(st: Extract<PathState, { kind: "file" }>): string {
 }
 
 /** The chmod/chown commands that bring an existing file's attributes to the wanted ones. */
-export function attributeSteps(st: { mode: string; owner: string; group: string; uid: string; gid: string }, file: string, want: FileAttributes): Command[] {
+export function attributeSteps(
+  st: { mode: string; owner: string; group: string; uid: string; gid: string },
+  file: string,
+  want: FileAttributes,
+): Command[] {
   const steps: Command[] = [];
   if (want.mode !== undefined && normaliseMode(want.mode) !== st.mode) steps.push(sh`chmod ${want.mode} -- ${file}`);
   const ownerDiffers = want.owner !== undefined && !sameAccount(want.owner, st.owner, st.uid);
@@ -88,10 +96,86 @@ export function attributeSteps(st: { mode: string; owner: string; group: string;
   return steps;
 }
 
-/** A step result that carries the IN_PLACE_MARKER: log it under -v. */
+/** Log under -v when a write had to happen in place (the atomic write's IN_PLACE_MARKER on stderr). */
 export function logInPlaceWrite(host: TaskHost, file: string, results: readonly unknown[]): void {
-  const wrote = results.some((r) => typeof (r as { stderr?: unknown })?.stderr === "string" && (r as { stderr: string }).stderr.includes(IN_PLACE_MARKER));
-  if (wrote) host.log(`${file}: rename was impossible (busy, e.g. a bind mount); wrote the file in place, not atomically`);
+  const stderrOf = (r: unknown): string => {
+    const stderr = (r as { stderr?: unknown } | undefined)?.stderr;
+    return typeof stderr === "string" ? stderr : "";
+  };
+  if (results.some((r) => stderrOf(r).includes(IN_PLACE_MARKER))) {
+    host.log(`${file}: rename was impossible (busy, e.g. a bind mount); wrote the file in place, not atomically`);
+  }
+}
+
+/** The write step of a plan and the finish that logs an in-place write. */
+function writePlan(
+  host: TaskHost,
+  want: WantedFile,
+  bytes: Buffer,
+  diff: readonly Diff[],
+  message: string,
+  createParents = false,
+): Plan<undefined> {
+  const options = { mode: want.mode, owner: want.owner, group: want.group, validate: want.validate, createParents, expect: want.expect };
+  return changed([atomicWrite(want.path, bytes, options)], {
+    diff,
+    message: want.content instanceof Secret ? `${message}; content hidden (secret)` : message,
+    finish: (results) => {
+      logInPlaceWrite(host, want.path, results);
+      return {};
+    },
+  });
+}
+
+function planNewFile(host: TaskHost, st: Extract<PathState, { kind: "absent" }>, want: WantedFile, bytes: Buffer): Plan<undefined> {
+  const detail = [want.mode && `mode ${want.mode}`, want.owner && `owner ${want.owner}`, want.group && `group ${want.group}`].filter(
+    Boolean,
+  );
+  let message = want.summary ? `${want.path}: ${want.summary}` : `create ${want.path} (${[`${bytes.length} bytes`, ...detail].join(", ")})`;
+  if (!st.parentExists && !want.createParents) {
+    const parent = path.posix.dirname(want.path);
+    if (!host.checkMode)
+      fail(
+        host,
+        `Cannot write "${want.path}": directory "${parent}" does not exist`,
+        "create it first with ensureDir, or set createParents: true",
+      );
+    message += `; directory "${parent}" does not exist yet, so applying fails unless an earlier task creates it`;
+  }
+  const diff: Diff[] = want.content instanceof Secret ? [] : [{ label: want.path, before: undefined, after: diffText(bytes) }];
+  return writePlan(host, want, bytes, diff, message, want.createParents);
+}
+
+/** What chmod/chown would change, as a diff and as words ("mode 0644 → 0600"). */
+function attributeChange(st: Extract<PathState, { kind: "file" }>, want: WantedFile): { diff: Diff[]; words: string } {
+  const before = { mode: st.mode, owner: st.owner, group: st.group };
+  const after = {
+    mode: want.mode !== undefined ? normaliseMode(want.mode) : st.mode,
+    owner: want.owner !== undefined && !sameAccount(want.owner, st.owner, st.uid) ? want.owner : st.owner,
+    group: want.group !== undefined && !sameAccount(want.group, st.group, st.gid) ? want.group : st.group,
+  };
+  const changes = (["mode", "owner", "group"] as const).filter((k) => before[k] !== after[k]).map((k) => `${k} ${before[k]} → ${after[k]}`);
+  if (changes.length === 0) return { diff: [], words: "" };
+  return { diff: [{ label: `${want.path} (attributes)`, before, after }], words: changes.join(", ") };
+}
+
+function planExistingFile(
+  host: TaskHost,
+  st: Extract<PathState, { kind: "file" }>,
+  want: WantedFile,
+  bytes: Buffer,
+  sha: string,
+): Plan<undefined> {
+  const attrs = attributeChange(st, want);
+  if (st.sha256 !== sha) {
+    const contentDiff: Diff[] =
+      want.content instanceof Secret ? [] : [{ label: want.path, before: beforeText(st), after: diffText(bytes) }];
+    const head = want.summary ? `${want.path}: ${want.summary}` : `update ${want.path} (${st.size} → ${bytes.length} bytes)`;
+    return writePlan(host, want, bytes, [...contentDiff, ...attrs.diff], attrs.words ? `${head}; ${attrs.words}` : head);
+  }
+  const steps = attributeSteps(st, want.path, want);
+  if (steps.length) return changed(steps, { diff: attrs.diff, message: `${want.path}: ${attrs.words}` });
+  return unchanged(`${want.path} is up to date`);
 }
 
 /**
@@ -101,45 +185,5 @@ export function logInPlaceWrite(host: TaskHost, file: string, results: readonly 
 export function planFileWrite(host: TaskHost, st: FileOrAbsent, want: WantedFile): Plan<undefined> {
   const bytes = contentBytes(want.content);
   const sha = createHash("sha256").update(bytes).digest("hex");
-  const secret = want.content instanceof Secret;
-  const attrs = { mode: want.mode, owner: want.owner, group: want.group };
-
-  if (st.kind === "absent") {
-    const parent = path.posix.dirname(want.path);
-    const detail = [want.mode && `mode ${want.mode}`, want.owner && `owner ${want.owner}`, want.group && `group ${want.group}`].filter(Boolean).join(", ");
-    let message = want.summary ? `${want.path}: ${want.summary}` : `create ${want.path} (${bytes.length} bytes${detail ? `, ${detail}` : ""})`;
-    if (!st.parentExists && !want.createParents) {
-      if (!host.checkMode) fail(host, `Cannot write "${want.path}": directory "${parent}" does not exist`, "create it first with ensureDir, or set createParents: true");
-      message += `; directory "${parent}" does not exist yet, so applying fails unless an earlier task creates it`;
-    }
-    const diff: Diff[] = secret ? [] : [{ label: want.path, before: undefined, after: diffText(bytes) }];
-    return changed([atomicWrite(want.path, bytes, { ...attrs, validate: want.validate, createParents: want.createParents, expect: want.expect })], {
-      diff,
-      message: secret ? `${message}; content hidden (secret)` : message,
-      finish: (results) => (logInPlaceWrite(host, want.path, results), {}),
-    });
-  }
-
-  const attrSteps = attributeSteps(st, want.path, want);
-  const before = { mode: st.mode, owner: st.owner, group: st.group };
-  const after = {
-    mode: want.mode !== undefined ? normaliseMode(want.mode) : st.mode,
-    owner: want.owner !== undefined && !sameAccount(want.owner, st.owner, st.uid) ? want.owner : st.owner,
-    group: want.group !== undefined && !sameAccount(want.group, st.group, st.gid) ? want.group : st.group,
-  };
-  const attrDiff: Diff[] = attrSteps.length ? [{ label: `${want.path} (attributes)`, before, after }] : [];
-  const attrWords = attrSteps.length ? `${[before.mode !== after.mode && `mode ${before.mode} → ${after.mode}`, before.owner !== after.owner && `owner ${before.owner} → ${after.owner}`, before.group !== after.group && `group ${before.group} → ${after.group}`].filter(Boolean).join(", ")}` : "";
-
-  if (st.sha256 !== sha) {
-    const contentDiff: Diff[] = secret ? [] : [{ label: want.path, before: beforeText(st), after: diffText(bytes) }];
-    const head = want.summary ? `${want.path}: ${want.summary}` : `update ${want.path} (${st.size} → ${bytes.length} bytes)`;
-    const message = `${head}${attrWords ? `; ${attrWords}` : ""}${secret ? "; content hidden (secret)" : ""}`;
-    return changed([atomicWrite(want.path, bytes, { ...attrs, validate: want.validate, expect: want.expect })], {
-      diff: [...contentDiff, ...attrDiff],
-      message,
-      finish: (results) => (logInPlaceWrite(host, want.path, results), {}),
-    });
-  }
-  if (attrSteps.length) return changed(attrSteps, { diff: attrDiff, message: `${want.path}: ${attrWords}` });
-  return unchanged(`${want.path} is up to date`);
+  return st.kind === "absent" ? planNewFile(host, st, want, bytes) : planExistingFile(host, st, want, bytes, sha);
 }

@@ -95,7 +95,9 @@ export function applyLineInFile(content: string, edit: LineEdit): EditResult {
   if (edit.state === "absent") {
     const kept = lines.filter((l) => !(re ? re.test(l.body) : l.body === line));
     const removed = lines.length - kept.length;
-    return removed ? { content: joinLines(kept), changed: true, message: `${removed} line(s) removed` } : { content, changed: false, message: "no line to remove" };
+    return removed
+      ? { content: joinLines(kept), changed: true, message: `${removed} line(s) removed` }
+      : { content, changed: false, message: "no line to remove" };
   }
   const eol = lines[0]?.end === "\r\n" ? "\r\n" : "\n";
   const first = !!edit.firstMatch;
@@ -134,10 +136,16 @@ export function lineEditProblem(p: LineEdit): string | undefined {
   const state = p.state ?? "present";
   return firstProblem(
     state === "present" && p.line === undefined ? `parameter "line" is required with state "present"` : undefined,
-    state === "absent" && p.line === undefined && p.regexp === undefined ? `give parameter "line" or "regexp" with state "absent"` : undefined,
-    p.line !== undefined && /[\r\n]/.test(p.line) ? `parameter "line" must be a single line (no newline); use blockInFile for several lines` : undefined,
+    state === "absent" && p.line === undefined && p.regexp === undefined
+      ? `give parameter "line" or "regexp" with state "absent"`
+      : undefined,
+    p.line !== undefined && /[\r\n]/.test(p.line)
+      ? `parameter "line" must be a single line (no newline); use blockInFile for several lines`
+      : undefined,
     p.regexp === "" ? `parameter "regexp" is empty, which matches every line; use "^" if that is what you mean` : undefined,
-    p.insertAfter !== undefined && p.insertBefore !== undefined ? `give only one of parameters "insertAfter" and "insertBefore"` : undefined,
+    p.insertAfter !== undefined && p.insertBefore !== undefined
+      ? `give only one of parameters "insertAfter" and "insertBefore"`
+      : undefined,
     p.backrefs && p.regexp === undefined ? `parameter "backrefs" needs "regexp"` : undefined,
     regexpProblem("regexp", p.regexp),
     p.insertAfter === "EOF" || p.insertAfter === "BOF" ? undefined : regexpProblem("insertAfter", p.insertAfter),

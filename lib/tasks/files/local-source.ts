@@ -15,6 +15,9 @@ export async function readLocalFile(host: TaskHost, src: string): Promise<Buffer
     return await readFile(full);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw host.fail(`Cannot read local file "${src}": ${code}${full === src ? "" : ` (resolved to ${full})`}`, "relative paths start at the directory the playbook runs in");
+    throw host.fail(
+      `Cannot read local file "${src}": ${code}${full === src ? "" : ` (resolved to ${full})`}`,
+      "relative paths start at the directory the playbook runs in",
+    );
   }
 }

@@ -9,7 +9,8 @@ export function filePathProblem(name: string, value: string): string | undefined
 
 /** A validate command must say where the file goes (`%s`), like Ansible's. */
 export function validateProblem(value: string | undefined): string | undefined {
-  if (value !== undefined && !value.includes("%s")) return `parameter "validate" must contain %s (the path of the file to check), e.g. "visudo -cf %s"`;
+  if (value !== undefined && !value.includes("%s"))
+    return `parameter "validate" must contain %s (the path of the file to check), e.g. "visudo -cf %s"`;
   return undefined;
 }
 

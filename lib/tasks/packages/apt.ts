@@ -162,21 +162,26 @@ export const apt = defineTask<AptParams, AptOutput>({
 
     const body: Command[] = [];
     const words: string[] = [];
+    const verbs: string[] = [];
     if (reason) {
       body.push(sh`bosun_full_update`);
       words.push(`refresh package lists (${reason})`);
+      verbs.push("refresh package lists");
     }
     if (installing.length) {
       body.push(sh`apt-get install ${aptGetOptions(lock, p.installRecommends)} ${installing}`);
       words.push(`${state === "latest" ? "install or upgrade" : "install"} ${installing.join(" ")}`);
+      verbs.push(words[words.length - 1] ?? "");
     }
     if (removing.length) {
       body.push(sh`apt-get ${p.purge ? "purge" : "remove"} ${aptGetOptions(lock)} ${removing}`);
       words.push(`${p.purge ? "purge" : "remove"} ${removing.join(" ")}`);
+      verbs.push(words[words.length - 1] ?? "");
     }
     if (deb) {
       body.push(deb.command);
       words.push(`install ${deb.label}`);
+      verbs.push(`install ${p.deb}`);
     }
     if (!body.length) {
       const what = names.length ? `${names.join(", ")} ${state === "absent" ? "absent" : state === "latest" ? "at the newest version" : "installed"}` : "package lists are fresh";
@@ -184,7 +189,7 @@ export const apt = defineTask<AptParams, AptOutput>({
     }
     const message = words.join("; ");
     const wantedNames = [...installing.map((n) => splitPin(n).name), ...(deb ? [deb.name] : [])];
-    return changed([aptStep(message, message, { text: body.map((c) => c.text).join(" && ") }, lock)], {
+    return changed([aptStep(message, verbs.join(" and "), { text: body.map((c) => c.text).join(" && ") }, lock)], {
       message,
       diff: packageDiff(st, names, installing, removing, deb?.name),
       output: { installed: wantedNames, removed: removing, cacheUpdated: !!reason },

@@ -17,7 +17,11 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 /** Run a command with this machine's /bin/sh, as the connection would. */
 function run(command: Command, options: { input?: Buffer | string; env?: NodeJS.ProcessEnv } = {}) {
-  const r = spawnSync("/bin/sh", ["-c", command.text], { input: options.input ?? stdinBytes(command), cwd: root, env: options.env ?? process.env });
+  const r = spawnSync("/bin/sh", ["-c", command.text], {
+    input: options.input ?? stdinBytes(command),
+    cwd: root,
+    env: options.env ?? process.env,
+  });
   return { code: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
 }
 const mode = (p: string): string => (statSync(p).mode & 0o7777).toString(8).padStart(4, "0");
@@ -117,7 +121,7 @@ describe("atomicWrite() run by this machine's /bin/sh", () => {
     // A bind-mounted file cannot be renamed over; a fake mv that fails like it stands in for one.
     const shim = path.join(root, "shim");
     mkdirSync(shim);
-    writeFileSync(path.join(shim, "mv"), "#!/bin/sh\necho \"mv: cannot move: Device or resource busy\" >&2\nexit 1\n", { mode: 0o755 });
+    writeFileSync(path.join(shim, "mv"), '#!/bin/sh\necho "mv: cannot move: Device or resource busy" >&2\nexit 1\n', { mode: 0o755 });
     const r = run(atomicWrite(dest, "new\n", { mode: "0600" }), { env: { ...process.env, PATH: `${shim}:${process.env.PATH}` } });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(IN_PLACE_MARKER);

@@ -58,3 +58,14 @@ export function shOk(runner: TaskRunner, command: string, input?: string): strin
   if (r.code !== 0) throw new Error(`command failed (${r.code}): ${command}\n${r.stderr}`);
   return r.stdout;
 }
+
+/** Record the unmasked text of every command the runner's connection sends (to prove a secret never was in one). */
+export function recordWire(runner: TaskRunner): string[] {
+  const sent: string[] = [];
+  const exec = runner.connection.exec.bind(runner.connection);
+  runner.connection.exec = async (command) => {
+    sent.push(command.text);
+    return exec(command);
+  };
+  return sent;
+}

@@ -108,7 +108,11 @@ describe("blockInFile() on a lab host", () => {
 
   test("blockInFile() creates a file with a custom marker at the beginning", async () => {
     const file = "/tmp/t/block/new.conf";
-    await expectConverges(runner, blockInFile({ path: file, block: "x", marker: "// {mark} app", create: true, insertBefore: "BOF" }), state(file));
+    await expectConverges(
+      runner,
+      blockInFile({ path: file, block: "x", marker: "// {mark} app", create: true, insertBefore: "BOF" }),
+      state(file),
+    );
     expect(text(file)).toBe("// BEGIN app\nx\n// END app\n");
   });
 });

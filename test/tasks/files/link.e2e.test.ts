@@ -20,7 +20,9 @@ describe("symlink() on a lab host", () => {
     const dest = `${base}/links/${HOSTILE}`;
     shOk(runner, `mkdir -p -- "$(dirname -- ${q(dest)})"`);
     const src = `../${HOSTILE}`;
-    const { checked } = await expectConverges(runner, symlink({ src, dest, owner: "nobody", group: "nogroup" }), () => describePath(runner, dest));
+    const { checked } = await expectConverges(runner, symlink({ src, dest, owner: "nobody", group: "nogroup" }), () =>
+      describePath(runner, dest),
+    );
     expect(describePath(runner, dest)).toBe(`link -> ${src}|nobody:nogroup\n`);
     expect(checked.diff).toContain(`"link": ${JSON.stringify(src)}`);
     expectNoCanary(runner);
@@ -28,7 +30,9 @@ describe("symlink() on a lab host", () => {
 
   test("symlink() repoints a link to a directory without following it", async () => {
     shOk(runner, "mkdir -p /tmp/t/rel/1 /tmp/t/rel/2 && ln -sfn /tmp/t/rel/1 /tmp/t/rel/current");
-    await expectConverges(runner, symlink({ src: "/tmp/t/rel/2", dest: "/tmp/t/rel/current" }), () => describePath(runner, "/tmp/t/rel/current"));
+    await expectConverges(runner, symlink({ src: "/tmp/t/rel/2", dest: "/tmp/t/rel/current" }), () =>
+      describePath(runner, "/tmp/t/rel/current"),
+    );
     expect(describePath(runner, "/tmp/t/rel/current")).toBe("link -> /tmp/t/rel/2|root:root\n");
     expect(shOk(runner, "ls -A /tmp/t/rel/1 /tmp/t/rel/2")).toBe("/tmp/t/rel/1:\n\n/tmp/t/rel/2:\n");
   });
@@ -39,7 +43,9 @@ describe("symlink() on a lab host", () => {
     const refused = await runner.run(symlink({ src: "/etc/hostname", dest: "/tmp/t/force/f" }));
     expect(refused.message).toContain('Cannot create link "/tmp/t/force/f": a file is there');
     expect(describePath(runner, "/tmp/t/force/f")).toMatch(/^regular file /);
-    await expectConverges(runner, symlink({ src: "/etc/hostname", dest: "/tmp/t/force/f", force: true }), () => describePath(runner, "/tmp/t/force/f"));
+    await expectConverges(runner, symlink({ src: "/etc/hostname", dest: "/tmp/t/force/f", force: true }), () =>
+      describePath(runner, "/tmp/t/force/f"),
+    );
     const dir = await runner.run(symlink({ src: "/etc/hostname", dest: "/tmp/t/force/d", force: true }));
     expect(dir.message).toContain("a directory is there");
     expect(describePath(runner, "/tmp/t/force/d")).toBe("dir 755 root:root\n");
@@ -58,7 +64,9 @@ describe("ensureAbsent() on a lab host", () => {
 
   test("ensureAbsent() removes a link to a directory, never the directory's content", async () => {
     shOk(runner, "mkdir -p /tmp/t/keep && touch /tmp/t/keep/precious && ln -sfn /tmp/t/keep /tmp/t/keep-link");
-    await expectConverges(runner, ensureAbsent({ path: "/tmp/t/keep-link/", recursive: true }), () => describePath(runner, "/tmp/t/keep-link"));
+    await expectConverges(runner, ensureAbsent({ path: "/tmp/t/keep-link/", recursive: true }), () =>
+      describePath(runner, "/tmp/t/keep-link"),
+    );
     expect(shOk(runner, "ls -A /tmp/t/keep")).toBe("precious\n");
   });
 

@@ -11,7 +11,8 @@ import { cannedHost, plan, stepTexts } from "./fake-task-host.js";
 
 const sha = (s: string): string => createHash("sha256").update(s).digest("hex");
 const own = { owner: "root", group: "root", uid: "0", gid: "0" };
-const file = (content: string, extra: Partial<PathState> = {}): PathState => ({ kind: "file", mode: "0644", ...own, size: Buffer.byteLength(content), sha256: sha(content), content, ...extra }) as PathState;
+const file = (content: string, extra: Partial<PathState> = {}): PathState =>
+  ({ kind: "file", mode: "0644", ...own, size: Buffer.byteLength(content), sha256: sha(content), content, ...extra }) as PathState;
 const absent: PathState = { kind: "absent", parentExists: true };
 const changedPlan = (p: Plan<unknown>): ChangedPlan<unknown> => {
   if (!p.changed) throw new Error(`expected a change, got: ${p.message}`);
@@ -35,9 +36,17 @@ describe("ensureFile() plans", () => {
   });
 
   test("ensureFile() plans chmod and chown only when the content already matches", async () => {
-    const p = changedPlan(await plan(ensureFile({ path: "/etc/app.conf", content: "a=1\n", mode: "0600", group: "adm" }), cannedHost(file("a=1\n"))));
+    const p = changedPlan(
+      await plan(ensureFile({ path: "/etc/app.conf", content: "a=1\n", mode: "0600", group: "adm" }), cannedHost(file("a=1\n"))),
+    );
     expect(stepTexts(p)).toEqual(["chmod 0600 -- /etc/app.conf", "chown -- :adm /etc/app.conf"]);
-    expect(p.diff).toEqual([{ label: "/etc/app.conf (attributes)", before: { mode: "0644", owner: "root", group: "root" }, after: { mode: "0600", owner: "root", group: "adm" } }]);
+    expect(p.diff).toEqual([
+      {
+        label: "/etc/app.conf (attributes)",
+        before: { mode: "0644", owner: "root", group: "root" },
+        after: { mode: "0600", owner: "root", group: "adm" },
+      },
+    ]);
   });
 
   test("ensureFile() plans a write with a before/after content diff when the content differs", async () => {
@@ -69,7 +78,9 @@ describe("ensureFile() plans", () => {
   });
 
   test("ensureFile() fails clearly when the controller file is missing", async () => {
-    await expect(plan(ensureFile({ path: "/etc/motd", src: "/nonexistent/motd" }), cannedHost(absent))).rejects.toThrow('Cannot read local file "/nonexistent/motd": ENOENT');
+    await expect(plan(ensureFile({ path: "/etc/motd", src: "/nonexistent/motd" }), cannedHost(absent))).rejects.toThrow(
+      'Cannot read local file "/nonexistent/motd": ENOENT',
+    );
   });
 
   test.each([
@@ -82,7 +93,9 @@ describe("ensureFile() plans", () => {
 
   test("ensureFile() fails when the directory is missing, but only warns in check mode", async () => {
     const missing: PathState = { kind: "absent", parentExists: false };
-    await expect(plan(ensureFile({ path: "/srv/app/x", content: "x" }), cannedHost(missing))).rejects.toThrow('Cannot write "/srv/app/x": directory "/srv/app" does not exist');
+    await expect(plan(ensureFile({ path: "/srv/app/x", content: "x" }), cannedHost(missing))).rejects.toThrow(
+      'Cannot write "/srv/app/x": directory "/srv/app" does not exist',
+    );
     const checked = await plan(ensureFile({ path: "/srv/app/x", content: "x" }), cannedHost(missing, { checkMode: true }));
     expect(checked.message).toMatch(/directory "\/srv\/app" does not exist yet, so applying fails unless an earlier task creates it/);
     const created = await plan(ensureFile({ path: "/srv/app/x", content: "x", createParents: true }), cannedHost(missing));
@@ -90,7 +103,9 @@ describe("ensureFile() plans", () => {
   });
 
   test("ensureFile() rejects unknown params and both or neither of content and src", () => {
-    expect(() => ensureFile({ path: "/x", content: "a", dest: "/y" } as never)).toThrow('Cannot use files.ensureFile: unknown parameter "dest"');
+    expect(() => ensureFile({ path: "/x", content: "a", dest: "/y" } as never)).toThrow(
+      'Cannot use files.ensureFile: unknown parameter "dest"',
+    );
     expect(() => ensureFile({ path: "/x" })).toThrow('give exactly one of parameters "content" and "src"');
     expect(() => ensureFile({ path: "/x", content: "a", src: "b" })).toThrow('give exactly one of parameters "content" and "src"');
     expect(() => ensureFile({ path: "/x", content: 42 as never })).toThrow("files.ensureFile");
@@ -115,7 +130,9 @@ describe("templateFile() plans", () => {
 
   test("templateFile() fails naming the template and the missing variable", async () => {
     const src = path.join(dir, "app.conf.hbs");
-    await expect(plan(templateFile({ src, dest: "/etc/app.conf", vars: { port: 1 } }), cannedHost(absent))).rejects.toThrow(new RegExp(`Cannot render template ${src}.*name`));
+    await expect(plan(templateFile({ src, dest: "/etc/app.conf", vars: { port: 1 } }), cannedHost(absent))).rejects.toThrow(
+      new RegExp(`Cannot render template ${src}.*name`),
+    );
   });
 });
 
@@ -135,20 +152,34 @@ describe("lineInFile() and blockInFile() plans", () => {
   });
 
   test("lineInFile() fails on a missing file unless create, and only warns in check mode", async () => {
-    await expect(plan(lineInFile({ path: "/etc/x", line: "a" }), cannedHost(absent))).rejects.toThrow('Cannot edit "/etc/x": the file does not exist');
-    expect((await plan(lineInFile({ path: "/etc/x", line: "a" }), cannedHost(absent, { checkMode: true }))).message).toMatch(/does not exist yet/);
+    await expect(plan(lineInFile({ path: "/etc/x", line: "a" }), cannedHost(absent))).rejects.toThrow(
+      'Cannot edit "/etc/x": the file does not exist',
+    );
+    expect((await plan(lineInFile({ path: "/etc/x", line: "a" }), cannedHost(absent, { checkMode: true }))).message).toMatch(
+      /does not exist yet/,
+    );
     const created = changedPlan(await plan(lineInFile({ path: "/etc/x", line: "a", create: true, mode: "0600" }), cannedHost(absent)));
     expect(stdinOf(created)).toBe("a\n");
     expect(created.message).toBe("/etc/x: line added (new file)");
   });
 
   test("lineInFile() with state absent is done when the file does not exist", async () => {
-    expect(await plan(lineInFile({ path: "/etc/x", line: "a", state: "absent" }), cannedHost(absent))).toMatchObject({ changed: false, message: "/etc/x does not exist" });
+    expect(await plan(lineInFile({ path: "/etc/x", line: "a", state: "absent" }), cannedHost(absent))).toMatchObject({
+      changed: false,
+      message: "/etc/x does not exist",
+    });
   });
 
   test("lineInFile() refuses files it cannot edit as text", async () => {
-    await expect(plan(lineInFile({ path: "/bin/x", line: "a" }), cannedHost(file("", { content: undefined, contentOmitted: "not-text" })))).rejects.toThrow('Cannot edit "/bin/x": it is not UTF-8 text');
-    await expect(plan(lineInFile({ path: "/var/log/x", line: "a" }), cannedHost(file("", { content: undefined, size: 9e6, contentOmitted: "too-large" })))).rejects.toThrow(/larger than 4194304 bytes/);
+    await expect(
+      plan(lineInFile({ path: "/bin/x", line: "a" }), cannedHost(file("", { content: undefined, contentOmitted: "not-text" }))),
+    ).rejects.toThrow('Cannot edit "/bin/x": it is not UTF-8 text');
+    await expect(
+      plan(
+        lineInFile({ path: "/var/log/x", line: "a" }),
+        cannedHost(file("", { content: undefined, size: 9e6, contentOmitted: "too-large" })),
+      ),
+    ).rejects.toThrow(/larger than 4194304 bytes/);
   });
 
   test("lineInFile() changes only the mode when the line is already there", async () => {
@@ -177,12 +208,17 @@ describe("ensureAbsent() plans", () => {
   });
 
   test("ensureAbsent() refuses a non-empty directory unless recursive", async () => {
-    await expect(plan(ensureAbsent({ path: "/srv/x" }), cannedHost(dir(false)))).rejects.toThrow('Cannot remove directory "/srv/x": it is not empty');
+    await expect(plan(ensureAbsent({ path: "/srv/x" }), cannedHost(dir(false)))).rejects.toThrow(
+      'Cannot remove directory "/srv/x": it is not empty',
+    );
     expect(stepTexts(await plan(ensureAbsent({ path: "/srv/x", recursive: true }), cannedHost(dir())))).toEqual(["rm -rf -- /srv/x"]);
   });
 
   test("ensureAbsent() is ok when nothing is there", async () => {
-    expect(await plan(ensureAbsent({ path: "/srv/x" }), cannedHost(absent))).toMatchObject({ changed: false, message: "/srv/x does not exist" });
+    expect(await plan(ensureAbsent({ path: "/srv/x" }), cannedHost(absent))).toMatchObject({
+      changed: false,
+      message: "/srv/x does not exist",
+    });
   });
 
   test("ensureAbsent() drops a trailing slash so that a link to a directory is removed, not followed", async () => {
@@ -206,7 +242,9 @@ describe("symlink() plans", () => {
 
   test("symlink() repoints a link with a new link renamed over it", async () => {
     const p = changedPlan(await plan(symlink({ src: "/srv/r/2", dest: "/srv/current" }), cannedHost(link("/srv/r/1"))));
-    expect(stepTexts(p)).toEqual(["t=$(mktemp -u -- /srv/.bosun.XXXXXX) && ln -s -- /srv/r/2 \"$t\" && { mv -fT -- \"$t\" /srv/current || { rm -f -- \"$t\"; exit 1; }; }"]);
+    expect(stepTexts(p)).toEqual([
+      't=$(mktemp -u -- /srv/.bosun.XXXXXX) && ln -s -- /srv/r/2 "$t" && { mv -fT -- "$t" /srv/current || { rm -f -- "$t"; exit 1; }; }',
+    ]);
     expect(p.diff).toEqual({ label: "/srv/current", before: { link: "/srv/r/1" }, after: { link: "/srv/r/2" } });
   });
 
@@ -216,9 +254,13 @@ describe("symlink() plans", () => {
   });
 
   test("symlink() replaces a file only with force, and a directory never", async () => {
-    await expect(plan(symlink({ src: "/a", dest: "/srv/l" }), cannedHost(file("x")))).rejects.toThrow('Cannot create link "/srv/l": a file is there');
+    await expect(plan(symlink({ src: "/a", dest: "/srv/l" }), cannedHost(file("x")))).rejects.toThrow(
+      'Cannot create link "/srv/l": a file is there',
+    );
     expect(stepTexts(await plan(symlink({ src: "/a", dest: "/srv/l", force: true }), cannedHost(file("x"))))).toHaveLength(1);
-    await expect(plan(symlink({ src: "/a", dest: "/srv/l", force: true }), cannedHost({ kind: "dir", mode: "0755", ...own }))).rejects.toThrow("a directory is there");
+    await expect(
+      plan(symlink({ src: "/a", dest: "/srv/l", force: true }), cannedHost({ kind: "dir", mode: "0755", ...own })),
+    ).rejects.toThrow("a directory is there");
   });
 });
 
@@ -226,6 +268,8 @@ describe("ensureDir() plans", () => {
   test("ensureDir() compares owner and group by name or id and chowns only what differs", async () => {
     const st: PathState = { kind: "dir", mode: "0755", owner: "deploy", group: "deploy", uid: "1000", gid: "1000" };
     expect(await plan(ensureDir({ path: "/srv/app", owner: "1000", group: "deploy" }), cannedHost(st))).toMatchObject({ changed: false });
-    expect(stepTexts(await plan(ensureDir({ path: "/srv/app", owner: "1000", group: "adm" }), cannedHost(st)))).toEqual(["chown -- :adm /srv/app"]);
+    expect(stepTexts(await plan(ensureDir({ path: "/srv/app", owner: "1000", group: "adm" }), cannedHost(st)))).toEqual([
+      "chown -- :adm /srv/app",
+    ]);
   });
 });

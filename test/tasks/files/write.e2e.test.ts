@@ -6,7 +6,18 @@ import { secret } from "../../../lib/core/secrets.js";
 import { ensureDir, ensureFile, templateFile } from "../../../lib/tasks/files/index.js";
 import { useLab } from "../../e2e/lab-fixture.js";
 import { expectConverges, TaskRunner } from "../../e2e/task-harness.js";
-import { describePath, expectNoCanary, HOSTILE, HOSTILE_TEXT, labTarget, q, readRemote, shOk, writeRemote } from "./e2e-support.js";
+import {
+  describePath,
+  expectNoCanary,
+  HOSTILE,
+  HOSTILE_TEXT,
+  labTarget,
+  q,
+  readRemote,
+  recordWire,
+  shOk,
+  writeRemote,
+} from "./e2e-support.js";
 
 const lab = useLab({ name: "t-files-write" });
 let runner: TaskRunner;
@@ -25,7 +36,9 @@ const base = `/tmp/t/${HOSTILE}`;
 describe("ensureDir() on a lab host", () => {
   test("ensureDir() creates a hostile directory with owner and mode, then reports ok in one command", async () => {
     const dir = `${base}/dir/${HOSTILE}`;
-    const { checked } = await expectConverges(runner, ensureDir({ path: dir, mode: "0750", owner: "nobody", group: "nogroup" }), () => describePath(runner, dir));
+    const { checked } = await expectConverges(runner, ensureDir({ path: dir, mode: "0750", owner: "nobody", group: "nogroup" }), () =>
+      describePath(runner, dir),
+    );
     expect(describePath(runner, dir)).toBe("dir 750 nobody:nogroup\n");
     expect(checked.diff).toContain('+  "mode": "0750"');
     expectNoCanary(runner);
@@ -56,7 +69,9 @@ describe("ensureFile() on a lab host", () => {
   test("ensureFile() only changes the mode when the content is already right", async () => {
     const file = "/tmp/t/mode-only/f";
     writeRemote(runner, file, "same\n", "0644");
-    const { applied } = await expectConverges(runner, ensureFile({ path: file, content: "same\n", mode: "0400" }), () => describePath(runner, file));
+    const { applied } = await expectConverges(runner, ensureFile({ path: file, content: "same\n", mode: "0400" }), () =>
+      describePath(runner, file),
+    );
     expect(applied.commands).toBe(2);
     expect(applied.diff).toContain('-  "mode": "0644"');
     expect(describePath(runner, file)).toMatch(/^regular file 400 /);
@@ -85,10 +100,16 @@ describe("ensureFile() on a lab host", () => {
     const value = "tok-5ecr3t-e2e-value";
     const seen: string[] = [];
     runner.events.on("log", (l) => seen.push(l.message));
-    const { checked, applied } = await expectConverges(runner, ensureFile({ path: file, content: secret(value), mode: "0600" }), () => describePath(runner, file));
+    const wire = recordWire(runner);
+    const { checked, applied } = await expectConverges(runner, ensureFile({ path: file, content: secret(value), mode: "0600" }), () =>
+      describePath(runner, file),
+    );
     expect(readRemote(runner, file).toString()).toBe(value);
     const everything = JSON.stringify([checked, applied, runner.commands, seen]);
     expect(everything).not.toContain(value);
+    // Masking would hide it in the logs anyway: the commands really sent must not hold it either (stdin only).
+    expect(wire.length).toBeGreaterThan(0);
+    expect(wire.join("\n")).not.toContain(value);
     expect(checked.diff).toBeUndefined();
   });
 
@@ -96,7 +117,9 @@ describe("ensureFile() on a lab host", () => {
     const file = "/etc/sudoers.d/bosun-e2e";
     writeRemote(runner, file, "root ALL=(ALL) ALL\n", "0440");
     const before = describePath(runner, file);
-    const r = await runner.run(ensureFile({ path: file, content: "this is not sudoers syntax ((\n", mode: "0440", validate: "visudo -cf %s" }));
+    const r = await runner.run(
+      ensureFile({ path: file, content: "this is not sudoers syntax ((\n", mode: "0440", validate: "visudo -cf %s" }),
+    );
     expect(r.failed).toBe(true);
     expect(r.message).toContain("validate command failed");
     expect(describePath(runner, file)).toBe(before);
@@ -138,7 +161,9 @@ describe("ensureFile() on a lab host", () => {
   test("ensureFile() refuses to replace a directory or a link", async () => {
     shOk(runner, "mkdir -p /tmp/t/refuse/d && ln -sfn /etc/passwd /tmp/t/refuse/l");
     expect((await runner.run(ensureFile({ path: "/tmp/t/refuse/d", content: "x" }))).message).toContain("it is a directory");
-    expect((await runner.run(ensureFile({ path: "/tmp/t/refuse/l", content: "x" }))).message).toContain('it is a symbolic link to "/etc/passwd"');
+    expect((await runner.run(ensureFile({ path: "/tmp/t/refuse/l", content: "x" }))).message).toContain(
+      'it is a symbolic link to "/etc/passwd"',
+    );
     expect(describePath(runner, "/tmp/t/refuse/l")).toBe("link -> /etc/passwd|root:root\n");
   });
 });
@@ -150,7 +175,9 @@ describe("templateFile() on a lab host", () => {
     const file = `${base}/tpl/${HOSTILE}.conf`;
     shOk(runner, `mkdir -p -- ${q(path.posix.dirname(file))}`);
     const call = templateFile({ src, dest: file, mode: "0640", vars: { port: 8080, peers: ["a", "$(touch /tmp/canary-sub)"] } });
-    const { checked } = await expectConverges(runner, call, () => describePath(runner, file), { vars: { name: "`touch /tmp/canary-bt`", port: 80 } });
+    const { checked } = await expectConverges(runner, call, () => describePath(runner, file), {
+      vars: { name: "`touch /tmp/canary-bt`", port: 80 },
+    });
     expect(readRemote(runner, file).toString()).toBe("listen 8080\nname `touch /tmp/canary-bt`\npeer a\npeer $(touch /tmp/canary-sub)\n");
     expect(checked.diff).toContain("+listen 8080");
     expectNoCanary(runner);

@@ -1,0 +1,117 @@
+/** githubSecret: a GitHub Actions repository secret is set, sealed against the repository's public key. */
+import { defineTask, changed, unchanged, type TaskHost } from "../../core/task.js";
+import { bool, nonEmpty, params, secretString } from "../../core/params.js";
+import { secret, type Secret } from "../../core/secrets.js";
+import { excerpt, jsonRequest, networkError, type JsonResponse } from "../http/request.js";
+import { sealForPublicKey } from "./sealed-box.js";
+
+/** Parameters for {@link githubSecret}. */
+export interface GithubSecretParams {
+  /** The repository, `owner/name`. */
+  readonly repo: string;
+  /** The secret's name: letters, digits and `_`, not starting with a digit or `GITHUB_`. */
+  readonly name: string;
+  /** The value; sealed on the controller, it never leaves it in clear and is never printed. */
+  readonly value: Secret | string;
+  /** A token allowed to write the repository's Actions secrets (fine-grained: Secrets read/write). */
+  readonly token: Secret | string;
+  /** Only create the secret when it does not exist; an existing one is left alone (ok). */
+  readonly onlyIfMissing?: boolean;
+  /** API base URL (`https://api.github.com`); point it elsewhere for GitHub Enterprise or tests. */
+  readonly apiBase?: string;
+}
+
+/** What the PUT did. */
+export interface GithubSecretOutput {
+  /** True when the secret was created, false when an existing one was overwritten. */
+  readonly created: boolean;
+}
+
+const API_VERSION = "2022-11-28";
+
+function paramsProblem(p: GithubSecretParams): string | undefined {
+  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(p.repo)) return `parameter "repo" must be "owner/name", got ${JSON.stringify(p.repo)}`;
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(p.name)) return `parameter "name" must hold only letters, digits and "_" and not start with a digit, got ${JSON.stringify(p.name)}`;
+  if (/^GITHUB_/i.test(p.name)) return `parameter "name" cannot start with GITHUB_ (reserved by GitHub)`;
+  if (p.apiBase !== undefined && !/^https?:\/\/\S+$/.test(p.apiBase)) return `parameter "apiBase" must be an http:// or https:// URL`;
+  return undefined;
+}
+
+/** A GitHub REST client for one repository. */
+function github(host: TaskHost, p: GithubSecretParams) {
+  const base = `${(p.apiBase ?? "https://api.github.com").replace(/\/+$/, "")}/repos/${p.repo}/actions/secrets`;
+  const headers = {
+    accept: "application/vnd.github+json",
+    authorization: secret(`Bearer ${secret(p.token).reveal()}`),
+    "x-github-api-version": API_VERSION,
+    "user-agent": "bosun",
+  };
+  return async <T>(method: string, path: string, json?: unknown): Promise<JsonResponse<T>> => {
+    try {
+      return await jsonRequest<T>(`${base}${path}`, { method, json, headers, timeoutMs: 30_000 });
+    } catch (error) {
+      throw host.fail(`Cannot call the GitHub API (${method} ${path || "/"}): ${networkError(error)}`, "check apiBase and that the controller can reach it");
+    }
+  };
+}
+
+function apiFailure(host: TaskHost, what: string, res: JsonResponse<{ message?: string }>) {
+  const hint = res.status === 401 || res.status === 403 || res.status === 404 ? "check the token: it needs write access to this repository's Actions secrets" : undefined;
+  return host.fail(`Cannot ${what}: status ${res.status}: ${res.json?.message ?? excerpt(res.body)}`, hint);
+}
+
+/**
+ * Set a GitHub Actions repository secret: GET the repository's public key, seal the value with
+ * libsodium's sealed box (as GitHub requires), PUT `{ encrypted_value, key_id }`. GitHub never
+ * returns a secret's value, so whether it already holds this value cannot be read: the task
+ * reports changed on every run, unless `onlyIfMissing` (then an existing secret is ok and left
+ * alone). Runs from the controller; the check only reads (also in check mode).
+ * @example githubSecret({ repo: "acme/cfa", name: "DEPLOY_SSH_KEY", value: secret(env.DEPLOY_KEY), token: secret(env.GITHUB_TOKEN) })
+ * @example githubSecret({ repo: "acme/cfa", name: "REGISTRY_PASSWORD", value: secret(pw), token: secret(env.GITHUB_TOKEN), onlyIfMissing: true })
+ */
+export const githubSecret = defineTask<GithubSecretParams, GithubSecretOutput>({
+  id: "github.secret",
+  description: "A GitHub Actions repository secret is set (sealed box); changed on every run unless onlyIfMissing.",
+  title: (p) => `GitHub secret ${p.name} in ${p.repo}`,
+  schema: params({ repo: nonEmpty, name: nonEmpty, value: secretString, token: secretString }, { onlyIfMissing: bool, apiBase: nonEmpty }),
+  validate: paramsProblem,
+  async check(host, p) {
+    const value = secret(p.value);
+    const call = github(host, p);
+    if (p.onlyIfMissing) {
+      const res = await call<{ message?: string }>("GET", `/${p.name}`);
+      if (res.status === 200) return unchanged(`secret ${p.name} exists in ${p.repo} (its value cannot be read; onlyIfMissing leaves it)`, { created: false });
+      if (res.status !== 404) throw apiFailure(host, `read secret ${p.name} of ${p.repo}`, res);
+    }
+    const keyRes = await call<{ key_id?: string; key?: string; message?: string }>("GET", "/public-key");
+    const key = keyRes.json;
+    if (keyRes.status !== 200 || !key?.key || !key.key_id) throw apiFailure(host, `read the Actions public key of ${p.repo}`, keyRes);
+    const keyId = key.key_id;
+    const publicKey = key.key;
+    return changed<GithubSecretOutput>(
+      [
+        {
+          label: `PUT /repos/${p.repo}/actions/secrets/${p.name} (sealed with key ${keyId})`,
+          async run() {
+            let encrypted: string;
+            try {
+              encrypted = await sealForPublicKey(value.reveal(), publicKey);
+            } catch (error) {
+              throw host.fail(`Cannot seal secret ${p.name} with the public key of ${p.repo}: ${networkError(error)}`);
+            }
+            const res = await call<{ message?: string }>("PUT", `/${p.name}`, { encrypted_value: encrypted, key_id: keyId });
+            if (res.status !== 201 && res.status !== 204) throw apiFailure(host, `set secret ${p.name} of ${p.repo}`, res);
+            return { created: res.status === 201 };
+          },
+        },
+      ],
+      {
+        message: `set secret ${p.name} in ${p.repo} (GitHub never shows secret values, so it is set on every run)`,
+        finish: (results) => {
+          const out = results[0] as GithubSecretOutput;
+          return { output: out, message: `${out.created ? "created" : "updated"} secret ${p.name} in ${p.repo}` };
+        },
+      },
+    );
+  },
+});

@@ -1,0 +1,92 @@
+/** cron: a scheduled job as its own file in /etc/cron.d. */
+import { defineTask, changed, unchanged } from "../../core/task.js";
+import { params, account, oneOf, record, str, nonEmpty } from "../../core/params.js";
+import { sh } from "../../core/command.js";
+import { pathState } from "../../facts/files.js";
+import { planFileWrite, requireFileOrAbsent } from "../files/file-plan.js";
+
+/** Parameters for {@link cron}. */
+export interface CronParams {
+  /** File name in /etc/cron.d: letters, digits, `_` and `-` only (cron ignores files with dots). */
+  readonly name: string;
+  /** The shell command (one line). `%` is escaped for cron: write `date +%F`, not `date +\%F`. Required unless absent. */
+  readonly job?: string;
+  /** User the job runs as (default root). */
+  readonly user?: string;
+  /** Minute field (default `*`). */
+  readonly minute?: string;
+  /** Hour field (default `*`). */
+  readonly hour?: string;
+  /** Day-of-month field (default `*`). */
+  readonly day?: string;
+  /** Month field (default `*`). */
+  readonly month?: string;
+  /** Day-of-week field (default `*`). */
+  readonly weekday?: string;
+  /** A special schedule instead of the five fields. */
+  readonly special?: "@reboot" | "@yearly" | "@annually" | "@monthly" | "@weekly" | "@daily" | "@midnight" | "@hourly";
+  /** Variables set at the top of the file (`MAILTO: ""`, `PATH`, `SHELL`). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** present (default) or absent (the file removed). */
+  readonly state?: "present" | "absent";
+}
+
+const FIELD = { type: "string", pattern: "^[0-9A-Za-z*/,-]+$" };
+const FIELDS = ["minute", "hour", "day", "month", "weekday"] as const;
+
+/** The content of `/etc/cron.d/<name>`. */
+export function renderCronFile(p: CronParams): string {
+  const env = Object.entries(p.env ?? {}).map(([k, v]) => `${k}=${/^[^\s"']+$/.test(v) ? v : `"${v}"`}`);
+  const when = p.special ?? FIELDS.map((f) => p[f] ?? "*").join(" ");
+  const job = (p.job ?? "").replace(/%/g, "\\%");
+  return [`# cron job "${p.name}", managed by bosun: edits here are overwritten`, ...env, `${when} ${p.user ?? "root"} ${job}`, ""].join("\n");
+}
+
+function problem(p: CronParams): string | undefined {
+  if ((p.state ?? "present") === "absent") return undefined;
+  if (p.job === undefined) return `missing required parameter "job"`;
+  if (/[\n\r]/.test(p.job)) return `parameter "job" must be one line`;
+  if (p.special !== undefined && FIELDS.some((f) => p[f] !== undefined)) return `give either parameter "special" or the schedule fields, not both`;
+  const env = Object.entries(p.env ?? {}).find(([k, v]) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || /[\n\r]/.test(v));
+  if (env) return `parameter "env" has an invalid entry ${JSON.stringify(env[0])} (a variable name, a one-line value)`;
+  return undefined;
+}
+
+/**
+ * Schedule a job with cron, as the file `/etc/cron.d/<name>` (root:root, mode 0644, one job per
+ * file: the simplest idempotent form, and users' own crontabs stay untouched). Written atomically
+ * like {@link ensureFile}; cron picks it up on its own. One command to check, one to apply.
+ * @example cron({ name: "certbot-renew", hour: "3", minute: "17", job: "certbot renew -q --no-random-sleep-on-renew" })
+ * @example cron({ name: "cleanup", special: "@daily", user: "deploy", job: "find /srv/tmp -mtime +7 -delete", env: { MAILTO: "" } })
+ */
+export const cron = defineTask<CronParams>({
+  id: "system.cron",
+  description: "A cron job as /etc/cron.d/<name> (root:root 0644), schedule fields or @special, run as a user.",
+  title: (p) => `cron ${p.name}`,
+  schema: params(
+    { name: { type: "string", pattern: "^[A-Za-z0-9_-]+$" } },
+    {
+      job: nonEmpty,
+      user: account,
+      minute: FIELD,
+      hour: FIELD,
+      day: FIELD,
+      month: FIELD,
+      weekday: FIELD,
+      special: oneOf("@reboot", "@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"),
+      env: record(str),
+      state: oneOf("present", "absent"),
+    },
+  ),
+  validate: problem,
+  async check(host, p) {
+    const path = `/etc/cron.d/${p.name}`;
+    const st = await host.fact(pathState, { path, content: host.diffMode });
+    if ((p.state ?? "present") === "absent") {
+      if (st.kind === "absent") return unchanged(`${path} is absent`);
+      requireFileOrAbsent(host, st, path, "remove cron job");
+      return changed([sh`rm -f -- ${path}`], { message: `remove ${path}`, diff: { label: path, before: st.kind === "file" ? (st.content ?? "present\n") : undefined, after: undefined } });
+    }
+    return planFileWrite(host, requireFileOrAbsent(host, st, path, "write cron job"), { path, content: renderCronFile(p), owner: "root", group: "root", mode: "0644", createParents: true });
+  },
+});

@@ -1,0 +1,235 @@
+/** certbotIssue: a certificate for these names exists and is outside its renewal window. */
+import { createHash } from "node:crypto";
+import { defineTask, changed, unchanged, type TaskHost } from "../../core/task.js";
+import { sh, raw, type Command } from "../../core/command.js";
+import { params, absPath, bool, int, list, nonEmpty, oneOf, record, str, secretString } from "../../core/params.js";
+import { Secret, reveal, secret } from "../../core/secrets.js";
+import { LETSENCRYPT_DIR, certbotStateCommand, parseCertbotState, type CertbotLineage } from "../../facts/certificates.js";
+import { atomicWrite } from "../files/atomic-write.js";
+import { certNameProblem, defaultCertName, domainsProblem, envPrefix, envProblem, hookArgs, sameDomains } from "./certbot-args.js";
+
+/** How certbot proves control of the names. */
+export type CertbotAuthenticator = "standalone" | "webroot" | "dns-cloudflare" | "manual";
+
+/** Parameters for {@link certbotIssue}. */
+export interface CertbotIssueParams {
+  /** Names on the certificate, the first one primary; a wildcard (`*.example.org`) needs dns-cloudflare or manual dns. */
+  readonly domains: readonly string[];
+  /** Lineage name, the directory under /etc/letsencrypt/live (default: the first domain without `*.`). */
+  readonly certName?: string;
+  /** standalone (certbot listens on port 80), webroot, dns-cloudflare or manual (hooks). */
+  readonly authenticator: CertbotAuthenticator;
+  /** webroot: the directory the web server serves `/.well-known/acme-challenge/` from. */
+  readonly webroot?: string;
+  /** dns-cloudflare: API token with Zone:DNS:Edit; goes into the credentials file (0600) on stdin, never into argv. */
+  readonly cloudflareToken?: string | Secret;
+  /** dns-cloudflare: credentials file (default /etc/letsencrypt/cloudflare/<certName>.ini). */
+  readonly cloudflareCredentials?: string;
+  /** dns-cloudflare: seconds to wait for DNS propagation (certbot's default 10). */
+  readonly dnsPropagationSeconds?: number;
+  /** manual: command that publishes a challenge (gets CERTBOT_DOMAIN, CERTBOT_VALIDATION, CERTBOT_TOKEN). */
+  readonly authHook?: string;
+  /** manual: command that removes it afterwards. */
+  readonly cleanupHook?: string;
+  /** manual: the challenge the hooks answer, dns (default) or http. */
+  readonly challenge?: "dns" | "http";
+  /** ACME directory URL (default Let's Encrypt production). */
+  readonly server?: string;
+  /** Account e-mail for expiry notices; or set registerUnsafelyWithoutEmail. */
+  readonly email?: string;
+  /** Register the ACME account without an e-mail address. */
+  readonly registerUnsafelyWithoutEmail?: boolean;
+  /** Key type (default ecdsa); a lineage of another type is reissued. */
+  readonly keyType?: "ecdsa" | "rsa";
+  /** Extra environment for certbot, e.g. `{ REQUESTS_CA_BUNDLE: "/etc/ssl/lab-acme-ca.pem" }` (visible in ps: no secrets). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Renew when fewer days than this are left (default 30). */
+  readonly renewBeforeDays?: number;
+  /** Command run before obtaining (e.g. stop what holds port 80 for standalone). */
+  readonly preHook?: string;
+  /** Command run after obtaining. */
+  readonly postHook?: string;
+  /** Command run after a certificate was obtained (e.g. `systemctl reload nginx`); certbot keeps it for renewals. */
+  readonly deployHook?: string;
+}
+
+/** What {@link certbotIssue} reports. */
+export interface CertbotIssueOutput {
+  /** Lineage name. */
+  readonly certName: string;
+  /** Full chain to serve: /etc/letsencrypt/live/<name>/fullchain.pem. */
+  readonly fullchainPath: string;
+  /** Private key: /etc/letsencrypt/live/<name>/privkey.pem. */
+  readonly privkeyPath: string;
+  /** Days left before this run acted (absent when there was no certificate). */
+  readonly daysLeft?: number;
+}
+
+const DAY = 86_400;
+
+/** The credentials file certbot-dns-cloudflare reads. */
+export function cloudflareCredentialsContent(token: string): string {
+  return `# Cloudflare API token for certbot (written by bosun)\ndns_cloudflare_api_token = ${token}\n`;
+}
+
+function problem(p: CertbotIssueParams): string | undefined {
+  const dp = domainsProblem(p.domains) ?? certNameProblem(p.certName) ?? envProblem(p.env);
+  if (dp) return dp;
+  const dns = p.authenticator === "dns-cloudflare" || (p.authenticator === "manual" && (p.challenge ?? "dns") === "dns");
+  const wildcard = p.domains.find((d) => d.startsWith("*."));
+  if (wildcard && !dns) return `parameter "authenticator" must be "dns-cloudflare" or "manual" (dns) for the wildcard ${JSON.stringify(wildcard)}`;
+  if (p.authenticator === "webroot" && !p.webroot) return `parameter "webroot" is required with authenticator "webroot"`;
+  if (p.authenticator !== "webroot" && p.webroot) return `parameter "webroot" works only with authenticator "webroot"`;
+  if (p.authenticator === "dns-cloudflare" && p.cloudflareToken === undefined) return `parameter "cloudflareToken" is required with authenticator "dns-cloudflare"`;
+  if (p.authenticator !== "dns-cloudflare" && (p.cloudflareToken !== undefined || p.cloudflareCredentials || p.dnsPropagationSeconds !== undefined)) {
+    return `parameters "cloudflareToken", "cloudflareCredentials" and "dnsPropagationSeconds" work only with authenticator "dns-cloudflare"`;
+  }
+  if (p.authenticator === "manual" && !p.authHook) return `parameter "authHook" is required with authenticator "manual" (certbot runs non-interactively)`;
+  if (p.authenticator !== "manual" && (p.authHook || p.cleanupHook || p.challenge)) return `parameters "authHook", "cleanupHook" and "challenge" work only with authenticator "manual"`;
+  if (!p.email === !p.registerUnsafelyWithoutEmail) return `give exactly one of the parameters "email" and "registerUnsafelyWithoutEmail"`;
+  if (p.renewBeforeDays !== undefined && p.renewBeforeDays < 1) return `parameter "renewBeforeDays" must be at least 1`;
+  if (p.cloudflareToken !== undefined && !(typeof p.cloudflareToken === "string" || p.cloudflareToken instanceof Secret)) return `parameter "cloudflareToken" must be a string or a Secret`;
+  if (p.cloudflareToken !== undefined && /[\n\r]/.test(reveal(p.cloudflareToken))) return `parameter "cloudflareToken" must be one line`;
+  return undefined;
+}
+
+/** certbot's options for the authenticator. */
+function authenticatorArgs(p: CertbotIssueParams, credentials: string): string[] {
+  switch (p.authenticator) {
+    case "standalone":
+      return ["--standalone"];
+    case "webroot":
+      return ["--webroot", "--webroot-path", p.webroot as string];
+    case "dns-cloudflare":
+      return [
+        "--dns-cloudflare",
+        "--dns-cloudflare-credentials",
+        credentials,
+        ...(p.dnsPropagationSeconds === undefined ? [] : ["--dns-cloudflare-propagation-seconds", String(p.dnsPropagationSeconds)]),
+      ];
+    case "manual":
+      return [
+        "--manual",
+        "--preferred-challenges",
+        p.challenge ?? "dns",
+        "--manual-auth-hook",
+        p.authHook as string,
+        ...(p.cleanupHook ? ["--manual-cleanup-hook", p.cleanupHook] : []),
+      ];
+  }
+}
+
+/** The `certbot certonly` command that obtains (or, with `force`, replaces) the lineage. */
+export function certonlyCommand(p: CertbotIssueParams, certName: string, credentials: string, force: boolean): Command {
+  const args = [
+    "certonly",
+    "--non-interactive",
+    "--agree-tos",
+    "--cert-name",
+    certName,
+    ...p.domains.flatMap((d) => ["-d", d]),
+    "--key-type",
+    p.keyType ?? "ecdsa",
+    ...(p.server ? ["--server", p.server] : []),
+    ...(p.email ? ["--email", p.email] : ["--register-unsafely-without-email"]),
+    ...(force ? ["--force-renewal"] : []),
+    ...authenticatorArgs(p, credentials),
+    ...hookArgs(p),
+  ];
+  return sh`${envPrefix(p.env)}certbot ${args}`;
+}
+
+/** Why the lineage must be (re)issued, or undefined when it is fine. */
+export function reissueReason(p: CertbotIssueParams, lineage: CertbotLineage | undefined): string | undefined {
+  if (!lineage || lineage.secondsLeft === undefined) return "no certificate yet";
+  if (!sameDomains(lineage.domains, p.domains)) return `names differ: ${lineage.domains.join(", ")} -> ${p.domains.join(", ")}`;
+  if (lineage.keyType && lineage.keyType !== (p.keyType ?? "ecdsa")) return `key type ${lineage.keyType} -> ${p.keyType ?? "ecdsa"}`;
+  if (p.server && lineage.server && lineage.server !== p.server) return `ACME server ${lineage.server} -> ${p.server}`;
+  const window = (p.renewBeforeDays ?? 30) * DAY;
+  if (lineage.secondsLeft < window) return `${lineage.daysLeft} day(s) left, renewing within ${p.renewBeforeDays ?? 30}`;
+  return undefined;
+}
+
+async function readState(host: TaskHost, certName: string, credentials: string | undefined) {
+  const cred = credentials ? sh`; echo @@cred; if [ -f ${credentials} ]; then sha256sum < ${credentials} | cut -d' ' -f1; stat -c %a -- ${credentials}; fi` : raw("");
+  const r = await host.exec(sh`${certbotStateCommand(certName)}${cred}`);
+  if (r.code !== 0) throw host.fail(`Cannot read certificate "${certName}": ${r.stderr.trim() || `exit ${r.code}`}`);
+  const [stateText = "", credText] = r.stdout.split("\n@@cred\n");
+  try {
+    const st = parseCertbotState(stateText);
+    const [sha, mode] = (credText ?? "").split("\n");
+    return { st, cred: sha ? { sha256: sha, mode: (mode ?? "").padStart(4, "0") } : undefined };
+  } catch (error) {
+    throw host.fail(`Cannot read certificate "${certName}": ${(error as Error).message}`, "run the task with sudo: true (/etc/letsencrypt is root's)");
+  }
+}
+
+/**
+ * Ensure a certificate for `domains` from an ACME CA, with certbot: nothing happens while the
+ * lineage holds the same names, key type and server and is outside the renewal window
+ * (`renewBeforeDays`, read with openssl from /etc/letsencrypt/live/<name>/cert.pem); otherwise it
+ * is issued, or reissued with `--force-renewal`. For dns-cloudflare, the token is written to a
+ * 0600 credentials file on stdin (never argv) and that file is kept up to date.
+ * @example certbotIssue({ domains: ["example.org", "www.example.org"], authenticator: "webroot", webroot: "/var/www/html", email: "ops@example.org" })
+ * @example certbotIssue({ domains: ["example.org", "*.example.org"], authenticator: "dns-cloudflare", cloudflareToken: secret(process.env.CF_TOKEN!), email: "ops@example.org", deployHook: "systemctl reload nginx" })
+ */
+export const certbotIssue = defineTask<CertbotIssueParams, CertbotIssueOutput>({
+  id: "tls.certbotIssue",
+  description: "A certificate for these names from an ACME CA (certbot), renewed inside the renewal window.",
+  title: (p) => `certificate ${p.certName ?? defaultCertName(p.domains)} (${p.domains.join(", ")})`,
+  schema: params(
+    { domains: list(nonEmpty), authenticator: oneOf("standalone", "webroot", "dns-cloudflare", "manual") },
+    {
+      certName: nonEmpty,
+      webroot: absPath,
+      cloudflareToken: secretString,
+      cloudflareCredentials: absPath,
+      dnsPropagationSeconds: { type: "integer", minimum: 0 },
+      authHook: nonEmpty,
+      cleanupHook: nonEmpty,
+      challenge: oneOf("dns", "http"),
+      server: { type: "string", pattern: "^https?://" },
+      email: { type: "string", pattern: "^[^@\\s]+@[^@\\s]+$" },
+      registerUnsafelyWithoutEmail: bool,
+      keyType: oneOf("ecdsa", "rsa"),
+      env: record(str),
+      renewBeforeDays: int,
+      preHook: nonEmpty,
+      postHook: nonEmpty,
+      deployHook: nonEmpty,
+    },
+  ),
+  validate: problem,
+  async check(host, p) {
+    const certName = p.certName ?? defaultCertName(p.domains);
+    const credentials = p.authenticator === "dns-cloudflare" ? (p.cloudflareCredentials ?? `${LETSENCRYPT_DIR}/cloudflare/${certName}.ini`) : undefined;
+    const { st, cred } = await readState(host, certName, credentials);
+    if (!st.installed) {
+      const pkgs = p.authenticator === "dns-cloudflare" ? "certbot python3-certbot-dns-cloudflare" : "certbot";
+      throw host.fail(`Cannot issue certificate "${certName}": certbot is not installed`, `install it first, e.g. apt({ names: [${pkgs.split(" ").map((n) => `"${n}"`).join(", ")}] }) or the certbot role`);
+    }
+    const live = `${LETSENCRYPT_DIR}/live/${certName}`;
+    const lineage = st.lineages.find((l) => l.name === certName);
+    const output: CertbotIssueOutput = { certName, fullchainPath: `${live}/fullchain.pem`, privkeyPath: `${live}/privkey.pem`, ...(lineage?.daysLeft !== undefined ? { daysLeft: lineage.daysLeft } : {}) };
+    const steps: Command[] = [];
+    const messages: string[] = [];
+    if (credentials && p.cloudflareToken !== undefined) {
+      const token = secret(p.cloudflareToken); // masked in every output from here on, even when given as a string
+      const content = secret(cloudflareCredentialsContent(reveal(token)));
+      const sha = createHash("sha256").update(reveal(content)).digest("hex");
+      if (cred?.sha256 !== sha || cred.mode !== "0600") {
+        steps.push(atomicWrite(credentials, content, { mode: "0600", owner: "root", group: "root", createParents: true }));
+        messages.push(`${cred ? "update" : "write"} ${credentials} (0600)`);
+      }
+    }
+    const reason = reissueReason(p, lineage);
+    if (reason) {
+      steps.push(certonlyCommand(p, certName, credentials ?? "", lineage !== undefined));
+      messages.push(lineage ? `reissue ${certName}: ${reason}` : `issue ${certName} for ${p.domains.join(", ")}`);
+    }
+    if (!steps.length) return unchanged(`${certName} (${lineage?.domains.join(", ")}) valid for ${lineage?.daysLeft} more day(s)`, output);
+    const before = lineage ? { domains: lineage.domains, keyType: lineage.keyType, server: lineage.server, notAfter: lineage.notAfter } : undefined;
+    const after = reason ? { domains: p.domains, keyType: p.keyType ?? "ecdsa", server: p.server ?? lineage?.server, notAfter: "(new)" } : before;
+    return changed(steps, { diff: { label: `certificate ${certName}`, before, after }, message: messages.join("; "), output });
+  },
+});

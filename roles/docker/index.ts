@@ -1,0 +1,75 @@
+/**
+ * Role `docker`: the docker engine, compose v2, log rotation for every container, and users in
+ * the docker group. One task (dockerEngine), so a converged host costs one command.
+ */
+import type { TaskCall, TaskResult } from "../../lib/core/task.js";
+import { dockerEngine, type DockerEngineOutput } from "../../lib/tasks/docker/index.js";
+
+/** Inputs of {@link dockerRole}; every field has a default (see {@link DOCKER_ROLE_DEFAULTS}). */
+export interface DockerRoleInput {
+  /** `debian` (docker.io) or `docker` (Docker's apt repository). */
+  readonly source?: "debian" | "docker";
+  /** Users added to the docker group, e.g. the deploy user. */
+  readonly users?: readonly string[];
+  /** URL of a compose v2 plugin .deb (Debian bookworm has none); otherwise compose comes from apt. */
+  readonly composePluginDeb?: string;
+  /** Largest size of one container log file before it is rotated (json-file `max-size`). */
+  readonly logMaxSize?: string;
+  /** How many rotated log files docker keeps per container (json-file `max-file`). */
+  readonly logMaxFiles?: number;
+  /** More daemon.json settings (e.g. `insecure-registries`), merged over the log settings. */
+  readonly daemonJson?: Readonly<Record<string, unknown>>;
+  /** Tags given to the role's tasks (for `--tags`). */
+  readonly tags?: readonly string[];
+}
+
+/** The defaults of {@link DockerRoleInput}. */
+export const DOCKER_ROLE_DEFAULTS = {
+  source: "debian",
+  users: [] as readonly string[],
+  logMaxSize: "10m",
+  logMaxFiles: 3,
+  tags: ["docker"] as readonly string[],
+} as const;
+
+/** What runs the role's tasks: a playbook's host, or anything with the same `run`. */
+export interface RoleHost {
+  /** Run one task (check, then apply unless --check). */
+  run<P, O>(call: TaskCall<P, O>): Promise<TaskResult<O>>;
+}
+
+/** What {@link dockerRole} did. */
+export interface DockerRoleResult {
+  /** The engine task's result (changed, restarted, compose version). */
+  readonly engine: TaskResult<DockerEngineOutput>;
+}
+
+/** The daemon.json the role writes: json-file logs with rotation, then `input.daemonJson`. */
+export function dockerRoleDaemonJson(input: DockerRoleInput = {}): Record<string, unknown> {
+  return {
+    "log-driver": "json-file",
+    "log-opts": {
+      "max-size": input.logMaxSize ?? DOCKER_ROLE_DEFAULTS.logMaxSize,
+      "max-file": String(input.logMaxFiles ?? DOCKER_ROLE_DEFAULTS.logMaxFiles),
+    },
+    ...input.daemonJson,
+  };
+}
+
+/**
+ * Install docker with compose v2 and log rotation, and let `users` run it.
+ * @example await dockerRole(host, { users: ["deploy"], composePluginDeb: "http://files.lab.test/docker-compose-plugin.deb" })
+ */
+export async function dockerRole(host: RoleHost, input: DockerRoleInput = {}): Promise<DockerRoleResult> {
+  const engine = await host.run(
+    dockerEngine({
+      source: input.source ?? DOCKER_ROLE_DEFAULTS.source,
+      users: input.users ?? DOCKER_ROLE_DEFAULTS.users,
+      ...(input.composePluginDeb !== undefined ? { composePluginDeb: input.composePluginDeb } : {}),
+      daemonJson: dockerRoleDaemonJson(input),
+      tags: input.tags ?? DOCKER_ROLE_DEFAULTS.tags,
+      title: "docker engine, compose v2, log rotation",
+    }),
+  );
+  return { engine };
+}

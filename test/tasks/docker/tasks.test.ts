@@ -1,0 +1,175 @@
+import { spawnSync } from "node:child_process";
+import { secret } from "../../../lib/core/secrets.js";
+import { composeDown, composePull, composeRun, composeUp, dockerEngine, dockerLogin, imagePrune } from "../../../lib/tasks/docker/index.js";
+import { fakeHost } from "../../support/host.js";
+
+const P = { projectDir: "/srv/my app", files: ["compose.yaml", "compose.prod.yaml"], envFiles: [".env", "deploy.env"], projectName: "cfa" };
+const b64 = (s: string) => Buffer.from(s).toString("base64");
+const dashParses = (text: string) => spawnSync("dash", ["-n", "-c", text]).status === 0;
+
+describe("dockerLogin", () => {
+  const config = (auth: string) => `{"auths":{"registry.lab.test:5000":{"auth":"${auth}"}}}`;
+  const probe = (content: string | undefined, mode = "600") => () => ({
+    stdout: `@@bosun:dir\n/root/.docker\n@@bosun:stat\n${content === undefined ? "" : `${mode} root\n`}@@bosun:config\n${content === undefined ? "absent" : `content ${b64(content)}`}\n`,
+  });
+
+  test("dockerLogin() sends the password on stdin only, never in the command line", async () => {
+    const { host, connection } = fakeHost({ respond: probe(undefined) });
+    const r = await host.run(dockerLogin({ registry: "registry.lab.test:5000", username: "lab", password: secret("s3cret-pw") }));
+    expect(r.status).toBe("changed");
+    const login = connection.executed[1]!;
+    expect(login.text).toContain("docker login --username lab --password-stdin registry.lab.test:5000");
+    expect(login.text).toContain("chmod 0600");
+    expect(login.text).not.toContain("s3cret-pw");
+    expect(login.stdin).toBe("s3cret-pw");
+  });
+
+  test("dockerLogin() is unchanged, in one command, when config.json holds the same credential", async () => {
+    const { host, connection } = fakeHost({ respond: probe(config(b64("lab:s3cret-pw"))) });
+    const r = await host.run(dockerLogin({ registry: "registry.lab.test:5000", username: "lab", password: "s3cret-pw" }));
+    expect(r).toMatchObject({ status: "ok", commands: 1 });
+    expect(connection.executed).toHaveLength(1);
+  });
+
+  test("dockerLogin() logs in again when the password changed, and only fixes the mode when that is all", async () => {
+    const other = await fakeHost({ respond: probe(config(b64("lab:old"))) }).host.run(dockerLogin({ registry: "registry.lab.test:5000", username: "lab", password: "new-pw" }));
+    expect(other.message).toMatch(/differs/);
+    const { host, connection } = fakeHost({ respond: probe(config(b64("lab:pw1")), "644") });
+    const r = await host.run(dockerLogin({ registry: "registry.lab.test:5000", username: "lab", password: "pw1" }));
+    expect(r.status).toBe("changed");
+    expect(connection.executed[1]?.text).toMatch(/^d=.*chmod 0600 -- "\$d\/config.json"$/);
+    expect(connection.executed[1]?.stdin).toBeUndefined();
+  });
+
+  test("dockerLogin() calls are secret unless told otherwise: no diff, no output", () => {
+    expect(dockerLogin({ registry: "r.example.com", username: "u", password: "p12" }).options.secret).toBe(true);
+    expect(dockerLogin({ registry: "r.example.com", username: "u", password: "p12", secret: false }).options.secret).toBe(false);
+  });
+
+  test("dockerLogin() fails clearly on a config.json that is not JSON", async () => {
+    const { host } = fakeHost({ respond: probe("{broken") });
+    await expect(host.run(dockerLogin({ registry: "registry.lab.test:5000", username: "lab", password: "pw1" }))).rejects.toThrow();
+    expect(host.results[0]?.message).toBe("failed (output hidden: secret task)");
+  });
+});
+
+describe("composeUp", () => {
+  const ps = (id: string) => `{"ID":"${id}","Name":"cfa-web-1","Service":"web","State":"running","Image":"app:v1"}`;
+
+  test("composeUp() runs ONE command (ps, up, ps) and reports ok when no container changed", async () => {
+    const { host, connection } = fakeHost({ respond: () => ({ stdout: `@@bosun:before\n${ps("a1")}\n@@bosun:up\n@@bosun:after\n${ps("a1")}\n` }) });
+    const r = await host.run(composeUp({ ...P, wait: true, waitTimeout: 60 }));
+    expect(r).toMatchObject({ status: "ok", changed: false, commands: 1 });
+    const text = connection.executed[0]!.text;
+    expect(text).toContain("cd -- '/srv/my app' && docker compose -p cfa -f compose.yaml -f compose.prod.yaml --env-file .env --env-file deploy.env up -d --remove-orphans --wait --wait-timeout 60");
+    expect(dashParses(text)).toBe(true);
+  });
+
+  test("composeUp() reports changed with the recreated container when an id changed", async () => {
+    const { host } = fakeHost({ respond: () => ({ stdout: `@@bosun:before\n${ps("a1")}\n@@bosun:up\n@@bosun:after\n${ps("b2")}\n` }) });
+    const r = await host.run(composeUp({ ...P, services: ["web"] }));
+    expect(r).toMatchObject({ status: "changed", message: "recreated cfa-web-1" });
+    expect(r.output?.recreated).toEqual(["cfa-web-1"]);
+  });
+
+  test("composeUp() in check mode asks compose's dry run, never pulling", async () => {
+    const { host, connection } = fakeHost({ check: true, respond: () => ({ stdout: " DRY-RUN MODE -  Container cfa-web-1  Recreate\n" }) });
+    const r = await host.run(composeUp({ ...P, pull: "always" }));
+    expect(r).toMatchObject({ status: "changed", message: "would recreate Container cfa-web-1" });
+    expect(connection.executed).toHaveLength(1);
+    expect(connection.executed[0]?.text).toContain("--dry-run up -d --remove-orphans --pull never");
+  });
+});
+
+describe("composePull", () => {
+  test("composePull() compares image ids before and after the pull in one command", async () => {
+    const stdout = "@@bosun:before\nr/app:v2\t\nr/db:15\tsha256:d\n@@bosun:after\nr/app:v2\tsha256:a\nr/db:15\tsha256:d\n";
+    const { host, connection } = fakeHost({ respond: () => ({ stdout }) });
+    const r = await host.run(composePull({ ...P, policy: "missing" }));
+    expect(r).toMatchObject({ status: "changed", commands: 1, output: { pulled: ["r/app:v2"] } });
+    expect(connection.executed[0]?.text).toContain("pull --quiet --policy missing");
+    expect(dashParses(connection.executed[0]!.text)).toBe(true);
+    const same = await fakeHost({ respond: () => ({ stdout: "@@bosun:before\nr/db:15\tsha256:d\n@@bosun:after\nr/db:15\tsha256:d\n" }) }).host.run(composePull(P));
+    expect(same).toMatchObject({ status: "ok", output: { pulled: [] } });
+  });
+
+  test("composePull() in check mode lists missing images, and with policy missing is ok when all are present", async () => {
+    const listing = { stdout: "@@bosun:images\nr/app:v2\t\nr/db:15\tsha256:d\n" };
+    const always = await fakeHost({ check: true, respond: () => listing }).host.run(composePull(P));
+    expect(always.message).toBe("would pull (missing: r/app:v2; may have new digests: r/db:15)");
+    const present = await fakeHost({ check: true, respond: () => ({ stdout: "@@bosun:images\nr/db:15\tsha256:d\n" }) }).host.run(composePull({ ...P, policy: "missing" }));
+    expect(present.status).toBe("ok");
+  });
+});
+
+describe("composeRun", () => {
+  test("composeRun() returns the exit code and stdout, and puts Secret env values on stdin", async () => {
+    const { host, connection } = fakeHost({ respond: () => ({ code: 0, stdout: "migrated to v2\n" }) });
+    const r = await host.run(composeRun({ ...P, service: "migrator", command: ["migrate", "up"], env: { LEVEL: "debug", DB_PASSWORD: secret("db-pw-123") } }));
+    expect(r).toMatchObject({ status: "changed", output: { exitCode: 0, stdout: "migrated to v2\n" } });
+    const run = connection.executed[0]!;
+    expect(run.text).toContain("IFS= read -r DB_PASSWORD || exit 1; export DB_PASSWORD;");
+    expect(run.text).toContain("run --rm -T -e LEVEL=debug -e DB_PASSWORD migrator migrate up");
+    expect(run.text).not.toContain("db-pw-123");
+    expect(run.stdin).toBe("db-pw-123\n");
+  });
+
+  test("composeRun() fails on a non-zero exit unless allowFailure", async () => {
+    const failing = () => ({ code: 1, stdout: "", stderr: "Cannot migrate to v2: failing on purpose\n" });
+    const { host } = fakeHost({ respond: failing });
+    await expect(host.run(composeRun({ ...P, service: "migrator" }))).rejects.toThrow(/Cannot run migrator of compose project cfa: exit 1\nCannot migrate to v2/);
+    const allowed = await fakeHost({ respond: failing }).host.run(composeRun({ ...P, service: "migrator", allowFailure: true }));
+    expect(allowed).toMatchObject({ status: "changed", output: { exitCode: 1 } });
+  });
+
+  test("composeRun() in check mode runs nothing", async () => {
+    const { host, connection } = fakeHost({ check: true });
+    const r = await host.run(composeRun({ ...P, service: "migrator" }));
+    expect(r).toMatchObject({ status: "changed", message: "would run migrator" });
+    expect(connection.executed).toHaveLength(0);
+  });
+});
+
+describe("composeDown and imagePrune", () => {
+  test("composeDown() is ok in one command when nothing of the project is left", async () => {
+    const { host } = fakeHost({ respond: () => ({ stdout: "@@bosun:containers\n@@bosun:networks\n@@bosun:volumes\n" }) });
+    expect(await host.run(composeDown({ ...P, volumes: true }))).toMatchObject({ status: "ok", commands: 1 });
+  });
+
+  test("composeDown() removes volumes only when asked", async () => {
+    const { host, connection } = fakeHost({ respond: () => ({ stdout: "@@bosun:containers\ncfa-db-1\n@@bosun:networks\ncfa_default\n@@bosun:volumes\ncfa_data\n" }) });
+    const r = await host.run(composeDown({ ...P, volumes: true, timeout: 5 }));
+    expect(r.output).toEqual({ containers: ["cfa-db-1"], networks: ["cfa_default"], volumes: ["cfa_data"] });
+    expect(connection.executed[1]?.text).toMatch(/down --remove-orphans --volumes --timeout 5$/);
+  });
+
+  test("imagePrune() in check mode lists what it would remove and removes nothing", async () => {
+    const stdout = "@@bosun:used\n@@bosun:images\nsha256:1 2026-01-01T00:00:01Z [\"r/app:v1\"]\nsha256:2 2026-01-01T00:00:02Z [\"r/app:v2\"]\n@@bosun:end\n";
+    const { host, connection } = fakeHost({ check: true, respond: () => ({ stdout }) });
+    const r = await host.run(imagePrune({ repositories: ["r/app"], keep: 1 }));
+    expect(r).toMatchObject({ status: "changed", message: "would remove r/app:v1", output: { kept: ["r/app:v2"], removed: ["r/app:v1"] } });
+    expect(connection.executed).toHaveLength(1);
+  });
+});
+
+describe("dockerEngine", () => {
+  const probe = (extra: { packages?: string; users?: string } = {}) => () => ({
+    stdout: `@@bosun:packages\n${extra.packages ?? "docker.io\tinstalled\t20.10\n"}@@bosun:compose\n2.26.1\n@@bosun:group\ndocker:x:103:\n@@bosun:users\n${extra.users ?? ""}@@bosun:daemon\nabsent\n@@bosun:service\nenabled=enabled\nactive=active\n@@bosun:system\namd64\nbookworm\n@@bosun:repo\nabsent\n@@bosun:key\n`,
+  });
+
+  test("dockerEngine() refuses to add a user that does not exist", async () => {
+    const { host } = fakeHost({ respond: probe() });
+    await expect(host.run(dockerEngine({ users: ["deploy"] }))).rejects.toThrow(/Cannot add deploy to the docker group: no such user/);
+  });
+
+  test("dockerEngine() refuses Docker's repository over Debian's docker.io (unit-tested only: download.docker.com is unreachable here)", async () => {
+    const { host } = fakeHost({ respond: probe() });
+    await expect(host.run(dockerEngine({ source: "docker" }))).rejects.toThrow(/Debian's docker.io is installed and conflicts with it/);
+  });
+
+  test("dockerEngine() says compose v1 is no compose v2 instead of reinstalling it forever", async () => {
+    const respond = () => ({ stdout: probe({ packages: "docker.io\tinstalled\t20.10\ndocker-compose\tinstalled\t1.29.2-3\n" })().stdout.replace("2.26.1\n", "") });
+    const { host } = fakeHost({ respond });
+    await expect(host.run(dockerEngine({}))).rejects.toThrow(/docker-compose 1\.29\.2-3 is installed but `docker compose` does not work/);
+  });
+});
