@@ -21,4 +21,4 @@ export { runCli } from "./cli/main.js";
 // Facts and tasks.
 export { pathState, type PathState } from "./facts/files.js";
 export * from "./tasks/files/index.js";
-export { command, type CommandParams } from "./tasks/command.js";
+export { command, type CommandParams, type CommandOutput } from "./tasks/command.js";

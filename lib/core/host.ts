@@ -149,7 +149,7 @@ export class Host {
   async run<P, O>(call: TaskCall<P, O>): Promise<TaskResult<O>> {
     if (this.ctx.signal?.aborted) throw new InterruptedError();
     const def = call.definition;
-    const title = call.options.title ?? def.title(call.params);
+    const title = mask(call.options.title ?? def.title(call.params));
     const base = { host: this.name, task: def.id, title, location: call.location };
     this.ctx.events.emit("taskStart", { play: this.ctx.play, host: this.name, task: def.id, title, location: call.location });
     let result: TaskResult<O>;

@@ -44,7 +44,10 @@ export function parseSections(stdout: string): Map<string, ProbeSection> {
 /** A section by name; throws when the probe did not print it (cut off, or a shell error). */
 export function section(sections: Map<string, ProbeSection>, name: string, stderr: string): ProbeSection {
   const s = sections.get(name);
-  if (!s) throw new Error(`Cannot read the host's state: the probe stopped before "${name}"${stderr.trim() ? `: ${stderr.trim().split("\n").slice(-3).join("; ")}` : ""}`);
+  if (!s)
+    throw new Error(
+      `Cannot read the host's state: the probe stopped before "${name}"${stderr.trim() ? `: ${stderr.trim().split("\n").slice(-3).join("; ")}` : ""}`,
+    );
   return s;
 }
 

@@ -79,7 +79,7 @@ export function parseCertificateExpiry(stdout: string): CertificateExpiry[] {
     out.push(
       end
         ? { name, path: current.path, notAfter: end.toISOString(), daysLeft: daysBetween(now, end) }
-        : { name, path: current.path, error: text.trim().split("\n").pop() || "not a PEM certificate" },
+        : { name, path: current.path, error: text.trim().split("\n")[0] || "not a PEM certificate" },
     );
   };
   for (const line of lines.slice(nowAt + 2)) {
@@ -143,13 +143,15 @@ export interface CertbotState {
   readonly lineages: readonly CertbotLineage[];
 }
 
-/** Parse certbot's `renew_before_expiry = 30 days` (also weeks, hours); undefined when absent. */
+/** Parse certbot's `renew_before_expiry = 30 days` (also seconds, minutes, hours, weeks) into days; undefined when absent. */
 export function parseRenewBefore(value: string | undefined): number | undefined {
-  const m = /^\s*(\d+)\s*(day|days|d|week|weeks|w|hour|hours|h)?\s*$/.exec(value ?? "");
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value ?? "");
   if (!m) return undefined;
   const n = Number(m[1]);
-  const unit = (m[2] ?? "days")[0];
-  return unit === "w" ? n * 7 : unit === "h" ? n / 24 : n;
+  const unit = (m[2] || "days").toLowerCase();
+  const perDay: Record<string, number> = { s: 86400, sec: 86400, second: 86400, seconds: 86400, m: 1440, min: 1440, minute: 1440, minutes: 1440, h: 24, hour: 24, hours: 24, d: 1, day: 1, days: 1, w: 1 / 7, week: 1 / 7, weeks: 1 / 7 };
+  const factor = perDay[unit];
+  return factor === undefined ? undefined : n / factor;
 }
 
 /** The command of {@link certbotState} for one lineage or all. */

@@ -86,7 +86,7 @@ with open(d + "/b", "wb") as f:
 print(code)
 `;
 
-// The loop. Inputs are shell variables set (quoted) before it: url codes mode want limit interval iv client insecure cafile hdrs py.
+// The loop. Inputs are shell variables set (quoted) before it: url codes mode want limit_ms interval interval_ms client insecure cafile hdrs py.
 const LOOP = `umask 077
 d=$(mktemp -d) || exit 3
 trap 'rm -rf -- "$d"' EXIT HUP INT TERM
@@ -123,16 +123,18 @@ ready() {
   *) return 0 ;;
   esac
 }
-start=$(date +%s); n=0; r=timeout
+# Milliseconds since the epoch (GNU date; whole seconds where %N is not supported).
+now() { t=$(date +%s%N); case $t in *N) echo $(( \${t%N} * 1000 )) ;; *) echo $(( t / 1000000 )) ;; esac; }
+start=$(now); deadline=$((start + limit_ms)); n=0; r=timeout
 while :; do
   n=$((n + 1))
-  mt=$((start + limit - $(date +%s))); [ "$mt" -gt 10 ] && mt=10; [ "$mt" -lt 1 ] && mt=1
+  mt=$(( (deadline - $(now) + 999) / 1000 )); [ "$mt" -gt 10 ] && mt=10; [ "$mt" -lt 1 ] && mt=1
   probe
   if ready; then r=ok; break; fi
-  [ $(($(date +%s) - start + iv)) -gt "$limit" ] && break
+  [ $(($(now) + interval_ms)) -gt "$deadline" ] && break
   sleep "$interval"
 done
-echo "bosun-http $r $st $n $(($(date +%s) - start)) $client"
+echo "bosun-http $r $st $n $(( ($(now) - start) / 1000 )) $client"
 grep -v '^  ' "$d/e" | tr '\\n' ' ' | head -c 500; echo
 head -c ${BODY_EXCERPT_BYTES} "$d/b"`;
 
@@ -149,7 +151,7 @@ export const httpWait = defineFact<HttpWaitQuery, HttpWaitState>({
   command(q) {
     const lines = headerLines(q.headers);
     const mode = q.body === undefined ? "none" : q.body.kind === "text" ? "text" : q.body.ignoreCase ? "iregex" : "regex";
-    const vars = sh`url=${q.url}; codes=${q.statuses.join(" ")}; mode=${mode}; want=${q.body?.value ?? ""}; limit=${Math.ceil(q.timeoutSeconds)}; interval=${q.intervalSeconds}; iv=${Math.ceil(q.intervalSeconds)}; client=${q.client}; insecure=${q.insecure ? 1 : 0}; cafile=${q.caFile ?? ""}; hdrs=${lines ? 1 : 0}; py=${PYTHON_PROBE}`;
+    const vars = sh`url=${q.url}; codes=${q.statuses.join(" ")}; mode=${mode}; want=${q.body?.value ?? ""}; limit_ms=${Math.round(q.timeoutSeconds * 1000)}; interval=${q.intervalSeconds}; interval_ms=${Math.round(q.intervalSeconds * 1000)}; client=${q.client}; insecure=${q.insecure ? 1 : 0}; cafile=${q.caFile ?? ""}; hdrs=${lines ? 1 : 0}; py=${PYTHON_PROBE}`;
     const text = `${vars.text}\n${LOOP}`;
     return { text, label: `wait for ${q.url}`, ...(lines ? { stdin: lines } : {}) };
   },

@@ -51,6 +51,8 @@ export interface SshdDropInState {
   readonly password: "usable" | "locked" | "empty";
   /** How this session authenticated (`publickey`, `password`, `keyboard-interactive/pam`), from sshd's log; undefined when not found. */
   readonly sessionMethod?: string;
+  /** Whether sshd and /etc/ssh/sshd_config are there. */
+  readonly installed: boolean;
   /** Whether sshd_config includes `sshd_config.d/*.conf`. */
   readonly includesDropIns: boolean;
   /** The drop-in file now. */
@@ -75,7 +77,8 @@ export interface SshdDropInState {
 export function sshdTrialScript(name: string, candidate: string | undefined, then: string): string {
   const dest = `${SSHD_DROP_IN_DIR}/${name}.conf`;
   const copy = candidate === undefined ? "" : `cp -- ${candidate} "$T/d/"${sh`${`${name}.conf`}`.text} || exit 1; `;
-  return sh`( T=$(mktemp -d /tmp/bosun-sshd.XXXXXX) || exit 1; trap 'rm -rf -- "$T"' EXIT; mkdir -- "$T/d" || exit 1; for f in ${raw(SSHD_DROP_IN_DIR)}/*.conf; do if [ -f "$f" ] && [ "$f" != ${dest} ]; then cp -- "$f" "$T/d/" || exit 1; fi; done; ${raw(copy)}sed -E 's#^([[:space:]]*include[[:space:]]+)(/etc/ssh/)?sshd_config\\.d/\\*\\.conf#\\1'"$T"'/d/*.conf#I' /etc/ssh/sshd_config > "$T/sshd_config" || exit 1; ${raw(then)} )`.text;
+  return sh`( T=$(mktemp -d /tmp/bosun-sshd.XXXXXX) || exit 1; trap 'rm -rf -- "$T"' EXIT; mkdir -- "$T/d" || exit 1; for f in ${raw(SSHD_DROP_IN_DIR)}/*.conf; do if [ -f "$f" ] && [ "$f" != ${dest} ]; then cp -- "$f" "$T/d/" || exit 1; fi; done; ${raw(copy)}sed -E 's#^([[:space:]]*include[[:space:]]+)(/etc/ssh/)?sshd_config\\.d/\\*\\.conf#\\1'"$T"'/d/*.conf#I' /etc/ssh/sshd_config > "$T/sshd_config" || exit 1; ${raw(then)} )`
+    .text;
 }
 
 /** Shell (a function `kf FILE`) printing `<count>\t<path>` for each AuthorizedKeysFile of `$u` in a `sshd -T` output file. */
@@ -86,7 +89,7 @@ function probe(q: SshdDropInQuery): Command {
   const setup = sh`d=${dest}; PATH="$PATH:/usr/sbin:/sbin"; W=$(mktemp -d /tmp/bosun-sshd.XXXXXX) || exit 1; trap 'rm -rf -- "$W"' EXIT; cat > "$W/candidate"; u=\${SUDO_USER:-$(id -un)}; e=$(getent passwd -- "$u"); h=$(printf '%s\\n' "$e" | cut -d: -f6); i=$(printf '%s\\n' "$e" | cut -d: -f3); ${raw(KEY_FILES)}`;
   const login = sh`printf '%s\\n' "$u"; id -Gn -- "$u"; case $(getent shadow -- "$u" | cut -d: -f2) in '') echo empty ;; '!'*|'*'*) echo locked ;; *) echo usable ;; esac`;
   const session = sh`p=$$; m=; while [ -z "$m" ] && [ "\${p:-0}" -gt 1 ]; do m=$(journalctl -q -o cat _PID="$p" 2>/dev/null | grep -m1 '^Accepted '); [ -n "$m" ] || m=$(grep -h "sshd\\[$p\\]: Accepted " /var/log/auth.log 2>/dev/null | tail -n1 | sed 's/.*: Accepted /Accepted /'); p=$(ps -o ppid= -p "$p" 2>/dev/null | tr -d ' '); done; printf '%s\\n' "$m"; a=$(printf '%s\\n' "$m" | sed -n 's/.* from \\([^ ]*\\) port .*/\\1/p'); a=\${a:-127.0.0.1}`;
-  const include = sh`if grep -Eiq '^[[:space:]]*include[[:space:]]+(/etc/ssh/)?sshd_config\\.d/\\*\\.conf' /etc/ssh/sshd_config; then echo yes; else echo no; fi`;
+  const include = sh`if ! command -v sshd >/dev/null || ! [ -f /etc/ssh/sshd_config ]; then echo missing; elif grep -Eiq '^[[:space:]]*include[[:space:]]+(/etc/ssh/)?sshd_config\\.d/\\*\\.conf' /etc/ssh/sshd_config; then echo yes; else echo no; fi`;
   const content = sh`if [ -f "$d" ] && ! [ -L "$d" ]; then ${prefixedContent("d")}; else ${raw(":")}; fi`;
   const trial = (file: string): string =>
     `if sshd -t -f ${file} 2>&1; then echo @valid; sshd -T -f ${file} -C "user=$u,host=$a,addr=$a" > "$W/eff" 2>&1 && cat "$W/eff" && echo @keys && kf "$W/eff"; else echo @invalid; fi`;
@@ -153,6 +156,7 @@ export const sshdDropIn = defineFact<SshdDropInQuery, SshdDropInState>({
       loginGroups: groups.split(" ").filter(Boolean),
       password: password === "usable" || password === "empty" ? password : "locked",
       ...(accepted ? { sessionMethod: accepted[1] } : {}),
+      installed: !get("include").startsWith("missing"),
       includesDropIns: get("include").startsWith("yes"),
       file,
       ...(file.kind === "file" ? { content: unprefix(content.text) } : {}),

@@ -64,7 +64,8 @@ export function parseUserSection(text: string, name: string): UserAccount {
   const lines = text.split("\n");
   if (lines[0] === "absent") return { exists: false };
   const fields = (lines[0] ?? "").split(":");
-  if (fields.length < 7) throw new Error(`Cannot read user "${name}": unexpected passwd entry ${JSON.stringify((lines[0] ?? "").slice(0, 80))}`);
+  if (fields.length < 7)
+    throw new Error(`Cannot read user "${name}": unexpected passwd entry ${JSON.stringify((lines[0] ?? "").slice(0, 80))}`);
   const [login = "", , uid = "", gid = "", comment = "", home = "", shell = ""] = fields;
   const group = lines[1] ?? "";
   const all = (lines[2] ?? "").split(" ").filter(Boolean);

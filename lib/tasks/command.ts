@@ -87,8 +87,9 @@ export function buildGuardCommand(p: CommandParams): Command | undefined {
   return { text, ...(p.unless?.stdin === undefined ? {} : { stdin: p.unless.stdin }) };
 }
 
+/** The command on one line, shortened and masked, for titles and messages. */
 function display(p: CommandParams): string {
-  const text = isCommand(p.cmd) ? (p.cmd.label ?? p.cmd.text) : sh`${p.cmd as readonly string[]}`.text;
+  const text = (isCommand(p.cmd) ? (p.cmd.label ?? p.cmd.text) : sh`${p.cmd as readonly string[]}`.text).replace(/\n/g, "\\n");
   return mask(text.length > 80 ? `${text.slice(0, 77)}...` : text);
 }
 

@@ -44,10 +44,25 @@ export const DEPLOY_USER_DEFAULTS = {
 export async function deployUser(host: Host, options: DeployUserOptions): Promise<readonly TaskResult[]> {
   const o = { ...DEPLOY_USER_DEFAULTS, ...options };
   const results: TaskResult[] = [];
-  results.push(await host.run(ensureUser({ name: o.name, shell: o.shell, groups: o.groups, comment: o.comment, createHome: true, ...(o.uid === undefined ? {} : { uid: o.uid }) })));
+  results.push(
+    await host.run(
+      ensureUser({
+        name: o.name,
+        shell: o.shell,
+        groups: o.groups,
+        comment: o.comment,
+        createHome: true,
+        ...(o.uid === undefined ? {} : { uid: o.uid }),
+      }),
+    ),
+  );
   results.push(await host.run(authorizedKey({ user: o.name, key: o.authorizedKeys, exclusive: o.exclusiveKeys })));
   results.push(
-    await host.run(o.sudo ? sudoers({ name: sudoersName(o.name), user: o.name, nopasswd: true, commands: "ALL" }) : sudoers({ name: sudoersName(o.name), state: "absent" })),
+    await host.run(
+      o.sudo
+        ? sudoers({ name: sudoersName(o.name), user: o.name, nopasswd: true, commands: "ALL" })
+        : sudoers({ name: sudoersName(o.name), state: "absent" }),
+    ),
   );
   return results;
 }

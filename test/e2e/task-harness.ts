@@ -106,6 +106,10 @@ export function sshRun(target: LabTarget, command: string, input?: string, user 
       "-o", "StrictHostKeyChecking=yes",
       "-o", "BatchMode=yes",
       "-o", "LogLevel=ERROR",
+      // One multiplexed connection per host: verification commands cost a channel, not a handshake.
+      "-o", "ControlMaster=auto",
+      "-o", "ControlPersist=60",
+      "-o", "ControlPath=/tmp/bosun-e2e-%C",
       `${user}@127.0.0.1`,
       command,
     ],

@@ -10,7 +10,9 @@ describe("sshd facts", () => {
   });
 
   test("parseTrial() reads a valid configuration with the user's key files", () => {
-    const trial = parseTrial("@valid\nport 22\nauthorizedkeysfile .ssh/authorized_keys\n@keys\n1\t/root/.ssh/authorized_keys\n0\t/root/.ssh/authorized_keys2\n");
+    const trial = parseTrial(
+      "@valid\nport 22\nauthorizedkeysfile .ssh/authorized_keys\n@keys\n1\t/root/.ssh/authorized_keys\n0\t/root/.ssh/authorized_keys2\n",
+    );
     expect(trial.valid).toBe(true);
     expect(trial.effective.get("authorizedkeysfile")).toEqual([".ssh/authorized_keys"]);
     expect(trial.keyFiles).toEqual([
@@ -42,10 +44,14 @@ describe("sshd facts", () => {
       loginGroups: ["deploy", "docker"],
       password: "locked",
       sessionMethod: "publickey",
+      installed: true,
       includesDropIns: true,
       file: { kind: "file", mode: "0644", uid: 0 },
       content: "PasswordAuthentication no\n",
-      keyUsers: [{ user: "ops", sudo: true }, { user: "ci", sudo: false }],
+      keyUsers: [
+        { user: "ops", sudo: true },
+        { user: "ci", sudo: false },
+      ],
       dropIns: ["00-x.conf", "50-cloud-init.conf"],
     });
     expect(st.trial.effective.get("passwordauthentication")).toEqual(["no"]);

@@ -31,7 +31,10 @@ describe("users and groups facts", () => {
 
   test("userAccount parses its sections and lists the wanted groups that exist", () => {
     const stdout = `absent\n\n@@bosun-section user 0@@\ndocker\n\n@@bosun-section groups 0@@\n`;
-    expect(userAccount.parse({ code: 0, stdout, stderr: "", durationMs: 1 }, { name: "x", groups: ["docker", "nope"] })).toEqual({ user: { exists: false }, knownGroups: ["docker"] });
+    expect(userAccount.parse({ code: 0, stdout, stderr: "", durationMs: 1 }, { name: "x", groups: ["docker", "nope"] })).toEqual({
+      user: { exists: false },
+      knownGroups: ["docker"],
+    });
   });
 
   test("userAccount quotes the name and the groups in its command", () => {
@@ -41,7 +44,13 @@ describe("users and groups facts", () => {
   });
 
   test("parseGroupEntry() reads gid and members, or absent", () => {
-    expect(parseGroupEntry("docker:x:998:deploy,ci\n", "docker")).toEqual({ exists: true, name: "docker", gid: 998, members: ["deploy", "ci"], system: true });
+    expect(parseGroupEntry("docker:x:998:deploy,ci\n", "docker")).toEqual({
+      exists: true,
+      name: "docker",
+      gid: 998,
+      members: ["deploy", "ci"],
+      system: true,
+    });
     expect(parseGroupEntry("absent\n", "x")).toEqual({ exists: false });
     expect(() => parseGroupEntry("garbage", "x")).toThrow(/unexpected entry/);
   });

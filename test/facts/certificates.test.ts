@@ -30,7 +30,7 @@ describe("certificate facts", () => {
     expect(parseCertificateExpiry(out)).toEqual([
       { name: "web", path: "/etc/letsencrypt/live/web/cert.pem", notAfter: "2027-02-20T07:43:13.000Z", daysLeft: 90 },
       { name: "old.pem", path: "/etc/ssl/old.pem", notAfter: "2026-11-20T07:43:13.000Z", daysLeft: -2 },
-      { name: "missing.pem", path: "/etc/ssl/missing.pem", error: "40C7:error:80000002:system library:file_open:No such file or directory" },
+      { name: "missing.pem", path: "/etc/ssl/missing.pem", error: "Could not open file or uri for loading certificate from /etc/ssl/missing.pem" },
     ]);
     expect(parseCertificateExpiry(`@@now\n${NOW}\n`)).toEqual([]);
     expect(() => parseCertificateExpiry("sh: date: not found\n")).toThrow(/unexpected output/);
@@ -84,6 +84,8 @@ describe("certificate facts", () => {
     expect(parseRenewBefore("30 days")).toBe(30);
     expect(parseRenewBefore("2 weeks")).toBe(14);
     expect(parseRenewBefore("48h")).toBe(2);
+    expect(parseRenewBefore("7776000 seconds")).toBe(90);
+    expect(parseRenewBefore("3 fortnights")).toBeUndefined();
     expect(parseRenewBefore(undefined)).toBeUndefined();
   });
 

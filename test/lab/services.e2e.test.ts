@@ -7,8 +7,16 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from "node:os";
 import path from "node:path";
 import { runProcess, type ProcessResult } from "../../lib/lab/process.js";
+import { parseSimulatedInstall } from "../../lib/lab/services/apt.js";
 import {
-  addDnsRecord, buildImage, clearDnsTxt, CLIENT_RECIPE, servicesStatus, servicesUp, setDnsTxt, type LabServices,
+  addDnsRecord,
+  buildImage,
+  clearDnsTxt,
+  CLIENT_RECIPE,
+  servicesStatus,
+  servicesUp,
+  setDnsTxt,
+  type LabServices,
 } from "../../lib/lab/services/index.js";
 
 const PREFIX = "bosun-t-svc-";
@@ -57,11 +65,31 @@ afterAll(async () => {
   for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
 }, 120_000);
 
+describe("private apt", () => {
+  test("parseSimulatedInstall() reads name, version and arch of each Inst line, upgrades included", () => {
+    const out = [
+      "NOTE: This is only a simulation!",
+      "Inst libc6 (2.36-9+deb12u10 Debian:12.10/stable, Debian-Security:12/stable-security [amd64])",
+      "Inst tzdata [2024a-0+deb12u1] (2025b-0+deb12u1 Debian:12.11/stable-updates [all])",
+      "Conf libc6 (2.36-9+deb12u10 Debian:12.10/stable [amd64])",
+      "Inst busybox-static (1:1.35.0-4+b3 Debian:12.10/stable [amd64])",
+    ].join("\n");
+    expect(parseSimulatedInstall(out)).toEqual([
+      { name: "libc6", version: "2.36-9+deb12u10", arch: "amd64" },
+      { name: "tzdata", version: "2025b-0+deb12u1", arch: "all" },
+      { name: "busybox-static", version: "1:1.35.0-4+b3", arch: "amd64" },
+    ]);
+  });
+});
+
 describe("lab services", () => {
   test("servicesUp() leaves every service running and answering on 127.0.0.1", async () => {
     const status = await servicesStatus();
     expect(status.map((s) => `${s.service}:${s.state}:${s.answering}`)).toEqual([
-      "registry:running:true", "files:running:true", "acme:running:true", "challtest:running:true",
+      "registry:running:true",
+      "files:running:true",
+      "acme:running:true",
+      "challtest:running:true",
     ]);
   });
 
@@ -91,7 +119,10 @@ describe("registry", () => {
     expect(anonymous.code).not.toBe(0);
     expect(anonymous.stderr).toMatch(/no basic auth credentials|unauthorized/i);
     const cfg = tmpDir();
-    await docker(["--config", cfg, "login", lab.registry.localAddress, "-u", lab.registry.username, "--password-stdin"], lab.registry.password);
+    await docker(
+      ["--config", cfg, "login", lab.registry.localAddress, "-u", lab.registry.username, "--password-stdin"],
+      lab.registry.password,
+    );
     const pulled = await docker(["--config", cfg, "pull", ref]);
     expect(pulled.stderr).toBe("");
     expect(pulled.code).toBe(0);
@@ -101,7 +132,13 @@ describe("registry", () => {
     const manifest = `http://${lab.registry.address}/v2/demo/app/manifests/v1`;
     expect(await httpStatus(manifest)).toBe("401");
     const user = `user = "${lab.registry.username}:${lab.registry.password}"\n`;
-    for (const repoTag of ["app/manifests/v2", "app/manifests/v3", "app/manifests/broken", "migrator/manifests/v1", "postgres/manifests/15"]) {
+    for (const repoTag of [
+      "app/manifests/v2",
+      "app/manifests/v3",
+      "app/manifests/broken",
+      "migrator/manifests/v1",
+      "postgres/manifests/15",
+    ]) {
       expect(`${repoTag} ${await httpStatus(`http://${lab.registry.address}/v2/demo/${repoTag}`, user)}`).toBe(`${repoTag} 200`);
     }
   });
@@ -137,8 +174,18 @@ describe("demo images", () => {
     const password = "pw-" + Math.random().toString(36).slice(2);
     const db = await start("db", local("postgres:15"), ["--network-alias", "db.svc.test", "-e", `POSTGRES_PASSWORD=${password}`]);
     const migrate = (...env: string[]) =>
-      docker(["run", "--rm", "--network", lab.network, "-e", "PGHOST=db.svc.test", "-e", `PGPASSWORD=${password}`,
-        ...env.flatMap((e) => ["-e", e]), local("migrator:v2")]);
+      docker([
+        "run",
+        "--rm",
+        "--network",
+        lab.network,
+        "-e",
+        "PGHOST=db.svc.test",
+        "-e",
+        `PGPASSWORD=${password}`,
+        ...env.flatMap((e) => ["-e", e]),
+        local("migrator:v2"),
+      ]);
     const failed = await migrate("MIGRATE_FAIL=1");
     expect(failed.code).toBe(1);
     const ok = await migrate();
@@ -171,7 +218,17 @@ describe("ACME CA", () => {
   /** Verify `domain`'s certificate against pebble's issuing root, and that it lasts 90 days, not 5 years. */
   async function expectValidCert(container: string, domain: string): Promise<void> {
     const live = `/etc/letsencrypt/live/${domain}`;
-    const verify = await docker(["exec", container, "openssl", "verify", "-CAfile", "/lab/root.pem", "-untrusted", `${live}/chain.pem`, `${live}/cert.pem`]);
+    const verify = await docker([
+      "exec",
+      container,
+      "openssl",
+      "verify",
+      "-CAfile",
+      "/lab/root.pem",
+      "-untrusted",
+      `${live}/chain.pem`,
+      `${live}/cert.pem`,
+    ]);
     expect(verify.stdout).toBe(`${live}/cert.pem: OK\n`);
     const days = (d: number) => ["exec", container, "openssl", "x509", "-noout", "-checkend", String(d * 86400), "-in", `${live}/cert.pem`];
     expect((await docker(days(89))).code).toBe(0);
@@ -183,8 +240,18 @@ describe("ACME CA", () => {
     const c = await start("certbot-http", clientImage, ["--network-alias", domain, "-v", `${path.dirname(lab.acme.serverCaFile)}:/lab:ro`]);
     const ip = (await docker(["inspect", "--format", `{{(index .NetworkSettings.Networks "${lab.network}").IPAddress}}`, c])).stdout.trim();
     await addDnsRecord(domain, ip);
-    const r = await docker(["exec", "-e", "REQUESTS_CA_BUNDLE=/lab/server-ca.pem", c, ...certbot, "--standalone",
-      "--server", lab.acme.directoryUrl, "-d", domain]);
+    const r = await docker([
+      "exec",
+      "-e",
+      "REQUESTS_CA_BUNDLE=/lab/server-ca.pem",
+      c,
+      ...certbot,
+      "--standalone",
+      "--server",
+      lab.acme.directoryUrl,
+      "-d",
+      domain,
+    ]);
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.code).toBe(0);
     await expectValidCert(c, domain);
@@ -194,16 +261,33 @@ describe("ACME CA", () => {
     const domain = "web-dns.svc.lab.test";
     const shared = tmpDir();
     // The hook hands the challenge to this test, which publishes it with setDnsTxt.
-    writeFileSync(path.join(shared, "auth.sh"), `#!/bin/sh
+    writeFileSync(
+      path.join(shared, "auth.sh"),
+      `#!/bin/sh
 printf '%s %s\\n' "$CERTBOT_DOMAIN" "$CERTBOT_VALIDATION" > /shared/challenge.tmp
 mv /shared/challenge.tmp /shared/challenge
 for i in $(seq 300); do [ -e /shared/published ] && exit 0; sleep 0.1; done
 exit 1
-`);
+`,
+    );
     chmodSync(path.join(shared, "auth.sh"), 0o755);
     const c = await start("certbot-dns", clientImage, ["-v", `${shared}:/shared`, "-v", `${path.dirname(lab.acme.serverCaFile)}:/lab:ro`]);
-    const run = docker(["exec", "-e", "REQUESTS_CA_BUNDLE=/lab/server-ca.pem", c, ...certbot, "--manual",
-      "--preferred-challenges", "dns", "--manual-auth-hook", "/shared/auth.sh", "--server", lab.acme.directoryUrl, "-d", domain]);
+    const run = docker([
+      "exec",
+      "-e",
+      "REQUESTS_CA_BUNDLE=/lab/server-ca.pem",
+      c,
+      ...certbot,
+      "--manual",
+      "--preferred-challenges",
+      "dns",
+      "--manual-auth-hook",
+      "/shared/auth.sh",
+      "--server",
+      lab.acme.directoryUrl,
+      "-d",
+      domain,
+    ]);
     const challenge = path.join(shared, "challenge");
     for (let i = 0; i < 600 && !existsSync(challenge); i++) await new Promise((r) => setTimeout(r, 100));
     const [name, value] = readFileSync(challenge, "utf8").trim().split(" ");

@@ -20,7 +20,10 @@ beforeAll(() => {
 
 /** Run the role on a new connection as root. */
 async function run(options: Parameters<typeof deployUser>[1], check = false): Promise<readonly TaskResult[]> {
-  const host: OpenedHost = await openHost({ name: target.name, host: "127.0.0.1", port: target.sshPort, privateKeyPath: target.keyPath, knownHostsPath: target.knownHostsPath }, { check });
+  const host: OpenedHost = await openHost(
+    { name: target.name, host: "127.0.0.1", port: target.sshPort, privateKeyPath: target.keyPath, knownHostsPath: target.knownHostsPath },
+    { check },
+  );
   try {
     return await deployUser(host, options);
   } finally {
@@ -33,28 +36,49 @@ const root = (command: string): string => {
 };
 const state = () => root("getent passwd deploy; ls -A /etc/sudoers.d; ls -la /home/deploy/.ssh 2>&1 | tail -n +2; echo end");
 
-test("deployUser() in check mode reports every change and leaves a fresh host untouched", async () => {
-  const before = state();
-  const results = await run({ authorizedKeys: labKey }, true);
-  expect(results.map((r) => `${r.task} ${r.status}`)).toEqual(["access.ensureUser changed", "access.authorizedKey changed", "access.sudoers changed"]);
-  expect(state()).toBe(before);
-  expect(before).toMatch(/^README\n.*end\n$/s);
-}, SLOW);
+test(
+  "deployUser() in check mode reports every change and leaves a fresh host untouched",
+  async () => {
+    const before = state();
+    const results = await run({ authorizedKeys: labKey }, true);
+    expect(results.map((r) => `${r.task} ${r.status}`)).toEqual([
+      "access.ensureUser changed",
+      "access.authorizedKey changed",
+      "access.sudoers changed",
+    ]);
+    expect(state()).toBe(before);
+    expect(before).toMatch(/^README\n.*end\n$/s);
+  },
+  SLOW,
+);
 
-test("deployUser() makes a user that logs in by key and runs sudo without a password; a second run changes nothing", async () => {
-  expect(sshRun(target, "true", undefined, "deploy").code).toBe(255);
-  const first = await run({ authorizedKeys: labKey, groups: ["adm"] });
-  expect(first.map((r) => r.status)).toEqual(["changed", "changed", "changed"]);
-  const login = sshRun(target, "id -un; id -nG; echo $SHELL; sudo -n id -un", undefined, "deploy");
-  expect(login).toMatchObject({ code: 0, stdout: "deploy\ndeploy adm\n/bin/bash\nroot\n" });
-  expect(root("stat -c '%a %U' /home/deploy/.ssh /home/deploy/.ssh/authorized_keys /etc/sudoers.d/deploy")).toBe("700 deploy\n600 deploy\n440 root\n");
-  const again = await run({ authorizedKeys: labKey, groups: ["adm"] });
-  expect(again.map((r) => `${r.status} ${r.commands}`)).toEqual(["ok 1", "ok 1", "ok 1"]);
-}, SLOW);
+test(
+  "deployUser() makes a user that logs in by key and runs sudo without a password; a second run changes nothing",
+  async () => {
+    expect(sshRun(target, "true", undefined, "deploy").code).toBe(255);
+    const first = await run({ authorizedKeys: labKey, groups: ["adm"] });
+    expect(first.map((r) => r.status)).toEqual(["changed", "changed", "changed"]);
+    const login = sshRun(target, "id -un; id -nG; echo $SHELL; sudo -n id -un", undefined, "deploy");
+    expect(login).toMatchObject({ code: 0, stdout: "deploy\ndeploy adm\n/bin/bash\nroot\n" });
+    expect(root("stat -c '%a %U' /home/deploy/.ssh /home/deploy/.ssh/authorized_keys /etc/sudoers.d/deploy")).toBe(
+      "700 deploy\n600 deploy\n440 root\n",
+    );
+    const again = await run({ authorizedKeys: labKey, groups: ["adm"] });
+    expect(again.map((r) => `${r.status} ${r.commands}`)).toEqual(["ok 1", "ok 1", "ok 1"]);
+  },
+  SLOW,
+);
 
-test("deployUser() with sudo: false removes the sudo drop-in", async () => {
-  const results = await run({ authorizedKeys: labKey, groups: ["adm"], sudo: false });
-  expect(results.map((r) => r.status)).toEqual(["ok", "ok", "changed"]);
-  expect(sshRun(target, "sudo -n true", undefined, "deploy")).toMatchObject({ code: 1, stderr: expect.stringMatching(/a password is required/) });
-  expect(root("ls -A /etc/sudoers.d")).toBe("README\n");
-}, SLOW);
+test(
+  "deployUser() with sudo: false removes the sudo drop-in",
+  async () => {
+    const results = await run({ authorizedKeys: labKey, groups: ["adm"], sudo: false });
+    expect(results.map((r) => r.status)).toEqual(["ok", "ok", "changed"]);
+    expect(sshRun(target, "sudo -n true", undefined, "deploy")).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/a password is required/),
+    });
+    expect(root("ls -A /etc/sudoers.d")).toBe("README\n");
+  },
+  SLOW,
+);

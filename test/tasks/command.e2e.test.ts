@@ -4,7 +4,7 @@ import { secret } from "../../lib/core/secrets.js";
 import { command } from "../../lib/tasks/command.js";
 import { useLab } from "../e2e/lab-fixture.js";
 import { expectConverges, TaskRunner } from "../e2e/task-harness.js";
-import { describePath, expectNoCanary, HOSTILE, labTarget, q, readRemote, recordWire, shOk } from "./files/e2e-support.js";
+import { describePath, expectNoCanary, HOSTILE, labTarget, q, readRemote, recordWire, shOk, closePlainSsh } from "./files/e2e-support.js";
 
 const lab = useLab({ name: "t-command" });
 let runner: TaskRunner;
@@ -13,6 +13,7 @@ beforeAll(() => {
   shOk(runner, "mkdir -p /tmp/t/cmd");
 });
 afterAll(async () => {
+  if (runner) closePlainSsh(runner);
   await runner?.close();
 });
 

@@ -56,12 +56,23 @@ export async function ensureAcme(): Promise<{ acme: ContainerAction; challtest: 
   mkdirSync(ACME_DIR, { recursive: true });
   const c = SERVICES.challtest;
   const challtest = await ensureServiceContainer({
-    name: c.container, service: "challtest", image, aliases: [c.host], ports: [[c.localPort, c.port]], args: ["challtestsrv"],
+    name: c.container,
+    service: "challtest",
+    image,
+    aliases: [c.host],
+    ports: [[c.localPort, c.port]],
+    args: ["challtestsrv"],
   });
   const a = SERVICES.acme;
   const acme = await ensureServiceContainer({
-    name: a.container, service: "acme", image, aliases: [a.host],
-    ports: [[a.localPort, a.port], [SERVICES.acmeManagement.localPort, SERVICES.acmeManagement.port]],
+    name: a.container,
+    service: "acme",
+    image,
+    aliases: [a.host],
+    ports: [
+      [a.localPort, a.port],
+      [SERVICES.acmeManagement.localPort, SERVICES.acmeManagement.port],
+    ],
     mounts: [[ACME_DIR, "/state", "rw"]],
     args: ["pebble"],
   });
@@ -92,9 +103,13 @@ async function challtest(endpoint: string, body: object, what: string): Promise<
   if (r.status !== 200) throw new Error(`Cannot ${what}: pebble-challtestsrv answered HTTP ${r.status} ${r.body.trim()}`);
 }
 
-/** Make pebble resolve `name` to `ip` (an A record in pebble-challtestsrv), e.g. a lab host's address. */
-export function addDnsRecord(name: string, ip: string): Promise<void> {
-  return challtest("/add-a", { host: fqdn(name), addresses: [ip] }, `add DNS record ${name} -> ${ip}`);
+/**
+ * Make pebble resolve `name` to `ip` (an A record in pebble-challtestsrv, replacing any earlier
+ * one), e.g. a lab host's address on the lab network before it asks for an http-01 certificate.
+ */
+export async function addDnsRecord(name: string, ip: string): Promise<void> {
+  await challtest("/clear-a", { host: fqdn(name) }, `replace DNS record ${name}`);
+  await challtest("/add-a", { host: fqdn(name), addresses: [ip] }, `add DNS record ${name} -> ${ip}`);
 }
 
 /** Remove the A records of `name` added with {@link addDnsRecord}. */

@@ -18,11 +18,16 @@ export interface DemoImage {
 }
 
 const appTag = (tag: string, broken = false): DemoImage => ({
-  repo: "demo/app", tag, recipe: APP_RECIPE,
+  repo: "demo/app",
+  tag,
+  recipe: APP_RECIPE,
   changes: [`ENV APP_VERSION=${tag}`, ...(broken ? ["ENV APP_BROKEN=1"] : [])],
 });
 const migratorTag = (tag: string): DemoImage => ({
-  repo: "demo/migrator", tag, recipe: MIGRATOR_RECIPE, changes: [`ENV MIGRATION_VERSION=${tag}`],
+  repo: "demo/migrator",
+  tag,
+  recipe: MIGRATOR_RECIPE,
+  changes: [`ENV MIGRATION_VERSION=${tag}`],
 });
 
 /**
@@ -31,8 +36,13 @@ const migratorTag = (tag: string): DemoImage => ({
  * `MIGRATE_FAIL=1`) and `demo/postgres:15`.
  */
 export const DEMO_IMAGES: readonly DemoImage[] = [
-  appTag("v1"), appTag("v2"), appTag("v3"), appTag("broken", true),
-  migratorTag("v1"), migratorTag("v2"), migratorTag("v3"),
+  appTag("v1"),
+  appTag("v2"),
+  appTag("v3"),
+  appTag("broken", true),
+  migratorTag("v1"),
+  migratorTag("v2"),
+  migratorTag("v3"),
   { repo: "demo/postgres", tag: "15", recipe: POSTGRES_RECIPE, changes: [] },
 ];
 
@@ -42,7 +52,10 @@ export function labImageRef(repo: string, tag: string): string {
 }
 
 function imageHash(image: DemoImage): string {
-  return createHash("sha256").update(JSON.stringify([recipeHash(image.recipe), image.changes])).digest("hex").slice(0, 16);
+  return createHash("sha256")
+    .update(JSON.stringify([recipeHash(image.recipe), image.changes]))
+    .digest("hex")
+    .slice(0, 16);
 }
 
 /** What {@link publishDemoImages} did per image. */
@@ -59,12 +72,14 @@ export async function publishDemoImages(): Promise<PublishReport> {
   const todo = DEMO_IMAGES.filter((_, n) => !current[n]);
   if (todo.length) {
     await loginForPush();
-    await Promise.all(todo.map(async (image) => {
-      const base = await buildImage(image.recipe);
-      const local = `${image.recipe.name}:${image.tag}`;
-      await deriveImage(base, [...image.changes, `LABEL ${RECIPE_LABEL}=${imageHash(image)}`], local);
-      await pushImage(local, image.repo, image.tag);
-    }));
+    await Promise.all(
+      todo.map(async (image) => {
+        const base = await buildImage(image.recipe);
+        const local = `${image.recipe.name}:${image.tag}`;
+        await deriveImage(base, [...image.changes, `LABEL ${RECIPE_LABEL}=${imageHash(image)}`], local);
+        await pushImage(local, image.repo, image.tag);
+      }),
+    );
   }
   const name = (i: DemoImage) => `${i.repo}:${i.tag}`;
   return { pushed: todo.map(name), kept: DEMO_IMAGES.filter((_, n) => current[n]).map(name) };

@@ -59,7 +59,12 @@ function writeConfig(suite: AptSuite): void {
     "APT::Install-Recommends": "false",
     "APT::Sandbox::User": "root",
   };
-  writeFileSync(path.join(etc, "apt.conf"), Object.entries(settings).map(([k, v]) => `${k} "${v}";\n`).join(""));
+  writeFileSync(
+    path.join(etc, "apt.conf"),
+    Object.entries(settings)
+      .map(([k, v]) => `${k} "${v}";\n`)
+      .join(""),
+  );
   const mirrors = debianMirrors("bookworm");
   const keyring = "[signed-by=/usr/share/keyrings/debian-archive-keyring.gpg]";
   const lines = [`deb ${keyring} ${mirrors.archive} ${suite} main`];
@@ -81,7 +86,10 @@ function serial<T>(suite: AptSuite, fn: () => Promise<T>): Promise<T> {
   const prev = queues.get(suite) ?? Promise.resolve();
   const locked = () => withLabLock(`apt-${suite}`, fn);
   const next = prev.then(locked, locked);
-  queues.set(suite, next.catch(() => undefined));
+  queues.set(
+    suite,
+    next.catch(() => undefined),
+  );
   return next;
 }
 
@@ -130,7 +138,9 @@ async function resolve(suite: AptSuite, packages: readonly string[]): Promise<Ap
 async function resolveAndFetch(suite: AptSuite, packages: readonly string[]): Promise<AptPackage[]> {
   const closure = await resolve(suite, packages);
   const debs = closure.map(({ name, version, arch }) => ({
-    name, version, deb: path.join(aptRoot(suite), "archives", `${name}_${version.replace(/:/g, "%3a")}_${arch}.deb`),
+    name,
+    version,
+    deb: path.join(aptRoot(suite), "archives", `${name}_${version.replace(/:/g, "%3a")}_${arch}.deb`),
   }));
   if (debs.some((d) => !existsSync(d.deb))) await aptGet(suite, ["install", "-y", "-q", "--download-only", ...packages]);
   for (const d of debs) if (!existsSync(d.deb)) throw new Error(`Cannot find ${d.name} ${d.version}: apt downloaded no ${d.deb}`);

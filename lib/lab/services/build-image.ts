@@ -4,9 +4,7 @@ import { withLabLock } from "../lock.js";
 import { runProcess } from "../process.js";
 import { aptFetchClosure } from "./apt.js";
 import { docker, imageExists } from "./docker.js";
-import {
-  DEFAULT_EXCLUDE, DEFAULT_PRUNE, RECIPE_LABEL, recipeHash, recipeTag, type ImageRecipe,
-} from "./image-recipe.js";
+import { DEFAULT_EXCLUDE, DEFAULT_PRUNE, RECIPE_LABEL, recipeHash, recipeTag, type ImageRecipe } from "./image-recipe.js";
 import { SERVICES_CACHE_DIR } from "./paths.js";
 
 const BASE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -45,8 +43,11 @@ function writeBaseFiles(root: string, users: readonly string[]): void {
     const [name, uid] = u.split(":");
     return { name: name ?? "", uid: Number(uid) };
   });
-  const passwd = ["root:x:0:0:root:/root:/bin/sh", ...extra.map((u) => `${u.name}:x:${u.uid}:${u.uid}::/var/lib/${u.name}:/bin/sh`),
-    "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin"];
+  const passwd = [
+    "root:x:0:0:root:/root:/bin/sh",
+    ...extra.map((u) => `${u.name}:x:${u.uid}:${u.uid}::/var/lib/${u.name}:/bin/sh`),
+    "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin",
+  ];
   const group = ["root:x:0:", ...extra.map((u) => `${u.name}:x:${u.uid}:`), "nogroup:x:65534:"];
   writeFile(root, "etc/passwd", passwd.join("\n") + "\n");
   writeFile(root, "etc/group", group.join("\n") + "\n");
@@ -66,15 +67,24 @@ async function assemble(recipe: ImageRecipe, root: string): Promise<void> {
   const debs = await aptFetchClosure(recipe.suite ?? "bookworm", ["busybox-static", ...recipe.packages]);
   const queue = debs.filter((d) => !exclude.has(d.name));
   // A few unpackers at once: the packages of one closure never ship the same file.
-  const lanes = await Promise.allSettled(Array.from({ length: 4 }, async () => {
-    for (let pkg = queue.shift(); pkg; pkg = queue.shift()) await runProcess(["dpkg-deb", "-x", pkg.deb, root]);
-  }));
+  const lanes = await Promise.allSettled(
+    Array.from({ length: 4 }, async () => {
+      for (let pkg = queue.shift(); pkg; pkg = queue.shift()) await runProcess(["dpkg-deb", "-x", pkg.deb, root]);
+    }),
+  );
   for (const lane of lanes) if (lane.status === "rejected") throw lane.reason;
   for (const p of [...DEFAULT_PRUNE, ...(recipe.prune ?? [])]) rmSync(path.join(root, p), { recursive: true, force: true });
   await linkBusybox(root);
   writeBaseFiles(root, recipe.users ?? []);
   for (const f of recipe.files ?? []) writeFile(root, f.path, f.content, f.mode);
   await runProcess(["ldconfig", "-r", root]);
+  for (const argv of recipe.run ?? []) await runProcess(["chroot", root, ...argv]);
+  for (const c of recipe.changes) {
+    const program = /^ENTRYPOINT \["([^"]+)"/.exec(c)?.[1];
+    if (program && !exists(path.join(root, program))) {
+      throw new Error(`Cannot build ${recipe.name}: its entrypoint ${program} is not in the unpacked packages`);
+    }
+  }
 }
 
 const inFlight = new Map<string, Promise<string>>();

@@ -7,5 +7,7 @@ import type { ImageRecipe } from "./image-recipe.js";
 export const CLIENT_RECIPE: ImageRecipe = {
   name: "bosun-lab/client",
   packages: ["certbot", "curl", "openssl"],
+  // Byte-compiled once here, or every fresh container spends seconds compiling certbot.
+  run: [["python3", "-m", "compileall", "-q", "/usr/lib/python3/dist-packages", "/usr/lib/python3.11"]],
   changes: ['ENTRYPOINT ["/bin/sleep", "infinity"]'],
 };

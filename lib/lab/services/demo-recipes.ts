@@ -5,8 +5,16 @@ const PG_PATH = `${PG_BIN}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sb
 
 /** Packages postgres images never need: maintainer-script helpers, the JIT's LLVM, PAM modules. */
 const PG_EXCLUDE = [
-  "postgresql-common", "postgresql-client-common", "libllvm14", "libz3-4", "libpam-modules", "libpam-modules-bin",
-  "libsemanage-common", "libsemanage2", "libsepol2", "netbase",
+  "postgresql-common",
+  "postgresql-client-common",
+  "libllvm14",
+  "libz3-4",
+  "libpam-modules",
+  "libpam-modules-bin",
+  "libsemanage-common",
+  "libsemanage2",
+  "libsepol2",
+  "netbase",
 ];
 
 /** The demo app: busybox `nc` and a shell handler serving /health, /api/ready and /version on :8080. */
@@ -27,8 +35,10 @@ export const POSTGRES_RECIPE: ImageRecipe = {
   packages: ["postgresql-15"],
   exclude: PG_EXCLUDE,
   prune: [
-    `/usr/lib/postgresql/15/lib/llvmjit.so`, `/usr/lib/postgresql/15/lib/llvmjit_types.bc`,
-    `/usr/lib/postgresql/15/lib/bitcode`, "/usr/share/postgresql/15/man",
+    `/usr/lib/postgresql/15/lib/llvmjit.so`,
+    `/usr/lib/postgresql/15/lib/llvmjit_types.bc`,
+    `/usr/lib/postgresql/15/lib/bitcode`,
+    "/usr/share/postgresql/15/man",
   ],
   users: ["postgres:999"],
   files: [scriptFile("postgres-run.sh", "/usr/local/bin/postgres-run")],

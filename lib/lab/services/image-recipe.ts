@@ -5,7 +5,7 @@ import type { AptSuite } from "./apt.js";
 import { SCRIPTS_DIR } from "./paths.js";
 
 /** Bump when {@link buildImage}'s steps change in a way a recipe's data does not show. */
-const BUILDER_VERSION = 4;
+const BUILDER_VERSION = 5;
 
 /** Label carrying a recipe's hash on every image built from it. */
 export const RECIPE_LABEL = "lab.bosun.recipe";
@@ -36,6 +36,8 @@ export interface ImageRecipe {
   readonly users?: readonly string[];
   /** Files written after unpacking. */
   readonly files?: readonly RecipeFile[];
+  /** Commands run with `chroot` into the finished root, e.g. byte-compiling python modules. */
+  readonly run?: readonly (readonly string[])[];
   /** Dockerfile instructions applied by `docker import --change` (ENTRYPOINT, ENV, ...). */
   readonly changes: readonly string[];
 }
@@ -53,9 +55,28 @@ export const DEFAULT_PRUNE: readonly string[] = [
 
 /** Packages that only maintainer scripts or interactive tools need; never unpacked. */
 export const DEFAULT_EXCLUDE: readonly string[] = [
-  "perl", "perl-base", "perl-modules-5.36", "libperl5.36", "debconf", "adduser", "passwd", "dpkg", "tar",
-  "usrmerge", "init-system-helpers", "sysvinit-utils", "lsb-base", "ucf", "sensible-utils", "ssl-cert",
-  "locales", "libc-l10n", "libjson-perl", "libnumber-compare-perl", "libtext-glob-perl", "libfile-find-rule-perl",
+  "perl",
+  "perl-base",
+  "perl-modules-5.36",
+  "libperl5.36",
+  "debconf",
+  "adduser",
+  "passwd",
+  "dpkg",
+  "tar",
+  "usrmerge",
+  "init-system-helpers",
+  "sysvinit-utils",
+  "lsb-base",
+  "ucf",
+  "sensible-utils",
+  "ssl-cert",
+  "locales",
+  "libc-l10n",
+  "libjson-perl",
+  "libnumber-compare-perl",
+  "libtext-glob-perl",
+  "libfile-find-rule-perl",
 ];
 
 /** A file whose content is the script `name` from lib/lab/services/scripts/. */
@@ -66,7 +87,7 @@ export function scriptFile(name: string, target: string): RecipeFile {
 /** Hash of everything that shapes the image: same recipe, same tag. */
 export function recipeHash(recipe: ImageRecipe): string {
   const h = createHash("sha256");
-  h.update(JSON.stringify({ v: BUILDER_VERSION, prune: DEFAULT_PRUNE, exclude: DEFAULT_EXCLUDE, ...recipe }));
+  h.update(JSON.stringify({ v: BUILDER_VERSION, defaults: [DEFAULT_PRUNE, DEFAULT_EXCLUDE], recipe }));
   return h.digest("hex").slice(0, 16);
 }
 

@@ -19,8 +19,10 @@ export { addDnsRecord, removeDnsRecord, setDnsTxt, clearDnsTxt } from "./acme.js
 export { ensureComposePlugin } from "./compose-plugin.js";
 export { DEMO_IMAGES, labImageRef } from "./app-image.js";
 export { buildImage } from "./build-image.js";
+export type { ImageRecipe, RecipeFile } from "./image-recipe.js";
 export { CLIENT_RECIPE } from "./client-recipe.js";
 export { SERVICES } from "./names.js";
+export { containerIp } from "./docker.js";
 
 /**
  * Bring the lab services up on the lab network, idempotently: the compose plugin on this
@@ -79,7 +81,5 @@ async function serviceStatus(service: string, container: string): Promise<LabSer
 
 /** State of each lab service container and whether it answers on 127.0.0.1. */
 export function servicesStatus(): Promise<LabServiceStatus[]> {
-  return Promise.all(
-    (["registry", "files", "acme", "challtest"] as const).map((s) => serviceStatus(s, SERVICES[s].container)),
-  );
+  return Promise.all((["registry", "files", "acme", "challtest"] as const).map((s) => serviceStatus(s, SERVICES[s].container)));
 }

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { LAB_NETWORK } from "../network.js";
-import { ACME_DIR, ACME_FILE_NAMES, ACME_LOCAL_DIRECTORY, ACME_ROOT_FILE, ACME_SERVER_CA_FILE } from "./acme.js";
+import { ACME_FILE_NAMES, ACME_LOCAL_DIRECTORY, ACME_ROOT_FILE, ACME_SERVER_CA_FILE } from "./acme.js";
 import { labImageRef } from "./app-image.js";
 import { COMPOSE_DEB_NAME } from "./compose-plugin.js";
 import { labFileUrl, localFileUrl } from "./files.js";
@@ -29,15 +29,24 @@ export function labServicesInfo(composeVersion: string): LabServices {
   return {
     network: LAB_NETWORK,
     registry: {
-      container: r.container, address: `${r.host}:${r.port}`, localAddress: REGISTRY_LOCAL,
-      username: creds.username, password: creds.password, credentialsFile: REGISTRY_CREDENTIALS_FILE,
+      container: r.container,
+      address: `${r.host}:${r.port}`,
+      localAddress: REGISTRY_LOCAL,
+      username: creds.username,
+      password: creds.password,
+      credentialsFile: REGISTRY_CREDENTIALS_FILE,
     },
     images: {
       app: { v1: app("v1"), v2: app("v2"), v3: app("v3"), broken: app("broken") },
       migrator: { v1: migrator("v1"), v2: migrator("v2"), v3: migrator("v3") },
       postgres: labImageRef("demo/postgres", "15"),
     },
-    files: { container: SERVICES.files.container, url: labFileUrl("").replace(/\/$/, ""), localUrl: localFileUrl("").replace(/\/$/, ""), dir: FILES_DIR },
+    files: {
+      container: SERVICES.files.container,
+      url: labFileUrl("").replace(/\/$/, ""),
+      localUrl: localFileUrl("").replace(/\/$/, ""),
+      dir: FILES_DIR,
+    },
     composePlugin: { version: composeVersion, deb: path.join(FILES_DIR, COMPOSE_DEB_NAME), url: labFileUrl(COMPOSE_DEB_NAME) },
     acme: {
       containers: { pebble: SERVICES.acme.container, challtest: SERVICES.challtest.container },
@@ -56,6 +65,3 @@ export function labServicesInfo(composeVersion: string): LabServices {
     },
   };
 }
-
-/** Directory of the ACME state, re-exported for callers that mount it. */
-export { ACME_DIR };

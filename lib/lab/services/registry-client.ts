@@ -10,10 +10,7 @@ import { basicAuth, REGISTRY_LOCAL, registryCredentials } from "./registry.js";
 /** Docker config directory of this machine's pushes: a login that leaves ~/.docker alone. */
 export const PUSH_CONFIG_DIR = path.join(SERVICES_DIR, PUSH_CONFIG_SUBDIR);
 
-const MANIFEST_TYPES = [
-  "application/vnd.docker.distribution.manifest.v2+json",
-  "application/vnd.oci.image.manifest.v1+json",
-].join(", ");
+const MANIFEST_TYPES = ["application/vnd.docker.distribution.manifest.v2+json", "application/vnd.oci.image.manifest.v1+json"].join(", ");
 
 /** The recipe label of `repo:tag` in the lab registry, or undefined when the tag is missing. */
 export async function pushedRecipe(repo: string, tag: string): Promise<string | undefined> {

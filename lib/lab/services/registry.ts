@@ -45,11 +45,7 @@ export const REGISTRY_RECIPE: ImageRecipe = {
   name: "bosun-lab/registry",
   packages: ["docker-registry", "apache2-utils"],
   files: [{ path: "/etc/docker/registry/config.yml", content: CONFIG, mode: 0o644 }],
-  changes: [
-    'ENTRYPOINT ["/usr/bin/docker-registry"]',
-    'CMD ["serve", "/etc/docker/registry/config.yml"]',
-    "EXPOSE 5000",
-  ],
+  changes: ['ENTRYPOINT ["/usr/bin/docker-registry"]', 'CMD ["serve", "/etc/docker/registry/config.yml"]', "EXPOSE 5000"],
 };
 
 /** The registry credentials, generated into {@link REGISTRY_CREDENTIALS_FILE} on first use. */
@@ -90,7 +86,10 @@ export async function ensureRegistry(): Promise<ContainerAction> {
     image,
     aliases: [s.host],
     ports: [[s.localPort, s.port]],
-    mounts: [[HTPASSWD_FILE, "/auth/htpasswd", "ro"], [path.join(REGISTRY_DIR, "data"), "/var/lib/docker-registry", "rw"]],
+    mounts: [
+      [HTPASSWD_FILE, "/auth/htpasswd", "ro"],
+      [path.join(REGISTRY_DIR, "data"), "/var/lib/docker-registry", "rw"],
+    ],
     // Not read by the registry: a new htpasswd changes the spec, so the container restarts and reads it.
     env: { HTPASSWD_SHA256: createHash("sha256").update(htpasswd).digest("hex") },
   });

@@ -32,13 +32,25 @@ function specHash(spec: ServiceContainerSpec): string {
 /** docker run arguments of `spec`, detached, with tini as PID 1 and restarted with dockerd. */
 export function runArgs(spec: ServiceContainerSpec): string[] {
   return [
-    "run", "-d", "--name", spec.name, "--init", "--restart", "unless-stopped",
-    "--network", LAB_NETWORK, ...spec.aliases.flatMap((a) => ["--network-alias", a]),
-    "--label", `${SERVICE_LABEL}=${spec.service}`, "--label", `${SPEC_LABEL}=${specHash(spec)}`,
+    "run",
+    "-d",
+    "--name",
+    spec.name,
+    "--init",
+    "--restart",
+    "unless-stopped",
+    "--network",
+    LAB_NETWORK,
+    ...spec.aliases.flatMap((a) => ["--network-alias", a]),
+    "--label",
+    `${SERVICE_LABEL}=${spec.service}`,
+    "--label",
+    `${SPEC_LABEL}=${specHash(spec)}`,
     ...(spec.ports ?? []).flatMap(([h, c]) => ["-p", `127.0.0.1:${h}:${c}`]),
     ...(spec.mounts ?? []).flatMap(([src, dst, mode]) => ["-v", `${src}:${dst}:${mode}`]),
     ...Object.entries(spec.env ?? {}).flatMap(([k, v]) => ["-e", `${k}=${v}`]),
-    spec.image, ...(spec.args ?? []),
+    spec.image,
+    ...(spec.args ?? []),
   ];
 }
 
@@ -52,8 +64,9 @@ export async function ensureServiceContainer(spec: ServiceContainerSpec): Promis
     const busy = /address already in use|port is already allocated/.exec(r.stderr);
     const ports = (spec.ports ?? []).map(([h]) => `127.0.0.1:${h}`).join(", ");
     await docker(["rm", "-f", spec.name], { allowFailure: true });
-    throw new Error(busy ? `Cannot start ${spec.service}: ${ports} is in use by another program`
-                         : `Cannot start ${spec.service}: ${r.stderr.trim()}`);
+    throw new Error(
+      busy ? `Cannot start ${spec.service}: ${ports} is in use by another program` : `Cannot start ${spec.service}: ${r.stderr.trim()}`,
+    );
   }
   return "started";
 }

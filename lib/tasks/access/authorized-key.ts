@@ -45,7 +45,11 @@ function keysProblem(p: AuthorizedKeyParams): string | undefined {
 
 function dirSetup(host: TaskHost, dir: string, st: NodeStat, uid: number, gid: number): { command?: Command; change?: string } {
   if (st.kind === "absent") return { command: sh`mkdir -m 0700 -- ${dir} && chown ${`${uid}:${gid}`} -- ${dir}`, change: `create ${dir}` };
-  if (st.kind !== "dir") throw host.fail(`Cannot manage authorized keys: ${dir} is a ${st.kind === "link" ? "symbolic link" : "special file"}`, "remove it; bosun never follows links in a user's home");
+  if (st.kind !== "dir")
+    throw host.fail(
+      `Cannot manage authorized keys: ${dir} is a ${st.kind === "link" ? "symbolic link" : "special file"}`,
+      "remove it; bosun never follows links in a user's home",
+    );
   const cmds: Command[] = [];
   if (st.mode !== "0700") cmds.push(sh`chmod 0700 -- ${dir}`);
   if (st.uid !== uid || st.gid !== gid) cmds.push(sh`chown -h ${`${uid}:${gid}`} -- ${dir}`);
@@ -65,9 +69,13 @@ function dirSetup(host: TaskHost, dir: string, st: NodeStat, uid: number, gid: n
  */
 export const authorizedKey = defineTask<AuthorizedKeyParams>({
   id: "access.authorizedKey",
-  description: "Public keys are present in (or absent from, or exactly) a user's ~/.ssh/authorized_keys; .ssh 0700, file 0600, owned by the user.",
+  description:
+    "Public keys are present in (or absent from, or exactly) a user's ~/.ssh/authorized_keys; .ssh 0700, file 0600, owned by the user.",
   title: (p) => `authorized keys of ${p.user}${p.state === "absent" ? " (remove)" : p.exclusive ? " (exclusive)" : ""}`,
-  schema: params({ user: account, key: { anyOf: [nonEmpty, { ...list(nonEmpty), minItems: 1 }] } }, { state: oneOf("present", "absent"), exclusive: bool, options: str }),
+  schema: params(
+    { user: account, key: { anyOf: [nonEmpty, { ...list(nonEmpty), minItems: 1 }] } },
+    { state: oneOf("present", "absent"), exclusive: bool, options: str },
+  ),
   validate: keysProblem,
   async check(host, p) {
     const keys = keysOf(p);
@@ -75,17 +83,26 @@ export const authorizedKey = defineTask<AuthorizedKeyParams>({
     const st = await host.fact(authorizedKeysFile, p.user);
     if (st.user === "absent") {
       if (state === "absent") return unchanged(`user ${p.user} does not exist`);
-      if (!host.checkMode) throw host.fail(`Cannot manage authorized keys of "${p.user}": no such user`, "create the user first with ensureUser");
-      return changed([], { message: `add ${keys.length} key(s) for ${p.user}; the user does not exist yet, so applying fails unless an earlier task creates it` });
+      if (!host.checkMode)
+        throw host.fail(`Cannot manage authorized keys of "${p.user}": no such user`, "create the user first with ensureUser");
+      return changed([], {
+        message: `add ${keys.length} key(s) for ${p.user}; the user does not exist yet, so applying fails unless an earlier task creates it`,
+      });
     }
     const dir = `${st.home}/.ssh`;
     const file = `${dir}/authorized_keys`;
     if (st.homeStat.kind !== "dir") {
       if (state === "absent") return unchanged(`${p.user} has no home directory`);
-      throw host.fail(`Cannot manage authorized keys of "${p.user}": home ${st.home} is ${st.homeStat.kind === "absent" ? "missing" : `a ${st.homeStat.kind}`}`, "create it with ensureUser({ createHome: true })");
+      throw host.fail(
+        `Cannot manage authorized keys of "${p.user}": home ${st.home} is ${st.homeStat.kind === "absent" ? "missing" : `a ${st.homeStat.kind}`}`,
+        "create it with ensureUser({ createHome: true })",
+      );
     }
     if (st.fileStat.kind === "link" || st.fileStat.kind === "other") {
-      throw host.fail(`Cannot manage authorized keys: ${file} is ${st.fileStat.kind === "link" ? "a symbolic link" : "not a regular file"}`, "remove it; bosun never follows links in a user's home");
+      throw host.fail(
+        `Cannot manage authorized keys: ${file} is ${st.fileStat.kind === "link" ? "a symbolic link" : "not a regular file"}`,
+        "remove it; bosun never follows links in a user's home",
+      );
     }
     if (state === "absent" && st.fileStat.kind === "absent") return unchanged(`${file} does not exist`);
     const edit = editAuthorizedKeys(st.content, { keys, state, exclusive: p.exclusive ?? false });
@@ -93,14 +110,22 @@ export const authorizedKey = defineTask<AuthorizedKeyParams>({
     const dirChange = state === "present" || contentChanges ? dirSetup(host, dir, st.dirStat, st.uid, st.gid) : {};
     const changes: string[] = [];
     if (dirChange.change) changes.push(dirChange.change);
-    for (const [what, list] of [["add", edit.added], ["update", edit.replaced], ["remove", edit.removed]] as const) {
+    for (const [what, list] of [
+      ["add", edit.added],
+      ["update", edit.replaced],
+      ["remove", edit.removed],
+    ] as const) {
       if (list.length) changes.push(`${what} ${list.map(describeKey).join(", ")}`);
     }
     const owner = { owner: String(st.uid), group: String(st.gid) };
     let write: Command | undefined;
     if (contentChanges) {
       if (!edit.added.length && !edit.replaced.length && !edit.removed.length) changes.push("drop duplicate lines");
-      write = atomicWrite(file, edit.content, { mode: "0600", ...owner, expect: st.fileStat.kind === "absent" ? "absent" : { sha256: sha256(st.content ?? "") } });
+      write = atomicWrite(file, edit.content, {
+        mode: "0600",
+        ...owner,
+        expect: st.fileStat.kind === "absent" ? "absent" : { sha256: sha256(st.content ?? "") },
+      });
     } else if (st.fileStat.kind === "file" && (st.fileStat.mode !== "0600" || st.fileStat.uid !== st.uid || st.fileStat.gid !== st.gid)) {
       write = sh`chmod 0600 -- ${file} && chown -h ${`${st.uid}:${st.gid}`} -- ${file}`;
       changes.push(`${file}: mode 0600, owner ${st.uid}:${st.gid}`);
@@ -108,8 +133,15 @@ export const authorizedKey = defineTask<AuthorizedKeyParams>({
     if (!dirChange.command && !write) return unchanged(`${file} is up to date`);
     // One command: fix .ssh, then write the file (the write carries the content on stdin).
     const parts = [dirChange.command, write].filter((c): c is Command => !!c);
-    const command: Command = { text: parts.map((c) => (c.stdin === undefined ? `{ ${c.text}\n} || exit 1` : c.text)).join("\n"), stdin: write?.stdin, label: write?.label ?? `fix ${dir}` };
-    return changed([command], { message: `${p.user}: ${changes.join("; ")}`, diff: { label: file, before: st.content, after: contentChanges ? edit.content : st.content } });
+    const command: Command = {
+      text: parts.map((c) => (c.stdin === undefined ? `{ ${c.text}\n} || exit 1` : c.text)).join("\n"),
+      stdin: write?.stdin,
+      label: write?.label ?? `fix ${dir}`,
+    };
+    return changed([command], {
+      message: `${p.user}: ${changes.join("; ")}`,
+      diff: { label: file, before: st.content, after: contentChanges ? edit.content : st.content },
+    });
   },
 });
 

@@ -16,7 +16,8 @@ export interface KeyLine {
   readonly comment: string;
 }
 
-const TYPE = /^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)(-cert-v01@openssh\.com)?$/;
+const TYPE =
+  /^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)(-cert-v01@openssh\.com)?$/;
 const BLOB = /^[A-Za-z0-9+/]+={0,3}$/;
 
 /** Split off the first field of a line: everything up to unquoted whitespace (options may quote spaces). */
@@ -42,7 +43,8 @@ export function parseKeyLine(line: string): KeyLine | undefined {
     [first, rest] = firstField(rest);
   }
   const [blob, comment] = firstField(rest);
-  if (!TYPE.test(first) || !BLOB.test(blob)) throw new Error(`not an SSH public key: ${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}...` : text)}`);
+  if (!TYPE.test(first) || !BLOB.test(blob))
+    throw new Error(`not an SSH public key: ${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}...` : text)}`);
   return { options, type: first, blob, comment: comment.trim() };
 }
 
@@ -95,7 +97,7 @@ export function editAuthorizedKeys(current: string | undefined, edit: KeysEdit):
   if (edit.state === "absent") {
     out = lines.filter((line, i) => {
       const key = parsed[i];
-      if (key && wanted.has(id(key))) return removed.push(key), false;
+      if (key && wanted.has(id(key))) return (removed.push(key), false);
       return true;
     });
   } else if (edit.exclusive) {
@@ -129,6 +131,7 @@ export function editAuthorizedKeys(current: string | undefined, edit: KeysEdit):
     }
     if (!added.length && !replaced.length && out.length === lines.length) return { content: before, added, replaced, removed };
   }
-  if (!added.length && !replaced.length && !removed.length && out.length === lines.length) return { content: before, added, replaced, removed };
+  if (!added.length && !replaced.length && !removed.length && out.length === lines.length)
+    return { content: before, added, replaced, removed };
   return { content: out.length ? `${out.join("\n")}\n` : "", added, replaced, removed };
 }

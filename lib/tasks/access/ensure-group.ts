@@ -30,12 +30,17 @@ export const ensureGroup = defineTask<EnsureGroupParams>({
   schema: params({ name: account }, { gid: { ...int, minimum: 0 }, system: bool, state: oneOf("present", "absent") }),
   validate: (p) =>
     accountNameProblem("name", p.name) ??
-    (p.state === "absent" && (p.gid !== undefined || p.system !== undefined) ? `parameters "gid" and "system" only apply with state "present"` : undefined),
+    (p.state === "absent" && (p.gid !== undefined || p.system !== undefined)
+      ? `parameters "gid" and "system" only apply with state "present"`
+      : undefined),
   async check(host, p) {
     const group = await host.fact(groupAccount, p.name);
     if (p.state === "absent") {
       if (!group.exists) return unchanged(`group ${p.name} does not exist`);
-      return changed([sh`groupdel -- ${p.name}`], { message: `remove group ${p.name} (gid ${group.gid})`, diff: { label: `group ${p.name}`, before: { gid: group.gid }, after: undefined } });
+      return changed([sh`groupdel -- ${p.name}`], {
+        message: `remove group ${p.name} (gid ${group.gid})`,
+        diff: { label: `group ${p.name}`, before: { gid: group.gid }, after: undefined },
+      });
     }
     if (!group.exists) {
       const gid = p.gid === undefined ? [] : ["-g", String(p.gid)];

@@ -38,7 +38,19 @@ export interface EnsureUserParams {
   readonly removeHome?: boolean;
 }
 
-const PRESENT_ONLY = ["uid", "group", "groups", "append", "shell", "home", "createHome", "system", "comment", "password", "updatePassword"] as const;
+const PRESENT_ONLY = [
+  "uid",
+  "group",
+  "groups",
+  "append",
+  "shell",
+  "home",
+  "createHome",
+  "system",
+  "comment",
+  "password",
+  "updatePassword",
+] as const;
 
 function passwordProblem(value: EnsureUserParams["password"]): string | undefined {
   if (value === undefined) return undefined;
@@ -83,7 +95,12 @@ export const ensureUser = defineTask<EnsureUserParams>({
       const extra = PRESENT_ONLY.find((k) => p[k] !== undefined);
       if (extra) return `parameter "${extra}" only applies with state "present"`;
     } else if (p.removeHome !== undefined) return `parameter "removeHome" only applies with state "absent"`;
-    return accountNameProblem("name", p.name) ?? fieldProblem("comment", p.comment) ?? fieldProblem("home", p.home) ?? passwordProblem(p.password);
+    return (
+      accountNameProblem("name", p.name) ??
+      fieldProblem("comment", p.comment) ??
+      fieldProblem("home", p.home) ??
+      passwordProblem(p.password)
+    );
   },
   async check(host, p) {
     const hash = p.password === undefined ? undefined : reveal(p.password);
@@ -110,7 +127,11 @@ export const ensureUser = defineTask<EnsureUserParams>({
     let message = `${p.name}: ${plan.changes.join("; ")}`;
     if (plan.command && plan.missingGroups.length) {
       const which = plan.missingGroups.map((g) => `"${g}"`).join(", ");
-      if (!host.checkMode) throw host.fail(`Cannot ensure user "${p.name}": group ${which} does not exist`, "create it first with ensureGroup (or install the package that creates it)");
+      if (!host.checkMode)
+        throw host.fail(
+          `Cannot ensure user "${p.name}": group ${which} does not exist`,
+          "create it first with ensureGroup (or install the package that creates it)",
+        );
       message += `; group ${which} does not exist yet, so applying fails unless an earlier task creates it`;
     }
     return changed([plan.command], { message, diff: { label: `user ${p.name}`, before: plan.before, after: plan.after } });

@@ -23,6 +23,8 @@ export const reloadSshd = defineTask<ReloadSshdParams>({
   schema: params({}, { service: { type: "string", pattern: "^[A-Za-z0-9_.@-]+$" } }),
   async check(_host, p) {
     const service = p.service ?? "ssh";
-    return changed([sh`PATH="$PATH:/usr/sbin:/sbin"; sshd -t ${raw("&&")} { ${reloadSshdCommand(service)}\n}`], { message: `reload ${service}` });
+    return changed([sh`PATH="$PATH:/usr/sbin:/sbin"; sshd -t ${raw("&&")} { ${reloadSshdCommand(service)}\n}`], {
+      message: `reload ${service}`,
+    });
   },
 });

@@ -35,7 +35,12 @@ export function matchesPattern(value: string, patterns: readonly string[]): bool
   for (const raw of patterns) {
     const negated = raw.startsWith("!");
     const pattern = (negated ? raw.slice(1) : raw).split("@")[0] as string;
-    const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+    const re = new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".")}$`,
+    );
     if (re.test(value)) {
       if (negated) return false;
       matched = true;
@@ -50,9 +55,11 @@ function accountBlock(eff: SshdEffective, who: LoginAccount): string | undefined
   const denyUsers = words(eff, "denyusers");
   if (denyUsers.length && matchesPattern(who.user, denyUsers)) return `DenyUsers ${denyUsers.join(" ")} shuts ${who.user} out`;
   const allowGroups = words(eff, "allowgroups");
-  if (allowGroups.length && !who.groups.some((g) => matchesPattern(g, allowGroups))) return `AllowGroups ${allowGroups.join(" ")} lists none of ${who.user}'s groups`;
+  if (allowGroups.length && !who.groups.some((g) => matchesPattern(g, allowGroups)))
+    return `AllowGroups ${allowGroups.join(" ")} lists none of ${who.user}'s groups`;
   const denyGroups = words(eff, "denygroups");
-  if (denyGroups.length && who.groups.some((g) => matchesPattern(g, denyGroups))) return `DenyGroups ${denyGroups.join(" ")} lists a group of ${who.user}`;
+  if (denyGroups.length && who.groups.some((g) => matchesPattern(g, denyGroups)))
+    return `DenyGroups ${denyGroups.join(" ")} lists a group of ${who.user}`;
   const root = one(eff, "permitrootlogin", "prohibit-password");
   if (who.user === "root" && root === "no") return "PermitRootLogin no";
   if (who.user === "root" && root === "forced-commands-only") return "PermitRootLogin forced-commands-only (bosun needs a shell)";
@@ -70,14 +77,25 @@ export function loginVerdict(eff: SshdEffective, who: LoginAccount): LoginVerdic
   const available = new Set<string>();
   if (one(eff, "pubkeyauthentication", "yes") === "yes" && (keys > 0 || keyCommand)) available.add("publickey");
   if (rootByPassword && passwordUsable && one(eff, "passwordauthentication", "yes") === "yes") available.add("password");
-  if (rootByPassword && passwordUsable && one(eff, "kbdinteractiveauthentication") === "yes" && one(eff, "usepam") === "yes") available.add("keyboard-interactive");
+  if (rootByPassword && passwordUsable && one(eff, "kbdinteractiveauthentication") === "yes" && one(eff, "usepam") === "yes")
+    available.add("keyboard-interactive");
   const lists = (eff.get("authenticationmethods") ?? ["any"]).join(" ").split(/\s+/).filter(Boolean);
   const satisfiable = lists.includes("any") || lists.some((list) => list.split(",").every((m) => available.has(m.split(":")[0] as string)));
   if (satisfiable && available.size) return { methods: [...available] };
   const files = who.keyFiles.map((f) => f.path).join(", ") || "(none)";
   const why = [
-    keys === 0 ? `${who.user} has no authorized key in ${files}` : one(eff, "pubkeyauthentication", "yes") !== "yes" ? "PubkeyAuthentication no" : "",
-    !rootByPassword ? `PermitRootLogin ${one(eff, "permitrootlogin")} refuses root passwords` : !passwordUsable ? `${who.user} has no usable password` : one(eff, "passwordauthentication", "yes") !== "yes" ? "PasswordAuthentication no" : "",
+    keys === 0
+      ? `${who.user} has no authorized key in ${files}`
+      : one(eff, "pubkeyauthentication", "yes") !== "yes"
+        ? "PubkeyAuthentication no"
+        : "",
+    !rootByPassword
+      ? `PermitRootLogin ${one(eff, "permitrootlogin")} refuses root passwords`
+      : !passwordUsable
+        ? `${who.user} has no usable password`
+        : one(eff, "passwordauthentication", "yes") !== "yes"
+          ? "PasswordAuthentication no"
+          : "",
     !satisfiable && available.size ? `AuthenticationMethods ${lists.join(" ")} cannot be completed` : "",
   ].filter(Boolean);
   return { methods: [...available], blocked: why.join("; ") };

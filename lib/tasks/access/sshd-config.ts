@@ -54,14 +54,75 @@ function guardLockout(host: TaskHost, st: SshdDropInState, p: SshdConfigParams, 
   const admins = st.keyUsers.filter((k) => k.sudo).map((k) => k.user);
   const message = `Cannot apply ${dest}: ${st.loginUser} (this session's user) could no longer log in over SSH: ${reason}`;
   if (st.loginUser === "root") {
-    if (p.allowRootLockout && admins.length) return `root can no longer log in over SSH (${reason}); log in as ${admins.join(" or ")} from now on`;
-    if (admins.length) throw host.fail(message, `log in as ${admins.join(" or ")} (authorized key and sudo) and run again, or set allowRootLockout: true`);
+    if (p.allowRootLockout && admins.length) {
+      return `root can no longer log in over SSH (${reason}); log in as ${admins.join(" or ")} from now on`;
+    }
+    if (admins.length) {
+      throw host.fail(message, `log in as ${admins.join(" or ")} (authorized key and sudo) and run again, or set allowRootLockout: true`);
+    }
     throw host.fail(
       `${message}; and no other user has both an authorized key and sudo`,
       "first create one (roles/deploy-user: a user, its authorized key and a sudo drop-in), then log in as it or set allowRootLockout: true",
     );
   }
-  throw host.fail(message, st.sessionMethod?.startsWith("password") || st.sessionMethod?.startsWith("keyboard") ? "install your public key with authorizedKey and connect with it before turning passwords off" : "keep a way in for this user (an authorized key, or the setting as it is)");
+  throw host.fail(
+    message,
+    st.sessionMethod?.startsWith("password") || st.sessionMethod?.startsWith("keyboard")
+      ? "install your public key with authorizedKey and connect with it before turning passwords off"
+      : "keep a way in for this user (an authorized key, or the setting as it is)",
+  );
+}
+
+/** Throw when sshd or its drop-in directory cannot be used, or the drop-in's path holds something else. */
+function refuseUnusable(host: TaskHost, st: SshdDropInState, dest: string): void {
+  if (!st.installed) {
+    throw host.fail(
+      `Cannot use ${dest}: sshd is not installed (no sshd or no /etc/ssh/sshd_config)`,
+      `install it first, e.g. apt({ names: "openssh-server" })`,
+    );
+  }
+  if (!st.includesDropIns) {
+    throw host.fail(
+      `Cannot use ${dest}: /etc/ssh/sshd_config does not include ${SSHD_DROP_IN_DIR}/*.conf`,
+      `add "Include ${SSHD_DROP_IN_DIR}/*.conf" at the top of /etc/ssh/sshd_config (Debian 11+ and Ubuntu 20.04+ have it)`,
+    );
+  }
+  if (st.file.kind === "link" || st.file.kind === "dir" || st.file.kind === "other") {
+    const what = st.file.kind === "link" ? "symbolic link" : st.file.kind === "dir" ? "directory" : "special file";
+    throw host.fail(`Cannot write ${dest}: it is a ${what}`, "remove it first");
+  }
+}
+
+/** Throw when sshd rejects the configuration with the change, or another file overrides a setting. */
+function refuseInvalid(host: TaskHost, st: SshdDropInState, p: SshdConfigParams, dest: string, content: string | undefined): void {
+  if (!st.trial.valid) {
+    const [verb, prep] = content === undefined ? ["remove", "without"] : ["write", "with"];
+    throw host.fail(
+      `Cannot ${verb} ${dest}: sshd -t rejects the configuration ${prep} it:\n${st.trial.errors || "(no message)"}`,
+      "check the keyword names and values against sshd_config(5)",
+    );
+  }
+  if (content === undefined) return;
+  const overridden = overriddenSettings(p.settings as SshdSettings, st.trial.effective);
+  if (!overridden.length) return;
+  const earlier = st.dropIns.filter((f) => f < `${p.name}.conf`);
+  throw host.fail(
+    `Cannot apply ${dest}: sshd would use ${overridden.join(", ")}: a file it reads earlier sets them, and sshd keeps the first value it reads`,
+    `sshd_config includes ${SSHD_DROP_IN_DIR}/*.conf in name order near its top; read before this one: ${earlier.length ? earlier.join(", ") : "none (so sshd_config itself sets them before its Include)"}. Name the drop-in so it sorts first (e.g. "00-${p.name.replace(/^\d+-/, "")}"), or change the earlier file`,
+  );
+}
+
+/** The one apply command: write (validated with the whole configuration) or remove, then reload. */
+function applyStep(p: SshdConfigParams, dest: string, content: string | undefined): Command {
+  const reload = p.reload === false ? raw(":") : reloadSshdCommand(p.service ?? "ssh");
+  const tryConfig = (candidate: string | undefined): string => sshdTrialScript(p.name, candidate, `sshd -t -f "$T/sshd_config"`);
+  if (content === undefined) return sh`PATH="$PATH:/usr/sbin:/sbin"; ${raw(tryConfig(undefined))} && rm -f -- ${dest} && { ${reload}\n}`;
+  const write = atomicWrite(dest, content, { mode: "0644", owner: "root", group: "root", validate: tryConfig("%s") });
+  return {
+    ...write,
+    text: `PATH="$PATH:/usr/sbin:/sbin"\n${write.text} || exit 1\n${reload.text}`,
+    label: `${write.label}${p.reload === false ? "" : `; reload ${p.service ?? "ssh"}`}`,
+  };
 }
 
 /**
@@ -78,7 +139,8 @@ function guardLockout(host: TaskHost, st: SshdDropInState, p: SshdConfigParams, 
  */
 export const sshdConfig = defineTask<SshdConfigParams>({
   id: "access.sshdConfig",
-  description: "An sshd drop-in in /etc/ssh/sshd_config.d, tried with the whole configuration (sshd -t) before it is written, reloaded on change, never locking out the session's user.",
+  description:
+    "An sshd drop-in in /etc/ssh/sshd_config.d, tried with the whole configuration (sshd -t) before it is written, reloaded on change, never locking out the session's user.",
   title: (p) => `sshd_config.d/${p.name}.conf${p.state === "absent" ? " absent" : ""}`,
   schema: params(
     { name: nonEmpty },
@@ -101,10 +163,7 @@ export const sshdConfig = defineTask<SshdConfigParams>({
     const dest = `${SSHD_DROP_IN_DIR}/${p.name}.conf`;
     const content = p.state === "absent" ? undefined : renderSshdDropIn(p.name, p.settings as SshdSettings);
     const st = await host.fact(sshdDropIn, { name: p.name, candidate: content });
-    if (!st.includesDropIns) {
-      throw host.fail(`Cannot use ${dest}: /etc/ssh/sshd_config does not include ${SSHD_DROP_IN_DIR}/*.conf`, `add "Include ${SSHD_DROP_IN_DIR}/*.conf" at the top of /etc/ssh/sshd_config (Debian 11+ and Ubuntu 20.04+ have it)`);
-    }
-    if (st.file.kind === "link" || st.file.kind === "dir" || st.file.kind === "other") throw host.fail(`Cannot write ${dest}: it is a ${st.file.kind === "link" ? "symbolic link" : st.file.kind === "dir" ? "directory" : "special file"}`, "remove it first");
+    refuseUnusable(host, st, dest);
     const attrsOk = st.file.kind === "file" && st.file.mode === "0644" && st.file.uid === 0 && st.file.gid === 0;
     if (content === undefined ? st.file.kind === "absent" : st.content === content && attrsOk) {
       return unchanged(content === undefined ? `${dest} does not exist` : `${dest} is up to date`);
@@ -112,33 +171,11 @@ export const sshdConfig = defineTask<SshdConfigParams>({
     if (content !== undefined && st.content === content) {
       return changed([sh`chown root:root -- ${dest} && chmod 0644 -- ${dest}`], { message: `${dest}: owner root:root, mode 0644` });
     }
-    if (!st.trial.valid) {
-      throw host.fail(`Cannot ${content === undefined ? "remove" : "write"} ${dest}: sshd -t rejects the configuration ${content === undefined ? "without" : "with"} it:\n${st.trial.errors || "(no message)"}`, "check the keyword names and values against sshd_config(5)");
-    }
-    if (content !== undefined) {
-      const overridden = overriddenSettings(p.settings as SshdSettings, st.trial.effective);
-      if (overridden.length) {
-        const earlier = st.dropIns.filter((f) => f < `${p.name}.conf`);
-        throw host.fail(
-          `Cannot apply ${dest}: sshd would use ${overridden.join(", ")}: a file it reads earlier sets them, and sshd keeps the first value it reads`,
-          `sshd_config includes ${SSHD_DROP_IN_DIR}/*.conf in name order near its top; read before this one: ${earlier.length ? earlier.join(", ") : "none (so sshd_config itself sets them before its Include)"}. Name the drop-in so it sorts first (e.g. "00-${p.name.replace(/^\d+-/, "")}"), or change the earlier file`,
-        );
-      }
-    }
+    refuseInvalid(host, st, p, dest, content);
     const note = guardLockout(host, st, p, dest);
     const effect = effectiveChanges(st.now.effective, st.trial.effective);
-    const validate = sshdTrialScript(p.name, "%s", `sshd -t -f "$T/sshd_config"`);
-    const reload = p.reload === false ? raw(":") : reloadSshdCommand(p.service ?? "ssh");
-    let step: Command;
-    if (content === undefined) {
-      const check = sshdTrialScript(p.name, undefined, `sshd -t -f "$T/sshd_config"`);
-      step = sh`PATH="$PATH:/usr/sbin:/sbin"; ${raw(check)} && rm -f -- ${dest} && { ${reload}\n}`;
-    } else {
-      const write = atomicWrite(dest, content, { mode: "0644", owner: "root", group: "root", validate });
-      step = { ...write, text: `PATH="$PATH:/usr/sbin:/sbin"\n${write.text} || exit 1\n${reload.text}`, label: `${write.label}${p.reload === false ? "" : `; reload ${p.service ?? "ssh"}`}` };
-    }
     const summary = effect.length ? effect.join("; ") : "no effective change for this user";
-    return changed([step], {
+    return changed([applyStep(p, dest, content)], {
       message: `${content === undefined ? "remove" : st.file.kind === "absent" ? "create" : "update"} ${dest}: ${summary}${note ? `; ${note}` : ""}`,
       diff: { label: dest, before: st.content, after: content },
     });

@@ -57,7 +57,15 @@ export interface SshdKnownSettings {
 export type SshdSettings = SshdKnownSettings & { readonly [keyword: string]: SshdValue | undefined };
 
 /** Keywords whose list values go on one line, separated by spaces. */
-const ONE_LINE_LISTS = new Set(["allowusers", "denyusers", "allowgroups", "denygroups", "authorizedkeysfile", "authenticationmethods", "acceptenv"]);
+const ONE_LINE_LISTS = new Set([
+  "allowusers",
+  "denyusers",
+  "allowgroups",
+  "denygroups",
+  "authorizedkeysfile",
+  "authenticationmethods",
+  "acceptenv",
+]);
 /** Keywords a drop-in of settings cannot hold. */
 const REFUSED = new Set(["match", "include"]);
 
@@ -77,14 +85,17 @@ export function sshdSettingsProblem(settings: SshdSettings): string | undefined 
   const seen = new Set<string>();
   for (const [key, value] of list) {
     if (!/^[A-Za-z][A-Za-z0-9]*$/.test(key)) return `parameter "settings" has an invalid keyword ${JSON.stringify(key)}`;
-    if (REFUSED.has(key.toLowerCase())) return `parameter "settings" cannot hold "${key}" (a drop-in of settings applies to every connection)`;
+    if (REFUSED.has(key.toLowerCase()))
+      return `parameter "settings" cannot hold "${key}" (a drop-in of settings applies to every connection)`;
     if (seen.has(key.toLowerCase())) return `parameter "settings" names "${key}" twice (keywords are case-insensitive)`;
     seen.add(key.toLowerCase());
     const values = Array.isArray(value) ? (value as readonly (string | number)[]) : [value as string | number | boolean];
     if (!values.length) return `parameter "settings.${key}" must not be an empty list`;
     for (const v of values) {
-      if (!["string", "number", "boolean"].includes(typeof v)) return `parameter "settings.${key}" must be a string, number, boolean or a list of them`;
-      if (text(v).trim() === "" || /[\n\r#]/.test(text(v))) return `parameter "settings.${key}" must be non-empty, on one line, without "#": ${JSON.stringify(v)}`;
+      if (!["string", "number", "boolean"].includes(typeof v))
+        return `parameter "settings.${key}" must be a string, number, boolean or a list of them`;
+      if (text(v).trim() === "" || /[\n\r#]/.test(text(v)))
+        return `parameter "settings.${key}" must be non-empty, on one line, without "#": ${JSON.stringify(v)}`;
     }
   }
   return undefined;

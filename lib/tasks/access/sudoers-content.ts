@@ -20,7 +20,8 @@ export function sudoCommandsProblem(commands: SudoRule["commands"]): string | un
   const list = commands === undefined ? [] : typeof commands === "string" ? [commands] : commands;
   if (commands !== undefined && list.length === 0) return `parameter "commands" must not be empty`;
   const bad = list.find((c) => c !== "ALL" && (!c.startsWith("/") || /[\n\r]/.test(c)));
-  if (bad !== undefined) return `parameter "commands" must hold "ALL" or absolute paths (sudo needs them), one line each: ${JSON.stringify(bad)}`;
+  if (bad !== undefined)
+    return `parameter "commands" must hold "ALL" or absolute paths (sudo needs them), one line each: ${JSON.stringify(bad)}`;
   return undefined;
 }
 

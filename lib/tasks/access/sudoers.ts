@@ -33,10 +33,12 @@ function sudoersProblem(p: SudoersParams): string | undefined {
   const nameProblem = dropInNameProblem("name", p.name);
   if (nameProblem) return nameProblem;
   const ruleParam = RULE_PARAMS.find((k) => p[k] !== undefined);
-  if (p.state === "absent") return ruleParam || p.content !== undefined ? `parameters of the rule and "content" do not apply with state "absent"` : undefined;
+  if (p.state === "absent")
+    return ruleParam || p.content !== undefined ? `parameters of the rule and "content" do not apply with state "absent"` : undefined;
   if (p.content !== undefined) return ruleParam ? `give either "content" or a rule ("${ruleParam}"), not both` : undefined;
   if ((p.user === undefined) === (p.group === undefined)) return `give exactly one of parameters "user" and "group" (or "content")`;
-  if (p.runAs !== undefined && !/^[A-Za-z0-9_%#.:-]+$/.test(p.runAs)) return `parameter "runAs" must look like "ALL", "root" or "ALL:ALL": ${JSON.stringify(p.runAs)}`;
+  if (p.runAs !== undefined && !/^[A-Za-z0-9_%#.:-]+$/.test(p.runAs))
+    return `parameter "runAs" must look like "ALL", "root" or "ALL:ALL": ${JSON.stringify(p.runAs)}`;
   return sudoCommandsProblem(p.commands);
 }
 
@@ -74,7 +76,10 @@ export const sudoers = defineTask<SudoersParams>({
       return changed([sh`rm -f -- ${path}`], { message: `remove ${path}`, diff: { label: path, before: st.content, after: undefined } });
     }
     if (st.kind === "absent" && !st.parentExists && !host.checkMode) {
-      throw host.fail(`Cannot write ${path}: /etc/sudoers.d does not exist (is sudo installed?)`, `install sudo first, e.g. apt({ name: "sudo" })`);
+      throw host.fail(
+        `Cannot write ${path}: /etc/sudoers.d does not exist (is sudo installed?)`,
+        `install sudo first, e.g. apt({ names: "sudo" })`,
+      );
     }
     const raw = p.content === undefined ? renderSudoRule(p.name, p) : p.content.endsWith("\n") ? p.content : `${p.content}\n`;
     // The echo says which drop-in visudo rejected; `%s` is the temp file, quoted by atomicWrite.

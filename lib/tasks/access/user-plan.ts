@@ -63,7 +63,8 @@ export function planUser(fact: UserFact, want: WantedUser): UserPlan {
   }
   const missingGroups = neededGroups(want).filter((g) => !fact.knownGroups.includes(g));
   const password = want.passwordHash;
-  const setPassword = (cmd: Command): Command => (password === undefined ? cmd : { text: `${cmd.text} && chpasswd -e`, stdin: `${want.name}:${password}\n` });
+  const setPassword = (cmd: Command): Command =>
+    password === undefined ? cmd : { text: `${cmd.text} && chpasswd -e`, stdin: `${want.name}:${password}\n` };
 
   if (!user.exists) {
     const args: string[] = [];
@@ -75,7 +76,14 @@ export function planUser(fact: UserFact, want: WantedUser): UserPlan {
     if (want.home !== undefined) args.push("-d", want.home);
     if (want.comment !== undefined) args.push("-c", want.comment);
     args.push(want.createHome ? "-m" : "-M");
-    const after = { uid: want.uid ?? "(next free)", group: want.group ?? want.name, groups: [...(want.groups ?? [])].sort(), shell: want.shell ?? "(default)", home: want.home ?? "(default)", comment: want.comment ?? "" };
+    const after = {
+      uid: want.uid ?? "(next free)",
+      group: want.group ?? want.name,
+      groups: [...(want.groups ?? [])].sort(),
+      shell: want.shell ?? "(default)",
+      home: want.home ?? "(default)",
+      comment: want.comment ?? "",
+    };
     return {
       command: setPassword(sh`useradd ${args} -- ${want.name}`),
       changes: [`create ${want.system ? "system " : ""}user ${want.name}${password === undefined ? "" : " with a password"}`],
@@ -97,7 +105,8 @@ export function planUser(fact: UserFact, want: WantedUser): UserPlan {
     after[key] = wanted;
   };
   field("uid", "-u", user.uid, want.uid);
-  if (want.group !== undefined && want.group !== user.group && want.group !== String(user.gid)) field("group", "-g", user.group, want.group);
+  if (want.group !== undefined && want.group !== user.group && want.group !== String(user.gid))
+    field("group", "-g", user.group, want.group);
   field("shell", "-s", user.shell, want.shell);
   field("home", "-d", user.home, want.home);
   field("comment", "-c", user.comment, want.comment);
@@ -108,7 +117,11 @@ export function planUser(fact: UserFact, want: WantedUser): UserPlan {
     if (missing.length || extra.length) {
       if (want.append) args.push("-a", "-G", missing.join(","));
       else args.push("-G", wanted.join(","));
-      changes.push([missing.length ? `add to ${missing.join(", ")}` : "", extra.length ? `remove from ${extra.join(", ")}` : ""].filter(Boolean).join("; "));
+      changes.push(
+        [missing.length ? `add to ${missing.join(", ")}` : "", extra.length ? `remove from ${extra.join(", ")}` : ""]
+          .filter(Boolean)
+          .join("; "),
+      );
       before.groups = user.groups;
       after.groups = want.append ? [...new Set([...user.groups, ...missing])].sort() : wanted;
     }

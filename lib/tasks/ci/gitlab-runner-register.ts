@@ -22,8 +22,8 @@ export interface GitlabRunnerRegisterParams {
   readonly privileged?: boolean;
   /** Extra volumes of job containers, e.g. `/certs/client` for docker-in-docker with TLS. */
   readonly volumes?: readonly string[];
-  /** Tags (registration tokens only; with a runner token tags are set in GitLab). */
-  readonly tags?: readonly string[];
+  /** Runner tags, `--tag-list` (registration tokens only; a runner token's tags are set in GitLab). Not `tags`: that common option selects tasks for `--tags`. */
+  readonly tagList?: readonly string[];
   /** Also pick untagged jobs (registration tokens only). */
   readonly runUntagged?: boolean;
   /** Lock the runner to its project (registration tokens only). */
@@ -43,7 +43,7 @@ export interface GitlabRunnerRegisterOutput {
 }
 
 const DEFAULT_CONFIG = "/etc/gitlab-runner/config.toml";
-const SERVER_ONLY = ["tags", "runUntagged", "locked"] as const;
+const SERVER_ONLY = ["tagList", "runUntagged", "locked"] as const;
 
 function tokenTypeOf(p: GitlabRunnerRegisterParams): "runner" | "registration" {
   const token = typeof p.token === "string" ? p.token : p.token.reveal();
@@ -54,7 +54,7 @@ function paramsProblem(p: GitlabRunnerRegisterParams): string | undefined {
   if (!/^https?:\/\/\S+$/.test(p.url)) return `parameter "url" must be an http:// or https:// URL`;
   if (p.name !== undefined && /[\r\n"\\]/.test(p.name)) return `parameter "name" cannot contain quotes, backslashes or line breaks`;
   if (/\s/.test(p.image)) return `parameter "image" must be an image reference without spaces`;
-  if (p.tags?.some((t) => !/^[^,\s]+$/.test(t))) return `parameter "tags" must be words without commas or spaces`;
+  if (p.tagList?.some((t) => !/^[^,\s]+$/.test(t))) return `parameter "tagList" must be words without commas or spaces`;
   if (p.concurrency !== undefined && p.concurrency < 1) return `parameter "concurrency" must be at least 1`;
   if (tokenTypeOf(p) === "runner") {
     const bad = SERVER_ONLY.find((k) => p[k] !== undefined);
@@ -68,7 +68,7 @@ function registerCommand(p: GitlabRunnerRegisterParams, name: string, configFile
   const env = tokenTypeOf(p) === "runner" ? raw("CI_SERVER_TOKEN") : raw("REGISTRATION_TOKEN");
   const opts: (string | Command)[] = ["--url", p.url, "--name", name, "--executor", "docker", "--docker-image", p.image, `--docker-privileged=${p.privileged ?? false}`];
   for (const v of p.volumes ?? []) opts.push("--docker-volumes", v);
-  if (p.tags?.length) opts.push("--tag-list", p.tags.join(","));
+  if (p.tagList?.length) opts.push("--tag-list", p.tagList.join(","));
   if (p.runUntagged !== undefined) opts.push(`--run-untagged=${p.runUntagged}`);
   if (p.locked !== undefined) opts.push(`--locked=${p.locked}`);
   const words = opts.map((o) => (typeof o === "string" ? sh`${o}` : o).text).join(" ");
@@ -113,7 +113,7 @@ function driftEdits(host: TaskHost, r: RunnerEntry, p: GitlabRunnerRegisterParam
  * `concurrent` are corrected by editing just those lines. Tags, locked and run-untagged live in
  * GitLab and apply at registration only. One command to check, one to apply.
  * @example gitlabRunnerRegister({ url: "https://gitlab.example.com", token: secret(env.RUNNER_TOKEN), image: "docker:27", privileged: true, concurrency: 4 })
- * @example gitlabRunnerRegister({ url: "https://gitlab.example.com", token: secret(env.REGISTRATION_TOKEN), name: "vds1", image: "docker:27", tags: ["vds1", "docker"], runUntagged: false })
+ * @example gitlabRunnerRegister({ url: "https://gitlab.example.com", token: secret(env.REGISTRATION_TOKEN), name: "vds1", image: "docker:27", tagList: ["vds1", "docker"], runUntagged: false })
  */
 export const gitlabRunnerRegister = defineTask<GitlabRunnerRegisterParams, GitlabRunnerRegisterOutput>({
   id: "ci.gitlabRunnerRegister",
@@ -126,7 +126,7 @@ export const gitlabRunnerRegister = defineTask<GitlabRunnerRegisterParams, Gitla
       name: nonEmpty,
       privileged: bool,
       volumes: list(nonEmpty),
-      tags: list(nonEmpty),
+      tagList: list(nonEmpty),
       runUntagged: bool,
       locked: bool,
       concurrency: int,

@@ -80,7 +80,8 @@ export const composeUp = defineTask<ComposeUpParams, ComposeUpOutput>({
       const dry = sh`${compose} --dry-run up ${upArgs(p, "never")} ${services} 2>&1`;
       const r = await host.exec(dry);
       if (r.code !== 0) throw host.fail(`Cannot bring compose project ${projectLabel(p)} up: ${tail(r.stdout) || `exit ${r.code}`}`);
-      const actions = parseDryRun(r.stdout).filter((a) => a.action !== "Pull");
+      // Pulls are not changes here; `<id>_name` containers are compose's temporary names while it recreates.
+      const actions = parseDryRun(r.stdout).filter((a) => a.action !== "Pull" && !/^Container [0-9a-f]{12}_/.test(a.target));
       if (!actions.length) return unchanged(`compose project ${projectLabel(p)} runs as declared`, NONE);
       return changed([step], { message: `would ${actions.map((a) => `${a.action.toLowerCase()} ${a.target}`).join("; ")}` });
     }

@@ -123,7 +123,7 @@ function engineCommand(plan: Omit<EnginePlan, "command">, want: EngineWants): Co
   if (plan.enable) parts.push(sh`systemctl enable --quiet docker.service`);
   if (plan.restart) {
     parts.push(
-      sh`if ! systemctl restart docker.service; then j=$(journalctl -u docker.service -n 8 --no-pager -o cat 2>&1); if [ -f ${`${DAEMON_JSON}.bosun-prev`} ]; then mv -f -- ${`${DAEMON_JSON}.bosun-prev`} ${DAEMON_JSON}; else rm -f -- ${DAEMON_JSON}; fi; systemctl reset-failed docker.service; systemctl restart docker.service; printf 'bosun: docker did not start with the new %s; the previous one is back\\n%s\\n' ${DAEMON_JSON} "$j" >&2; exit 1; fi`,
+      sh`s=$(date '+%Y-%m-%d %H:%M:%S'); if ! systemctl restart docker.service 2>/dev/null; then j=$(journalctl -u docker.service --since "$s" --no-pager -o cat 2>&1 | grep -iE 'unable|invalid|error' | tail -n 3); if [ -f ${`${DAEMON_JSON}.bosun-prev`} ]; then mv -f -- ${`${DAEMON_JSON}.bosun-prev`} ${DAEMON_JSON}; else rm -f -- ${DAEMON_JSON}; fi; systemctl reset-failed docker.service; systemctl restart docker.service; printf '%s\\nbosun: docker did not start with the new %s; the previous one is back\\n' "$j" ${DAEMON_JSON} >&2; exit 1; fi`,
     );
   } else parts.push(sh`systemctl start docker.service`);
   if (plan.daemonJson !== undefined) parts.push(sh`rm -f -- ${`${DAEMON_JSON}.bosun-prev`}`);

@@ -48,36 +48,27 @@ export const symlink = defineTask<SymlinkParams>({
       const ownerDiffers = p.owner !== undefined && !sameAccount(p.owner, st.owner, st.uid);
       const groupDiffers = p.group !== undefined && !sameAccount(p.group, st.group, st.gid);
       if (!ownerDiffers && !groupDiffers) return unchanged(`${p.dest} -> ${p.src}`);
-      return changed(chown, {
-        diff: { label: p.dest, before: { link: st.target, owner: st.owner, group: st.group }, after },
-        message: `chown ${account} ${p.dest}`,
-      });
+      const before = { link: st.target, owner: st.owner, group: st.group };
+      return changed(chown, { diff: { label: p.dest, before, after }, message: `chown ${account} ${p.dest}` });
     }
-    if (st.kind === "dir")
+    if (st.kind === "dir") {
       throw host.fail(
         `Cannot create link "${p.dest}": a directory is there`,
         "remove it first with ensureAbsent (recursive: true if it is not empty)",
       );
-    if ((st.kind === "file" || st.kind === "other") && !p.force) {
-      throw host.fail(
-        `Cannot create link "${p.dest}": a ${st.kind === "file" ? "file" : st.type} is there`,
-        "set force: true to replace it",
-      );
     }
-    let message =
-      st.kind === "link"
-        ? `repoint ${p.dest}: ${st.target} -> ${p.src}`
-        : st.kind === "absent"
-          ? `create link ${p.dest} -> ${p.src}`
-          : `replace ${st.kind === "file" ? "file" : st.type} ${p.dest} by a link to ${p.src}`;
+    const occupant = st.kind === "file" ? "file" : st.kind === "other" ? st.type : undefined;
+    if (occupant && !p.force) throw host.fail(`Cannot create link "${p.dest}": a ${occupant} is there`, "set force: true to replace it");
+    let message = `create link ${p.dest} -> ${p.src}`;
+    if (st.kind === "link") message = `repoint ${p.dest}: ${st.target} -> ${p.src}`;
+    if (occupant) message = `replace ${occupant} ${p.dest} by a link to ${p.src}`;
     if (st.kind === "absent" && !st.parentExists) {
       const parent = path.posix.dirname(p.dest);
       if (!host.checkMode)
         throw host.fail(`Cannot create link "${p.dest}": directory "${parent}" does not exist`, "create it first with ensureDir");
       message += `; directory "${parent}" does not exist yet, so applying fails unless an earlier task creates it`;
     }
-    const before =
-      st.kind === "absent" ? undefined : st.kind === "link" ? { link: st.target } : { kind: st.kind === "file" ? "file" : st.type };
+    const before = st.kind === "link" ? { link: st.target } : occupant ? { kind: occupant } : undefined;
     return changed([linkCommand(p.src, p.dest), ...chown], { diff: { label: p.dest, before, after }, message });
   },
 });

@@ -1,6 +1,6 @@
 /** waitForHttp: a readiness gate that waits until a URL answers with the expected status and body. */
 import { defineTask, skipped, unchanged } from "../../core/task.js";
-import { any, bool, list, nonEmpty, oneOf, params, record, secretString } from "../../core/params.js";
+import { any, bool, nonEmpty, oneOf, params, record, secretString } from "../../core/params.js";
 import { Secret } from "../../core/secrets.js";
 import { httpWait, type HttpClient, type HttpWaitState } from "../../facts/http.js";
 import { waitFromController } from "./controller-wait.js";
@@ -44,6 +44,8 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 function paramsProblem(p: WaitForHttpParams): string | undefined {
   if (!/^https?:\/\/[^\s]+$/.test(p.url)) return `parameter "url" must be an http:// or https:// URL without spaces: ${JSON.stringify(p.url)}`;
+  const codes: unknown = p.status;
+  if (codes !== undefined && typeof codes !== "number" && !Array.isArray(codes)) return `parameter "status" must be a status code or a list of them, got ${JSON.stringify(codes)}`;
   for (const code of statusList(p.status)) {
     if (!Number.isInteger(code) || code < 100 || code > 599) return `parameter "status" must be HTTP status codes (100-599), got ${JSON.stringify(p.status)}`;
   }
@@ -83,7 +85,7 @@ export const waitForHttp = defineTask<WaitForHttpParams, WaitForHttpOutput>({
   schema: params(
     { url: nonEmpty },
     {
-      status: { anyOf: [{ type: "integer" }, list({ type: "integer" })] },
+      status: any,
       body: any,
       timeoutSeconds: { type: "number" },
       intervalSeconds: { type: "number" },

@@ -1,9 +1,9 @@
 /** aptRepository: a deb822 source in /etc/apt/sources.list.d with its signing key in /etc/apt/keyrings. */
+import { createHash } from "node:crypto";
 import { defineTask, changed, unchanged } from "../../core/task.js";
 import { params, bool, oneOf, nonEmpty, list, any, absPath, int } from "../../core/params.js";
 import { sh, raw, type Command } from "../../core/command.js";
 import type { Diff } from "../../core/diff.js";
-import { createHash } from "node:crypto";
 import { parseSections, section, sectionLines } from "../../facts/docker-sections.js";
 import { fileSnapshotCommand, parseFileSnapshot, type FileSnapshot } from "../../facts/system.js";
 import { inlineWrite } from "../system/inline-write.js";
@@ -146,7 +146,8 @@ export const aptRepository = defineTask<AptRepositoryParams>({
     const update = sh`bosun_update -o Dir::Etc::sourcelist=${sources} -o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0`;
     const body = restoringOnFailure([sources, ...(keyBytes ? [keyring] : [])], { text: [...steps, update].map((c) => c.text).join(" && ") });
     const what = `${message}; fetch its lists`;
-    return changed([aptStep(what, `add apt repository ${p.name} (its previous files are restored)`, body, lock)], { message: what, diff });
+    const hint = "its files were put back as they were; check the URI, the suites and that the key is the one the repository is signed with";
+    return changed([aptStep(what, `add apt repository ${p.name}`, body, lock, hint)], { message: what, diff });
   },
 });
 

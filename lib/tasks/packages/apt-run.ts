@@ -42,10 +42,11 @@ bosun_holders() {
 bosun_update() {
   end=$(( $(date +%s) + ${lockTimeoutSeconds} ))
   while :; do
-    if out=$(apt-get update -q -o APT::Update::Error-Mode=any "$@" 2>&1); then printf '%s\\n' "$out"; return 0; fi
+    out=$(apt-get update -q -o APT::Update::Error-Mode=any "$@" 2>&1); rc=$?
+    if [ "$rc" = 0 ]; then printf '%s\\n' "$out"; return 0; fi
     case $out in *"Could not get lock"*) if [ "$(date +%s)" -lt "$end" ]; then sleep 1; continue; fi ;; esac
     printf '%s\\n' "$out" >&2
-    return 1
+    return "$rc"
   done
 }
 bosun_full_update() { bosun_update && mkdir -p -- /var/lib/apt/periodic && touch -- ${APT_UPDATE_STAMP}; }
@@ -104,9 +105,9 @@ export function explainAptFailure(result: ExecResult, lockTimeoutSeconds: number
 /**
  * A plan step that runs an apt script and, when it fails, fails the task with a clear message:
  * `Cannot <what>: /var/lib/dpkg/lock-frontend is held by process 366 (python3 ...); waited 60 s`.
- * Its result (the ExecResult) goes to the plan's `finish`.
+ * Its result (the ExecResult) goes to the plan's `finish`. `failureHint` is the hint of other failures.
  */
-export function aptStep(label: string, what: string, body: Command, lockTimeoutSeconds: number): ActionStep {
+export function aptStep(label: string, what: string, body: Command, lockTimeoutSeconds: number, failureHint?: string): ActionStep {
   const script = aptScript(body, lockTimeoutSeconds);
   return {
     label,
@@ -114,7 +115,7 @@ export function aptStep(label: string, what: string, body: Command, lockTimeoutS
       const result = await host.exec({ ...script, label });
       if (result.code !== 0) {
         const { reason, hint } = explainAptFailure(result, lockTimeoutSeconds);
-        throw host.fail(`Cannot ${what}: ${reason}`, hint);
+        throw host.fail(`Cannot ${what}: ${reason}`, hint ?? failureHint);
       }
       return result;
     },

@@ -63,7 +63,8 @@ export const aptUpgrade = defineTask<AptUpgradeParams, AptUpgradeOutput>({
     try {
       st = await host.fact(aptUpgradable, { mode });
     } catch (error) {
-      throw host.fail((error as Error).message, "run `apt-get -s upgrade` on the host to see why apt cannot plan");
+      const message = (error as Error).message;
+      throw host.fail(message, /dpkg was interrupted/.test(message) ? "run `dpkg --configure -a` on the host" : "run `apt-get -s upgrade` on the host to see why apt cannot plan");
     }
     const { ageSeconds, hasLists } = st.cache;
     const refresh = p.updateCache && (!hasLists || p.cacheValidSeconds === undefined || ageSeconds === undefined || ageSeconds > p.cacheValidSeconds);

@@ -1,6 +1,6 @@
 /** apt: packages are installed (at a version, or the newest), or removed, with apt-get. */
 import { defineTask, changed, unchanged, type TaskHost } from "../../core/task.js";
-import { params, bool, int, oneOf, nonEmpty, any } from "../../core/params.js";
+import { params, bool, oneOf, nonEmpty, any } from "../../core/params.js";
 import { sh, type Command } from "../../core/command.js";
 import type { Diff } from "../../core/diff.js";
 import { aptState, fetchDebCommand, parseAptSummary, type AptState } from "../../facts/packages.js";

@@ -23,7 +23,7 @@ export interface UnitActions {
 /** `systemctl VERB -- NAME`, printing the unit's status (and so its last log lines) to stderr when it fails. */
 export function systemctl(verb: "start" | "stop" | "restart" | "reload" | "enable" | "disable", name: string): Command {
   const flags = verb === "enable" || verb === "disable" ? ["--quiet"] : [];
-  return sh`systemctl ${verb} ${flags} -- ${name} || { rc=$?; systemctl status --no-pager -n 15 -- ${name} >&2; exit "$rc"; }`;
+  return sh`systemctl ${[verb, ...flags]} -- ${name} || { rc=$?; systemctl status --no-pager -n 15 -- ${name} >&2; exit "$rc"; }`;
 }
 
 /** The error for a unit systemd does not know, or is masked, when something must be done to it. */

@@ -224,7 +224,11 @@ export const certbotIssue = defineTask<CertbotIssueParams, CertbotIssueOutput>({
     }
     const reason = reissueReason(p, lineage);
     if (reason) {
-      steps.push(certonlyCommand(p, certName, credentials ?? "", lineage !== undefined));
+      const certonly = certonlyCommand(p, certName, credentials ?? "", lineage !== undefined);
+      const write = steps.pop();
+      // One remote command: the credentials write reads the token on stdin, certbot then runs with stdin at EOF.
+      steps.push(write ? { text: sh`( ${raw(write.text)}
+) && ${certonly}`.text, stdin: write.stdin, label: `${write.label}; ${certonly.text}` } : certonly);
       messages.push(lineage ? `reissue ${certName}: ${reason}` : `issue ${certName} for ${p.domains.join(", ")}`);
     }
     if (!steps.length) return unchanged(`${certName} (${lineage?.domains.join(", ")}) valid for ${lineage?.daysLeft} more day(s)`, output);

@@ -18,6 +18,8 @@ export interface CertbotRenewParams {
   readonly postHook?: string;
   /** `--dry-run`: prove renewal works against the CA without saving anything (reports ok when it succeeds). */
   readonly dryRun?: boolean;
+  /** ACME directory URL (`--server`); needed for a dry run against a CA other than Let's Encrypt, which certbot would swap for LE staging. */
+  readonly server?: string;
   /** `--force-renewal`: renew even certificates that are not due. */
   readonly force?: boolean;
   /** Extra environment for certbot, e.g. `{ REQUESTS_CA_BUNDLE: "/etc/ssl/lab-acme-ca.pem" }` (visible in ps: no secrets). */
@@ -42,13 +44,13 @@ export function isDue(l: CertbotLineage): boolean {
  * runs) when a certificate is due by certbot's own window, or always with `force` or `dryRun`.
  * Unchanged, in one command, while nothing is due. A dry run changes nothing and reports ok.
  * @example certbotRenew({ deployHook: "systemctl reload nginx" })
- * @example certbotRenew({ dryRun: true })
+ * @example certbotRenew({ dryRun: true, server: "https://acme.lab.test:14000/dir" })
  */
 export const certbotRenew = defineTask<CertbotRenewParams, CertbotRenewOutput>({
   id: "tls.certbotRenew",
   description: "certbot renews the certificates that are due (--no-random-sleep-on-renew), forced, or as a dry run.",
   title: (p) => `certbot renew${p.certName ? ` ${p.certName}` : ""}${p.dryRun ? " (dry run)" : ""}${p.force ? " (forced)" : ""}`,
-  schema: params({}, { certName: nonEmpty, deployHook: nonEmpty, preHook: nonEmpty, postHook: nonEmpty, dryRun: bool, force: bool, env: record(str) }),
+  schema: params({}, { certName: nonEmpty, deployHook: nonEmpty, preHook: nonEmpty, postHook: nonEmpty, dryRun: bool, force: bool, server: { type: "string", pattern: "^https?://" }, env: record(str) }),
   validate: (p) => certNameProblem(p.certName) ?? envProblem(p.env) ?? (p.dryRun && p.force ? `parameters "dryRun" and "force" cannot be combined` : undefined),
   async check(host, p) {
     let st;
@@ -69,6 +71,7 @@ export const certbotRenew = defineTask<CertbotRenewParams, CertbotRenewOutput>({
       ...(p.certName ? ["--cert-name", p.certName] : []),
       ...(p.dryRun ? ["--dry-run"] : []),
       ...(p.force ? ["--force-renewal"] : []),
+      ...(p.server ? ["--server", p.server] : []),
       ...hookArgs(p),
     ];
     const lineages = due.map((l) => l.name);

@@ -17,7 +17,7 @@ export const FAKE_RUNNER_LOG = "/var/log/fake-gitlab-runner.log";
 export const FAKE_GITLAB_RUNNER = String.raw`#!/bin/sh
 # Stand-in for gitlab-runner in bosun's tests (not the real program).
 set -eu
-log=${FAKE_RUNNER_LOG}
+log=${"${FAKE_RUNNER_LOG:-"}${FAKE_RUNNER_LOG}}
 printf 'argv:' >> "$log"; for a in "$@"; do printf ' [%s]' "$a" >> "$log"; done; echo >> "$log"
 config=/etc/gitlab-runner/config.toml
 cmd=${"${1:-}"}

@@ -30,16 +30,28 @@ describe("authorized_keys lines", () => {
 
 describe("editAuthorizedKeys()", () => {
   test("adds a missing key to a new file", () => {
-    expect(editAuthorizedKeys(undefined, { keys: [key(A)], state: "present", exclusive: false })).toMatchObject({ content: `${A}\n`, added: [key(A)] });
+    expect(editAuthorizedKeys(undefined, { keys: [key(A)], state: "present", exclusive: false })).toMatchObject({
+      content: `${A}\n`,
+      added: [key(A)],
+    });
   });
 
   test("leaves a file alone when the key is there, whatever else it holds", () => {
     const content = `# mine\n${B}\n${A}\n`;
-    expect(editAuthorizedKeys(content, { keys: [key(A)], state: "present", exclusive: false })).toEqual({ content, added: [], replaced: [], removed: [] });
+    expect(editAuthorizedKeys(content, { keys: [key(A)], state: "present", exclusive: false })).toEqual({
+      content,
+      added: [],
+      replaced: [],
+      removed: [],
+    });
   });
 
   test("replaces a key's line in place when its options or comment differ", () => {
-    const r = editAuthorizedKeys(`${B}\n${A}\n${C}\n`, { keys: [{ ...key(A), options: 'from="10.0.0.1"' }], state: "present", exclusive: false });
+    const r = editAuthorizedKeys(`${B}\n${A}\n${C}\n`, {
+      keys: [{ ...key(A), options: 'from="10.0.0.1"' }],
+      state: "present",
+      exclusive: false,
+    });
     expect(r.content).toBe(`${B}\nfrom="10.0.0.1" ${A}\n${C}\n`);
     expect(r.replaced).toHaveLength(1);
   });
@@ -63,6 +75,8 @@ describe("editAuthorizedKeys()", () => {
   });
 
   test("keeps lines it cannot parse unless exclusive", () => {
-    expect(editAuthorizedKeys(`garbage line\n`, { keys: [key(A)], state: "present", exclusive: false }).content).toBe(`garbage line\n${A}\n`);
+    expect(editAuthorizedKeys(`garbage line\n`, { keys: [key(A)], state: "present", exclusive: false }).content).toBe(
+      `garbage line\n${A}\n`,
+    );
   });
 });

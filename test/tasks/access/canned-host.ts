@@ -13,7 +13,7 @@ export function cannedHost(fact: unknown, options: { checkMode?: boolean } = {})
     checkMode: !!options.checkMode,
     diffMode: true,
     exec: async () => ({ code: 0, stdout: "", stderr: "", durationMs: 1 }),
-    fact: async <T,>(): Promise<T> => fact as T,
+    fact: async <T>(): Promise<T> => fact as T,
     fail: (message, hint) => new BosunError(message, { host: "h1", hint }),
     log: () => undefined,
   };

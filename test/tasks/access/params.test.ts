@@ -34,7 +34,11 @@ describe("access tasks reject bad params before anything runs, naming the task a
     ["access.sudoers", () => sudoers({ name: "a.b", user: "u" }), /"name" must use only letters/],
     ["access.sudoers", () => sudoers({ name: "x" }), /exactly one of parameters "user" and "group"/],
     ["access.sudoers", () => sudoers({ name: "x", user: "u", content: "u ALL=(ALL) ALL" }), /either "content" or a rule/],
-    ["access.sudoers", () => sudoers({ name: "x", user: "u", commands: "systemctl restart x" }), /"commands" must hold "ALL" or absolute paths/],
+    [
+      "access.sudoers",
+      () => sudoers({ name: "x", user: "u", commands: "systemctl restart x" }),
+      /"commands" must hold "ALL" or absolute paths/,
+    ],
     ["access.sshdConfig", () => sshdConfig({ name: "x" }), /"settings" is required/],
     ["access.sshdConfig", () => sshdConfig({ name: "x.y", settings: { X11Forwarding: false } }), /"name" must use only letters/],
     ["access.sshdConfig", () => sshdConfig({ name: "x", settings: { Match: "User deploy" } }), /cannot hold "Match"/],

@@ -1,11 +1,22 @@
 import { loginVerdict, lockoutReason, matchesPattern, type LoginAccount } from "../../../lib/tasks/access/sshd-access.js";
 import { parseEffective } from "../../../lib/facts/sshd.js";
 
-const DEFAULTS = "permitrootlogin without-password\npubkeyauthentication yes\npasswordauthentication yes\nkbdinteractiveauthentication no\nusepam yes\nauthenticationmethods any\nauthorizedkeyscommand none\n";
+const DEFAULTS =
+  "permitrootlogin without-password\npubkeyauthentication yes\npasswordauthentication yes\nkbdinteractiveauthentication no\nusepam yes\nauthenticationmethods any\nauthorizedkeyscommand none\n";
 /** sshd -T output: the defaults with some keywords replaced (as sshd prints each keyword once). */
 const eff = (extra = "") => new Map([...parseEffective(DEFAULTS), ...parseEffective(extra)]);
-const root: LoginAccount = { user: "root", groups: ["root"], password: "locked", keyFiles: [{ path: "/root/.ssh/authorized_keys", keys: 1 }] };
-const deploy: LoginAccount = { user: "deploy", groups: ["deploy", "docker"], password: "usable", keyFiles: [{ path: "/home/deploy/.ssh/authorized_keys", keys: 1 }] };
+const root: LoginAccount = {
+  user: "root",
+  groups: ["root"],
+  password: "locked",
+  keyFiles: [{ path: "/root/.ssh/authorized_keys", keys: 1 }],
+};
+const deploy: LoginAccount = {
+  user: "deploy",
+  groups: ["deploy", "docker"],
+  password: "usable",
+  keyFiles: [{ path: "/home/deploy/.ssh/authorized_keys", keys: 1 }],
+};
 const noKeys = (a: LoginAccount): LoginAccount => ({ ...a, keyFiles: [{ path: "/x", keys: 0 }] });
 
 describe("the sshd lock-out guard", () => {
@@ -23,7 +34,9 @@ describe("the sshd lock-out guard", () => {
 
   test("a user without keys keeps password login only while PasswordAuthentication is on", () => {
     expect(loginVerdict(eff(), noKeys(deploy)).methods).toEqual(["password"]);
-    expect(loginVerdict(eff("passwordauthentication no\n"), noKeys(deploy)).blocked).toMatch(/no authorized key in \/x; PasswordAuthentication no/);
+    expect(loginVerdict(eff("passwordauthentication no\n"), noKeys(deploy)).blocked).toMatch(
+      /no authorized key in \/x; PasswordAuthentication no/,
+    );
   });
 
   test("AllowUsers, DenyUsers, AllowGroups and DenyGroups shut a user out", () => {
@@ -45,7 +58,9 @@ describe("the sshd lock-out guard", () => {
     expect(lockoutReason(now, next, "password")).toMatch(/logged in by password/);
     expect(lockoutReason(now, next, "publickey")).toBeUndefined();
     expect(lockoutReason(now, next, undefined)).toBeUndefined();
-    expect(lockoutReason(loginVerdict(eff(), root), loginVerdict(eff("permitrootlogin no\n"), root), "publickey")).toBe("PermitRootLogin no");
+    expect(lockoutReason(loginVerdict(eff(), root), loginVerdict(eff("permitrootlogin no\n"), root), "publickey")).toBe(
+      "PermitRootLogin no",
+    );
   });
 
   test("lockoutReason() does not object when it cannot see how the user gets in now", () => {

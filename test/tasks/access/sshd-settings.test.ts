@@ -3,7 +3,13 @@ import { parseEffective } from "../../../lib/facts/sshd.js";
 
 describe("sshd settings", () => {
   test("renderSshdDropIn() writes keywords in order, booleans as yes/no, lists on one line or repeated", () => {
-    const text = renderSshdDropIn("00-x", { PermitRootLogin: "prohibit-password", PasswordAuthentication: false, MaxAuthTries: 3, AllowUsers: ["deploy", "ops"], Port: [22, 2222] });
+    const text = renderSshdDropIn("00-x", {
+      PermitRootLogin: "prohibit-password",
+      PasswordAuthentication: false,
+      MaxAuthTries: 3,
+      AllowUsers: ["deploy", "ops"],
+      Port: [22, 2222],
+    });
     expect(text.split("\n").filter((l) => !l.startsWith("#"))).toEqual([
       "PermitRootLogin prohibit-password",
       "PasswordAuthentication no",
@@ -26,9 +32,12 @@ describe("sshd settings", () => {
 
   test("overriddenSettings() finds values another file sets first, treating without-password as prohibit-password", () => {
     const eff = parseEffective("permitrootlogin without-password\npasswordauthentication yes\nmaxauthtries 6\nlogingracetime 120\n");
-    expect(overriddenSettings({ PermitRootLogin: "prohibit-password", PasswordAuthentication: "no", MaxAuthTries: 6, LoginGraceTime: "2m" }, eff)).toEqual([
-      'PasswordAuthentication "yes", not "no"',
-    ]);
+    expect(
+      overriddenSettings(
+        { PermitRootLogin: "prohibit-password", PasswordAuthentication: "no", MaxAuthTries: 6, LoginGraceTime: "2m" },
+        eff,
+      ),
+    ).toEqual(['PasswordAuthentication "yes", not "no"']);
   });
 
   test("effectiveChanges() lists keywords whose values differ", () => {

@@ -1,9 +1,29 @@
 import { planUser, passwordDigest, type WantedUser } from "../../../lib/tasks/access/user-plan.js";
 import type { UserFact } from "../../../lib/facts/users.js";
 
-const base: WantedUser = { name: "deploy", append: true, createHome: true, system: false, updatePassword: "always", state: "present", removeHome: false };
+const base: WantedUser = {
+  name: "deploy",
+  append: true,
+  createHome: true,
+  system: false,
+  updatePassword: "always",
+  state: "present",
+  removeHome: false,
+};
 const existing: UserFact = {
-  user: { exists: true, name: "deploy", uid: 1001, gid: 1001, group: "deploy", groups: ["adm"], comment: "", home: "/home/deploy", shell: "/bin/sh", homeExists: true, passwordDigest: passwordDigest("!") },
+  user: {
+    exists: true,
+    name: "deploy",
+    uid: 1001,
+    gid: 1001,
+    group: "deploy",
+    groups: ["adm"],
+    comment: "",
+    home: "/home/deploy",
+    shell: "/bin/sh",
+    homeExists: true,
+    passwordDigest: passwordDigest("!"),
+  },
   knownGroups: ["adm", "docker", "deploy"],
 };
 const absent: UserFact = { user: { exists: false }, knownGroups: ["docker"] };
@@ -49,7 +69,10 @@ describe("planUser()", () => {
   });
 
   test("sets a different password hash, or only on create with updatePassword onCreate", () => {
-    expect(planUser(existing, { ...base, passwordHash: "$6$x$y" }).command).toMatchObject({ text: ": && chpasswd -e", stdin: "deploy:$6$x$y\n" });
+    expect(planUser(existing, { ...base, passwordHash: "$6$x$y" }).command).toMatchObject({
+      text: ": && chpasswd -e",
+      stdin: "deploy:$6$x$y\n",
+    });
     expect(planUser(existing, { ...base, passwordHash: "$6$x$y", updatePassword: "onCreate" }).command).toBeUndefined();
   });
 

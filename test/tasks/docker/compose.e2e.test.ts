@@ -88,7 +88,7 @@ describe("composePull, composeUp, composeDown", () => {
     const before = containers();
     const checked = await runner.run(composeUp({ ...PROJECT, wait: true }), { check: true });
     expect(checked.status).toBe("changed");
-    expect(checked.message).toMatch(/would recreate Container demo-web-1/);
+    expect(checked.message).toMatch(/^would recreate Container demo-worker-1; recreate Container demo-web-1$/);
     expect(containers()).toBe(before);
     expect(sh("curl -fsS http://127.0.0.1:8080/version")).toBe("v1\n");
 

@@ -46,7 +46,7 @@ describe("dockerEngine", () => {
     const { applied } = await expectConverges(runner, call, state);
     expect(applied.output).toMatchObject({ restarted: false, composeVersion: expect.stringMatching(/^2\.\d+/) });
     expect(state()).toBe(
-      `docker-compose installed\ndocker.io installed\ndeploy deploy docker\n${JSON.stringify(LOGS, null, 2)}\nenabled\nactive\n`,
+      `docker-compose installed\ndocker.io installed\ndeploy docker\n${JSON.stringify(LOGS, null, 2)}\nenabled\nactive\n`,
     );
     // The deploy user runs docker and compose v2 without sudo.
     expect(runner.sh("su - deploy -c 'docker info --format {{.LoggingDriver}} && docker compose version --short'").stdout).toMatch(/^json-file\n2\.\d+/);

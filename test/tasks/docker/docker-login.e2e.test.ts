@@ -37,7 +37,9 @@ const login = () => dockerLogin({ registry: services.registry.address, username:
 
 describe("dockerLogin", () => {
   test("without a login the lab registry refuses the pull, and composeUp fails", async () => {
-    expect(sh(`docker pull ${services.images.app.v1}; echo rc=$?`)).toMatch(/no basic auth credentials[\s\S]*rc=1/);
+    const pull = runner.sh(`docker pull ${services.images.app.v1}`);
+    expect(pull.code).toBe(1);
+    expect(pull.stderr).toMatch(/no basic auth credentials/);
     const r = await runner.run(composeUp({ projectDir: "/srv/demo", wait: true }));
     expect(r.status).toBe("failed");
     expect(r.message).toMatch(/no basic auth credentials/);

@@ -1,12 +1,48 @@
 /** Shared pieces of the file and command e2e tests: the lab target, hostile names, plain state probes. */
+import { spawnSync } from "node:child_process";
 import type { LabInfo } from "../../../lib/lab/index.js";
-import type { LabTarget, TaskRunner } from "../../e2e/task-harness.js";
+import type { LabTarget, ShellResult, TaskRunner } from "../../e2e/task-harness.js";
 
 /** The first (or `index`th) host of a lab as the task harness wants it. */
 export function labTarget(lab: LabInfo, index = 0): LabTarget {
   const host = lab.hosts[index];
   if (!host) throw new Error(`lab ${lab.name} has no host ${index + 1}`);
   return { name: host.name, sshPort: host.sshPort, keyPath: lab.keyPath, knownHostsPath: lab.knownHostsPath };
+}
+
+function sshArgs(target: LabTarget): string[] {
+  return [
+    "-i",
+    target.keyPath,
+    "-p",
+    String(target.sshPort),
+    "-o",
+    `UserKnownHostsFile=${target.knownHostsPath}`,
+    "-o",
+    "StrictHostKeyChecking=yes",
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    "LogLevel=ERROR",
+    // One multiplexed system-ssh connection for the file's own checks: ~20 ms per check instead of a handshake each.
+    "-o",
+    "ControlMaster=auto",
+    "-o",
+    `ControlPath=/tmp/bosun-e2e-%C`,
+    "-o",
+    "ControlPersist=60",
+  ];
+}
+
+/** Run a command as root with the system ssh client (independent of bosun), over a shared connection. */
+export function plainSsh(runner: TaskRunner, command: string, input?: string): ShellResult {
+  const r = spawnSync("ssh", [...sshArgs(runner.target), "root@127.0.0.1", command], { input: input ?? "", encoding: "utf8" });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Close the shared system-ssh connection of {@link plainSsh}. */
+export function closePlainSsh(runner: TaskRunner): void {
+  spawnSync("ssh", [...sshArgs(runner.target), "-O", "exit", "root@127.0.0.1"], { stdio: "ignore" });
 }
 
 /** Single-quote a string for the tests' own sh commands (written here, independent of bosun's quoting). */
@@ -25,12 +61,13 @@ export const HOSTILE_TEXT = `line with 'single' and "double" quotes\n$(touch /tm
 
 /** Expect none of the canary files to exist on the host: nothing hostile was executed. */
 export function expectNoCanary(runner: TaskRunner): void {
-  expect(runner.sh(`ls -d ${CANARIES} 2>/dev/null; true`).stdout).toBe("");
+  expect(plainSsh(runner, `ls -d ${CANARIES} 2>/dev/null; true`).stdout).toBe("");
 }
 
 /** What is at a path, described with plain stat/sha256sum/readlink/ls (never bosun's facts). */
 export function describePath(runner: TaskRunner, path: string): string {
-  const r = runner.sh(
+  const r = plainSsh(
+    runner,
     `p=${q(path)}; if [ -L "$p" ]; then printf 'link -> %s|' "$(readlink -- "$p")"; stat -c '%U:%G' -- "$p"; ` +
       `elif [ -d "$p" ]; then stat -c 'dir %a %U:%G' -- "$p"; ls -A1b -- "$p"; ` +
       `elif [ -e "$p" ]; then stat -c '%F %a %U:%G %s' -- "$p"; sha256sum < "$p"; else echo absent; fi`,
@@ -41,20 +78,20 @@ export function describePath(runner: TaskRunner, path: string): string {
 
 /** The exact content of a remote file, by plain `cat` (base64 so that no byte is lost). */
 export function readRemote(runner: TaskRunner, path: string): Buffer {
-  const r = runner.sh(`base64 -w0 -- ${q(path)}`);
+  const r = plainSsh(runner, `base64 -w0 -- ${q(path)}`);
   if (r.code !== 0) throw new Error(`cannot read ${path}: ${r.stderr}`);
   return Buffer.from(r.stdout, "base64");
 }
 
 /** Write a remote file with plain ssh (fixture set-up). */
 export function writeRemote(runner: TaskRunner, path: string, content: string, mode = "0644"): void {
-  const r = runner.sh(`mkdir -p -- "$(dirname -- ${q(path)})" && cat > ${q(path)} && chmod ${mode} -- ${q(path)}`, content);
+  const r = plainSsh(runner, `mkdir -p -- "$(dirname -- ${q(path)})" && cat > ${q(path)} && chmod ${mode} -- ${q(path)}`, content);
   if (r.code !== 0) throw new Error(`cannot write ${path}: ${r.stderr}`);
 }
 
 /** Run a plain command on the host and expect it to succeed. */
 export function shOk(runner: TaskRunner, command: string, input?: string): string {
-  const r = runner.sh(command, input);
+  const r = plainSsh(runner, command, input);
   if (r.code !== 0) throw new Error(`command failed (${r.code}): ${command}\n${r.stderr}`);
   return r.stdout;
 }

@@ -2,7 +2,7 @@
 import { ensureAbsent, symlink } from "../../../lib/tasks/files/index.js";
 import { useLab } from "../../e2e/lab-fixture.js";
 import { expectConverges, TaskRunner } from "../../e2e/task-harness.js";
-import { describePath, expectNoCanary, HOSTILE, labTarget, q, shOk, writeRemote } from "./e2e-support.js";
+import { describePath, expectNoCanary, HOSTILE, labTarget, q, shOk, writeRemote, closePlainSsh } from "./e2e-support.js";
 
 const lab = useLab({ name: "t-files-link" });
 let runner: TaskRunner;
@@ -10,6 +10,7 @@ beforeAll(() => {
   runner = new TaskRunner(labTarget(lab()));
 });
 afterAll(async () => {
+  if (runner) closePlainSsh(runner);
   await runner?.close();
 });
 

@@ -17,6 +17,7 @@ import {
   recordWire,
   shOk,
   writeRemote,
+  closePlainSsh,
 } from "./e2e-support.js";
 
 const lab = useLab({ name: "t-files-write" });
@@ -27,6 +28,7 @@ beforeAll(() => {
   local = mkdtempSync(path.join(tmpdir(), "bosun-e2e-src-"));
 });
 afterAll(async () => {
+  if (runner) closePlainSsh(runner);
   await runner?.close();
   rmSync(local, { recursive: true, force: true });
 });

@@ -1,0 +1,236 @@
+/**
+ * Deploy a release of a compose bundle, with a lock, a backup, a migrator, readiness gates and
+ * automatic rollback.
+ *
+ *   tsx playbooks/deploy.ts --inventory cfa2 --tag sha-abc123 [--sha abc123...] [--services api,portals]
+ *   tsx playbooks/deploy.ts --inventory cfa2 --rollback
+ *   tsx playbooks/deploy.ts --inventory production --promote-from staging
+ *
+ * Per host (one host at a time; the first failure stops the rest):
+ *   preflight (docker, compose v2, the bundle; else: run bootstrap) → deploy lock → docker login
+ *   (password on stdin) → deploy.env (REGISTRY_IMAGE, TAG; `.env` is never touched) → compose pull
+ *   → pg_dump backup → migrator (a one-off container of the new tag) → compose up -d
+ *   --remove-orphans → readiness gates → release history → image prune → lock released.
+ * A failed pull, backup or migrator aborts before anything switched: deploy.env goes back, the
+ * old release keeps serving. A failed `up` or readiness gate rolls back to the previous good tag
+ * (deploy.env back, up, readiness again). Failures are recorded in the history and exit non-zero.
+ * Re-running a deploy of the live tag changes nothing and records nothing. Variables: see
+ * playbooks/deploy/vars.ts and inventory/cfa2.yml.
+ */
+import { BosunError, InterruptedError } from "../lib/core/errors.js";
+import type { Host } from "../lib/core/host.js";
+import { playbook, type PlaybookOption } from "../lib/core/playbook.js";
+import type { TaskResult } from "../lib/core/task.js";
+import type { Vars } from "../lib/inventory/types.js";
+import { composePull, composeRun, composeUp, dockerLogin, imagePrune } from "../lib/tasks/docker/index.js";
+import { ensureAbsent, ensureFile } from "../lib/tasks/files/index.js";
+import { backupDatabase } from "./deploy/backup.js";
+import { liveRelease, previousGoodRelease, recordRelease, type ReleaseRecord } from "./deploy/history.js";
+import { newLockOwner, releaseDeployLock, releaseLockCommand, takeDeployLock } from "./deploy/lock.js";
+import { deployPreflight, type DeployState } from "./deploy/preflight.js";
+import { readPromotionSource } from "./deploy/promotion.js";
+import { describeFailures, gateReadiness, type GateFailure } from "./deploy/readiness.js";
+import { deployEnvContent, deployEnvFor, deployEnvTag, releasePlan } from "./deploy/release-env.js";
+import { DEPLOY_ENV, composeProject, deploySettings, gatesFor, type DeploySettings } from "./deploy/vars.js";
+
+/** The deploy playbook's own command-line options (they land in vars under these names). */
+export const DEPLOY_OPTIONS: Readonly<Record<string, PlaybookOption>> = {
+  tag: { type: "string", description: "Image tag to deploy, e.g. sha-abc123 (unless --rollback or --promote-from)" },
+  rollback: { type: "boolean", description: "Redeploy the previous good tag from the host's release history" },
+  "promote-from": { type: "string", description: "Deploy exactly the tag live on that inventory's hosts (e.g. staging)" },
+  services: { type: "string", description: "Only these services, comma-separated (pull, up, readiness)" },
+  sha: { type: "string", description: "Git commit of the release, kept in the release history" },
+  "break-lock": { type: "boolean", description: "Break a deploy lock older than lock_stale_minutes (a dead deploy's)" },
+};
+
+/** The release a run deploys and why. */
+interface Target {
+  readonly tag: string;
+  readonly action: ReleaseRecord["action"];
+  readonly sha?: string;
+  readonly from?: string;
+}
+
+/** What one host's deploy works with. */
+interface Run {
+  readonly host: Host;
+  readonly s: DeploySettings;
+  readonly state: DeployState;
+  readonly target: Target;
+  /** The live tag before this deploy (history, else deploy.env). */
+  readonly previous?: string;
+  readonly project: ReturnType<typeof composeProject>;
+  readonly services?: string[];
+}
+
+async function resolveTarget(host: Host, s: DeploySettings, state: DeployState): Promise<Target> {
+  if (s.tag !== undefined) return { tag: s.tag, action: "deploy", ...(s.sha ? { sha: s.sha } : {}) };
+  if (s.rollback) {
+    const prev = previousGoodRelease(state.history);
+    if (!prev) {
+      const live = liveRelease(state.history);
+      throw new BosunError(
+        `Cannot roll back: the release history in ${s.appDir} has no successful release other than ${live ? `the live one (${live.tag})` : "none at all"}`,
+        { host: host.name, hint: "deploy a known tag with --tag" },
+      );
+    }
+    return { tag: prev.tag, action: "rollback", ...(prev.sha ? { sha: prev.sha } : {}) };
+  }
+  const source = (await host.run(readPromotionSource({ inventory: s.promoteFrom! }))).output!;
+  const sha = s.sha ?? source.sha;
+  return { tag: source.tag, action: "promote", from: s.promoteFrom!, ...(sha ? { sha } : {}) };
+}
+
+function record(r: Run, result: ReleaseRecord["result"], extra: Partial<ReleaseRecord> = {}): Promise<TaskResult> {
+  const { target, s } = r;
+  const rec: ReleaseRecord = {
+    time: new Date().toISOString(),
+    tag: target.tag,
+    result,
+    action: target.action,
+    who: s.deployer,
+    ...(target.sha ? { sha: target.sha } : {}),
+    ...(r.previous ? { previous: r.previous } : {}),
+    ...(r.services ? { services: r.services } : {}),
+    ...(target.from ? { from: target.from } : {}),
+    ...extra,
+  };
+  return r.host.run(recordRelease({ appDir: s.appDir, record: rec, keep: s.historyKeep }));
+}
+
+/** Put deploy.env back as it was before this deploy. */
+async function restoreDeployEnv(r: Run): Promise<void> {
+  const path = `${r.s.appDir}/${DEPLOY_ENV}`;
+  if (r.state.deployEnv === undefined) await r.host.run(ensureAbsent({ path, title: `${DEPLOY_ENV}: back to absent` }));
+  else await r.host.run(ensureFile({ path, content: r.state.deployEnv, title: `${DEPLOY_ENV}: back to TAG=${deployEnvTag(r.state.deployEnv) ?? "?"}` }));
+}
+
+/** A failure before anything switched: deploy.env back, failure recorded, the old release keeps serving. */
+async function abortBeforeSwitch(r: Run, reason: string): Promise<never> {
+  await restoreDeployEnv(r);
+  await record(r, "failed", { reason });
+  const serving = r.previous ? `; ${r.previous} keeps serving` : "";
+  throw new BosunError(`Cannot deploy ${r.target.tag}: ${reason}. Nothing switched: ${DEPLOY_ENV} is back as it was${serving}`, {
+    host: r.host.name,
+    hint: "fix the cause above and deploy again; the failure is in .bosun/releases.jsonl",
+  });
+}
+
+/** A failure after `up`: back to the previous good tag, readiness again, failure recorded. */
+async function rollBack(r: Run, failures: readonly GateFailure[]): Promise<never> {
+  const { host, s, target } = r;
+  const reason = describeFailures(failures);
+  const back = r.previous !== undefined && r.previous !== target.tag ? r.previous : undefined;
+  if (!back) {
+    await record(r, "failed", { reason });
+    throw new BosunError(`Cannot deploy ${target.tag}: ${reason}. No previous release to roll back to`, {
+      host: host.name,
+      hint: `look at \`docker compose logs\` in ${s.appDir}; fix the release and deploy a new tag`,
+    });
+  }
+  await host.run(ensureFile({ path: `${s.appDir}/${DEPLOY_ENV}`, content: deployEnvFor(back, s.registryImage, r.state.deployEnv), title: `${DEPLOY_ENV}: back to TAG=${back}` }));
+  const up = await host.run(composeUp({ ...r.project, ...(r.services ? { services: r.services } : {}), ignoreErrors: true, title: `compose up ${s.projectName} (rollback to ${back})` }));
+  const again = up.failed ? [{ service: "compose up", url: "", message: up.message ?? "failed" }] : await gateReadiness(host, gatesFor(s, r.services), back);
+  await record(r, "failed", { reason, rolledBackTo: back, rollbackResult: again.length ? "failed" : "success" });
+  const after = again.length ? `it is NOT ready either: ${describeFailures(again)}` : "it is ready again";
+  throw new BosunError(`Cannot deploy ${target.tag}: ${reason}. Rolled back to ${back}: ${after}`, {
+    host: host.name,
+    hint: `look at \`docker compose logs\` in ${s.appDir} for ${target.tag}; the failure is in .bosun/releases.jsonl`,
+  });
+}
+
+function planSteps(r: Run, migrate: boolean): string[] {
+  const { s, target } = r;
+  const only = r.services ? ` (${r.services.join(", ")})` : "";
+  return [
+    `write ${DEPLOY_ENV} with TAG=${target.tag}`,
+    `pull the images${only}`,
+    ...(s.backup ? [`dump ${s.backup.database} to ${s.appDir}/backups`] : []),
+    ...(migrate ? [`run ${s.migrator!.service}`] : []),
+    `compose up${only}`,
+    ...(gatesFor(s, r.services).length ? [`gate readiness of ${[...new Set(gatesFor(s, r.services).map((g) => g.service))].join(", ")}`] : []),
+    "record the release",
+  ];
+}
+
+/** The release itself, under the lock (or in check mode, without it). */
+async function release(r: Run): Promise<void> {
+  const { host, s, state, target, project } = r;
+  const services = r.services ? { services: r.services } : {};
+  if (s.registryUser !== undefined) {
+    await host.run(dockerLogin({ registry: s.registry, username: s.registryUser, password: s.registryPassword! }));
+  }
+  const env = await host.run(ensureFile({ path: `${s.appDir}/${DEPLOY_ENV}`, content: deployEnvContent(s.registryImage, target.tag), mode: "0644", title: `${DEPLOY_ENV}: TAG=${target.tag}` }));
+  const switching = env.changed || r.previous !== target.tag;
+  const migrate = switching && s.migrator !== undefined && target.action !== "rollback";
+  if (host.checkMode && env.changed) {
+    await host.run(releasePlan({ ...(r.previous ? { from: r.previous } : {}), to: target.tag, steps: planSteps(r, migrate) }));
+    return;
+  }
+  const pull = await host.run(composePull({ ...project, ...services, ignoreErrors: true }));
+  if (pull.failed) return abortBeforeSwitch(r, `pulling the images failed: ${pull.message}`);
+  if (switching && s.backup) {
+    const b = s.backup;
+    const dump = await host.run(backupDatabase({ appDir: s.appDir, files: project.files, envFiles: project.envFiles, projectName: s.projectName, service: b.service, database: b.database, user: b.user!, tag: target.tag, keep: b.keep!, ignoreErrors: true }));
+    if (dump.failed) return abortBeforeSwitch(r, `the database backup failed: ${dump.message}`);
+  }
+  if (migrate) {
+    const m = s.migrator!;
+    const run = await host.run(composeRun({ ...project, service: m.service, ...(m.command ? { command: m.command } : {}), ...(m.env ? { env: m.env } : {}), ignoreErrors: true }));
+    if (run.failed) return abortBeforeSwitch(r, `the migrator failed: ${run.message}`);
+  }
+  const up = await host.run(composeUp({ ...project, ...services, ignoreErrors: true }));
+  if (up.failed) return rollBack(r, [{ service: "compose up", url: "", message: up.message ?? "failed" }]);
+  const failures = await gateReadiness(host, gatesFor(s, r.services), target.tag);
+  if (failures.length) return rollBack(r, failures);
+  if (switching || pull.changed || up.changed) await record(r, "success");
+  if (state.taggedRepositories.length) {
+    const keepTags = [target.tag, ...(r.previous ? [r.previous] : [])];
+    await host.run(imagePrune({ repositories: state.taggedRepositories, keep: s.keepImages, keepTags }));
+  }
+}
+
+/** Release the lock; after an interrupt, directly on the connection (no new task may start then). */
+async function releaseLock(host: Host, appDir: string, token: string): Promise<void> {
+  try {
+    await host.run(releaseDeployLock({ appDir, token }));
+  } catch (error) {
+    if (!(error instanceof InterruptedError)) throw error;
+    await host.connection.exec(releaseLockCommand({ appDir, token }));
+  }
+}
+
+/** One host's deploy: preflight, target, lock, release, unlock. */
+export async function deployHost(host: Host, vars: Vars): Promise<void> {
+  const s = deploySettings(vars, host.name);
+  const project = composeProject(s);
+  const state = (await host.run(deployPreflight({ appDir: s.appDir, files: s.composeFiles, projectName: s.projectName, registryImage: s.registryImage }))).output!;
+  const target = await resolveTarget(host, s, state);
+  const previous = liveRelease(state.history)?.tag ?? deployEnvTag(state.deployEnv);
+  const r: Run = { host, s, state, target, project, ...(previous ? { previous } : {}), ...(s.services ? { services: [...s.services] } : {}) };
+  if (host.checkMode) return release(r); // a check never takes the lock
+  const owner = newLockOwner(s.deployer, target.tag);
+  await host.run(takeDeployLock({ appDir: s.appDir, owner, waitSeconds: s.lockWait, breakStale: s.breakLock, staleMinutes: s.lockStaleMinutes }));
+  let failure: unknown;
+  try {
+    await release(r);
+  } catch (error) {
+    failure = error;
+  }
+  try {
+    await releaseLock(host, s.appDir, owner.token);
+  } catch (error) {
+    failure ??= error;
+  }
+  if (failure !== undefined) throw failure;
+}
+
+/** The deploy playbook: runnable (`tsx playbooks/deploy.ts --inventory cfa2 --tag sha-abc123`) and importable. */
+export const deploy = playbook({
+  name: "deploy",
+  hosts: "all",
+  serial: 1,
+  maxFailPercentage: 0,
+  options: DEPLOY_OPTIONS,
+  run: deployHost,
+});

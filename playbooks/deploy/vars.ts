@@ -1,0 +1,251 @@
+/**
+ * The variables of the deploy playbook: read from the inventory (and `-e`, and the playbook's own
+ * options), checked against a JSON Schema, defaults filled in. A bad variable fails the host before
+ * anything runs on it, with a message naming the variable.
+ */
+import os from "node:os";
+import { BosunError } from "../../lib/core/errors.js";
+import { secret, type Secret } from "../../lib/core/secrets.js";
+import { validateAgainstSchema } from "../../lib/core/schema.js";
+import type { Vars } from "../../lib/inventory/types.js";
+
+/** One readiness gate: a URL requested from the host after `compose up`. */
+export interface ReadinessCheck {
+  /** The compose service it belongs to (the gate runs when that service is deployed). */
+  readonly service: string;
+  /** URL as the host reaches it, e.g. `http://127.0.0.1:8080/api/ready`. */
+  readonly url: string;
+  /** Status code, or codes, that count as ready (200). */
+  readonly status?: number | readonly number[];
+  /** Seconds to wait at most (60). */
+  readonly timeoutSeconds?: number;
+  /** Text the body must contain. */
+  readonly body?: string;
+}
+
+/** `backup`: dump a postgres database of the stack before the release switches. */
+export interface BackupSettings {
+  /** Compose service running postgres (`postgres`). */
+  readonly service: string;
+  /** Database to dump. */
+  readonly database: string;
+  /** Database user `pg_dump` connects as, over the container's local socket (`postgres`). */
+  readonly user?: string;
+  /** Dumps kept in `<app_dir>/backups` (7). */
+  readonly keep?: number;
+}
+
+/** `migrator`: a one-off container of the new tag, run before the release switches. */
+export interface MigratorSettings {
+  /** Compose service of the migrator (usually in a profile, so that `up` never starts it). */
+  readonly service: string;
+  /** Command and arguments; the image's own when omitted. */
+  readonly command?: readonly string[];
+  /** Extra environment for the run (plain values only; secrets belong in `.env`). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** What the deploy works with, typed and with defaults. */
+export interface DeploySettings {
+  /** Directory of the compose bundle on the host (`app_dir`). */
+  readonly appDir: string;
+  /** Compose files, relative to appDir (`compose_files`, default `[compose.yaml]`). */
+  readonly composeFiles: readonly string[];
+  /** Compose project name (`project_name`, default: the last part of app_dir). */
+  readonly projectName: string;
+  /** Registry host[:port] to log in to (`registry`, default: the first part of registry_image). */
+  readonly registry: string;
+  /** `REGISTRY_IMAGE` written to deploy.env (`registry_image`). */
+  readonly registryImage: string;
+  /** Registry user (`registry_user`); no login when unset. */
+  readonly registryUser?: string;
+  /** Registry password (`registry_password`, e.g. `!env CI_REGISTRY_PASSWORD`). */
+  readonly registryPassword?: Secret;
+  /** Readiness gates (`readiness`). */
+  readonly readiness: readonly ReadinessCheck[];
+  /** Database backup before a release switches (`backup`). */
+  readonly backup?: BackupSettings;
+  /** Migrator run before a release switches (`migrator`). */
+  readonly migrator?: MigratorSettings;
+  /** Newest image tags kept per repository of the bundle (`keep_images`, 3). */
+  readonly keepImages: number;
+  /** Records kept in the release history (`history_keep`, 100). */
+  readonly historyKeep: number;
+  /** Seconds a deploy waits for another one's lock (`lock_wait`, 300). */
+  readonly lockWait: number;
+  /** Minutes after which `--break-lock` may break a lock (`lock_stale_minutes`, 30). */
+  readonly lockStaleMinutes: number;
+  /** Who deploys, for the lock and the history (`deployer`, default `user@controller`). */
+  readonly deployer: string;
+  /** `--tag`. */
+  readonly tag?: string;
+  /** `--rollback`. */
+  readonly rollback: boolean;
+  /** `--promote-from`: inventory name or path. */
+  readonly promoteFrom?: string;
+  /** `--services`, split. */
+  readonly services?: readonly string[];
+  /** `--sha`: the git commit of the release. */
+  readonly sha?: string;
+  /** `--break-lock`. */
+  readonly breakLock: boolean;
+}
+
+/** Docker tag syntax. */
+export const TAG_PATTERN = "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$";
+const SERVICE_PATTERN = "^[a-zA-Z0-9][a-zA-Z0-9_.-]*$";
+const text = { type: "string", minLength: 1 };
+const count = { type: "integer", minimum: 0 };
+const flag = { type: ["boolean", "string"] };
+
+/** The JSON Schema of the deploy variables (other variables are free). */
+export const DEPLOY_VARS_SCHEMA = {
+  type: "object",
+  required: ["app_dir", "registry_image"],
+  properties: {
+    app_dir: { type: "string", pattern: "^/.+" },
+    compose_files: { type: "array", items: text, minItems: 1 },
+    project_name: { type: "string", pattern: "^[a-z0-9][a-z0-9_-]*$" },
+    registry: { type: "string", pattern: "^[A-Za-z0-9.-]+(:[0-9]+)?$" },
+    registry_image: { type: "string", pattern: "^[a-z0-9][a-z0-9._-]*(:[0-9]+)?(/[a-z0-9._-]+)*$" },
+    registry_user: text,
+    registry_password: { anyOf: [{ type: "string" }, { type: "object" }] },
+    readiness: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["service", "url"],
+        additionalProperties: false,
+        properties: {
+          service: { type: "string", pattern: SERVICE_PATTERN },
+          url: { type: "string", pattern: "^https?://\\S+$" },
+          status: { anyOf: [{ type: "integer" }, { type: "array", items: { type: "integer" } }] },
+          timeoutSeconds: { type: "number", exclusiveMinimum: 0 },
+          body: { type: "string" },
+        },
+      },
+    },
+    backup: {
+      type: "object",
+      required: ["service", "database"],
+      additionalProperties: false,
+      properties: { service: { type: "string", pattern: SERVICE_PATTERN }, database: text, user: text, keep: { type: "integer", minimum: 1 } },
+    },
+    migrator: {
+      type: "object",
+      required: ["service"],
+      additionalProperties: false,
+      properties: {
+        service: { type: "string", pattern: SERVICE_PATTERN },
+        command: { type: "array", items: { type: "string" } },
+        env: { type: "object", additionalProperties: { type: "string" } },
+      },
+    },
+    keep_images: count,
+    history_keep: { type: "integer", minimum: 1 },
+    lock_wait: count,
+    lock_stale_minutes: { type: "integer", minimum: 1 },
+    deployer: text,
+    tag: { type: "string", pattern: TAG_PATTERN },
+    rollback: flag,
+    "promote-from": text,
+    services: { type: "string", pattern: "^[a-zA-Z0-9][a-zA-Z0-9_.-]*(,[a-zA-Z0-9][a-zA-Z0-9_.-]*)*$" },
+    sha: { type: "string", pattern: "^[0-9a-fA-F]{4,64}$" },
+    "break-lock": flag,
+  },
+} as const;
+
+/** The defaults of {@link DeploySettings}. */
+export const DEPLOY_DEFAULTS = {
+  composeFiles: ["compose.yaml"] as readonly string[],
+  keepImages: 3,
+  historyKeep: 100,
+  lockWait: 300,
+  lockStaleMinutes: 30,
+  backupUser: "postgres",
+  backupKeep: 7,
+  readinessTimeoutSeconds: 60,
+} as const;
+
+/** The env file deploy writes (only this one); `.env` is long-lived and never touched. */
+export const DEPLOY_ENV = "deploy.env";
+/** The long-lived env file of the bundle. */
+export const LONG_LIVED_ENV = ".env";
+
+function truthy(value: unknown): boolean {
+  return value === true || (typeof value === "string" && /^(true|yes|on|1)$/i.test(value));
+}
+
+/** Who deploys when `deployer` is not set: `user@controller-host`. */
+export function defaultDeployer(): string {
+  let user = "unknown";
+  try {
+    user = os.userInfo().username;
+  } catch {
+    user = process.env.USER ?? "unknown";
+  }
+  return `${user}@${os.hostname()}`;
+}
+
+/** Check the deploy variables and fill in defaults; throws a BosunError naming the bad variable. */
+export function deploySettings(vars: Vars, host?: string): DeploySettings {
+  const problem = validateAgainstSchema(DEPLOY_VARS_SCHEMA, vars);
+  if (problem) {
+    throw new BosunError(`Cannot deploy: ${problem.replace(/parameter/g, "variable")}`, {
+      host,
+      hint: "set it in the inventory (see inventory/cfa2.yml) or with -e",
+    });
+  }
+  const v = vars as Record<string, unknown>;
+  const appDir = (v.app_dir as string).replace(/\/+$/, "");
+  const registryImage = v.registry_image as string;
+  const password = v.registry_password as string | Secret | undefined;
+  const backup = v.backup as BackupSettings | undefined;
+  const settings: DeploySettings = {
+    appDir,
+    composeFiles: (v.compose_files as string[] | undefined) ?? DEPLOY_DEFAULTS.composeFiles,
+    projectName: (v.project_name as string | undefined) ?? appDir.split("/").pop()!.toLowerCase().replace(/[^a-z0-9_-]/g, "-"),
+    registry: (v.registry as string | undefined) ?? registryImage.split("/")[0]!,
+    registryImage,
+    ...(v.registry_user === undefined ? {} : { registryUser: v.registry_user as string }),
+    ...(password === undefined || password === "" ? {} : { registryPassword: secret(password) }),
+    readiness: (v.readiness as ReadinessCheck[] | undefined) ?? [],
+    ...(backup ? { backup: { user: DEPLOY_DEFAULTS.backupUser, keep: DEPLOY_DEFAULTS.backupKeep, ...backup } } : {}),
+    ...(v.migrator ? { migrator: v.migrator as MigratorSettings } : {}),
+    keepImages: (v.keep_images as number | undefined) ?? DEPLOY_DEFAULTS.keepImages,
+    historyKeep: (v.history_keep as number | undefined) ?? DEPLOY_DEFAULTS.historyKeep,
+    lockWait: (v.lock_wait as number | undefined) ?? DEPLOY_DEFAULTS.lockWait,
+    lockStaleMinutes: (v.lock_stale_minutes as number | undefined) ?? DEPLOY_DEFAULTS.lockStaleMinutes,
+    deployer: (v.deployer as string | undefined) ?? defaultDeployer(),
+    ...(v.tag === undefined ? {} : { tag: v.tag as string }),
+    rollback: truthy(v.rollback),
+    ...(v["promote-from"] === undefined ? {} : { promoteFrom: v["promote-from"] as string }),
+    ...(v.services === undefined ? {} : { services: (v.services as string).split(",") }),
+    ...(v.sha === undefined ? {} : { sha: (v.sha as string).toLowerCase() }),
+    breakLock: truthy(v["break-lock"]),
+  };
+  const modes = [settings.tag !== undefined && "--tag", settings.rollback && "--rollback", settings.promoteFrom !== undefined && "--promote-from"].filter(Boolean);
+  if (modes.length !== 1) {
+    throw new BosunError(
+      modes.length ? `Cannot deploy: ${modes.join(" and ")} exclude each other` : "Cannot deploy: no release given",
+      { host, hint: "give exactly one of --tag sha-abc123, --rollback or --promote-from <inventory>" },
+    );
+  }
+  if (settings.registryUser !== undefined && settings.registryPassword === undefined) {
+    throw new BosunError(`Cannot deploy: registry_user is set but registry_password is not`, {
+      host,
+      hint: "set registry_password: !env CI_REGISTRY_PASSWORD in the inventory (and export it)",
+    });
+  }
+  return settings;
+}
+
+/** The compose project of the bundle as the docker tasks take it. */
+export function composeProject(s: DeploySettings): { projectDir: string; files: string[]; envFiles: string[]; projectName: string } {
+  return { projectDir: s.appDir, files: [...s.composeFiles], envFiles: [LONG_LIVED_ENV, DEPLOY_ENV], projectName: s.projectName };
+}
+
+/** The readiness gates that apply to a deploy of `services` (all when undefined). */
+export function gatesFor(s: DeploySettings, services: readonly string[] | undefined): readonly ReadinessCheck[] {
+  return services ? s.readiness.filter((r) => services.includes(r.service)) : s.readiness;
+}
