@@ -25,6 +25,7 @@ import type { Vars } from "../lib/inventory/types.js";
 import { composePull, composeRun, composeUp, dockerLogin, imagePrune } from "../lib/tasks/docker/index.js";
 import { ensureAbsent, ensureFile } from "../lib/tasks/files/index.js";
 import { backupDatabase } from "./deploy/backup.js";
+import { failureReason } from "./deploy/failure.js";
 import { liveRelease, previousGoodRelease, recordRelease, type ReleaseRecord } from "./deploy/history.js";
 import { newLockOwner, releaseDeployLock, releaseLockCommand, takeDeployLock } from "./deploy/lock.js";
 import { deployPreflight, type DeployState } from "./deploy/preflight.js";
@@ -130,7 +131,7 @@ async function rollBack(r: Run, failures: readonly GateFailure[]): Promise<never
   }
   await host.run(ensureFile({ path: `${s.appDir}/${DEPLOY_ENV}`, content: deployEnvFor(back, s.registryImage, r.state.deployEnv), title: `${DEPLOY_ENV}: back to TAG=${back}` }));
   const up = await host.run(composeUp({ ...r.project, ...(r.services ? { services: r.services } : {}), ignoreErrors: true, title: `compose up ${s.projectName} (rollback to ${back})` }));
-  const again = up.failed ? [{ service: "compose up", url: "", message: up.message ?? "failed" }] : await gateReadiness(host, gatesFor(s, r.services), back);
+  const again = up.failed ? [{ service: "compose up", url: "", message: failureReason(up.message) }] : await gateReadiness(host, gatesFor(s, r.services), back);
   await record(r, "failed", { reason, rolledBackTo: back, rollbackResult: again.length ? "failed" : "success" });
   const after = again.length ? `it is NOT ready either: ${describeFailures(again)}` : "it is ready again";
   throw new BosunError(`Cannot deploy ${target.tag}: ${reason}. Rolled back to ${back}: ${after}`, {
@@ -168,19 +169,19 @@ async function release(r: Run): Promise<void> {
     return;
   }
   const pull = await host.run(composePull({ ...project, ...services, ignoreErrors: true }));
-  if (pull.failed) return abortBeforeSwitch(r, `pulling the images failed: ${pull.message}`);
+  if (pull.failed) return abortBeforeSwitch(r, `pulling the images failed: ${failureReason(pull.message)}`);
   if (switching && s.backup) {
     const b = s.backup;
     const dump = await host.run(backupDatabase({ appDir: s.appDir, files: project.files, envFiles: project.envFiles, projectName: s.projectName, service: b.service, database: b.database, user: b.user!, tag: target.tag, keep: b.keep!, ignoreErrors: true }));
-    if (dump.failed) return abortBeforeSwitch(r, `the database backup failed: ${dump.message}`);
+    if (dump.failed) return abortBeforeSwitch(r, `the database backup failed: ${failureReason(dump.message)}`);
   }
   if (migrate) {
     const m = s.migrator!;
     const run = await host.run(composeRun({ ...project, service: m.service, ...(m.command ? { command: m.command } : {}), ...(m.env ? { env: m.env } : {}), ignoreErrors: true }));
-    if (run.failed) return abortBeforeSwitch(r, `the migrator failed: ${run.message}`);
+    if (run.failed) return abortBeforeSwitch(r, `the migrator failed: ${failureReason(run.message)}`);
   }
   const up = await host.run(composeUp({ ...project, ...services, ignoreErrors: true }));
-  if (up.failed) return rollBack(r, [{ service: "compose up", url: "", message: up.message ?? "failed" }]);
+  if (up.failed) return rollBack(r, [{ service: "compose up", url: "", message: failureReason(up.message) }]);
   const failures = await gateReadiness(host, gatesFor(s, r.services), target.tag);
   if (failures.length) return rollBack(r, failures);
   if (switching || pull.changed || up.changed) await record(r, "success");

@@ -110,6 +110,13 @@ export function parseAptSummary(stdout: string): AptSummary | undefined {
   return sum;
 }
 
+/** Names of the packages apt-get set up ("Setting up curl:amd64 (7.88.1-10) ..."). */
+export function parseSetUp(stdout: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of stdout.matchAll(/^Setting up ([^\s:]+)(?::\S+)? \(/gm)) if (m[1]) out.add(m[1]);
+  return out;
+}
+
 /** Where apt keeps its lists and the stamp of the last successful `apt-get update`. */
 export const APT_LISTS_DIR = "/var/lib/apt/lists";
 /** Touched after every successful update bosun runs (as Ubuntu's update-notifier and apt.systemd.daily do). */

@@ -63,7 +63,7 @@ export function describeHolder(lock: HeldLock): string {
   const o = lock.owner;
   const minutes = Math.floor(lock.ageSeconds / 60);
   const age = minutes ? `${minutes} min ago` : `${lock.ageSeconds}s ago`;
-  if (!o) return `an unknown deploy (no owner file), taken ${age}`;
+  if (!o) return `an unknown deploy (its owner file is missing or unreadable), taken ${age}`;
   return `${o.who ?? "unknown"} (tag ${o.tag ?? "?"}) since ${o.since ?? "?"}, ${age}`;
 }
 
@@ -153,7 +153,7 @@ echo @@bosun:taken; echo "waited=$(( $(date +%s) - start ))"`;
           const s = parseSections((results[0] as ExecResult).stdout);
           const waitedSeconds = Number(/^waited=(\d+)$/.exec(sectionLines(s, "taken")[0] ?? "")?.[1] ?? 0);
           const broken = s.has("broken") ? parseHeldLock(sectionLines(s, "broken")) : undefined;
-          const notes = [waitedSeconds ? `after waiting ${waitedSeconds}s` : "", broken ? `broke the stale lock of ${describeHolder(broken)}` : ""].filter(Boolean);
+          const notes = [waitedSeconds > (broken ? 1 : 0) ? `after waiting ${waitedSeconds}s` : "", broken ? `broke the stale lock of ${describeHolder(broken)}` : ""].filter(Boolean);
           return {
             changed: false,
             output: { waitedSeconds, ...(broken ? { broken } : {}) },

@@ -1,13 +1,14 @@
 /** The readiness gate of a release: each service's URL, requested from the host, until it answers as expected. */
 import type { Host } from "../../lib/core/host.js";
 import { waitForHttp } from "../../lib/tasks/http/index.js";
+import { failureReason } from "./failure.js";
 import { DEPLOY_DEFAULTS, type ReadinessCheck } from "./vars.js";
 
 /** A gate that did not open. */
 export interface GateFailure {
   /** The service. */
   readonly service: string;
-  /** The URL. */
+  /** The URL ("" when the failure is not a gate, e.g. `compose up` itself). */
   readonly url: string;
   /** What waitForHttp saw (status, body, how long it waited). */
   readonly message: string;
@@ -33,12 +34,12 @@ export async function gateReadiness(host: Host, gates: readonly ReadinessCheck[]
         title: `readiness ${g.service} (${tag}): ${g.url}`,
       }),
     );
-    if (result.failed) failures.push({ service: g.service, url: g.url, message: (result.message ?? "not ready").split("\n")[0]! });
+    if (result.failed) failures.push({ service: g.service, url: g.url, message: failureReason(result.message) });
   }
   return failures;
 }
 
 /** "api (Cannot get status 200 ...); portals (...)". */
 export function describeFailures(failures: readonly GateFailure[]): string {
-  return failures.map((f) => `${f.service} is not ready: ${f.message.replace(/^Cannot /, "cannot ")}`).join("; ");
+  return failures.map((f) => `${f.service} ${f.url ? "is not ready" : "failed"}: ${f.message.replace(/^Cannot /, "cannot ")}`).join("; ");
 }

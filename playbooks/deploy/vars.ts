@@ -187,8 +187,18 @@ export function defaultDeployer(): string {
   return `${user}@${os.hostname()}`;
 }
 
+const NUMBERS = ["keep_images", "history_keep", "lock_wait", "lock_stale_minutes"] as const;
+
+/** `-e lock_wait=60` gives a string: whole numbers written as text become numbers. */
+function coerceNumbers(vars: Vars): Vars {
+  const out: Vars = { ...vars };
+  for (const k of NUMBERS) if (typeof out[k] === "string" && /^\d+$/.test(out[k] as string)) out[k] = Number(out[k]);
+  return out;
+}
+
 /** Check the deploy variables and fill in defaults; throws a BosunError naming the bad variable. */
-export function deploySettings(vars: Vars, host?: string): DeploySettings {
+export function deploySettings(input: Vars, host?: string): DeploySettings {
+  const vars = coerceNumbers(input);
   const problem = validateAgainstSchema(DEPLOY_VARS_SCHEMA, vars);
   if (problem) {
     throw new BosunError(`Cannot deploy: ${problem.replace(/parameter/g, "variable")}`, {

@@ -6,6 +6,7 @@ import {
   parseAptSummary,
   parseCacheAge,
   parseDpkgQuery,
+  parseSetUp,
 } from "../../lib/facts/packages.js";
 
 const ok = (stdout: string) => ({ code: 0, stdout, stderr: "", durationMs: 1 });
@@ -168,5 +169,12 @@ describe("aptUpgradable", () => {
   test("fails with apt's error when the simulation fails", () => {
     const stdout = "@@bosun:cache\n1\n-\n1\n1\n@@bosun:sim\nE: dpkg was interrupted, you must manually run 'dpkg --configure -a'\nrc=100\n";
     expect(() => aptUpgradable.parse(ok(stdout), { mode: "safe" })).toThrow(/dpkg was interrupted/);
+  });
+});
+
+describe("parseSetUp()", () => {
+  test("names the packages apt-get set up, without architecture", () => {
+    const out = parseSetUp("Unpacking sl (5.02-1+b1) ...\nSetting up libncurses6:amd64 (6.4-4) ...\nSetting up sl (5.02-1+b1) ...\nProcessing triggers for libc-bin (2.36-9) ...\n");
+    expect([...out]).toEqual(["libncurses6", "sl"]);
   });
 });

@@ -5,6 +5,7 @@ import type { TaskResult } from "../../lib/core/task.js";
 import { deployUser } from "../../roles/deploy-user/index.js";
 import { useLab } from "../e2e/lab-fixture.js";
 import { sshRun, type LabTarget } from "../e2e/task-harness.js";
+import { keyLogin } from "../tasks/access/ssh-login.js";
 
 const lab = useLab({ name: "t-deploy-user" });
 const SLOW = 120_000;
@@ -55,10 +56,10 @@ test(
 test(
   "deployUser() makes a user that logs in by key and runs sudo without a password; a second run changes nothing",
   async () => {
-    expect(sshRun(target, "true", undefined, "deploy").code).toBe(255);
+    expect(keyLogin(target, "deploy", "true").code).toBe(255);
     const first = await run({ authorizedKeys: labKey, groups: ["adm"] });
     expect(first.map((r) => r.status)).toEqual(["changed", "changed", "changed"]);
-    const login = sshRun(target, "id -un; id -nG; echo $SHELL; sudo -n id -un", undefined, "deploy");
+    const login = keyLogin(target, "deploy", "id -un; id -nG; echo $SHELL; sudo -n id -un");
     expect(login).toMatchObject({ code: 0, stdout: "deploy\ndeploy adm\n/bin/bash\nroot\n" });
     expect(root("stat -c '%a %U' /home/deploy/.ssh /home/deploy/.ssh/authorized_keys /etc/sudoers.d/deploy")).toBe(
       "700 deploy\n600 deploy\n440 root\n",

@@ -9,7 +9,7 @@ import { deployUser } from "../../roles/deploy-user/index.js";
 import { RELOAD_SSH, sshHandlers, sshHardening, type SshHardeningOptions } from "../../roles/ssh-hardening/index.js";
 import { useLab } from "../e2e/lab-fixture.js";
 import { sshRun, type LabTarget } from "../e2e/task-harness.js";
-import { passwordLogin } from "../tasks/access/ssh-login.js";
+import { keyLogin, passwordLogin } from "../tasks/access/ssh-login.js";
 
 const lab = useLab({ name: "t-ssh-hardening" });
 const SLOW = 120_000;
@@ -85,8 +85,8 @@ test(
       code: 255,
       stderr: expect.stringMatching(/Permission denied \(publickey\)/),
     });
-    expect(sshRun(target, "id -un")).toMatchObject({ code: 0, stdout: "root\n" });
-    expect(sshRun(target, "sudo -n id -un", undefined, "deploy")).toMatchObject({ code: 0, stdout: "root\n" });
+    expect(keyLogin(target, "root")).toMatchObject({ code: 0, stdout: "root\n" });
+    expect(keyLogin(target, "deploy", "sudo -n id -un")).toMatchObject({ code: 0, stdout: "root\n" });
     const again = await run();
     expect(again.map((r) => `${r.status} ${r.commands}`)).toEqual(["ok 1"]);
   },
@@ -118,11 +118,11 @@ test(
     const refused = await run({ permitRootLogin: "no", settings: { MaxAuthTries: 3 } }).catch((e: Error) => e);
     expect(refused).toBeInstanceOf(Error);
     expect((refused as Error).message).toMatch(/root \(this session's user\) could no longer log in over SSH: PermitRootLogin no/);
-    expect(sshRun(target, "id -un").code).toBe(0);
+    expect(keyLogin(target, "root").code).toBe(0);
 
     const [applied] = await run({ permitRootLogin: "no", settings: { MaxAuthTries: 3 }, allowRootLockout: true });
     expect(applied).toMatchObject({ status: "changed", message: expect.stringContaining("log in as deploy from now on") });
-    expect(sshRun(target, "id -un")).toMatchObject({ code: 255, stderr: expect.stringMatching(/Permission denied/) });
+    expect(keyLogin(target, "root")).toMatchObject({ code: 255, stderr: expect.stringMatching(/Permission denied/) });
     expect(
       sshRun(target, "sudo -n sshd -T -C user=root,host=h,addr=127.0.0.1 | grep '^permitrootlogin '", undefined, "deploy"),
     ).toMatchObject({ code: 0, stdout: "permitrootlogin no\n" });

@@ -76,8 +76,8 @@ export async function publishDemoImages(): Promise<PublishReport> {
       todo.map(async (image) => {
         const base = await buildImage(image.recipe);
         const local = `${image.recipe.name}:${image.tag}`;
-        await deriveImage(base, [...image.changes, `LABEL ${RECIPE_LABEL}=${imageHash(image)}`], local);
-        await pushImage(local, image.repo, image.tag);
+        await deriveImage(base, local, { changes: [...image.changes, `LABEL ${RECIPE_LABEL}=${imageHash(image)}`] });
+        await pushImage(local, `${image.repo}:${image.tag}`);
       }),
     );
   }

@@ -131,8 +131,14 @@ async function buildOnce(recipe: ImageRecipe, tag: string): Promise<string> {
   return tag;
 }
 
-/** Make image `tag` from `base` with extra Dockerfile `changes` (a commit of an unstarted container). */
-export async function deriveImage(base: string, changes: readonly string[], tag: string): Promise<void> {
+/** Options for {@link deriveImage}. */
+export interface DeriveImageOptions {
+  /** Dockerfile instructions (ENV, LABEL ...) the new image adds to its base. */
+  readonly changes: readonly string[];
+}
+
+/** Make image `tag` from `base` with extra Dockerfile instructions (a commit of an unstarted container). */
+export async function deriveImage(base: string, tag: string, { changes }: DeriveImageOptions): Promise<void> {
   const id = (await docker(["create", base])).stdout.trim();
   try {
     await docker(["commit", ...changes.flatMap((c) => ["--change", c]), id, tag]);

@@ -36,9 +36,9 @@ export async function loginForPush(): Promise<void> {
   });
 }
 
-/** Tag local image `image` as `127.0.0.1:5000/<repo>:<tag>` and push it with the push config. */
-export async function pushImage(image: string, repo: string, tag: string): Promise<void> {
-  const ref = `${REGISTRY_LOCAL}/${repo}:${tag}`;
+/** Tag local image `image` as `127.0.0.1:5000/<repoTag>` (e.g. `demo/app:v1`) and push it with the push config. */
+export async function pushImage(image: string, repoTag: string): Promise<void> {
+  const ref = `${REGISTRY_LOCAL}/${repoTag}`;
   await docker(["tag", image, ref]);
   await docker(["--config", PUSH_CONFIG_DIR, "push", ref]);
 }

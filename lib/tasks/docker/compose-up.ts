@@ -83,7 +83,9 @@ export const composeUp = defineTask<ComposeUpParams, ComposeUpOutput>({
       // Pulls are not changes here; `<id>_name` containers are compose's temporary names while it recreates.
       const actions = parseDryRun(r.stdout).filter((a) => a.action !== "Pull" && !/^Container [0-9a-f]{12}_/.test(a.target));
       if (!actions.length) return unchanged(`compose project ${projectLabel(p)} runs as declared`, NONE);
-      return changed([step], { message: `would ${actions.map((a) => `${a.action.toLowerCase()} ${a.target}`).join("; ")}` });
+      // compose acts on services in parallel: sort so that the same plan always reads the same.
+      const lines = actions.map((a) => `${a.action.toLowerCase()} ${a.target}`).sort();
+      return changed([step], { message: `would ${lines.join("; ")}` });
     }
     return changed([step], {
       finish: (results) => {

@@ -3,7 +3,7 @@ import { defineTask, changed, unchanged, type TaskHost } from "../../core/task.j
 import { params, bool, oneOf, nonEmpty, any } from "../../core/params.js";
 import { sh, type Command } from "../../core/command.js";
 import type { Diff } from "../../core/diff.js";
-import { aptState, fetchDebCommand, parseAptSummary, type AptState } from "../../facts/packages.js";
+import { aptState, fetchDebCommand, parseAptSummary, parseSetUp, type AptState } from "../../facts/packages.js";
 import { aptGetOptions, aptStep, isExecResult, DEFAULT_LOCK_TIMEOUT } from "./apt-run.js";
 
 /** Parameters for {@link apt}. Give `names`, `deb`, or `updateCache` alone. */
@@ -82,6 +82,13 @@ function refreshReason(p: AptParams, st: AptState, installing: boolean): string 
   return undefined;
 }
 
+/** Whether an installed version meets the wanted one: a pin exactly, `latest` the candidate, `present` any. */
+function satisfied(state: "present" | "latest" | "absent", pin: string | undefined, installed: string | undefined, candidate: string | undefined): boolean {
+  if (installed === undefined) return false;
+  if (pin !== undefined) return installed === pin;
+  return state !== "latest" || candidate === undefined || candidate === installed;
+}
+
 /** The package specs to install for state present/latest, and those apt does not know (lists fresh). */
 function toInstall(p: AptParams, st: AptState): { specs: string[]; unknown: string[] } {
   const specs: string[] = [];
@@ -91,7 +98,7 @@ function toInstall(p: AptParams, st: AptState): { specs: string[]; unknown: stri
     const pkg = st.packages.get(name);
     const policy = st.policy.get(name);
     const installed = pkg?.installed ? pkg.version : undefined;
-    if (version !== undefined ? installed === version : installed !== undefined && (p.state !== "latest" || !policy?.candidate || policy.candidate === installed)) continue;
+    if (satisfied(p.state ?? "present", version, installed, policy?.candidate)) continue;
     specs.push(spec);
     if (installed === undefined && !policy?.candidate) unknown.push(name);
   }
@@ -207,13 +214,6 @@ export const apt = defineTask<AptParams, AptOutput>({
     });
   },
 });
-
-/** Names of the packages apt-get set up ("Setting up curl (7.88.1-10) ..."). */
-export function parseSetUp(stdout: string): Set<string> {
-  const out = new Set<string>();
-  for (const m of stdout.matchAll(/^Setting up ([^\s:]+)(?::\S+)? \(/gm)) if (m[1]) out.add(m[1]);
-  return out;
-}
 
 function packageDiff(st: AptState, names: readonly string[], installing: readonly string[], removing: readonly string[], debName: string | undefined): Diff {
   const now = (n: string) => (st.packages.get(n)?.installed ? st.packages.get(n)?.version : "not installed");

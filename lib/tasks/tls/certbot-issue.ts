@@ -204,7 +204,8 @@ export const certbotIssue = defineTask<CertbotIssueParams, CertbotIssueOutput>({
     const certName = p.certName ?? defaultCertName(p.domains);
     const credentials = p.authenticator === "dns-cloudflare" ? (p.cloudflareCredentials ?? `${LETSENCRYPT_DIR}/cloudflare/${certName}.ini`) : undefined;
     const { st, cred } = await readState(host, certName, credentials);
-    if (!st.installed) {
+    const pending = st.installed ? undefined : "certbot is not installed yet: applying fails unless an earlier task installs it";
+    if (!st.installed && !host.checkMode) {
       const pkgs = p.authenticator === "dns-cloudflare" ? "certbot python3-certbot-dns-cloudflare" : "certbot";
       throw host.fail(`Cannot issue certificate "${certName}": certbot is not installed`, `install it first, e.g. apt({ names: [${pkgs.split(" ").map((n) => `"${n}"`).join(", ")}] }) or the certbot role`);
     }
@@ -234,6 +235,6 @@ export const certbotIssue = defineTask<CertbotIssueParams, CertbotIssueOutput>({
     if (!steps.length) return unchanged(`${certName} (${lineage?.domains.join(", ")}) valid for ${lineage?.daysLeft} more day(s)`, output);
     const before = lineage ? { domains: lineage.domains, keyType: lineage.keyType, server: lineage.server, notAfter: lineage.notAfter } : undefined;
     const after = reason ? { domains: p.domains, keyType: p.keyType ?? "ecdsa", server: p.server ?? lineage?.server, notAfter: "(new)" } : before;
-    return changed(steps, { diff: { label: `certificate ${certName}`, before, after }, message: messages.join("; "), output });
+    return changed(steps, { diff: { label: `certificate ${certName}`, before, after }, message: messages.join("; ") + (pending ? ` (${pending})` : ""), output });
   },
 });

@@ -59,7 +59,8 @@ export const certbotRenew = defineTask<CertbotRenewParams, CertbotRenewOutput>({
     } catch (error) {
       throw host.fail(`Cannot renew certificates: ${(error as Error).message}`, "run the task with sudo: true (/etc/letsencrypt is root's)");
     }
-    if (!st.installed) throw host.fail("Cannot renew certificates: certbot is not installed", 'install it first, e.g. apt({ names: "certbot" }) or the certbot role');
+    if (!st.installed && !host.checkMode) throw host.fail("Cannot renew certificates: certbot is not installed", 'install it first, e.g. apt({ names: "certbot" }) or the certbot role');
+    if (!st.installed) return unchanged("certbot is not installed yet: nothing to renew");
     if (p.certName && !st.lineages.length) throw host.fail(`Cannot renew certificate "${p.certName}": there is no such lineage in /etc/letsencrypt/renewal`, "issue it first with certbotIssue");
     const due = p.force || p.dryRun ? st.lineages : st.lineages.filter(isDue);
     const left = st.lineages.map((l) => `${l.name}: ${l.daysLeft ?? "?"} days left`).join(", ");

@@ -144,7 +144,9 @@ export const nginxSite = defineTask<NginxSiteParams, NginxSiteOutput>({
     const r = await host.exec(siteStateCommand(p.name, host.diffMode));
     if (r.code !== 0) throw host.fail(`Cannot read nginx site "${p.name}": ${r.stderr.trim() || `exit ${r.code}`}`);
     const st = parseSiteState(r.stdout);
-    if (!st.nginx) throw host.fail(`Cannot manage nginx site "${p.name}": nginx is not installed`, 'install it first, e.g. apt({ names: "nginx" }) or the nginx role');
+    // In check mode an earlier task of the run may install nginx: plan against an empty site.
+    const pending = st.nginx ? "" : " (nginx is not installed yet: applying fails unless an earlier task installs it)";
+    if (!st.nginx && !host.checkMode) throw host.fail(`Cannot manage nginx site "${p.name}": nginx is not installed`, 'install it first, e.g. apt({ names: "nginx" }) or the nginx role');
     const d = `${AVAILABLE}/${p.name}`;
     if (st.link === "") throw host.fail(`Cannot manage nginx site "${p.name}": ${ENABLED}/${p.name} is a file, not a link`, `move it to ${d} (or remove it) first`);
     const reload = p.reload ?? true;
@@ -167,7 +169,7 @@ export const nginxSite = defineTask<NginxSiteParams, NginxSiteOutput>({
     const what = [contentDiffers ? (st.sha256 ? "update" : "write") + ` ${d}` : "", linkDiffers ? (enable ? "enable" : "disable") + ` site ${p.name}` : ""].filter(Boolean);
     return changed([applySiteCommand(p.name, contentDiffers ? bytes : undefined, enable, reload)], {
       diff: contentDiffers ? { label: d, before: st.content ?? (st.sha256 ? "(content not shown: run with --diff)\n" : undefined), after: content } : { label: `${ENABLED}/${p.name}`, before: st.link, after: enable ? d : undefined },
-      message: `${what.join(", ")}; nginx -t${reload ? ", reload" : ""}`,
+      message: `${what.join(", ")}; nginx -t${reload ? ", reload" : ""}${pending}`,
       output,
     });
   },

@@ -88,11 +88,11 @@ export function describeSsh(ssh: GuardedSsh): string {
 /**
  * Throw when going from `before` to `after` would block SSH for the session running this task.
  * `doing` is what the task would do ("enable ufw", "delete rule ..."), `hint` how to do it safely.
+ * In check mode an earlier task may still allow SSH, so it returns a warning for the plan's message instead.
  */
-export function guardSsh(host: TaskHost, ssh: GuardedSsh | undefined, before: FirewallPicture, after: FirewallPicture, doing: string, hint?: string): void {
-  if (!ssh || !sshReachable(before, ssh) || sshReachable(after, ssh)) return;
-  throw host.fail(
-    `Cannot ${doing}: ${describeSsh(ssh)} would not be allowed; it would cut this session`,
-    hint ?? `add ufwAllow({ port: ${ssh.port}, proto: "tcp" }) before this task`,
-  );
+export function guardSsh(host: TaskHost, ssh: GuardedSsh | undefined, before: FirewallPicture, after: FirewallPicture, doing: string, hint?: string): string | undefined {
+  if (!ssh || !sshReachable(before, ssh) || sshReachable(after, ssh)) return undefined;
+  const problem = `${describeSsh(ssh)} would not be allowed; it would cut this session`;
+  if (host.checkMode) return `${problem}: applying fails unless an earlier task allows SSH`;
+  throw host.fail(`Cannot ${doing}: ${problem}`, hint ?? `add ufwAllow({ port: ${ssh.port}, proto: "tcp" }) before this task`);
 }

@@ -3,7 +3,7 @@ import { defineTask, changed, unchanged } from "../../core/task.js";
 import { sh, type Command } from "../../core/command.js";
 import { params, oneOf } from "../../core/params.js";
 import type { UfwDirection, UfwPolicy } from "../../facts/ufw.js";
-import { readUfw } from "./rule-task.js";
+import { readUfw, withNotes } from "./rule-task.js";
 import { guardSsh, guardedSsh } from "./ssh-guard.js";
 
 /** Parameters for {@link ufwDefault}; at least one direction. */
@@ -46,10 +46,10 @@ export const ufwDefault = defineTask<UfwDefaultParams>({
     const summary = DIRECTIONS.filter((d) => p[d]).map((d) => `${d} ${st.defaults[d]}`).join(", ");
     if (!steps.length) return unchanged(summary);
     const picture = { enabled: st.enabled, incoming: st.defaults.incoming, rules: st.rules };
-    guardSsh(host, guardedSsh(st.ssh, host.vars), picture, { ...picture, incoming: p.incoming ?? st.defaults.incoming }, `set ufw's default incoming policy to ${p.incoming}`);
+    const warning = guardSsh(host, guardedSsh(st.ssh, host.vars), picture, { ...picture, incoming: p.incoming ?? st.defaults.incoming }, `set ufw's default incoming policy to ${p.incoming}`);
     return changed(steps, {
       diff: { label: "ufw default policies", before, after },
-      message: Object.keys(after).map((d) => `${d}: ${before[d as UfwDirection]} -> ${after[d as UfwDirection]}`).join(", "),
+      message: withNotes(Object.keys(after).map((d) => `${d}: ${before[d as UfwDirection]} -> ${after[d as UfwDirection]}`).join(", "), st.pending, warning),
     });
   },
 });

@@ -12,7 +12,7 @@ import { runProcess } from "../../../lib/lab/process.js";
 import { authorizedKey, ensureGroup, ensureUser, reloadSshd, sshdConfig, sudoers } from "../../../lib/tasks/access/index.js";
 import { useLab } from "../../e2e/lab-fixture.js";
 import { expectConverges, sshRun, TaskRunner, type LabTarget } from "../../e2e/task-harness.js";
-import { passwordLogin } from "./ssh-login.js";
+import { keyLogin, passwordLogin } from "./ssh-login.js";
 
 const lab = useLab({ name: "t-access" });
 const SLOW = 120_000;
@@ -150,10 +150,10 @@ describe("authorized keys", () => {
   test(
     "authorizedKey() installs a key (.ssh 0700, file 0600, owned by the user) and the user logs in with it",
     async () => {
-      expect(asDeploy("id -un").code).toBe(255);
+      expect(keyLogin(target, "deploy").code).toBe(255);
       await expectConverges(runner, authorizedKey({ user: "deploy", key: labKey }), state);
       expect(state()).toBe(`700 deploy deploy /home/deploy/.ssh\n600 deploy deploy /home/deploy/.ssh/authorized_keys\n${labKey}`);
-      expect(asDeploy("id -un")).toMatchObject({ code: 0, stdout: "deploy\n" });
+      expect(keyLogin(target, "deploy")).toMatchObject({ code: 0, stdout: "deploy\n" });
     },
     SLOW,
   );
@@ -168,7 +168,7 @@ describe("authorized keys", () => {
       sh(`printf '# by hand\\n%s' '${otherKey}' >> /home/deploy/.ssh/authorized_keys`);
       await expectConverges(runner, authorizedKey({ user: "deploy", key: labKey, exclusive: true }), state);
       expect(sh("cat /home/deploy/.ssh/authorized_keys")).toBe(labKey);
-      expect(asDeploy("id -un").code).toBe(0);
+      expect(keyLogin(target, "deploy").code).toBe(0);
     },
     SLOW,
   );
@@ -306,7 +306,7 @@ describe("sshd drop-ins", () => {
       const refused = passwordLogin(target, "deploy", PASSWORD);
       expect(refused.code).toBe(255);
       expect(refused.stderr).toMatch(/Permission denied \(publickey\)/);
-      expect(asDeploy("id -un")).toMatchObject({ code: 0, stdout: "deploy\n" });
+      expect(keyLogin(target, "deploy")).toMatchObject({ code: 0, stdout: "deploy\n" });
       expect(runner.sh("id -un")).toMatchObject({ code: 0, stdout: "root\n" });
     },
     SLOW,

@@ -1,6 +1,7 @@
 /**
  * Plain logins to lab hosts with the system ssh client, independent of bosun: by password (the
  * client reads it from an SSH_ASKPASS helper, as no terminal is attached) or by key as any user.
+ * Each is a NEW connection (no multiplexing), so that it proves what sshd allows now.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -42,4 +43,35 @@ export function passwordLogin(target: LabTarget, user: string, password: string,
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Log in as `user` with the lab key only, on a new connection, and run `command`. */
+export function keyLogin(target: LabTarget, user: string, command = "id -un"): ShellResult {
+  const r = spawnSync(
+    "ssh",
+    [
+      "-i",
+      target.keyPath,
+      "-p",
+      String(target.sshPort),
+      "-o",
+      `UserKnownHostsFile=${target.knownHostsPath}`,
+      "-o",
+      "StrictHostKeyChecking=yes",
+      "-o",
+      "BatchMode=yes",
+      "-o",
+      "IdentitiesOnly=yes",
+      "-o",
+      "LogLevel=ERROR",
+      "-o",
+      "ControlMaster=no",
+      "-o",
+      "ControlPath=none",
+      `${user}@127.0.0.1`,
+      command,
+    ],
+    { encoding: "utf8", input: "" },
+  );
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

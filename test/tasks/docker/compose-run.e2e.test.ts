@@ -3,28 +3,24 @@
  * as a deploy runs it. Every check of the host uses plain ssh (psql inside the db container).
  */
 import { secret } from "../../../lib/core/secrets.js";
-import { servicesUp, type LabServices } from "../../../lib/lab/services/index.js";
+import type { LabServices } from "../../../lib/lab/services/index.js";
 import { composeRun } from "../../../lib/tasks/docker/index.js";
 import { useLab } from "../../e2e/lab-fixture.js";
-import { TaskRunner, type LabTarget } from "../../e2e/task-harness.js";
+import type { TaskRunner } from "../../e2e/task-harness.js";
+import { dockerLabHost, type DockerLabHost } from "./docker-lab.js";
 
 const lab = useLab({ name: "t-docker-run", variant: "docker" });
 const SLOW = 180_000;
 const DIR = "/srv/app";
 const PROJECT = { projectDir: DIR, projectName: "app" };
 
-let target: LabTarget;
+let host: DockerLabHost;
 let runner: TaskRunner;
 let services: LabServices;
 beforeAll(async () => {
-  services = await servicesUp();
-  const info = lab();
-  const host = info.hosts[0]!;
-  target = { name: host.name, sshPort: host.sshPort, keyPath: info.keyPath, knownHostsPath: info.knownHostsPath };
-  runner = new TaskRunner(target);
-  sh(`curl -fsSL -o /tmp/compose.deb ${services.composePlugin.url} && dpkg -i /tmp/compose.deb >/dev/null`);
-  runner.sh(`docker login -u ${services.registry.username} --password-stdin ${services.registry.address}`, services.registry.password);
-  sh(`mkdir -p ${DIR} && cat > ${DIR}/compose.yaml <<'EOF'
+  host = await dockerLabHost(lab(), { compose: true, login: true });
+  ({ runner, services } = host);
+  host.must(`mkdir -p ${DIR} && cat > ${DIR}/compose.yaml <<'EOF'
 services:
   db:
     image: ${services.images.postgres}
@@ -41,10 +37,7 @@ afterAll(async () => {
   await runner?.close();
 });
 
-const sh = (command: string): string => {
-  const r = runner.sh(command);
-  return `${r.stdout}${r.stderr}`;
-};
+const sh = (command: string): string => host.sh(command);
 const migrations = () => sh(`cd ${DIR} && docker compose -p app exec -T db psql -U postgres -d app -tAc "select string_agg(version, ',') from schema_migrations" 2>&1`);
 const containers = () => sh("docker ps -a --format '{{.Names}}' | sort");
 

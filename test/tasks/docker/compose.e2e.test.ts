@@ -3,10 +3,11 @@
  * with a project of two compose files and two env files pulling the demo app from the lab
  * registry. Every check of the host uses plain ssh (docker ps, curl from inside the host).
  */
-import { servicesUp, type LabServices } from "../../../lib/lab/services/index.js";
+import type { LabServices } from "../../../lib/lab/services/index.js";
 import { composeConfig, composeDown, composePull, composeUp } from "../../../lib/tasks/docker/index.js";
 import { useLab } from "../../e2e/lab-fixture.js";
-import { expectConverges, TaskRunner, type LabTarget } from "../../e2e/task-harness.js";
+import { expectConverges, type TaskRunner } from "../../e2e/task-harness.js";
+import { dockerLabHost, type DockerLabHost } from "./docker-lab.js";
 
 const lab = useLab({ name: "t-docker-compose", variant: "docker" });
 const SLOW = 180_000;
@@ -26,28 +27,19 @@ const PROD = `services:
     image: \${REGISTRY}/demo/app:\${TAG}
 `;
 
-let target: LabTarget;
+let host: DockerLabHost;
 let runner: TaskRunner;
 let services: LabServices;
 beforeAll(async () => {
-  services = await servicesUp();
-  const info = lab();
-  const host = info.hosts[0]!;
-  target = { name: host.name, sshPort: host.sshPort, keyPath: info.keyPath, knownHostsPath: info.knownHostsPath };
-  runner = new TaskRunner(target);
-  // Set-up with plain commands: compose v2 from the lab's .deb, a login to the lab registry, the project files.
-  sh(`curl -fsSL -o /tmp/compose.deb ${services.composePlugin.url} && dpkg -i /tmp/compose.deb >/dev/null`);
-  runner.sh(`docker login -u ${services.registry.username} --password-stdin ${services.registry.address}`, services.registry.password);
-  sh(`mkdir -p ${DIR} && cd ${DIR} && cat > compose.yaml <<'EOF'\n${COMPOSE}EOF\ncat > compose.prod.yaml <<'EOF'\n${PROD}EOF\nprintf 'REGISTRY=${services.registry.address}\\n' > .env && printf 'TAG=v1\\n' > deploy.env`);
+  host = await dockerLabHost(lab(), { compose: true, login: true });
+  ({ runner, services } = host);
+  host.must(`mkdir -p ${DIR} && cd ${DIR} && cat > compose.yaml <<'EOF'\n${COMPOSE}EOF\ncat > compose.prod.yaml <<'EOF'\n${PROD}EOF\nprintf 'REGISTRY=${services.registry.address}\\n' > .env && printf 'TAG=v1\\n' > deploy.env`);
 }, SLOW);
 afterAll(async () => {
   await runner?.close();
 });
 
-const sh = (command: string): string => {
-  const r = runner.sh(command);
-  return `${r.stdout}${r.stderr}`;
-};
+const sh = (command: string): string => host.sh(command);
 const containers = () => sh("docker ps -a --format '{{.Names}} {{.ID}} {{.Image}} {{.State}}' | sort");
 const images = () => sh("docker image ls --format '{{.Repository}}:{{.Tag}} {{.ID}}' | sort");
 
@@ -88,7 +80,7 @@ describe("composePull, composeUp, composeDown", () => {
     const before = containers();
     const checked = await runner.run(composeUp({ ...PROJECT, wait: true }), { check: true });
     expect(checked.status).toBe("changed");
-    expect(checked.message).toMatch(/^would recreate Container demo-worker-1; recreate Container demo-web-1$/);
+    expect(checked.message).toMatch(/^would recreate Container demo-web-1; recreate Container demo-worker-1$/);
     expect(containers()).toBe(before);
     expect(sh("curl -fsS http://127.0.0.1:8080/version")).toBe("v1\n");
 

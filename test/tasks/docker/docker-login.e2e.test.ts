@@ -4,35 +4,29 @@
  * Every check of the host uses plain ssh.
  */
 import { secret } from "../../../lib/core/secrets.js";
-import { servicesUp, type LabServices } from "../../../lib/lab/services/index.js";
+import type { LabServices } from "../../../lib/lab/services/index.js";
 import { composeUp, dockerLogin } from "../../../lib/tasks/docker/index.js";
 import { useLab } from "../../e2e/lab-fixture.js";
-import { expectConverges, TaskRunner, type LabTarget } from "../../e2e/task-harness.js";
+import { expectConverges, type TaskRunner } from "../../e2e/task-harness.js";
+import { dockerLabHost, type DockerLabHost } from "./docker-lab.js";
 
 const lab = useLab({ name: "t-docker-login", variant: "docker" });
 const SLOW = 180_000;
 
-let target: LabTarget;
+let host: DockerLabHost;
 let runner: TaskRunner;
 let services: LabServices;
 beforeAll(async () => {
-  services = await servicesUp();
-  const info = lab();
-  const host = info.hosts[0]!;
-  target = { name: host.name, sshPort: host.sshPort, keyPath: info.keyPath, knownHostsPath: info.knownHostsPath };
-  runner = new TaskRunner(target);
-  // Set-up with plain commands: compose v2 from the lab's .deb, a deploy user in the docker group, a project.
-  sh(`curl -fsSL -o /tmp/compose.deb ${services.composePlugin.url} && dpkg -i /tmp/compose.deb >/dev/null && useradd -m -s /bin/sh -G docker deploy`);
-  sh(`mkdir -p /srv/demo && printf 'services:\\n  web:\\n    image: ${services.images.app.v1}\\n    ports: ["8080:8080"]\\n' > /srv/demo/compose.yaml`);
+  host = await dockerLabHost(lab(), { compose: true });
+  ({ runner, services } = host);
+  host.must("useradd -m -s /bin/sh -G docker deploy");
+  host.must(`mkdir -p /srv/demo && printf 'services:\\n  web:\\n    image: ${services.images.app.v1}\\n    ports: ["8080:8080"]\\n' > /srv/demo/compose.yaml`);
 }, SLOW);
 afterAll(async () => {
   await runner?.close();
 });
 
-const sh = (command: string): string => {
-  const r = runner.sh(command);
-  return `${r.stdout}${r.stderr}`;
-};
+const sh = (command: string): string => host.sh(command);
 const login = () => dockerLogin({ registry: services.registry.address, username: services.registry.username, password: secret(services.registry.password) });
 
 describe("dockerLogin", () => {

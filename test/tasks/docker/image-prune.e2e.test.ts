@@ -3,48 +3,42 @@
  * `docker import` one after the other, so their creation order is known; plus the lab's app
  * images pulled from the registry. Every check uses plain ssh (`docker image ls`).
  */
-import { servicesUp, type LabServices } from "../../../lib/lab/services/index.js";
+import type { LabServices } from "../../../lib/lab/services/index.js";
 import { imagePrune } from "../../../lib/tasks/docker/index.js";
 import { useLab } from "../../e2e/lab-fixture.js";
-import { expectConverges, TaskRunner, type LabTarget } from "../../e2e/task-harness.js";
+import { expectConverges, type TaskRunner } from "../../e2e/task-harness.js";
+import { dockerLabHost, type DockerLabHost } from "./docker-lab.js";
 
 const lab = useLab({ name: "t-docker-prune", variant: "docker" });
 const SLOW = 120_000;
 const REPO = "bosun.test/prune/api";
 const OTHER = "bosun.test/prune/other";
 
-let target: LabTarget;
+let host: DockerLabHost;
 let runner: TaskRunner;
 let services: LabServices;
 beforeAll(async () => {
-  services = await servicesUp();
-  const info = lab();
-  const host = info.hosts[0]!;
-  target = { name: host.name, sshPort: host.sshPort, keyPath: info.keyPath, knownHostsPath: info.knownHostsPath };
-  runner = new TaskRunner(target);
+  host = await dockerLabHost(lab(), { login: true });
+  ({ runner, services } = host);
   // sha-1 (oldest) .. sha-5 (newest), an alias tag of sha-4, one tag of another repository; a stopped container uses sha-1.
   const imports = [1, 2, 3, 4, 5].map((n) => `docker import /tmp/empty.tar ${REPO}:sha-${n} >/dev/null`).join(" && ");
-  sh(`tar -cf /tmp/empty.tar -T /dev/null && ${imports} && docker tag ${REPO}:sha-4 ${REPO}:stable && docker import /tmp/empty.tar ${OTHER}:old >/dev/null && docker create --name uses-sha-1 ${REPO}:sha-1 /none >/dev/null`);
-  runner.sh(`docker login -u ${services.registry.username} --password-stdin ${services.registry.address}`, services.registry.password);
+  host.must(`tar -cf /tmp/empty.tar -T /dev/null && ${imports} && docker tag ${REPO}:sha-4 ${REPO}:stable && docker import /tmp/empty.tar ${OTHER}:old >/dev/null && docker create --name uses-sha-1 ${REPO}:sha-1 /none >/dev/null`);
 }, SLOW);
 afterAll(async () => {
   await runner?.close();
 });
 
-const sh = (command: string): string => {
-  const r = runner.sh(command);
-  return `${r.stdout}${r.stderr}`;
-};
+const sh = (command: string): string => host.sh(command);
 const tags = () => sh("docker image ls --format '{{.Repository}}:{{.Tag}}' | grep bosun.test | sort");
 
 describe("imagePrune", () => {
   test("imagePrune() keeps the last N tags and the images in use, removes the other tags of that repository only", async () => {
-    expect(tags()).toBe([`${OTHER}:old`, ...["sha-1", "sha-2", "sha-3", "sha-4", "sha-5", "stable"].map((t) => `${REPO}:${t}`)].join("\n") + "\n");
+    expect(tags()).toBe([...["sha-1", "sha-2", "sha-3", "sha-4", "sha-5", "stable"].map((t) => `${REPO}:${t}`), `${OTHER}:old`].join("\n") + "\n");
     const { checked, applied } = await expectConverges(runner, imagePrune({ repositories: [REPO], keep: 2 }), tags);
     // sha-4 and its alias `stable` share the second-newest image: the two newest tags are sha-5 and one of them.
     expect(checked.message).toBe(`would remove ${REPO}:sha-4, ${REPO}:sha-3, ${REPO}:sha-2`);
     expect(applied.output).toEqual({ kept: [`${REPO}:sha-5`, `${REPO}:stable`, `${REPO}:sha-1`], removed: [`${REPO}:sha-4`, `${REPO}:sha-3`, `${REPO}:sha-2`] });
-    expect(tags()).toBe(`${OTHER}:old\n${REPO}:sha-1\n${REPO}:sha-5\n${REPO}:stable\n`);
+    expect(tags()).toBe(`${REPO}:sha-1\n${REPO}:sha-5\n${REPO}:stable\n${OTHER}:old\n`);
   }, SLOW);
 
   test("imagePrune() keeps keepTags, and removes a tag once no container uses it", async () => {

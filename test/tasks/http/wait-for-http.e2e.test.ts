@@ -57,7 +57,7 @@ describe("waitForHttp() on a lab host", () => {
     serveLater("t-web", 8081, 0);
     const r = await runner.run(waitForHttp({ url: "http://127.0.0.1:8081/version.txt", body: /^v2$/, timeoutSeconds: 2, intervalSeconds: 0.5 }));
     expect(r.message).toMatch(/last saw status 200, body "v1" after \d+ attempt/);
-    shOk("systemd-run --quiet --on-active=1 sh -c 'echo v2 > /srv/www/version.txt'");
+    shOk("systemd-run --quiet sh -c 'sleep 1; echo v2 > /srv/www/version.txt'");
     const ok = await runner.run(waitForHttp({ url: "http://127.0.0.1:8081/version.txt", body: /^v2$/, timeoutSeconds: 20, intervalSeconds: 0.5 }));
     expect(ok.failed ? ok.message : ok.output).toEqual({ status: 200, body: "v2\n" });
   });

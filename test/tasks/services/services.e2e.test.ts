@@ -16,6 +16,7 @@ function sh(command: string): string {
   if (r.code !== 0) throw new Error(`\`${command}\` failed (${r.code}): ${r.stderr}`);
   return r.stdout;
 }
+/** `systemctl show` of some properties (systemd prints them in its own order: LoadState, ActiveState, UnitFileState). */
 const show = (unit: string, props = "ActiveState,UnitFileState,LoadState") => runner.sh(`systemctl show -p ${props} ${unit}`).stdout;
 
 beforeAll(() => {
@@ -41,10 +42,10 @@ test(
   async () => {
     sh("echo GREETING=hello > /etc/bosun-demo.env");
     const state = () => `${show("bosun-demo.service")}${runner.sh("sha256sum /etc/systemd/system/bosun-demo.service 2>&1").stdout}`;
-    expect(state()).toMatch(/ActiveState=inactive\nUnitFileState=\nLoadState=not-found\n.*No such file/s);
+    expect(state()).toMatch(/LoadState=not-found\nActiveState=inactive\nUnitFileState=\n.*No such file/s);
     const { applied } = await expectConverges(runner, systemdUnit({ name: "bosun-demo.service", content: UNIT, enabled: true, started: true }), state);
     expect(applied.message).toBe("write /etc/systemd/system/bosun-demo.service, daemon-reload; enable bosun-demo.service; start bosun-demo.service");
-    expect(show("bosun-demo.service")).toBe("ActiveState=active\nUnitFileState=enabled\nLoadState=loaded\n");
+    expect(show("bosun-demo.service")).toBe("LoadState=loaded\nActiveState=active\nUnitFileState=enabled\n");
     expect(sh("journalctl -u bosun-demo -o cat --no-pager | grep started")).toBe("started with hello\n");
     expect(sh("stat -c '%a %U' /etc/systemd/system/bosun-demo.service")).toBe("644 root\n");
   },
@@ -56,9 +57,9 @@ test(
   async () => {
     const state = () => show("bosun-demo.service");
     await expectConverges(runner, service({ name: "bosun-demo", enabled: false, state: "stopped" }), state);
-    expect(state()).toBe("ActiveState=inactive\nUnitFileState=disabled\nLoadState=loaded\n");
+    expect(state()).toBe("LoadState=loaded\nActiveState=inactive\nUnitFileState=disabled\n");
     await expectConverges(runner, service({ name: "bosun-demo.service", enabled: true, state: "started" }), state);
-    expect(state()).toBe("ActiveState=active\nUnitFileState=enabled\nLoadState=loaded\n");
+    expect(state()).toBe("LoadState=loaded\nActiveState=active\nUnitFileState=enabled\n");
   },
   SLOW,
 );
@@ -155,9 +156,9 @@ test(
       environment: { GREETING: "100% fine" },
     });
     const state = () => `${show("bosun-tick.timer")}${runner.sh("systemctl list-timers --all --no-legend bosun-tick.timer").stdout}`;
-    expect(state()).toBe("ActiveState=inactive\nUnitFileState=\nLoadState=not-found\n");
+    expect(state()).toBe("LoadState=not-found\nActiveState=inactive\nUnitFileState=\n");
     await expectConverges(runner, call, state);
-    expect(show("bosun-tick.timer")).toBe("ActiveState=active\nUnitFileState=enabled\nLoadState=loaded\n");
+    expect(show("bosun-tick.timer")).toBe("LoadState=loaded\nActiveState=active\nUnitFileState=enabled\n");
     expect(sh("systemctl list-timers --all --no-legend bosun-tick.timer")).toMatch(/ bosun-tick\.timer +bosun-tick\.service\n$/);
     // What the timer would run, run now: the command exactly as written, as the user.
     sh("systemctl start bosun-tick.service");
@@ -174,9 +175,9 @@ test(
   "systemdTimer and systemdUnit with state absent stop, disable and remove what they installed",
   async () => {
     await expectConverges(runner, systemdTimer({ name: "bosun-tick", state: "absent" }), () => show("bosun-tick.timer") + runner.sh("ls /etc/systemd/system/bosun-tick.* 2>&1").stdout);
-    expect(show("bosun-tick.timer")).toBe("ActiveState=inactive\nUnitFileState=\nLoadState=not-found\n");
+    expect(show("bosun-tick.timer")).toBe("LoadState=not-found\nActiveState=inactive\nUnitFileState=\n");
     await expectConverges(runner, systemdUnit({ name: "bosun-demo.service", state: "absent" }), () => show("bosun-demo.service"));
-    expect(show("bosun-demo.service")).toBe("ActiveState=inactive\nUnitFileState=\nLoadState=not-found\n");
+    expect(show("bosun-demo.service")).toBe("LoadState=not-found\nActiveState=inactive\nUnitFileState=\n");
   },
   SLOW,
 );

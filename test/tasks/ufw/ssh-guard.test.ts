@@ -79,3 +79,19 @@ describe("ufw tasks refuse to cut SSH (plans against scripted ufw state)", () =>
     expect(parseUfwState("@@absent\n").installed).toBe(false);
   });
 });
+
+describe("ufw tasks in check mode plan what an earlier task may make possible", () => {
+  test("ufwAllow() in check mode on a host without ufw plans the rule and says ufw is missing", async () => {
+    const { host } = fakeHost({ check: true, respond: () => ({ stdout: "@@absent\n" }) });
+    const r = await host.run(ufwAllow({ port: 22, proto: "tcp" }));
+    expect(r.status).toBe("changed");
+    expect(r.message).toBe("add rule allow in tcp port 22 (ufw is not installed yet: applying fails unless an earlier task installs it)");
+  });
+
+  test("ufwEnable() in check mode warns instead of refusing: an earlier task may allow SSH", async () => {
+    const { host } = fakeHost({ check: true, respond: () => ({ stdout: state({ enabled: false, rules: [] }) }) });
+    const r = await host.run(ufwEnable({}));
+    expect(r.status).toBe("changed");
+    expect(r.message).toMatch(/^enable ufw \(SSH \(port 22, from 172\.18\.0\.1\) is not allowed .*: applying fails unless an earlier task allows SSH\)$/);
+  });
+});

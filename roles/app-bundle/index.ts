@@ -1,0 +1,97 @@
+/**
+ * Role app-bundle: the app directory of a compose stack on the host (e.g. /srv/cfa), owned by the
+ * deploy user; the bundle's files synced from a directory of the repo (each with ensureFile); and a
+ * long-lived `.env` created from a template only when absent, never overwritten. Nothing on the
+ * host is removed unless listed in `remove`. deploy.ts writes only `deploy.env` beside them.
+ */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import type { TaskCall, TaskResult } from "../../lib/core/task.js";
+import type { Vars } from "../../lib/inventory/types.js";
+import { ensureAbsent, ensureDir, ensureFile } from "../../lib/tasks/files/index.js";
+import { resolveLocalPath } from "../../lib/tasks/files/local-source.js";
+import { createFileOnce } from "./create-once.js";
+import { bundleDirs, bundleFiles } from "./local-files.js";
+
+export { createFileOnce, type CreateFileOnceParams } from "./create-once.js";
+export { bundleFiles, bundleDirs, type BundleFile } from "./local-files.js";
+
+/** Inputs of {@link appBundle}; defaults in {@link APP_BUNDLE_DEFAULTS}. */
+export interface AppBundleInput {
+  /** App directory on the host, e.g. `/srv/cfa`. */
+  readonly appDir: string;
+  /** The bundle directory on the controller (absolute, or relative to the current directory), e.g. `examples/cfa-bundle`. */
+  readonly source: string;
+  /** Owner of the app dir and every file in it ("deploy"). */
+  readonly owner?: string;
+  /** Group of the app dir and its files (the owner's name). */
+  readonly group?: string;
+  /** Mode of the app dir and its subdirectories ("0750"). */
+  readonly dirMode?: string;
+  /** Template of the long-lived env file, relative to `source` (".env.hbs"); not synced as a file. */
+  readonly envTemplate?: string;
+  /** Name of the long-lived env file in the app dir (".env"). */
+  readonly envFile?: string;
+  /** Mode of the env file when it is created ("0600"). */
+  readonly envMode?: string;
+  /** Variables for the env template, over the host's. */
+  readonly envVars?: Vars;
+  /** Paths relative to `source` that are not synced ("README.md"; the env template is never synced). */
+  readonly exclude?: readonly string[];
+  /** Paths relative to the app dir to remove from the host (nothing is removed otherwise). */
+  readonly remove?: readonly string[];
+  /** Tags given to the role's tasks (["app-bundle"]). */
+  readonly tags?: readonly string[];
+}
+
+/** The defaults of {@link AppBundleInput}. */
+export const APP_BUNDLE_DEFAULTS = {
+  owner: "deploy",
+  dirMode: "0750",
+  envTemplate: ".env.hbs",
+  envFile: ".env",
+  envMode: "0600",
+  exclude: ["README.md"] as readonly string[],
+  remove: [] as readonly string[],
+  tags: ["app-bundle"] as readonly string[],
+} as const;
+
+/** What runs the role's tasks: a playbook's host, or anything with the same `run`. */
+export interface RoleHost {
+  /** Run one task (check, then apply unless --check). */
+  run<P, O>(call: TaskCall<P, O>): Promise<TaskResult<O>>;
+}
+
+function inside(appDir: string, rel: string): string {
+  const target = path.posix.normalize(`${appDir}/${rel}`);
+  if (rel.startsWith("/") || !target.startsWith(`${appDir}/`)) throw new Error(`Cannot use app-bundle path "${rel}": it must stay inside ${appDir}`);
+  return target;
+}
+
+/**
+ * Install a compose bundle in the app dir: directory, files, long-lived `.env` (created once).
+ * Returns the task results in order. Run it with sudo (or as root) when the app dir's parent
+ * belongs to root. A converged host costs one command per file and directory.
+ * @example await appBundle(host, { appDir: "/srv/cfa", source: "examples/cfa-bundle", owner: "deploy" })
+ */
+export async function appBundle(host: RoleHost, input: AppBundleInput): Promise<TaskResult[]> {
+  const o = { ...APP_BUNDLE_DEFAULTS, ...input };
+  const appDir = o.appDir.replace(/\/+$/, "");
+  const group = o.group ?? o.owner;
+  const tags = o.tags;
+  const source = resolveLocalPath(o.source);
+  const files = bundleFiles(source, [...o.exclude, o.envTemplate]);
+  const results: TaskResult[] = [];
+  const run = async <P, O>(call: TaskCall<P, O>) => results.push(await host.run(call));
+  await run(ensureDir({ path: appDir, owner: o.owner, group, mode: o.dirMode, tags }));
+  for (const dir of bundleDirs(files)) await run(ensureDir({ path: inside(appDir, dir), owner: o.owner, group, mode: o.dirMode, tags }));
+  for (const f of files) {
+    await run(ensureFile({ path: inside(appDir, f.rel), src: f.abs, owner: o.owner, group, mode: f.executable ? "0755" : "0644", tags, title: `bundle file ${f.rel}` }));
+  }
+  const template = path.join(source, o.envTemplate);
+  if (existsSync(template)) {
+    await run(createFileOnce({ path: inside(appDir, o.envFile), template, ...(o.envVars ? { vars: o.envVars } : {}), owner: o.owner, group, mode: o.envMode, tags }));
+  }
+  for (const rel of o.remove) await run(ensureAbsent({ path: inside(appDir, rel), tags }));
+  return results;
+}

@@ -1,0 +1,83 @@
+/**
+ * Role `firewall`: ufw installed, SSH allowed first (so enabling never cuts the session), default
+ * deny incoming / allow outgoing, HTTP and HTTPS and the listed ports allowed, ufw enabled.
+ */
+import type { Host } from "../../lib/core/host.js";
+import type { TaskResult } from "../../lib/core/task.js";
+import { apt } from "../../lib/tasks/packages/index.js";
+import { ufwAllow, ufwDefault, ufwEnable, ufwLimit } from "../../lib/tasks/ufw/index.js";
+import type { UfwPolicy } from "../../lib/facts/ufw.js";
+
+/** A port the role opens, with more detail than a number. */
+export interface FirewallRolePort {
+  /** Port (22) or range ("6000:6007"). */
+  readonly port: number | string;
+  /** Protocol (default "tcp"). */
+  readonly proto?: "tcp" | "udp" | "any";
+  /** Only from this address or network. */
+  readonly from?: string;
+  /** Comment stored with the rule. */
+  readonly comment?: string;
+}
+
+/** Inputs of {@link firewallRole}; every field has a default ({@link FIREWALL_ROLE_DEFAULTS}). */
+export interface FirewallRoleInput {
+  /** The port sshd listens on, allowed before anything else (22). */
+  readonly sshPort?: number;
+  /** Rate-limit SSH (ufw limit: 6 new connections per 30 s per address) instead of plainly allowing it (false). */
+  readonly limitSsh?: boolean;
+  /** Allow HTTP and HTTPS, 80/tcp and 443/tcp (true). */
+  readonly web?: boolean;
+  /** More ports to allow: numbers and ranges are TCP; objects say protocol and source ([]). */
+  readonly ports?: readonly (number | string | FirewallRolePort)[];
+  /** Policy for incoming traffic no rule allows ("deny"). */
+  readonly incoming?: UfwPolicy;
+  /** Policy for outgoing traffic ("allow"). */
+  readonly outgoing?: UfwPolicy;
+  /** Policy for routed traffic ("deny"). */
+  readonly routed?: UfwPolicy;
+  /** Enable ufw at the end (true); false leaves it as it is. */
+  readonly enable?: boolean;
+  /** Tags given to the role's tasks (["firewall"]). */
+  readonly tags?: readonly string[];
+}
+
+/** The defaults of {@link FirewallRoleInput}. */
+export const FIREWALL_ROLE_DEFAULTS = {
+  sshPort: 22,
+  limitSsh: false,
+  web: true,
+  ports: [] as readonly (number | string | FirewallRolePort)[],
+  incoming: "deny",
+  outgoing: "allow",
+  routed: "deny",
+  enable: true,
+  tags: ["firewall"] as readonly string[],
+} as const;
+
+/** The port rules the role adds, in order: SSH, web, then the listed ports. */
+export function firewallRolePorts(input: FirewallRoleInput = {}): FirewallRolePort[] {
+  const o = { ...FIREWALL_ROLE_DEFAULTS, ...input };
+  const web: FirewallRolePort[] = o.web ? [{ port: 80, comment: "http" }, { port: 443, comment: "https" }] : [];
+  const listed = o.ports.map((p): FirewallRolePort => (typeof p === "object" ? p : { port: p }));
+  return [...web, ...listed].map((p) => ({ proto: "tcp", ...p }));
+}
+
+/**
+ * Put ufw in front of the host: install it, allow SSH, set the default policies, allow the web
+ * ports and `ports`, enable it. Returns the task results in order. Installs ufw with the `apt` task
+ * (package lists refreshed when older than a day).
+ * @example await firewallRole(host, { ports: [{ port: 5432, from: "10.0.0.0/8", comment: "postgres" }] })
+ */
+export async function firewallRole(host: Pick<Host, "run">, input: FirewallRoleInput = {}): Promise<TaskResult[]> {
+  const o = { ...FIREWALL_ROLE_DEFAULTS, ...input };
+  const tags = o.tags;
+  const results: TaskResult[] = [];
+  results.push(await host.run(apt({ names: "ufw", updateCache: true, cacheValidSeconds: 86_400, tags })));
+  const ssh = { port: o.sshPort, proto: "tcp" as const, comment: "ssh", tags };
+  results.push(await host.run(o.limitSsh ? ufwLimit(ssh) : ufwAllow(ssh)));
+  results.push(await host.run(ufwDefault({ incoming: o.incoming, outgoing: o.outgoing, routed: o.routed, tags })));
+  for (const p of firewallRolePorts(o)) results.push(await host.run(ufwAllow({ ...p, tags })));
+  if (o.enable) results.push(await host.run(ufwEnable({ tags })));
+  return results;
+}
