@@ -6,7 +6,8 @@
 import type { Connection, ConnectionSpec } from "../connection/types.js";
 import { createConnection } from "../connection/connect.js";
 import type { Inventory, Vars } from "../inventory/types.js";
-import { hostVarsWith, selectHosts } from "../inventory/index.js";
+import { becomeFromVars, connectionFromVars, hostVarsWith, selectHosts } from "../inventory/index.js";
+import path from "node:path";
 import { BosunError, InterruptedError, UnreachableError, describeError } from "./errors.js";
 import { RunEvents } from "./events.js";
 import { Host, TaskFailedError, type Handler } from "./host.js";
@@ -140,12 +141,28 @@ async function runHost(
   if (!spec) throw new BosunError(`Cannot run on ${name}: not in the inventory`);
   const stats = (report.stats[name] ??= emptyStats());
   const vars: Vars = hostVarsWith(spec, { playVars: play.vars, extraVars: options.extraVars });
+  // Like Ansible, `-e ansible_user=root` (or play vars) may change how the host is reached.
+  const overrides = Object.keys({ ...play.vars, ...options.extraVars }).some((k) => /^(ansible|bosun)_/.test(k));
+  const baseDir = path.dirname(path.resolve(options.inventory.source));
+  let connectionSpec = spec.connection;
+  let become = spec.become;
+  if (overrides) {
+    try {
+      connectionSpec = connectionFromVars(name, vars, { baseDir });
+      become = becomeFromVars(name, vars);
+    } catch (e) {
+      report.hostErrors[name] = describeError(e);
+      stats.failed++;
+      events.emit("hostEnd", { play: play.name, host: name, status: "failed", error: report.hostErrors[name] });
+      return false;
+    }
+  }
   let connection = connections.get(name);
   if (!connection) {
-    connection = (options.connect ?? createConnection)(spec.connection, name);
+    connection = (options.connect ?? createConnection)(connectionSpec, name);
     connections.set(name, connection);
   }
-  const host = new Host(name, vars, connection, spec.become, {
+  const host = new Host(name, vars, connection, become, {
     play: play.name,
     checkMode: !!options.check,
     diffMode: !!options.diff,

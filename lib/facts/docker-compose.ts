@@ -27,7 +27,12 @@ export interface ComposeContainer {
 export function parseComposePs(lines: readonly string[]): ComposeContainer[] {
   const text = lines.join("\n").trim();
   if (!text) return [];
-  const rows: unknown[] = text.startsWith("[") ? (JSON.parse(text) as unknown[]) : text.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l) as unknown);
+  const rows: unknown[] = text.startsWith("[")
+    ? (JSON.parse(text) as unknown[])
+    : text
+        .split("\n")
+        .filter((l) => l.trim())
+        .map((l) => JSON.parse(l) as unknown);
   return rows.map((row) => {
     const r = row as Record<string, unknown>;
     return {
@@ -140,7 +145,12 @@ export interface DryRunAction {
 const DRY_RUN_LINE = /DRY-RUN MODE -\s+(.+?)\s+(Recreat\w*|Creat\w*|Start\w*|Remov\w*|Stop\w*|Pull\w*|Running|Healthy|Waiting|Exited)\s*$/;
 
 const VERBS: readonly (readonly [string, string])[] = [
-  ["Recreat", "Recreate"], ["Creat", "Create"], ["Start", "Start"], ["Remov", "Remove"], ["Stop", "Stop"], ["Pull", "Pull"],
+  ["Recreat", "Recreate"],
+  ["Creat", "Create"],
+  ["Start", "Start"],
+  ["Remov", "Remove"],
+  ["Stop", "Stop"],
+  ["Pull", "Pull"],
 ];
 
 /**

@@ -10,7 +10,14 @@ import { base64Section, parseSections, script, section, sectionLines } from "./d
 export const DAEMON_JSON = "/etc/docker/daemon.json";
 
 /** Every package the engine facts report on (Debian's and Docker's). */
-export const DOCKER_PACKAGES = ["docker.io", "docker-ce", "docker-ce-cli", "containerd.io", "docker-compose-plugin", "docker-compose"] as const;
+export const DOCKER_PACKAGES = [
+  "docker.io",
+  "docker-ce",
+  "docker-ce-cli",
+  "containerd.io",
+  "docker-compose-plugin",
+  "docker-compose",
+] as const;
 
 /** Argument of {@link dockerEngineState}. */
 export interface DockerEngineQuery {
@@ -78,7 +85,8 @@ export const dockerEngineState = defineFact<DockerEngineQuery, DockerEngineState
 /** Parse the output of {@link dockerEngineState}'s command (pure). */
 export function parseDockerEngineState(stdout: string): DockerEngineState {
   const s = parseSections(stdout);
-  if (!s.has("service") || !s.has("system")) throw new Error(`Cannot read the docker engine state: unexpected output ${JSON.stringify(stdout.slice(0, 120))}`);
+  if (!s.has("service") || !s.has("system"))
+    throw new Error(`Cannot read the docker engine state: unexpected output ${JSON.stringify(stdout.slice(0, 120))}`);
   const packages: Record<string, string> = {};
   for (const line of sectionLines(s, "packages")) {
     const [name = "", status = "", version = ""] = line.split("\t");

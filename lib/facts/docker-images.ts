@@ -34,7 +34,8 @@ export const repositoryImages = defineFact<readonly string[], RepositoryImages>(
       sh`${section("end")}`,
     ),
   parse: (r) => {
-    if (r.code !== 0 || !r.stdout.includes("@@bosun:end")) throw new Error(`Cannot list docker images: ${r.stderr.trim() || `exit ${r.code}`}`);
+    if (r.code !== 0 || !r.stdout.includes("@@bosun:end"))
+      throw new Error(`Cannot list docker images: ${r.stderr.trim() || `exit ${r.code}`}`);
     const s = parseSections(r.stdout);
     const seen = new Map<string, LocalImage>();
     for (const line of sectionLines(s, "images")) {
@@ -84,7 +85,11 @@ export function planPrune(found: RepositoryImages, repositories: readonly string
   const removed: string[] = [];
   for (const repository of repositories) {
     const tags = found.images
-      .flatMap((image) => image.tags.filter((t) => splitReference(t).repository === repository).map((ref) => ({ ref, image, key: createdKey(image.created) })))
+      .flatMap((image) =>
+        image.tags
+          .filter((t) => splitReference(t).repository === repository)
+          .map((ref) => ({ ref, image, key: createdKey(image.created) })),
+      )
       .sort((a, b) => (a.key === b.key ? (a.ref < b.ref ? 1 : -1) : a.key < b.key ? 1 : -1));
     tags.forEach(({ ref, image }, index) => {
       const pinned = found.inUse.has(image.id) || (choice.keepTags ?? []).includes(splitReference(ref).tag);

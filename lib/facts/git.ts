@@ -59,7 +59,9 @@ export function gitPrelude(c: GitContext): Command {
   const sshOptions = "-o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new -o BatchMode=yes";
   const keySetup =
     c.key?.kind === "secret"
-      ? raw(`k=$(mktemp /tmp/bosun-key.XXXXXX) || exit 1; trap 'rm -f -- "$k"' EXIT HUP INT TERM; cat > "$k" || exit 1; if [ "$run" = owner ]; then chown -- "$owner" "$k"; fi; export GIT_SSH_COMMAND="ssh -i $k ${sshOptions}"; `)
+      ? raw(
+          `k=$(mktemp /tmp/bosun-key.XXXXXX) || exit 1; trap 'rm -f -- "$k"' EXIT HUP INT TERM; cat > "$k" || exit 1; if [ "$run" = owner ]; then chown -- "$owner" "$k"; fi; export GIT_SSH_COMMAND="ssh -i $k ${sshOptions}"; `,
+        )
       : c.key?.kind === "path"
         ? sh`export GIT_SSH_COMMAND=${`ssh -i ${quote(keyPath)} ${sshOptions}`}; `
         : raw("");
@@ -73,7 +75,10 @@ ${keySetup}`;
 export const gitCheckoutState = defineFact<GitCheckoutQuery, GitCheckoutState>({
   id: "source.gitCheckoutState",
   command(q) {
-    const remote = q.lsRemote === undefined ? raw("echo skip") : sh`if out=$(g ls-remote -- "$repo" ${q.lsRemote === "HEAD" ? ["HEAD"] : [q.lsRemote, `${q.lsRemote}^{}`]} 2>&1); then echo ok; printf '%s\\n' "$out"; else echo error; printf '%s\\n' "$out" | grep -v -e '^$' -e 'git config --global' -e '^To add an exception' | head -n 8; fi`;
+    const remote =
+      q.lsRemote === undefined
+        ? raw("echo skip")
+        : sh`if out=$(g ls-remote -- "$repo" ${q.lsRemote === "HEAD" ? ["HEAD"] : [q.lsRemote, `${q.lsRemote}^{}`]} 2>&1); then echo ok; printf '%s\\n' "$out"; else echo error; printf '%s\\n' "$out" | grep -v -e '^$' -e 'git config --global' -e '^To add an exception' | head -n 8; fi`;
     const text = sh`${section("git")}; if ! command -v git >/dev/null 2>&1; then echo missing; exit 0; fi; echo present
 ${gitPrelude(q)}${section("owner")}; echo "$ostate"
 ${section("dest")}
@@ -86,7 +91,11 @@ elif [ -e "$dest/.git" ]; then echo repo; stat -c %U -- "$dest"
   ${section("changes")}; g -C "$dest" status --porcelain --untracked-files=no 2>&1 | head -n 20
 else echo other; fi
 ${section("remote")}; ${remote}`;
-    return { text: text.text, label: `git state of ${q.dest}${q.lsRemote ? ` and ${q.repo} ${q.lsRemote}` : ""}`, ...(q.key?.kind === "secret" ? { stdin: q.key.value } : {}) };
+    return {
+      text: text.text,
+      label: `git state of ${q.dest}${q.lsRemote ? ` and ${q.repo} ${q.lsRemote}` : ""}`,
+      ...(q.key?.kind === "secret" ? { stdin: q.key.value } : {}),
+    };
   },
   parse(r) {
     const s = parseSections(r.stdout);
@@ -109,7 +118,10 @@ ${section("remote")}; ${remote}`;
 });
 
 /** The commit a ref names in ls-remote output: HEAD, a branch, a tag (peeled) or a full ref. */
-export function resolveRemoteRef(refs: readonly (readonly [string, string])[], ref: string): { sha: string; fullRef: string; kind: "head" | "branch" | "tag" | "ref" } | undefined {
+export function resolveRemoteRef(
+  refs: readonly (readonly [string, string])[],
+  ref: string,
+): { sha: string; fullRef: string; kind: "head" | "branch" | "tag" | "ref" } | undefined {
   const find = (name: string) => refs.find(([, r]) => r === name)?.[0];
   if (ref === "HEAD") {
     const sha = find("HEAD");

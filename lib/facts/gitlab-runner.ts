@@ -136,7 +136,8 @@ export function parseRunnerConfig(numbered: readonly string[]): RunnerConfig {
     const key = kv[1] ?? "";
     const value = parseTomlScalar(kv[2] ?? "");
     if (table === "" && key === "concurrent" && typeof value === "number") concurrent = { value, line, text };
-    if (table === "[[runners" && current && typeof value === "string" && (key === "name" || key === "url" || key === "executor")) current[key] = { value, line, text };
+    if (table === "[[runners" && current && typeof value === "string" && (key === "name" || key === "url" || key === "executor"))
+      current[key] = { value, line, text };
     if (table === "[runners.docker" && current) {
       if (key === "image" && typeof value === "string") current.image = { value, line, text };
       if (key === "privileged" && typeof value === "boolean") current.privileged = { value, line, text };

@@ -11,7 +11,8 @@ import { reveal, type Secret } from "../core/secrets.js";
 export type HttpClient = "curl" | "wget" | "python3";
 
 /** What the answer's body must hold: a substring, or a POSIX extended regex (grep -E), optionally case-insensitive. */
-export type BodyExpectation = { readonly kind: "text"; readonly value: string } | { readonly kind: "regex"; readonly value: string; readonly ignoreCase?: boolean };
+export type BodyExpectation =
+  { readonly kind: "text"; readonly value: string } | { readonly kind: "regex"; readonly value: string; readonly ignoreCase?: boolean };
 
 /** Argument of {@link httpWait}. */
 export interface HttpWaitQuery {

@@ -105,7 +105,11 @@ export interface AptSummary {
 export function parseAptSummary(stdout: string): AptSummary | undefined {
   let sum: AptSummary | undefined;
   for (const m of stdout.matchAll(/^(\d+) upgraded, (\d+) newly installed, (\d+) to remove/gm)) {
-    sum = { upgraded: (sum?.upgraded ?? 0) + Number(m[1]), installed: (sum?.installed ?? 0) + Number(m[2]), removed: (sum?.removed ?? 0) + Number(m[3]) };
+    sum = {
+      upgraded: (sum?.upgraded ?? 0) + Number(m[1]),
+      installed: (sum?.installed ?? 0) + Number(m[2]),
+      removed: (sum?.removed ?? 0) + Number(m[3]),
+    };
   }
   return sum;
 }
@@ -203,7 +207,12 @@ export const aptState = defineFact<AptStateQuery, AptState>({
       if (debLines[0] === "ok") {
         const field = (k: string) => debLines.find((l) => l.startsWith(`${k}: `))?.slice(k.length + 2) ?? "";
         deb = { name: field("Package"), version: field("Version") };
-        const dpkg = parseDpkgQuery(debLines.filter((l) => l.startsWith("dpkg ")).map((l) => l.slice(5)).join("\n"));
+        const dpkg = parseDpkgQuery(
+          debLines
+            .filter((l) => l.startsWith("dpkg "))
+            .map((l) => l.slice(5))
+            .join("\n"),
+        );
         for (const [name, pkg] of dpkg) packages.set(name, pkg);
       } else deb = { error: debLines.join("\n").trim() || "unreadable" };
     }
@@ -239,7 +248,15 @@ export const aptUpgradable = defineFact<AptUpgradableQuery, AptUpgradable>({
     const s = parseSections(r.stdout);
     const sim = sectionLines(s, "sim");
     const rc = sim[sim.length - 1];
-    if (rc !== "rc=0") throw new Error(`Cannot simulate the upgrade: ${sim.slice(0, -1).filter((l) => /^E:/.test(l)).join(" ") || rc}`);
+    if (rc !== "rc=0")
+      throw new Error(
+        `Cannot simulate the upgrade: ${
+          sim
+            .slice(0, -1)
+            .filter((l) => /^E:/.test(l))
+            .join(" ") || rc
+        }`,
+      );
     return { changes: parseAptSimulation(sim.join("\n")), cache: parseCacheAge(sectionLines(s, "cache")) };
   },
 });

@@ -97,7 +97,9 @@ export const unitStates = defineFact<readonly string[], UnitState[]>({
   parse: (r, names) => {
     const units = parseSystemctlShow(r.stdout);
     if (units.length !== names.length || units.some((u) => !u.loadState)) {
-      throw new Error(`Cannot read the state of ${names.join(", ")}: ${r.stdout.trim().split("\n").slice(0, 3).join(" ") || `exit ${r.code}`}`);
+      throw new Error(
+        `Cannot read the state of ${names.join(", ")}: ${r.stdout.trim().split("\n").slice(0, 3).join(" ") || `exit ${r.code}`}`,
+      );
     }
     return units;
   },

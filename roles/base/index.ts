@@ -71,8 +71,17 @@ export async function base(host: Host, options: BaseOptions = {}): Promise<TaskR
   };
   await run(apt({ names: [...new Set(packages)], updateCache: true, cacheValidSeconds: options.cacheValidSeconds ?? 3600 }));
   await run(timezone({ name: options.timezone ?? "Etc/UTC" }));
-  await run(templateFile({ src: path.join(TEMPLATES, "20auto-upgrades.hbs"), dest: "/etc/apt/apt.conf.d/20auto-upgrades", mode: "0644", vars }));
-  await run(templateFile({ src: path.join(TEMPLATES, "52bosun-unattended-upgrades.hbs"), dest: "/etc/apt/apt.conf.d/52bosun-unattended-upgrades", mode: "0644", vars }));
+  await run(
+    templateFile({ src: path.join(TEMPLATES, "20auto-upgrades.hbs"), dest: "/etc/apt/apt.conf.d/20auto-upgrades", mode: "0644", vars }),
+  );
+  await run(
+    templateFile({
+      src: path.join(TEMPLATES, "52bosun-unattended-upgrades.hbs"),
+      dest: "/etc/apt/apt.conf.d/52bosun-unattended-upgrades",
+      mode: "0644",
+      vars,
+    }),
+  );
   for (const timer of ["apt-daily.timer", "apt-daily-upgrade.timer"]) await run(service({ name: timer, enabled: true, state: "started" }));
   await run(service({ name: "unattended-upgrades", enabled: true, state: "started" }));
   return results;

@@ -7,7 +7,13 @@
 import { BosunError } from "../../lib/core/errors.js";
 import { secret, type Secret } from "../../lib/core/secrets.js";
 import type { TaskResult } from "../../lib/core/task.js";
-import { gitlabRunner, gitlabRunnerRegister, type GitlabRunnerOutput, type GitlabRunnerParams, type GitlabRunnerRegisterOutput } from "../../lib/tasks/ci/index.js";
+import {
+  gitlabRunner,
+  gitlabRunnerRegister,
+  type GitlabRunnerOutput,
+  type GitlabRunnerParams,
+  type GitlabRunnerRegisterOutput,
+} from "../../lib/tasks/ci/index.js";
 import { dockerRole, type DockerRoleInput, type DockerRoleResult, type RoleHost } from "../docker/index.js";
 
 /** Inputs of {@link gitlabRunnerRole}; every field but `url` has a default ({@link GITLAB_RUNNER_ROLE_DEFAULTS}). */
@@ -80,7 +86,10 @@ export async function gitlabRunnerRole(host: RoleHost, input: GitlabRunnerRoleIn
   const token = runnerToken(input);
   const tags = input.tags ?? GITLAB_RUNNER_ROLE_DEFAULTS.tags;
   const privileged = input.privileged ?? GITLAB_RUNNER_ROLE_DEFAULTS.privileged;
-  const docker = input.docker === false ? undefined : await dockerRole(host, { ...input.docker, tags: [...(input.docker?.tags ?? ["docker"]), ...tags] });
+  const docker =
+    input.docker === false
+      ? undefined
+      : await dockerRole(host, { ...input.docker, tags: [...(input.docker?.tags ?? ["docker"]), ...tags] });
   const install = await host.run(gitlabRunner({ ...input.install, tags, title: "gitlab-runner from GitLab's apt repository" }));
   const register = await host.run(
     gitlabRunnerRegister({

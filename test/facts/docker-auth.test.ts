@@ -13,7 +13,9 @@ describe("docker auth", () => {
   });
 
   test("storedAuth() finds the credential of a registry, whatever form its key takes", () => {
-    const config = JSON.stringify({ auths: { "registry.lab.test:5000": { auth: "YWJj" }, "https://registry.gitlab.com": { auth: "ZGVm" } } });
+    const config = JSON.stringify({
+      auths: { "registry.lab.test:5000": { auth: "YWJj" }, "https://registry.gitlab.com": { auth: "ZGVm" } },
+    });
     expect(storedAuth(config, "registry.lab.test:5000")).toEqual({ kind: "auth", auth: "YWJj" });
     expect(storedAuth(config, "registry.gitlab.com")).toEqual({ kind: "auth", auth: "ZGVm" });
     expect(storedAuth(config, "other.example.com")).toEqual({ kind: "none" });

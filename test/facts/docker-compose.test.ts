@@ -9,7 +9,13 @@ import {
   type ComposeContainer,
 } from "../../lib/facts/docker-compose.js";
 
-const c = (id: string, name: string, state = "running", service = name.split("-")[1] ?? name): ComposeContainer => ({ id, name, service, state, image: "img" });
+const c = (id: string, name: string, state = "running", service = name.split("-")[1] ?? name): ComposeContainer => ({
+  id,
+  name,
+  service,
+  state,
+  image: "img",
+});
 
 describe("parseComposePs", () => {
   test("parseComposePs() reads compose 2.21+ output: one JSON object per line", () => {
@@ -47,9 +53,17 @@ describe("compareContainers", () => {
     const before = [c("1", "p-web-1"), c("2", "p-db-1", "exited"), c("3", "p-old-1"), c("4", "p-worker-1")];
     const after = [c("9", "p-web-1"), c("2", "p-db-1", "running"), c("5", "p-cache-1"), c("4", "p-worker-1", "exited")];
     const changes = compareContainers(before, after);
-    expect(changes).toEqual({ created: ["p-cache-1"], recreated: ["p-web-1"], removed: ["p-old-1"], started: ["p-db-1"], stopped: ["p-worker-1"] });
+    expect(changes).toEqual({
+      created: ["p-cache-1"],
+      recreated: ["p-web-1"],
+      removed: ["p-old-1"],
+      started: ["p-db-1"],
+      stopped: ["p-worker-1"],
+    });
     expect(anyContainerChange(changes)).toBe(true);
-    expect(describeContainerChanges(changes)).toBe("created p-cache-1; recreated p-web-1; removed p-old-1; started p-db-1; stopped p-worker-1");
+    expect(describeContainerChanges(changes)).toBe(
+      "created p-cache-1; recreated p-web-1; removed p-old-1; started p-db-1; stopped p-worker-1",
+    );
   });
 });
 
@@ -78,7 +92,8 @@ describe("parseDryRun", () => {
   });
 
   test("parseDryRun() reads orphans being stopped and removed", () => {
-    const out = " DRY-RUN MODE -  Container demo-old-1  Stopping\n DRY-RUN MODE -  Container demo-old-1  Stopped\n DRY-RUN MODE -  Container demo-old-1  Removing\n DRY-RUN MODE -  Container demo-old-1  Removed\n";
+    const out =
+      " DRY-RUN MODE -  Container demo-old-1  Stopping\n DRY-RUN MODE -  Container demo-old-1  Stopped\n DRY-RUN MODE -  Container demo-old-1  Removing\n DRY-RUN MODE -  Container demo-old-1  Removed\n";
     expect(parseDryRun(out).map((a) => a.action)).toEqual(["Stop", "Remove"]);
   });
 });
@@ -86,12 +101,25 @@ describe("parseDryRun", () => {
 describe("image ids", () => {
   test("parseImageIds() maps images to local ids, empty for images not pulled", () => {
     const m = parseImageIds(["r/app:v1\tsha256:aaa", "r/db:15\t", ""]);
-    expect([...m]).toEqual([["r/app:v1", "sha256:aaa"], ["r/db:15", ""]]);
+    expect([...m]).toEqual([
+      ["r/app:v1", "sha256:aaa"],
+      ["r/db:15", ""],
+    ]);
   });
 
   test("changedImages() lists images pulled or updated, not the unchanged or still missing ones", () => {
-    const before = new Map([["a", "sha256:1"], ["b", ""], ["c", "sha256:3"], ["d", ""]]);
-    const after = new Map([["a", "sha256:1"], ["b", "sha256:2"], ["c", "sha256:4"], ["d", ""]]);
+    const before = new Map([
+      ["a", "sha256:1"],
+      ["b", ""],
+      ["c", "sha256:3"],
+      ["d", ""],
+    ]);
+    const after = new Map([
+      ["a", "sha256:1"],
+      ["b", "sha256:2"],
+      ["c", "sha256:4"],
+      ["d", ""],
+    ]);
     expect(changedImages(before, after)).toEqual(["b", "c"]);
   });
 });

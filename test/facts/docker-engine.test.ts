@@ -84,7 +84,11 @@ describe("dockerEngineState", () => {
   });
 
   test("the probe is one valid POSIX sh script (dash -n) that quotes user names", () => {
-    const cmd = dockerEngineState.command({ users: ["deploy", "a b"], repoList: "/etc/apt/sources.list.d/docker.list", repoKey: "/etc/apt/keyrings/docker.asc" });
+    const cmd = dockerEngineState.command({
+      users: ["deploy", "a b"],
+      repoList: "/etc/apt/sources.list.d/docker.list",
+      repoKey: "/etc/apt/keyrings/docker.asc",
+    });
     expect(cmd.text).toContain("for u in deploy 'a b'; do");
     expect(spawnSync("dash", ["-n", "-c", cmd.text]).status).toBe(0);
   });

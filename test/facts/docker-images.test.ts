@@ -16,7 +16,10 @@ describe("docker images", () => {
   test("createdKey() orders docker's creation times with any number of fraction digits", () => {
     const times = ["2026-11-22T07:31:51.9Z", "2026-11-22T07:31:51.91Z", "2026-11-22T07:31:51.646426536Z", "2026-11-22T07:31:52Z"];
     expect([...times].sort((a, b) => (createdKey(a) < createdKey(b) ? -1 : 1))).toEqual([
-      "2026-11-22T07:31:51.646426536Z", "2026-11-22T07:31:51.9Z", "2026-11-22T07:31:51.91Z", "2026-11-22T07:31:52Z",
+      "2026-11-22T07:31:51.646426536Z",
+      "2026-11-22T07:31:51.9Z",
+      "2026-11-22T07:31:51.91Z",
+      "2026-11-22T07:31:52Z",
     ]);
   });
 
@@ -62,8 +65,8 @@ describe("docker images", () => {
   });
 
   test("repositoryImages fails when docker failed", () => {
-    expect(() => repositoryImages.parse({ code: 1, stdout: "@@bosun:used\n", stderr: "Cannot connect to the Docker daemon", durationMs: 1 }, [R])).toThrow(
-      /Cannot list docker images: Cannot connect/,
-    );
+    expect(() =>
+      repositoryImages.parse({ code: 1, stdout: "@@bosun:used\n", stderr: "Cannot connect to the Docker daemon", durationMs: 1 }, [R]),
+    ).toThrow(/Cannot list docker images: Cannot connect/);
   });
 });

@@ -16,7 +16,13 @@ describe("parseDpkgQuery()", () => {
     const out = parseDpkgQuery(
       "bash\tinstall ok installed\t5.2.15-2+b13\nsl\tdeinstall ok config-files\t5.02-1+b1\nfoo\tinstall reinstreq half-installed\t1.0\ncurl\thold ok installed\t7.88.1-10\n",
     );
-    expect(out.get("bash")).toEqual({ name: "bash", status: "install ok installed", version: "5.2.15-2+b13", installed: true, configOnly: false });
+    expect(out.get("bash")).toEqual({
+      name: "bash",
+      status: "install ok installed",
+      version: "5.2.15-2+b13",
+      installed: true,
+      configOnly: false,
+    });
     expect(out.get("sl")).toMatchObject({ installed: false, configOnly: true });
     expect(out.get("foo")).toMatchObject({ installed: false, configOnly: false });
     expect(out.get("curl")).toMatchObject({ installed: true, version: "7.88.1-10" });
@@ -87,7 +93,9 @@ describe("parseAptSimulation()", () => {
 
 describe("parseAptSummary()", () => {
   test("sums the summary lines of several apt-get runs", () => {
-    const out = parseAptSummary("x\n1 upgraded, 2 newly installed, 0 to remove and 3 not upgraded.\ny\n0 upgraded, 0 newly installed, 4 to remove and 3 not upgraded.\n");
+    const out = parseAptSummary(
+      "x\n1 upgraded, 2 newly installed, 0 to remove and 3 not upgraded.\ny\n0 upgraded, 0 newly installed, 4 to remove and 3 not upgraded.\n",
+    );
     expect(out).toEqual({ upgraded: 1, installed: 2, removed: 4 });
   });
 
@@ -151,11 +159,14 @@ describe("aptState", () => {
   });
 
   test("reports why a .deb could not be read", () => {
-    const st = aptState.parse(ok("@@bosun:dpkg\n@@bosun:cache\n1\n-\n1\n0\n@@bosun:policy\n@@bosun:deb\ncurl: (22) The requested URL returned error: 404\n"), {
-      names: [],
-      policy: false,
-      deb: "http://x/y.deb",
-    });
+    const st = aptState.parse(
+      ok("@@bosun:dpkg\n@@bosun:cache\n1\n-\n1\n0\n@@bosun:policy\n@@bosun:deb\ncurl: (22) The requested URL returned error: 404\n"),
+      {
+        names: [],
+        policy: false,
+        deb: "http://x/y.deb",
+      },
+    );
     expect(st.deb).toEqual({ error: "curl: (22) The requested URL returned error: 404" });
   });
 });
@@ -174,7 +185,9 @@ describe("aptUpgradable", () => {
 
 describe("parseSetUp()", () => {
   test("names the packages apt-get set up, without architecture", () => {
-    const out = parseSetUp("Unpacking sl (5.02-1+b1) ...\nSetting up libncurses6:amd64 (6.4-4) ...\nSetting up sl (5.02-1+b1) ...\nProcessing triggers for libc-bin (2.36-9) ...\n");
+    const out = parseSetUp(
+      "Unpacking sl (5.02-1+b1) ...\nSetting up libncurses6:amd64 (6.4-4) ...\nSetting up sl (5.02-1+b1) ...\nProcessing triggers for libc-bin (2.36-9) ...\n",
+    );
     expect([...out]).toEqual(["libncurses6", "sl"]);
   });
 });

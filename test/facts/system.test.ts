@@ -13,7 +13,11 @@ const SHA = "a".repeat(64);
 
 describe("file snapshots", () => {
   test("read a file's checksum and base64 content", () => {
-    expect(parseFileSnapshot(["file", SHA, Buffer.from("x=1\n").toString("base64")])).toEqual({ kind: "file", sha256: SHA, content: Buffer.from("x=1\n") });
+    expect(parseFileSnapshot(["file", SHA, Buffer.from("x=1\n").toString("base64")])).toEqual({
+      kind: "file",
+      sha256: SHA,
+      content: Buffer.from("x=1\n"),
+    });
     expect(parseFileSnapshot(["file", SHA])).toEqual({ kind: "file", sha256: SHA });
     expect(parseFileSnapshot(["file", SHA, ""])).toEqual({ kind: "file", sha256: SHA, content: Buffer.alloc(0) });
   });
@@ -50,9 +54,19 @@ describe("timezoneState", () => {
 
   test("reads the link, /etc/timezone, whether the zone exists and whether timedatectl works", () => {
     const stdout = "@@bosun:link\n/usr/share/zoneinfo/Etc/UTC\n@@bosun:file\nfile Etc/UTC\n@@bosun:known\nyes\n@@bosun:timedatectl\nno\n";
-    expect(timezoneState.parse(ok(stdout), "Europe/Berlin")).toEqual({ localtime: "Etc/UTC", timezoneFile: "Etc/UTC", known: true, timedatectl: false });
+    expect(timezoneState.parse(ok(stdout), "Europe/Berlin")).toEqual({
+      localtime: "Etc/UTC",
+      timezoneFile: "Etc/UTC",
+      known: true,
+      timedatectl: false,
+    });
     const none = "@@bosun:link\n@@bosun:file\n@@bosun:known\nno\n@@bosun:timedatectl\nyes\n";
-    expect(timezoneState.parse(ok(none), "X/Y")).toEqual({ localtime: undefined, timezoneFile: undefined, known: false, timedatectl: true });
+    expect(timezoneState.parse(ok(none), "X/Y")).toEqual({
+      localtime: undefined,
+      timezoneFile: undefined,
+      known: false,
+      timedatectl: true,
+    });
   });
 });
 
@@ -72,6 +86,8 @@ describe("sysctlState", () => {
 
   test("says why the live value is unreadable", () => {
     const stdout = `@@bosun:live\nerror sysctl: cannot stat /proc/sys/net/nosuch: No such file or directory\n@@bosun:file\nabsent\n`;
-    expect(sysctlState.parse(ok(stdout), { key: "net.nosuch", file: "/f" }).liveError).toBe("sysctl: cannot stat /proc/sys/net/nosuch: No such file or directory");
+    expect(sysctlState.parse(ok(stdout), { key: "net.nosuch", file: "/f" }).liveError).toBe(
+      "sysctl: cannot stat /proc/sys/net/nosuch: No such file or directory",
+    );
   });
 });

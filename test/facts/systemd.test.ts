@@ -36,7 +36,19 @@ NeedDaemonReload=no
 `;
 
 function unit(over: Partial<UnitState>): UnitState {
-  return { id: "x.service", loadState: "loaded", activeState: "inactive", subState: "dead", unitFileState: "disabled", mainPid: 0, canReload: false, needDaemonReload: false, fragmentPath: "", activeEnterMonotonic: 0, ...over };
+  return {
+    id: "x.service",
+    loadState: "loaded",
+    activeState: "inactive",
+    subState: "dead",
+    unitFileState: "disabled",
+    mainPid: 0,
+    canReload: false,
+    needDaemonReload: false,
+    fragmentPath: "",
+    activeEnterMonotonic: 0,
+    ...over,
+  };
 }
 
 describe("parseSystemctlShow()", () => {
@@ -71,7 +83,12 @@ describe("unitStates", () => {
   });
 
   test("fails clearly where systemd is not PID 1", () => {
-    const r = { code: 1, stdout: "System has not been booted with systemd as init system (PID 1). Can't operate.\n", stderr: "", durationMs: 1 };
+    const r = {
+      code: 1,
+      stdout: "System has not been booted with systemd as init system (PID 1). Can't operate.\n",
+      stderr: "",
+      durationMs: 1,
+    };
     expect(() => unitStates.parse(r, ["nginx"])).toThrow(/Cannot read the state of nginx: System has not been booted with systemd/);
   });
 });

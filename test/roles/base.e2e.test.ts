@@ -35,7 +35,11 @@ const state = () =>
   root(
     "dpkg-query -W -f='${Package} ${Status}\\n' unattended-upgrades tree 2>&1; readlink /etc/localtime; ls /etc/apt/apt.conf.d | grep -E 'auto-upgrades|bosun' ; systemctl is-enabled apt-daily-upgrade.timer; echo end",
   );
-const OPTIONS: BaseOptions = { timezone: "Europe/Berlin", extraPackages: ["tree"], unattendedUpgrades: { autoReboot: true, rebootTime: "04:00" } };
+const OPTIONS: BaseOptions = {
+  timezone: "Europe/Berlin",
+  extraPackages: ["tree"],
+  unattendedUpgrades: { autoReboot: true, rebootTime: "04:00" },
+};
 
 test(
   "base() in check mode reports what it would change and leaves a fresh host untouched",
@@ -73,9 +77,13 @@ test(
         "",
       ].join("\n"),
     );
-    expect(root("readlink /etc/localtime; cat /etc/timezone")).toBe("/usr/share/zoneinfo/Europe/Berlin\nEurope/Berlin\n");
+    expect(root("readlink -f /etc/localtime; cat /etc/timezone")).toBe("/usr/share/zoneinfo/Europe/Berlin\nEurope/Berlin\n");
     // What apt's daily jobs and unattended-upgrades read, as apt itself parses it.
-    expect(root("apt-config dump | grep -E '^(APT::Periodic::(Update-Package-Lists|Unattended-Upgrade)|Unattended-Upgrade::Automatic-Reboot(-Time)?) '")).toBe(
+    expect(
+      root(
+        "apt-config dump | grep -E '^(APT::Periodic::(Update-Package-Lists|Unattended-Upgrade)|Unattended-Upgrade::Automatic-Reboot(-Time)?) '",
+      ),
+    ).toBe(
       [
         'APT::Periodic::Update-Package-Lists "1";',
         'APT::Periodic::Unattended-Upgrade "1";',
@@ -84,9 +92,11 @@ test(
         "",
       ].join("\n"),
     );
-    expect(root("systemctl is-enabled apt-daily.timer apt-daily-upgrade.timer unattended-upgrades; systemctl is-active apt-daily-upgrade.timer unattended-upgrades")).toBe(
-      "enabled\nenabled\nenabled\nactive\nactive\n",
-    );
+    expect(
+      root(
+        "systemctl is-enabled apt-daily.timer apt-daily-upgrade.timer unattended-upgrades; systemctl is-active apt-daily-upgrade.timer unattended-upgrades",
+      ),
+    ).toBe("enabled\nenabled\nenabled\nactive\nactive\n");
     const again = await run(OPTIONS);
     expect(again.map((r) => `${r.status} ${r.commands}`)).toEqual(Array(7).fill("ok 1"));
   },

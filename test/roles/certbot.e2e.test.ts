@@ -7,6 +7,7 @@
  */
 import { servicesUp, addDnsRecord, type LabServices } from "../../lib/lab/services/index.js";
 import type { TaskResult } from "../../lib/core/task.js";
+import type { Host } from "../../lib/core/host.js";
 import { nginxRole, type NginxRoleInput } from "../../roles/nginx/index.js";
 import { certbotRole, type CertbotRoleInput, RELOAD_NGINX_HOOK } from "../../roles/certbot/index.js";
 import { useLab } from "../e2e/lab-fixture.js";
@@ -38,7 +39,7 @@ const certbotInput = (): CertbotRoleInput => ({
 });
 /** The three roles in the order a TLS playbook runs them. */
 async function runAll(check: boolean): Promise<TaskResult[]> {
-  const host = { run: <P, O>(call: Parameters<typeof web.run<P, O>>[0]) => web.run(call, { check }) };
+  const host: Pick<Host, "run"> = { run: (call) => web.run(call, { check }) };
   const first = await nginxRole(host, nginxInput());
   const certbot = await certbotRole(host, certbotInput());
   const second = await nginxRole(host, nginxInput());
@@ -93,7 +94,7 @@ describe("roles nginx and certbot", () => {
 
   test("a second run of the roles changes nothing and reports days left per certificate", async () => {
     const before = state();
-    const host = { run: <P, O>(call: Parameters<typeof web.run<P, O>>[0]) => web.run(call) };
+    const host: Pick<Host, "run"> = { run: (call) => web.run(call) };
     const first = await nginxRole(host, nginxInput());
     const certbot = await certbotRole(host, certbotInput());
     const second = await nginxRole(host, nginxInput());

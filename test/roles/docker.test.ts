@@ -12,10 +12,18 @@ describe("role docker", () => {
   });
 
   test("dockerRole() runs dockerEngine with the role's defaults and tags", async () => {
-    const { host, connection } = fakeHost({ check: true, respond: () => ({ stdout: "@@bosun:packages\n@@bosun:compose\n@@bosun:group\n@@bosun:users\ndeploy\n@@bosun:daemon\nabsent\n@@bosun:service\nenabled=\nactive=inactive\n@@bosun:system\namd64\nbookworm\n@@bosun:repo\nabsent\n@@bosun:key\n" }) });
+    const { host, connection } = fakeHost({
+      check: true,
+      respond: () => ({
+        stdout:
+          "@@bosun:packages\n@@bosun:compose\n@@bosun:group\n@@bosun:users\ndeploy\n@@bosun:daemon\nabsent\n@@bosun:service\nenabled=\nactive=inactive\n@@bosun:system\namd64\nbookworm\n@@bosun:repo\nabsent\n@@bosun:key\n",
+      }),
+    });
     const { engine } = await dockerRole(host, { users: ["deploy"] });
     expect(engine).toMatchObject({ task: "docker.engine", status: "changed", title: "docker engine, compose v2, log rotation" });
-    expect(engine.message).toBe("install docker.io, docker-compose; add deploy to the docker group; write /etc/docker/daemon.json; enable docker; start docker");
+    expect(engine.message).toBe(
+      "install docker.io, docker-compose; add deploy to the docker group; write /etc/docker/daemon.json; enable docker; start docker",
+    );
     expect(connection.executed).toHaveLength(1);
     expect(DOCKER_ROLE_DEFAULTS.tags).toEqual(["docker"]);
   });

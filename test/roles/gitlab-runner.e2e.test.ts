@@ -20,7 +20,8 @@ const sh = (command: string, stdin?: string): string => {
   const r = runner.sh(command, stdin);
   return `${r.stdout}${r.stderr}`;
 };
-const state = () => sh("cat /etc/docker/daemon.json; dpkg-query -W -f='${Status} ${Version}\\n' gitlab-runner; cat /etc/gitlab-runner/config.toml");
+const state = () =>
+  sh("cat /etc/docker/daemon.json; dpkg-query -W -f='${Status} ${Version}\\n' gitlab-runner; cat /etc/gitlab-runner/config.toml");
 
 beforeAll(async () => {
   services = await servicesUp();

@@ -58,7 +58,8 @@ function paramsProblem(p: GitlabRunnerRegisterParams): string | undefined {
   if (p.concurrency !== undefined && p.concurrency < 1) return `parameter "concurrency" must be at least 1`;
   if (tokenTypeOf(p) === "runner") {
     const bad = SERVER_ONLY.find((k) => p[k] !== undefined);
-    if (bad) return `parameter "${bad}" cannot be used with a runner authentication token (glrt-...): set it in GitLab when creating the runner`;
+    if (bad)
+      return `parameter "${bad}" cannot be used with a runner authentication token (glrt-...): set it in GitLab when creating the runner`;
   }
   return undefined;
 }
@@ -66,7 +67,17 @@ function paramsProblem(p: GitlabRunnerRegisterParams): string | undefined {
 /** The `gitlab-runner register` command; the token comes on stdin into the environment variable the real CLI reads. */
 function registerCommand(p: GitlabRunnerRegisterParams, name: string, configFile: string): Command {
   const env = tokenTypeOf(p) === "runner" ? raw("CI_SERVER_TOKEN") : raw("REGISTRATION_TOKEN");
-  const opts: (string | Command)[] = ["--url", p.url, "--name", name, "--executor", "docker", "--docker-image", p.image, `--docker-privileged=${p.privileged ?? false}`];
+  const opts: (string | Command)[] = [
+    "--url",
+    p.url,
+    "--name",
+    name,
+    "--executor",
+    "docker",
+    "--docker-image",
+    p.image,
+    `--docker-privileged=${p.privileged ?? false}`,
+  ];
   for (const v of p.volumes ?? []) opts.push("--docker-volumes", v);
   if (p.tagList?.length) opts.push("--tag-list", p.tagList.join(","));
   if (p.runUntagged !== undefined) opts.push(`--run-untagged=${p.runUntagged}`);
@@ -74,7 +85,8 @@ function registerCommand(p: GitlabRunnerRegisterParams, name: string, configFile
   const words = opts.map((o) => (typeof o === "string" ? sh`${o}` : o).text).join(" ");
   const concurrency = p.concurrency === undefined ? raw("") : sh` && ${setConcurrent(configFile, p.concurrency)}`;
   return {
-    text: sh`IFS= read -r bosun_token || [ -n "$bosun_token" ]; ${env}=$bosun_token; export ${env}; unset bosun_token; gitlab-runner register --non-interactive --config ${configFile} ${raw(words)} </dev/null${concurrency}`.text,
+    text: sh`IFS= read -r bosun_token || [ -n "$bosun_token" ]; ${env}=$bosun_token; export ${env}; unset bosun_token; gitlab-runner register --non-interactive --config ${configFile} ${raw(words)} </dev/null${concurrency}`
+      .text,
     stdin: secret(`${typeof p.token === "string" ? p.token : p.token.reveal()}\n`),
     label: `gitlab-runner register --name ${name} --url ${p.url} (token via environment)`,
   };
@@ -92,10 +104,16 @@ interface Edit {
 function driftEdits(host: TaskHost, r: RunnerEntry, p: GitlabRunnerRegisterParams, configFile: string): Edit[] {
   const name = r.name?.value ?? "";
   if (!r.docker) {
-    throw host.fail(`Cannot use runner ${name}: it is registered with executor ${r.executor?.value ?? "unknown"}, not docker`, `unregister it (gitlab-runner unregister --name ${name}) to register it again with the docker executor`);
+    throw host.fail(
+      `Cannot use runner ${name}: it is registered with executor ${r.executor?.value ?? "unknown"}, not docker`,
+      `unregister it (gitlab-runner unregister --name ${name}) to register it again with the docker executor`,
+    );
   }
   const docker = r.docker;
-  const wanted: [key: "image" | "privileged", value: string | boolean][] = [["image", p.image], ["privileged", p.privileged ?? false]];
+  const wanted: [key: "image" | "privileged", value: string | boolean][] = [
+    ["image", p.image],
+    ["privileged", p.privileged ?? false],
+  ];
   return wanted.flatMap(([key, value]): Edit[] => {
     const have = r[key];
     if (have?.value === value) return [];
@@ -118,7 +136,7 @@ function driftEdits(host: TaskHost, r: RunnerEntry, p: GitlabRunnerRegisterParam
 export const gitlabRunnerRegister = defineTask<GitlabRunnerRegisterParams, GitlabRunnerRegisterOutput>({
   id: "ci.gitlabRunnerRegister",
   description: "A GitLab runner (docker executor) is registered once; idempotent by reading config.toml; token never in argv.",
-  title: (p) => `gitlab runner ${p.name ?? ""} registered at ${p.url}`.replace("  ", " "),
+  title: (p) => `gitlab runner ${p.name ? `${p.name} ` : ""}registered at ${p.url}`,
   schema: params(
     { url: nonEmpty, token: secretString, image: nonEmpty },
     {
@@ -140,28 +158,50 @@ export const gitlabRunnerRegister = defineTask<GitlabRunnerRegisterParams, Gitla
     const name = p.name ?? host.name;
     const st = await host.fact(gitlabRunnerConfig, configFile);
     if (st.file === "other" || st.file === "unreadable") {
-      throw host.fail(`Cannot read ${configFile}: ${st.file === "other" ? "it is not a regular file" : "permission denied"}`, st.file === "unreadable" ? "run the task with sudo: true" : undefined);
+      throw host.fail(
+        `Cannot read ${configFile}: ${st.file === "other" ? "it is not a regular file" : "permission denied"}`,
+        st.file === "unreadable" ? "run the task with sudo: true" : undefined,
+      );
     }
-    if (!st.installed && !host.checkMode) throw host.fail(`Cannot register runner ${name}: gitlab-runner is not installed`, "run gitlabRunner() before gitlabRunnerRegister()");
+    if (!st.installed && !host.checkMode)
+      throw host.fail(`Cannot register runner ${name}: gitlab-runner is not installed`, "run gitlabRunner() before gitlabRunnerRegister()");
     const url = p.url.replace(/\/+$/, "");
     const mine = st.runners.find((r) => r.name?.value === name && r.url?.value.replace(/\/+$/, "") === url);
     const output = { registered: false, name };
     if (!mine) {
       const steps = [registerCommand(p, name, configFile)];
       const message = `register runner ${name} at ${url} (docker, ${p.image}${p.privileged ? ", privileged" : ""})${st.installed ? "" : " once gitlab-runner is installed"}`;
-      return changed(steps, { message, diff: { label: configFile, before: undefined, after: `[[runners]] name = "${name}" url = "${url}"\n` }, output: { registered: true, name } });
+      return changed(steps, {
+        message,
+        diff: { label: configFile, before: undefined, after: `[[runners]] name = "${name}" url = "${url}"\n` },
+        output: { registered: true, name },
+      });
     }
     const edits = driftEdits(host, mine, p, configFile);
     if (p.concurrency !== undefined && st.concurrent?.value !== p.concurrency) {
       const after = tomlLine(st.concurrent?.text, "concurrent", p.concurrency);
       const command = st.concurrent ? replaceLine(configFile, st.concurrent, after) : setConcurrent(configFile, p.concurrency);
-      edits.push({ command, before: st.concurrent?.text ?? "", after, words: `concurrent ${st.concurrent?.value ?? "unset"} → ${p.concurrency}` });
+      edits.push({
+        command,
+        before: st.concurrent?.text ?? "",
+        after,
+        words: `concurrent ${st.concurrent?.value ?? "unset"} → ${p.concurrency}`,
+      });
     }
     if (!edits.length) return unchanged(`runner ${name} is registered at ${url}`, output);
-    const lines = (k: "before" | "after") => edits.map((e) => e[k]).filter(Boolean).map((l) => `${l.trim()}\n`).join("");
+    const lines = (k: "before" | "after") =>
+      edits
+        .map((e) => e[k])
+        .filter(Boolean)
+        .map((l) => `${l.trim()}\n`)
+        .join("");
     return changed(
       edits.map((e) => e.command),
-      { message: `runner ${name}: ${edits.map((e) => e.words).join(", ")}`, diff: { label: configFile, before: lines("before"), after: lines("after") }, output },
+      {
+        message: `runner ${name}: ${edits.map((e) => e.words).join(", ")}`,
+        diff: { label: configFile, before: lines("before"), after: lines("after") },
+        output,
+      },
     );
   },
 });

@@ -36,7 +36,8 @@ export interface GitlabRunnerOutput {
 const GITLAB_PACKAGES = "https://packages.gitlab.com/runner/gitlab-runner";
 
 function paramsProblem(p: GitlabRunnerParams): string | undefined {
-  if (p.version !== undefined && !/^[A-Za-z0-9.+~:-]+$/.test(p.version)) return `parameter "version" must be a Debian version such as 17.5.0-1`;
+  if (p.version !== undefined && !/^[A-Za-z0-9.+~:-]+$/.test(p.version))
+    return `parameter "version" must be a Debian version such as 17.5.0-1`;
   if (p.key !== undefined) {
     if (typeof p.key !== "string" && !Buffer.isBuffer(p.key)) return `parameter "key" must be armoured text or a Buffer`;
     try {
@@ -65,7 +66,8 @@ async function wantedKeyring(host: TaskHost, p: GitlabRunnerParams, st: RunnerIn
   } catch (error) {
     throw host.fail(`Cannot fetch the GitLab Runner signing key from ${url}: ${networkError(error)}`, "give the key itself with key: ...");
   }
-  if (res.status !== 200) throw host.fail(`Cannot fetch the GitLab Runner signing key from ${url}: status ${res.status}: ${excerpt(res.body)}`);
+  if (res.status !== 200)
+    throw host.fail(`Cannot fetch the GitLab Runner signing key from ${url}: status ${res.status}: ${excerpt(res.body)}`);
   try {
     return dearmorKey(res.body);
   } catch (error) {
@@ -87,7 +89,17 @@ export const gitlabRunner = defineTask<GitlabRunnerParams, GitlabRunnerOutput>({
   id: "ci.gitlabRunner",
   description: "gitlab-runner is installed from GitLab's apt repository (deb822 source, key in /etc/apt/keyrings).",
   title: (p) => `gitlab-runner ${p.version ?? "installed"}`,
-  schema: params({}, { version: nonEmpty, key: any, keyUrl: nonEmpty, repoUrl: nonEmpty, suite: nonEmpty, lockTimeoutSeconds: { ...int, minimum: 0, maximum: 86400 } }),
+  schema: params(
+    {},
+    {
+      version: nonEmpty,
+      key: any,
+      keyUrl: nonEmpty,
+      repoUrl: nonEmpty,
+      suite: nonEmpty,
+      lockTimeoutSeconds: { ...int, minimum: 0, maximum: 86400 },
+    },
+  ),
   validate: paramsProblem,
   async check(host, p) {
     const st = await host.fact(gitlabRunnerInstall, undefined);
@@ -95,8 +107,12 @@ export const gitlabRunner = defineTask<GitlabRunnerParams, GitlabRunnerOutput>({
     if (!suite) throw host.fail("Cannot add GitLab's apt repository: /etc/os-release has no VERSION_CODENAME", "give suite: ...");
     const uri = p.repoUrl ?? `${GITLAB_PACKAGES}/${st.osId || "debian"}`;
     const sources = renderDeb822({ name: "gitlab-runner", uri, suites: suite, components: ["main"] }, RUNNER_KEYRING);
-    for (const [path, file] of [[RUNNER_KEYRING, st.keyring], [RUNNER_SOURCES, st.sources]] as const) {
-      if (file.kind === "other") throw host.fail(`Cannot install gitlab-runner: ${path} is not a regular file`, "remove it first with ensureAbsent");
+    for (const [path, file] of [
+      [RUNNER_KEYRING, st.keyring],
+      [RUNNER_SOURCES, st.sources],
+    ] as const) {
+      if (file.kind === "other")
+        throw host.fail(`Cannot install gitlab-runner: ${path} is not a regular file`, "remove it first with ensureAbsent");
     }
     const keyring = await wantedKeyring(host, p, st);
     const sha = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");
@@ -104,8 +120,15 @@ export const gitlabRunner = defineTask<GitlabRunnerParams, GitlabRunnerOutput>({
     const diff: Diff[] = [];
     const words: string[] = [];
     if (keyring && (st.keyring.kind !== "file" || st.keyring.sha256 !== sha(keyring))) {
-      writes.push(sh`mkdir -p -m 0755 /etc/apt/keyrings`, inlineWrite(RUNNER_KEYRING, keyring, { mode: "0644", owner: "root", group: "root" }));
-      diff.push({ label: RUNNER_KEYRING, before: st.keyring.kind === "file" ? `sha256 ${st.keyring.sha256}\n` : undefined, after: `sha256 ${sha(keyring)}\n` });
+      writes.push(
+        sh`mkdir -p -m 0755 /etc/apt/keyrings`,
+        inlineWrite(RUNNER_KEYRING, keyring, { mode: "0644", owner: "root", group: "root" }),
+      );
+      diff.push({
+        label: RUNNER_KEYRING,
+        before: st.keyring.kind === "file" ? `sha256 ${st.keyring.sha256}\n` : undefined,
+        after: `sha256 ${sha(keyring)}\n`,
+      });
       words.push(`${st.keyring.kind === "file" ? "replace" : "add"} key ${RUNNER_KEYRING}`);
     }
     if (st.sources.kind !== "file" || st.sources.text !== sources) {
@@ -116,24 +139,36 @@ export const gitlabRunner = defineTask<GitlabRunnerParams, GitlabRunnerOutput>({
     const install = st.version === undefined || (p.version !== undefined && st.version !== p.version);
     if (!writes.length && !install) return unchanged(`gitlab-runner ${st.version} is installed`, { version: st.version });
     const lock = p.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT;
+    // Only this source's lists are fetched: the other lists stay (List-Cleanup=0).
     const body: Command[] = [...writes];
-    if (writes.length || install) body.push(sh`bosun_update -o Dir::Etc::sourcelist=${RUNNER_SOURCES} -o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0`);
+    body.push(sh`bosun_update -o Dir::Etc::sourcelist=${RUNNER_SOURCES} -o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0`);
     if (install) {
-      body.push(sh`apt-get install ${aptGetOptions(lock)} --allow-downgrades ${p.version ? `gitlab-runner=${p.version}` : "gitlab-runner"}`);
-      words.push(st.version === undefined ? `install gitlab-runner ${p.version ?? ""}`.trim() : `gitlab-runner ${st.version} → ${p.version}`);
-      diff.push({ label: "gitlab-runner", before: st.version === undefined ? undefined : `${st.version}\n`, after: `${p.version ?? "newest"}\n` });
+      body.push(
+        sh`apt-get install ${aptGetOptions(lock)} --allow-downgrades ${p.version ? `gitlab-runner=${p.version}` : "gitlab-runner"}`,
+      );
+      words.push(
+        st.version === undefined ? `install gitlab-runner ${p.version ?? ""}`.trim() : `gitlab-runner ${st.version} → ${p.version}`,
+      );
+      diff.push({
+        label: "gitlab-runner",
+        before: st.version === undefined ? undefined : `${st.version}\n`,
+        after: `${p.version ?? "newest"}\n`,
+      });
     }
     const versionProbe = sh`dpkg-query -W -f='@@version \${Version}\\n' gitlab-runner`;
     const message = words.join("; ");
-    return changed<GitlabRunnerOutput>([aptStep(message, message, { text: [...body, versionProbe].map((c) => c.text).join(" && ") }, lock)], {
-      message,
-      diff,
-      output: { version: p.version ?? st.version },
-      finish: (results) => {
-        const r = results.find(isExecResult);
-        const version = r ? /^@@version (\S+)$/m.exec(r.stdout)?.[1] : undefined;
-        return { output: { version: version ?? p.version ?? st.version } };
+    return changed<GitlabRunnerOutput>(
+      [aptStep(message, message, { text: [...body, versionProbe].map((c) => c.text).join(" && ") }, lock)],
+      {
+        message,
+        diff,
+        output: { version: p.version ?? st.version },
+        finish: (results) => {
+          const r = results.find(isExecResult);
+          const version = r ? /^@@version (\S+)$/m.exec(r.stdout)?.[1] : undefined;
+          return { output: { version: version ?? p.version ?? st.version } };
+        },
       },
-    });
+    );
   },
 });

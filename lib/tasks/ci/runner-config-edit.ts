@@ -19,7 +19,9 @@ function rewrite(program: string): Command {
 }
 
 function guard(): Command {
-  return raw(`[ "$(sed -n "\${n}p" "$f")" = "$old" ] || { printf 'bosun: line %s of %s changed since it was read; not editing it (run again)\\n' "$n" "$f" >&2; exit 1; }`);
+  return raw(
+    `[ "$(sed -n "\${n}p" "$f")" = "$old" ] || { printf 'bosun: line %s of %s changed since it was read; not editing it (run again)\\n' "$n" "$f" >&2; exit 1; }`,
+  );
 }
 
 /** Replace line `at.line` (which must still read `at.text`) by `text`. */

@@ -44,14 +44,23 @@ export class CloudflareApi {
     const what = `${method} ${path}`;
     let res;
     try {
-      res = await jsonRequest<Envelope<T>>(`${this.base}${path}`, { method, json, headers: { authorization: this.#auth }, timeoutMs: 30_000 });
+      res = await jsonRequest<Envelope<T>>(`${this.base}${path}`, {
+        method,
+        json,
+        headers: { authorization: this.#auth },
+        timeoutMs: 30_000,
+      });
     } catch (error) {
-      throw this.host.fail(`Cannot call the Cloudflare API (${what}): ${networkError(error)}`, "check apiBase and that the controller can reach it");
+      throw this.host.fail(
+        `Cannot call the Cloudflare API (${what}): ${networkError(error)}`,
+        "check apiBase and that the controller can reach it",
+      );
     }
     const env = res.json;
     if (res.status < 200 || res.status > 299 || !env || env.success !== true) {
       const errors = (env?.errors ?? []).map((e) => `${e.code ?? "?"} ${e.message ?? ""}`.trim()).join("; ") || excerpt(res.body);
-      const hint = res.status === 401 || res.status === 403 ? "check that the token is valid and has Zone:Read and DNS:Edit on this zone" : undefined;
+      const hint =
+        res.status === 401 || res.status === 403 ? "check that the token is valid and has Zone:Read and DNS:Edit on this zone" : undefined;
       throw this.host.fail(`Cannot ${what} on the Cloudflare API: status ${res.status}: ${errors}`, hint);
     }
     return env.result as T;
@@ -61,7 +70,11 @@ export class CloudflareApi {
   async zoneId(name: string): Promise<string> {
     const zones = await this.call<readonly { id: string; name: string }[]>("GET", `/zones?name=${encodeURIComponent(name)}`);
     const zone = zones.find((z) => z.name.toLowerCase() === name);
-    if (!zone) throw this.host.fail(`Cannot find the Cloudflare zone ${name}: the token sees no zone by that name`, "check the zone name, or give the zone's id");
+    if (!zone)
+      throw this.host.fail(
+        `Cannot find the Cloudflare zone ${name}: the token sees no zone by that name`,
+        "check the zone name, or give the zone's id",
+      );
     return zone.id;
   }
 

@@ -56,11 +56,16 @@ function paramsProblem(p: CloudflareDnsRecordParams): string | undefined {
   if (!zoneById && !HOST_NAME.test(clean(p.zone))) return `parameter "zone" must be a zone name (example.com) or a 32-character zone id`;
   if (zoneById && p.name.trim() === "@") return `parameter "name" cannot be "@" when "zone" is an id: give the full name`;
   if (p.name.trim() !== "@" && !HOST_NAME.test(clean(p.name))) return `parameter "name" must be a DNS name, got ${JSON.stringify(p.name)}`;
-  if (p.type === "A" && !isIPv4(p.content)) return `parameter "content" must be an IPv4 address for an A record, got ${JSON.stringify(p.content)}`;
-  if (p.type === "AAAA" && !isIPv6(p.content)) return `parameter "content" must be an IPv6 address for an AAAA record, got ${JSON.stringify(p.content)}`;
-  if (p.type === "CNAME" && !HOST_NAME.test(clean(p.content))) return `parameter "content" must be a host name for a CNAME record, got ${JSON.stringify(p.content)}`;
-  if (p.ttl !== undefined && p.ttl !== 1 && (p.ttl < 60 || p.ttl > 86400)) return `parameter "ttl" must be 1 (automatic) or 60-86400 seconds, got ${p.ttl}`;
-  if (p.proxied && p.ttl !== undefined && p.ttl !== 1) return `parameter "ttl" must be 1 (automatic) for a proxied record: Cloudflare ignores any other value`;
+  if (p.type === "A" && !isIPv4(p.content))
+    return `parameter "content" must be an IPv4 address for an A record, got ${JSON.stringify(p.content)}`;
+  if (p.type === "AAAA" && !isIPv6(p.content))
+    return `parameter "content" must be an IPv6 address for an AAAA record, got ${JSON.stringify(p.content)}`;
+  if (p.type === "CNAME" && !HOST_NAME.test(clean(p.content)))
+    return `parameter "content" must be a host name for a CNAME record, got ${JSON.stringify(p.content)}`;
+  if (p.ttl !== undefined && p.ttl !== 1 && (p.ttl < 60 || p.ttl > 86400))
+    return `parameter "ttl" must be 1 (automatic) or 60-86400 seconds, got ${p.ttl}`;
+  if (p.proxied && p.ttl !== undefined && p.ttl !== 1)
+    return `parameter "ttl" must be 1 (automatic) for a proxied record: Cloudflare ignores any other value`;
   if (p.apiBase !== undefined && !/^https?:\/\/\S+$/.test(p.apiBase)) return `parameter "apiBase" must be an http:// or https:// URL`;
   return undefined;
 }
@@ -105,12 +110,24 @@ export const cloudflareDnsRecord = defineTask<CloudflareDnsRecordParams, Cloudfl
       );
     }
     const step: ActionStep = target
-      ? { label: `PATCH /zones/${zoneId}/dns_records/${target.id}`, run: () => api.call<CloudflareRecord>("PATCH", `/zones/${zoneId}/dns_records/${target.id}`, want) }
-      : { label: `POST /zones/${zoneId}/dns_records`, run: () => api.call<CloudflareRecord>("POST", `/zones/${zoneId}/dns_records`, { type: p.type, name, ...want }) };
-    const message = target ? `update ${p.type} ${name}: ${describe(target)} → ${describe(want)}` : `create ${p.type} ${name} → ${describe(want)}`;
+      ? {
+          label: `PATCH /zones/${zoneId}/dns_records/${target.id}`,
+          run: () => api.call<CloudflareRecord>("PATCH", `/zones/${zoneId}/dns_records/${target.id}`, want),
+        }
+      : {
+          label: `POST /zones/${zoneId}/dns_records`,
+          run: () => api.call<CloudflareRecord>("POST", `/zones/${zoneId}/dns_records`, { type: p.type, name, ...want }),
+        };
+    const message = target
+      ? `update ${p.type} ${name}: ${describe(target)} → ${describe(want)}`
+      : `create ${p.type} ${name} → ${describe(want)}`;
     return changed<CloudflareDnsRecordOutput>([step], {
       message,
-      diff: { label: `${p.type} ${name}`, before: target ? { content: target.content, proxied: target.proxied, ttl: target.ttl } : undefined, after: want },
+      diff: {
+        label: `${p.type} ${name}`,
+        before: target ? { content: target.content, proxied: target.proxied, ttl: target.ttl } : undefined,
+        after: want,
+      },
       output: { id: target?.id ?? "", type: p.type, name, ...want, zoneId },
       finish: (results) => {
         const r = results[0] as CloudflareRecord;

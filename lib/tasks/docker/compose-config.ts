@@ -20,7 +20,10 @@ export const composeConfig = defineTask<ComposeConfigParams>({
   async check(host, p) {
     const r = await host.exec(inProject(p, sh`config -q`));
     if (r.code !== 0) {
-      throw host.fail(`Cannot validate compose project ${projectLabel(p)}: ${tail(r.stderr || r.stdout) || `exit ${r.code}`}`, "fix the compose files or env files named above");
+      throw host.fail(
+        `Cannot validate compose project ${projectLabel(p)}: ${tail(r.stderr || r.stdout) || `exit ${r.code}`}`,
+        "fix the compose files or env files named above",
+      );
     }
     return unchanged(`compose project ${projectLabel(p)} is valid`);
   },

@@ -51,9 +51,21 @@ export const composeDown = defineTask<ComposeDownParams, ComposeDownOutput>({
     }
     const s = parseSections(r.stdout);
     const found = { containers: sectionLines(s, "containers"), networks: sectionLines(s, "networks"), volumes: sectionLines(s, "volumes") };
-    if (!found.containers.length && !found.networks.length && !found.volumes.length) return unchanged(`compose project ${projectLabel(p)} is down`, found);
-    const args = ["--remove-orphans", ...(p.volumes ? ["--volumes"] : []), ...(p.timeout === undefined ? [] : ["--timeout", String(p.timeout)])];
-    const what = Object.entries(found).filter(([, v]) => v.length).map(([k, v]) => `${k} ${v.join(", ")}`).join("; ");
-    return changed([sh`${compose} down ${args}`], { output: found, message: `removed ${what}`, diff: { label: `compose project ${projectLabel(p)}`, before: found, after: undefined } });
+    if (!found.containers.length && !found.networks.length && !found.volumes.length)
+      return unchanged(`compose project ${projectLabel(p)} is down`, found);
+    const args = [
+      "--remove-orphans",
+      ...(p.volumes ? ["--volumes"] : []),
+      ...(p.timeout === undefined ? [] : ["--timeout", String(p.timeout)]),
+    ];
+    const what = Object.entries(found)
+      .filter(([, v]) => v.length)
+      .map(([k, v]) => `${k} ${v.join(", ")}`)
+      .join("; ");
+    return changed([sh`${compose} down ${args}`], {
+      output: found,
+      message: `removed ${what}`,
+      diff: { label: `compose project ${projectLabel(p)}`, before: found, after: undefined },
+    });
   },
 });

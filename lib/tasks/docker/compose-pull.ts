@@ -33,14 +33,24 @@ export const composePull = defineTask<ComposePullParams, ComposePullOutput>({
   id: "docker.composePull",
   description: "Pull a compose project's images; changed only when a local image id changed.",
   title: (p) => `compose pull ${projectLabel(p)}${p.services?.length ? ` (${p.services.join(", ")})` : ""}`,
-  schema: params(composeProjectSchema.required, { ...composeProjectSchema.optional, services: list(serviceName), policy: oneOf("always", "missing") }),
+  schema: params(composeProjectSchema.required, {
+    ...composeProjectSchema.optional,
+    services: list(serviceName),
+    policy: oneOf("always", "missing"),
+  }),
   async check(host, p) {
     const services = p.services ?? [];
     const compose = sh`cd -- ${p.projectDir} && ${composeCommand(p)}`;
     const policy = p.policy ?? "always";
     const pull = sh`${compose} pull --quiet ${policy === "missing" ? ["--policy", "missing"] : []} ${[...services]}`;
     const step = {
-      ...script(sh`${section("before")}`, sh`${imageIdsScript(compose, services)} || exit 1`, sh`${pull} || exit 1`, sh`${section("after")}`, imageIdsScript(compose, services)),
+      ...script(
+        sh`${section("before")}`,
+        sh`${imageIdsScript(compose, services)} || exit 1`,
+        sh`${pull} || exit 1`,
+        sh`${section("after")}`,
+        imageIdsScript(compose, services),
+      ),
       label: `compose pull ${projectLabel(p)} (image ids before and after)`,
     };
     if (host.checkMode) {
@@ -54,7 +64,10 @@ export const composePull = defineTask<ComposePullParams, ComposePullOutput>({
       const present = [...images].filter(([, id]) => id).map(([image]) => image);
       const wouldPull = policy === "always" ? [...missing, ...present] : missing;
       if (!wouldPull.length) return unchanged(`every image of ${projectLabel(p)} is on the host`, { pulled: [] });
-      const detail = [missing.length ? `missing: ${missing.join(", ")}` : "", policy === "always" && present.length ? `may have new digests: ${present.join(", ")}` : ""];
+      const detail = [
+        missing.length ? `missing: ${missing.join(", ")}` : "",
+        policy === "always" && present.length ? `may have new digests: ${present.join(", ")}` : "",
+      ];
       return changed([step], { message: `would pull (${detail.filter(Boolean).join("; ")})`, output: { pulled: missing } });
     }
     return changed([step], {

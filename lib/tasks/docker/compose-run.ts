@@ -43,7 +43,14 @@ export const composeRun = defineTask<ComposeRunParams, ComposeRunOutput>({
   title: (p) => `compose run ${projectLabel(p)} ${p.service}${p.command?.length ? ` ${p.command.join(" ")}` : ""}`,
   schema: params(
     { ...composeProjectSchema.required, service: serviceName },
-    { ...composeProjectSchema.optional, command: list(str), env: record(secretString), entrypoint: nonEmpty, noDeps: bool, allowFailure: bool },
+    {
+      ...composeProjectSchema.optional,
+      command: list(str),
+      env: record(secretString),
+      entrypoint: nonEmpty,
+      noDeps: bool,
+      allowFailure: bool,
+    },
   ),
   validate: (p) => {
     const entries = Object.entries(p.env ?? {});
@@ -56,7 +63,15 @@ export const composeRun = defineTask<ComposeRunParams, ComposeRunOutput>({
     const entries = Object.entries(p.env ?? {});
     const secrets = entries.filter((e): e is [string, Secret] => e[1] instanceof Secret);
     const env = entries.flatMap(([k, v]) => ["-e", v instanceof Secret ? k : `${k}=${v}`]);
-    const args = ["--rm", "-T", ...(p.noDeps ? ["--no-deps"] : []), ...(p.entrypoint === undefined ? [] : ["--entrypoint", p.entrypoint]), ...env, p.service, ...(p.command ?? [])];
+    const args = [
+      "--rm",
+      "-T",
+      ...(p.noDeps ? ["--no-deps"] : []),
+      ...(p.entrypoint === undefined ? [] : ["--entrypoint", p.entrypoint]),
+      ...env,
+      p.service,
+      ...(p.command ?? []),
+    ];
     // Secret values are read from stdin into the environment of `docker compose`, which passes them on (`-e NAME`).
     const reads = raw(secrets.map(([k]) => `IFS= read -r ${k} || exit 1; export ${k}; `).join(""));
     const run: Command = {
@@ -71,8 +86,10 @@ export const composeRun = defineTask<ComposeRunParams, ComposeRunOutput>({
           async run(h) {
             const r: ExecResult = await h.exec({ ...run, label });
             if (r.code !== 0 && !p.allowFailure) {
-              throw h.fail(`Cannot run ${p.service} of compose project ${projectLabel(p)}: exit ${r.code}${r.stderr || r.stdout ? `\n${tail(r.stderr || r.stdout)}` : ""}`,
-                "pass allowFailure: true to get the exit code in the output instead");
+              throw h.fail(
+                `Cannot run ${p.service} of compose project ${projectLabel(p)}: exit ${r.code}${r.stderr || r.stdout ? `\n${tail(r.stderr || r.stdout)}` : ""}`,
+                "pass allowFailure: true to get the exit code in the output instead",
+              );
             }
             return r;
           },

@@ -3,7 +3,14 @@ import { defineTask, changed, unchanged } from "../../core/task.js";
 import { sh, type Command } from "../../core/command.js";
 import { params, bool, int, list, oneOf } from "../../core/params.js";
 import type { ExecResult } from "../../connection/types.js";
-import { anyContainerChange, compareContainers, describeContainerChanges, parseComposePs, parseDryRun, type ContainerChanges } from "../../facts/docker-compose.js";
+import {
+  anyContainerChange,
+  compareContainers,
+  describeContainerChanges,
+  parseComposePs,
+  parseDryRun,
+  type ContainerChanges,
+} from "../../facts/docker-compose.js";
 import { parseSections, script, section, sectionLines } from "../../facts/docker-sections.js";
 import { composeCommand, composeProjectSchema, projectLabel, serviceName, tail, type ComposeProjectParams } from "./compose-project.js";
 

@@ -61,7 +61,8 @@ function wants(p: DockerEngineParams): EngineWants {
  */
 export const dockerEngine = defineTask<DockerEngineParams, DockerEngineOutput>({
   id: "docker.engine",
-  description: "Docker engine installed (Debian's docker.io or Docker's repository), compose v2, users in the docker group, daemon.json (restart only on change), running.",
+  description:
+    "Docker engine installed (Debian's docker.io or Docker's repository), compose v2, users in the docker group, daemon.json (restart only on change), running.",
   title: (p) => `docker engine (${p.source ?? "debian"})`,
   schema: params(
     {},
@@ -76,8 +77,10 @@ export const dockerEngine = defineTask<DockerEngineParams, DockerEngineOutput>({
     },
   ),
   validate: (p) => {
-    if (p.composePluginDeb !== undefined && p.composePlugin !== undefined) return `give either parameter "composePluginDeb" or "composePlugin", not both`;
-    if (p.composePluginDeb !== undefined && p.source === "docker") return `parameter "composePluginDeb" is for source "debian"; Docker's repository has docker-compose-plugin`;
+    if (p.composePluginDeb !== undefined && p.composePlugin !== undefined)
+      return `give either parameter "composePluginDeb" or "composePlugin", not both`;
+    if (p.composePluginDeb !== undefined && p.source === "docker")
+      return `parameter "composePluginDeb" is for source "debian"; Docker's repository has docker-compose-plugin`;
     if (p.repoUrl !== undefined && p.source !== "docker") return `parameter "repoUrl" needs source: "docker"`;
     if (p.composePackage !== undefined && p.composePlugin === "none") return `parameter "composePackage" needs composePlugin "apt"`;
     return undefined;
@@ -93,16 +96,23 @@ export const dockerEngine = defineTask<DockerEngineParams, DockerEngineOutput>({
       throw host.fail(`Cannot add ${missingUsers.join(", ")} to the docker group: no such user`, "create the user first (ensureUser)");
     }
     if (want.source === "docker" && "docker.io" in st.packages) {
-      throw host.fail("Cannot install docker-ce: Debian's docker.io is installed and conflicts with it", "remove docker.io first (apt state absent), or keep source: \"debian\"");
+      throw host.fail(
+        "Cannot install docker-ce: Debian's docker.io is installed and conflicts with it",
+        'remove docker.io first (apt state absent), or keep source: "debian"',
+      );
     }
     if (want.compose.kind === "apt" && st.composeVersion === undefined && want.compose.pkg in st.packages) {
       throw host.fail(
         `Cannot provide compose v2: ${want.compose.pkg} ${st.packages[want.compose.pkg]} is installed but \`docker compose\` does not work (Debian bookworm's docker-compose is compose v1)`,
-        "give composePluginDeb (a compose v2 plugin .deb) or use source: \"docker\"",
+        'give composePluginDeb (a compose v2 plugin .deb) or use source: "docker"',
       );
     }
     const plan = planEngine(st, want);
-    if (!plan.command) return unchanged(`docker is running${st.composeVersion ? `, compose ${st.composeVersion}` : ""}`, { restarted: false, composeVersion: st.composeVersion });
+    if (!plan.command)
+      return unchanged(`docker is running${st.composeVersion ? `, compose ${st.composeVersion}` : ""}`, {
+        restarted: false,
+        composeVersion: st.composeVersion,
+      });
     const diff = [
       ...(plan.daemonJson !== undefined ? [{ label: "/etc/docker/daemon.json", before: st.daemonJson, after: plan.daemonJson }] : []),
       {

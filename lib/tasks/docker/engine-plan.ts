@@ -19,7 +19,8 @@ export const UPSTREAM_PACKAGES = ["docker-ce", "docker-ce-cli", "containerd.io",
 /** The choices of dockerEngine that shape the plan (see DockerEngineParams for each). */
 export interface EngineWants {
   readonly source: "debian" | "docker";
-  readonly compose: { readonly kind: "apt"; readonly pkg: string } | { readonly kind: "deb"; readonly url: string } | { readonly kind: "none" };
+  readonly compose:
+    { readonly kind: "apt"; readonly pkg: string } | { readonly kind: "deb"; readonly url: string } | { readonly kind: "none" };
   readonly users: readonly string[];
   readonly daemonJson?: Readonly<Record<string, unknown>>;
   readonly repoUrl: string;
@@ -59,7 +60,9 @@ export function sameJson(a: unknown, b: unknown): boolean {
   if (a && b && typeof a === "object" && typeof b === "object") {
     const ka = Object.keys(a);
     const kb = Object.keys(b);
-    return ka.length === kb.length && ka.every((k) => k in b && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+    return (
+      ka.length === kb.length && ka.every((k) => k in b && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+    );
   }
   return a === b;
 }
@@ -106,18 +109,24 @@ function engineCommand(plan: Omit<EnginePlan, "command">, want: EngineWants): Co
   let stdin: string | undefined;
   if (plan.daemonJson !== undefined) {
     // Keep the previous file: if docker does not start with the new one, it is put back.
-    parts.push(sh`if [ -f ${DAEMON_JSON} ]; then cp -p -- ${DAEMON_JSON} ${`${DAEMON_JSON}.bosun-prev`}; else rm -f -- ${`${DAEMON_JSON}.bosun-prev`}; fi`);
+    parts.push(
+      sh`if [ -f ${DAEMON_JSON} ]; then cp -p -- ${DAEMON_JSON} ${`${DAEMON_JSON}.bosun-prev`}; else rm -f -- ${`${DAEMON_JSON}.bosun-prev`}; fi`,
+    );
     const write = atomicWrite(DAEMON_JSON, plan.daemonJson, { mode: "0644", createParents: true });
     parts.push(sh`(${raw(write.text)})`);
     stdin = plan.daemonJson;
   }
   if (plan.repo.key) {
-    parts.push(sh`install -d -m 0755 /etc/apt/keyrings && curl -fsSL ${`${want.repoUrl}/gpg`} -o ${`${DOCKER_REPO.key}.tmp`} && chmod a+r ${`${DOCKER_REPO.key}.tmp`} && mv -f -- ${`${DOCKER_REPO.key}.tmp`} ${DOCKER_REPO.key}`);
+    parts.push(
+      sh`install -d -m 0755 /etc/apt/keyrings && curl -fsSL ${`${want.repoUrl}/gpg`} -o ${`${DOCKER_REPO.key}.tmp`} && chmod a+r ${`${DOCKER_REPO.key}.tmp`} && mv -f -- ${`${DOCKER_REPO.key}.tmp`} ${DOCKER_REPO.key}`,
+    );
   }
   if (plan.repo.list !== undefined) parts.push(sh`printf '%s' ${plan.repo.list} > ${DOCKER_REPO.list}`);
   if (plan.install.length) parts.push(sh`${raw(APT)} update && ${raw(APT)} install ${[...plan.install]} </dev/null`);
   if (plan.composeDeb && want.compose.kind === "deb") {
-    parts.push(sh`if ! docker compose version >/dev/null 2>&1; then t=$(mktemp -d) && curl -fsSL -o "$t/compose.deb" ${want.compose.url} && DEBIAN_FRONTEND=noninteractive dpkg -i "$t/compose.deb" </dev/null; r=$?; rm -rf -- "$t"; [ "$r" = 0 ] || exit 1; fi`);
+    parts.push(
+      sh`if ! docker compose version >/dev/null 2>&1; then t=$(mktemp -d) && curl -fsSL -o "$t/compose.deb" ${want.compose.url} && DEBIAN_FRONTEND=noninteractive dpkg -i "$t/compose.deb" </dev/null; r=$?; rm -rf -- "$t"; [ "$r" = 0 ] || exit 1; fi`,
+    );
   }
   for (const u of plan.addUsers) parts.push(sh`usermod -aG docker ${u}`);
   if (plan.enable) parts.push(sh`systemctl enable --quiet docker.service`);
@@ -128,7 +137,9 @@ function engineCommand(plan: Omit<EnginePlan, "command">, want: EngineWants): Co
   } else parts.push(sh`systemctl start docker.service`);
   if (plan.daemonJson !== undefined) parts.push(sh`rm -f -- ${`${DAEMON_JSON}.bosun-prev`}`);
   if (want.compose.kind !== "none") {
-    parts.push(sh`if ! v=$(docker compose version --short 2>&1); then printf 'bosun: docker compose does not work after the install: %s\\n' "$v" >&2; exit 1; fi; echo "@@bosun:compose"; printf '%s\\n' "$v"`);
+    parts.push(
+      sh`if ! v=$(docker compose version --short 2>&1); then printf 'bosun: docker compose does not work after the install: %s\\n' "$v" >&2; exit 1; fi; echo "@@bosun:compose"; printf '%s\\n' "$v"`,
+    );
   }
   const text = parts.map((p) => p.text).join(" &&\n");
   return { text, ...(stdin === undefined ? {} : { stdin }), label: describePlan(plan) };

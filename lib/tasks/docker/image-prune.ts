@@ -29,7 +29,10 @@ export const imagePrune = defineTask<ImagePruneParams, ImagePruneOutput>({
   description: "Keep the last N tags of some repositories and every image in use; remove their other tags.",
   title: (p) => `prune images of ${p.repositories.join(", ")} (keep ${p.keep})`,
   schema: params(
-    { repositories: { ...list({ ...nonEmpty, pattern: "^[a-z0-9][^:@\\s]*(:[0-9]+/[^:@\\s]+)?$" }), minItems: 1 }, keep: { ...int, minimum: 0 } },
+    {
+      repositories: { ...list({ ...nonEmpty, pattern: "^[a-z0-9][^:@\\s]*(:[0-9]+/[^:@\\s]+)?$" }), minItems: 1 },
+      keep: { ...int, minimum: 0 },
+    },
     { keepTags: list(nonEmpty) },
   ),
   async check(host, p) {

@@ -31,7 +31,8 @@ const API_VERSION = "2022-11-28";
 
 function paramsProblem(p: GithubSecretParams): string | undefined {
   if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(p.repo)) return `parameter "repo" must be "owner/name", got ${JSON.stringify(p.repo)}`;
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(p.name)) return `parameter "name" must hold only letters, digits and "_" and not start with a digit, got ${JSON.stringify(p.name)}`;
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(p.name))
+    return `parameter "name" must hold only letters, digits and "_" and not start with a digit, got ${JSON.stringify(p.name)}`;
   if (/^GITHUB_/i.test(p.name)) return `parameter "name" cannot start with GITHUB_ (reserved by GitHub)`;
   if (p.apiBase !== undefined && !/^https?:\/\/\S+$/.test(p.apiBase)) return `parameter "apiBase" must be an http:// or https:// URL`;
   return undefined;
@@ -50,13 +51,19 @@ function github(host: TaskHost, p: GithubSecretParams) {
     try {
       return await jsonRequest<T>(`${base}${path}`, { method, json, headers, timeoutMs: 30_000 });
     } catch (error) {
-      throw host.fail(`Cannot call the GitHub API (${method} ${path || "/"}): ${networkError(error)}`, "check apiBase and that the controller can reach it");
+      throw host.fail(
+        `Cannot call the GitHub API (${method} ${path || "/"}): ${networkError(error)}`,
+        "check apiBase and that the controller can reach it",
+      );
     }
   };
 }
 
 function apiFailure(host: TaskHost, what: string, res: JsonResponse<{ message?: string }>) {
-  const hint = res.status === 401 || res.status === 403 || res.status === 404 ? "check the token: it needs write access to this repository's Actions secrets" : undefined;
+  const hint =
+    res.status === 401 || res.status === 403 || res.status === 404
+      ? "check the token: it needs write access to this repository's Actions secrets"
+      : undefined;
   return host.fail(`Cannot ${what}: status ${res.status}: ${res.json?.message ?? excerpt(res.body)}`, hint);
 }
 
@@ -80,7 +87,8 @@ export const githubSecret = defineTask<GithubSecretParams, GithubSecretOutput>({
     const call = github(host, p);
     if (p.onlyIfMissing) {
       const res = await call<{ message?: string }>("GET", `/${p.name}`);
-      if (res.status === 200) return unchanged(`secret ${p.name} exists in ${p.repo} (its value cannot be read; onlyIfMissing leaves it)`, { created: false });
+      if (res.status === 200)
+        return unchanged(`secret ${p.name} exists in ${p.repo} (its value cannot be read; onlyIfMissing leaves it)`, { created: false });
       if (res.status !== 404) throw apiFailure(host, `read secret ${p.name} of ${p.repo}`, res);
     }
     const keyRes = await call<{ key_id?: string; key?: string; message?: string }>("GET", "/public-key");

@@ -8,7 +8,8 @@ import sodium from "libsodium-wrappers";
 export async function sealForPublicKey(value: string, publicKey: string): Promise<string> {
   await sodium.ready;
   const key = sodium.from_base64(publicKey, sodium.base64_variants.ORIGINAL);
-  if (key.length !== sodium.crypto_box_PUBLICKEYBYTES) throw new Error(`the public key is ${key.length} bytes, expected ${sodium.crypto_box_PUBLICKEYBYTES}`);
+  if (key.length !== sodium.crypto_box_PUBLICKEYBYTES)
+    throw new Error(`the public key is ${key.length} bytes, expected ${sodium.crypto_box_PUBLICKEYBYTES}`);
   const box = sodium.crypto_box_seal(sodium.from_string(value), key);
   return sodium.to_base64(box, sodium.base64_variants.ORIGINAL);
 }

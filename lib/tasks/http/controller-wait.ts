@@ -9,14 +9,21 @@ import { httpRequest, networkError } from "./request.js";
 
 /** What {@link waitFromController} needs. */
 export interface ControllerWait {
+  /** URL to request. */
   readonly url: string;
+  /** Status codes that count as ready. */
   readonly statuses: readonly number[];
+  /** Text the body must contain, or a RegExp it must match. */
   readonly body?: string | RegExp;
+  /** Give up after this many seconds. */
   readonly timeoutSeconds: number;
+  /** Seconds between attempts. */
   readonly intervalSeconds: number;
+  /** Accept any TLS certificate. */
   readonly insecure?: boolean;
   /** CA bundle on the controller. */
   readonly caFile?: string;
+  /** Request headers. */
   readonly headers?: Readonly<Record<string, string | Secret>>;
 }
 
@@ -38,7 +45,14 @@ export async function waitFromController(w: ControllerWait): Promise<HttpWaitSta
     }
     const ok = last.status !== 0 && w.statuses.includes(last.status) && bodyMatches(last.body, w.body);
     const seconds = Math.round((Date.now() - started) / 1000);
-    const state = { status: last.status, attempts, seconds, client: "node", error: last.error, body: Buffer.from(last.body).subarray(0, BODY_EXCERPT_BYTES).toString("utf8") };
+    const state = {
+      status: last.status,
+      attempts,
+      seconds,
+      client: "node",
+      error: last.error,
+      body: Buffer.from(last.body).subarray(0, BODY_EXCERPT_BYTES).toString("utf8"),
+    };
     if (ok) return { outcome: "ok", ...state };
     if (Date.now() + w.intervalSeconds * 1000 > deadline) return { outcome: "timeout", ...state };
     await sleep(w.intervalSeconds * 1000);

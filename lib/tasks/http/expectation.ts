@@ -16,10 +16,7 @@ export function toExtendedRegex(re: RegExp): { value?: string; problem?: string 
   const source = re.source;
   if (/\(\?(?!:)/.test(source)) return { problem: "uses lookaround or named groups, which grep -E on the host cannot match" };
   if (/\\[kpPu]/.test(source)) return { problem: `uses \\k, \\p or \\u, which grep -E on the host cannot match` };
-  const value = source
-    .replace(/\(\?:/g, "(")
-    .replace(/\\d/g, "[0-9]")
-    .replace(/\\D/g, "[^0-9]");
+  const value = source.replace(/\(\?:/g, "(").replace(/\\d/g, "[0-9]").replace(/\\D/g, "[^0-9]");
   return { value };
 }
 

@@ -5,7 +5,7 @@
  */
 import http from "node:http";
 import https from "node:https";
-import { Secret, reveal } from "../../core/secrets.js";
+import { reveal, type Secret } from "../../core/secrets.js";
 
 /** A header value; a Secret is sent as is and never printed. */
 export type HeaderValue = string | Secret;
@@ -87,9 +87,16 @@ export interface JsonResponse<T> {
 }
 
 /** Send (optionally) a JSON body and parse the JSON answer. */
-export async function jsonRequest<T>(url: string, options: Omit<HttpRequestOptions, "body"> & { readonly json?: unknown } = {}): Promise<JsonResponse<T>> {
+export async function jsonRequest<T>(
+  url: string,
+  options: Omit<HttpRequestOptions, "body"> & { readonly json?: unknown } = {},
+): Promise<JsonResponse<T>> {
   const { json, ...rest } = options;
-  const headers: Record<string, HeaderValue> = { accept: "application/json", ...(json === undefined ? {} : { "content-type": "application/json" }), ...rest.headers };
+  const headers: Record<string, HeaderValue> = {
+    accept: "application/json",
+    ...(json === undefined ? {} : { "content-type": "application/json" }),
+    ...rest.headers,
+  };
   const res = await httpRequest(url, { ...rest, headers, ...(json === undefined ? {} : { body: JSON.stringify(json) }) });
   let parsed: T | undefined;
   try {
@@ -108,11 +115,5 @@ export function excerpt(text: string, max = 200): string {
 
 /** The message of a network error, without a stack. */
 export function networkError(error: unknown): string {
-  const e = error as { code?: string; message?: string };
-  return e?.message ?? String(error);
-}
-
-/** True for a Secret. */
-export function isSecret(value: unknown): value is Secret {
-  return value instanceof Secret;
+  return error instanceof Error ? error.message : String(error);
 }

@@ -43,23 +43,29 @@ export interface WaitForHttpOutput {
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 function paramsProblem(p: WaitForHttpParams): string | undefined {
-  if (!/^https?:\/\/[^\s]+$/.test(p.url)) return `parameter "url" must be an http:// or https:// URL without spaces: ${JSON.stringify(p.url)}`;
+  if (!/^https?:\/\/[^\s]+$/.test(p.url))
+    return `parameter "url" must be an http:// or https:// URL without spaces: ${JSON.stringify(p.url)}`;
   const codes: unknown = p.status;
-  if (codes !== undefined && typeof codes !== "number" && !Array.isArray(codes)) return `parameter "status" must be a status code or a list of them, got ${JSON.stringify(codes)}`;
+  if (codes !== undefined && typeof codes !== "number" && !Array.isArray(codes))
+    return `parameter "status" must be a status code or a list of them, got ${JSON.stringify(codes)}`;
   for (const code of statusList(p.status)) {
-    if (!Number.isInteger(code) || code < 100 || code > 599) return `parameter "status" must be HTTP status codes (100-599), got ${JSON.stringify(p.status)}`;
+    if (!Number.isInteger(code) || code < 100 || code > 599)
+      return `parameter "status" must be HTTP status codes (100-599), got ${JSON.stringify(p.status)}`;
   }
-  if (p.body !== undefined && typeof p.body !== "string" && !(p.body instanceof RegExp)) return `parameter "body" must be a string or a RegExp`;
+  if (p.body !== undefined && typeof p.body !== "string" && !(p.body instanceof RegExp))
+    return `parameter "body" must be a string or a RegExp`;
   if (p.timeoutSeconds !== undefined && !(p.timeoutSeconds > 0)) return `parameter "timeoutSeconds" must be more than 0`;
   if (p.intervalSeconds !== undefined && !(p.intervalSeconds >= 0.1)) return `parameter "intervalSeconds" must be at least 0.1`;
   for (const [name, value] of Object.entries(p.headers ?? {})) {
     if (!HEADER_NAME.test(name)) return `parameter "headers" has an invalid header name ${JSON.stringify(name)}`;
     if (typeof value !== "string" && !(value instanceof Secret)) return `parameter "headers.${name}" must be a string or a Secret`;
-    if (/[\r\n]/.test(typeof value === "string" ? value : value.reveal())) return `parameter "headers.${name}" must not contain a line break`;
+    if (/[\r\n]/.test(typeof value === "string" ? value : value.reveal()))
+      return `parameter "headers.${name}" must not contain a line break`;
   }
   if (p.from === "controller" && p.client !== undefined) return `parameter "client" only applies with from: "host"`;
   if (p.from !== "controller" && p.body !== undefined) {
-    if (typeof p.body === "string" && /[\r\n]/.test(p.body)) return `parameter "body" cannot contain a line break when waiting from the host (the body is matched line by line)`;
+    if (typeof p.body === "string" && /[\r\n]/.test(p.body))
+      return `parameter "body" cannot contain a line break when waiting from the host (the body is matched line by line)`;
     const problem = p.body instanceof RegExp ? toExtendedRegex(p.body).problem : undefined;
     if (problem) return `parameter "body" ${problem}; use from: "controller" for a full JavaScript RegExp`;
   }
@@ -111,7 +117,10 @@ export const waitForHttp = defineTask<WaitForHttpParams, WaitForHttpOutput>({
     const from = p.from === "controller" ? "from the controller" : `from ${host.name}`;
     if (seen.outcome === "noclient") {
       const which = p.client ?? "curl, wget or python3";
-      throw host.fail(`Cannot wait for ${p.url} from ${host.name}: ${which} is not installed there`, `install curl (apt), or wait with from: "controller"`);
+      throw host.fail(
+        `Cannot wait for ${p.url} from ${host.name}: ${which} is not installed there`,
+        `install curl (apt), or wait with from: "controller"`,
+      );
     }
     const expected = describeExpectation(statuses, p.body);
     if (seen.outcome !== "ok") {

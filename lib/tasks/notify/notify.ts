@@ -56,7 +56,13 @@ const webhookSchema = {
 };
 const telegramSchema = {
   type: "object",
-  properties: { botToken: secretString, chatId: { anyOf: [{ type: "string", minLength: 1 }, { type: "integer" }] }, apiBase: nonEmpty, parseMode: oneOf("HTML", "MarkdownV2"), disableNotification: bool },
+  properties: {
+    botToken: secretString,
+    chatId: { anyOf: [{ type: "string", minLength: 1 }, { type: "integer" }] },
+    apiBase: nonEmpty,
+    parseMode: oneOf("HTML", "MarkdownV2"),
+    disableNotification: bool,
+  },
   required: ["botToken", "chatId"],
   additionalProperties: false,
 };
@@ -69,7 +75,8 @@ function paramsProblem(p: NotifyParams): string | undefined {
   if ((p.webhook === undefined) === (p.telegram === undefined)) return `give exactly one of parameters "webhook" and "telegram"`;
   if (p.webhook) return urlProblem("webhook.url", reveal(p.webhook.url));
   if (p.telegram) {
-    if (!/^\d+:[A-Za-z0-9_-]+$/.test(reveal(p.telegram.botToken))) return `parameter "telegram.botToken" must look like a bot token (123456:ABC...)`;
+    if (!/^\d+:[A-Za-z0-9_-]+$/.test(reveal(p.telegram.botToken)))
+      return `parameter "telegram.botToken" must look like a bot token (123456:ABC...)`;
     return p.telegram.apiBase === undefined ? undefined : urlProblem("telegram.apiBase", p.telegram.apiBase);
   }
   return undefined;
@@ -89,7 +96,8 @@ function webhookStep(p: NotifyParams & { webhook: WebhookTarget }): ActionStep {
     label,
     async run(host): Promise<NotifyOutput> {
       const res = await post(host, label, reveal(p.webhook.url), { text: p.text, ...p.webhook.extra }, p.webhook.headers);
-      if (res.status < 200 || res.status > 299) throw host.fail(`Cannot send the message to ${label}: status ${res.status}: ${excerpt(res.body)}`);
+      if (res.status < 200 || res.status > 299)
+        throw host.fail(`Cannot send the message to ${label}: status ${res.status}: ${excerpt(res.body)}`);
       return { channel: "webhook", status: res.status };
     },
   };
@@ -112,7 +120,10 @@ function telegramStep(p: NotifyParams & { telegram: TelegramTarget }): ActionSte
       const res = await post(host, label, `${base}/bot${token.reveal()}/sendMessage`, body);
       if (res.status !== 200 || res.json?.ok !== true) {
         const why = res.json?.description ?? excerpt(res.body);
-        throw host.fail(`Cannot send the message to Telegram chat ${t.chatId}: status ${res.status}: ${why}`, "check the bot token, and that the bot is a member of the chat");
+        throw host.fail(
+          `Cannot send the message to Telegram chat ${t.chatId}: status ${res.status}: ${why}`,
+          "check the bot token, and that the bot is a member of the chat",
+        );
       }
       return { channel: "telegram", status: res.status };
     },
@@ -136,7 +147,9 @@ export const notify = defineTask<NotifyParams, NotifyOutput>({
     const where = p.telegram ? `Telegram chat ${p.telegram.chatId}` : "the webhook";
     if (p.telegram) secret(p.telegram.botToken);
     if (host.checkMode) return skipped(`would send a message to ${where}`);
-    const step = p.telegram ? telegramStep(p as NotifyParams & { telegram: TelegramTarget }) : webhookStep(p as NotifyParams & { webhook: WebhookTarget });
+    const step = p.telegram
+      ? telegramStep(p as NotifyParams & { telegram: TelegramTarget })
+      : webhookStep(p as NotifyParams & { webhook: WebhookTarget });
     return changed<NotifyOutput>([step], {
       message: `send a message to ${where}`,
       finish: (results) => ({ output: results[0] as NotifyOutput, message: `sent a message to ${where}` }),

@@ -54,11 +54,17 @@ export function renderDeb822(p: AptRepositoryParams, keyring: string | undefined
 
 function problem(p: AptRepositoryParams): string | undefined {
   const suites = typeof p.suites === "string" ? [p.suites] : Array.isArray(p.suites) ? p.suites : undefined;
-  if (!suites || !suites.length || suites.some((s) => typeof s !== "string" || !WORD.test(s))) return `parameter "suites" must be one suite or a list of them, without spaces`;
+  if (!suites || !suites.length || suites.some((s) => typeof s !== "string" || !WORD.test(s)))
+    return `parameter "suites" must be one suite or a list of them, without spaces`;
   const flat = suites.some((s) => s.endsWith("/"));
-  if (flat && (suites.length > 1 || p.components?.length)) return `parameter "suites": a flat repository ("${suites.find((s) => s.endsWith("/"))}") takes one suite and no components`;
-  if (!flat && (p.state ?? "present") === "present" && !p.components?.length) return `parameter "components" is required unless the suite is a flat path ending in "/"`;
-  for (const [name, values] of [["components", p.components], ["architectures", p.architectures]] as const) {
+  if (flat && (suites.length > 1 || p.components?.length))
+    return `parameter "suites": a flat repository ("${suites.find((s) => s.endsWith("/"))}") takes one suite and no components`;
+  if (!flat && (p.state ?? "present") === "present" && !p.components?.length)
+    return `parameter "components" is required unless the suite is a flat path ending in "/"`;
+  for (const [name, values] of [
+    ["components", p.components],
+    ["architectures", p.architectures],
+  ] as const) {
     if (values?.some((v) => !WORD.test(v))) return `parameter "${name}" must be words without spaces`;
   }
   if (p.key !== undefined && p.signedBy !== undefined) return `give at most one of parameters "key" and "signedBy"`;
@@ -86,10 +92,15 @@ function shortSha(s: FileSnapshot): string {
  */
 export const aptRepository = defineTask<AptRepositoryParams>({
   id: "packages.aptRepository",
-  description: "An apt source as a deb822 .sources file with its signing key in /etc/apt/keyrings (Signed-By); its lists fetched after a change.",
+  description:
+    "An apt source as a deb822 .sources file with its signing key in /etc/apt/keyrings (Signed-By); its lists fetched after a change.",
   title: (p) => `apt repository ${p.name}`,
   schema: params(
-    { name: { type: "string", pattern: "^[A-Za-z0-9_][A-Za-z0-9_.-]*$" }, uri: { type: "string", pattern: "^[a-z][a-z0-9+.-]*:\\S+$" }, suites: any },
+    {
+      name: { type: "string", pattern: "^[A-Za-z0-9_][A-Za-z0-9_.-]*$" },
+      uri: { type: "string", pattern: "^[a-z][a-z0-9+.-]*:\\S+$" },
+      suites: any,
+    },
     {
       components: list(nonEmpty),
       key: any,
@@ -111,14 +122,21 @@ export const aptRepository = defineTask<AptRepositoryParams>({
     const s = parseSections(probe.stdout);
     const haveSources = parseFileSnapshot(sectionLines(s, "sources"));
     const haveKeyring = parseFileSnapshot(sectionLines(s, "keyring"));
-    for (const [path, snap] of [[sources, haveSources], [keyring, haveKeyring]] as const) {
-      if (snap.kind === "other") throw host.fail(`Cannot manage apt repository ${p.name}: ${path} is not a regular file`, "remove it first with ensureAbsent");
+    for (const [path, snap] of [
+      [sources, haveSources],
+      [keyring, haveKeyring],
+    ] as const) {
+      if (snap.kind === "other")
+        throw host.fail(`Cannot manage apt repository ${p.name}: ${path} is not a regular file`, "remove it first with ensureAbsent");
     }
 
     if ((p.state ?? "present") === "absent") {
       const gone = [sources, keyring].filter((_, i) => [haveSources, haveKeyring][i]?.kind === "file");
       if (!gone.length) return unchanged(`apt repository ${p.name} is absent`);
-      return changed([sh`rm -f -- ${gone}`], { message: `remove ${gone.join(", ")}`, diff: gone.map((f) => ({ label: f, before: "present", after: undefined })) });
+      return changed([sh`rm -f -- ${gone}`], {
+        message: `remove ${gone.join(", ")}`,
+        diff: gone.map((f) => ({ label: f, before: "present", after: undefined })),
+      });
     }
 
     const keyBytes = p.key === undefined ? undefined : dearmorKey(p.key);
@@ -130,7 +148,11 @@ export const aptRepository = defineTask<AptRepositoryParams>({
     const words: string[] = [];
     if (keyBytes && (haveKeyring.kind !== "file" || haveKeyring.sha256 !== sha(keyBytes))) {
       steps.push(sh`mkdir -p -m 0755 /etc/apt/keyrings`, inlineWrite(keyring, keyBytes, { mode: "0644", owner: "root", group: "root" }));
-      diff.push({ label: keyring, before: haveKeyring.kind === "file" ? `sha256 ${haveKeyring.sha256}\n` : undefined, after: `sha256 ${sha(keyBytes)}\n` });
+      diff.push({
+        label: keyring,
+        before: haveKeyring.kind === "file" ? `sha256 ${haveKeyring.sha256}\n` : undefined,
+        after: `sha256 ${sha(keyBytes)}\n`,
+      });
       words.push(`${haveKeyring.kind === "file" ? "replace" : "add"} key ${keyring} (was ${shortSha(haveKeyring)})`);
     }
     if (haveSources.kind !== "file" || haveSources.sha256 !== sha(text)) {
@@ -144,9 +166,12 @@ export const aptRepository = defineTask<AptRepositoryParams>({
     const lock = p.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT;
     // Only this source is fetched: the other lists stay (List-Cleanup=0 keeps apt from deleting them).
     const update = sh`bosun_update -o Dir::Etc::sourcelist=${sources} -o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0`;
-    const body = restoringOnFailure([sources, ...(keyBytes ? [keyring] : [])], { text: [...steps, update].map((c) => c.text).join(" && ") });
+    const body = restoringOnFailure([sources, ...(keyBytes ? [keyring] : [])], {
+      text: [...steps, update].map((c) => c.text).join(" && "),
+    });
     const what = `${message}; fetch its lists`;
-    const hint = "its files were put back as they were; check the URI, the suites and that the key is the one the repository is signed with";
+    const hint =
+      "its files were put back as they were; check the URI, the suites and that the key is the one the repository is signed with";
     return changed([aptStep(what, `add apt repository ${p.name}`, body, lock, hint)], { message: what, diff });
   },
 });
@@ -154,9 +179,13 @@ export const aptRepository = defineTask<AptRepositoryParams>({
 /** Run `body`; when it fails, put `files` back as they were before it (restored, or removed when new). */
 function restoringOnFailure(files: readonly string[], body: Command): Command {
   const save = files.map((f, i) => sh`{ ! [ -f ${f} ] || cp -p -- ${f} "$B/${raw(String(i))}"; }`.text).join(" && ");
-  const restore = files.map((f, i) => sh`if [ -f "$B/${raw(String(i))}" ]; then mv -f -- "$B/${raw(String(i))}" ${f}; else rm -f -- ${f}; fi`.text).join("; ");
-  return { text: `B=$(mktemp -d) && ${save} && if { ${body.text}
-}; then rm -rf -- "$B"; else rc=$?; ${restore}; rm -rf -- "$B"; (exit "$rc"); fi` };
+  const restore = files
+    .map((f, i) => sh`if [ -f "$B/${raw(String(i))}" ]; then mv -f -- "$B/${raw(String(i))}" ${f}; else rm -f -- ${f}; fi`.text)
+    .join("; ");
+  return {
+    text: `B=$(mktemp -d) && ${save} && if { ${body.text}
+}; then rm -rf -- "$B"; else rc=$?; ${restore}; rm -rf -- "$B"; (exit "$rc"); fi`,
+  };
 }
 /** Unused marker so the raw import stays for future flags. */
 export const NO_FLAGS = raw("");

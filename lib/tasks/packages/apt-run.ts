@@ -12,7 +12,12 @@ import { APT_UPDATE_STAMP } from "../../facts/packages.js";
 export const DEFAULT_LOCK_TIMEOUT = 60;
 
 /** The locks apt and dpkg take. */
-export const APT_LOCKS = ["/var/lib/dpkg/lock-frontend", "/var/lib/dpkg/lock", "/var/lib/apt/lists/lock", "/var/cache/apt/archives/lock"] as const;
+export const APT_LOCKS = [
+  "/var/lib/dpkg/lock-frontend",
+  "/var/lib/dpkg/lock",
+  "/var/lib/apt/lists/lock",
+  "/var/cache/apt/archives/lock",
+] as const;
 
 const HOLDER_MARKER = "@@bosun-lock-holder";
 
@@ -85,7 +90,9 @@ export function explainAptFailure(result: ExecResult, lockTimeoutSeconds: number
   const lockFailed = /Could not get lock|Unable to acquire the dpkg frontend lock|Unable to lock/.test(text);
   const holders = parseLockHolders(result.stderr);
   if (lockFailed) {
-    const who = holders.length ? holders.map((h) => `${h.lock} is held by process ${h.pid} (${h.command || "?"})`).join("; ") : "an apt/dpkg lock is held by another process";
+    const who = holders.length
+      ? holders.map((h) => `${h.lock} is held by process ${h.pid} (${h.command || "?"})`).join("; ")
+      : "an apt/dpkg lock is held by another process";
     return {
       reason: `${who}; waited ${lockTimeoutSeconds} s`,
       hint: "another apt or dpkg run (unattended-upgrades, cloud-init, a person) is busy: try again later or raise lockTimeoutSeconds",
@@ -94,9 +101,7 @@ export function explainAptFailure(result: ExecResult, lockTimeoutSeconds: number
   if (/dpkg was interrupted/.test(text)) {
     return { reason: "dpkg was interrupted earlier and the package database needs repair", hint: "run `dpkg --configure -a` on the host" };
   }
-  const lines = result.stderr
-    .split("\n")
-    .filter((l) => l.trim() && !l.startsWith(HOLDER_MARKER) && !/^(W: |N: )/.test(l));
+  const lines = result.stderr.split("\n").filter((l) => l.trim() && !l.startsWith(HOLDER_MARKER) && !/^(W: |N: )/.test(l));
   const errors = lines.filter((l) => /^E: /.test(l));
   const why = (errors.length ? errors : lines).slice(-4).join("\n") || `exit ${result.code}`;
   return { reason: `apt-get failed (exit ${result.code}):\n${why}` };

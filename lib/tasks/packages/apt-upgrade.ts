@@ -43,7 +43,8 @@ function describe(changes: readonly SimulatedChange[]): string {
  */
 export const aptUpgrade = defineTask<AptUpgradeParams, AptUpgradeOutput>({
   id: "packages.aptUpgrade",
-  description: "Installed packages are upgraded (apt-get upgrade --with-new-pkgs, or dist-upgrade); changed only when something would upgrade.",
+  description:
+    "Installed packages are upgraded (apt-get upgrade --with-new-pkgs, or dist-upgrade); changed only when something would upgrade.",
   title: (p) => `apt ${p.mode === "dist" ? "dist-upgrade" : "upgrade"}`,
   schema: params(
     {},
@@ -55,7 +56,8 @@ export const aptUpgrade = defineTask<AptUpgradeParams, AptUpgradeOutput>({
       lockTimeoutSeconds: { ...int, minimum: 0, maximum: 86400 },
     },
   ),
-  validate: (p) => (p.cacheValidSeconds !== undefined && !p.updateCache ? `parameter "cacheValidSeconds" needs updateCache: true` : undefined),
+  validate: (p) =>
+    p.cacheValidSeconds !== undefined && !p.updateCache ? `parameter "cacheValidSeconds" needs updateCache: true` : undefined,
   async check(host, p) {
     const mode = p.mode ?? "safe";
     const lock = p.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT;
@@ -64,10 +66,16 @@ export const aptUpgrade = defineTask<AptUpgradeParams, AptUpgradeOutput>({
       st = await host.fact(aptUpgradable, { mode });
     } catch (error) {
       const message = (error as Error).message;
-      throw host.fail(message, /dpkg was interrupted/.test(message) ? "run `dpkg --configure -a` on the host" : "run `apt-get -s upgrade` on the host to see why apt cannot plan");
+      throw host.fail(
+        message,
+        /dpkg was interrupted/.test(message)
+          ? "run `dpkg --configure -a` on the host"
+          : "run `apt-get -s upgrade` on the host to see why apt cannot plan",
+      );
     }
     const { ageSeconds, hasLists } = st.cache;
-    const refresh = p.updateCache && (!hasLists || p.cacheValidSeconds === undefined || ageSeconds === undefined || ageSeconds > p.cacheValidSeconds);
+    const refresh =
+      p.updateCache && (!hasLists || p.cacheValidSeconds === undefined || ageSeconds === undefined || ageSeconds > p.cacheValidSeconds);
     const upgraded = st.changes.filter((c) => c.action === "install");
     const removed = st.changes.filter((c) => c.action === "remove").map((c) => c.name);
     if (!refresh && !st.changes.length) return unchanged("no package to upgrade", { upgraded: [], removed: [], cacheUpdated: false });
@@ -89,9 +97,12 @@ export const aptUpgrade = defineTask<AptUpgradeParams, AptUpgradeOutput>({
         const result = results.find(isExecResult);
         const summary = result ? parseAptSummary(result.stdout) : undefined;
         const acted = !summary || summary.upgraded + summary.installed + summary.removed > 0;
-        if (!acted && !refresh) return { changed: false, message: "nothing was upgraded after all", output: { upgraded: [], removed: [], cacheUpdated: false } };
+        if (!acted && !refresh)
+          return { changed: false, message: "nothing was upgraded after all", output: { upgraded: [], removed: [], cacheUpdated: false } };
         const n = summary ? summary.upgraded + summary.installed : upgraded.length;
-        return { message: `${refresh ? "refreshed package lists; " : ""}${n} package(s) upgraded${summary?.removed ? `, ${summary.removed} removed` : ""}` };
+        return {
+          message: `${refresh ? "refreshed package lists; " : ""}${n} package(s) upgraded${summary?.removed ? `, ${summary.removed} removed` : ""}`,
+        };
       },
     });
   },

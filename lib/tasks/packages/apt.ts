@@ -54,7 +54,8 @@ function problem(p: AptParams): string | undefined {
   }
   const list = nameList(names);
   const bad = list.find((n) => !PACKAGE.test(n));
-  if (bad !== undefined) return `parameter "names" has an invalid package name ${JSON.stringify(bad)} (lowercase letters, digits, + . -, optionally =version)`;
+  if (bad !== undefined)
+    return `parameter "names" has an invalid package name ${JSON.stringify(bad)} (lowercase letters, digits, + . -, optionally =version)`;
   if (list.length === 0 && p.deb === undefined && !p.updateCache) return `give parameter "names", "deb" or "updateCache"`;
   if (p.deb !== undefined) {
     if (!/^(https?:\/\/\S+|\/\S*\.deb)$/.test(p.deb)) return `parameter "deb" must be an http(s) URL or an absolute path ending in .deb`;
@@ -78,12 +79,18 @@ function refreshReason(p: AptParams, st: AptState, installing: boolean): string 
   if (!hasLists) return p.updateCache || installing ? "package lists were never fetched" : undefined;
   if (!p.updateCache) return undefined;
   if (p.cacheValidSeconds === undefined) return "updateCache without cacheValidSeconds";
-  if (ageSeconds === undefined || ageSeconds > p.cacheValidSeconds) return `lists are ${ageSeconds === undefined ? "of unknown age" : age(ageSeconds)} old (valid ${age(p.cacheValidSeconds)})`;
+  if (ageSeconds === undefined || ageSeconds > p.cacheValidSeconds)
+    return `lists are ${ageSeconds === undefined ? "of unknown age" : age(ageSeconds)} old (valid ${age(p.cacheValidSeconds)})`;
   return undefined;
 }
 
 /** Whether an installed version meets the wanted one: a pin exactly, `latest` the candidate, `present` any. */
-function satisfied(state: "present" | "latest" | "absent", pin: string | undefined, installed: string | undefined, candidate: string | undefined): boolean {
+function satisfied(
+  state: "present" | "latest" | "absent",
+  pin: string | undefined,
+  installed: string | undefined,
+  candidate: string | undefined,
+): boolean {
   if (installed === undefined) return false;
   if (pin !== undefined) return installed === pin;
   return state !== "latest" || candidate === undefined || candidate === installed;
@@ -108,11 +115,19 @@ function toInstall(p: AptParams, st: AptState): { specs: string[]; unknown: stri
 function debPlan(host: TaskHost, p: AptParams, st: AptState): { command: Command; label: string; name: string } | undefined {
   if (p.deb === undefined) return undefined;
   const deb = st.deb;
-  if (!deb || "error" in deb) throw host.fail(`Cannot install ${p.deb}: ${deb?.error ?? "no answer"}`, /^https?:/.test(p.deb) ? "the host downloads the URL itself: check it from the host (curl)" : undefined);
+  if (!deb || "error" in deb)
+    throw host.fail(
+      `Cannot install ${p.deb}: ${deb?.error ?? "no answer"}`,
+      /^https?:/.test(p.deb) ? "the host downloads the URL itself: check it from the host (curl)" : undefined,
+    );
   const pkg = st.packages.get(deb.name);
   if (pkg?.installed && pkg.version === deb.version) return undefined;
   const get = /^https?:/.test(p.deb) ? fetchDebCommand(p.deb) : sh`f=${p.deb}`;
-  return { command: sh`( ${get} && apt-get install ${aptGetOptions(p.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT, p.installRecommends)} "$f" )`, label: `${deb.name} ${deb.version} from ${p.deb}`, name: deb.name };
+  return {
+    command: sh`( ${get} && apt-get install ${aptGetOptions(p.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT, p.installRecommends)} "$f" )`,
+    label: `${deb.name} ${deb.version} from ${p.deb}`,
+    name: deb.name,
+  };
 }
 
 /**
@@ -129,7 +144,8 @@ function debPlan(host: TaskHost, p: AptParams, st: AptState): { command: Command
  */
 export const apt = defineTask<AptParams, AptOutput>({
   id: "packages.apt",
-  description: "Packages are installed (any version, pinned, or latest) or removed with apt-get, noninteractively; lists refreshed within a validity window.",
+  description:
+    "Packages are installed (any version, pinned, or latest) or removed with apt-get, noninteractively; lists refreshed within a validity window.",
   title: (p) => {
     const what = p.deb ?? (nameList(p.names).join(" ") || "package lists");
     return `apt ${p.state ?? "present"} ${what}`;
@@ -154,7 +170,8 @@ export const apt = defineTask<AptParams, AptOutput>({
     const names = nameList(p.names).map((n) => splitPin(n).name);
     const st = await host.fact(aptState, { names, policy: state !== "absent", deb: p.deb });
 
-    const removing = state === "absent" ? names.filter((n) => st.packages.get(n)?.installed || (p.purge && st.packages.get(n)?.configOnly)) : [];
+    const removing =
+      state === "absent" ? names.filter((n) => st.packages.get(n)?.installed || (p.purge && st.packages.get(n)?.configOnly)) : [];
     const wanted = state === "absent" ? { specs: [], unknown: [] } : toInstall(p, st);
     const deb = debPlan(host, p, st);
     const reason = refreshReason(p, st, wanted.specs.length > 0 || deb !== undefined);
@@ -191,8 +208,14 @@ export const apt = defineTask<AptParams, AptOutput>({
       verbs.push(`install ${p.deb}`);
     }
     if (!body.length) {
-      const what = names.length ? `${names.join(", ")} ${state === "absent" ? "absent" : state === "latest" ? "at the newest version" : "installed"}` : "package lists are fresh";
-      return unchanged(p.deb ? `${p.deb} is installed${names.length ? `; ${what}` : ""}` : what, { installed: [], removed: [], cacheUpdated: false });
+      const what = names.length
+        ? `${names.join(", ")} ${state === "absent" ? "absent" : state === "latest" ? "at the newest version" : "installed"}`
+        : "package lists are fresh";
+      return unchanged(p.deb ? `${p.deb} is installed${names.length ? `; ${what}` : ""}` : what, {
+        installed: [],
+        removed: [],
+        cacheUpdated: false,
+      });
     }
     const message = words.join("; ");
     const wantedNames = [...installing.map((n) => splitPin(n).name), ...(deb ? [deb.name] : [])];
@@ -206,16 +229,27 @@ export const apt = defineTask<AptParams, AptOutput>({
         const summary = parseAptSummary(result.stdout);
         const set = parseSetUp(result.stdout);
         const installed = wantedNames.filter((n) => set.has(n));
-        const acted = summary ? summary.upgraded + summary.installed + summary.removed > 0 : !!(installing.length || removing.length || deb);
+        const acted = summary
+          ? summary.upgraded + summary.installed + summary.removed > 0
+          : !!(installing.length || removing.length || deb);
         const output = { installed, removed: acted ? removing : [], cacheUpdated: !!reason };
         if (!acted && !reason) return { changed: false, output, message: "nothing to do after all" };
-        return { output, message: acted ? message : `refreshed package lists (${reason}); ${names.join(", ")} already at the newest version` };
+        return {
+          output,
+          message: acted ? message : `refreshed package lists (${reason}); ${names.join(", ")} already at the newest version`,
+        };
       },
     });
   },
 });
 
-function packageDiff(st: AptState, names: readonly string[], installing: readonly string[], removing: readonly string[], debName: string | undefined): Diff {
+function packageDiff(
+  st: AptState,
+  names: readonly string[],
+  installing: readonly string[],
+  removing: readonly string[],
+  debName: string | undefined,
+): Diff {
   const now = (n: string) => (st.packages.get(n)?.installed ? st.packages.get(n)?.version : "not installed");
   const all = [...new Set([...names, ...(debName ? [debName] : [])])];
   const before = Object.fromEntries(all.map((n) => [n, now(n)]));

@@ -63,6 +63,7 @@ export function dearmorKey(key: string | Buffer): Buffer {
     if (!looksLikeBinaryKey(decoded)) throw new Error("the armoured block does not hold a public key");
     parts.push(decoded);
   }
-  if (!parts.length) throw new Error(`it is neither ASCII-armoured ("-----BEGIN PGP PUBLIC KEY BLOCK-----") nor a binary OpenPGP public key`);
+  if (!parts.length)
+    throw new Error(`it is neither ASCII-armoured ("-----BEGIN PGP PUBLIC KEY BLOCK-----") nor a binary OpenPGP public key`);
   return Buffer.concat(parts);
 }

@@ -30,10 +30,16 @@ export function systemctl(verb: "start" | "stop" | "restart" | "reload" | "enabl
 export function unitProblem(host: TaskHost, unit: UnitState, name: string, want: WantedUnit): Error | undefined {
   const acting = want.enabled === true || (want.state !== undefined && want.state !== "stopped");
   if (unit.loadState === "masked" && acting) {
-    return host.fail(`Cannot ${want.state === undefined ? "enable" : want.state.replace(/ed$/, "")} ${name}: the unit is masked`, `unmask it first: systemctl unmask ${name}`);
+    return host.fail(
+      `Cannot ${want.state === undefined ? "enable" : want.state.replace(/ed$/, "")} ${name}: the unit is masked`,
+      `unmask it first: systemctl unmask ${name}`,
+    );
   }
   if (unit.loadState === "bad-setting" || unit.loadState === "error") {
-    return host.fail(`Cannot manage ${name}: systemd cannot load the unit (LoadState=${unit.loadState})`, `see \`systemctl status ${name}\` and \`systemd-analyze verify ${unit.fragmentPath || name}\``);
+    return host.fail(
+      `Cannot manage ${name}: systemd cannot load the unit (LoadState=${unit.loadState})`,
+      `see \`systemctl status ${name}\` and \`systemd-analyze verify ${unit.fragmentPath || name}\``,
+    );
   }
   return undefined;
 }

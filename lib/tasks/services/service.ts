@@ -25,7 +25,10 @@ export async function readUnit(host: TaskHost, name: string): Promise<UnitState>
   const [unit] = parseSystemctlShow(r.stdout);
   if (!unit?.loadState) {
     const why = r.stdout.trim().split("\n")[0] || r.stderr.trim() || `exit ${r.code}`;
-    throw host.fail(`Cannot read the state of ${name}: ${why}`, /booted with systemd|not found/i.test(why) ? "this host does not run systemd as PID 1" : undefined);
+    throw host.fail(
+      `Cannot read the state of ${name}: ${why}`,
+      /booted with systemd|not found/i.test(why) ? "this host does not run systemd as PID 1" : undefined,
+    );
   }
   return unit;
 }
@@ -53,10 +56,16 @@ export const service = defineTask<ServiceParams>({
     if (unit.loadState === "not-found") {
       const message = `${p.name}: no such unit`;
       if (host.checkMode && (p.enabled === true || (p.state !== undefined && p.state !== "stopped"))) {
-        return changed([sh`systemctl start -- ${p.name}`], { message: `${message} yet; an earlier task (a package, a unit file) must provide it` });
+        return changed([sh`systemctl start -- ${p.name}`], {
+          message: `${message} yet; an earlier task (a package, a unit file) must provide it`,
+        });
       }
-      if (p.enabled !== true && (p.state === undefined || p.state === "stopped")) return unchanged(`${message}; nothing to stop or disable`);
-      throw host.fail(`Cannot manage service ${p.name}: systemd has no such unit (LoadState=not-found)`, "check the name (systemctl list-unit-files), or install the package that provides it first");
+      if (p.enabled !== true && (p.state === undefined || p.state === "stopped"))
+        return unchanged(`${message}; nothing to stop or disable`);
+      throw host.fail(
+        `Cannot manage service ${p.name}: systemd has no such unit (LoadState=not-found)`,
+        "check the name (systemctl list-unit-files), or install the package that provides it first",
+      );
     }
     const problem = unitProblem(host, unit, name, p);
     if (problem) throw problem;
@@ -69,7 +78,14 @@ export const service = defineTask<ServiceParams>({
     if (!commands.length) return unchanged(`${name} is ${now}`);
     return changed(commands, {
       message: `${words.join(" and ")} ${name} (was ${now})`,
-      diff: { label: name, before: { active: unit.activeState, enabled: unit.unitFileState }, after: { active: p.state === "stopped" ? "inactive" : p.state ? "active" : unit.activeState, enabled: p.enabled === undefined ? unit.unitFileState : p.enabled ? "enabled" : "disabled" } },
+      diff: {
+        label: name,
+        before: { active: unit.activeState, enabled: unit.unitFileState },
+        after: {
+          active: p.state === "stopped" ? "inactive" : p.state ? "active" : unit.activeState,
+          enabled: p.enabled === undefined ? unit.unitFileState : p.enabled ? "enabled" : "disabled",
+        },
+      },
     });
   },
 });

@@ -76,11 +76,13 @@ function problem(p: SystemdTimerParams): string | undefined {
   if (p.state === "absent") return undefined;
   const cals = calendars(p);
   if (!cals.length) return `missing required parameter "onCalendar"`;
-  if (cals.some((c) => typeof c !== "string" || !/^[^\n\r%]+$/.test(c) || !c.trim())) return `parameter "onCalendar" must be calendar expressions on one line each`;
+  if (cals.some((c) => typeof c !== "string" || !/^[^\n\r%]+$/.test(c) || !c.trim()))
+    return `parameter "onCalendar" must be calendar expressions on one line each`;
   if (p.command === undefined) return `missing required parameter "command"`;
   if (!ONE_LINE.test(p.command)) return `parameter "command" must be one line (put longer scripts in a file)`;
   if (p.description !== undefined && !ONE_LINE.test(p.description)) return `parameter "description" must be one line`;
-  if (p.workingDirectory !== undefined && !/^\/[^\n\r]*$/.test(p.workingDirectory)) return `parameter "workingDirectory" must be an absolute path`;
+  if (p.workingDirectory !== undefined && !/^\/[^\n\r]*$/.test(p.workingDirectory))
+    return `parameter "workingDirectory" must be an absolute path`;
   const badKey = Object.keys(p.environment ?? {}).find((k) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k));
   if (badKey !== undefined) return `parameter "environment" has an invalid variable name ${JSON.stringify(badKey)}`;
   return undefined;
@@ -101,7 +103,8 @@ function fileDiff(path: string, before: FileSnapshot, after: string | undefined)
  */
 export const systemdTimer = defineTask<SystemdTimerParams>({
   id: "services.systemdTimer",
-  description: "A command on a calendar schedule: a oneshot .service and a .timer, enabled and started; checked with systemd-analyze calendar.",
+  description:
+    "A command on a calendar schedule: a oneshot .service and a .timer, enabled and started; checked with systemd-analyze calendar.",
   title: (p) => `systemd timer ${p.name}`,
   schema: params(
     { name: { type: "string", pattern: "^[A-Za-z0-9:_.-]+$" } },
@@ -123,7 +126,8 @@ export const systemdTimer = defineTask<SystemdTimerParams>({
     const timerPath = `/etc/systemd/system/${p.name}.timer`;
     const timerUnit = `${p.name}.timer`;
     const cals = calendars(p);
-    const calendarProbe = cals.map((c) => sh`if systemd-analyze calendar -- ${c} >/dev/null 2>&1; then echo ok; else echo bad; fi`.text).join("; ") || ":";
+    const calendarProbe =
+      cals.map((c) => sh`if systemd-analyze calendar -- ${c} >/dev/null 2>&1; then echo ok; else echo bad; fi`.text).join("; ") || ":";
     const probe = await host.exec(
       sh`${section("service")}; ${fileSnapshotCommand(servicePath, host.diffMode)}; ${section("timer")}; ${fileSnapshotCommand(timerPath, host.diffMode)}; ${section("unit")}; ${systemctlShowCommand([timerUnit])}; ${section("calendar")}; ${{ text: calendarProbe }}`,
     );
@@ -131,8 +135,15 @@ export const systemdTimer = defineTask<SystemdTimerParams>({
     const service = parseFileSnapshot(sectionLines(s, "service"));
     const timer = parseFileSnapshot(sectionLines(s, "timer"));
     const [unit] = parseSystemctlShow(sectionLines(s, "unit").join("\n"));
-    if (!unit?.loadState) throw host.fail(`Cannot read the state of ${timerUnit}: ${sectionLines(s, "unit")[0] ?? "no answer"}`, "this host must run systemd as PID 1");
-    for (const [path, snap] of [[servicePath, service], [timerPath, timer]] as const) {
+    if (!unit?.loadState)
+      throw host.fail(
+        `Cannot read the state of ${timerUnit}: ${sectionLines(s, "unit")[0] ?? "no answer"}`,
+        "this host must run systemd as PID 1",
+      );
+    for (const [path, snap] of [
+      [servicePath, service],
+      [timerPath, timer],
+    ] as const) {
       if (snap.kind === "other") throw host.fail(`Cannot write ${path}: it is not a regular file`, "remove it first");
     }
 
@@ -147,7 +158,11 @@ export const systemdTimer = defineTask<SystemdTimerParams>({
     }
 
     const bad = cals.filter((_, i) => sectionLines(s, "calendar")[i] !== "ok");
-    if (bad.length) throw host.fail(`Cannot install timer ${p.name}: ${bad.map((c) => JSON.stringify(c)).join(", ")} is not a valid calendar expression`, `try it on the host: systemd-analyze calendar '${bad[0]}'`);
+    if (bad.length)
+      throw host.fail(
+        `Cannot install timer ${p.name}: ${bad.map((c) => JSON.stringify(c)).join(", ")} is not a valid calendar expression`,
+        `try it on the host: systemd-analyze calendar '${bad[0]}'`,
+      );
 
     const want = renderTimerUnits(p);
     const sha = (t: string) => createHash("sha256").update(t).digest("hex");

@@ -61,7 +61,8 @@ async function wantedContent(host: TaskHost, p: SystemdUnitParams): Promise<stri
  */
 export const systemdUnit = defineTask<SystemdUnitParams>({
   id: "services.systemdUnit",
-  description: "A systemd unit file or drop-in has this content; daemon-reload only when it changed; optionally enabled, started, restarted on change.",
+  description:
+    "A systemd unit file or drop-in has this content; daemon-reload only when it changed; optionally enabled, started, restarted on change.",
   title: (p) => `systemd unit ${p.name}${p.dropIn ? ` (drop-in ${p.dropIn})` : ""}`,
   schema: params(
     { name: { type: "string", pattern: UNIT_NAME } },
@@ -78,26 +79,39 @@ export const systemdUnit = defineTask<SystemdUnitParams>({
   ),
   validate: (p) => {
     const absent = p.state === "absent";
-    if (!absent && (p.content === undefined) === (p.template === undefined)) return `give exactly one of parameters "content" and "template"`;
-    if (absent && (p.content !== undefined || p.template !== undefined)) return `parameters "content" and "template" make no sense with state "absent"`;
+    if (!absent && (p.content === undefined) === (p.template === undefined))
+      return `give exactly one of parameters "content" and "template"`;
+    if (absent && (p.content !== undefined || p.template !== undefined))
+      return `parameters "content" and "template" make no sense with state "absent"`;
     if (absent && (p.enabled || p.started)) return `parameters "enabled" and "started" cannot be true with state "absent"`;
-    if (p.name.includes("@.") && (p.enabled !== undefined || p.started !== undefined)) return `a template unit (${p.name}) cannot be enabled or started itself: manage an instance with service()`;
+    if (p.name.includes("@.") && (p.enabled !== undefined || p.started !== undefined))
+      return `a template unit (${p.name}) cannot be enabled or started itself: manage an instance with service()`;
     return undefined;
   },
   async check(host, p) {
     const path = unitFilePath(p);
-    const probe = await host.exec(sh`${section("file")}; ${fileSnapshotCommand(path, host.diffMode)}; ${section("unit")}; ${systemctlShowCommand([p.name])}`);
+    const probe = await host.exec(
+      sh`${section("file")}; ${fileSnapshotCommand(path, host.diffMode)}; ${section("unit")}; ${systemctlShowCommand([p.name])}`,
+    );
     const s = parseSections(probe.stdout);
     const file = parseFileSnapshot(sectionLines(s, "file"));
     const [unit] = parseSystemctlShow(sectionLines(s, "unit").join("\n"));
-    if (!unit?.loadState) throw host.fail(`Cannot read the state of ${p.name}: ${sectionLines(s, "unit")[0] ?? "no answer"}`, "this host must run systemd as PID 1");
-    if (file.kind === "other") throw host.fail(`Cannot write ${path}: it is not a regular file (a link, e.g. a masked unit?)`, `unmask or remove it first`);
+    if (!unit?.loadState)
+      throw host.fail(
+        `Cannot read the state of ${p.name}: ${sectionLines(s, "unit")[0] ?? "no answer"}`,
+        "this host must run systemd as PID 1",
+      );
+    if (file.kind === "other")
+      throw host.fail(`Cannot write ${path}: it is not a regular file (a link, e.g. a masked unit?)`, `unmask or remove it first`);
 
     if (p.state === "absent") {
       if (file.kind === "absent") return unchanged(`${path} is absent`);
       const stop = p.dropIn === undefined ? unitActions(unit, p.name, { enabled: false, state: "stopped" }) : { commands: [], words: [] };
       const commands: Command[] = [...stop.commands, sh`rm -f -- ${path}`, sh`systemctl daemon-reload`];
-      return changed(commands, { message: `${[...stop.words, "remove"].join(", ")} ${path}`, diff: { label: path, before: file.content?.toString("utf8") ?? "present\n", after: undefined } });
+      return changed(commands, {
+        message: `${[...stop.words, "remove"].join(", ")} ${path}`,
+        diff: { label: path, before: file.content?.toString("utf8") ?? "present\n", after: undefined },
+      });
     }
 
     const content = await wantedContent(host, p);
@@ -114,14 +128,24 @@ export const systemdUnit = defineTask<SystemdUnitParams>({
       words.push(`${file.kind === "absent" ? "write" : "update"} ${path}, daemon-reload`);
     }
     // A drop-in's unit keeps its own name; with a new unit file, `unit` says not-found until the reload.
-    const want = { enabled: p.enabled, state: p.started === true ? ("started" as const) : p.started === false ? ("stopped" as const) : undefined };
+    const want = {
+      enabled: p.enabled,
+      state: p.started === true ? ("started" as const) : p.started === false ? ("stopped" as const) : undefined,
+    };
     const actions = unitActions(unit, p.name, want, fileChanged && !!p.restartOnChange);
     commands.push(...actions.commands);
     words.push(...actions.words.map((w) => `${w} ${p.name}`));
-    if (!commands.length) return unchanged(`${path} is up to date; ${p.name} ${unit.activeState}, ${unit.unitFileState || "no unit file state"}`);
+    if (!commands.length)
+      return unchanged(`${path} is up to date; ${p.name} ${unit.activeState}, ${unit.unitFileState || "no unit file state"}`);
     return changed(commands, {
       message: words.join("; "),
-      diff: fileChanged ? { label: path, before: file.kind === "file" ? (file.content?.toString("utf8") ?? `<sha256 ${file.sha256}>\n`) : undefined, after: content } : undefined,
+      diff: fileChanged
+        ? {
+            label: path,
+            before: file.kind === "file" ? (file.content?.toString("utf8") ?? `<sha256 ${file.sha256}>\n`) : undefined,
+            after: content,
+          }
+        : undefined,
     });
   },
 });

@@ -35,10 +35,13 @@ const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
 function paramsProblem(p: GitCheckoutParams): string | undefined {
   if (p.repo.startsWith("-") || /\s/.test(p.repo)) return `parameter "repo" must be a repository URL without spaces`;
-  if (p.dest.endsWith("/") || p.dest.split("/").includes("..")) return `parameter "dest" must be a plain absolute path (no trailing "/" or "..")`;
-  if (p.ref !== undefined && (p.ref.startsWith("-") || /[\s~^:?*[\\]|\.\.|@\{/.test(p.ref))) return `parameter "ref" must be a branch, tag, ref or commit sha, got ${JSON.stringify(p.ref)}`;
+  if (p.dest.endsWith("/") || p.dest.split("/").includes(".."))
+    return `parameter "dest" must be a plain absolute path (no trailing "/" or "..")`;
+  if (p.ref !== undefined && (p.ref.startsWith("-") || /[\s~^:?*[\\]|\.\.|@\{/.test(p.ref)))
+    return `parameter "ref" must be a branch, tag, ref or commit sha, got ${JSON.stringify(p.ref)}`;
   if (p.depth !== undefined && p.depth < 1) return `parameter "depth" must be at least 1`;
-  if (typeof p.deployKey === "string" && !p.deployKey.startsWith("/")) return `parameter "deployKey" must be a Secret (the key itself) or an absolute path on the host`;
+  if (typeof p.deployKey === "string" && !p.deployKey.startsWith("/"))
+    return `parameter "deployKey" must be a Secret (the key itself) or an absolute path on the host`;
   return undefined;
 }
 
@@ -54,12 +57,26 @@ function deployKey(p: GitCheckoutParams): DeployKey | undefined {
 function refuse(host: TaskHost, p: GitCheckoutParams, st: GitCheckoutState): void {
   const what = `Cannot check out ${p.repo} into ${p.dest}`;
   if (!st.git) throw host.fail(`${what}: git is not installed on the host`, `install it first: apt({ names: "git" })`);
-  if (st.owner === "cannot") throw host.fail(`${what} as ${p.owner}: connected as another user without root`, "run the task with sudo: true, or connect as the owner");
-  if (st.owner === "missing" && !host.checkMode) throw host.fail(`${what}: user ${p.owner} does not exist`, "create it first with ensureUser");
+  if (st.owner === "cannot")
+    throw host.fail(
+      `${what} as ${p.owner}: connected as another user without root`,
+      "run the task with sudo: true, or connect as the owner",
+    );
+  if (st.owner === "missing" && !host.checkMode)
+    throw host.fail(`${what}: user ${p.owner} does not exist`, "create it first with ensureUser");
   if (st.dest === "notdir") throw host.fail(`${what}: ${p.dest} exists and is not a directory`);
-  if (st.dest === "other") throw host.fail(`${what}: ${p.dest} is a non-empty directory that is not a git checkout`, "move its files away, or choose another dest");
-  if (st.dest === "repo" && st.head?.error) throw host.fail(`${what}: git cannot read the checkout: ${st.head.error.split("\n")[0]}`, st.head.error.includes("dubious ownership") ? `give owner: "${st.destOwner}" (the checkout's owner)` : undefined);
-  if (st.dest === "repo" && st.origin !== p.repo) throw host.fail(`${what}: it is a clone of ${st.origin || "(no origin)"}`, "remove the directory, or point repo at that origin");
+  if (st.dest === "other")
+    throw host.fail(
+      `${what}: ${p.dest} is a non-empty directory that is not a git checkout`,
+      "move its files away, or choose another dest",
+    );
+  if (st.dest === "repo" && st.head?.error)
+    throw host.fail(
+      `${what}: git cannot read the checkout: ${st.head.error.split("\n")[0]}`,
+      st.head.error.includes("dubious ownership") ? `give owner: "${st.destOwner}" (the checkout's owner)` : undefined,
+    );
+  if (st.dest === "repo" && st.origin !== p.repo)
+    throw host.fail(`${what}: it is a clone of ${st.origin || "(no origin)"}`, "remove the directory, or point repo at that origin");
 }
 
 /**
@@ -77,7 +94,10 @@ export const gitCheckout = defineTask<GitCheckoutParams, GitCheckoutOutput>({
   id: "source.gitCheckout",
   description: "A directory holds a clone of a repository at a ref (branch, tag or sha); changes only when the ref moves.",
   title: (p) => `git ${p.dest} at ${p.ref ?? "HEAD"}`,
-  schema: params({ repo: nonEmpty, dest: absPath }, { ref: nonEmpty, depth: { type: "integer" }, deployKey: secretString, owner: account, force: bool }),
+  schema: params(
+    { repo: nonEmpty, dest: absPath },
+    { ref: nonEmpty, depth: { type: "integer" }, deployKey: secretString, owner: account, force: bool },
+  ),
   validate: paramsProblem,
   async check(host, p) {
     const ref = p.ref ?? "HEAD";
@@ -88,7 +108,11 @@ export const gitCheckout = defineTask<GitCheckoutParams, GitCheckoutOutput>({
     let target: { sha: string; fullRef: string; kind: "head" | "branch" | "tag" | "ref" | "sha" };
     if (isSha) target = { sha: ref, fullRef: ref, kind: "sha" };
     else {
-      if (!st.remote || "error" in st.remote) throw host.fail(`Cannot read ${ref} of ${p.repo}: ${st.remote && "error" in st.remote ? st.remote.error : "no answer"}`, "check the URL, the deploy key, and that the host can reach the repository");
+      if (!st.remote || "error" in st.remote)
+        throw host.fail(
+          `Cannot read ${ref} of ${p.repo}: ${st.remote && "error" in st.remote ? st.remote.error : "no answer"}`,
+          "check the URL, the deploy key, and that the host can reach the repository",
+        );
       const found = resolveRemoteRef(st.remote.refs, ref);
       if (!found) throw host.fail(`Cannot check out ${ref} of ${p.repo}: the repository has no such branch or tag`);
       target = found;
@@ -98,13 +122,31 @@ export const gitCheckout = defineTask<GitCheckoutParams, GitCheckoutOutput>({
     const moved = before !== target.sha;
     const dirty = st.changes.length > 0;
     if (moved && dirty && !p.force) {
-      throw host.fail(`Cannot move ${p.dest} to ${ref}: it has local changes (${st.changes.slice(0, 3).map((l) => l.trim()).join(", ")})`, "commit or discard them on the host, or set force: true to discard them");
+      throw host.fail(
+        `Cannot move ${p.dest} to ${ref}: it has local changes (${st.changes
+          .slice(0, 3)
+          .map((l) => l.trim())
+          .join(", ")})`,
+        "commit or discard them on the host, or set force: true to discard them",
+      );
     }
-    if (!moved && !chownNeeded && !(dirty && p.force)) return unchanged(`${p.dest} is at ${ref} (${target.sha.slice(0, 12)})`, { before, after: target.sha });
-    const steps = planSteps(p, st, target, { chownNeeded, moved });
-    const what = st.dest === "repo" ? (moved ? `move ${p.dest} from ${before?.slice(0, 12)} to ${ref} (${target.sha.slice(0, 12)})` : dirty && p.force ? `discard local changes in ${p.dest}` : `give ${p.dest} to ${p.owner}`) : `clone ${p.repo} into ${p.dest} at ${ref} (${target.sha.slice(0, 12)})`;
+    if (!moved && !chownNeeded && !(dirty && p.force))
+      return unchanged(`${p.dest} is at ${ref} (${target.sha.slice(0, 12)})`, { before, after: target.sha });
+    const steps = planSteps(p, st, target, { chownNeeded, moved, discard: dirty && !!p.force });
+    const what =
+      st.dest === "repo"
+        ? moved
+          ? `move ${p.dest} from ${before?.slice(0, 12)} to ${ref} (${target.sha.slice(0, 12)})`
+          : dirty && p.force
+            ? `discard local changes in ${p.dest}`
+            : `give ${p.dest} to ${p.owner}`
+        : `clone ${p.repo} into ${p.dest} at ${ref} (${target.sha.slice(0, 12)})`;
     const stdin = ctx.key?.kind === "secret" ? { stdin: ctx.key.value } : {};
-    const command: Command = { text: [gitPrelude(ctx), ...steps, sh`echo "@@after $(g -C "$dest" rev-parse HEAD)"`].map((c) => c.text).join("\n"), label: what, ...stdin };
+    const command: Command = {
+      text: [gitPrelude(ctx), ...steps, sh`echo "@@after $(g -C "$dest" rev-parse HEAD)"`].map((c) => c.text).join("\n"),
+      label: what,
+      ...stdin,
+    };
     return changed<GitCheckoutOutput>([command], {
       message: what,
       diff: { label: p.dest, before: before ? `${before}\n` : undefined, after: `${target.sha}\n` },
@@ -118,25 +160,36 @@ export const gitCheckout = defineTask<GitCheckoutParams, GitCheckoutOutput>({
 });
 
 /** The shell steps after the prelude: create dest, clone or fetch + checkout, fix ownership. */
-function planSteps(p: GitCheckoutParams, st: GitCheckoutState, target: { sha: string; fullRef: string; kind: string }, o: { chownNeeded: boolean; moved: boolean }): Command[] {
+function planSteps(
+  p: GitCheckoutParams,
+  st: GitCheckoutState,
+  target: { sha: string; fullRef: string; kind: string },
+  o: { chownNeeded: boolean; moved: boolean; discard: boolean },
+): Command[] {
   const depth = p.depth === undefined ? raw("") : sh` --depth ${p.depth}`;
   const steps: Command[] = [];
   const checkoutSha = sh`{ g -C "$dest" cat-file -e ${`${target.sha}^{commit}`} 2>/dev/null || g -C "$dest" fetch -q${depth} origin ${target.sha}; } && g -C "$dest" checkout -q --force --detach ${target.sha}`;
   if (st.dest !== "repo") {
     if (st.dest === "absent") steps.push(sh`mkdir -p -- "$dest" && { [ "$run" != owner ] || chown -- "$owner:" "$dest"; }`);
     else if (o.chownNeeded) steps.push(sh`chown -- "$owner:" "$dest"`);
-    const branch = target.kind === "branch" || target.kind === "tag" ? sh` --branch ${target.fullRef.replace(/^refs\/(heads|tags)\//, "")}` : raw("");
+    const branch =
+      target.kind === "branch" || target.kind === "tag" ? sh` --branch ${target.fullRef.replace(/^refs\/(heads|tags)\//, "")}` : raw("");
     steps.push(sh`g clone -q${depth}${branch} -- "$repo" "$dest"`);
     if (target.kind === "sha" || target.kind === "ref") steps.push(checkoutSha);
     return steps.map((s) => sh`${s} || exit 1`);
   }
   if (o.chownNeeded) steps.push(sh`chown -R -- "$owner:" "$dest"`);
-  if (!o.moved) steps.push(sh`g -C "$dest" reset -q --hard`);
-  else if (target.kind === "sha") steps.push(checkoutSha);
+  if (!o.moved) {
+    if (o.discard) steps.push(sh`g -C "$dest" reset -q --hard`);
+  } else if (target.kind === "sha") steps.push(checkoutSha);
   else {
     steps.push(sh`g -C "$dest" fetch -q --force${depth} origin ${target.fullRef}`);
     const name = target.fullRef.replace(/^refs\/heads\//, "");
-    steps.push(target.kind === "branch" ? sh`g -C "$dest" checkout -q --force -B ${name} FETCH_HEAD` : sh`g -C "$dest" checkout -q --force --detach FETCH_HEAD`);
+    steps.push(
+      target.kind === "branch"
+        ? sh`g -C "$dest" checkout -q --force -B ${name} FETCH_HEAD`
+        : sh`g -C "$dest" checkout -q --force --detach FETCH_HEAD`,
+    );
   }
   return steps.map((s) => sh`${s} || exit 1`);
 }

@@ -39,14 +39,17 @@ export function renderCronFile(p: CronParams): string {
   const env = Object.entries(p.env ?? {}).map(([k, v]) => `${k}=${/^[^\s"']+$/.test(v) ? v : `"${v}"`}`);
   const when = p.special ?? FIELDS.map((f) => p[f] ?? "*").join(" ");
   const job = (p.job ?? "").replace(/%/g, "\\%");
-  return [`# cron job "${p.name}", managed by bosun: edits here are overwritten`, ...env, `${when} ${p.user ?? "root"} ${job}`, ""].join("\n");
+  return [`# cron job "${p.name}", managed by bosun: edits here are overwritten`, ...env, `${when} ${p.user ?? "root"} ${job}`, ""].join(
+    "\n",
+  );
 }
 
 function problem(p: CronParams): string | undefined {
   if ((p.state ?? "present") === "absent") return undefined;
   if (p.job === undefined) return `missing required parameter "job"`;
   if (/[\n\r]/.test(p.job)) return `parameter "job" must be one line`;
-  if (p.special !== undefined && FIELDS.some((f) => p[f] !== undefined)) return `give either parameter "special" or the schedule fields, not both`;
+  if (p.special !== undefined && FIELDS.some((f) => p[f] !== undefined))
+    return `give either parameter "special" or the schedule fields, not both`;
   const env = Object.entries(p.env ?? {}).find(([k, v]) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || /[\n\r]/.test(v));
   if (env) return `parameter "env" has an invalid entry ${JSON.stringify(env[0])} (a variable name, a one-line value)`;
   return undefined;
@@ -85,8 +88,18 @@ export const cron = defineTask<CronParams>({
     if ((p.state ?? "present") === "absent") {
       if (st.kind === "absent") return unchanged(`${path} is absent`);
       requireFileOrAbsent(host, st, path, "remove cron job");
-      return changed([sh`rm -f -- ${path}`], { message: `remove ${path}`, diff: { label: path, before: st.kind === "file" ? (st.content ?? "present\n") : undefined, after: undefined } });
+      return changed([sh`rm -f -- ${path}`], {
+        message: `remove ${path}`,
+        diff: { label: path, before: st.kind === "file" ? (st.content ?? "present\n") : undefined, after: undefined },
+      });
     }
-    return planFileWrite(host, requireFileOrAbsent(host, st, path, "write cron job"), { path, content: renderCronFile(p), owner: "root", group: "root", mode: "0644", createParents: true });
+    return planFileWrite(host, requireFileOrAbsent(host, st, path, "write cron job"), {
+      path,
+      content: renderCronFile(p),
+      owner: "root",
+      group: "root",
+      mode: "0644",
+      createParents: true,
+    });
   },
 });

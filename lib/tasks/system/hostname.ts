@@ -42,13 +42,20 @@ export const hostname = defineTask<HostnameParams>({
     const words: string[] = [];
     const diff: Diff[] = [];
     if (st.current !== p.name || st.file !== p.name) {
-      commands.push(sh`if ! hostnamectl set-hostname -- ${p.name} 2>/dev/null; then printf '%s\\n' ${p.name} > /etc/hostname && hostname -- ${p.name}; fi`);
+      commands.push(
+        sh`if ! hostnamectl set-hostname -- ${p.name} 2>/dev/null; then printf '%s\\n' ${p.name} > /etc/hostname && hostname -- ${p.name}; fi`,
+      );
       words.push(`set hostname ${p.name} (was ${st.current}${st.file !== st.current ? `, /etc/hostname ${st.file || "empty"}` : ""})`);
       diff.push({ label: "hostname", before: `${st.current}\n`, after: `${p.name}\n` });
     }
     if (p.hostsEntry !== false) {
       if (!st.hosts) throw host.fail("Cannot add the 127.0.1.1 line: /etc/hosts does not exist", "create it, or set hostsEntry: false");
-      const edit = applyLineInFile(st.hosts.content, { regexp: "^127\\.0\\.1\\.1\\s", line: hostsLine(p.name), insertAfter: "^127\\.0\\.0\\.1\\s", firstMatch: true });
+      const edit = applyLineInFile(st.hosts.content, {
+        regexp: "^127\\.0\\.1\\.1\\s",
+        line: hostsLine(p.name),
+        insertAfter: "^127\\.0\\.0\\.1\\s",
+        firstMatch: true,
+      });
       if (edit.changed) {
         commands.push(inlineWrite("/etc/hosts", edit.content, { expect: { sha256: st.hosts.sha256 } }));
         words.push(`/etc/hosts: ${edit.message}`);

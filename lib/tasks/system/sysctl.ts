@@ -71,9 +71,15 @@ export const sysctl = defineTask<SysctlParams>({
       diff.push({ label: file, before: st.file.kind === "file" ? before : undefined, after: edit.content });
     }
     if (present && p.apply !== false) {
-      if (st.live === undefined) throw host.fail(`Cannot set ${p.key}: ${st.liveError ?? "the kernel has no such parameter"}`, "check the key with `sysctl -a`, or set apply: false");
+      if (st.live === undefined)
+        throw host.fail(
+          `Cannot set ${p.key}: ${st.liveError ?? "the kernel has no such parameter"}`,
+          "check the key with `sysctl -a`, or set apply: false",
+        );
       if (st.live !== value) {
-        commands.push(sh`sysctl -q -w ${`${p.key}=${value}`} || { rc=$?; echo 'bosun: the kernel refused the live value (/proc/sys read-only, as in a container? then use apply: false)' >&2; exit "$rc"; }`);
+        commands.push(
+          sh`sysctl -q -w ${`${p.key}=${value}`} || { rc=$?; echo 'bosun: the kernel refused the live value (/proc/sys read-only, as in a container? then use apply: false)' >&2; exit "$rc"; }`,
+        );
         words.push(`set ${p.key} live (was ${st.live})`);
         diff.push({ label: `${p.key} (live)`, before: `${st.live}\n`, after: `${value}\n` });
       }

@@ -26,7 +26,10 @@ export const timezone = defineTask<TimezoneParams>({
     const fileOk = st.timezoneFile === undefined || st.timezoneFile === p.name;
     if (st.localtime === p.name && fileOk) return unchanged(`time zone is ${p.name}`);
     if (!st.known) {
-      throw host.fail(`Cannot set time zone ${p.name}: /usr/share/zoneinfo/${p.name} does not exist`, "check the name (timedatectl list-timezones), or install tzdata first");
+      throw host.fail(
+        `Cannot set time zone ${p.name}: /usr/share/zoneinfo/${p.name} does not exist`,
+        "check the name (timedatectl list-timezones), or install tzdata first",
+      );
     }
     const commands: Command[] = [];
     if (st.localtime !== p.name) {
@@ -40,7 +43,11 @@ export const timezone = defineTask<TimezoneParams>({
     const was = st.localtime ?? "unknown";
     return changed(commands, {
       message: `set time zone ${p.name} (was ${was}${!fileOk ? `, /etc/timezone ${st.timezoneFile}` : ""})`,
-      diff: { label: "timezone", before: { localtime: st.localtime, timezone: st.timezoneFile }, after: { localtime: p.name, timezone: st.timezoneFile === undefined ? undefined : p.name } },
+      diff: {
+        label: "timezone",
+        before: { localtime: st.localtime, timezone: st.timezoneFile },
+        after: { localtime: p.name, timezone: st.timezoneFile === undefined ? undefined : p.name },
+      },
     });
   },
 });

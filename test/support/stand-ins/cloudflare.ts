@@ -31,7 +31,10 @@ export interface CloudflareStandIn extends StandIn {
 }
 
 const ok = (result: unknown): StandInReply => ({ json: { success: true, errors: [], messages: [], result } });
-const fail = (status: number, code: number, message: string): StandInReply => ({ status, json: { success: false, errors: [{ code, message }], messages: [], result: null } });
+const fail = (status: number, code: number, message: string): StandInReply => ({
+  status,
+  json: { success: false, errors: [{ code, message }], messages: [], result: null },
+});
 
 /** Start a Cloudflare stand-in that accepts `token` and knows `zones` (name → id). */
 export async function startCloudflareStandIn(token: string, zones: Record<string, string>): Promise<CloudflareStandIn> {
@@ -42,9 +45,14 @@ export async function startCloudflareStandIn(token: string, zones: Record<string
     if (req.headers.authorization !== `Bearer ${token}`) return fail(403, 10000, "Authentication error");
     const url = new URL(req.path, "http://stand-in");
     const q = url.searchParams;
-    const parts = url.pathname.replace(/^\/client\/v4/, "").split("/").filter(Boolean);
+    const parts = url.pathname
+      .replace(/^\/client\/v4/, "")
+      .split("/")
+      .filter(Boolean);
     if (req.method === "GET" && parts.length === 1 && parts[0] === "zones") {
-      return ok([...byId].filter(([, name]) => !q.get("name") || name === q.get("name")).map(([id, name]) => ({ id, name, status: "active" })));
+      return ok(
+        [...byId].filter(([, name]) => !q.get("name") || name === q.get("name")).map(([id, name]) => ({ id, name, status: "active" })),
+      );
     }
     if (parts[0] !== "zones" || parts[2] !== "dns_records") return fail(404, 7003, "Could not route to " + url.pathname);
     const zoneId = parts[1] ?? "";
@@ -56,7 +64,15 @@ export async function startCloudflareStandIn(token: string, zones: Record<string
     }
     if (req.method === "POST" && parts.length === 3) {
       if (!body.type || !body.name || !body.content) return fail(400, 9000, "DNS name, type and content are required");
-      const record = { id: newId(), zone_id: zoneId, type: body.type, name: body.name, content: body.content, proxied: !!body.proxied, ttl: body.proxied ? 1 : (body.ttl ?? 1) };
+      const record = {
+        id: newId(),
+        zone_id: zoneId,
+        type: body.type,
+        name: body.name,
+        content: body.content,
+        proxied: !!body.proxied,
+        ttl: body.proxied ? 1 : (body.ttl ?? 1),
+      };
       records.push(record);
       return ok(record);
     }

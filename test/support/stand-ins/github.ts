@@ -33,7 +33,8 @@ export async function startGithubStandIn(token: string, repos: readonly string[]
   const secrets = new Map<string, StoredSecret>();
   const b64 = (bytes: Uint8Array) => sodium.to_base64(bytes, sodium.base64_variants.ORIGINAL);
   const handle = (req: RecordedRequest): StandInReply => {
-    if (req.headers.authorization !== `Bearer ${token}`) return { status: 401, json: { message: "Bad credentials", documentation_url: "https://docs.github.com/rest" } };
+    if (req.headers.authorization !== `Bearer ${token}`)
+      return { status: 401, json: { message: "Bad credentials", documentation_url: "https://docs.github.com/rest" } };
     const m = /^\/repos\/([^/]+\/[^/]+)\/actions\/secrets\/([^/?]+)$/.exec(req.path);
     const notFound: StandInReply = { status: 404, json: { message: "Not Found", documentation_url: "https://docs.github.com/rest" } };
     if (!m || !repos.includes(m[1] ?? "")) return notFound;
@@ -46,7 +47,8 @@ export async function startGithubStandIn(token: string, repos: readonly string[]
     }
     if (req.method === "PUT") {
       const body = req.json as { encrypted_value?: string; key_id?: string } | undefined;
-      if (!body?.encrypted_value || body.key_id !== keyId) return { status: 422, json: { message: "Invalid request: key_id does not match" } };
+      if (!body?.encrypted_value || body.key_id !== keyId)
+        return { status: 422, json: { message: "Invalid request: key_id does not match" } };
       const existed = secrets.has(id);
       secrets.set(id, { encryptedValue: body.encrypted_value, keyId: body.key_id, updatedAt: new Date().toISOString() });
       return { status: existed ? 204 : 201, body: "" };

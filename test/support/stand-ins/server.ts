@@ -56,7 +56,13 @@ export async function startStandIn(handler: (req: RecordedRequest) => StandInRep
       }
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
-      const recorded: RecordedRequest = { method: req.method ?? "", path: req.url ?? "", headers, body, ...(json === undefined ? {} : { json }) };
+      const recorded: RecordedRequest = {
+        method: req.method ?? "",
+        path: req.url ?? "",
+        headers,
+        body,
+        ...(json === undefined ? {} : { json }),
+      };
       requests.push(recorded);
       void Promise.resolve(handler(recorded)).then(
         (reply) => {

@@ -27,8 +27,10 @@ export async function startTelegramStandIn(token: string): Promise<TelegramStand
     if (!m || req.method !== "POST") return { status: 404, json: { ok: false, error_code: 404, description: "Not Found" } };
     if (m[1] !== token) return { status: 401, json: { ok: false, error_code: 401, description: "Unauthorized" } };
     const body = (req.json ?? {}) as Record<string, unknown>;
-    if (body.chat_id === undefined || typeof body.text !== "string") return { status: 400, json: { ok: false, error_code: 400, description: "Bad Request: message text is empty" } };
-    if (body.chat_id === "unknown") return { status: 400, json: { ok: false, error_code: 400, description: "Bad Request: chat not found" } };
+    if (body.chat_id === undefined || typeof body.text !== "string")
+      return { status: 400, json: { ok: false, error_code: 400, description: "Bad Request: message text is empty" } };
+    if (body.chat_id === "unknown")
+      return { status: 400, json: { ok: false, error_code: 400, description: "Bad Request: chat not found" } };
     messages.push({ chatId: body.chat_id, text: body.text, body });
     return { json: { ok: true, result: { message_id: messages.length, chat: { id: body.chat_id }, text: body.text } } };
   });

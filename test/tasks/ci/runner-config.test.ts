@@ -123,7 +123,7 @@ describe("config.toml line edits run by /bin/sh", () => {
     expect(readFileSync(file, "utf8")).toContain("  [runners.docker]\n    shm_size = 0\n    tls_verify = false\n");
     expect((await run(setConcurrent(file, 8))).code).toBe(0);
     expect(readFileSync(file, "utf8").split("\n").slice(0, 2)).toEqual(["concurrent = 8", "check_interval = 0"]);
-    writeFileSync(file, "[[runners]]\n  name = \"x\"\n");
+    writeFileSync(file, '[[runners]]\n  name = "x"\n');
     expect((await run(setConcurrent(file, 3))).code).toBe(0);
     expect(readFileSync(file, "utf8")).toBe('concurrent = 3\n[[runners]]\n  name = "x"\n');
   });
@@ -135,7 +135,9 @@ describe("gitlabRunnerRegister()'s registration against the stand-in gitlab-runn
     chmodSync(path.join(dir, "gitlab-runner"), 0o755);
     rmSync(file);
     const seen: string[] = [];
-    const { host, connection } = fakeHost({ respond: (text) => (text.includes("@@bosun:bin") ? { stdout: "@@bosun:bin\n/usr/bin/gitlab-runner\n@@bosun:config\nabsent\n" } : {}) });
+    const { host, connection } = fakeHost({
+      respond: (text) => (text.includes("@@bosun:bin") ? { stdout: "@@bosun:bin\n/usr/bin/gitlab-runner\n@@bosun:config\nabsent\n" } : {}),
+    });
     const result = await host.run(gitlabRunnerRegister({ ...params, configFile: file }));
     const apply = connection.executed[1]!;
     seen.push(...connection.executed.map((c) => c.text));
@@ -146,20 +148,43 @@ describe("gitlabRunnerRegister()'s registration against the stand-in gitlab-runn
 
   test("gitlabRunnerRegister() passes a runner token through CI_SERVER_TOKEN (stdin, never argv) and sets concurrent", async () => {
     const token = "glrt-t0k3n-Abc123Def456";
-    const { result, r, commandTexts, log, config } = await register({ url: "https://gitlab.example.com", token: secret(token), name: "vds1", image: "docker:27", privileged: true, volumes: ["/certs/client"], concurrency: 4 });
+    const { result, r, commandTexts, log, config } = await register({
+      url: "https://gitlab.example.com",
+      token: secret(token),
+      name: "vds1",
+      image: "docker:27",
+      privileged: true,
+      volumes: ["/certs/client"],
+      concurrency: 4,
+    });
     expect(result.status).toBe("changed");
     expect(r).toMatchObject({ code: 0 });
     for (const text of commandTexts) expect(text).not.toContain(token);
-    expect(log).toContain("argv: [register] [--non-interactive] [--config] [" + file + "] [--url] [https://gitlab.example.com] [--name] [vds1] [--executor] [docker] [--docker-image] [docker:27] [--docker-privileged=true] [--docker-volumes] [/certs/client]\n");
+    expect(log).toContain(
+      "argv: [register] [--non-interactive] [--config] [" +
+        file +
+        "] [--url] [https://gitlab.example.com] [--name] [vds1] [--executor] [docker] [--docker-image] [docker:27] [--docker-privileged=true] [--docker-volumes] [/certs/client]\n",
+    );
     expect(log).not.toContain(token);
     expect(config).toContain(`token = "${token}"`);
     expect(config.startsWith("concurrent = 4\n")).toBe(true);
-    expect(parseRunnerConfig(numbered(config)).runners[0]).toMatchObject({ name: { value: "vds1" }, image: { value: "docker:27" }, privileged: { value: true } });
+    expect(parseRunnerConfig(numbered(config)).runners[0]).toMatchObject({
+      name: { value: "vds1" },
+      image: { value: "docker:27" },
+      privileged: { value: true },
+    });
   });
 
   test("gitlabRunnerRegister() passes a registration token through REGISTRATION_TOKEN with tags, run-untagged and locked", async () => {
     const token = "GR1348941abcDEF-legacy";
-    const { r, log } = await register({ url: "https://gitlab.example.com", token: secret(token), image: "alpine:3", tagList: ["vds1", "docker"], runUntagged: false, locked: true });
+    const { r, log } = await register({
+      url: "https://gitlab.example.com",
+      token: secret(token),
+      image: "alpine:3",
+      tagList: ["vds1", "docker"],
+      runUntagged: false,
+      locked: true,
+    });
     expect(r.code).toBe(0);
     expect(log).toContain("[--tag-list] [vds1,docker] [--run-untagged=false] [--locked=true]");
     expect(log).toContain("env: REGISTRATION_TOKEN sha256=");
@@ -180,7 +205,8 @@ describe("CI task parameters", () => {
       [{ executor: "shell" }, 'unknown parameter "executor"'],
       [{ configFile: "config.toml" }, 'parameter "configFile" must match pattern'],
     ];
-    for (const [extra, message] of bad) expect(() => gitlabRunnerRegister({ ...base, ...extra } as never)).toThrow(`Cannot use ci.gitlabRunnerRegister: ${message}`);
+    for (const [extra, message] of bad)
+      expect(() => gitlabRunnerRegister({ ...base, ...extra } as never)).toThrow(`Cannot use ci.gitlabRunnerRegister: ${message}`);
     expect(() => gitlabRunnerRegister({ url: "https://g", image: "x" } as never)).toThrow('missing required parameter "token"');
   });
 

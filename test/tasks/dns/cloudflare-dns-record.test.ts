@@ -14,7 +14,15 @@ beforeEach(async () => {
 afterEach(() => cf.close());
 
 const record = (extra: Partial<Parameters<typeof cloudflareDnsRecord>[0]> = {}) =>
-  cloudflareDnsRecord({ zone: "example.com", name: "app", type: "A", content: "203.0.113.10", apiToken: secret(TOKEN), apiBase: cf.apiBase, ...extra });
+  cloudflareDnsRecord({
+    zone: "example.com",
+    name: "app",
+    type: "A",
+    content: "203.0.113.10",
+    apiToken: secret(TOKEN),
+    apiBase: cf.apiBase,
+    ...extra,
+  });
 
 const expectedHeaders = { authorization: `Bearer ${TOKEN}`, accept: "application/json" };
 
@@ -34,7 +42,15 @@ describe("cloudflareDnsRecord() against a local stand-in for the Cloudflare API"
     expect(post?.headers["content-type"]).toBe("application/json");
     expect(post?.json).toEqual({ type: "A", name: "app.example.com", content: "203.0.113.10", proxied: false, ttl: 1 });
     expect(cf.records).toMatchObject([{ type: "A", name: "app.example.com", content: "203.0.113.10", proxied: false, ttl: 1 }]);
-    expect(applied.output).toEqual({ id: cf.records[0]?.id, zoneId: ZONE_ID, type: "A", name: "app.example.com", content: "203.0.113.10", proxied: false, ttl: 1 });
+    expect(applied.output).toEqual({
+      id: cf.records[0]?.id,
+      zoneId: ZONE_ID,
+      type: "A",
+      name: "app.example.com",
+      content: "203.0.113.10",
+      proxied: false,
+      ttl: 1,
+    });
 
     const before = cf.requests.length;
     const again = await run.run(record());
@@ -53,7 +69,15 @@ describe("cloudflareDnsRecord() against a local stand-in for the Cloudflare API"
   });
 
   test("cloudflareDnsRecord() updates content, proxied and ttl with PATCH (keeping the record's other fields) and skips the zone lookup given an id", async () => {
-    const existing = cf.addRecord({ zone_id: ZONE_ID, type: "A", name: "app.example.com", content: "198.51.100.7", proxied: false, ttl: 300, comment: "kept" });
+    const existing = cf.addRecord({
+      zone_id: ZONE_ID,
+      type: "A",
+      name: "app.example.com",
+      content: "198.51.100.7",
+      proxied: false,
+      ttl: 300,
+      comment: "kept",
+    });
     const run = controllerHost();
     const call = record({ zone: ZONE_ID, name: "app.example.com", proxied: true });
     const applied = await run.run(call);
@@ -75,7 +99,9 @@ describe("cloudflareDnsRecord() against a local stand-in for the Cloudflare API"
     cf.addRecord({ zone_id: ZONE_ID, type: "CNAME", name: "www.example.com", content: "app.example.com", proxied: true, ttl: 1 });
     const run = controllerHost();
     expect((await run.run(record({ name: "v6", type: "AAAA", content: "2001:0DB8:0:0:0:0:0:1" }))).status).toBe("ok");
-    expect((await run.run(record({ name: "www.example.com.", type: "CNAME", content: "App.Example.com.", proxied: true }))).status).toBe("ok");
+    expect((await run.run(record({ name: "www.example.com.", type: "CNAME", content: "App.Example.com.", proxied: true }))).status).toBe(
+      "ok",
+    );
     expect(cf.requests.filter((r) => r.method !== "GET")).toEqual([]);
   });
 
@@ -86,7 +112,9 @@ describe("cloudflareDnsRecord() against a local stand-in for the Cloudflare API"
     expect((await run.run(record({ name: "rr", content: "192.0.2.2" }))).status).toBe("ok");
     const failed = await run.run(record({ name: "rr", content: "192.0.2.3" }));
     expect(failed.failed).toBe(true);
-    expect(failed.message).toContain("Cannot set A rr.example.com to 192.0.2.3: the zone has 2 A records by that name (192.0.2.1, 192.0.2.2)");
+    expect(failed.message).toContain(
+      "Cannot set A rr.example.com to 192.0.2.3: the zone has 2 A records by that name (192.0.2.1, 192.0.2.2)",
+    );
   });
 
   test("cloudflareDnsRecord() reports the API's error for a bad token, and no secret reaches results, messages or events", async () => {
@@ -118,7 +146,9 @@ describe("cloudflareDnsRecord() against a local stand-in for the Cloudflare API"
     for (const [extra, message] of bad) {
       expect(() => record(extra as never)).toThrow(`Cannot use dns.cloudflareRecord: ${message}`);
     }
-    expect(() => cloudflareDnsRecord({ zone: "example.com", name: "a", type: "A", content: "192.0.2.1" } as never)).toThrow('missing required parameter "apiToken"');
+    expect(() => cloudflareDnsRecord({ zone: "example.com", name: "a", type: "A", content: "192.0.2.1" } as never)).toThrow(
+      'missing required parameter "apiToken"',
+    );
     expect(cf.requests).toEqual([]);
   });
 

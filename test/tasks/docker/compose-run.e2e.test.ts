@@ -38,44 +38,73 @@ afterAll(async () => {
 });
 
 const sh = (command: string): string => host.sh(command);
-const migrations = () => sh(`cd ${DIR} && docker compose -p app exec -T db psql -U postgres -d app -tAc "select string_agg(version, ',') from schema_migrations" 2>&1`);
+const migrations = () =>
+  sh(
+    `cd ${DIR} && docker compose -p app exec -T db psql -U postgres -d app -tAc "select string_agg(version, ',') from schema_migrations" 2>&1`,
+  );
 const containers = () => sh("docker ps -a --format '{{.Names}}' | sort");
 
 describe("composeRun", () => {
-  test("composeRun() in check mode runs nothing", async () => {
-    const before = containers();
-    const r = await runner.run(composeRun({ ...PROJECT, service: "migrator" }), { check: true });
-    expect(r).toMatchObject({ status: "changed", commands: 0 });
-    expect(migrations()).toMatch(/relation "schema_migrations" does not exist/);
-    expect(containers()).toBe(before);
-  }, SLOW);
+  test(
+    "composeRun() in check mode runs nothing",
+    async () => {
+      const before = containers();
+      const r = await runner.run(composeRun({ ...PROJECT, service: "migrator" }), { check: true });
+      expect(r).toMatchObject({ status: "changed", commands: 0 });
+      expect(migrations()).toMatch(/relation "schema_migrations" does not exist/);
+      expect(containers()).toBe(before);
+    },
+    SLOW,
+  );
 
-  test("composeRun() runs the migrator once, returns its exit code and stdout, and removes its container", async () => {
-    const before = containers();
-    const r = await runner.run(composeRun({ ...PROJECT, service: "migrator" }));
-    expect(r).toMatchObject({ status: "changed", commands: 1, output: { exitCode: 0, stdout: "migrated to v1\n" } });
-    expect(migrations()).toBe("v1\n");
-    expect(containers()).toBe(before);
-  }, SLOW);
+  test(
+    "composeRun() runs the migrator once, returns its exit code and stdout, and removes its container",
+    async () => {
+      const before = containers();
+      const r = await runner.run(composeRun({ ...PROJECT, service: "migrator" }));
+      expect(r).toMatchObject({ status: "changed", commands: 1, output: { exitCode: 0, stdout: "migrated to v1\n" } });
+      expect(migrations()).toBe("v1\n");
+      expect(containers()).toBe(before);
+    },
+    SLOW,
+  );
 
-  test("composeRun() fails with the migrator's message when it exits non-zero, unless allowFailure", async () => {
-    const failing = await runner.run(composeRun({ ...PROJECT, service: "migrator", env: { MIGRATE_FAIL: "1", MIGRATION_VERSION: "v2" } }));
-    expect(failing.status).toBe("failed");
-    expect(failing.message).toMatch(/Cannot run migrator of compose project app: exit 1\n.*Cannot migrate to v2: failing on purpose/s);
-    const allowed = await runner.run(composeRun({ ...PROJECT, service: "migrator", env: { MIGRATE_FAIL: "1" }, allowFailure: true }));
-    expect(allowed).toMatchObject({ status: "changed", output: { exitCode: 1, stdout: "" } });
-    expect(migrations()).toBe("v1\n");
-  }, SLOW);
+  test(
+    "composeRun() fails with the migrator's message when it exits non-zero, unless allowFailure",
+    async () => {
+      const failing = await runner.run(
+        composeRun({ ...PROJECT, service: "migrator", env: { MIGRATE_FAIL: "1", MIGRATION_VERSION: "v2" } }),
+      );
+      expect(failing.status).toBe("failed");
+      expect(failing.message).toMatch(/Cannot run migrator of compose project app: exit 1\n.*Cannot migrate to v2: failing on purpose/s);
+      const allowed = await runner.run(composeRun({ ...PROJECT, service: "migrator", env: { MIGRATE_FAIL: "1" }, allowFailure: true }));
+      expect(allowed).toMatchObject({ status: "changed", output: { exitCode: 1, stdout: "" } });
+      expect(migrations()).toBe("v1\n");
+    },
+    SLOW,
+  );
 
-  test("composeRun() passes a command, and Secret env values on stdin (never in the command line)", async () => {
-    const r = await runner.run(
-      composeRun({ ...PROJECT, service: "migrator", entrypoint: "sh", command: ["-c", 'echo "$MIGRATION_VERSION:$TOKEN"'], env: { MIGRATION_VERSION: "v9", TOKEN: secret("tok-e2e-7781") } }),
-    );
-    expect(r.output).toEqual({ exitCode: 0, stdout: "v9:tok-e2e-7781\n" });
-    expect(runner.commands.join("\n")).not.toContain("tok-e2e-7781");
-  }, SLOW);
+  test(
+    "composeRun() passes a command, and Secret env values on stdin (never in the command line)",
+    async () => {
+      const r = await runner.run(
+        composeRun({
+          ...PROJECT,
+          service: "migrator",
+          entrypoint: "sh",
+          command: ["-c", 'echo "$MIGRATION_VERSION:$TOKEN"'],
+          env: { MIGRATION_VERSION: "v9", TOKEN: secret("tok-e2e-7781") },
+        }),
+      );
+      expect(r.output).toEqual({ exitCode: 0, stdout: "v9:tok-e2e-7781\n" });
+      expect(runner.commands.join("\n")).not.toContain("tok-e2e-7781");
+    },
+    SLOW,
+  );
 
   test("composeRun() rejects bad params before anything runs", () => {
-    expect(() => composeRun({ ...PROJECT, service: "migrator", env: { "1BAD": "x" } })).toThrow(/docker\.composeRun: parameter "env" has an invalid variable name "1BAD"/);
+    expect(() => composeRun({ ...PROJECT, service: "migrator", env: { "1BAD": "x" } })).toThrow(
+      /docker\.composeRun: parameter "env" has an invalid variable name "1BAD"/,
+    );
   });
 });

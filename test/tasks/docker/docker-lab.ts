@@ -40,7 +40,11 @@ export async function dockerLabHost(info: LabInfo, options: DockerLabOptions = {
     if (r.code !== 0) throw new Error(`Cannot set up ${host.name}: \`${command.slice(0, 200)}\` exited ${r.code}\n${r.stdout}${r.stderr}`);
     return r.stdout;
   };
-  if (options.compose) must(`curl -fsSL -o /tmp/compose.deb ${services.composePlugin.url} && dpkg -i /tmp/compose.deb >/dev/null && docker compose version --short`);
-  if (options.login) must(`docker login -u ${services.registry.username} --password-stdin ${services.registry.address}`, services.registry.password);
+  if (options.compose)
+    must(
+      `curl -fsSL -o /tmp/compose.deb ${services.composePlugin.url} && dpkg -i /tmp/compose.deb >/dev/null && docker compose version --short`,
+    );
+  if (options.login)
+    must(`docker login -u ${services.registry.username} --password-stdin ${services.registry.address}`, services.registry.password);
   return { services, target, runner, sh, must };
 }

@@ -48,7 +48,14 @@ describe("planEngine", () => {
 
   test("planEngine() installs docker.io, the compose .deb, the user and daemon.json on a fresh host, without a restart", () => {
     const plan = planEngine(FRESH, want());
-    expect(plan).toMatchObject({ install: ["docker.io"], composeDeb: true, addUsers: ["deploy"], restart: false, enable: true, start: true });
+    expect(plan).toMatchObject({
+      install: ["docker.io"],
+      composeDeb: true,
+      addUsers: ["deploy"],
+      restart: false,
+      enable: true,
+      start: true,
+    });
     const text = plan.command?.text ?? "";
     // daemon.json is in place before the package starts docker for the first time.
     expect(text.indexOf("/etc/docker/daemon.json")).toBeLessThan(text.indexOf("apt-get"));

@@ -9,9 +9,11 @@ const dashParses = (text: string) => spawnSync("dash", ["-n", "-c", text]).statu
 
 describe("dockerLogin", () => {
   const config = (auth: string) => `{"auths":{"registry.lab.test:5000":{"auth":"${auth}"}}}`;
-  const probe = (content: string | undefined, mode = "600") => () => ({
-    stdout: `@@bosun:dir\n/root/.docker\n@@bosun:stat\n${content === undefined ? "" : `${mode} root\n`}@@bosun:config\n${content === undefined ? "absent" : `content ${b64(content)}`}\n`,
-  });
+  const probe =
+    (content: string | undefined, mode = "600") =>
+    () => ({
+      stdout: `@@bosun:dir\n/root/.docker\n@@bosun:stat\n${content === undefined ? "" : `${mode} root\n`}@@bosun:config\n${content === undefined ? "absent" : `content ${b64(content)}`}\n`,
+    });
 
   test("dockerLogin() sends the password on stdin only, never in the command line", async () => {
     const { host, connection } = fakeHost({ respond: probe(undefined) });
@@ -32,7 +34,9 @@ describe("dockerLogin", () => {
   });
 
   test("dockerLogin() logs in again when the password changed, and only fixes the mode when that is all", async () => {
-    const other = await fakeHost({ respond: probe(config(b64("lab:old"))) }).host.run(dockerLogin({ registry: "registry.lab.test:5000", username: "lab", password: "new-pw" }));
+    const other = await fakeHost({ respond: probe(config(b64("lab:old"))) }).host.run(
+      dockerLogin({ registry: "registry.lab.test:5000", username: "lab", password: "new-pw" }),
+    );
     expect(other.message).toMatch(/differs/);
     const { host, connection } = fakeHost({ respond: probe(config(b64("lab:pw1")), "644") });
     const r = await host.run(dockerLogin({ registry: "registry.lab.test:5000", username: "lab", password: "pw1" }));
@@ -57,11 +61,15 @@ describe("composeUp", () => {
   const ps = (id: string) => `{"ID":"${id}","Name":"cfa-web-1","Service":"web","State":"running","Image":"app:v1"}`;
 
   test("composeUp() runs ONE command (ps, up, ps) and reports ok when no container changed", async () => {
-    const { host, connection } = fakeHost({ respond: () => ({ stdout: `@@bosun:before\n${ps("a1")}\n@@bosun:up\n@@bosun:after\n${ps("a1")}\n` }) });
+    const { host, connection } = fakeHost({
+      respond: () => ({ stdout: `@@bosun:before\n${ps("a1")}\n@@bosun:up\n@@bosun:after\n${ps("a1")}\n` }),
+    });
     const r = await host.run(composeUp({ ...P, wait: true, waitTimeout: 60 }));
     expect(r).toMatchObject({ status: "ok", changed: false, commands: 1 });
     const text = connection.executed[0]!.text;
-    expect(text).toContain("cd -- '/srv/my app' && docker compose -p cfa -f compose.yaml -f compose.prod.yaml --env-file .env --env-file deploy.env up -d --remove-orphans --wait --wait-timeout 60");
+    expect(text).toContain(
+      "cd -- '/srv/my app' && docker compose -p cfa -f compose.yaml -f compose.prod.yaml --env-file .env --env-file deploy.env up -d --remove-orphans --wait --wait-timeout 60",
+    );
     expect(dashParses(text)).toBe(true);
   });
 
@@ -89,7 +97,9 @@ describe("composePull", () => {
     expect(r).toMatchObject({ status: "changed", commands: 1, output: { pulled: ["r/app:v2"] } });
     expect(connection.executed[0]?.text).toContain("pull --quiet --policy missing");
     expect(dashParses(connection.executed[0]!.text)).toBe(true);
-    const same = await fakeHost({ respond: () => ({ stdout: "@@bosun:before\nr/db:15\tsha256:d\n@@bosun:after\nr/db:15\tsha256:d\n" }) }).host.run(composePull(P));
+    const same = await fakeHost({
+      respond: () => ({ stdout: "@@bosun:before\nr/db:15\tsha256:d\n@@bosun:after\nr/db:15\tsha256:d\n" }),
+    }).host.run(composePull(P));
     expect(same).toMatchObject({ status: "ok", output: { pulled: [] } });
   });
 
@@ -97,7 +107,9 @@ describe("composePull", () => {
     const listing = { stdout: "@@bosun:images\nr/app:v2\t\nr/db:15\tsha256:d\n" };
     const always = await fakeHost({ check: true, respond: () => listing }).host.run(composePull(P));
     expect(always.message).toBe("would pull (missing: r/app:v2; may have new digests: r/db:15)");
-    const present = await fakeHost({ check: true, respond: () => ({ stdout: "@@bosun:images\nr/db:15\tsha256:d\n" }) }).host.run(composePull({ ...P, policy: "missing" }));
+    const present = await fakeHost({ check: true, respond: () => ({ stdout: "@@bosun:images\nr/db:15\tsha256:d\n" }) }).host.run(
+      composePull({ ...P, policy: "missing" }),
+    );
     expect(present.status).toBe("ok");
   });
 });
@@ -105,7 +117,9 @@ describe("composePull", () => {
 describe("composeRun", () => {
   test("composeRun() returns the exit code and stdout, and puts Secret env values on stdin", async () => {
     const { host, connection } = fakeHost({ respond: () => ({ code: 0, stdout: "migrated to v2\n" }) });
-    const r = await host.run(composeRun({ ...P, service: "migrator", command: ["migrate", "up"], env: { LEVEL: "debug", DB_PASSWORD: secret("db-pw-123") } }));
+    const r = await host.run(
+      composeRun({ ...P, service: "migrator", command: ["migrate", "up"], env: { LEVEL: "debug", DB_PASSWORD: secret("db-pw-123") } }),
+    );
     expect(r).toMatchObject({ status: "changed", output: { exitCode: 0, stdout: "migrated to v2\n" } });
     const run = connection.executed[0]!;
     expect(run.text).toContain("IFS= read -r DB_PASSWORD || exit 1; export DB_PASSWORD;");
@@ -117,7 +131,9 @@ describe("composeRun", () => {
   test("composeRun() fails on a non-zero exit unless allowFailure", async () => {
     const failing = () => ({ code: 1, stdout: "", stderr: "Cannot migrate to v2: failing on purpose\n" });
     const { host } = fakeHost({ respond: failing });
-    await expect(host.run(composeRun({ ...P, service: "migrator" }))).rejects.toThrow(/Cannot run migrator of compose project cfa: exit 1\nCannot migrate to v2/);
+    await expect(host.run(composeRun({ ...P, service: "migrator" }))).rejects.toThrow(
+      /Cannot run migrator of compose project cfa: exit 1\nCannot migrate to v2/,
+    );
     const allowed = await fakeHost({ respond: failing }).host.run(composeRun({ ...P, service: "migrator", allowFailure: true }));
     expect(allowed).toMatchObject({ status: "changed", output: { exitCode: 1 } });
   });
@@ -137,14 +153,17 @@ describe("composeDown and imagePrune", () => {
   });
 
   test("composeDown() removes volumes only when asked", async () => {
-    const { host, connection } = fakeHost({ respond: () => ({ stdout: "@@bosun:containers\ncfa-db-1\n@@bosun:networks\ncfa_default\n@@bosun:volumes\ncfa_data\n" }) });
+    const { host, connection } = fakeHost({
+      respond: () => ({ stdout: "@@bosun:containers\ncfa-db-1\n@@bosun:networks\ncfa_default\n@@bosun:volumes\ncfa_data\n" }),
+    });
     const r = await host.run(composeDown({ ...P, volumes: true, timeout: 5 }));
     expect(r.output).toEqual({ containers: ["cfa-db-1"], networks: ["cfa_default"], volumes: ["cfa_data"] });
     expect(connection.executed[1]?.text).toMatch(/down --remove-orphans --volumes --timeout 5$/);
   });
 
   test("imagePrune() in check mode lists what it would remove and removes nothing", async () => {
-    const stdout = "@@bosun:used\n@@bosun:images\nsha256:1 2026-01-01T00:00:01Z [\"r/app:v1\"]\nsha256:2 2026-01-01T00:00:02Z [\"r/app:v2\"]\n@@bosun:end\n";
+    const stdout =
+      '@@bosun:used\n@@bosun:images\nsha256:1 2026-01-01T00:00:01Z ["r/app:v1"]\nsha256:2 2026-01-01T00:00:02Z ["r/app:v2"]\n@@bosun:end\n';
     const { host, connection } = fakeHost({ check: true, respond: () => ({ stdout }) });
     const r = await host.run(imagePrune({ repositories: ["r/app"], keep: 1 }));
     expect(r).toMatchObject({ status: "changed", message: "would remove r/app:v1", output: { kept: ["r/app:v2"], removed: ["r/app:v1"] } });
@@ -153,9 +172,11 @@ describe("composeDown and imagePrune", () => {
 });
 
 describe("dockerEngine", () => {
-  const probe = (extra: { packages?: string; users?: string } = {}) => () => ({
-    stdout: `@@bosun:packages\n${extra.packages ?? "docker.io\tinstalled\t20.10\n"}@@bosun:compose\n2.26.1\n@@bosun:group\ndocker:x:103:\n@@bosun:users\n${extra.users ?? ""}@@bosun:daemon\nabsent\n@@bosun:service\nenabled=enabled\nactive=active\n@@bosun:system\namd64\nbookworm\n@@bosun:repo\nabsent\n@@bosun:key\n`,
-  });
+  const probe =
+    (extra: { packages?: string; users?: string } = {}) =>
+    () => ({
+      stdout: `@@bosun:packages\n${extra.packages ?? "docker.io\tinstalled\t20.10\n"}@@bosun:compose\n2.26.1\n@@bosun:group\ndocker:x:103:\n@@bosun:users\n${extra.users ?? ""}@@bosun:daemon\nabsent\n@@bosun:service\nenabled=enabled\nactive=active\n@@bosun:system\namd64\nbookworm\n@@bosun:repo\nabsent\n@@bosun:key\n`,
+    });
 
   test("dockerEngine() refuses to add a user that does not exist", async () => {
     const { host } = fakeHost({ respond: probe() });
@@ -168,7 +189,9 @@ describe("dockerEngine", () => {
   });
 
   test("dockerEngine() says compose v1 is no compose v2 instead of reinstalling it forever", async () => {
-    const respond = () => ({ stdout: probe({ packages: "docker.io\tinstalled\t20.10\ndocker-compose\tinstalled\t1.29.2-3\n" })().stdout.replace("2.26.1\n", "") });
+    const respond = () => ({
+      stdout: probe({ packages: "docker.io\tinstalled\t20.10\ndocker-compose\tinstalled\t1.29.2-3\n" })().stdout.replace("2.26.1\n", ""),
+    });
     const { host } = fakeHost({ respond });
     await expect(host.run(dockerEngine({}))).rejects.toThrow(/docker-compose 1\.29\.2-3 is installed but `docker compose` does not work/);
   });

@@ -12,15 +12,24 @@ beforeEach(async () => {
 });
 afterEach(() => gh.close());
 
-const call = (extra: Record<string, unknown> = {}) => githubSecret({ repo: "acme/cfa", name: "DEPLOY_SSH_KEY", value: secret(VALUE), token: secret(TOKEN), apiBase: gh.apiBase, ...extra });
-const expectedHeaders = { authorization: `Bearer ${TOKEN}`, accept: "application/vnd.github+json", "x-github-api-version": "2022-11-28", "user-agent": "bosun" };
+const call = (extra: Record<string, unknown> = {}) =>
+  githubSecret({ repo: "acme/cfa", name: "DEPLOY_SSH_KEY", value: secret(VALUE), token: secret(TOKEN), apiBase: gh.apiBase, ...extra });
+const expectedHeaders = {
+  authorization: `Bearer ${TOKEN}`,
+  accept: "application/vnd.github+json",
+  "x-github-api-version": "2022-11-28",
+  "user-agent": "bosun",
+};
 
 describe("githubSecret() against a local stand-in for the GitHub REST API", () => {
   test("githubSecret() GETs the public key and PUTs a sealed box that opens, with the stand-in's key pair, to the value", async () => {
     const run = controllerHost();
     const r = await run.run(call());
     expect(r).toMatchObject({ status: "changed", output: { created: true }, message: "created secret DEPLOY_SSH_KEY in acme/cfa" });
-    expect(gh.requests.map((q) => `${q.method} ${q.path}`)).toEqual(["GET /repos/acme/cfa/actions/secrets/public-key", "PUT /repos/acme/cfa/actions/secrets/DEPLOY_SSH_KEY"]);
+    expect(gh.requests.map((q) => `${q.method} ${q.path}`)).toEqual([
+      "GET /repos/acme/cfa/actions/secrets/public-key",
+      "PUT /repos/acme/cfa/actions/secrets/DEPLOY_SSH_KEY",
+    ]);
     for (const q of gh.requests) expect(q.headers).toMatchObject(expectedHeaders);
     const put = gh.requests[1]!;
     expect(put.headers["content-type"]).toBe("application/json");
@@ -47,7 +56,10 @@ describe("githubSecret() against a local stand-in for the GitHub REST API", () =
     expect((await run.run(call({ onlyIfMissing: true }))).status).toBe("changed");
     const before = gh.requests.length;
     const again = await run.run(call({ onlyIfMissing: true, value: secret("another value entirely") }));
-    expect(again).toMatchObject({ status: "ok", message: "secret DEPLOY_SSH_KEY exists in acme/cfa (its value cannot be read; onlyIfMissing leaves it)" });
+    expect(again).toMatchObject({
+      status: "ok",
+      message: "secret DEPLOY_SSH_KEY exists in acme/cfa (its value cannot be read; onlyIfMissing leaves it)",
+    });
     expect(gh.requests.slice(before).map((q) => `${q.method} ${q.path}`)).toEqual(["GET /repos/acme/cfa/actions/secrets/DEPLOY_SSH_KEY"]);
     expect(gh.open(gh.secrets.get("acme/cfa/DEPLOY_SSH_KEY")!.encryptedValue)).toBe(VALUE);
   });
@@ -64,7 +76,9 @@ describe("githubSecret() against a local stand-in for the GitHub REST API", () =
     const run = controllerHost();
     const wrong = "ghp_wrongTokenValue0123456789abcdefABCD";
     const r1 = await run.run(call({ token: secret(wrong) }));
-    expect(r1.message).toBe("Cannot read the Actions public key of acme/cfa: status 401: Bad credentials\n  hint: check the token: it needs write access to this repository's Actions secrets");
+    expect(r1.message).toBe(
+      "Cannot read the Actions public key of acme/cfa: status 401: Bad credentials\n  hint: check the token: it needs write access to this repository's Actions secrets",
+    );
     const r2 = await run.run(call({ repo: "acme/other" }));
     expect(r2.message).toContain("Cannot read the Actions public key of acme/other: status 404: Not Found");
     await run.run(call());

@@ -27,7 +27,29 @@ export function selfSignedCert(): { dir: string; certFile: string; keyFile: stri
   const dir = mkdtempSync(path.join(tmpdir(), "bosun-tls-"));
   const certFile = path.join(dir, "cert.pem");
   const keyFile = path.join(dir, "key.pem");
-  const r = spawnSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", keyFile, "-out", certFile], { encoding: "utf8" });
+  const r = spawnSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=127.0.0.1",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+      "-keyout",
+      keyFile,
+      "-out",
+      certFile,
+    ],
+    { encoding: "utf8" },
+  );
   if (r.status !== 0) throw new Error(`openssl failed: ${r.stderr}`);
   return { dir, certFile, keyFile };
 }
@@ -51,7 +73,9 @@ export async function startLocalService(tls?: { certFile: string; keyFile: strin
     res.writeHead(service.ready.status, { "content-type": "text/plain" });
     res.end(service.ready.body);
   };
-  const server = tls ? https.createServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, handler) : http.createServer(handler);
+  const server = tls
+    ? https.createServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, handler)
+    : http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return Object.assign(service, {

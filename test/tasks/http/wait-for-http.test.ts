@@ -42,7 +42,13 @@ function localHost(check = false) {
   };
   const events = new RunEvents();
   events.on("command", (c) => commands.push(c.text));
-  const host = new Host("local", {}, connection, { enabled: false }, { play: "t", checkMode: check, diffMode: false, tags: [], skipTags: [], events, handlers: new Map() });
+  const host = new Host(
+    "local",
+    {},
+    connection,
+    { enabled: false },
+    { play: "t", checkMode: check, diffMode: false, tags: [], skipTags: [], events, handlers: new Map() },
+  );
   const run = async <P, O>(call: TaskCall<P, O>): Promise<TaskResult<O>> => {
     try {
       return await host.run(call);
@@ -80,8 +86,13 @@ describe.each(CLIENTS)("httpWait with %s, run by this machine's /bin/sh", (clien
 
   test(`httpWait (${client}) requires the body: a 200 without the expected text is not ready`, async () => {
     web.ready = { status: 200, body: "version v1" };
-    expect(await wait(`${web.url}/ready`, { timeoutSeconds: 1, body: { kind: "regex", value: "v[2-9]" } })).toMatchObject({ outcome: "timeout", status: 200 });
-    expect(await wait(`${web.url}/ready`, { body: { kind: "regex", value: "VERSION V1$", ignoreCase: true } })).toMatchObject({ outcome: "ok" });
+    expect(await wait(`${web.url}/ready`, { timeoutSeconds: 1, body: { kind: "regex", value: "v[2-9]" } })).toMatchObject({
+      outcome: "timeout",
+      status: 200,
+    });
+    expect(await wait(`${web.url}/ready`, { body: { kind: "regex", value: "VERSION V1$", ignoreCase: true } })).toMatchObject({
+      outcome: "ok",
+    });
   });
 
   test(`httpWait (${client}) reports no answer when nothing listens`, async () => {
@@ -96,7 +107,14 @@ describe.each(CLIENTS)("httpWait with %s, run by this machine's /bin/sh", (clien
   test(`httpWait (${client}) sends headers from stdin, secret values never in the command line`, async () => {
     const { host, raw } = localHost();
     const token = "hdr-s3cr3t-4Jd9Qm2x";
-    const st = await host.fact(httpWait, { url: `${web.url}/headers`, statuses: [200], timeoutSeconds: 3, intervalSeconds: 0.2, client, headers: { "X-Token": secret(token), Accept: "text/plain" } });
+    const st = await host.fact(httpWait, {
+      url: `${web.url}/headers`,
+      statuses: [200],
+      timeoutSeconds: 3,
+      intervalSeconds: 0.2,
+      client,
+      headers: { "X-Token": secret(token), Accept: "text/plain" },
+    });
     expect(JSON.parse(st.body)).toMatchObject({ "x-token": token, accept: "text/plain" });
     expect(raw.join("\n")).not.toContain(token);
   });
@@ -128,7 +146,11 @@ describe("waitForHttp()", () => {
     const { run } = localHost();
     const r = await run(waitForHttp({ url: `${web.url}/ready`, status: [200, 204], body: "ok", timeoutSeconds: 1, intervalSeconds: 0.3 }));
     expect(r.failed).toBe(true);
-    expect(r.message).toMatch(new RegExp(`^Cannot get status 200 or 204 and a body containing "ok" from ${web.url}/ready from local within 1s: last saw status 503, body "starting" after \\d+ attempt\\(s\\)\n  hint: check the service's logs`));
+    expect(r.message).toMatch(
+      new RegExp(
+        `^Cannot get status 200 or 204 and a body containing "ok" from ${web.url}/ready from local within 1s: last saw status 503, body "starting" after \\d+ attempt\\(s\\)\n  hint: check the service's logs`,
+      ),
+    );
   });
 
   test("waitForHttp() is skipped in check mode, waits there with runInCheckMode", async () => {
@@ -145,16 +167,23 @@ describe("waitForHttp()", () => {
   test("waitForHttp() from the controller uses no remote command, matches a full JavaScript RegExp and sends headers", async () => {
     setTimeout(() => (web.ready = { status: 200, body: '{"status":"UP"}' }), 500);
     const { run, commands } = localHost();
-    const r = await run(waitForHttp({ url: `${web.url}/ready`, body: /"status":\s*"(?=UP)/, from: "controller", intervalSeconds: 0.2, timeoutSeconds: 5 }));
+    const r = await run(
+      waitForHttp({ url: `${web.url}/ready`, body: /"status":\s*"(?=UP)/, from: "controller", intervalSeconds: 0.2, timeoutSeconds: 5 }),
+    );
     expect(r).toMatchObject({ status: "ok", commands: 0, output: { status: 200 } });
     expect(commands).toEqual([]);
-    const h = await run(waitForHttp({ url: `${web.url}/headers`, from: "controller", headers: { Authorization: secret("Bearer ctl-s3cr3t-77") } }));
+    const h = await run(
+      waitForHttp({ url: `${web.url}/headers`, from: "controller", headers: { Authorization: secret("Bearer ctl-s3cr3t-77") } }),
+    );
     expect(JSON.parse(h.output?.body ?? "{}")).toMatchObject({ authorization: "Bearer ctl-s3cr3t-77" });
   });
 
   test("waitForHttp() from the controller verifies TLS with caFile and fails clearly without it", async () => {
     const { run } = localHost();
-    expect(await run(waitForHttp({ url: `${tlsWeb.url}/ready`, from: "controller", caFile: cert.certFile }))).toMatchObject({ status: "ok", output: { body: "secure ok" } });
+    expect(await run(waitForHttp({ url: `${tlsWeb.url}/ready`, from: "controller", caFile: cert.certFile }))).toMatchObject({
+      status: "ok",
+      output: { body: "secure ok" },
+    });
     const r = await run(waitForHttp({ url: `${tlsWeb.url}/ready`, from: "controller", timeoutSeconds: 0.5 }));
     expect(r.message).toMatch(/last saw no answer \(.*(self.signed|certificate).*\) after 1 attempt/);
     expect(await run(waitForHttp({ url: `${tlsWeb.url}/ready`, from: "controller", insecure: true }))).toMatchObject({ status: "ok" });
@@ -166,7 +195,10 @@ describe("waitForHttp()", () => {
       [{ status: 700 }, 'parameter "status" must be HTTP status codes'],
       [{ status: "200" }, 'parameter "status" must be a status code or a list of them, got "200"'],
       [{ body: 42 }, 'parameter "body" must be a string or a RegExp'],
-      [{ body: /(?<=v)2/ }, 'parameter "body" uses lookaround or named groups, which grep -E on the host cannot match; use from: "controller"'],
+      [
+        { body: /(?<=v)2/ },
+        'parameter "body" uses lookaround or named groups, which grep -E on the host cannot match; use from: "controller"',
+      ],
       [{ body: "line\nbreak" }, 'parameter "body" cannot contain a line break when waiting from the host'],
       [{ timeoutSeconds: 0 }, 'parameter "timeoutSeconds" must be more than 0'],
       [{ intervalSeconds: 0.01 }, 'parameter "intervalSeconds" must be at least 0.1'],
@@ -189,8 +221,21 @@ describe("waitForHttp()", () => {
 
   test("httpWait.parse() reads the loop's report, including a body without a final newline", () => {
     const parse = (stdout: string) => httpWait.parse({ code: 0, stdout, stderr: "", durationMs: 1 }, undefined as never);
-    expect(parse("bosun-http ok 200 3 4 curl\n\n{\"a\":1}")).toEqual({ outcome: "ok", status: 200, attempts: 3, seconds: 4, client: "curl", error: "", body: '{"a":1}' });
-    expect(parse("bosun-http timeout 000 5 10 wget\nfailed: Connection refused. \n")).toMatchObject({ outcome: "timeout", status: 0, error: "failed: Connection refused.", body: "" });
+    expect(parse('bosun-http ok 200 3 4 curl\n\n{"a":1}')).toEqual({
+      outcome: "ok",
+      status: 200,
+      attempts: 3,
+      seconds: 4,
+      client: "curl",
+      error: "",
+      body: '{"a":1}',
+    });
+    expect(parse("bosun-http timeout 000 5 10 wget\nfailed: Connection refused. \n")).toMatchObject({
+      outcome: "timeout",
+      status: 0,
+      error: "failed: Connection refused.",
+      body: "",
+    });
     expect(parse("bosun-http noclient 0 0 0 -\n")).toMatchObject({ outcome: "noclient" });
     expect(() => parse("sh: 1: mktemp: not found\n")).toThrow("Cannot read the HTTP wait's output");
   });

@@ -50,14 +50,25 @@ describe("dearmorKey()", () => {
 
 describe("renderDeb822()", () => {
   test("writes a deb822 source with Signed-By", () => {
-    const text = renderDeb822({ name: "docker", uri: "https://download.docker.com/linux/debian", suites: "bookworm", components: ["stable"], architectures: ["amd64"] }, "/etc/apt/keyrings/docker.gpg");
+    const text = renderDeb822(
+      {
+        name: "docker",
+        uri: "https://download.docker.com/linux/debian",
+        suites: "bookworm",
+        components: ["stable"],
+        architectures: ["amd64"],
+      },
+      "/etc/apt/keyrings/docker.gpg",
+    );
     expect(text).toBe(
       "Types: deb\nURIs: https://download.docker.com/linux/debian\nSuites: bookworm\nComponents: stable\nArchitectures: amd64\nSigned-By: /etc/apt/keyrings/docker.gpg\n",
     );
   });
 
   test("leaves out Components for a flat repository", () => {
-    expect(renderDeb822({ name: "local", uri: "http://127.0.0.1:8080/", suites: "./" }, undefined)).toBe("Types: deb\nURIs: http://127.0.0.1:8080/\nSuites: ./\n");
+    expect(renderDeb822({ name: "local", uri: "http://127.0.0.1:8080/", suites: "./" }, undefined)).toBe(
+      "Types: deb\nURIs: http://127.0.0.1:8080/\nSuites: ./\n",
+    );
   });
 });
 
@@ -83,11 +94,18 @@ describe("aptRepository()", () => {
   test("is ok when both files have the wanted content, and rewrites only what differs", async () => {
     const sources = renderDeb822(base, "/etc/apt/keyrings/local.gpg");
     const run = async (src: string | undefined, keyring: Buffer | undefined) => {
-      const { host, connection } = fakeHost({ check: true, respond: () => ({ stdout: `@@bosun:sources\n${snapshot(src)}\n@@bosun:keyring\n${snapshot(keyring)}\n` }) });
+      const { host, connection } = fakeHost({
+        check: true,
+        respond: () => ({ stdout: `@@bosun:sources\n${snapshot(src)}\n@@bosun:keyring\n${snapshot(keyring)}\n` }),
+      });
       return { result: await host.run(aptRepository(base)), commands: connection.executed.length };
     };
     expect(await run(sources, dearmorKey(KEY))).toMatchObject({ result: { status: "ok" }, commands: 1 });
-    expect((await run(sources.replace("8080", "9090"), dearmorKey(KEY))).result.message).toBe("update /etc/apt/sources.list.d/local.sources; fetch its lists");
-    expect((await run(undefined, undefined)).result.message).toBe("add key /etc/apt/keyrings/local.gpg (was absent); write /etc/apt/sources.list.d/local.sources; fetch its lists");
+    expect((await run(sources.replace("8080", "9090"), dearmorKey(KEY))).result.message).toBe(
+      "update /etc/apt/sources.list.d/local.sources; fetch its lists",
+    );
+    expect((await run(undefined, undefined)).result.message).toBe(
+      "add key /etc/apt/keyrings/local.gpg (was absent); write /etc/apt/sources.list.d/local.sources; fetch its lists",
+    );
   });
 });

@@ -36,7 +36,10 @@ describe("apt() plans", () => {
   });
 
   test("is ok when every package is installed", async () => {
-    const { result } = await plan(apt({ names: "sl" }), { dpkg: "sl\tinstall ok installed\t5.02-1+b1", policy: policy("sl", "5.02-1+b1", "5.02-1+b1") });
+    const { result } = await plan(apt({ names: "sl" }), {
+      dpkg: "sl\tinstall ok installed\t5.02-1+b1",
+      policy: policy("sl", "5.02-1+b1", "5.02-1+b1"),
+    });
     expect(result).toMatchObject({ status: "ok", message: "sl installed" });
   });
 
@@ -109,7 +112,9 @@ describe("lock holders", () => {
   ].join("\n");
 
   test("are read from the script's stderr", () => {
-    expect(parseLockHolders(stderr)).toEqual([{ lock: "/var/lib/dpkg/lock-frontend", pid: 366, command: "/usr/bin/python3 -c import fcntl" }]);
+    expect(parseLockHolders(stderr)).toEqual([
+      { lock: "/var/lib/dpkg/lock-frontend", pid: 366, command: "/usr/bin/python3 -c import fcntl" },
+    ]);
   });
 
   test("are named in the failure", () => {

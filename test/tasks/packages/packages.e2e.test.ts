@@ -66,7 +66,8 @@ function sh(command: string): string {
 /** dpkg's status and version of packages (or dpkg's complaint), as plain text. */
 const dpkg = (...names: string[]) => runner.sh(`dpkg-query -W -f='\${Package} \${Status} \${Version}\\n' ${names.join(" ")} 2>&1`).stdout;
 /** Fetch only the test repository's lists (the Debian lists stay as they are). */
-const refreshTestRepo = () => sh(`apt-get update -q -o Dir::Etc::sourcelist=${SOURCES} -o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0`);
+const refreshTestRepo = () =>
+  sh(`apt-get update -q -o Dir::Etc::sourcelist=${SOURCES} -o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0`);
 
 beforeAll(() => {
   const h = lab().hosts[0]!;
@@ -146,7 +147,9 @@ test(
     const before = files();
     const result = await runner.run(aptRepository({ name: "bosun-test", uri: REPO_URI, suites: "./", key: sh("cat /srv/keys/other.asc") }));
     expect(result.status).toBe("failed");
-    expect(result.message).toMatch(/^Cannot add apt repository bosun-test: apt-get failed \(exit 100\):\nE: .*NO_PUBKEY .*\n {2}hint: its files were put back as they were/s);
+    expect(result.message).toMatch(
+      /^Cannot add apt repository bosun-test: apt-get failed \(exit 100\):\nE: .*NO_PUBKEY .*\n {2}hint: its files were put back as they were/s,
+    );
     expect(files()).toBe(before);
   },
   SLOW,
@@ -157,8 +160,14 @@ test(
   async () => {
     expect((await runner.run(apt({ names: "bosun-probe" }))).status).toBe("changed");
     expect(dpkg("bosun-probe")).toBe("bosun-probe install ok installed 1.0\n");
-    sh("bosun-test-mkdeb bosun-probe 2.0 /srv/bosun-repo && bosun-test-publish && touch -d '-2 hours' /var/lib/apt/periodic/update-success-stamp");
-    const { applied } = await expectConverges(runner, apt({ names: "bosun-probe", state: "latest", updateCache: true, cacheValidSeconds: 3600 }), () => dpkg("bosun-probe"));
+    sh(
+      "bosun-test-mkdeb bosun-probe 2.0 /srv/bosun-repo && bosun-test-publish && touch -d '-2 hours' /var/lib/apt/periodic/update-success-stamp",
+    );
+    const { applied } = await expectConverges(
+      runner,
+      apt({ names: "bosun-probe", state: "latest", updateCache: true, cacheValidSeconds: 3600 }),
+      () => dpkg("bosun-probe"),
+    );
     expect(applied.output?.installed).toEqual(["bosun-probe"]);
     expect(sh("cat /usr/share/bosun-probe/version")).toBe("bosun-probe 2.0\n");
   },
@@ -196,7 +205,9 @@ test(
 // apt and dpkg lock with fcntl (POSIX) locks, which `flock(1)` does not take: a held flock on
 // lock-frontend does not stop apt. So the test holds a POSIX lock, as a running apt or dpkg does.
 const holdLock = (lock: string, seconds: number, unit: string) =>
-  sh(`systemd-run -q --unit ${unit} python3 -c 'import fcntl, time; f = open("${lock}", "w"); fcntl.lockf(f, fcntl.LOCK_EX); time.sleep(${seconds})' && sleep 0.5`);
+  sh(
+    `systemd-run -q --unit ${unit} python3 -c 'import fcntl, time; f = open("${lock}", "w"); fcntl.lockf(f, fcntl.LOCK_EX); time.sleep(${seconds})' && sleep 0.5`,
+  );
 
 test(
   "apt waits for a held dpkg lock, and on timeout fails naming the process that holds it",
@@ -227,7 +238,9 @@ test(
     holdLock("/var/lib/apt/lists/lock", 120, "bosun-lock-b");
     try {
       const failed = await runner.run(apt({ names: "tree", updateCache: true, lockTimeoutSeconds: 1 }));
-      expect(failed.message).toMatch(/^Cannot refresh package lists: \/var\/lib\/apt\/lists\/lock is held by process \d+ \(\/usr\/bin\/python3 -c import fcntl.*\); waited 1 s\n/);
+      expect(failed.message).toMatch(
+        /^Cannot refresh package lists: \/var\/lib\/apt\/lists\/lock is held by process \d+ \(\/usr\/bin\/python3 -c import fcntl.*\); waited 1 s\n/,
+      );
     } finally {
       sh("systemctl stop bosun-lock-b");
     }
@@ -237,8 +250,14 @@ test(
 
 test("bad parameters are rejected before anything runs, naming the task and the parameter", () => {
   const before = runner.commands.length;
-  expect(() => apt({ names: ["sl"], state: "installed" as "present" })).toThrow(/^Cannot use packages\.apt: parameter "state" must be one of "present", "absent", "latest"$/);
-  expect(() => aptRepository({ name: "x", uri: REPO_URI, suites: "./", key: "garbage" })).toThrow(/^Cannot use packages\.aptRepository: parameter "key" is not an OpenPGP public key/);
-  expect(() => aptUpgrade({ mode: "everything" as "dist" })).toThrow(/^Cannot use packages\.aptUpgrade: parameter "mode" must be one of "safe", "dist"$/);
+  expect(() => apt({ names: ["sl"], state: "installed" as "present" })).toThrow(
+    /^Cannot use packages\.apt: parameter "state" must be one of "present", "absent", "latest"$/,
+  );
+  expect(() => aptRepository({ name: "x", uri: REPO_URI, suites: "./", key: "garbage" })).toThrow(
+    /^Cannot use packages\.aptRepository: parameter "key" is not an OpenPGP public key/,
+  );
+  expect(() => aptUpgrade({ mode: "everything" as "dist" })).toThrow(
+    /^Cannot use packages\.aptUpgrade: parameter "mode" must be one of "safe", "dist"$/,
+  );
   expect(runner.commands.length).toBe(before);
 });

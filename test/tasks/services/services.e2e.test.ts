@@ -43,8 +43,14 @@ test(
     sh("echo GREETING=hello > /etc/bosun-demo.env");
     const state = () => `${show("bosun-demo.service")}${runner.sh("sha256sum /etc/systemd/system/bosun-demo.service 2>&1").stdout}`;
     expect(state()).toMatch(/LoadState=not-found\nActiveState=inactive\nUnitFileState=\n.*No such file/s);
-    const { applied } = await expectConverges(runner, systemdUnit({ name: "bosun-demo.service", content: UNIT, enabled: true, started: true }), state);
-    expect(applied.message).toBe("write /etc/systemd/system/bosun-demo.service, daemon-reload; enable bosun-demo.service; start bosun-demo.service");
+    const { applied } = await expectConverges(
+      runner,
+      systemdUnit({ name: "bosun-demo.service", content: UNIT, enabled: true, started: true }),
+      state,
+    );
+    expect(applied.message).toBe(
+      "write /etc/systemd/system/bosun-demo.service, daemon-reload; enable bosun-demo.service; start bosun-demo.service",
+    );
     expect(show("bosun-demo.service")).toBe("LoadState=loaded\nActiveState=active\nUnitFileState=enabled\n");
     expect(sh("journalctl -u bosun-demo -o cat --no-pager | grep started")).toBe("started with hello\n");
     expect(sh("stat -c '%a %U' /etc/systemd/system/bosun-demo.service")).toBe("644 root\n");
@@ -77,7 +83,10 @@ test(
 
     const sshd = pid("ssh.service");
     const reload = show("ssh.service", "ExecMainStartTimestampMonotonic");
-    expect(await runner.run(service({ name: "ssh", state: "reloaded" }))).toMatchObject({ status: "changed", message: "reload ssh.service (was active, enabled)" });
+    expect(await runner.run(service({ name: "ssh", state: "reloaded" }))).toMatchObject({
+      status: "changed",
+      message: "reload ssh.service (was active, enabled)",
+    });
     expect(pid("ssh.service")).toBe(sshd);
     expect(show("ssh.service", "ExecMainStartTimestampMonotonic")).toBe(reload);
     const noReload = await runner.run(service({ name: "bosun-demo", state: "reloaded" }));
@@ -106,7 +115,9 @@ test(
     const play = async (greeting: string, unit = UNIT) => {
       const results = [
         await host.run(systemdUnit({ name: "bosun-demo.service", content: unit, enabled: true, started: true, notify: "restart demo" })),
-        await host.run(ensureFile({ path: "/etc/bosun-demo.env", content: `GREETING=${greeting}\n`, mode: "0644", notify: "restart demo" })),
+        await host.run(
+          ensureFile({ path: "/etc/bosun-demo.env", content: `GREETING=${greeting}\n`, mode: "0644", notify: "restart demo" }),
+        ),
       ];
       await host.flushHandlers();
       return results.map((r) => r.status);
@@ -174,7 +185,11 @@ test(
 test(
   "systemdTimer and systemdUnit with state absent stop, disable and remove what they installed",
   async () => {
-    await expectConverges(runner, systemdTimer({ name: "bosun-tick", state: "absent" }), () => show("bosun-tick.timer") + runner.sh("ls /etc/systemd/system/bosun-tick.* 2>&1").stdout);
+    await expectConverges(
+      runner,
+      systemdTimer({ name: "bosun-tick", state: "absent" }),
+      () => show("bosun-tick.timer") + runner.sh("ls /etc/systemd/system/bosun-tick.* 2>&1").stdout,
+    );
     expect(show("bosun-tick.timer")).toBe("LoadState=not-found\nActiveState=inactive\nUnitFileState=\n");
     await expectConverges(runner, systemdUnit({ name: "bosun-demo.service", state: "absent" }), () => show("bosun-demo.service"));
     expect(show("bosun-demo.service")).toBe("LoadState=not-found\nActiveState=inactive\nUnitFileState=\n");
@@ -196,8 +211,14 @@ test(
 
 test("bad parameters are rejected before anything runs, naming the task and the parameter", () => {
   const before = runner.commands.length;
-  expect(() => service({ name: "ssh", state: "running" as "started" })).toThrow(/^Cannot use services\.service: parameter "state" must be one of/);
-  expect(() => systemdUnit({ name: "bosun-demo", content: UNIT })).toThrow(/^Cannot use services\.systemdUnit: parameter "name" must match pattern/);
-  expect(() => systemdTimer({ name: "t", onCalendar: "daily" })).toThrow(/^Cannot use services\.systemdTimer: missing required parameter "command"$/);
+  expect(() => service({ name: "ssh", state: "running" as "started" })).toThrow(
+    /^Cannot use services\.service: parameter "state" must be one of/,
+  );
+  expect(() => systemdUnit({ name: "bosun-demo", content: UNIT })).toThrow(
+    /^Cannot use services\.systemdUnit: parameter "name" must match pattern/,
+  );
+  expect(() => systemdTimer({ name: "t", onCalendar: "daily" })).toThrow(
+    /^Cannot use services\.systemdTimer: missing required parameter "command"$/,
+  );
   expect(runner.commands.length).toBe(before);
 });

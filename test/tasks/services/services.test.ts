@@ -7,7 +7,19 @@ import type { UnitState } from "../../../lib/facts/systemd.js";
 import { fakeHost } from "../../support/host.js";
 
 function unit(over: Partial<UnitState> = {}): UnitState {
-  return { id: "app.service", loadState: "loaded", activeState: "inactive", subState: "dead", unitFileState: "disabled", mainPid: 0, canReload: false, needDaemonReload: false, fragmentPath: "/etc/systemd/system/app.service", activeEnterMonotonic: 0, ...over };
+  return {
+    id: "app.service",
+    loadState: "loaded",
+    activeState: "inactive",
+    subState: "dead",
+    unitFileState: "disabled",
+    mainPid: 0,
+    canReload: false,
+    needDaemonReload: false,
+    fragmentPath: "/etc/systemd/system/app.service",
+    activeEnterMonotonic: 0,
+    ...over,
+  };
 }
 
 function show(u: UnitState): string {
@@ -28,7 +40,8 @@ function show(u: UnitState): string {
 const running = unit({ activeState: "active", subState: "running", unitFileState: "enabled", mainPid: 42 });
 
 describe("unitActions()", () => {
-  const words = (u: UnitState | undefined, want: Parameters<typeof unitActions>[2], restart = false) => unitActions(u, "app.service", want, restart).words;
+  const words = (u: UnitState | undefined, want: Parameters<typeof unitActions>[2], restart = false) =>
+    unitActions(u, "app.service", want, restart).words;
   test.each([
     ["started holds for a running unit", running, { state: "started" as const }, []],
     ["started starts a stopped unit", unit(), { state: "started" as const }, ["start"]],
@@ -73,11 +86,15 @@ describe("service()", () => {
   });
 
   test("says what it would do and from which state", async () => {
-    expect((await plan(service({ name: "app", enabled: false, state: "stopped" }), running)).result.message).toBe("disable and stop app.service (was active, enabled)");
+    expect((await plan(service({ name: "app", enabled: false, state: "stopped" }), running)).result.message).toBe(
+      "disable and stop app.service (was active, enabled)",
+    );
   });
 
   test("reloads systemd first when the unit's files changed on disk", async () => {
-    const { host, connection } = fakeHost({ respond: (t) => ({ stdout: t.startsWith("systemctl show") ? show(unit({ needDaemonReload: true })) : "" }) });
+    const { host, connection } = fakeHost({
+      respond: (t) => ({ stdout: t.startsWith("systemctl show") ? show(unit({ needDaemonReload: true })) : "" }),
+    });
     await host.run(service({ name: "app", state: "started" }));
     expect(connection.executed[1]?.text).toMatch(/^\{ systemctl daemon-reload\n\} && \{ systemctl start -- app\.service/);
   });
@@ -87,18 +104,27 @@ describe("service()", () => {
     const applied = await plan(service({ name: "nosuch", state: "started" }), missing, false);
     expect(applied.result.message).toMatch(/^Cannot manage service nosuch: systemd has no such unit \(LoadState=not-found\)\n {2}hint: /);
     const checked = await plan(service({ name: "nosuch", state: "started" }), missing, true);
-    expect(checked.result).toMatchObject({ status: "changed", message: "nosuch: no such unit yet; an earlier task (a package, a unit file) must provide it" });
+    expect(checked.result).toMatchObject({
+      status: "changed",
+      message: "nosuch: no such unit yet; an earlier task (a package, a unit file) must provide it",
+    });
     expect((await plan(service({ name: "nosuch", state: "stopped" }), missing, false)).result.status).toBe("ok");
   });
 
   test("refuses to start a masked unit and to reload one without ExecReload", async () => {
-    expect((await plan(service({ name: "app", state: "started" }), unit({ loadState: "masked", unitFileState: "masked" }))).result.message).toMatch(/^Cannot start app\.service: the unit is masked\n {2}hint: unmask it first/);
-    expect((await plan(service({ name: "app", state: "reloaded" }), running)).result.message).toMatch(/^Cannot reload app\.service: the unit has no ExecReload/);
+    expect(
+      (await plan(service({ name: "app", state: "started" }), unit({ loadState: "masked", unitFileState: "masked" }))).result.message,
+    ).toMatch(/^Cannot start app\.service: the unit is masked\n {2}hint: unmask it first/);
+    expect((await plan(service({ name: "app", state: "reloaded" }), running)).result.message).toMatch(
+      /^Cannot reload app\.service: the unit has no ExecReload/,
+    );
   });
 
   test("rejects bad parameters before anything runs", () => {
     expect(() => service({ name: "app" })).toThrow(/Cannot use services\.service: give parameter "enabled" or "state"/);
-    expect(() => service({ name: "app", state: "running" as "started" })).toThrow(/parameter "state" must be one of "started", "stopped", "restarted", "reloaded"/);
+    expect(() => service({ name: "app", state: "running" as "started" })).toThrow(
+      /parameter "state" must be one of "started", "stopped", "restarted", "reloaded"/,
+    );
     expect(() => service({ name: "app; reboot", state: "started" })).toThrow(/parameter "name" must match pattern/);
   });
 });
@@ -112,13 +138,19 @@ describe("systemdUnit()", () => {
   }
 
   test("writes a new unit, reloads systemd, enables and starts it", async () => {
-    const r = await plan(systemdUnit({ name: "app.service", content, enabled: true, started: true }), "absent", unit({ loadState: "not-found", unitFileState: "" }));
+    const r = await plan(
+      systemdUnit({ name: "app.service", content, enabled: true, started: true }),
+      "absent",
+      unit({ loadState: "not-found", unitFileState: "" }),
+    );
     expect(r.message).toBe("write /etc/systemd/system/app.service, daemon-reload; enable app.service; start app.service");
   });
 
   test("a changed file reloads systemd and restarts the running unit only with restartOnChange", async () => {
     const file = `file\n${sha}`;
-    expect((await plan(systemdUnit({ name: "app.service", content, started: true }), file, running)).message).toBe("update /etc/systemd/system/app.service, daemon-reload");
+    expect((await plan(systemdUnit({ name: "app.service", content, started: true }), file, running)).message).toBe(
+      "update /etc/systemd/system/app.service, daemon-reload",
+    );
     expect((await plan(systemdUnit({ name: "app.service", content, started: true, restartOnChange: true }), file, running)).message).toBe(
       "update /etc/systemd/system/app.service, daemon-reload; restart (changed) app.service",
     );
@@ -132,7 +164,9 @@ describe("systemdUnit()", () => {
   test("rejects bad parameters before anything runs", () => {
     expect(() => systemdUnit({ name: "app", content })).toThrow(/Cannot use services\.systemdUnit: parameter "name" must match pattern/);
     expect(() => systemdUnit({ name: "app.service" })).toThrow(/give exactly one of parameters "content" and "template"/);
-    expect(() => systemdUnit({ name: "app@.service", content, started: true })).toThrow(/a template unit \(app@\.service\) cannot be enabled or started itself/);
+    expect(() => systemdUnit({ name: "app@.service", content, started: true })).toThrow(
+      /a template unit \(app@\.service\) cannot be enabled or started itself/,
+    );
     expect(() => systemdUnit({ name: "app.service", state: "absent", started: true })).toThrow(/cannot be true with state "absent"/);
   });
 });
@@ -148,8 +182,14 @@ describe("systemd unit text", () => {
   });
 
   test("a timer is a oneshot service and a persistent timer wanted by timers.target", () => {
-    const { service: svc, timer } = renderTimerUnits({ name: "backup", onCalendar: ["daily", "Mon 08:00"], command: "/usr/local/bin/backup", user: "deploy", randomizedDelaySec: 60 });
-    expect(svc).toBe("[Unit]\nDescription=backup\n\n[Service]\nType=oneshot\nUser=deploy\nExecStart=/bin/sh -c \"/usr/local/bin/backup\"\n");
+    const { service: svc, timer } = renderTimerUnits({
+      name: "backup",
+      onCalendar: ["daily", "Mon 08:00"],
+      command: "/usr/local/bin/backup",
+      user: "deploy",
+      randomizedDelaySec: 60,
+    });
+    expect(svc).toBe('[Unit]\nDescription=backup\n\n[Service]\nType=oneshot\nUser=deploy\nExecStart=/bin/sh -c "/usr/local/bin/backup"\n');
     expect(timer).toBe(
       "[Unit]\nDescription=backup (timer)\n\n[Timer]\nOnCalendar=daily\nOnCalendar=Mon 08:00\nPersistent=true\nRandomizedDelaySec=60\n\n[Install]\nWantedBy=timers.target\n",
     );
@@ -160,15 +200,23 @@ describe("systemdTimer()", () => {
   test("checks calendar expressions on the host before writing anything", async () => {
     const { host } = fakeHost({
       check: true,
-      respond: () => ({ stdout: `@@bosun:service\nabsent\n@@bosun:timer\nabsent\n@@bosun:unit\n${show(unit({ id: "b.timer", loadState: "not-found" }))}@@bosun:calendar\nok\nbad\n` }),
+      respond: () => ({
+        stdout: `@@bosun:service\nabsent\n@@bosun:timer\nabsent\n@@bosun:unit\n${show(unit({ id: "b.timer", loadState: "not-found" }))}@@bosun:calendar\nok\nbad\n`,
+      }),
     });
     const r = await host.run(systemdTimer({ name: "b", onCalendar: ["daily", "bogus"], command: "true", ignoreErrors: true }));
-    expect(r.message).toMatch(/^Cannot install timer b: "bogus" is not a valid calendar expression\n {2}hint: try it on the host: systemd-analyze calendar 'bogus'$/);
+    expect(r.message).toMatch(
+      /^Cannot install timer b: "bogus" is not a valid calendar expression\n {2}hint: try it on the host: systemd-analyze calendar 'bogus'$/,
+    );
   });
 
   test("rejects bad parameters before anything runs", () => {
-    expect(() => systemdTimer({ name: "b", command: "true" })).toThrow(/Cannot use services\.systemdTimer: missing required parameter "onCalendar"/);
+    expect(() => systemdTimer({ name: "b", command: "true" })).toThrow(
+      /Cannot use services\.systemdTimer: missing required parameter "onCalendar"/,
+    );
     expect(() => systemdTimer({ name: "b", onCalendar: "daily", command: "a\nb" })).toThrow(/parameter "command" must be one line/);
-    expect(() => systemdTimer({ name: "b", onCalendar: "daily", command: "x", environment: { "A-B": "1" } })).toThrow(/invalid variable name "A-B"/);
+    expect(() => systemdTimer({ name: "b", onCalendar: "daily", command: "x", environment: { "A-B": "1" } })).toThrow(
+      /invalid variable name "A-B"/,
+    );
   });
 });

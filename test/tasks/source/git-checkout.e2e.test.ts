@@ -23,7 +23,9 @@ function shOk(command: string): string {
 }
 /** Commit a change to `f` and push it, as the repository's owner; returns the new commit. */
 function push(content: string): string {
-  return shOk(`runuser -u git -- sh -c 'cd ~/work && echo ${content} > f && git commit -qam ${content} && git push -q origin main && git rev-parse HEAD'`).trim();
+  return shOk(
+    `runuser -u git -- sh -c 'cd ~/work && echo ${content} > f && git commit -qam ${content} && git push -q origin main && git rev-parse HEAD'`,
+  ).trim();
 }
 const state = (dest: string) => () => runner.sh(`git -C ${dest} rev-parse HEAD 2>&1; cat ${dest}/f 2>&1; stat -c %U ${dest} 2>&1`).stdout;
 
@@ -65,7 +67,10 @@ describe("gitCheckout() on a lab host", () => {
     expect((await runner.run(call)).status).toBe("ok");
     const second = push("two");
     const checked = await runner.run(call, { check: true });
-    expect(checked).toMatchObject({ status: "changed", message: `move /srv/app from ${first.slice(0, 12)} to main (${second.slice(0, 12)})` });
+    expect(checked).toMatchObject({
+      status: "changed",
+      message: `move /srv/app from ${first.slice(0, 12)} to main (${second.slice(0, 12)})`,
+    });
     expect(state("/srv/app")()).toBe(`${first}\none\nroot\n`);
     const applied = await runner.run(call);
     expect(applied).toMatchObject({ status: "changed", commands: 2, output: { before: first, after: second } });
@@ -118,7 +123,9 @@ describe("gitCheckout() on a lab host", () => {
     shOk("echo edited > /srv/app/f");
     push("four");
     const r = await runner.run(call);
-    expect(r.message).toMatch(/^Cannot move \/srv\/app to main: it has local changes \(M f\)\n  hint: commit or discard them on the host, or set force: true/);
+    expect(r.message).toMatch(
+      /^Cannot move \/srv\/app to main: it has local changes \(M f\)\n {2}hint: commit or discard them on the host, or set force: true/,
+    );
     expect(shOk("cat /srv/app/f")).toBe("edited\n");
     const forced = await runner.run(gitCheckout({ repo: REPO, dest: "/srv/app", ref: "main", force: true }));
     expect(forced.status).toBe("changed");
@@ -127,11 +134,17 @@ describe("gitCheckout() on a lab host", () => {
 
   test("gitCheckout() refuses a directory that is not a checkout of this repository", async () => {
     shOk("mkdir -p /srv/other && echo x > /srv/other/file");
-    expect((await runner.run(gitCheckout({ repo: REPO, dest: "/srv/other" }))).message).toBe("Cannot check out file:///srv/git/app.git into /srv/other: /srv/other is a non-empty directory that is not a git checkout\n  hint: move its files away, or choose another dest");
-    expect((await runner.run(gitCheckout({ repo: "file:///srv/git/else.git", dest: "/srv/app" }))).message).toContain("Cannot check out file:///srv/git/else.git into /srv/app: it is a clone of file:///srv/git/app.git");
+    expect((await runner.run(gitCheckout({ repo: REPO, dest: "/srv/other" }))).message).toBe(
+      "Cannot check out file:///srv/git/app.git into /srv/other: /srv/other is a non-empty directory that is not a git checkout\n  hint: move its files away, or choose another dest",
+    );
+    expect((await runner.run(gitCheckout({ repo: "file:///srv/git/else.git", dest: "/srv/app" }))).message).toContain(
+      "Cannot check out file:///srv/git/else.git into /srv/app: it is a clone of file:///srv/git/app.git",
+    );
   });
 
   test("gitCheckout() rejects a bad parameter before anything runs", () => {
-    expect(() => gitCheckout({ repo: REPO, dest: "relative/dir" })).toThrow('Cannot use source.gitCheckout: parameter "dest" must match pattern');
+    expect(() => gitCheckout({ repo: REPO, dest: "relative/dir" })).toThrow(
+      'Cannot use source.gitCheckout: parameter "dest" must match pattern',
+    );
   });
 });

@@ -46,7 +46,9 @@ test(
     expect(state()).toMatch(/zoneinfo\/Asia\/Tokyo\nAsia\/Tokyo\nJST\n$/);
     expect(sh("timedatectl show -p Timezone --value")).toBe("Asia/Tokyo\n");
     const unknown = await runner.run(timezone({ name: "Mars/Olympus_Mons" }));
-    expect(unknown.message).toMatch(/^Cannot set time zone Mars\/Olympus_Mons: \/usr\/share\/zoneinfo\/Mars\/Olympus_Mons does not exist\n/);
+    expect(unknown.message).toMatch(
+      /^Cannot set time zone Mars\/Olympus_Mons: \/usr\/share\/zoneinfo\/Mars\/Olympus_Mons does not exist\n/,
+    );
   },
   SLOW,
 );
@@ -65,7 +67,9 @@ test(
     // Applying live is refused by this container's read-only /proc/sys, with a message that says so.
     const live = await runner.run(sysctl({ key: "vm.swappiness", value: 20, name: "60-bosun-test" }));
     expect(live.status).toBe("failed");
-    expect(live.message).toMatch(/^Command failed with exit \d+: sysctl -q -w vm\.swappiness=20 .*\n(.*\n)*bosun: the kernel refused the live value \(\/proc\/sys read-only, as in a container\? then use apply: false\)$/);
+    expect(live.message).toMatch(
+      /^Command failed with exit \d+: sysctl -q -w vm\.swappiness=20 .*\n(.*\n)*bosun: the kernel refused the live value \(\/proc\/sys read-only, as in a container\? then use apply: false\)$/,
+    );
     await expectConverges(runner, sysctl({ key: "vm.swappiness", state: "absent", name: "60-bosun-test" }), state);
     expect(sh(`cat ${file}`)).toBe("net.ipv4.tcp_keepalive_time = 600\n");
   },
@@ -77,7 +81,14 @@ test(
   async () => {
     const file = "/etc/cron.d/bosun-backup";
     const state = () => runner.sh(`stat -c '%a %U %G' ${file} 2>&1; cat ${file} 2>/dev/null`).stdout;
-    const call = cron({ name: "bosun-backup", minute: "17", hour: "3", user: "nobody", job: "tar czf /tmp/etc-$(date +%F).tgz /etc", env: { MAILTO: "" } });
+    const call = cron({
+      name: "bosun-backup",
+      minute: "17",
+      hour: "3",
+      user: "nobody",
+      job: "tar czf /tmp/etc-$(date +%F).tgz /etc",
+      env: { MAILTO: "" },
+    });
     await expectConverges(runner, call, state);
     expect(state()).toBe(
       `644 root root\n# cron job "bosun-backup", managed by bosun: edits here are overwritten\nMAILTO=""\n17 3 * * * nobody tar czf /tmp/etc-$(date +\\%F).tgz /etc\n`,
@@ -95,7 +106,11 @@ test("bad parameters are rejected before anything runs, naming the task and the 
   const before = runner.commands.length;
   expect(() => hostname({ name: "bad_name!" })).toThrow(/^Cannot use system\.hostname: parameter "name" must match pattern/);
   expect(() => timezone({ name: "Europe/../../etc/shadow" })).toThrow(/^Cannot use system\.timezone: parameter "name" must match pattern/);
-  expect(() => sysctl({ key: "vm.swappiness", value: 10, file: "/etc/x" } as Parameters<typeof sysctl>[0])).toThrow(/^Cannot use system\.sysctl: unknown parameter "file"$/);
-  expect(() => cron({ name: "job", job: "true", weekday: "mon; reboot" })).toThrow(/^Cannot use system\.cron: parameter "weekday" must match pattern/);
+  expect(() => sysctl({ key: "vm.swappiness", value: 10, file: "/etc/x" } as Parameters<typeof sysctl>[0])).toThrow(
+    /^Cannot use system\.sysctl: unknown parameter "file"$/,
+  );
+  expect(() => cron({ name: "job", job: "true", weekday: "mon; reboot" })).toThrow(
+    /^Cannot use system\.cron: parameter "weekday" must match pattern/,
+  );
   expect(runner.commands.length).toBe(before);
 });

@@ -6,7 +6,8 @@ import { cron, renderCronFile } from "../../../lib/tasks/system/cron.js";
 import { inlineWrite, INLINE_WRITE_LIMIT } from "../../../lib/tasks/system/inline-write.js";
 import { fakeHost } from "../../support/host.js";
 
-const snapshot = (content: string) => `file\n${createHash("sha256").update(content).digest("hex")}\n${Buffer.from(content).toString("base64")}`;
+const snapshot = (content: string) =>
+  `file\n${createHash("sha256").update(content).digest("hex")}\n${Buffer.from(content).toString("base64")}`;
 
 async function plan<P>(call: { options: object } & P, stdout: string) {
   const { host, connection } = fakeHost({ check: true, respond: () => ({ stdout }) });
@@ -21,7 +22,8 @@ describe("hostname()", () => {
   });
 
   const hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost\n";
-  const probe = (current: string, file: string, h: string) => `@@bosun:current\n${current}\n@@bosun:file\n${file}\n@@bosun:hosts\n${snapshot(h)}\n`;
+  const probe = (current: string, file: string, h: string) =>
+    `@@bosun:current\n${current}\n@@bosun:file\n${file}\n@@bosun:hosts\n${snapshot(h)}\n`;
 
   test("sets the name and adds the 127.0.1.1 line after localhost", async () => {
     const { result } = await plan(hostname({ name: "web1.example.test" }), probe("xsys1", "xsys1", hosts));
@@ -46,8 +48,12 @@ describe("timezone()", () => {
     `@@bosun:link\n${link}\n@@bosun:file\n${file === undefined ? "" : `file ${file}`}\n@@bosun:known\n${known ? "yes" : "no"}\n@@bosun:timedatectl\nyes\n`;
 
   test("is ok when the link and /etc/timezone agree", async () => {
-    expect((await plan(timezone({ name: "Europe/Berlin" }), probe("/usr/share/zoneinfo/Europe/Berlin", "Europe/Berlin"))).result.status).toBe("ok");
-    expect((await plan(timezone({ name: "Europe/Berlin" }), probe("/usr/share/zoneinfo/Europe/Berlin", undefined))).result.status).toBe("ok");
+    expect(
+      (await plan(timezone({ name: "Europe/Berlin" }), probe("/usr/share/zoneinfo/Europe/Berlin", "Europe/Berlin"))).result.status,
+    ).toBe("ok");
+    expect((await plan(timezone({ name: "Europe/Berlin" }), probe("/usr/share/zoneinfo/Europe/Berlin", undefined))).result.status).toBe(
+      "ok",
+    );
   });
 
   test("fixes a stale /etc/timezone alone", async () => {
@@ -67,7 +73,8 @@ describe("timezone()", () => {
 });
 
 describe("sysctl()", () => {
-  const probe = (live: string, file: string | undefined) => `@@bosun:live\n${live}\n@@bosun:file\n${file === undefined ? "absent" : snapshot(file)}\n`;
+  const probe = (live: string, file: string | undefined) =>
+    `@@bosun:live\n${live}\n@@bosun:file\n${file === undefined ? "absent" : snapshot(file)}\n`;
 
   test("matches the key's lines in any spacing, dots literal", () => {
     const re = new RegExp(sysctlLinePattern("net.ipv4.ip_forward"));
@@ -79,11 +86,15 @@ describe("sysctl()", () => {
 
   test("writes the file and sets the live value, or only one of them", async () => {
     const task = sysctl({ key: "vm.swappiness", value: 10 });
-    expect((await plan(task, probe("ok 60", undefined))).result.message).toBe("/etc/sysctl.d/99-bosun.conf: line added; set vm.swappiness live (was 60)");
+    expect((await plan(task, probe("ok 60", undefined))).result.message).toBe(
+      "/etc/sysctl.d/99-bosun.conf: line added; set vm.swappiness live (was 60)",
+    );
     expect((await plan(task, probe("ok 60", "vm.swappiness = 10\n"))).result.message).toBe("set vm.swappiness live (was 60)");
     expect((await plan(task, probe("ok 10", "vm.swappiness=60\n"))).result.message).toBe("/etc/sysctl.d/99-bosun.conf: line replaced");
     expect((await plan(task, probe("ok 10", "vm.swappiness = 10\n"))).result.status).toBe("ok");
-    expect((await plan(sysctl({ key: "vm.swappiness", value: 10, apply: false }), probe("ok 60", "vm.swappiness = 10\n"))).result.status).toBe("ok");
+    expect(
+      (await plan(sysctl({ key: "vm.swappiness", value: 10, apply: false }), probe("ok 60", "vm.swappiness = 10\n"))).result.status,
+    ).toBe("ok");
   });
 
   test("compares multi-value keys with whitespace normalised", async () => {
@@ -93,7 +104,9 @@ describe("sysctl()", () => {
 
   test("fails on a key the kernel does not have, unless apply is false", async () => {
     const missing = probe("error sysctl: cannot stat /proc/sys/vm/nosuch: No such file or directory", undefined);
-    expect((await plan(sysctl({ key: "vm.nosuch", value: 1 }), missing)).result.message).toMatch(/^Cannot set vm\.nosuch: sysctl: cannot stat/);
+    expect((await plan(sysctl({ key: "vm.nosuch", value: 1 }), missing)).result.message).toMatch(
+      /^Cannot set vm\.nosuch: sysctl: cannot stat/,
+    );
     expect((await plan(sysctl({ key: "vm.nosuch", value: 1, apply: false }), missing)).result.status).toBe("changed");
   });
 
@@ -106,10 +119,14 @@ describe("sysctl()", () => {
 
 describe("cron()", () => {
   test("renders one job per file, % escaped for cron", () => {
-    expect(renderCronFile({ name: "bk", hour: "3", minute: "17", job: "date +%F >> /tmp/x", env: { MAILTO: "", PATH: "/usr/bin:/bin" } })).toBe(
+    expect(
+      renderCronFile({ name: "bk", hour: "3", minute: "17", job: "date +%F >> /tmp/x", env: { MAILTO: "", PATH: "/usr/bin:/bin" } }),
+    ).toBe(
       `# cron job "bk", managed by bosun: edits here are overwritten\nMAILTO=""\nPATH=/usr/bin:/bin\n17 3 * * * root date +\\%F >> /tmp/x\n`,
     );
-    expect(renderCronFile({ name: "r", special: "@daily", user: "deploy", job: "true" })).toBe(`# cron job "r", managed by bosun: edits here are overwritten\n@daily deploy true\n`);
+    expect(renderCronFile({ name: "r", special: "@daily", user: "deploy", job: "true" })).toBe(
+      `# cron job "r", managed by bosun: edits here are overwritten\n@daily deploy true\n`,
+    );
   });
 
   test("rejects bad parameters before anything runs", () => {
