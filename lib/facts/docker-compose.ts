@@ -94,7 +94,7 @@ export function describeContainerChanges(c: ContainerChanges): string {
 
 /**
  * Shell text printing `image<TAB>local image id` for every image of a compose project (the id is
- * empty when the image is not on the host). `$c` must hold the compose command prefix's words.
+ * empty when the image is not on the host). `compose` is the `cd -- DIR && docker compose ...` prefix.
  */
 export function imageIdsScript(compose: Command, services: readonly string[]): Command {
   return sh`imgs=$(${compose} config --images ${[...services]}) || exit 1; for i in $imgs; do printf '%s\\t%s\\n' "$i" "$(docker image inspect --format '{{.Id}}' "$i" 2>/dev/null)"; done`;

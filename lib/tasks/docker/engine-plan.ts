@@ -18,11 +18,16 @@ export const UPSTREAM_PACKAGES = ["docker-ce", "docker-ce-cli", "containerd.io",
 
 /** The choices of dockerEngine that shape the plan (see DockerEngineParams for each). */
 export interface EngineWants {
+  /** Where the engine comes from. */
   readonly source: "debian" | "docker";
+  /** How compose v2 gets there when it is missing. */
   readonly compose:
     { readonly kind: "apt"; readonly pkg: string } | { readonly kind: "deb"; readonly url: string } | { readonly kind: "none" };
+  /** Users in the docker group. */
   readonly users: readonly string[];
+  /** The whole daemon.json, when managed. */
   readonly daemonJson?: Readonly<Record<string, unknown>>;
+  /** Base URL of Docker's repository (source `docker`). */
   readonly repoUrl: string;
 }
 
@@ -40,8 +45,9 @@ export interface EnginePlan {
   readonly repo: { readonly key: boolean; readonly list?: string };
   /** Whether docker restarts (daemon.json changed on an engine that was already installed). */
   readonly restart: boolean;
-  /** `systemctl enable` / `start` needed. */
+  /** Whether `systemctl enable` is needed. */
   readonly enable: boolean;
+  /** Whether docker is not running now (it is started unless it restarts). */
   readonly start: boolean;
   /** The one command doing all of it. */
   readonly command?: Command;
@@ -113,7 +119,7 @@ function engineCommand(plan: Omit<EnginePlan, "command">, want: EngineWants): Co
       sh`if [ -f ${DAEMON_JSON} ]; then cp -p -- ${DAEMON_JSON} ${`${DAEMON_JSON}.bosun-prev`}; else rm -f -- ${`${DAEMON_JSON}.bosun-prev`}; fi`,
     );
     const write = atomicWrite(DAEMON_JSON, plan.daemonJson, { mode: "0644", createParents: true });
-    parts.push(sh`(${raw(write.text)})`);
+    parts.push(sh`(${write})`);
     stdin = plan.daemonJson;
   }
   if (plan.repo.key) {

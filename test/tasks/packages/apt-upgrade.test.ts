@@ -49,7 +49,7 @@ describe("aptUpgrade() plans", () => {
     );
     expect(result.status).toBe("failed");
     expect(result.message).toMatch(
-      /^Cannot simulate the upgrade: E: dpkg was interrupted.*\n  hint: run `dpkg --configure -a` on the host$/,
+      /^Cannot simulate the upgrade: E: dpkg was interrupted.*\n {2}hint: run `dpkg --configure -a` on the host$/,
     );
   });
 

@@ -220,3 +220,21 @@ describe("systemdTimer()", () => {
     );
   });
 });
+
+describe("systemdUnit() with a template", () => {
+  test("renders the template with the host's variables and the task's vars (strict)", async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(`${tmpdir()}/bosun-unit-`);
+    try {
+      writeFileSync(`${dir}/app.service.hbs`, "[Service]\nUser={{user}}\nExecStart={{bin}}\n");
+      const { host } = fakeHost({ check: true, diff: true, respond: () => ({ stdout: `@@bosun:file\nabsent\n@@bosun:unit\nId=app.service\nLoadState=not-found\nActiveState=inactive\n` }) });
+      const ok = await host.run(systemdUnit({ name: "app.service", template: `${dir}/app.service.hbs`, vars: { user: "app", bin: "/srv/app/run" } }));
+      expect(ok.diff).toContain("+User=app\n+ExecStart=/srv/app/run");
+      const missing = await host.run(systemdUnit({ name: "app.service", template: `${dir}/app.service.hbs`, vars: { user: "app" }, ignoreErrors: true }));
+      expect(missing.message).toMatch(/Cannot render template .*app\.service\.hbs: .*"bin"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

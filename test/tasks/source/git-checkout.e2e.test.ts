@@ -142,6 +142,14 @@ describe("gitCheckout() on a lab host", () => {
     );
   });
 
+  test("gitCheckout() hands an existing checkout to its owner without touching its local changes", async () => {
+    shOk("echo local-edit > /srv/app/f");
+    const call = gitCheckout({ repo: REPO, dest: "/srv/app", ref: "main", owner: "deploy" });
+    expect(await runner.run(call)).toMatchObject({ status: "changed", message: "give /srv/app to deploy" });
+    expect(shOk("stat -c %U /srv/app /srv/app/f /srv/app/.git/index; cat /srv/app/f")).toBe("deploy\ndeploy\ndeploy\nlocal-edit\n");
+    expect(await runner.run(call)).toMatchObject({ status: "ok", commands: 1 });
+  });
+
   test("gitCheckout() rejects a bad parameter before anything runs", () => {
     expect(() => gitCheckout({ repo: REPO, dest: "relative/dir" })).toThrow(
       'Cannot use source.gitCheckout: parameter "dest" must match pattern',
