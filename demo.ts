@@ -30,7 +30,7 @@ import { bootstrap } from "./playbooks/bootstrap.js";
 import { deploy } from "./playbooks/deploy.js";
 import { tlsRenew } from "./playbooks/tls-renew.js";
 import { labFqdn, writeLabDemoInventory } from "./playbooks/lab/inventory.js";
-import { hostsNeedingRoot, inventoryAsUser } from "./playbooks/lab/login-user.js";
+import { hostsNeedingRoot } from "./playbooks/lab/login-user.js";
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -131,14 +131,20 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       throw new DemoError(`The demo stopped: ${label} failed (exit ${report.exitCode})${errors ? `\n${errors}` : ""}`, report.exitCode);
     }
   };
+  // Fresh hosts accept only root (like a new VPS): their first bootstrap runs as root, as `-e ansible_user=root` does.
+  const inv = o.name === "lab" ? "lab" : rel(inventoryPath);
   const fresh = await hostsNeedingRoot(inventory);
   const converged = [...inventory.hosts.keys()].filter((h) => !fresh.includes(h));
   if (fresh.length) {
-    await step(bootstrap, `bootstrap as root (first run: ${fresh.join(", ")}) — tsx playbooks/bootstrap.ts --inventory ${o.name} -e ansible_user=root`, inventoryAsUser(inventory, "root", fresh), {}, fresh.join(","));
+    const limit = fresh.length === inventory.hosts.size ? "" : ` --limit ${fresh.join(",")}`;
+    await step(bootstrap, `bootstrap, first run as root: tsx playbooks/bootstrap.ts --inventory ${inv} -e ansible_user=root${limit}`, inventory, { ansible_user: "root" }, fresh.join(","));
   }
-  if (converged.length) await step(bootstrap, `bootstrap — tsx playbooks/bootstrap.ts --inventory ${o.name}`, inventory, {}, converged.join(","));
-  await step(deploy, `deploy ${o.tag} — tsx playbooks/deploy.ts --inventory ${o.name} --tag ${o.tag}`, inventory, { tag: o.tag });
-  await step(tlsRenew, `tls-renew — tsx playbooks/tls-renew.ts --inventory ${o.name}`, inventory);
+  if (converged.length) {
+    const limit = converged.length === inventory.hosts.size ? "" : ` --limit ${converged.join(",")}`;
+    await step(bootstrap, `bootstrap: tsx playbooks/bootstrap.ts --inventory ${inv}${limit}`, inventory, {}, converged.join(","));
+  }
+  await step(deploy, `deploy: tsx playbooks/deploy.ts --inventory ${inv} --tag ${o.tag}`, inventory, { tag: o.tag });
+  await step(tlsRenew, `tls-renew: tsx playbooks/tls-renew.ts --inventory ${inv}`, inventory);
 
   const first = info.hosts[0]!;
   const name = labFqdn(first);
@@ -159,7 +165,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   say("Where to look:");
   say(`  ${rel(inventoryPath).padEnd(28)} the lab inventory: hosts and the variables of the lab services`);
   say(`  ${"npm run lab -- status".padEnd(28)} lab hosts, their ports, and the images`);
-  say(`  ${`tsx playbooks/deploy.ts --inventory ${o.name} --tag v2`}   deploy another release (v1, v2, v3, broken)`);
+  say(`  ${`tsx playbooks/deploy.ts --inventory ${inv} --tag v2`}   deploy another release (v1, v2, v3, broken)`);
   say(`  ${down.padEnd(28)} remove the lab hosts (add --all to stop the services too)`);
   return { info, services, inventoryPath, runs, changed, url, curl, answer: answer.body.trim() };
 }

@@ -54,13 +54,15 @@ export async function bootstrapHost(host: Host, vars: Vars): Promise<void> {
   const mode = bootstrapMode(host);
   host.log(mode === "root" ? "connected as root: first run" : `connected as ${host.connection.user} with sudo`);
   await base(host, { timezone: s.timezone, packages: [...BASE_PACKAGES, "sudo"], extraPackages: s.extraPackages });
-  await deployUser(host, { name: s.deployUser, authorizedKeys: s.authorizedKeys, groups: s.deployGroups });
+  const [user] = await deployUser(host, { name: s.deployUser, authorizedKeys: s.authorizedKeys, groups: s.deployGroups });
+  // In --check on a fresh host the user does not exist yet: what needs it is planned without it.
+  const userPlannedOnly = host.checkMode && !!user?.changed;
   // As root by password, turning passwords off locks root out: allowed because the deploy user now
   // has a key and sudo (the task checks that on the host before it writes anything).
   await sshHardening(host, { allowRootLockout: true });
   await firewallRole(host, { sshPort: s.sshPort, ports: s.firewallPorts });
   await dockerRole(host, {
-    users: [s.deployUser],
+    users: userPlannedOnly ? [] : [s.deployUser],
     ...(s.composePluginDeb ? { composePluginDeb: s.composePluginDeb } : {}),
     ...(s.daemonJson ? { daemonJson: s.daemonJson } : {}),
   });

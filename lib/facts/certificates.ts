@@ -68,7 +68,8 @@ export function parseCertificateExpiry(stdout: string): CertificateExpiry[] {
   const lines = stdout.split("\n");
   const nowAt = lines.indexOf("@@now");
   const now = Number(lines[nowAt + 1]);
-  if (nowAt < 0 || !Number.isFinite(now)) throw new Error(`Cannot read certificate expiry: unexpected output ${JSON.stringify(stdout.slice(0, 120))}`);
+  if (nowAt < 0 || !Number.isFinite(now))
+    throw new Error(`Cannot read certificate expiry: unexpected output ${JSON.stringify(stdout.slice(0, 120))}`);
   const out: CertificateExpiry[] = [];
   let current: { path: string; text: string[] } | undefined;
   const flush = () => {
@@ -149,7 +150,25 @@ export function parseRenewBefore(value: string | undefined): number | undefined 
   if (!m) return undefined;
   const n = Number(m[1]);
   const unit = (m[2] || "days").toLowerCase();
-  const perDay: Record<string, number> = { s: 86400, sec: 86400, second: 86400, seconds: 86400, m: 1440, min: 1440, minute: 1440, minutes: 1440, h: 24, hour: 24, hours: 24, d: 1, day: 1, days: 1, w: 1 / 7, week: 1 / 7, weeks: 1 / 7 };
+  const perDay: Record<string, number> = {
+    s: 86400,
+    sec: 86400,
+    second: 86400,
+    seconds: 86400,
+    m: 1440,
+    min: 1440,
+    minute: 1440,
+    minutes: 1440,
+    h: 24,
+    hour: 24,
+    hours: 24,
+    d: 1,
+    day: 1,
+    days: 1,
+    w: 1 / 7,
+    week: 1 / 7,
+    weeks: 1 / 7,
+  };
   const factor = perDay[unit];
   return factor === undefined ? undefined : n / factor;
 }
@@ -166,7 +185,8 @@ export function parseCertbotState(stdout: string): CertbotState {
   if (lines.includes("@@unreadable")) throw new Error("Cannot read /etc/letsencrypt/live: permission denied (run with sudo)");
   const nowAt = lines.indexOf("@@now");
   const now = Number(lines[nowAt + 1]);
-  if (nowAt < 0 || !Number.isFinite(now)) throw new Error(`Cannot read certbot's state: unexpected output ${JSON.stringify(stdout.slice(0, 120))}`);
+  if (nowAt < 0 || !Number.isFinite(now))
+    throw new Error(`Cannot read certbot's state: unexpected output ${JSON.stringify(stdout.slice(0, 120))}`);
   const lineages: CertbotLineage[] = [];
   let current: { name: string; conf: string[]; x509: string[] | undefined } | undefined;
   const flush = () => {

@@ -85,10 +85,12 @@ ${section("dest")}
 if [ -L "$dest" ] || { [ -e "$dest" ] && ! [ -d "$dest" ]; }; then echo notdir
 elif ! [ -e "$dest" ]; then echo absent
 elif [ -z "$(ls -A -- "$dest")" ]; then echo empty; stat -c %U -- "$dest"
-elif [ -e "$dest/.git" ]; then echo repo; stat -c %U -- "$dest"
-  ${section("head")}; g -C "$dest" rev-parse --verify -q HEAD 2>&1 || echo "no commit checked out"
-  ${section("origin")}; g -C "$dest" config --get remote.origin.url 2>&1
-  ${section("changes")}; g -C "$dest" status --porcelain --untracked-files=no 2>&1 | head -n 20
+elif [ -e "$dest/.git" ]; then d_owner=$(stat -c %U -- "$dest"); echo repo; echo "$d_owner"
+  # The checkout is read as the user who owns it (git refuses, rightly, to trust another user's repository).
+  gd() { if [ "$(id -u)" = 0 ] && [ "$d_owner" != "$(id -un)" ] && [ "$d_owner" != UNKNOWN ]; then runuser -u "$d_owner" -- git "$@"; else git "$@"; fi; }
+  ${section("head")}; gd -C "$dest" rev-parse --verify -q HEAD 2>&1 || echo "no commit checked out"
+  ${section("origin")}; gd -C "$dest" config --get remote.origin.url 2>&1
+  ${section("changes")}; gd -C "$dest" status --porcelain --untracked-files=no 2>&1 | head -n 20
 else echo other; fi
 ${section("remote")}; ${remote}`;
     return {

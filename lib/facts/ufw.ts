@@ -148,7 +148,13 @@ export function parseUfwTuple(line: string, family: "v4" | "v6"): UfwRule | unde
   const apps = fields.length === 9 ? { dapp: fields[6] as string, sapp: fields[7] as string } : undefined;
   const direction = fields[fields.length - 1] as string;
   const rule: UfwRule = { action, proto, dport, dst, sport, src, direction, family };
-  const withApps = apps ? { ...rule, ...(apps.dapp !== "-" ? { dapp: decodeURIComponent(apps.dapp) } : {}), ...(apps.sapp !== "-" ? { sapp: decodeURIComponent(apps.sapp) } : {}) } : rule;
+  const withApps = apps
+    ? {
+        ...rule,
+        ...(apps.dapp !== "-" ? { dapp: decodeURIComponent(apps.dapp) } : {}),
+        ...(apps.sapp !== "-" ? { sapp: decodeURIComponent(apps.sapp) } : {}),
+      }
+    : rule;
   return comment === undefined ? withApps : { ...withApps, comment };
 }
 
@@ -166,7 +172,8 @@ export function parseUfwState(stdout: string): UfwState {
   const sections = splitSections(stdout);
   if (sections.has("absent")) return { installed: false };
   if (sections.has("unreadable")) throw new Error("Cannot read ufw's rules in /etc/ufw: permission denied (run with sudo)");
-  if (!sections.has("defaults") || !sections.has("running")) throw new Error(`Cannot read ufw's state: unexpected output ${JSON.stringify(stdout.slice(0, 120))}`);
+  if (!sections.has("defaults") || !sections.has("running"))
+    throw new Error(`Cannot read ufw's state: unexpected output ${JSON.stringify(stdout.slice(0, 120))}`);
   const defaults = shellVars(sections.get("defaults") ?? []);
   const conf = shellVars(sections.get("conf") ?? []);
   const rules = [

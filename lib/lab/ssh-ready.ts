@@ -32,7 +32,7 @@ export interface WaitForSshOptions {
  * known_hosts (`ssh-keyscan`), then prove root logs in with the lab key under strict host key checking.
  */
 export async function waitForSsh(port: number, options: WaitForSshOptions = {}): Promise<void> {
-  const { label = `127.0.0.1:${port}`, timeoutMs = 60_000 } = options;
+  const { label = `127.0.0.1:${port}`, timeoutMs = 180_000 } = options; // generous: a loaded 2-core machine boots many hosts at once
   const deadline = Date.now() + timeoutMs;
   let last = "no answer";
   let scanned: string[] = [];

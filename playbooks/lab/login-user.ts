@@ -1,26 +1,11 @@
 /**
- * Which user can log in to each lab host: the deploy user once bootstrap ran, root before. The
- * demo runs the first bootstrap as root (what `-e ansible_user=root` says on the command line) and
- * everything else as the deploy user.
+ * Which lab hosts the inventory's user (the deploy user) can log in to yet: none before bootstrap
+ * ran, like a fresh VPS that only takes root. The demo runs their first bootstrap with
+ * `ansible_user=root` as an extra var, exactly what `-e ansible_user=root` does on the command line.
  */
 import { createConnection } from "../../lib/connection/connect.js";
 import { UnreachableError } from "../../lib/core/errors.js";
-import { becomeFromVars, connectionFromVars } from "../../lib/inventory/index.js";
 import type { Inventory, InventoryHost } from "../../lib/inventory/types.js";
-
-/** The same inventory with every host (or the `only` ones) logging in as `user`. */
-export function inventoryAsUser(inventory: Inventory, user: string, only?: readonly string[]): Inventory {
-  const hosts = new Map<string, InventoryHost>();
-  for (const [name, h] of inventory.hosts) {
-    if (only && !only.includes(name)) {
-      hosts.set(name, h);
-      continue;
-    }
-    const vars = { ...h.vars, ansible_user: user };
-    hosts.set(name, { ...h, vars, connection: connectionFromVars(name, vars), become: becomeFromVars(name, vars) });
-  }
-  return { ...inventory, hosts };
-}
 
 /** Whether `host` accepts a login with its inventory connection (authentication failures: false). */
 export async function canLogIn(host: InventoryHost): Promise<boolean> {

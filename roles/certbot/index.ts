@@ -94,7 +94,12 @@ const TIMER_PROPS = ["LoadState", "ActiveState", "UnitFileState", "NextElapseUSe
 
 /** Whether `systemctl show certbot.timer` says the timer is loaded but not enabled, active and scheduled. */
 export function timerProblem(show: string): string | undefined {
-  const props = new Map(show.split("\n").filter((l) => l.includes("=")).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+  const props = new Map(
+    show
+      .split("\n")
+      .filter((l) => l.includes("="))
+      .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+  );
   if (props.get("LoadState") !== "loaded") return undefined; // only in --check before certbot is installed
   if (props.get("UnitFileState") !== "enabled") return `certbot.timer is ${props.get("UnitFileState") || "not enabled"}`;
   if (props.get("ActiveState") !== "active") return `certbot.timer is ${props.get("ActiveState")}`;
@@ -112,15 +117,31 @@ export async function certbotRole(host: Pick<Host, "run">, input: CertbotRoleInp
   const tags = o.tags;
   const results: TaskResult[] = [];
   const cloudflare = o.certificates.some((c) => c.authenticator === "dns-cloudflare");
-  results.push(await host.run(apt({ names: ["certbot", ...(cloudflare ? ["python3-certbot-dns-cloudflare"] : [])], updateCache: true, cacheValidSeconds: 86_400, tags })));
+  results.push(
+    await host.run(
+      apt({
+        names: ["certbot", ...(cloudflare ? ["python3-certbot-dns-cloudflare"] : [])],
+        updateCache: true,
+        cacheValidSeconds: 86_400,
+        tags,
+      }),
+    ),
+  );
   if (o.reloadNginx) {
-    results.push(await host.run(ensureFile({ path: RELOAD_NGINX_HOOK, src: RELOAD_NGINX_HOOK_SOURCE, mode: "0755", createParents: true, tags })));
+    results.push(
+      await host.run(ensureFile({ path: RELOAD_NGINX_HOOK, src: RELOAD_NGINX_HOOK_SOURCE, mode: "0755", createParents: true, tags })),
+    );
   }
   const envLines = Object.entries(o.env).map(([k, v]) => environmentLine(k, v));
   results.push(
     await host.run(
       envLines.length
-        ? systemdUnit({ name: "certbot.service", dropIn: "bosun-env", content: `# written by bosun (roles/certbot)\n[Service]\n${envLines.join("\n")}\n`, tags })
+        ? systemdUnit({
+            name: "certbot.service",
+            dropIn: "bosun-env",
+            content: `# written by bosun (roles/certbot)\n[Service]\n${envLines.join("\n")}\n`,
+            tags,
+          })
         : systemdUnit({ name: "certbot.service", dropIn: "bosun-env", state: "absent", tags }),
     ),
   );
@@ -154,7 +175,17 @@ export async function certbotRole(host: Pick<Host, "run">, input: CertbotRoleInp
       ),
     );
   }
-  if (o.dryRun) results.push(await host.run(certbotRenew({ dryRun: true, ...(o.server ? { server: o.server } : {}), ...(Object.keys(o.env).length ? { env: o.env } : {}), tags })));
+  if (o.dryRun)
+    results.push(
+      await host.run(
+        certbotRenew({
+          dryRun: true,
+          ...(o.server ? { server: o.server } : {}),
+          ...(Object.keys(o.env).length ? { env: o.env } : {}),
+          tags,
+        }),
+      ),
+    );
   const probe = await host.run(command({ cmd: certificateExpiry.command({}), readOnly: true, title: "days left per certificate", tags }));
   results.push(probe);
   const stdout = (probe.output as CommandOutput | undefined)?.stdout ?? "";

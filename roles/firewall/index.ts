@@ -58,7 +58,12 @@ export const FIREWALL_ROLE_DEFAULTS = {
 /** The port rules the role adds, in order: SSH, web, then the listed ports. */
 export function firewallRolePorts(input: FirewallRoleInput = {}): FirewallRolePort[] {
   const o = { ...FIREWALL_ROLE_DEFAULTS, ...input };
-  const web: FirewallRolePort[] = o.web ? [{ port: 80, comment: "http" }, { port: 443, comment: "https" }] : [];
+  const web: FirewallRolePort[] = o.web
+    ? [
+        { port: 80, comment: "http" },
+        { port: 443, comment: "https" },
+      ]
+    : [];
   const listed = o.ports.map((p): FirewallRolePort => (typeof p === "object" ? p : { port: p }));
   return [...web, ...listed].map((p) => ({ proto: "tcp", ...p }));
 }

@@ -78,10 +78,16 @@ export interface NginxRoleResult {
 }
 
 /** Makes `Connection: upgrade` pass through proxies (websockets): the map the template uses. */
-const UPGRADE_MAP = "# written by bosun (roles/nginx)\nmap $http_upgrade $connection_upgrade {\n    default upgrade;\n    ''      close;\n}\n";
+const UPGRADE_MAP =
+  "# written by bosun (roles/nginx)\nmap $http_upgrade $connection_upgrade {\n    default upgrade;\n    ''      close;\n}\n";
 
 /** A site with defaults filled in, as the template sees it. */
-export function siteVars(site: NginxRoleSite): Required<Pick<NginxRoleSite, "name" | "serverNames" | "certName" | "clientMaxBodySize">> & { locations: NginxRoleLocation[]; root?: string } {
+export function siteVars(
+  site: NginxRoleSite,
+): Required<Pick<NginxRoleSite, "name" | "serverNames" | "certName" | "clientMaxBodySize">> & {
+  locations: NginxRoleLocation[];
+  root?: string;
+} {
   const locations = [...(site.locations ?? []), ...(site.upstream ? [{ path: "/", upstream: site.upstream }] : [])];
   if (!locations.length && !site.root) throw new Error(`Cannot configure nginx site "${site.name}": give upstream, locations or root`);
   return {
@@ -105,10 +111,19 @@ export async function nginxRole(host: Pick<Host, "run">, input: NginxRoleInput):
   const results: TaskResult[] = [];
   results.push(await host.run(apt({ names: "nginx", updateCache: true, cacheValidSeconds: 86_400, tags })));
   results.push(await host.run(ensureDir({ path: o.acmeWebroot, mode: "0755", tags })));
-  results.push(await host.run(ensureFile({ path: "/etc/nginx/conf.d/bosun-upgrade.conf", content: UPGRADE_MAP, mode: "0644", createParents: true, tags })));
+  results.push(
+    await host.run(
+      ensureFile({ path: "/etc/nginx/conf.d/bosun-upgrade.conf", content: UPGRADE_MAP, mode: "0644", createParents: true, tags }),
+    ),
+  );
   const names = sites.filter((s) => s.spec.tls !== false).map((s) => s.vars.certName);
   const probe = await host.run(
-    command({ cmd: sh`for n in ${names}; do if [ -f "/etc/letsencrypt/live/$n/fullchain.pem" ]; then echo "$n"; fi; done`, readOnly: true, title: "certificates present", tags }),
+    command({
+      cmd: sh`for n in ${names}; do if [ -f "/etc/letsencrypt/live/$n/fullchain.pem" ]; then echo "$n"; fi; done`,
+      readOnly: true,
+      title: "certificates present",
+      tags,
+    }),
   );
   results.push(probe);
   const present = new Set(((probe.output as CommandOutput | undefined)?.stdout ?? "").split("\n").filter(Boolean));
@@ -116,7 +131,9 @@ export async function nginxRole(host: Pick<Host, "run">, input: NginxRoleInput):
   for (const { spec, vars } of sites) {
     const tls = spec.tls === true || ((spec.tls ?? "auto") === "auto" && present.has(vars.certName));
     if (tls) tlsSites.push(spec.name);
-    results.push(await host.run(nginxSite({ name: spec.name, template: o.template, vars: { site: vars, tls, acmeWebroot: o.acmeWebroot }, tags })));
+    results.push(
+      await host.run(nginxSite({ name: spec.name, template: o.template, vars: { site: vars, tls, acmeWebroot: o.acmeWebroot }, tags })),
+    );
   }
   if (o.removeDefaultSite) results.push(await host.run(nginxSite({ name: "default", state: "absent", tags })));
   results.push(await host.run(service({ name: "nginx", enabled: true, state: "started", tags })));

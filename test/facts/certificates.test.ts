@@ -18,10 +18,11 @@ describe("certificate facts", () => {
   });
 
   test("parseSubjectAltNames() lists the DNS names, wildcards included", () => {
-    expect(parseSubjectAltNames("notAfter=Feb 20 07:43:42 2027 GMT\nX509v3 Subject Alternative Name: \n    DNS:wild.lab.test, DNS:*.wild.lab.test, IP Address:127.0.0.1\n")).toEqual([
-      "wild.lab.test",
-      "*.wild.lab.test",
-    ]);
+    expect(
+      parseSubjectAltNames(
+        "notAfter=Feb 20 07:43:42 2027 GMT\nX509v3 Subject Alternative Name: \n    DNS:wild.lab.test, DNS:*.wild.lab.test, IP Address:127.0.0.1\n",
+      ),
+    ).toEqual(["wild.lab.test", "*.wild.lab.test"]);
     expect(parseSubjectAltNames("No extensions in certificate\n")).toEqual([]);
   });
 
@@ -30,14 +31,18 @@ describe("certificate facts", () => {
     expect(parseCertificateExpiry(out)).toEqual([
       { name: "web", path: "/etc/letsencrypt/live/web/cert.pem", notAfter: "2027-02-20T07:43:13.000Z", daysLeft: 90 },
       { name: "old.pem", path: "/etc/ssl/old.pem", notAfter: "2026-11-20T07:43:13.000Z", daysLeft: -2 },
-      { name: "missing.pem", path: "/etc/ssl/missing.pem", error: "Could not open file or uri for loading certificate from /etc/ssl/missing.pem" },
+      {
+        name: "missing.pem",
+        path: "/etc/ssl/missing.pem",
+        error: "Could not open file or uri for loading certificate from /etc/ssl/missing.pem",
+      },
     ]);
     expect(parseCertificateExpiry(`@@now\n${NOW}\n`)).toEqual([]);
     expect(() => parseCertificateExpiry("sh: date: not found\n")).toThrow(/unexpected output/);
   });
 
   test("certificateExpiry reads every live certbot certificate by default, or the given paths quoted", () => {
-    expect(certificateExpiry.command({}).text).toContain("for p in /etc/letsencrypt/live/*/cert.pem; do if [ -e \"$p\" ]");
+    expect(certificateExpiry.command({}).text).toContain('for p in /etc/letsencrypt/live/*/cert.pem; do if [ -e "$p" ]');
     expect(certificateExpiry.command({ paths: ["/etc/ssl/my cert.pem"] }).text).toContain("for p in '/etc/ssl/my cert.pem'; do");
   });
 

@@ -28,9 +28,24 @@ describe("ufwState", () => {
   test("ufwState parses policies, enabled state, rules of both families and the SSH connection", () => {
     const st = parseUfwState(SAMPLE);
     if (!st.installed) throw new Error("expected installed");
-    expect(st).toMatchObject({ enabled: true, running: true, ipv6: true, defaults: { incoming: "deny", outgoing: "allow", routed: "reject" } });
+    expect(st).toMatchObject({
+      enabled: true,
+      running: true,
+      ipv6: true,
+      defaults: { incoming: "deny", outgoing: "allow", routed: "reject" },
+    });
     expect(st.rules).toHaveLength(6);
-    expect(st.rules[0]).toEqual({ action: "allow", proto: "tcp", dport: "22", dst: "0.0.0.0/0", sport: "any", src: "0.0.0.0/0", direction: "in", comment: "ssh x", family: "v4" });
+    expect(st.rules[0]).toEqual({
+      action: "allow",
+      proto: "tcp",
+      dport: "22",
+      dst: "0.0.0.0/0",
+      sport: "any",
+      src: "0.0.0.0/0",
+      direction: "in",
+      comment: "ssh x",
+      family: "v4",
+    });
     expect(st.rules[1]).toMatchObject({ proto: "udp", dport: "6000:6007", src: "10.0.0.0/8", comment: "x11" });
     expect(st.rules[3]).toMatchObject({ action: "deny", dport: "any", src: "192.168.1.5" });
     expect(st.rules[4]).toMatchObject({ dapp: "OpenSSH", direction: "in" });
@@ -41,7 +56,14 @@ describe("ufwState", () => {
 
   test("ufwState reports a disabled ufw with no rules and no SSH connection", () => {
     const st = parseUfwState("@@defaults\nIPV6=no\n@@conf\nENABLED=no\n@@rules4\n@@rules6\n@@running\nno\n@@ssh\n\n");
-    expect(st).toEqual({ installed: true, enabled: false, running: false, ipv6: false, defaults: { incoming: "deny", outgoing: "allow", routed: "deny" }, rules: [] });
+    expect(st).toEqual({
+      installed: true,
+      enabled: false,
+      running: false,
+      ipv6: false,
+      defaults: { incoming: "deny", outgoing: "allow", routed: "deny" },
+      rules: [],
+    });
   });
 
   test("ufwState says when ufw is not installed", () => {

@@ -17,8 +17,12 @@ const target = (i: number): LabTarget => {
   return { name: h.name, sshPort: h.sshPort, keyPath: info.keyPath, knownHostsPath: info.knownHostsPath };
 };
 /** HTTP status the other host gets from a port of the firewalled host ("000": no answer). */
-const status = (port: number) => other.sh(`curl -s -o /dev/null -w '%{http_code}' --connect-timeout 2 --max-time 4 http://${lab().hosts[0]!.ip}:${port}/`).stdout;
-const state = () => fw.sh("dpkg-query -W -f '${Status}\\n' ufw 2>&1; grep -s ^ENABLED /etc/ufw/ufw.conf; grep -hs '^### tuple' /etc/ufw/user.rules; grep -s POLICY /etc/default/ufw").stdout;
+const status = (port: number) =>
+  other.sh(`curl -s -o /dev/null -w '%{http_code}' --connect-timeout 2 --max-time 4 http://${lab().hosts[0]!.ip}:${port}/`).stdout;
+const state = () =>
+  fw.sh(
+    "dpkg-query -W -f '${Status}\\n' ufw 2>&1; grep -s ^ENABLED /etc/ufw/ufw.conf; grep -hs '^### tuple' /etc/ufw/user.rules; grep -s POLICY /etc/default/ufw",
+  ).stdout;
 const input: FirewallRoleInput = { ports: [8080, { port: 9000, proto: "tcp", from: "192.0.2.0/24", comment: "only from TEST-NET" }] };
 
 beforeAll(() => {
@@ -35,38 +39,50 @@ afterAll(async () => {
 });
 
 describe("role firewall", () => {
-  test("firewallRole() --check on a fresh host reports changes and leaves it untouched", async () => {
-    const before = state();
-    expect(before).toMatch(/^(unknown ok not-installed|dpkg-query: no packages found matching ufw)\n$/);
-    expect(status(9100)).toBe("200");
-    const results = await firewallRole({ run: (call) => fw.run(call, { check: true }) }, input);
-    expect(results.map((r) => (r.failed ? r.message : r.status))).toEqual(Array(results.length).fill("changed"));
-    expect(results.at(-1)?.message).toMatch(/^enable ufw \(ufw is not installed yet/);
-    expect(state()).toBe(before);
-  }, SLOW);
+  test(
+    "firewallRole() --check on a fresh host reports changes and leaves it untouched",
+    async () => {
+      const before = state();
+      expect(before).toMatch(/^(unknown ok not-installed|dpkg-query: no packages found matching ufw)\n$/);
+      expect(status(9100)).toBe("200");
+      const results = await firewallRole({ run: (call) => fw.run(call, { check: true }) }, input);
+      expect(results.map((r) => (r.failed ? r.message : r.status))).toEqual(Array(results.length).fill("changed"));
+      expect(results.at(-1)?.message).toMatch(/^enable ufw \(ufw is not installed yet/);
+      expect(state()).toBe(before);
+    },
+    SLOW,
+  );
 
-  test("firewallRole() installs and enables ufw; the other host reaches 80 and 8080 only", async () => {
-    const results = await firewallRole({ run: (call) => fw.run(call) }, input);
-    expect(results.map((r) => `${r.task} ${r.failed ? r.message : r.status}`)).toEqual([
-      "packages.apt changed",
-      "ufw.allow changed",
-      "ufw.default ok",
-      "ufw.allow changed",
-      "ufw.allow changed",
-      "ufw.allow changed",
-      "ufw.allow changed",
-      "ufw.enable changed",
-    ]);
-    expect(fw.sh("grep ^ENABLED /etc/ufw/ufw.conf").stdout).toBe("ENABLED=yes\n");
-    expect([status(80), status(8080), status(9000), status(9100)]).toEqual(["200", "200", "000", "000"]);
-    expect(sshRun(fw.target, "echo still in").stdout).toBe("still in\n");
-  }, SLOW);
+  test(
+    "firewallRole() installs and enables ufw; the other host reaches 80 and 8080 only",
+    async () => {
+      const results = await firewallRole({ run: (call) => fw.run(call) }, input);
+      expect(results.map((r) => `${r.task} ${r.failed ? r.message : r.status}`)).toEqual([
+        "packages.apt changed",
+        "ufw.allow changed",
+        "ufw.default ok",
+        "ufw.allow changed",
+        "ufw.allow changed",
+        "ufw.allow changed",
+        "ufw.allow changed",
+        "ufw.enable changed",
+      ]);
+      expect(fw.sh("grep ^ENABLED /etc/ufw/ufw.conf").stdout).toBe("ENABLED=yes\n");
+      expect([status(80), status(8080), status(9000), status(9100)]).toEqual(["200", "200", "000", "000"]);
+      expect(sshRun(fw.target, "echo still in").stdout).toBe("still in\n");
+    },
+    SLOW,
+  );
 
-  test("firewallRole() a second time changes nothing, at one command per task", async () => {
-    const before = state();
-    const results = await firewallRole({ run: (call) => fw.run(call) }, input);
-    expect(results.filter((r) => r.status !== "ok").map((r) => `${r.task}: ${r.message}`)).toEqual([]);
-    expect(results.every((r) => r.commands === 1)).toBe(true);
-    expect(state()).toBe(before);
-  }, SLOW);
+  test(
+    "firewallRole() a second time changes nothing, at one command per task",
+    async () => {
+      const before = state();
+      const results = await firewallRole({ run: (call) => fw.run(call) }, input);
+      expect(results.filter((r) => r.status !== "ok").map((r) => `${r.task}: ${r.message}`)).toEqual([]);
+      expect(results.every((r) => r.commands === 1)).toBe(true);
+      expect(state()).toBe(before);
+    },
+    SLOW,
+  );
 });

@@ -5,11 +5,18 @@ import { firewallRolePorts } from "../../roles/firewall/index.js";
 import { timerProblem } from "../../roles/certbot/index.js";
 
 const render = (site: Parameters<typeof siteVars>[0], tls: boolean) =>
-  renderTemplate(readFileSync(NGINX_SITE_TEMPLATE, "utf8"), { site: siteVars(site), tls, acmeWebroot: "/var/www/letsencrypt" }, { name: "site.conf.hbs" });
+  renderTemplate(
+    readFileSync(NGINX_SITE_TEMPLATE, "utf8"),
+    { site: siteVars(site), tls, acmeWebroot: "/var/www/letsencrypt" },
+    { name: "site.conf.hbs" },
+  );
 
 describe("role nginx", () => {
   test("the site template serves ACME challenges and proxies over HTTP until the certificate exists", () => {
-    const text = render({ name: "portal", serverNames: ["portal.lab.test", "www.portal.lab.test"], upstream: "http://127.0.0.1:3000" }, false);
+    const text = render(
+      { name: "portal", serverNames: ["portal.lab.test", "www.portal.lab.test"], upstream: "http://127.0.0.1:3000" },
+      false,
+    );
     expect(text).toContain("server_name portal.lab.test www.portal.lab.test;");
     expect(text).toContain("location /.well-known/acme-challenge/ {\n        root /var/www/letsencrypt;\n    }");
     expect(text).toContain("proxy_pass http://127.0.0.1:3000;");
@@ -18,7 +25,16 @@ describe("role nginx", () => {
   });
 
   test("with TLS the template redirects HTTP and serves HTTPS with the lineage's certificate", () => {
-    const text = render({ name: "api", serverNames: ["api.lab.test"], locations: [{ path: "/identity/", upstream: "http://127.0.0.1:8081/" }], upstream: "http://127.0.0.1:8080", certName: "lab" }, true);
+    const text = render(
+      {
+        name: "api",
+        serverNames: ["api.lab.test"],
+        locations: [{ path: "/identity/", upstream: "http://127.0.0.1:8081/" }],
+        upstream: "http://127.0.0.1:8080",
+        certName: "lab",
+      },
+      true,
+    );
     expect(text).toContain("return 301 https://$host$request_uri;");
     expect(text).toContain("listen 443 ssl http2;");
     expect(text).toContain("ssl_certificate /etc/letsencrypt/live/lab/fullchain.pem;");
@@ -29,8 +45,17 @@ describe("role nginx", () => {
   });
 
   test("siteVars() fills in defaults and refuses a site with nothing to serve", () => {
-    expect(siteVars({ name: "s", serverNames: ["*.lab.test"], root: "/srv/www" })).toEqual({ name: "s", serverNames: ["*.lab.test"], certName: "lab.test", clientMaxBodySize: "10m", locations: [], root: "/srv/www" });
-    expect(() => siteVars({ name: "s", serverNames: ["a.lab.test"] })).toThrow(/Cannot configure nginx site "s": give upstream, locations or root/);
+    expect(siteVars({ name: "s", serverNames: ["*.lab.test"], root: "/srv/www" })).toEqual({
+      name: "s",
+      serverNames: ["*.lab.test"],
+      certName: "lab.test",
+      clientMaxBodySize: "10m",
+      locations: [],
+      root: "/srv/www",
+    });
+    expect(() => siteVars({ name: "s", serverNames: ["a.lab.test"] })).toThrow(
+      /Cannot configure nginx site "s": give upstream, locations or root/,
+    );
   });
 });
 
@@ -49,8 +74,16 @@ describe("role firewall", () => {
 
 describe("role certbot", () => {
   test("timerProblem() accepts an enabled, active, scheduled timer only", () => {
-    const show = (o: Record<string, string>) => Object.entries(o).map(([k, v]) => `${k}=${v}`).join("\n");
-    const ok = { LoadState: "loaded", ActiveState: "active", UnitFileState: "enabled", NextElapseUSecRealtime: "Mon 2026-11-23 06:12:00 UTC" };
+    const show = (o: Record<string, string>) =>
+      Object.entries(o)
+        .map(([k, v]) => `${k}=${v}`)
+        .join("\n");
+    const ok = {
+      LoadState: "loaded",
+      ActiveState: "active",
+      UnitFileState: "enabled",
+      NextElapseUSecRealtime: "Mon 2026-11-23 06:12:00 UTC",
+    };
     expect(timerProblem(show(ok))).toBeUndefined();
     expect(timerProblem(show({ ...ok, UnitFileState: "disabled" }))).toBe("certbot.timer is disabled");
     expect(timerProblem(show({ ...ok, ActiveState: "inactive" }))).toBe("certbot.timer is inactive");

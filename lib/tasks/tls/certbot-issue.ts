@@ -77,18 +77,26 @@ function problem(p: CertbotIssueParams): string | undefined {
   if (dp) return dp;
   const dns = p.authenticator === "dns-cloudflare" || (p.authenticator === "manual" && (p.challenge ?? "dns") === "dns");
   const wildcard = p.domains.find((d) => d.startsWith("*."));
-  if (wildcard && !dns) return `parameter "authenticator" must be "dns-cloudflare" or "manual" (dns) for the wildcard ${JSON.stringify(wildcard)}`;
+  if (wildcard && !dns)
+    return `parameter "authenticator" must be "dns-cloudflare" or "manual" (dns) for the wildcard ${JSON.stringify(wildcard)}`;
   if (p.authenticator === "webroot" && !p.webroot) return `parameter "webroot" is required with authenticator "webroot"`;
   if (p.authenticator !== "webroot" && p.webroot) return `parameter "webroot" works only with authenticator "webroot"`;
-  if (p.authenticator === "dns-cloudflare" && p.cloudflareToken === undefined) return `parameter "cloudflareToken" is required with authenticator "dns-cloudflare"`;
-  if (p.authenticator !== "dns-cloudflare" && (p.cloudflareToken !== undefined || p.cloudflareCredentials || p.dnsPropagationSeconds !== undefined)) {
+  if (p.authenticator === "dns-cloudflare" && p.cloudflareToken === undefined)
+    return `parameter "cloudflareToken" is required with authenticator "dns-cloudflare"`;
+  if (
+    p.authenticator !== "dns-cloudflare" &&
+    (p.cloudflareToken !== undefined || p.cloudflareCredentials || p.dnsPropagationSeconds !== undefined)
+  ) {
     return `parameters "cloudflareToken", "cloudflareCredentials" and "dnsPropagationSeconds" work only with authenticator "dns-cloudflare"`;
   }
-  if (p.authenticator === "manual" && !p.authHook) return `parameter "authHook" is required with authenticator "manual" (certbot runs non-interactively)`;
-  if (p.authenticator !== "manual" && (p.authHook || p.cleanupHook || p.challenge)) return `parameters "authHook", "cleanupHook" and "challenge" work only with authenticator "manual"`;
+  if (p.authenticator === "manual" && !p.authHook)
+    return `parameter "authHook" is required with authenticator "manual" (certbot runs non-interactively)`;
+  if (p.authenticator !== "manual" && (p.authHook || p.cleanupHook || p.challenge))
+    return `parameters "authHook", "cleanupHook" and "challenge" work only with authenticator "manual"`;
   if (!p.email === !p.registerUnsafelyWithoutEmail) return `give exactly one of the parameters "email" and "registerUnsafelyWithoutEmail"`;
   if (p.renewBeforeDays !== undefined && p.renewBeforeDays < 1) return `parameter "renewBeforeDays" must be at least 1`;
-  if (p.cloudflareToken !== undefined && !(typeof p.cloudflareToken === "string" || p.cloudflareToken instanceof Secret)) return `parameter "cloudflareToken" must be a string or a Secret`;
+  if (p.cloudflareToken !== undefined && !(typeof p.cloudflareToken === "string" || p.cloudflareToken instanceof Secret))
+    return `parameter "cloudflareToken" must be a string or a Secret`;
   if (p.cloudflareToken !== undefined && /[\n\r]/.test(reveal(p.cloudflareToken))) return `parameter "cloudflareToken" must be one line`;
   return undefined;
 }
@@ -151,7 +159,9 @@ export function reissueReason(p: CertbotIssueParams, lineage: CertbotLineage | u
 }
 
 async function readState(host: TaskHost, certName: string, credentials: string | undefined) {
-  const cred = credentials ? sh`; echo @@cred; if [ -f ${credentials} ]; then sha256sum < ${credentials} | cut -d' ' -f1; stat -c %a -- ${credentials}; fi` : raw("");
+  const cred = credentials
+    ? sh`; echo @@cred; if [ -f ${credentials} ]; then sha256sum < ${credentials} | cut -d' ' -f1; stat -c %a -- ${credentials}; fi`
+    : raw("");
   const r = await host.exec(sh`${certbotStateCommand(certName)}${cred}`);
   if (r.code !== 0) throw host.fail(`Cannot read certificate "${certName}": ${r.stderr.trim() || `exit ${r.code}`}`);
   const [stateText = "", credText] = r.stdout.split("\n@@cred\n");
@@ -160,7 +170,10 @@ async function readState(host: TaskHost, certName: string, credentials: string |
     const [sha, mode] = (credText ?? "").split("\n");
     return { st, cred: sha ? { sha256: sha, mode: (mode ?? "").padStart(4, "0") } : undefined };
   } catch (error) {
-    throw host.fail(`Cannot read certificate "${certName}": ${(error as Error).message}`, "run the task with sudo: true (/etc/letsencrypt is root's)");
+    throw host.fail(
+      `Cannot read certificate "${certName}": ${(error as Error).message}`,
+      "run the task with sudo: true (/etc/letsencrypt is root's)",
+    );
   }
 }
 
@@ -202,16 +215,28 @@ export const certbotIssue = defineTask<CertbotIssueParams, CertbotIssueOutput>({
   validate: problem,
   async check(host, p) {
     const certName = p.certName ?? defaultCertName(p.domains);
-    const credentials = p.authenticator === "dns-cloudflare" ? (p.cloudflareCredentials ?? `${LETSENCRYPT_DIR}/cloudflare/${certName}.ini`) : undefined;
+    const credentials =
+      p.authenticator === "dns-cloudflare" ? (p.cloudflareCredentials ?? `${LETSENCRYPT_DIR}/cloudflare/${certName}.ini`) : undefined;
     const { st, cred } = await readState(host, certName, credentials);
     const pending = st.installed ? undefined : "certbot is not installed yet: applying fails unless an earlier task installs it";
     if (!st.installed && !host.checkMode) {
       const pkgs = p.authenticator === "dns-cloudflare" ? "certbot python3-certbot-dns-cloudflare" : "certbot";
-      throw host.fail(`Cannot issue certificate "${certName}": certbot is not installed`, `install it first, e.g. apt({ names: [${pkgs.split(" ").map((n) => `"${n}"`).join(", ")}] }) or the certbot role`);
+      throw host.fail(
+        `Cannot issue certificate "${certName}": certbot is not installed`,
+        `install it first, e.g. apt({ names: [${pkgs
+          .split(" ")
+          .map((n) => `"${n}"`)
+          .join(", ")}] }) or the certbot role`,
+      );
     }
     const live = `${LETSENCRYPT_DIR}/live/${certName}`;
     const lineage = st.lineages.find((l) => l.name === certName);
-    const output: CertbotIssueOutput = { certName, fullchainPath: `${live}/fullchain.pem`, privkeyPath: `${live}/privkey.pem`, ...(lineage?.daysLeft !== undefined ? { daysLeft: lineage.daysLeft } : {}) };
+    const output: CertbotIssueOutput = {
+      certName,
+      fullchainPath: `${live}/fullchain.pem`,
+      privkeyPath: `${live}/privkey.pem`,
+      ...(lineage?.daysLeft !== undefined ? { daysLeft: lineage.daysLeft } : {}),
+    };
     const steps: Command[] = [];
     const messages: string[] = [];
     if (credentials && p.cloudflareToken !== undefined) {
@@ -228,13 +253,29 @@ export const certbotIssue = defineTask<CertbotIssueParams, CertbotIssueOutput>({
       const certonly = certonlyCommand(p, certName, credentials ?? "", lineage !== undefined);
       const write = steps.pop();
       // One remote command: the credentials write reads the token on stdin, certbot then runs with stdin at EOF.
-      steps.push(write ? { text: sh`( ${raw(write.text)}
-) && ${certonly}`.text, stdin: write.stdin, label: `${write.label}; ${certonly.text}` } : certonly);
+      steps.push(
+        write
+          ? {
+              text: sh`( ${raw(write.text)}
+) && ${certonly}`.text,
+              stdin: write.stdin,
+              label: `${write.label}; ${certonly.text}`,
+            }
+          : certonly,
+      );
       messages.push(lineage ? `reissue ${certName}: ${reason}` : `issue ${certName} for ${p.domains.join(", ")}`);
     }
     if (!steps.length) return unchanged(`${certName} (${lineage?.domains.join(", ")}) valid for ${lineage?.daysLeft} more day(s)`, output);
-    const before = lineage ? { domains: lineage.domains, keyType: lineage.keyType, server: lineage.server, notAfter: lineage.notAfter } : undefined;
-    const after = reason ? { domains: p.domains, keyType: p.keyType ?? "ecdsa", server: p.server ?? lineage?.server, notAfter: "(new)" } : before;
-    return changed(steps, { diff: { label: `certificate ${certName}`, before, after }, message: messages.join("; ") + (pending ? ` (${pending})` : ""), output });
+    const before = lineage
+      ? { domains: lineage.domains, keyType: lineage.keyType, server: lineage.server, notAfter: lineage.notAfter }
+      : undefined;
+    const after = reason
+      ? { domains: p.domains, keyType: p.keyType ?? "ecdsa", server: p.server ?? lineage?.server, notAfter: "(new)" }
+      : before;
+    return changed(steps, {
+      diff: { label: `certificate ${certName}`, before, after },
+      message: messages.join("; ") + (pending ? ` (${pending})` : ""),
+      output,
+    });
   },
 });

@@ -50,21 +50,48 @@ export const certbotRenew = defineTask<CertbotRenewParams, CertbotRenewOutput>({
   id: "tls.certbotRenew",
   description: "certbot renews the certificates that are due (--no-random-sleep-on-renew), forced, or as a dry run.",
   title: (p) => `certbot renew${p.certName ? ` ${p.certName}` : ""}${p.dryRun ? " (dry run)" : ""}${p.force ? " (forced)" : ""}`,
-  schema: params({}, { certName: nonEmpty, deployHook: nonEmpty, preHook: nonEmpty, postHook: nonEmpty, dryRun: bool, force: bool, server: { type: "string", pattern: "^https?://" }, env: record(str) }),
-  validate: (p) => certNameProblem(p.certName) ?? envProblem(p.env) ?? (p.dryRun && p.force ? `parameters "dryRun" and "force" cannot be combined` : undefined),
+  schema: params(
+    {},
+    {
+      certName: nonEmpty,
+      deployHook: nonEmpty,
+      preHook: nonEmpty,
+      postHook: nonEmpty,
+      dryRun: bool,
+      force: bool,
+      server: { type: "string", pattern: "^https?://" },
+      env: record(str),
+    },
+  ),
+  validate: (p) =>
+    certNameProblem(p.certName) ??
+    envProblem(p.env) ??
+    (p.dryRun && p.force ? `parameters "dryRun" and "force" cannot be combined` : undefined),
   async check(host, p) {
     let st;
     try {
       st = await host.fact(certbotState, { name: p.certName });
     } catch (error) {
-      throw host.fail(`Cannot renew certificates: ${(error as Error).message}`, "run the task with sudo: true (/etc/letsencrypt is root's)");
+      throw host.fail(
+        `Cannot renew certificates: ${(error as Error).message}`,
+        "run the task with sudo: true (/etc/letsencrypt is root's)",
+      );
     }
-    if (!st.installed && !host.checkMode) throw host.fail("Cannot renew certificates: certbot is not installed", 'install it first, e.g. apt({ names: "certbot" }) or the certbot role');
+    if (!st.installed && !host.checkMode)
+      throw host.fail(
+        "Cannot renew certificates: certbot is not installed",
+        'install it first, e.g. apt({ names: "certbot" }) or the certbot role',
+      );
     if (!st.installed) return unchanged("certbot is not installed yet: nothing to renew");
-    if (p.certName && !st.lineages.length) throw host.fail(`Cannot renew certificate "${p.certName}": there is no such lineage in /etc/letsencrypt/renewal`, "issue it first with certbotIssue");
+    if (p.certName && !st.lineages.length)
+      throw host.fail(
+        `Cannot renew certificate "${p.certName}": there is no such lineage in /etc/letsencrypt/renewal`,
+        "issue it first with certbotIssue",
+      );
     const due = p.force || p.dryRun ? st.lineages : st.lineages.filter(isDue);
     const left = st.lineages.map((l) => `${l.name}: ${l.daysLeft ?? "?"} days left`).join(", ");
-    if (!due.length) return unchanged(st.lineages.length ? `no certificate due for renewal (${left})` : "no certificates", { lineages: [] });
+    if (!due.length)
+      return unchanged(st.lineages.length ? `no certificate due for renewal (${left})` : "no certificates", { lineages: [] });
     const args = [
       "renew",
       "--non-interactive",
@@ -79,11 +106,19 @@ export const certbotRenew = defineTask<CertbotRenewParams, CertbotRenewOutput>({
     return changed([sh`${envPrefix(p.env)}certbot ${args}`], {
       message: `${p.dryRun ? "dry run of renewal for" : "renew"} ${lineages.join(", ")}`,
       output: { lineages },
-      diff: p.dryRun ? undefined : { label: "certificates", before: Object.fromEntries(due.map((l) => [l.name, l.notAfter ?? "missing"])), after: Object.fromEntries(due.map((l) => [l.name, "(renewed)"])) },
+      diff: p.dryRun
+        ? undefined
+        : {
+            label: "certificates",
+            before: Object.fromEntries(due.map((l) => [l.name, l.notAfter ?? "missing"])),
+            after: Object.fromEntries(due.map((l) => [l.name, "(renewed)"])),
+          },
       finish: (results) => {
         const r = results[results.length - 1] as ExecResult | undefined;
         if (p.dryRun) return { changed: false, message: `dry run: renewal of ${lineages.join(", ")} would succeed` };
-        const none = /No renewals were attempted|not due for renewal yet/.test(`${r?.stdout ?? ""}${r?.stderr ?? ""}`) && !/Congratulations|renewals succeeded/i.test(`${r?.stdout ?? ""}${r?.stderr ?? ""}`);
+        const none =
+          /No renewals were attempted|not due for renewal yet/.test(`${r?.stdout ?? ""}${r?.stderr ?? ""}`) &&
+          !/Congratulations|renewals succeeded/i.test(`${r?.stdout ?? ""}${r?.stderr ?? ""}`);
         return none ? { changed: false, message: `certbot renewed nothing (${left})` } : { message: `renewed ${lineages.join(", ")}` };
       },
     });

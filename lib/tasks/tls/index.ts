@@ -1,4 +1,10 @@
 /** TLS tasks: certificates with certbot, and nginx vhosts that serve them. */
-export { certbotIssue, cloudflareCredentialsContent, type CertbotIssueParams, type CertbotIssueOutput, type CertbotAuthenticator } from "./certbot-issue.js";
+export {
+  certbotIssue,
+  cloudflareCredentialsContent,
+  type CertbotIssueParams,
+  type CertbotIssueOutput,
+  type CertbotAuthenticator,
+} from "./certbot-issue.js";
 export { certbotRenew, type CertbotRenewParams, type CertbotRenewOutput } from "./certbot-renew.js";
 export { nginxSite, NGINX_REJECTED, type NginxSiteParams, type NginxSiteOutput } from "./nginx-site.js";

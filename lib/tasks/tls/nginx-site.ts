@@ -98,9 +98,12 @@ export function applySiteCommand(name: string, content: Buffer | undefined, enab
     ? sh`if [ "$(readlink -- "$l" 2>/dev/null)" != "$d" ]; then o=$(readlink -- "$l" 2>/dev/null); ln -sfn -- "$d" "$l" || exit 1; linked=1; fi; `
     : sh`if [ -L "$l" ]; then o=$(readlink -- "$l"); rm -f -- "$l"; linked=1; fi; `;
   const restore = sh`if [ -n "$b" ]; then mv -fT -- "$b" "$d"; elif [ -n "$w" ]; then rm -f -- "$d"; fi; if [ -n "$linked" ]; then if [ -n "$o" ]; then ln -sfn -- "$o" "$l"; else rm -f -- "$l"; fi; fi`;
-  const reloadCmd = reload ? sh`if systemctl is-active --quiet nginx; then systemctl reload nginx || exit 1; echo bosun: nginx reloaded; else echo bosun: nginx is not running, not reloaded; fi` : raw("echo bosun: reload skipped");
+  const reloadCmd = reload
+    ? sh`if systemctl is-active --quiet nginx; then systemctl reload nginx || exit 1; echo bosun: nginx reloaded; else echo bosun: nginx is not running, not reloaded; fi`
+    : raw("echo bosun: reload skipped");
   return {
-    text: sh`d=${d}; l=${l}; b=; o=; w=; linked=; ${write}${link}if ! out=$(nginx -t 2>&1); then ${restore}; printf '%s\\n' "$out" >&2; echo ${NGINX_REJECTED} >&2; exit 1; fi; if [ -n "$b" ]; then rm -f -- "$b"; fi; ${reloadCmd}`.text,
+    text: sh`d=${d}; l=${l}; b=; o=; w=; linked=; ${write}${link}if ! out=$(nginx -t 2>&1); then ${restore}; printf '%s\\n' "$out" >&2; echo ${NGINX_REJECTED} >&2; exit 1; fi; if [ -n "$b" ]; then rm -f -- "$b"; fi; ${reloadCmd}`
+      .text,
     ...(content ? { stdin: content } : {}),
     label: `install nginx site ${name}, nginx -t, reload`,
   };
@@ -112,15 +115,21 @@ async function wantedContent(host: TaskHost, p: NginxSiteParams): Promise<string
   try {
     return await renderTemplateFile(resolveLocalPath(p.template), { ...host.vars, ...p.vars });
   } catch (error) {
-    throw host.fail(error instanceof BosunError ? error.message : String(error), "relative template paths start at the directory the playbook runs in");
+    throw host.fail(
+      error instanceof BosunError ? error.message : String(error),
+      "relative template paths start at the directory the playbook runs in",
+    );
   }
 }
 
 function problem(p: NginxSiteParams): string | undefined {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(p.name) || p.name.includes(".bosun")) return `parameter "name" must be a file name (letters, digits, . _ -), got ${JSON.stringify(p.name)}`;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(p.name) || p.name.includes(".bosun"))
+    return `parameter "name" must be a file name (letters, digits, . _ -), got ${JSON.stringify(p.name)}`;
   const absent = p.state === "absent";
-  if (absent && (p.template !== undefined || p.content !== undefined || p.enabled !== undefined)) return `parameters "template", "content" and "enabled" do not go with state "absent"`;
-  if (!absent && (p.template === undefined) === (p.content === undefined)) return `give exactly one of the parameters "template" and "content"`;
+  if (absent && (p.template !== undefined || p.content !== undefined || p.enabled !== undefined))
+    return `parameters "template", "content" and "enabled" do not go with state "absent"`;
+  if (!absent && (p.template === undefined) === (p.content === undefined))
+    return `give exactly one of the parameters "template" and "content"`;
   if (p.vars !== undefined && p.template === undefined) return `parameter "vars" works only with "template"`;
   return undefined;
 }
@@ -137,7 +146,10 @@ export const nginxSite = defineTask<NginxSiteParams, NginxSiteOutput>({
   id: "tls.nginxSite",
   description: "An nginx vhost from a template, enabled, checked with nginx -t before it goes live, nginx reloaded.",
   title: (p) => `nginx site ${p.name}${p.state === "absent" ? " absent" : p.enabled === false ? " (disabled)" : ""}`,
-  schema: params({ name: nonEmpty }, { template: nonEmpty, content: str, vars: record(any), enabled: bool, state: oneOf("present", "absent"), reload: bool }),
+  schema: params(
+    { name: nonEmpty },
+    { template: nonEmpty, content: str, vars: record(any), enabled: bool, state: oneOf("present", "absent"), reload: bool },
+  ),
   validate: problem,
   async check(host, p) {
     const content = await wantedContent(host, p);
@@ -146,9 +158,17 @@ export const nginxSite = defineTask<NginxSiteParams, NginxSiteOutput>({
     const st = parseSiteState(r.stdout);
     // In check mode an earlier task of the run may install nginx: plan against an empty site.
     const pending = st.nginx ? "" : " (nginx is not installed yet: applying fails unless an earlier task installs it)";
-    if (!st.nginx && !host.checkMode) throw host.fail(`Cannot manage nginx site "${p.name}": nginx is not installed`, 'install it first, e.g. apt({ names: "nginx" }) or the nginx role');
+    if (!st.nginx && !host.checkMode)
+      throw host.fail(
+        `Cannot manage nginx site "${p.name}": nginx is not installed`,
+        'install it first, e.g. apt({ names: "nginx" }) or the nginx role',
+      );
     const d = `${AVAILABLE}/${p.name}`;
-    if (st.link === "") throw host.fail(`Cannot manage nginx site "${p.name}": ${ENABLED}/${p.name} is a file, not a link`, `move it to ${d} (or remove it) first`);
+    if (st.link === "")
+      throw host.fail(
+        `Cannot manage nginx site "${p.name}": ${ENABLED}/${p.name} is a file, not a link`,
+        `move it to ${d} (or remove it) first`,
+      );
     const reload = p.reload ?? true;
     if (p.state === "absent") {
       if (st.sha256 === undefined && st.link === undefined) return unchanged(`no site ${p.name}`, { path: d, enabled: false });
@@ -165,10 +185,16 @@ export const nginxSite = defineTask<NginxSiteParams, NginxSiteOutput>({
     const contentDiffers = st.sha256 !== sha;
     const linkDiffers = enable ? st.link !== d && st.link !== `../sites-available/${p.name}` : st.link !== undefined;
     const output = { path: d, enabled: enable };
-    if (!contentDiffers && !linkDiffers) return unchanged(`site ${p.name} is ${enable ? "enabled" : "disabled"}${st.active ? "" : " (nginx is not running)"}`, output);
-    const what = [contentDiffers ? (st.sha256 ? "update" : "write") + ` ${d}` : "", linkDiffers ? (enable ? "enable" : "disable") + ` site ${p.name}` : ""].filter(Boolean);
+    if (!contentDiffers && !linkDiffers)
+      return unchanged(`site ${p.name} is ${enable ? "enabled" : "disabled"}${st.active ? "" : " (nginx is not running)"}`, output);
+    const what = [
+      contentDiffers ? (st.sha256 ? "update" : "write") + ` ${d}` : "",
+      linkDiffers ? (enable ? "enable" : "disable") + ` site ${p.name}` : "",
+    ].filter(Boolean);
     return changed([applySiteCommand(p.name, contentDiffers ? bytes : undefined, enable, reload)], {
-      diff: contentDiffers ? { label: d, before: st.content ?? (st.sha256 ? "(content not shown: run with --diff)\n" : undefined), after: content } : { label: `${ENABLED}/${p.name}`, before: st.link, after: enable ? d : undefined },
+      diff: contentDiffers
+        ? { label: d, before: st.content ?? (st.sha256 ? "(content not shown: run with --diff)\n" : undefined), after: content }
+        : { label: `${ENABLED}/${p.name}`, before: st.link, after: enable ? d : undefined },
       message: `${what.join(", ")}; nginx -t${reload ? ", reload" : ""}${pending}`,
       output,
     });

@@ -54,7 +54,8 @@ export function ruleProblem(p: UfwRuleParams): string | undefined {
     if (typeof net === "string") return `parameter "${name}": ${net}`;
     families.add(net.family);
   }
-  if (families.size > 1) return `parameters "from" and "to" must be of the same IP family, got ${JSON.stringify(p.from)} and ${JSON.stringify(p.to)}`;
+  if (families.size > 1)
+    return `parameters "from" and "to" must be of the same IP family, got ${JSON.stringify(p.from)} and ${JSON.stringify(p.to)}`;
   if (p.comment !== undefined && /[\n\r\0']/.test(p.comment)) return `parameter "comment" must not contain newlines or single quotes`;
   return undefined;
 }
@@ -109,7 +110,9 @@ export function sameRule(a: UfwRule, b: UfwRule): boolean {
 
 /** Whether `existing` is exactly `wanted` (a wanted rule without comment accepts any comment). */
 export function ruleSatisfied(wanted: UfwRule, existing: UfwRule): boolean {
-  return sameRule(wanted, existing) && existing.action === wanted.action && (wanted.comment === undefined || existing.comment === wanted.comment);
+  return (
+    sameRule(wanted, existing) && existing.action === wanted.action && (wanted.comment === undefined || existing.comment === wanted.comment)
+  );
 }
 
 /** The ufw arguments after `ufw` (and `delete`): `allow in proto tcp from any to any port 22 comment x`. */

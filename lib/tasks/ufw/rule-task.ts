@@ -93,10 +93,21 @@ export function defineUfwRuleTask(action: UfwAction, description: string): Task<
       }
       const missing = wanted.filter((w) => !st.rules.some((r) => ruleSatisfied(w, r)));
       if (!missing.length) return unchanged(`rule ${desc} is present`);
-      const warning = guardSsh(host, ssh, before, { ...before, rules: rulesAfterAdd(st.rules, wanted) }, `add ufw rule "${desc}"`, `allow SSH first, e.g. ufwAllow({ port: ${ssh?.port ?? 22}, proto: "tcp" })`);
+      const warning = guardSsh(
+        host,
+        ssh,
+        before,
+        { ...before, rules: rulesAfterAdd(st.rules, wanted) },
+        `add ufw rule "${desc}"`,
+        `allow SSH first, e.g. ufwAllow({ port: ${ssh?.port ?? 22}, proto: "tcp" })`,
+      );
       const replaced = st.rules.filter((r) => missing.some((w) => sameRule(r, w)));
       return changed([sh`ufw ${ruleArgs(action, p, true)}`], {
-        diff: { label: "ufw rules", before: replaced.map(formatRule).join("\n") + (replaced.length ? "\n" : ""), after: missing.map(formatRule).join("\n") + "\n" },
+        diff: {
+          label: "ufw rules",
+          before: replaced.map(formatRule).join("\n") + (replaced.length ? "\n" : ""),
+          after: missing.map(formatRule).join("\n") + "\n",
+        },
         message: withNotes(`${replaced.length ? "update" : "add"} rule ${desc}`, st.pending, warning),
       });
     },

@@ -90,7 +90,14 @@ export function describeSsh(ssh: GuardedSsh): string {
  * `doing` is what the task would do ("enable ufw", "delete rule ..."), `hint` how to do it safely.
  * In check mode an earlier task may still allow SSH, so it returns a warning for the plan's message instead.
  */
-export function guardSsh(host: TaskHost, ssh: GuardedSsh | undefined, before: FirewallPicture, after: FirewallPicture, doing: string, hint?: string): string | undefined {
+export function guardSsh(
+  host: TaskHost,
+  ssh: GuardedSsh | undefined,
+  before: FirewallPicture,
+  after: FirewallPicture,
+  doing: string,
+  hint?: string,
+): string | undefined {
   if (!ssh || !sshReachable(before, ssh) || sshReachable(after, ssh)) return undefined;
   const problem = `${describeSsh(ssh)} would not be allowed; it would cut this session`;
   if (host.checkMode) return `${problem}: applying fails unless an earlier task allows SSH`;

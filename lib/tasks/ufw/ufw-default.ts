@@ -28,9 +28,13 @@ const policy = oneOf("allow", "deny", "reject");
 export const ufwDefault = defineTask<UfwDefaultParams>({
   id: "ufw.default",
   description: "ufw's default policies for incoming, outgoing and routed traffic.",
-  title: (p) => `ufw default ${DIRECTIONS.filter((d) => p[d]).map((d) => `${p[d]} ${d}`).join(", ")}`,
+  title: (p) =>
+    `ufw default ${DIRECTIONS.filter((d) => p[d])
+      .map((d) => `${p[d]} ${d}`)
+      .join(", ")}`,
   schema: params({}, { incoming: policy, outgoing: policy, routed: policy }),
-  validate: (p) => (DIRECTIONS.some((d) => p[d] !== undefined) ? undefined : 'give at least one of the parameters "incoming", "outgoing", "routed"'),
+  validate: (p) =>
+    DIRECTIONS.some((d) => p[d] !== undefined) ? undefined : 'give at least one of the parameters "incoming", "outgoing", "routed"',
   async check(host, p) {
     const st = await readUfw(host, "set ufw's default policies");
     const steps: Command[] = [];
@@ -43,13 +47,27 @@ export const ufwDefault = defineTask<UfwDefaultParams>({
       after[direction] = wanted;
       steps.push(sh`ufw default ${wanted} ${direction}`);
     }
-    const summary = DIRECTIONS.filter((d) => p[d]).map((d) => `${d} ${st.defaults[d]}`).join(", ");
+    const summary = DIRECTIONS.filter((d) => p[d])
+      .map((d) => `${d} ${st.defaults[d]}`)
+      .join(", ");
     if (!steps.length) return unchanged(summary);
     const picture = { enabled: st.enabled, incoming: st.defaults.incoming, rules: st.rules };
-    const warning = guardSsh(host, guardedSsh(st.ssh, host.vars), picture, { ...picture, incoming: p.incoming ?? st.defaults.incoming }, `set ufw's default incoming policy to ${p.incoming}`);
+    const warning = guardSsh(
+      host,
+      guardedSsh(st.ssh, host.vars),
+      picture,
+      { ...picture, incoming: p.incoming ?? st.defaults.incoming },
+      `set ufw's default incoming policy to ${p.incoming}`,
+    );
     return changed(steps, {
       diff: { label: "ufw default policies", before, after },
-      message: withNotes(Object.keys(after).map((d) => `${d}: ${before[d as UfwDirection]} -> ${after[d as UfwDirection]}`).join(", "), st.pending, warning),
+      message: withNotes(
+        Object.keys(after)
+          .map((d) => `${d}: ${before[d as UfwDirection]} -> ${after[d as UfwDirection]}`)
+          .join(", "),
+        st.pending,
+        warning,
+      ),
     });
   },
 });

@@ -37,7 +37,11 @@ export const ufwEnable = defineTask<UfwEnableParams>({
     if (ssh && !sshReachable({ enabled: true, incoming: st.defaults.incoming, rules: st.rules }, ssh)) {
       const problem = `${describeSsh(ssh)} is not allowed by any rule and the incoming policy is ${st.defaults.incoming}; enabling would cut this session`;
       // In check mode an earlier task of the run may still add the rule.
-      if (!host.checkMode) throw host.fail(`Cannot enable ufw: ${problem}`, `add ufwAllow({ port: ${ssh.port}, proto: "tcp" }) (or ufwLimit) before ufwEnable`);
+      if (!host.checkMode)
+        throw host.fail(
+          `Cannot enable ufw: ${problem}`,
+          `add ufwAllow({ port: ${ssh.port}, proto: "tcp" }) (or ufwLimit) before ufwEnable`,
+        );
       warning = `${problem}: applying fails unless an earlier task allows SSH`;
     }
     const message = st.enabled ? "ufw is enabled but its rules are not loaded: enable it again" : "enable ufw";

@@ -1,4 +1,12 @@
-import { expectedRules, ruleArgs, ruleProblem, ruleSatisfied, rulesAfterAdd, rulesAfterDelete, formatRule } from "../../../lib/tasks/ufw/rule-spec.js";
+import {
+  expectedRules,
+  ruleArgs,
+  ruleProblem,
+  ruleSatisfied,
+  rulesAfterAdd,
+  rulesAfterDelete,
+  formatRule,
+} from "../../../lib/tasks/ufw/rule-spec.js";
 import { parseNetwork, networkContains } from "../../../lib/tasks/ufw/addresses.js";
 import { parseUfwTuple, type UfwRule } from "../../../lib/facts/ufw.js";
 import { ufwAllow, ufwDeny, ufwLimit, ufwDefault, ufwEnable } from "../../../lib/tasks/ufw/index.js";
@@ -14,10 +22,21 @@ describe("ufw rule spec", () => {
 
   test("expectedRules() keeps a rule with an address to that address's family, as ufw stores it", () => {
     expect(expectedRules("allow", { port: "6000:6007", proto: "udp", from: "10.0.0.0/8" }, true)).toEqual([
-      { action: "allow", proto: "udp", dport: "6000:6007", dst: "0.0.0.0/0", sport: "any", src: "10.0.0.0/8", direction: "in", family: "v4" },
+      {
+        action: "allow",
+        proto: "udp",
+        dport: "6000:6007",
+        dst: "0.0.0.0/0",
+        sport: "any",
+        src: "10.0.0.0/8",
+        direction: "in",
+        family: "v4",
+      },
     ]);
     expect(expectedRules("deny", { from: "10.1.2.3/32" }, true)[0]).toMatchObject({ src: "10.1.2.3", dport: "any", proto: "any" });
-    expect(expectedRules("allow", { from: "2001:db8:0:0::/32", port: 80, proto: "tcp" }, true)).toEqual([expect.objectContaining({ src: "2001:db8::/32", dst: "::/0", family: "v6" })]);
+    expect(expectedRules("allow", { from: "2001:db8:0:0::/32", port: 80, proto: "tcp" }, true)).toEqual([
+      expect.objectContaining({ src: "2001:db8::/32", dst: "::/0", family: "v6" }),
+    ]);
     expect(expectedRules("allow", { port: 80 }, false).map((r) => r.family)).toEqual(["v4"]);
   });
 
@@ -31,7 +50,20 @@ describe("ufw rule spec", () => {
   });
 
   test("ruleArgs() spells the full ufw syntax, comment only when adding", () => {
-    expect(ruleArgs("limit", { port: 22, proto: "tcp", comment: "ssh" }, true)).toEqual(["limit", "in", "proto", "tcp", "from", "any", "to", "any", "port", "22", "comment", "ssh"]);
+    expect(ruleArgs("limit", { port: 22, proto: "tcp", comment: "ssh" }, true)).toEqual([
+      "limit",
+      "in",
+      "proto",
+      "tcp",
+      "from",
+      "any",
+      "to",
+      "any",
+      "port",
+      "22",
+      "comment",
+      "ssh",
+    ]);
     expect(ruleArgs("deny", { from: "203.0.113.7", comment: "x" }, false)).toEqual(["deny", "in", "from", "203.0.113.7", "to", "any"]);
   });
 
@@ -46,7 +78,9 @@ describe("ufw rule spec", () => {
   });
 
   test("formatRule() reads as one line", () => {
-    expect(formatRule(tuple("allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 in comment=7373682078"))).toBe("allow in tcp port 22 from 0.0.0.0/0 to 0.0.0.0/0 (v4) # ssh x");
+    expect(formatRule(tuple("allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 in comment=7373682078"))).toBe(
+      "allow in tcp port 22 from 0.0.0.0/0 to 0.0.0.0/0 (v4) # ssh x",
+    );
   });
 
   test("parseNetwork() normalises like ufw and refuses host bits", () => {
@@ -78,7 +112,7 @@ describe("ufw rule params", () => {
     [{ to: "example.org" }, /parameter "to": .* is not an IPv4\/IPv6 address/],
     [{ from: "10.0.0.1", to: "::1" }, /same IP family/],
     [{ comment: "it's" }, /parameter "comment" must not contain/],
-  ])("ruleProblem(%j) names the parameter", (p, message) => {
+  ])("ruleProblem() rejects %j, naming the parameter", (p, message) => {
     expect(ruleProblem(p as never)).toMatch(message);
   });
 

@@ -24,7 +24,9 @@ describe("SSH guard", () => {
 
   test("sshReachable() takes the first matching rule, like ufw's chain", () => {
     expect(sshReachable(on([tuple("limit tcp 22 0.0.0.0/0 any 0.0.0.0/0 in")]), ssh)).toBe(true);
-    expect(sshReachable(on([tuple("deny any any 0.0.0.0/0 any 172.18.0.0/16 in"), tuple("allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 in")]), ssh)).toBe(false);
+    expect(
+      sshReachable(on([tuple("deny any any 0.0.0.0/0 any 172.18.0.0/16 in"), tuple("allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 in")]), ssh),
+    ).toBe(false);
     expect(sshReachable(on([tuple("allow tcp 22 0.0.0.0/0 any 10.0.0.0/8 in")]), ssh)).toBe(false);
     expect(sshReachable(on([tuple("allow udp 22 0.0.0.0/0 any 0.0.0.0/0 in")]), ssh)).toBe(false);
     expect(sshReachable(on([tuple("allow tcp 22 ::/0 any ::/0 in", "v6")]), ssh)).toBe(false);
@@ -45,7 +47,9 @@ const state = (opts: { enabled: boolean; rules: string[]; incoming?: string }) =
 
 describe("ufw tasks refuse to cut SSH (plans against scripted ufw state)", () => {
   test("ufwEnable() refuses while no rule allows the session's port, with a hint", async () => {
-    const { host, connection } = fakeHost({ respond: () => ({ stdout: state({ enabled: false, rules: ["allow tcp 2222 0.0.0.0/0 any 0.0.0.0/0 in"] }) }) });
+    const { host, connection } = fakeHost({
+      respond: () => ({ stdout: state({ enabled: false, rules: ["allow tcp 2222 0.0.0.0/0 any 0.0.0.0/0 in"] }) }),
+    });
     const r = await host.run(ufwEnable({})).catch((e: { result: { message: string } }) => e.result);
     expect(r.message).toMatch(/Cannot enable ufw: SSH \(port 22, from 172\.18\.0\.1\) is not allowed by any rule .*would cut this session/);
     expect(r.message).toMatch(/hint: add ufwAllow\(\{ port: 22, proto: "tcp" \}\)/);
@@ -53,7 +57,10 @@ describe("ufw tasks refuse to cut SSH (plans against scripted ufw state)", () =>
   });
 
   test("ufwEnable() plans `ufw --force enable` once SSH is allowed", async () => {
-    const { host, connection } = fakeHost({ check: true, respond: () => ({ stdout: state({ enabled: false, rules: ["allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 in"] }) }) });
+    const { host, connection } = fakeHost({
+      check: true,
+      respond: () => ({ stdout: state({ enabled: false, rules: ["allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 in"] }) }),
+    });
     const r = await host.run(ufwEnable({}));
     expect(r.status).toBe("changed");
     expect(r.message).toBe("enable ufw");
@@ -61,7 +68,9 @@ describe("ufw tasks refuse to cut SSH (plans against scripted ufw state)", () =>
   });
 
   test("ufwAllow({ state: absent }) refuses to delete the rule that lets SSH in while ufw is enabled", async () => {
-    const { host } = fakeHost({ respond: () => ({ stdout: state({ enabled: true, rules: ["allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 in"] }) }) });
+    const { host } = fakeHost({
+      respond: () => ({ stdout: state({ enabled: true, rules: ["allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 in"] }) }),
+    });
     const r = await host.run(ufwAllow({ port: 22, proto: "tcp", state: "absent" })).catch((e: { result: { message: string } }) => e.result);
     expect(r.message).toMatch(/Cannot delete ufw rule "allow in tcp port 22": SSH \(port 22, from 172\.18\.0\.1\) would not be allowed/);
   });
@@ -75,7 +84,7 @@ describe("ufw tasks refuse to cut SSH (plans against scripted ufw state)", () =>
   test("ufw tasks fail with a hint when ufw is not installed", async () => {
     const { host } = fakeHost({ respond: () => ({ stdout: "@@absent\n" }) });
     const r = await host.run(ufwAllow({ port: 80 })).catch((e: { result: { message: string } }) => e.result);
-    expect(r.message).toMatch(/Cannot add ufw rule "allow in port 80": ufw is not installed\n  hint: install it first/);
+    expect(r.message).toMatch(/Cannot add ufw rule "allow in port 80": ufw is not installed\n {2}hint: install it first/);
     expect(parseUfwState("@@absent\n").installed).toBe(false);
   });
 });
@@ -92,6 +101,8 @@ describe("ufw tasks in check mode plan what an earlier task may make possible", 
     const { host } = fakeHost({ check: true, respond: () => ({ stdout: state({ enabled: false, rules: [] }) }) });
     const r = await host.run(ufwEnable({}));
     expect(r.status).toBe("changed");
-    expect(r.message).toMatch(/^enable ufw \(SSH \(port 22, from 172\.18\.0\.1\) is not allowed .*: applying fails unless an earlier task allows SSH\)$/);
+    expect(r.message).toMatch(
+      /^enable ufw \(SSH \(port 22, from 172\.18\.0\.1\) is not allowed .*: applying fails unless an earlier task allows SSH\)$/,
+    );
   });
 });
