@@ -23,7 +23,7 @@ test("SIGINT mid-run: the in-flight task completes, the recap says interrupted, 
   child.stderr.on("data", (d: Buffer) => (out += d.toString()));
   // Wait until the slow task is running on the host, then interrupt.
   for (let i = 0; i < 200; i++) {
-    const r = await sshExec(host, "pgrep -f 'sleep 3' >/dev/null && echo running", { allowFailure: true });
+    const r = await sshExec(host, "pgrep -x sleep >/dev/null && echo running", { allowFailure: true });
     if (r.stdout.includes("running")) break;
     await new Promise((r2) => setTimeout(r2, 100));
   }
