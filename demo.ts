@@ -24,7 +24,7 @@ import { ListrRenderer } from "./lib/cli/render-listr.js";
 import type { TextSink } from "./lib/cli/output.js";
 import { loadInventory } from "./lib/inventory/index.js";
 import type { Inventory, Vars } from "./lib/inventory/types.js";
-import { labUp, type LabInfo } from "./lib/lab/index.js";
+import { labUp, type LabInfo, type LabVariant } from "./lib/lab/index.js";
 import { servicesUp, type LabServices } from "./lib/lab/services/index.js";
 import { bootstrap } from "./playbooks/bootstrap.js";
 import { deploy } from "./playbooks/deploy.js";
@@ -46,6 +46,8 @@ export interface DemoOptions {
   readonly progress?: "auto" | "plain" | "none";
   /** Lab owner label (a test run id), so a test run can clean up after itself. */
   readonly owner?: string;
+  /** Host image: "fresh" (a new VPS; default) or "docker" (docker.io preinstalled: tests save its install). */
+  readonly variant?: LabVariant;
 }
 
 /** What one demo run did. */
@@ -117,7 +119,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   say("bosun demo: preparing this machine and the lab services (the first time: a few minutes) ...");
   const services = await servicesUp();
   say(`lab services: registry ${services.registry.address}, ACME CA ${services.acme.directoryUrl}, files ${services.files.url}`);
-  const info = await labUp({ name: o.name, count: o.count, log: (l) => say(`  ${l}`), ...(o.owner ? { owner: o.owner } : {}) });
+  const info = await labUp({ name: o.name, count: o.count, log: (l) => say(`  ${l}`), ...(o.owner ? { owner: o.owner } : {}), ...(o.variant ? { variant: o.variant } : {}) });
   const inventoryPath = writeLabDemoInventory(info, services);
   say(`lab "${info.name}": ${info.hosts.map((h) => h.name).join(", ")}; inventory ${rel(inventoryPath)}`);
   const inventory = await loadInventory(inventoryPath);
