@@ -25,6 +25,9 @@ export const BENCH_VARS = JSON.parse(readFileSync(path.join(BENCH_DIR, "vars.jso
   readonly app_release: string;
 };
 
+/** Tasks per host, the same in ansible/site.yml. */
+export const BENCH_TASKS = 20;
+
 const local = (file: string): string => path.join(BENCH_DIR, file);
 
 /** The 20 tasks for one host. */

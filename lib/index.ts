@@ -21,4 +21,9 @@ export { runCli } from "./cli/main.js";
 // Facts and tasks.
 export { pathState, type PathState } from "./facts/files.js";
 export * from "./tasks/files/index.js";
+export * from "./tasks/access/index.js";
+export * from "./tasks/packages/index.js";
+export * from "./tasks/services/index.js";
+export * from "./tasks/system/index.js";
+export * from "./tasks/docker/index.js";
 export { command, type CommandParams, type CommandOutput } from "./tasks/command.js";

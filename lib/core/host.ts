@@ -208,7 +208,7 @@ export class Host {
   ): Promise<TaskResult<O>> {
     const started = Date.now();
     const commandsBefore = this.commandCount;
-    const secret = call.options.secret ?? false;
+    const secret = call.options.secret ?? call.definition.secret ?? false;
     const taskHost = this.#taskHost(call);
     const finish = (r: Omit<TaskResult<O>, keyof typeof base | "durationMs" | "commands" | "attempts">): TaskResult<O> => ({
       ...base,
@@ -277,7 +277,9 @@ export class Host {
   #failure(error: unknown, secret: boolean): { status: "failed"; changed: false; failed: true; skipped: false; message: string } {
     if (error instanceof UnreachableError || error instanceof InterruptedError) throw error;
     const message = error instanceof BosunError ? error.message + (error.context.hint ? `\n  hint: ${error.context.hint}` : "") : describeError(error);
-    return { status: "failed", changed: false, failed: true, skipped: false, message: secret ? "failed (output hidden: secret task)" : message };
+    // Secret tasks still say why they failed: the message is masked like every output, only stdout and diffs are withheld.
+    void secret;
+    return { status: "failed", changed: false, failed: true, skipped: false, message };
   }
 
   #taskHost<P, O>(call: TaskCall<P, O>): TaskHost {

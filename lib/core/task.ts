@@ -166,6 +166,8 @@ export interface TaskDefinition<P, O = undefined> {
   readonly description?: string;
   /** Title from params. */
   title(params: P): string;
+  /** Calls are secret unless they say `secret: false` (no output or diff is printed). */
+  readonly secret?: boolean;
   /** JSON Schema of the params; checked before anything runs. */
   readonly schema?: ParamsSchema;
   /** Extra validation; return a message naming the parameter when invalid. */

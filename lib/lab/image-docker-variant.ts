@@ -1,6 +1,7 @@
 import { containerExec, removeContainers, systemdRunArgs, waitForBoot } from "./container.js";
 import { recipeHash } from "./image-recipe.js";
 import { runProcess } from "./process.js";
+import { ensureComposePlugin } from "./services/compose-plugin.js";
 
 /** /etc/docker/daemon.json written before docker.io is installed: the lab registry speaks plain HTTP. */
 export const LAB_DAEMON_JSON = `${JSON.stringify({ "insecure-registries": ["registry.lab.test:5000"] }, null, 2)}\n`;
@@ -19,7 +20,7 @@ const CLEANUP = [
 
 /** Short hash of what the `docker` variant adds to the base image, part of its tag. */
 export function dockerVariantHash(): string {
-  return recipeHash({ packages: ["docker.io"], daemonJson: LAB_DAEMON_JSON, cleanup: CLEANUP }).slice(0, 6);
+  return recipeHash({ packages: ["docker.io", "docker-compose-plugin (trixie .deb)"], daemonJson: LAB_DAEMON_JSON, cleanup: CLEANUP }).slice(0, 6);
 }
 
 /**
@@ -39,6 +40,10 @@ export async function buildDockerVariant(baseTag: string, tag: string): Promise<
     const apt = { DEBIAN_FRONTEND: "noninteractive" };
     await containerExec(name, ["apt-get", "update", "-qq"], { env: apt });
     await containerExec(name, ["apt-get", "install", "-y", "-qq", "docker.io"], { env: apt });
+    // The compose v2 plugin (trixie's .deb, which needs only glibc): a docker host here is compose-ready.
+    const { deb } = await ensureComposePlugin();
+    await runProcess(["docker", "cp", deb, `${name}:/tmp/docker-compose-plugin.deb`]);
+    await containerExec(name, ["sh", "-c", "dpkg -i /tmp/docker-compose-plugin.deb && rm -f /tmp/docker-compose-plugin.deb && docker compose version"]);
     const driver = (await containerExec(name, ["docker", "info", "--format", "{{.Driver}}"])).trim();
     if (driver !== "overlay2") throw new Error(`Cannot build ${tag}: dockerd in the build host uses "${driver}", not overlay2`);
     await containerExec(name, ["sh", "-c", CLEANUP]);

@@ -6,7 +6,8 @@ import { params, absPath, bool, int, list, nonEmpty, oneOf, record, str, secretS
 import { Secret, reveal, secret } from "../../core/secrets.js";
 import { LETSENCRYPT_DIR, certbotStateCommand, parseCertbotState, type CertbotLineage } from "../../facts/certificates.js";
 import { atomicWrite } from "../files/atomic-write.js";
-import { certNameProblem, defaultCertName, domainsProblem, envPrefix, envProblem, hookArgs, sameDomains } from "./certbot-args.js";
+import { defaultCertName } from "./certbot-args.js";
+import { certonlyCommand, cloudflareCredentialsContent, issueProblem, reissueReason } from "./certbot-issue-plan.js";
 
 /** How certbot proves control of the names. */
 export type CertbotAuthenticator = "standalone" | "webroot" | "dns-cloudflare" | "manual";
@@ -65,99 +66,6 @@ export interface CertbotIssueOutput {
   readonly daysLeft?: number;
 }
 
-const DAY = 86_400;
-
-/** The credentials file certbot-dns-cloudflare reads. */
-export function cloudflareCredentialsContent(token: string): string {
-  return `# Cloudflare API token for certbot (written by bosun)\ndns_cloudflare_api_token = ${token}\n`;
-}
-
-function problem(p: CertbotIssueParams): string | undefined {
-  const dp = domainsProblem(p.domains) ?? certNameProblem(p.certName) ?? envProblem(p.env);
-  if (dp) return dp;
-  const dns = p.authenticator === "dns-cloudflare" || (p.authenticator === "manual" && (p.challenge ?? "dns") === "dns");
-  const wildcard = p.domains.find((d) => d.startsWith("*."));
-  if (wildcard && !dns)
-    return `parameter "authenticator" must be "dns-cloudflare" or "manual" (dns) for the wildcard ${JSON.stringify(wildcard)}`;
-  if (p.authenticator === "webroot" && !p.webroot) return `parameter "webroot" is required with authenticator "webroot"`;
-  if (p.authenticator !== "webroot" && p.webroot) return `parameter "webroot" works only with authenticator "webroot"`;
-  if (p.authenticator === "dns-cloudflare" && p.cloudflareToken === undefined)
-    return `parameter "cloudflareToken" is required with authenticator "dns-cloudflare"`;
-  if (
-    p.authenticator !== "dns-cloudflare" &&
-    (p.cloudflareToken !== undefined || p.cloudflareCredentials || p.dnsPropagationSeconds !== undefined)
-  ) {
-    return `parameters "cloudflareToken", "cloudflareCredentials" and "dnsPropagationSeconds" work only with authenticator "dns-cloudflare"`;
-  }
-  if (p.authenticator === "manual" && !p.authHook)
-    return `parameter "authHook" is required with authenticator "manual" (certbot runs non-interactively)`;
-  if (p.authenticator !== "manual" && (p.authHook || p.cleanupHook || p.challenge))
-    return `parameters "authHook", "cleanupHook" and "challenge" work only with authenticator "manual"`;
-  if (!p.email === !p.registerUnsafelyWithoutEmail) return `give exactly one of the parameters "email" and "registerUnsafelyWithoutEmail"`;
-  if (p.renewBeforeDays !== undefined && p.renewBeforeDays < 1) return `parameter "renewBeforeDays" must be at least 1`;
-  if (p.cloudflareToken !== undefined && !(typeof p.cloudflareToken === "string" || p.cloudflareToken instanceof Secret))
-    return `parameter "cloudflareToken" must be a string or a Secret`;
-  if (p.cloudflareToken !== undefined && /[\n\r]/.test(reveal(p.cloudflareToken))) return `parameter "cloudflareToken" must be one line`;
-  return undefined;
-}
-
-/** certbot's options for the authenticator. */
-function authenticatorArgs(p: CertbotIssueParams, credentials: string): string[] {
-  switch (p.authenticator) {
-    case "standalone":
-      return ["--standalone"];
-    case "webroot":
-      return ["--webroot", "--webroot-path", p.webroot as string];
-    case "dns-cloudflare":
-      return [
-        "--dns-cloudflare",
-        "--dns-cloudflare-credentials",
-        credentials,
-        ...(p.dnsPropagationSeconds === undefined ? [] : ["--dns-cloudflare-propagation-seconds", String(p.dnsPropagationSeconds)]),
-      ];
-    case "manual":
-      return [
-        "--manual",
-        "--preferred-challenges",
-        p.challenge ?? "dns",
-        "--manual-auth-hook",
-        p.authHook as string,
-        ...(p.cleanupHook ? ["--manual-cleanup-hook", p.cleanupHook] : []),
-      ];
-  }
-}
-
-/** The `certbot certonly` command that obtains (or, with `force`, replaces) the lineage. */
-export function certonlyCommand(p: CertbotIssueParams, certName: string, credentials: string, force: boolean): Command {
-  const args = [
-    "certonly",
-    "--non-interactive",
-    "--agree-tos",
-    "--cert-name",
-    certName,
-    ...p.domains.flatMap((d) => ["-d", d]),
-    "--key-type",
-    p.keyType ?? "ecdsa",
-    ...(p.server ? ["--server", p.server] : []),
-    ...(p.email ? ["--email", p.email] : ["--register-unsafely-without-email"]),
-    ...(force ? ["--force-renewal"] : []),
-    ...authenticatorArgs(p, credentials),
-    ...hookArgs(p),
-  ];
-  return sh`${envPrefix(p.env)}certbot ${args}`;
-}
-
-/** Why the lineage must be (re)issued, or undefined when it is fine. */
-export function reissueReason(p: CertbotIssueParams, lineage: CertbotLineage | undefined): string | undefined {
-  if (!lineage || lineage.secondsLeft === undefined) return "no certificate yet";
-  if (!sameDomains(lineage.domains, p.domains)) return `names differ: ${lineage.domains.join(", ")} -> ${p.domains.join(", ")}`;
-  if (lineage.keyType && lineage.keyType !== (p.keyType ?? "ecdsa")) return `key type ${lineage.keyType} -> ${p.keyType ?? "ecdsa"}`;
-  if (p.server && lineage.server && lineage.server !== p.server) return `ACME server ${lineage.server} -> ${p.server}`;
-  const window = (p.renewBeforeDays ?? 30) * DAY;
-  if (lineage.secondsLeft < window) return `${lineage.daysLeft} day(s) left, renewing within ${p.renewBeforeDays ?? 30}`;
-  return undefined;
-}
-
 async function readState(host: TaskHost, certName: string, credentials: string | undefined) {
   const cred = credentials
     ? sh`; echo @@cred; if [ -f ${credentials} ]; then sha256sum < ${credentials} | cut -d' ' -f1; stat -c %a -- ${credentials}; fi`
@@ -212,7 +120,7 @@ export const certbotIssue = defineTask<CertbotIssueParams, CertbotIssueOutput>({
       deployHook: nonEmpty,
     },
   ),
-  validate: problem,
+  validate: issueProblem,
   async check(host, p) {
     const certName = p.certName ?? defaultCertName(p.domains);
     const credentials =

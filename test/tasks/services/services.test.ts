@@ -228,10 +228,18 @@ describe("systemdUnit() with a template", () => {
     const dir = mkdtempSync(`${tmpdir()}/bosun-unit-`);
     try {
       writeFileSync(`${dir}/app.service.hbs`, "[Service]\nUser={{user}}\nExecStart={{bin}}\n");
-      const { host } = fakeHost({ check: true, diff: true, respond: () => ({ stdout: `@@bosun:file\nabsent\n@@bosun:unit\nId=app.service\nLoadState=not-found\nActiveState=inactive\n` }) });
-      const ok = await host.run(systemdUnit({ name: "app.service", template: `${dir}/app.service.hbs`, vars: { user: "app", bin: "/srv/app/run" } }));
+      const { host } = fakeHost({
+        check: true,
+        diff: true,
+        respond: () => ({ stdout: `@@bosun:file\nabsent\n@@bosun:unit\nId=app.service\nLoadState=not-found\nActiveState=inactive\n` }),
+      });
+      const ok = await host.run(
+        systemdUnit({ name: "app.service", template: `${dir}/app.service.hbs`, vars: { user: "app", bin: "/srv/app/run" } }),
+      );
       expect(ok.diff).toContain("+User=app\n+ExecStart=/srv/app/run");
-      const missing = await host.run(systemdUnit({ name: "app.service", template: `${dir}/app.service.hbs`, vars: { user: "app" }, ignoreErrors: true }));
+      const missing = await host.run(
+        systemdUnit({ name: "app.service", template: `${dir}/app.service.hbs`, vars: { user: "app" }, ignoreErrors: true }),
+      );
       expect(missing.message).toMatch(/Cannot render template .*app\.service\.hbs: .*"bin"/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

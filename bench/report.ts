@@ -1,0 +1,248 @@
+/** The benchmark's results: the raw JSON shape, the summary computed from it, and the markdown table. */
+import type { FloorResult } from "./floor.js";
+import type { MachineInfo } from "./machine.js";
+import type { MemoryPeak } from "./memory.js";
+import { formatSpread, spread, type Spread } from "./stats.js";
+import type { Tool } from "./tools.js";
+
+/** First run on fresh hosts, or the no-op re-run right after it. */
+export type RunKind = "first" | "noop";
+
+/** One timed run. */
+export interface Sample {
+  readonly hosts: number;
+  readonly rep: number;
+  readonly tool: Tool;
+  readonly kind: RunKind;
+  /** 0 when this tool went first in its repetition, 1 when second. */
+  readonly order: number;
+  /** 1-minute load average just before the run. */
+  readonly loadBefore: number;
+  /** False when the run failed or changed what it should not have (then left out of the summary). */
+  readonly valid: boolean;
+  readonly problem?: string;
+  readonly wallMs: number;
+  readonly runMs: number;
+  readonly cpuS: number;
+  readonly maxRssKb: number;
+  /** Changed tasks per host (min over hosts). */
+  readonly changedPerHost: number;
+  /** Remote commands per host (bosun; median over hosts). */
+  readonly commandsPerHost?: number;
+}
+
+/** Remote commands of one bosun task, first run and no-op run. */
+export interface TaskCommands {
+  readonly task: string;
+  readonly title: string;
+  readonly first: number;
+  readonly firstChanged: boolean;
+  readonly noop: number;
+}
+
+/** Memory of one tool at the largest host count. */
+export interface MemoryRun {
+  readonly tool: Tool;
+  readonly kind: RunKind;
+  readonly hosts: number;
+  /** Largest single process, KiB. */
+  readonly maxRssKb: number;
+  /** Peak of the whole tree, sampled. */
+  readonly tree?: MemoryPeak;
+}
+
+/** Everything a benchmark run wrote (bench/results/latest.json). */
+export interface BenchResults {
+  readonly machine: MachineInfo;
+  readonly endLoadAverage: readonly number[];
+  readonly durationMs: number;
+  readonly config: {
+    readonly hostCounts: readonly number[];
+    readonly reps: Readonly<Record<string, number>>;
+    readonly tasks: number;
+    readonly ansible: string;
+    readonly bosun: string;
+    readonly reset: string;
+  };
+  readonly lab: { readonly hosts: number; readonly upMs: number; readonly note?: string };
+  readonly samples: readonly Sample[];
+  readonly floor: readonly (FloorResult & { readonly rep: number })[];
+  readonly equivalence: readonly { readonly hosts: number; readonly same: boolean; readonly diff?: string }[];
+  readonly commands: readonly TaskCommands[];
+  readonly memory: readonly MemoryRun[];
+}
+
+/** The summary of one host count and run kind. */
+export interface Row {
+  readonly hosts: number;
+  readonly kind: RunKind;
+  readonly ansibleWall: Spread;
+  readonly bosunWall: Spread;
+  /** Ansible / bosun, repetition by repetition, on wall time. */
+  readonly ratioWall: Spread;
+  readonly ansibleRun: Spread;
+  readonly bosunRun: Spread;
+  /** Ansible / bosun, repetition by repetition, inside the run. */
+  readonly ratioRun: Spread;
+  readonly floor: Spread;
+  /** bosun's runPlaybook time / the floor, repetition by repetition. */
+  readonly bosunToFloor: Spread;
+  readonly ansibleCpu: Spread;
+  readonly bosunCpu: Spread;
+  readonly invalid: number;
+}
+
+function valid(samples: readonly Sample[], hosts: number, kind: RunKind, tool: Tool): Sample[] {
+  return samples.filter((s) => s.hosts === hosts && s.kind === kind && s.tool === tool && s.valid);
+}
+
+/** Summarise the samples per host count and run kind. */
+export function summarise(r: BenchResults): Row[] {
+  const rows: Row[] = [];
+  for (const hosts of r.config.hostCounts) {
+    const floors = r.floor.filter((f) => f.hosts === hosts);
+    for (const kind of ["first", "noop"] as const) {
+      const a = valid(r.samples, hosts, kind, "ansible");
+      const b = valid(r.samples, hosts, kind, "bosun");
+      const pairs = a.flatMap((x) => b.filter((y) => y.rep === x.rep).map((y) => [x, y] as const));
+      const floorOf = (rep: number) => floors.find((f) => f.rep === rep)?.totalMs ?? NaN;
+      rows.push({
+        hosts,
+        kind,
+        ansibleWall: spread(a.map((s) => s.wallMs)),
+        bosunWall: spread(b.map((s) => s.wallMs)),
+        ratioWall: spread(pairs.map(([x, y]) => x.wallMs / y.wallMs)),
+        ansibleRun: spread(a.map((s) => s.runMs)),
+        bosunRun: spread(b.map((s) => s.runMs)),
+        ratioRun: spread(pairs.map(([x, y]) => x.runMs / y.runMs)),
+        floor: spread(floors.map((f) => f.totalMs)),
+        bosunToFloor: spread(b.map((s) => s.runMs / floorOf(s.rep))),
+        ansibleCpu: spread(a.map((s) => s.cpuS)),
+        bosunCpu: spread(b.map((s) => s.cpuS)),
+        invalid: r.samples.filter((s) => s.hosts === hosts && s.kind === kind && !s.valid).length,
+      });
+    }
+  }
+  return rows;
+}
+
+/** A target of issue 6 and whether the numbers meet it. */
+export interface Verdict {
+  readonly target: string;
+  readonly measured: string;
+  readonly met: boolean | undefined;
+}
+
+const x = (v: number) => (Number.isFinite(v) ? `${v.toFixed(1)}x` : "–");
+
+/** The issue's targets against the summary. */
+export function verdicts(r: BenchResults, rows: readonly Row[]): Verdict[] {
+  const out: Verdict[] = [];
+  const row = (hosts: number, kind: RunKind) => rows.find((w) => w.hosts === hosts && w.kind === kind);
+  const speed = (hosts: number, kind: RunKind, factor: number, label: string) => {
+    const w = row(hosts, kind);
+    if (!w || !w.ratioWall.n) return;
+    const met = w.ratioWall.median >= factor && w.ratioRun.median >= factor;
+    const measured = `${x(w.ratioWall.median)} wall, ${x(w.ratioRun.median)} inside the run`;
+    out.push({ target: `${label} at ${hosts} host${hosts > 1 ? "s" : ""}: ≥ ${factor}x faster than Ansible`, measured, met });
+  };
+  speed(1, "noop", 10, "No-op run");
+  speed(10, "noop", 15, "No-op run");
+  for (const hosts of r.config.hostCounts) speed(hosts, "first", 5, "First run");
+  if (r.commands.length) {
+    const unchanged = Math.max(...r.commands.map((c) => c.noop), ...r.commands.filter((c) => !c.firstChanged).map((c) => c.first));
+    const changed = Math.max(0, ...r.commands.filter((c) => c.firstChanged).map((c) => c.first));
+    out.push({ target: "≤ 1 remote command per unchanged task", measured: `at most ${unchanged}`, met: unchanged <= 1 });
+    out.push({ target: "≤ 2 remote commands per changed task", measured: `at most ${changed}`, met: changed <= 2 });
+  }
+  for (const w of rows.filter((v) => v.kind === "noop" && v.bosunToFloor.n)) {
+    out.push({
+      target: `No-op run within 3x of the floor at ${w.hosts} host${w.hosts > 1 ? "s" : ""}`,
+      measured: x(w.bosunToFloor.median),
+      met: w.bosunToFloor.median <= 3,
+    });
+  }
+  return out;
+}
+
+const s = (sp: Spread) => formatSpread(sp, 2, 1000);
+const ratio = (sp: Spread) => formatSpread(sp, 1);
+const kib = (v: number) => `${Math.round(v / 1024)} MiB`;
+
+/** The results as markdown (bench/results/latest.md). */
+export function renderMarkdown(r: BenchResults): string {
+  const rows = summarise(r);
+  const m = r.machine;
+  const lines: string[] = [];
+  const reps = Object.entries(r.config.reps).map(([h, n]) => `${n} at ${h} host${h === "1" ? "" : "s"}`);
+  lines.push(
+    `# bosun vs Ansible: benchmark results`,
+    ``,
+    `${m.date.slice(0, 16).replace("T", " ")} UTC, ${Math.round(r.durationMs / 60000)} min. ${m.cpu}, nproc ${m.nproc}, ${(m.memoryMiB / 1024).toFixed(1)} GiB RAM` +
+      ` (${(m.availableMiB / 1024).toFixed(1)} GiB available); load average at start ${m.loadAverage.join(", ")}, at end ${r.endLoadAverage.join(", ")};` +
+      ` ${m.otherContainers} other containers running. ${m.os}; Node ${m.node}; ${m.ansible}; bosun ${m.bosun}.`,
+    ``,
+    `Work: ${r.config.tasks} bootstrap tasks (bench/ansible/site.yml = bench/bosun-playbook.ts). Hosts: Debian bookworm lab containers on this machine.` +
+      ` ${r.config.ansible} ${r.config.bosun} ${r.config.reset} Repetitions: ${reps.join(", ")}; tools alternate which goes first.`,
+    ``,
+    `## Wall time (spawn to exit, what a user waits for), seconds: median (min–max)`,
+    ``,
+    `| hosts | run | Ansible | bosun | Ansible / bosun (pairs) | controller CPU s, Ansible | controller CPU s, bosun |`,
+    `|---:|---|---:|---:|---:|---:|---:|`,
+  );
+  for (const w of rows) {
+    lines.push(
+      `| ${w.hosts} | ${w.kind === "first" ? "first" : "no-op"} | ${s(w.ansibleWall)} | ${s(w.bosunWall)} | **${ratio(w.ratioWall)}** | ${formatSpread(w.ansibleCpu, 1)} | ${formatSpread(w.bosunCpu, 1)} |`,
+    );
+  }
+  lines.push(
+    ``,
+    `## Inside the run (after interpreter start-up and imports), seconds, and the floor`,
+    ``,
+    `Ansible: from playbook start to recap (a callback plugin); bosun: \`runPlaybook()\`. Floor: one ssh2 connection per host and a plain \`true\` per task on it, all hosts at once.`,
+    ``,
+    `| hosts | run | Ansible | bosun | Ansible / bosun (pairs) | floor | bosun / floor |`,
+    `|---:|---|---:|---:|---:|---:|---:|`,
+  );
+  for (const w of rows) {
+    lines.push(
+      `| ${w.hosts} | ${w.kind === "first" ? "first" : "no-op"} | ${s(w.ansibleRun)} | ${s(w.bosunRun)} | **${ratio(w.ratioRun)}** | ${s(w.floor)} | ${ratio(w.bosunToFloor)} |`,
+    );
+  }
+  const invalid = rows.reduce((n, w) => n + w.invalid, 0);
+  if (invalid) lines.push(``, `${invalid} run(s) failed or changed the wrong number of tasks and are left out; see latest.json.`);
+  lines.push(``, `## Targets (issue 6)`, ``, `| target | measured | |`, `|---|---|---|`);
+  for (const v of verdicts(r, rows)) lines.push(`| ${v.target} | ${v.measured} | ${v.met === undefined ? "" : v.met ? "met" : "**missed**"} |`);
+  if (r.commands.length) {
+    lines.push(``, `## bosun's remote commands per task (first host; runner counts)`, ``, `| task | first run | no-op run |`, `|---|---:|---:|`);
+    for (const c of r.commands) lines.push(`| ${c.title} | ${c.first}${c.firstChanged ? " (changed)" : ""} | ${c.noop} |`);
+    const first = r.commands.reduce((n, c) => n + c.first, 0);
+    const noop = r.commands.reduce((n, c) => n + c.noop, 0);
+    lines.push(`| **per task** | **${(first / r.commands.length).toFixed(2)}** | **${(noop / r.commands.length).toFixed(2)}** |`);
+  }
+  if (r.memory.length) {
+    const hosts = r.memory[0]?.hosts;
+    lines.push(
+      ``,
+      `## Controller memory at ${hosts} hosts`,
+      ``,
+      `Peak of the whole process tree (sum of PSS, sampled every 200 ms; Ansible's includes its forked workers, ssh clients and ControlMaster processes), and the largest single process (\`/usr/bin/time\` max RSS).`,
+      ``,
+      `| tool | run | tree peak (PSS) | processes | largest process (RSS) |`,
+      `|---|---|---:|---:|---:|`,
+    );
+    for (const mr of r.memory) {
+      lines.push(`| ${mr.tool} | ${mr.kind === "first" ? "first" : "no-op"} | ${mr.tree ? kib(mr.tree.pssKb) : "–"} | ${mr.tree?.processes ?? "–"} | ${kib(mr.maxRssKb)} |`);
+    }
+  }
+  const eq = r.equivalence;
+  if (eq.length) {
+    const same = eq.every((e) => e.same);
+    lines.push(
+      ``,
+      `Same work: after the first run of each tool the host's state (files, modes, owners, checksums, link, account) was ${same ? "identical" : "**different**"} (${eq.map((e) => `${e.hosts} host${e.hosts > 1 ? "s" : ""}: ${e.same ? "same" : "differs"}`).join(", ")}).`,
+    );
+  }
+  lines.push(``, `Lab: ${r.lab.hosts} hosts up in ${(r.lab.upMs / 1000).toFixed(0)} s${r.lab.note ? ` (${r.lab.note})` : ""}.`, ``);
+  return lines.join("\n");
+}

@@ -1,0 +1,276 @@
+/**
+ * `npm run bench`: bosun against Ansible on the same 20 bootstrap tasks, on lab hosts.
+ *
+ *   npm run bench                                  1, 10 and 50 hosts; 5, 5 and 3 repetitions
+ *   npm run bench -- --hosts 1,10 --reps 2         quick mode for development
+ *   options: --name LAB (bench), --keep-lab, --no-memory, --latest (write latest.* in quick mode too)
+ *
+ * For each host count and repetition, each tool in turn (alternating which goes first): reset the
+ * hosts to fresh (a cleanup script over ssh, see host-state.ts), a timed first run, a timed no-op
+ * re-run; then the floor (connection + a `true` per task). Forks = hosts for both. Then one more
+ * first and no-op run of each tool at the largest host count with the controller's memory sampled.
+ * The full run writes bench/results/latest.json and latest.md; a quick run writes
+ * bench/results/raw-<date>.json (git-ignored) and prints the table. The figures are never asserted.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { labDown, labUp, listLabHosts, REPO_ROOT, renderLabInventory, type LabHost, type LabInfo } from "../lib/lab/index.js";
+import { runProcess } from "../lib/lab/process.js";
+import { BENCH_TASKS } from "./bosun-playbook.js";
+import { measureFloor } from "./floor.js";
+import { fingerprint, pristineChecksums, resetHosts } from "./host-state.js";
+import { loadAverage, machineInfo } from "./machine.js";
+import { renderMarkdown, summarise, verdicts, type BenchResults, type MemoryRun, type RunKind, type Sample, type TaskCommands } from "./report.js";
+import { runAnsible, runBosun, type RunFiles, type RunSample, type Tool } from "./tools.js";
+
+const RESULTS = path.join(REPO_ROOT, "bench", "results");
+const DEFAULT_HOSTS = [1, 10, 50];
+const DEFAULT_REPS: Record<number, number> = { 1: 5, 10: 5, 50: 3 };
+
+const log = (line: string) => console.log(line);
+const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+interface Options {
+  readonly hosts: number[];
+  readonly reps: (hosts: number) => number;
+  readonly name: string;
+  readonly keepLab: boolean;
+  readonly memory: boolean;
+  readonly latest: boolean;
+}
+
+function options(): Options {
+  const { values } = parseArgs({
+    options: {
+      hosts: { type: "string" },
+      reps: { type: "string" },
+      name: { type: "string", default: "bench" },
+      "keep-lab": { type: "boolean", default: false },
+      "no-memory": { type: "boolean", default: false },
+      latest: { type: "boolean", default: false },
+    },
+  });
+  const hosts = values.hosts ? values.hosts.split(",").map(Number) : DEFAULT_HOSTS;
+  if (hosts.some((n) => !Number.isInteger(n) || n < 1 || n > 50)) throw new Error(`Cannot run the benchmark on "${values.hosts}" hosts: give counts from 1 to 50, e.g. --hosts 1,10`);
+  const reps = values.reps === undefined ? undefined : Number(values.reps);
+  if (reps !== undefined && (!Number.isInteger(reps) || reps < 1)) throw new Error(`Cannot repeat the benchmark "${values.reps}" times: give a whole number`);
+  const quick = values.hosts !== undefined || values.reps !== undefined;
+  return {
+    hosts: [...new Set(hosts)].sort((a, b) => a - b),
+    reps: (n) => reps ?? DEFAULT_REPS[n] ?? 3,
+    name: values.name,
+    keepLab: values["keep-lab"],
+    memory: !values["no-memory"],
+    latest: !quick || values.latest,
+  };
+}
+
+/** Restart lab hosts whose sshd is not up (systemd can stall when many boot at once on a busy machine). */
+async function restartStuckHosts(name: string): Promise<string[]> {
+  const hosts = await listLabHosts(name);
+  const states = await Promise.all(
+    hosts.map(async (h) => ({ h, up: (await runProcess(["docker", "exec", h.container, "systemctl", "is-active", "ssh"], { allowFailure: true })).stdout.trim() === "active" })),
+  );
+  const stuck = states.filter((s) => !s.up).map((s) => s.h.container);
+  if (stuck.length) await runProcess(["docker", "restart", ...stuck], { allowFailure: true });
+  return stuck;
+}
+
+/** Bring the lab up ten hosts at a time, restarting hosts that stall; returns its info and a note. */
+async function bringUpLab(name: string, count: number): Promise<{ info: LabInfo; note?: string }> {
+  const notes: string[] = [];
+  const inotify = Number((await runProcess(["cat", "/proc/sys/fs/inotify/max_user_instances"])).stdout.trim());
+  if (count > 10 && inotify < 512) {
+    log(`warning: fs.inotify.max_user_instances is ${inotify}; every systemd lab host takes a few, and hosts fail to boot when they run out (sysctl -w fs.inotify.max_user_instances=1024)`);
+  }
+  let info: LabInfo | undefined;
+  for (let n = Math.min(10, count); ; n = Math.min(n + 10, count)) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        info = await labUp({ name, count: n, owner: "bench" });
+        break;
+      } catch (error) {
+        if (attempt >= 4) throw new Error(`Cannot bring up ${n} lab hosts: ${(error as Error).message} (fs.inotify.max_user_instances is ${inotify}; see run.ts)`);
+        const stuck = await restartStuckHosts(name);
+        notes.push(`restarted ${stuck.length} host(s) that stalled at boot`);
+        log(`  lab: ${(error as Error).message.split("\n")[0]}; restarted ${stuck.length} stalled host(s), retrying`);
+      }
+    }
+    log(`  lab: ${n} hosts up`);
+    if (n === count) break;
+  }
+  return { info: info as LabInfo, ...(notes.length ? { note: notes.join("; ") } : {}) };
+}
+
+function writeInventory(dir: string, info: LabInfo, hosts: readonly LabHost[]): string {
+  const file = path.join(dir, `inventory-${hosts.length}.yml`);
+  writeFileSync(file, renderLabInventory({ ...info, hosts }));
+  return file;
+}
+
+/** Is this run what it should be: exit 0, all hosts, every task changed (first) or none (no-op)? */
+function problemOf(r: RunSample, hosts: number, kind: RunKind): string | undefined {
+  const counts = Object.values(r.hosts);
+  const wantChanged = kind === "first" ? BENCH_TASKS - 1 : 0; // the read-only command never changes
+  if (r.exitCode !== 0) return `exit ${r.exitCode}: ${r.log ?? ""}`;
+  if (counts.length !== hosts) return `${counts.length} hosts reported, not ${hosts}`;
+  if (r.tasks !== BENCH_TASKS) return `${r.tasks} tasks ran, not ${BENCH_TASKS}`;
+  const wrong = counts.find((c) => c.changed !== wantChanged || c.failed || c.unreachable);
+  if (wrong) return `a host reported changed=${wrong.changed} failed=${wrong.failed} unreachable=${wrong.unreachable}; expected changed=${wantChanged}`;
+  return undefined;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+}
+
+function toSample(r: RunSample, base: Pick<Sample, "hosts" | "rep" | "tool" | "kind" | "order" | "loadBefore">): Sample {
+  const problem = problemOf(r, base.hosts, base.kind);
+  const counts = Object.values(r.hosts);
+  const commands = counts.map((c) => c.commands).filter((c): c is number => c !== undefined);
+  return {
+    ...base,
+    valid: !problem,
+    ...(problem ? { problem } : {}),
+    wallMs: r.wallMs,
+    runMs: r.runMs,
+    cpuS: r.cpuS,
+    maxRssKb: r.maxRssKb,
+    changedPerHost: counts.length ? Math.min(...counts.map((c) => c.changed)) : 0,
+    ...(commands.length ? { commandsPerHost: median(commands) } : {}),
+  };
+}
+
+const runTool = (tool: Tool, files: RunFiles, forks: number, tag: string, memory = false) =>
+  tool === "ansible" ? runAnsible(files, forks, tag, memory) : runBosun(files, forks, tag, memory);
+
+async function main(): Promise<void> {
+  const opts = options();
+  const started = Date.now();
+  const maxHosts = Math.max(...opts.hosts);
+  const machine = await machineInfo(opts.name);
+  log(`bosun benchmark: ${opts.hosts.map((h) => `${h} host(s) x ${opts.reps(h)}`).join(", ")}; ${machine.cpu}, nproc ${machine.nproc}, load ${machine.loadAverage.join(" ")}`);
+  const dir = mkdtempSync(path.join(os.tmpdir(), "bosun-bench-"));
+  log(`scratch files and tool output: ${dir}`);
+  const samples: Sample[] = [];
+  const floor: BenchResults["floor"][number][] = [];
+  const equivalence: { hosts: number; same: boolean; diff?: string }[] = [];
+  const commands: TaskCommands[] = [];
+  const memory: MemoryRun[] = [];
+  let lab: BenchResults["lab"] = { hosts: 0, upMs: 0 };
+  let interrupted = false;
+  process.once("SIGINT", () => {
+    interrupted = true;
+    log("interrupted: finishing the current run, then cleaning up");
+  });
+  try {
+    const t0 = Date.now();
+    log(`bringing up ${maxHosts} lab host(s) "${opts.name}"...`);
+    const { info, note } = await bringUpLab(opts.name, maxHosts);
+    lab = { hosts: info.hosts.length, upMs: Date.now() - t0, ...(note ? { note } : {}) };
+    log(`  lab up in ${sec(lab.upMs)}`);
+    const pristine = await pristineChecksums(info.hosts[0]!.container);
+
+    for (const n of opts.hosts) {
+      const hosts = info.hosts.slice(0, n);
+      const files: RunFiles = { inventory: writeInventory(dir, info, hosts), dir };
+      for (let rep = 0; rep < opts.reps(n) && !interrupted; rep++) {
+        const order: Tool[] = rep % 2 === 0 ? ["ansible", "bosun"] : ["bosun", "ansible"];
+        const fingerprints: Partial<Record<Tool, string>> = {};
+        const perTask: Partial<Record<RunKind, RunSample["perTask"]>> = {};
+        for (const [i, tool] of order.entries()) {
+          await resetHosts(hosts, pristine);
+          for (const kind of ["first", "noop"] as const) {
+            if (interrupted) throw new Error("Interrupted: the results so far are not written");
+            const loadBefore = loadAverage()[0] as number;
+            const r = await runTool(tool, files, n, `${n}-${rep}-${tool}-${kind}`);
+            const sample = toSample(r, { hosts: n, rep, tool, kind, order: i, loadBefore });
+            samples.push(sample);
+            if (tool === "bosun") perTask[kind] = r.perTask;
+            log(
+              `  [${n} host(s), rep ${rep + 1}/${opts.reps(n)}] ${tool.padEnd(7)} ${kind.padEnd(5)} wall ${sec(r.wallMs)}, in run ${sec(r.runMs)}, cpu ${r.cpuS.toFixed(1)} s, load ${loadBefore}` +
+                (sample.valid ? "" : `  INVALID: ${sample.problem?.split("\n")[0]}`),
+            );
+            if (kind === "first" && rep === 0) fingerprints[tool] = (await Promise.all([hosts[0]!, hosts[n - 1]!].map(fingerprint))).join("\n");
+          }
+        }
+        if (rep === 0) {
+          const same = fingerprints.ansible === fingerprints.bosun;
+          equivalence.push({ hosts: n, same, ...(same ? {} : { diff: `ansible:\n${fingerprints.ansible}\nbosun:\n${fingerprints.bosun}` }) });
+          if (!same) log(`  WARNING: the hosts' state differs between the tools after the first run (see latest.json)`);
+        }
+        if (!commands.length && perTask.first && perTask.noop) {
+          perTask.first.forEach((t, k) =>
+            commands.push({ task: t.task, title: t.title, first: t.commands, firstChanged: t.changed, noop: perTask.noop?.[k]?.commands ?? NaN }),
+          );
+        }
+        const f = await measureFloor(hosts, BENCH_TASKS, info.keyPath);
+        floor.push({ ...f, rep });
+        log(`  [${n} host(s), rep ${rep + 1}/${opts.reps(n)}] floor   ${sec(f.totalMs)} (connect ${sec(f.connectMs)}, true ${f.commandMedianMs.toFixed(1)} ms)`);
+      }
+    }
+
+    if (opts.memory && !interrupted) {
+      const hosts = info.hosts.slice(0, maxHosts);
+      const files: RunFiles = { inventory: writeInventory(dir, info, hosts), dir };
+      for (const tool of ["bosun", "ansible"] as const) {
+        await resetHosts(hosts, pristine);
+        for (const kind of ["first", "noop"] as const) {
+          const r = await runTool(tool, files, maxHosts, `mem-${tool}-${kind}`, true);
+          memory.push({ tool, kind, hosts: maxHosts, maxRssKb: r.maxRssKb, ...(r.memory ? { tree: r.memory } : {}) });
+          log(`  [memory, ${maxHosts} hosts] ${tool.padEnd(7)} ${kind.padEnd(5)} tree peak ${Math.round((r.memory?.pssKb ?? 0) / 1024)} MiB PSS in ${r.memory?.processes} processes; largest process ${Math.round(r.maxRssKb / 1024)} MiB`);
+        }
+      }
+      await resetHosts(hosts, pristine);
+    }
+  } finally {
+    if (!opts.keepLab) {
+      log(`taking the lab "${opts.name}" down`);
+      await labDown({ name: opts.name }).catch((e: Error) => log(`  could not take the lab down: ${e.message}`));
+    }
+  }
+
+  const results: BenchResults = {
+    machine,
+    endLoadAverage: loadAverage(),
+    durationMs: Date.now() - started,
+    config: {
+      hostCounts: opts.hosts,
+      reps: Object.fromEntries(opts.hosts.map((h) => [String(h), opts.reps(h)])),
+      tasks: BENCH_TASKS,
+      ansible:
+        "Ansible: pipelining on, ssh ControlMaster=auto with ControlPersist=60s (a fresh ControlPath per run, so every run starts without a connection, like bosun's), gather_facts: false (bosun gathers nothing up front either), interpreter discovery off (python3 given), host key checking against the lab's known_hosts, forks = hosts, linear strategy, default output.",
+      bosun: "bosun: runPlaybook() in a child `node --import tsx` process, no renderer, forks = hosts, host keys checked against the lab's known_hosts.",
+      reset: "Fresh hosts: before each tool's first run a cleanup script over ssh removes what the playbook created and restores the edited files (checked against the lab image's checksums); the containers are not recreated.",
+    },
+    lab,
+    samples,
+    floor,
+    equivalence,
+    commands,
+    memory,
+  };
+  const stamp = machine.date.replace(/[:.]/g, "-");
+  const raw = path.join(RESULTS, `raw-${stamp}.json`);
+  writeFileSync(raw, JSON.stringify(results, null, 2));
+  const markdown = renderMarkdown(results);
+  if (opts.latest) {
+    writeFileSync(path.join(RESULTS, "latest.json"), JSON.stringify(results, null, 2));
+    writeFileSync(path.join(RESULTS, "latest.md"), markdown);
+    log(`\nwrote bench/results/latest.md and latest.json (raw copy ${path.relative(REPO_ROOT, raw)})`);
+  } else {
+    log(`\nquick run: wrote ${path.relative(REPO_ROOT, raw)} (latest.* untouched; add --latest to replace them)`);
+  }
+  log(`\n${markdown}`);
+  const missed = verdicts(results, summarise(results)).filter((v) => v.met === false);
+  if (missed.length) log(`targets missed: ${missed.map((v) => v.target).join("; ")}`);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});
