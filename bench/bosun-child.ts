@@ -71,7 +71,10 @@ async function main(): Promise<void> {
     exitCode: report.exitCode,
     hostErrors: report.hostErrors,
     hosts: Object.fromEntries(
-      Object.entries(report.stats).map(([h, s]) => [h, { ok: s.ok, changed: s.changed, failed: s.failed, unreachable: s.unreachable, commands: s.commands }]),
+      Object.entries(report.stats).map(([h, s]) => [
+        h,
+        { ok: s.ok, changed: s.changed, failed: s.failed, unreachable: s.unreachable, commands: s.commands },
+      ]),
     ),
     tasks: (report.plays[0]?.results ?? [])
       .filter((r) => r.host === first)

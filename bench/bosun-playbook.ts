@@ -46,7 +46,9 @@ export async function benchHost(host: Host, vars: Vars): Promise<void> {
   await host.run(dir(`${v.app_root}/shared/log`));
   await host.run(ensureDir({ path: "/etc/app", owner: "root", group: "root", mode: "0755" }));
   await host.run(symlink({ src: `${v.app_root}/releases/${v.app_release}`, dest: `${v.app_root}/current` }));
-  await host.run(templateFile({ src: local("templates/app.conf.hbs"), dest: "/etc/app/app.conf", owner: "root", group: "root", mode: "0644" }));
+  await host.run(
+    templateFile({ src: local("templates/app.conf.hbs"), dest: "/etc/app/app.conf", owner: "root", group: "root", mode: "0644" }),
+  );
   await host.run(templateFile({ src: local("templates/env.hbs"), dest: "/etc/app/env", owner: "root", group: user, mode: "0640" }));
   await host.run(ensureFile({ src: local("files/healthcheck.sh"), path: "/usr/local/bin/app-healthcheck", mode: "0755" }));
   await host.run(ensureFile({ src: local("files/logging.conf"), path: "/etc/app/logging.conf", mode: "0644" }));
@@ -54,7 +56,11 @@ export async function benchHost(host: Host, vars: Vars): Promise<void> {
   await host.run(lineInFile({ path: "/etc/environment", regexp: "^APP_ENV=", line: "APP_ENV=production" }));
   await host.run(lineInFile({ path: "/etc/default/useradd", regexp: "^SHELL=", line: "SHELL=/bin/bash" }));
   await host.run(
-    blockInFile({ path: "/etc/security/limits.conf", marker: "# {mark} bench limits", block: "deploy soft nofile 65536\ndeploy hard nofile 65536\n" }),
+    blockInFile({
+      path: "/etc/security/limits.conf",
+      marker: "# {mark} bench limits",
+      block: "deploy soft nofile 65536\ndeploy hard nofile 65536\n",
+    }),
   );
   await host.run(command({ cmd: ["id", user], readOnly: true }));
 }

@@ -55,7 +55,11 @@ function median(values: readonly number[]): number {
  * connection (hosts in parallel), and close. Host keys are not checked here: the floor measures
  * transport cost only (bosun's check of a known_hosts entry is one comparison).
  */
-export async function measureFloor(hosts: readonly Pick<LabHost, "sshPort">[], commandsPerHost: number, keyPath: string): Promise<FloorResult> {
+export async function measureFloor(
+  hosts: readonly Pick<LabHost, "sshPort">[],
+  commandsPerHost: number,
+  keyPath: string,
+): Promise<FloorResult> {
   const key = readFileSync(keyPath, "utf8");
   const t0 = performance.now();
   const clients = await Promise.all(hosts.map((h) => connect(h.sshPort, key)));

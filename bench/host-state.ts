@@ -88,7 +88,8 @@ export async function resetHosts(hosts: readonly LabHost[], pristine: string): P
     const r = await ssh(h, RESET);
     if (r.code !== 0 || r.stdout !== pristine) {
       throw new Error(
-        `Cannot reset ${h.name} to a fresh host (exit ${r.code}):\n${r.stdout}${r.stderr}` + (r.stdout !== pristine ? `\nexpected:\n${pristine}` : ""),
+        `Cannot reset ${h.name} to a fresh host (exit ${r.code}):\n${r.stdout}${r.stderr}` +
+          (r.stdout !== pristine ? `\nexpected:\n${pristine}` : ""),
       );
     }
   });

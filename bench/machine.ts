@@ -47,7 +47,11 @@ export async function machineInfo(labName: string): Promise<MachineInfo> {
   const meminfo = readFileSync("/proc/meminfo", "utf8");
   const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, "m").exec(meminfo)?.[1] ?? 0);
   const ansible = (await text(["ansible-playbook", "--version"])).split("\n");
-  const python = ansible.find((l) => l.trim().startsWith("python version"))?.split("=")[1]?.trim().split(" ")[0];
+  const python = ansible
+    .find((l) => l.trim().startsWith("python version"))
+    ?.split("=")[1]
+    ?.trim()
+    .split(" ")[0];
   const names = (await text(["docker", "ps", "--format", "{{.Names}}"])).split("\n").filter(Boolean);
   const pkg = JSON.parse(readFileSync(`${REPO_ROOT}/package.json`, "utf8")) as { version: string };
   const commit = await text(["git", "-C", REPO_ROOT, "rev-parse", "--short", "HEAD"]);

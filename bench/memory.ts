@@ -41,7 +41,9 @@ function rollup(pid: number): { pss: number; rss: number } | undefined {
 
 /** The pids of `root`'s tree, and of processes whose command line contains `marker`. */
 function processesOf(root: number, marker: string | undefined): number[] {
-  const pids = readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map(Number);
+  const pids = readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number);
   const children = new Map<number, number[]>();
   const marked: number[] = [];
   for (const pid of pids) {
@@ -51,7 +53,13 @@ function processesOf(root: number, marker: string | undefined): number[] {
   }
   const seen = new Set<number>([root]);
   const queue = [root];
-  while (queue.length) for (const c of children.get(queue.shift() as number) ?? []) if (!seen.has(c)) seen.add(c), queue.push(c);
+  while (queue.length) {
+    for (const c of children.get(queue.shift() as number) ?? []) {
+      if (seen.has(c)) continue;
+      seen.add(c);
+      queue.push(c);
+    }
+  }
   for (const pid of marked) seen.add(pid);
   return [...seen];
 }
@@ -76,7 +84,12 @@ export class TreeSampler {
       rss += m?.rss ?? 0;
     }
     const p = this.#peak;
-    this.#peak = { pssKb: Math.max(p.pssKb, pss), rssKb: Math.max(p.rssKb, rss), processes: Math.max(p.processes, pids.length), samples: p.samples + 1 };
+    this.#peak = {
+      pssKb: Math.max(p.pssKb, pss),
+      rssKb: Math.max(p.rssKb, rss),
+      processes: Math.max(p.processes, pids.length),
+      samples: p.samples + 1,
+    };
   }
 
   /** Stop and return the peak. */

@@ -212,9 +212,16 @@ export function renderMarkdown(r: BenchResults): string {
   const invalid = rows.reduce((n, w) => n + w.invalid, 0);
   if (invalid) lines.push(``, `${invalid} run(s) failed or changed the wrong number of tasks and are left out; see latest.json.`);
   lines.push(``, `## Targets (issue 6)`, ``, `| target | measured | |`, `|---|---|---|`);
-  for (const v of verdicts(r, rows)) lines.push(`| ${v.target} | ${v.measured} | ${v.met === undefined ? "" : v.met ? "met" : "**missed**"} |`);
+  for (const v of verdicts(r, rows))
+    lines.push(`| ${v.target} | ${v.measured} | ${v.met === undefined ? "" : v.met ? "met" : "**missed**"} |`);
   if (r.commands.length) {
-    lines.push(``, `## bosun's remote commands per task (first host; runner counts)`, ``, `| task | first run | no-op run |`, `|---|---:|---:|`);
+    lines.push(
+      ``,
+      `## bosun's remote commands per task (first host; runner counts)`,
+      ``,
+      `| task | first run | no-op run |`,
+      `|---|---:|---:|`,
+    );
     for (const c of r.commands) lines.push(`| ${c.title} | ${c.first}${c.firstChanged ? " (changed)" : ""} | ${c.noop} |`);
     const first = r.commands.reduce((n, c) => n + c.first, 0);
     const noop = r.commands.reduce((n, c) => n + c.noop, 0);
@@ -232,7 +239,9 @@ export function renderMarkdown(r: BenchResults): string {
       `|---|---|---:|---:|---:|`,
     );
     for (const mr of r.memory) {
-      lines.push(`| ${mr.tool} | ${mr.kind === "first" ? "first" : "no-op"} | ${mr.tree ? kib(mr.tree.pssKb) : "–"} | ${mr.tree?.processes ?? "–"} | ${kib(mr.maxRssKb)} |`);
+      lines.push(
+        `| ${mr.tool} | ${mr.kind === "first" ? "first" : "no-op"} | ${mr.tree ? kib(mr.tree.pssKb) : "–"} | ${mr.tree?.processes ?? "–"} | ${kib(mr.maxRssKb)} |`,
+      );
     }
   }
   const eq = r.equivalence;

@@ -22,7 +22,16 @@ import { BENCH_TASKS } from "./bosun-playbook.js";
 import { measureFloor } from "./floor.js";
 import { fingerprint, pristineChecksums, resetHosts } from "./host-state.js";
 import { loadAverage, machineInfo } from "./machine.js";
-import { renderMarkdown, summarise, verdicts, type BenchResults, type MemoryRun, type RunKind, type Sample, type TaskCommands } from "./report.js";
+import {
+  renderMarkdown,
+  summarise,
+  verdicts,
+  type BenchResults,
+  type MemoryRun,
+  type RunKind,
+  type Sample,
+  type TaskCommands,
+} from "./report.js";
 import { runAnsible, runBosun, type RunFiles, type RunSample, type Tool } from "./tools.js";
 
 const RESULTS = path.join(REPO_ROOT, "bench", "results");
@@ -53,9 +62,11 @@ function options(): Options {
     },
   });
   const hosts = values.hosts ? values.hosts.split(",").map(Number) : DEFAULT_HOSTS;
-  if (hosts.some((n) => !Number.isInteger(n) || n < 1 || n > 50)) throw new Error(`Cannot run the benchmark on "${values.hosts}" hosts: give counts from 1 to 50, e.g. --hosts 1,10`);
+  if (hosts.some((n) => !Number.isInteger(n) || n < 1 || n > 50))
+    throw new Error(`Cannot run the benchmark on "${values.hosts}" hosts: give counts from 1 to 50, e.g. --hosts 1,10`);
   const reps = values.reps === undefined ? undefined : Number(values.reps);
-  if (reps !== undefined && (!Number.isInteger(reps) || reps < 1)) throw new Error(`Cannot repeat the benchmark "${values.reps}" times: give a whole number`);
+  if (reps !== undefined && (!Number.isInteger(reps) || reps < 1))
+    throw new Error(`Cannot repeat the benchmark "${values.reps}" times: give a whole number`);
   const quick = values.hosts !== undefined || values.reps !== undefined;
   return {
     hosts: [...new Set(hosts)].sort((a, b) => a - b),
@@ -71,7 +82,12 @@ function options(): Options {
 async function restartStuckHosts(name: string): Promise<string[]> {
   const hosts = await listLabHosts(name);
   const states = await Promise.all(
-    hosts.map(async (h) => ({ h, up: (await runProcess(["docker", "exec", h.container, "systemctl", "is-active", "ssh"], { allowFailure: true })).stdout.trim() === "active" })),
+    hosts.map(async (h) => ({
+      h,
+      up:
+        (await runProcess(["docker", "exec", h.container, "systemctl", "is-active", "ssh"], { allowFailure: true })).stdout.trim() ===
+        "active",
+    })),
   );
   const stuck = states.filter((s) => !s.up).map((s) => s.h.container);
   if (stuck.length) await runProcess(["docker", "restart", ...stuck], { allowFailure: true });
@@ -83,7 +99,9 @@ async function bringUpLab(name: string, count: number): Promise<{ info: LabInfo;
   const notes: string[] = [];
   const inotify = Number((await runProcess(["cat", "/proc/sys/fs/inotify/max_user_instances"])).stdout.trim());
   if (count > 10 && inotify < 512) {
-    log(`warning: fs.inotify.max_user_instances is ${inotify}; every systemd lab host takes a few, and hosts fail to boot when they run out (sysctl -w fs.inotify.max_user_instances=1024)`);
+    log(
+      `warning: fs.inotify.max_user_instances is ${inotify}; every systemd lab host takes a few, and hosts fail to boot when they run out (sysctl -w fs.inotify.max_user_instances=1024)`,
+    );
   }
   let info: LabInfo | undefined;
   for (let n = Math.min(10, count); ; n = Math.min(n + 10, count)) {
@@ -92,7 +110,10 @@ async function bringUpLab(name: string, count: number): Promise<{ info: LabInfo;
         info = await labUp({ name, count: n, owner: "bench" });
         break;
       } catch (error) {
-        if (attempt >= 4) throw new Error(`Cannot bring up ${n} lab hosts: ${(error as Error).message} (fs.inotify.max_user_instances is ${inotify}; see run.ts)`);
+        if (attempt >= 4)
+          throw new Error(
+            `Cannot bring up ${n} lab hosts: ${(error as Error).message} (fs.inotify.max_user_instances is ${inotify}; see run.ts)`,
+          );
         const stuck = await restartStuckHosts(name);
         notes.push(`restarted ${stuck.length} host(s) that stalled at boot`);
         log(`  lab: ${(error as Error).message.split("\n")[0]}; restarted ${stuck.length} stalled host(s), retrying`);
@@ -118,7 +139,8 @@ function problemOf(r: RunSample, hosts: number, kind: RunKind): string | undefin
   if (counts.length !== hosts) return `${counts.length} hosts reported, not ${hosts}`;
   if (r.tasks !== BENCH_TASKS) return `${r.tasks} tasks ran, not ${BENCH_TASKS}`;
   const wrong = counts.find((c) => c.changed !== wantChanged || c.failed || c.unreachable);
-  if (wrong) return `a host reported changed=${wrong.changed} failed=${wrong.failed} unreachable=${wrong.unreachable}; expected changed=${wantChanged}`;
+  if (wrong)
+    return `a host reported changed=${wrong.changed} failed=${wrong.failed} unreachable=${wrong.unreachable}; expected changed=${wantChanged}`;
   return undefined;
 }
 
@@ -152,7 +174,9 @@ async function main(): Promise<void> {
   const started = Date.now();
   const maxHosts = Math.max(...opts.hosts);
   const machine = await machineInfo(opts.name);
-  log(`bosun benchmark: ${opts.hosts.map((h) => `${h} host(s) x ${opts.reps(h)}`).join(", ")}; ${machine.cpu}, nproc ${machine.nproc}, load ${machine.loadAverage.join(" ")}`);
+  log(
+    `bosun benchmark: ${opts.hosts.map((h) => `${h} host(s) x ${opts.reps(h)}`).join(", ")}; ${machine.cpu}, nproc ${machine.nproc}, load ${machine.loadAverage.join(" ")}`,
+  );
   const dir = mkdtempSync(path.join(os.tmpdir(), "bosun-bench-"));
   log(`scratch files and tool output: ${dir}`);
   const samples: Sample[] = [];
@@ -194,22 +218,35 @@ async function main(): Promise<void> {
               `  [${n} host(s), rep ${rep + 1}/${opts.reps(n)}] ${tool.padEnd(7)} ${kind.padEnd(5)} wall ${sec(r.wallMs)}, in run ${sec(r.runMs)}, cpu ${r.cpuS.toFixed(1)} s, load ${loadBefore}` +
                 (sample.valid ? "" : `  INVALID: ${sample.problem?.split("\n")[0]}`),
             );
-            if (kind === "first" && rep === 0) fingerprints[tool] = (await Promise.all([hosts[0]!, hosts[n - 1]!].map(fingerprint))).join("\n");
+            if (kind === "first" && rep === 0)
+              fingerprints[tool] = (await Promise.all([hosts[0]!, hosts[n - 1]!].map(fingerprint))).join("\n");
           }
         }
         if (rep === 0) {
           const same = fingerprints.ansible === fingerprints.bosun;
-          equivalence.push({ hosts: n, same, ...(same ? {} : { diff: `ansible:\n${fingerprints.ansible}\nbosun:\n${fingerprints.bosun}` }) });
+          equivalence.push({
+            hosts: n,
+            same,
+            ...(same ? {} : { diff: `ansible:\n${fingerprints.ansible}\nbosun:\n${fingerprints.bosun}` }),
+          });
           if (!same) log(`  WARNING: the hosts' state differs between the tools after the first run (see latest.json)`);
         }
         if (!commands.length && perTask.first && perTask.noop) {
           perTask.first.forEach((t, k) =>
-            commands.push({ task: t.task, title: t.title, first: t.commands, firstChanged: t.changed, noop: perTask.noop?.[k]?.commands ?? NaN }),
+            commands.push({
+              task: t.task,
+              title: t.title,
+              first: t.commands,
+              firstChanged: t.changed,
+              noop: perTask.noop?.[k]?.commands ?? NaN,
+            }),
           );
         }
         const f = await measureFloor(hosts, BENCH_TASKS, info.keyPath);
         floor.push({ ...f, rep });
-        log(`  [${n} host(s), rep ${rep + 1}/${opts.reps(n)}] floor   ${sec(f.totalMs)} (connect ${sec(f.connectMs)}, true ${f.commandMedianMs.toFixed(1)} ms)`);
+        log(
+          `  [${n} host(s), rep ${rep + 1}/${opts.reps(n)}] floor   ${sec(f.totalMs)} (connect ${sec(f.connectMs)}, true ${f.commandMedianMs.toFixed(1)} ms)`,
+        );
       }
     }
 
@@ -221,7 +258,9 @@ async function main(): Promise<void> {
         for (const kind of ["first", "noop"] as const) {
           const r = await runTool(tool, files, maxHosts, `mem-${tool}-${kind}`, true);
           memory.push({ tool, kind, hosts: maxHosts, maxRssKb: r.maxRssKb, ...(r.memory ? { tree: r.memory } : {}) });
-          log(`  [memory, ${maxHosts} hosts] ${tool.padEnd(7)} ${kind.padEnd(5)} tree peak ${Math.round((r.memory?.pssKb ?? 0) / 1024)} MiB PSS in ${r.memory?.processes} processes; largest process ${Math.round(r.maxRssKb / 1024)} MiB`);
+          log(
+            `  [memory, ${maxHosts} hosts] ${tool.padEnd(7)} ${kind.padEnd(5)} tree peak ${Math.round((r.memory?.pssKb ?? 0) / 1024)} MiB PSS in ${r.memory?.processes} processes; largest process ${Math.round(r.maxRssKb / 1024)} MiB`,
+          );
         }
       }
       await resetHosts(hosts, pristine);
@@ -243,8 +282,10 @@ async function main(): Promise<void> {
       tasks: BENCH_TASKS,
       ansible:
         "Ansible: pipelining on, ssh ControlMaster=auto with ControlPersist=60s (a fresh ControlPath per run, so every run starts without a connection, like bosun's), gather_facts: false (bosun gathers nothing up front either), interpreter discovery off (python3 given), host key checking against the lab's known_hosts, forks = hosts, linear strategy, default output.",
-      bosun: "bosun: runPlaybook() in a child `node --import tsx` process, no renderer, forks = hosts, host keys checked against the lab's known_hosts.",
-      reset: "Fresh hosts: before each tool's first run a cleanup script over ssh removes what the playbook created and restores the edited files (checked against the lab image's checksums); the containers are not recreated.",
+      bosun:
+        "bosun: runPlaybook() in a child `node --import tsx` process, no renderer, forks = hosts, host keys checked against the lab's known_hosts.",
+      reset:
+        "Fresh hosts: before each tool's first run a cleanup script over ssh removes what the playbook created and restores the edited files (checked against the lab image's checksums); the containers are not recreated.",
     },
     lab,
     samples,

@@ -83,7 +83,9 @@ function timed(argv: readonly string[], env: NodeJS.ProcessEnv, timeFile: string
 async function closeMasters(dir: string): Promise<void> {
   if (!existsSync(dir)) return;
   await Promise.all(
-    readdirSync(dir).map((sock) => runProcess(["ssh", "-o", `ControlPath=${path.join(dir, sock)}`, "-O", "exit", "bench-master"], { allowFailure: true })),
+    readdirSync(dir).map((sock) =>
+      runProcess(["ssh", "-o", `ControlPath=${path.join(dir, sock)}`, "-O", "exit", "bench-master"], { allowFailure: true }),
+    ),
   );
   rmSync(dir, { recursive: true, force: true });
 }
@@ -110,7 +112,10 @@ export async function runAnsible(files: RunFiles, forks: number, tag: string, sa
       ? (JSON.parse(readFileSync(out, "utf8")) as { runMs: number; tasks: number; hosts: Record<string, Record<string, number>> })
       : undefined;
     const hosts = Object.fromEntries(
-      Object.entries(cb?.hosts ?? {}).map(([h, s]) => [h, { changed: s.changed ?? 0, failed: s.failures ?? 0, unreachable: s.unreachable ?? 0 }]),
+      Object.entries(cb?.hosts ?? {}).map(([h, s]) => [
+        h,
+        { changed: s.changed ?? 0, failed: s.failures ?? 0, unreachable: s.unreachable ?? 0 },
+      ]),
     );
     return {
       wallMs: r.wallMs,

@@ -98,4 +98,3 @@ export function reissueReason(p: CertbotIssueParams, lineage: CertbotLineage | u
   if (lineage.secondsLeft < window) return `${lineage.daysLeft} day(s) left, renewing within ${p.renewBeforeDays ?? 30}`;
   return undefined;
 }
-

@@ -1,5 +1,5 @@
 import { certbotIssue, certbotRenew, nginxSite } from "../../../lib/tasks/tls/index.js";
-import { reissueReason } from "../../../lib/tasks/tls/certbot-issue.js";
+import { reissueReason } from "../../../lib/tasks/tls/certbot-issue-plan.js";
 import { parseSiteState } from "../../../lib/tasks/tls/nginx-site.js";
 import { secret } from "../../../lib/core/secrets.js";
 import { fakeHost } from "../../support/host.js";
