@@ -258,7 +258,10 @@ export class Host {
     } finally {
       this.#applying = false;
     }
-    const after = plan.finish?.(stepResults) ?? {};
+    const after = plan.finish?.(stepResults, taskHost) ?? {};
+    if (after.failed !== undefined) {
+      return finish({ status: "failed", changed: false, failed: true, skipped: false, message: after.failed, output: after.output, stdout: last?.stdout, stderr: last?.stderr, rc: last?.code, diff });
+    }
     const didChange = after.changed ?? true;
     return finish({
       status: didChange ? "changed" : "ok",

@@ -65,8 +65,8 @@ export interface ChangedPlan<O> {
   readonly message?: string;
   /** The task's typed output; `finish` computes it from step results when given. */
   readonly output?: O;
-  /** Compute the output (and maybe say the change did not happen after all) from what the steps returned. */
-  readonly finish?: (results: readonly unknown[]) => { output?: O; changed?: boolean; message?: string };
+  /** Compute the output from what the steps returned; may say the change did not happen after all, or fail the task (`failed`: why). */
+  readonly finish?: (results: readonly unknown[], host: TaskHost) => { output?: O; changed?: boolean; message?: string; failed?: string };
 }
 
 /** What `check` returns. */

@@ -82,9 +82,7 @@ const UPGRADE_MAP =
   "# written by bosun (roles/nginx)\nmap $http_upgrade $connection_upgrade {\n    default upgrade;\n    ''      close;\n}\n";
 
 /** A site with defaults filled in, as the template sees it. */
-export function siteVars(
-  site: NginxRoleSite,
-): Required<Pick<NginxRoleSite, "name" | "serverNames" | "certName" | "clientMaxBodySize">> & {
+export function siteVars(site: NginxRoleSite): Required<Pick<NginxRoleSite, "name" | "serverNames" | "certName" | "clientMaxBodySize">> & {
   locations: NginxRoleLocation[];
   root?: string;
 } {

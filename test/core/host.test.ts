@@ -149,3 +149,31 @@ describe("mergeCommandSteps", () => {
     expect((merged[0] as { text: string }).text).toBe("{ a\n} && { b\n}");
   });
 });
+
+describe("finish", () => {
+  const judged = defineTask<{ ok: boolean }>({
+    id: "test.judged",
+    title: () => "judged",
+    async check() {
+      return changed([sh`run`], { finish: (_results, host) => (host.name === "h1" ? {} : {}) });
+    },
+  });
+  const failing = defineTask<Record<string, never>>({
+    id: "test.failing",
+    title: () => "failing",
+    async check() {
+      return changed([sh`run`], { finish: () => ({ failed: "exit code 3 means the migration failed" }) });
+    },
+  });
+
+  test("finish sees the host and can leave the result changed", async () => {
+    const { host } = fakeHost();
+    expect((await host.run(judged({ ok: true }))).status).toBe("changed");
+  });
+
+  test("finish can fail the task with a reason", async () => {
+    const { host } = fakeHost();
+    await expect(host.run(failing({}))).rejects.toThrow(/migration failed/);
+    expect(host.results[0]).toMatchObject({ status: "failed", failed: true });
+  });
+});

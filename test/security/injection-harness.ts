@@ -43,7 +43,7 @@ export interface Mismatch {
 /** How a slot's literal results are verified after the batch (on the host, with our own commands). */
 export type Observer =
   /** A file tree under `root`: every applied attempt's entry exists exactly, nothing else does. */
-  | { readonly kind: "tree"; readonly root: string; readonly entry: (a: Attempt) => TreeEntry; readonly allowedPrefixes?: (a: Attempt) => string }
+  | { readonly kind: "tree"; readonly root: string; readonly entry: (a: Attempt) => TreeEntry | readonly TreeEntry[] }
   /** Our own shell snippet per attempt (built from the index only) whose output must equal `expect`. */
   | { readonly kind: "script"; readonly snippet: (a: Attempt) => string; readonly expect: (a: Attempt) => string | Buffer }
   /** The task result itself (e.g. a command's stdout). */
@@ -207,13 +207,18 @@ async function observeTree(
   const byPath = new Map(items.map((i) => [i.path, i]));
   const mismatches: Mismatch[] = [];
   const allowed = new Set<string>();
+  const entries = (a: Attempt): readonly TreeEntry[] => {
+    const e = o.entry(a);
+    return Array.isArray(e) ? e : [e as TreeEntry];
+  };
   for (const a of seen.attempts) {
-    const p = normal(o.allowedPrefixes?.(a) ?? o.entry(a).path);
-    allowed.add(p);
-    for (const pre of prefixesOf(p)) allowed.add(pre);
+    for (const e of entries(a)) {
+      const p = normal(e.path);
+      allowed.add(p);
+      for (const pre of prefixesOf(p)) allowed.add(pre);
+    }
   }
-  for (const { attempt } of seen.applied) {
-    const want = o.entry(attempt);
+  for (const { attempt } of seen.applied) for (const want of entries(attempt)) {
     const path = normal(want.path);
     const got = byPath.get(path);
     const problem =

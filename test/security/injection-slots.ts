@@ -67,15 +67,16 @@ export function stringSlots(schema: Schema | undefined, prefix = ""): string[] {
       continue;
     }
     if (accepts(s, "string")) out.push(slot);
-    for (const alt of alternativesOf(s)) {
+    const alternatives = alternativesOf(s);
+    for (const alt of alternatives) {
       if (alt.type === "array" && accepts(alt.items as Schema, "string")) out.push(`${slot}[]`);
-      if (alt.type === "object" && alt.properties) out.push(...stringSlots(alt, `${slot}.`));
-      else if (alt.type === "object") {
-        const values = alt.additionalProperties as Schema | boolean | undefined;
+      if (alt.type !== "object") continue;
+      if (alt.properties) out.push(...stringSlots(alt, `${slot}.`));
+      else if ("additionalProperties" in alt) {
+        const values = alt.additionalProperties as Schema | boolean;
         out.push(`${slot}{}`);
-        if (values === undefined || values === true || (typeof values === "object" && (isAny(values) || accepts(values, "string"))))
-          out.push(`${slot}.*`);
-      }
+        if (values === true || (typeof values === "object" && (isAny(values) || accepts(values, "string")))) out.push(`${slot}.*`);
+      } else if (!accepts(s, "string")) out.push(`${slot}?`); // a free-form object (JSON data); a string's Secret form is not a slot of its own
     }
   }
   return [...new Set(out)];

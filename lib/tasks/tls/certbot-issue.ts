@@ -4,7 +4,7 @@ import { defineTask, changed, unchanged, type TaskHost } from "../../core/task.j
 import { sh, raw, type Command } from "../../core/command.js";
 import { params, absPath, bool, int, list, nonEmpty, oneOf, record, str, secretString } from "../../core/params.js";
 import { Secret, reveal, secret } from "../../core/secrets.js";
-import { LETSENCRYPT_DIR, certbotStateCommand, parseCertbotState, type CertbotLineage } from "../../facts/certificates.js";
+import { LETSENCRYPT_DIR, certbotStateCommand, parseCertbotState } from "../../facts/certificates.js";
 import { atomicWrite } from "../files/atomic-write.js";
 import { defaultCertName } from "./certbot-args.js";
 import { certonlyCommand, cloudflareCredentialsContent, issueProblem, reissueReason } from "./certbot-issue-plan.js";
