@@ -34,7 +34,8 @@ export const CLOUDFLARE_TOKEN = "cf-inject-token";
 export const CLOUDFLARE_ZONE = "lab.test";
 
 const SHELL_BY_DESIGN = "shell text by design (the playbook's own command, run as written; like Ansible's)";
-const NOT_A_STRING = "not a string: a Command built with sh`` (its values are quoted by the template, fuzzed here through every other slot and in injection-quote.test.ts)";
+const NOT_A_STRING =
+  "not a string: a Command built with sh`` (its values are quoted by the template, fuzzed here through every other slot and in injection-quote.test.ts)";
 const FUNCTION = "a function, never sent anywhere";
 
 /** Quote for our own shell snippets (built from indexes and constants only, but quoted anyway). */
@@ -69,7 +70,8 @@ function argv(tool: string, needle: (a: Attempt) => readonly string[]): Observer
   return {
     kind: "fake",
     tool,
-    check: (runs, a) => (runs.some((r) => hasSequence(r.argv, needle(a))) ? undefined : `no ${tool} run has argv ${JSON.stringify(needle(a))}${sample(runs)}`),
+    check: (runs, a) =>
+      runs.some((r) => hasSequence(r.argv, needle(a))) ? undefined : `no ${tool} run has argv ${JSON.stringify(needle(a))}${sample(runs)}`,
   };
 }
 
@@ -81,7 +83,9 @@ function envEntry(tool: string, which: (a: Attempt) => readonly string[], entry:
     check: (runs, a) => {
       const run = runs.find((r) => hasSequence(r.argv, which(a)));
       if (!run) return `no ${tool} run has argv ${JSON.stringify(which(a))}${sample(runs)}`;
-      return run.env.includes(entry(a)) ? undefined : `environment lacks ${JSON.stringify(entry(a))}: ${JSON.stringify(run.env.filter((e) => /^(INJ|CI_|REG|GIT_)/.test(e)))}`;
+      return run.env.includes(entry(a))
+        ? undefined
+        : `environment lacks ${JSON.stringify(entry(a))}: ${JSON.stringify(run.env.filter((e) => /^(INJ|CI_|REG|GIT_)/.test(e)))}`;
     },
   };
 }
@@ -138,7 +142,10 @@ function cronEnvValue(a: Attempt): string {
 const BLOCK_BEGIN = "# BEGIN BOSUN MANAGED BLOCK";
 const BLOCK_END = "# END BOSUN MANAGED BLOCK";
 
-function recorded(ctx: CaseContext, prefix: string): { path: string; json?: unknown; headers: Readonly<Record<string, string>> } | undefined {
+function recorded(
+  ctx: CaseContext,
+  prefix: string,
+): { path: string; json?: unknown; headers: Readonly<Record<string, string>> } | undefined {
   return ctx.recorder.requests.find((r) => r.path.startsWith(prefix));
 }
 
@@ -155,7 +162,11 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
   const gitlabKeyUrl = "http://127.0.0.1:9/gpgkey"; // a closed loopback port: never packages.gitlab.com
   const ufwSlots = (): TaskCase => ({
     fuzz: {
-      comment: { params: (v) => ({ port: 2222, proto: "tcp", comment: v }), apply: true, observe: argv("ufw", (a) => ["comment", a.value]) },
+      comment: {
+        params: (v) => ({ port: 2222, proto: "tcp", comment: v }),
+        apply: true,
+        observe: argv("ufw", (a) => ["comment", a.value]),
+      },
       port: { params: (v) => ({ port: v }), apply: true },
       from: { params: (v) => ({ port: 2222, from: v }), apply: true },
       to: { params: (v) => ({ port: 2222, to: v }), apply: true },
@@ -178,11 +189,21 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
             kind: "fake",
             tool: "docker",
             check: (runs, a) =>
-              runs.some((r) => r.cwd === `${ROOT}/cp-${task}/${a.index}-${a.value}`) ? undefined : `no docker run in ${JSON.stringify(`${a.index}-${a.value}`)}${sample(runs)}`,
+              runs.some((r) => r.cwd === `${ROOT}/cp-${task}/${a.index}-${a.value}`)
+                ? undefined
+                : `no docker run in ${JSON.stringify(`${a.index}-${a.value}`)}${sample(runs)}`,
           },
         },
-        "files[]": { params: (v) => ({ ...base, projectDir: composeDir, files: [v] }), ...on, observe: argv("docker", (a) => ["-f", a.value]) },
-        "envFiles[]": { params: (v) => ({ ...base, projectDir: composeDir, envFiles: [v] }), ...on, observe: argv("docker", (a) => ["--env-file", a.value]) },
+        "files[]": {
+          params: (v) => ({ ...base, projectDir: composeDir, files: [v] }),
+          ...on,
+          observe: argv("docker", (a) => ["-f", a.value]),
+        },
+        "envFiles[]": {
+          params: (v) => ({ ...base, projectDir: composeDir, envFiles: [v] }),
+          ...on,
+          observe: argv("docker", (a) => ["--env-file", a.value]),
+        },
         projectName: { params: (v) => ({ ...base, projectDir: composeDir, projectName: v }), ...on },
       },
     };
@@ -208,19 +229,31 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
           params: (v, i) => ({ path: `${ROOT}/file/${i}/${v}`, content: `c${i}\n`, createParents: true }),
           shape: noDotSegments,
           apply: true,
-          observe: fileTree(`${ROOT}/file`, (a) => `${a.index}/${a.value}`, (a) => `c${a.index}\n`),
+          observe: fileTree(
+            `${ROOT}/file`,
+            (a) => `${a.index}/${a.value}`,
+            (a) => `c${a.index}\n`,
+          ),
         },
         content: {
           params: (v, i) => ({ path: `${ROOT}/content/${i}`, content: v, createParents: true }),
           nul: true,
           apply: true,
-          observe: fileTree(`${ROOT}/content`, (a) => `${a.index}`, (a) => a.value),
+          observe: fileTree(
+            `${ROOT}/content`,
+            (a) => `${a.index}`,
+            (a) => a.value,
+          ),
         },
         src: {
           params: (v, i) => ({ path: `${ROOT}/src/${i}`, src: localFile(ctx, `src/${i}/${v}`, `s${i}\n`), createParents: true }),
           shape: noDotSegments,
           apply: true,
-          observe: fileTree(`${ROOT}/src`, (a) => `${a.index}`, (a) => `s${a.index}\n`),
+          observe: fileTree(
+            `${ROOT}/src`,
+            (a) => `${a.index}`,
+            (a) => `s${a.index}\n`,
+          ),
         },
         owner: { params: (v, i) => ({ path: `${ROOT}/file-attr/${i}`, content: "x", owner: v }), apply: true },
         group: { params: (v, i) => ({ path: `${ROOT}/file-attr/${i}`, content: "x", group: v }), apply: true },
@@ -231,27 +264,48 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
     "files.templateFile": {
       fuzz: {
         src: {
-          params: (v, i) => ({ src: localFile(ctx, `tsrc/${i}/${v}`, "[{{v}}]\n"), dest: `${ROOT}/tsrc/${i}`, vars: { v: "ok" }, createParents: true }),
+          params: (v, i) => ({
+            src: localFile(ctx, `tsrc/${i}/${v}`, "[{{v}}]\n"),
+            dest: `${ROOT}/tsrc/${i}`,
+            vars: { v: "ok" },
+            createParents: true,
+          }),
           shape: noDotSegments,
           apply: true,
-          observe: fileTree(`${ROOT}/tsrc`, (a) => `${a.index}`, () => "[ok]\n"),
+          observe: fileTree(
+            `${ROOT}/tsrc`,
+            (a) => `${a.index}`,
+            () => "[ok]\n",
+          ),
         },
         dest: {
           params: (v, i) => ({ src: template, dest: `${ROOT}/tdest/${i}/${v}`, vars: { v: "ok" }, createParents: true }),
           shape: noDotSegments,
           apply: true,
-          observe: fileTree(`${ROOT}/tdest`, (a) => `${a.index}/${a.value}`, () => "[ok]\nok\n"),
+          observe: fileTree(
+            `${ROOT}/tdest`,
+            (a) => `${a.index}/${a.value}`,
+            () => "[ok]\nok\n",
+          ),
         },
         "vars.*": {
           params: (v, i) => ({ src: template, dest: `${ROOT}/tvars/${i}`, vars: { v }, createParents: true }),
           nul: true,
           apply: true,
-          observe: fileTree(`${ROOT}/tvars`, (a) => `${a.index}`, (a) => `[${a.value}]\n${a.value}\n`),
+          observe: fileTree(
+            `${ROOT}/tvars`,
+            (a) => `${a.index}`,
+            (a) => `[${a.value}]\n${a.value}\n`,
+          ),
         },
         "vars{}": {
           params: (v, i) => ({ src: template, dest: `${ROOT}/tkeys/${i}`, vars: { v: "ok", [v]: "x" }, createParents: true }),
           apply: true,
-          observe: fileTree(`${ROOT}/tkeys`, (a) => `${a.index}`, () => "[ok]\nok\n"),
+          observe: fileTree(
+            `${ROOT}/tkeys`,
+            (a) => `${a.index}`,
+            () => "[ok]\nok\n",
+          ),
         },
         owner: { params: (v, i) => ({ src: template, dest: `${ROOT}/tattr/${i}`, vars: { v: "x" }, owner: v }) },
         group: { params: (v, i) => ({ src: template, dest: `${ROOT}/tattr/${i}`, vars: { v: "x" }, group: v }) },
@@ -266,14 +320,22 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
           shape: component,
           prepare: () => ({ script: `mkdir -p ${ROOT}/lpath` }),
           apply: true,
-          observe: fileTree(`${ROOT}/lpath`, (a) => `${a.index}-${a.value}`, () => "x\n"),
+          observe: fileTree(
+            `${ROOT}/lpath`,
+            (a) => `${a.index}-${a.value}`,
+            () => "x\n",
+          ),
         },
         line: {
           params: (v, i) => ({ path: `${ROOT}/lline/${i}`, line: v, create: true }),
           nul: true,
           prepare: () => ({ script: `mkdir -p ${ROOT}/lline` }),
           apply: true,
-          observe: fileTree(`${ROOT}/lline`, (a) => `${a.index}`, (a) => `${a.value}\n`),
+          observe: fileTree(
+            `${ROOT}/lline`,
+            (a) => `${a.index}`,
+            (a) => `${a.value}\n`,
+          ),
         },
         ...Object.fromEntries(
           (["regexp", "insertAfter", "insertBefore"] as const).map((k) => [
@@ -282,7 +344,11 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
               params: (v: string, i: number) => ({ path: `${ROOT}/l${k}/${i}`, line: "x", [k]: v, create: true }),
               prepare: () => ({ script: `mkdir -p ${ROOT}/l${k}` }),
               apply: true,
-              observe: fileTree(`${ROOT}/l${k}`, (a) => `${a.index}`, () => "x\n"),
+              observe: fileTree(
+                `${ROOT}/l${k}`,
+                (a) => `${a.index}`,
+                () => "x\n",
+              ),
             } satisfies SlotFuzz,
           ]),
         ),
@@ -300,32 +366,52 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
           shape: component,
           prepare: () => ({ script: `mkdir -p ${ROOT}/bpath` }),
           apply: true,
-          observe: fileTree(`${ROOT}/bpath`, (a) => `${a.index}-${a.value}`, () => `${BLOCK_BEGIN}\nx\n${BLOCK_END}\n`),
+          observe: fileTree(
+            `${ROOT}/bpath`,
+            (a) => `${a.index}-${a.value}`,
+            () => `${BLOCK_BEGIN}\nx\n${BLOCK_END}\n`,
+          ),
         },
         block: {
           params: (v, i) => ({ path: `${ROOT}/bblock/${i}`, block: v, create: true }),
           nul: true,
           prepare: () => ({ script: `mkdir -p ${ROOT}/bblock` }),
           apply: true,
-          observe: fileTree(`${ROOT}/bblock`, (a) => `${a.index}`, (a) => `${BLOCK_BEGIN}\n${a.value.endsWith("\n") ? a.value.slice(0, -1) : a.value}\n${BLOCK_END}\n`),
+          observe: fileTree(
+            `${ROOT}/bblock`,
+            (a) => `${a.index}`,
+            (a) => `${BLOCK_BEGIN}\n${a.value.endsWith("\n") ? a.value.slice(0, -1) : a.value}\n${BLOCK_END}\n`,
+          ),
         },
         marker: {
           params: (v, i) => ({ path: `${ROOT}/bmarker/${i}`, block: "x", marker: `${v} {mark}`, create: true }),
           prepare: () => ({ script: `mkdir -p ${ROOT}/bmarker` }),
           apply: true,
-          observe: fileTree(`${ROOT}/bmarker`, (a) => `${a.index}`, (a) => `${a.value} BEGIN\nx\n${a.value} END\n`),
+          observe: fileTree(
+            `${ROOT}/bmarker`,
+            (a) => `${a.index}`,
+            (a) => `${a.value} BEGIN\nx\n${a.value} END\n`,
+          ),
         },
         markerBegin: {
           params: (v, i) => ({ path: `${ROOT}/bmbegin/${i}`, block: "x", markerBegin: v, create: true }),
           prepare: () => ({ script: `mkdir -p ${ROOT}/bmbegin` }),
           apply: true,
-          observe: fileTree(`${ROOT}/bmbegin`, (a) => `${a.index}`, (a) => `# ${a.value} BOSUN MANAGED BLOCK\nx\n${BLOCK_END}\n`),
+          observe: fileTree(
+            `${ROOT}/bmbegin`,
+            (a) => `${a.index}`,
+            (a) => `# ${a.value} BOSUN MANAGED BLOCK\nx\n${BLOCK_END}\n`,
+          ),
         },
         markerEnd: {
           params: (v, i) => ({ path: `${ROOT}/bmend/${i}`, block: "x", markerEnd: v, create: true }),
           prepare: () => ({ script: `mkdir -p ${ROOT}/bmend` }),
           apply: true,
-          observe: fileTree(`${ROOT}/bmend`, (a) => `${a.index}`, (a) => `${BLOCK_BEGIN}\nx\n# ${a.value} BOSUN MANAGED BLOCK\n`),
+          observe: fileTree(
+            `${ROOT}/bmend`,
+            (a) => `${a.index}`,
+            (a) => `${BLOCK_BEGIN}\nx\n# ${a.value} BOSUN MANAGED BLOCK\n`,
+          ),
         },
         ...Object.fromEntries(
           (["insertAfter", "insertBefore"] as const).map((k) => [
@@ -334,7 +420,11 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
               params: (v: string, i: number) => ({ path: `${ROOT}/b${k}/${i}`, block: "x", [k]: v, create: true }),
               prepare: () => ({ script: `mkdir -p ${ROOT}/b${k}` }),
               apply: true,
-              observe: fileTree(`${ROOT}/b${k}`, (a) => `${a.index}`, () => `${BLOCK_BEGIN}\nx\n${BLOCK_END}\n`),
+              observe: fileTree(
+                `${ROOT}/b${k}`,
+                (a) => `${a.index}`,
+                () => `${BLOCK_BEGIN}\nx\n${BLOCK_END}\n`,
+              ),
             } satisfies SlotFuzz,
           ]),
         ),
@@ -379,7 +469,11 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
           shape: component,
           prepare: () => ({ script: `mkdir -p ${ROOT}/linkd` }),
           apply: true,
-          observe: { kind: "tree", root: `${ROOT}/linkd`, entry: (a) => ({ path: `${a.index}-${a.value}`, type: "l", target: "/srv/inj/target" }) },
+          observe: {
+            kind: "tree",
+            root: `${ROOT}/linkd`,
+            entry: (a) => ({ path: `${a.index}-${a.value}`, type: "l", target: "/srv/inj/target" }),
+          },
         },
         owner: { params: (v, i) => ({ src: "/x", dest: `${ROOT}/link-attr/${i}`, owner: v }) },
         group: { params: (v, i) => ({ src: "/x", dest: `${ROOT}/link-attr/${i}`, group: v }) },
@@ -391,7 +485,13 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
           params: (v) => ({ cmd: ["printf", "%s", v] }),
           nul: true,
           apply: true,
-          observe: { kind: "result", check: (r, a) => ((r.output as { stdout?: string }).stdout === a.value ? undefined : `stdout ${JSON.stringify((r.output as { stdout?: string }).stdout)}`) },
+          observe: {
+            kind: "result",
+            check: (r, a) =>
+              (r.output as { stdout?: string }).stdout === a.value
+                ? undefined
+                : `stdout ${JSON.stringify((r.output as { stdout?: string }).stdout)}`,
+          },
         },
         cwd: {
           params: (v, i) => ({ cmd: ["pwd"], cwd: `${ROOT}/cwd/${i}-${v}` }),
@@ -410,13 +510,25 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
           params: (v) => ({ cmd: ["cat"], stdin: v }),
           nul: true,
           apply: true,
-          observe: { kind: "result", check: (r, a) => ((r.output as { stdout?: string }).stdout === a.value ? undefined : `cat printed ${JSON.stringify((r.output as { stdout?: string }).stdout)}`) },
+          observe: {
+            kind: "result",
+            check: (r, a) =>
+              (r.output as { stdout?: string }).stdout === a.value
+                ? undefined
+                : `cat printed ${JSON.stringify((r.output as { stdout?: string }).stdout)}`,
+          },
         },
         "env.*": {
           params: (v) => ({ cmd: ["printenv", "INJ"], env: { INJ: v } }),
           nul: true,
           apply: true,
-          observe: { kind: "result", check: (r, a) => ((r.output as { stdout?: string }).stdout === `${a.value}\n` ? undefined : `printenv printed ${JSON.stringify((r.output as { stdout?: string }).stdout)}`) },
+          observe: {
+            kind: "result",
+            check: (r, a) =>
+              (r.output as { stdout?: string }).stdout === `${a.value}\n`
+                ? undefined
+                : `printenv printed ${JSON.stringify((r.output as { stdout?: string }).stdout)}`,
+          },
         },
         "env{}": { params: (v) => ({ cmd: ["true"], env: { [v]: "x" } }), apply: true },
         creates: {
@@ -424,14 +536,24 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
           shape: shortComponents,
           prepare: (as) => ({ script: CREATE_FILES, stdin: nulList(as.map((a) => `${ROOT}/creates/${a.index}/${a.value}`)) }),
           apply: true,
-          observe: { kind: "result", check: (r) => (r.status === "ok" && /exists/.test(r.message ?? "") ? undefined : `the guard missed the file: ${r.status} ${r.message}`) },
+          observe: {
+            kind: "result",
+            check: (r) =>
+              r.status === "ok" && /exists/.test(r.message ?? "") ? undefined : `the guard missed the file: ${r.status} ${r.message}`,
+          },
         },
         removes: {
           params: (v, i) => ({ cmd: ["echo", "ran"], removes: `${ROOT}/removes/${i}/${v}` }),
           shape: shortComponents,
           prepare: (as) => ({ script: CREATE_FILES, stdin: nulList(as.map((a) => `${ROOT}/removes/${a.index}/${a.value}`)) }),
           apply: true,
-          observe: { kind: "result", check: (r) => (r.status === "changed" && (r.output as { stdout?: string }).stdout === "ran\n" ? undefined : `the guard missed the file: ${r.status} ${r.message}`) },
+          observe: {
+            kind: "result",
+            check: (r) =>
+              r.status === "changed" && (r.output as { stdout?: string }).stdout === "ran\n"
+                ? undefined
+                : `the guard missed the file: ${r.status} ${r.message}`,
+          },
         },
       },
       excused: { "unless?": NOT_A_STRING, "changedWhen?": FUNCTION, "failedWhen?": FUNCTION },
@@ -444,26 +566,38 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
         comment: {
           params: (v, i) => ({ name: `ic${i}`, comment: v, createHome: false }),
           apply: true,
-          observe: script((a) => passwdField("passwd", `ic${a.index}`, 5), (a) => `${a.value}\n`),
+          observe: script(
+            (a) => passwdField("passwd", `ic${a.index}`, 5),
+            (a) => `${a.value}\n`,
+          ),
         },
         home: {
           params: (v, i) => ({ name: `ih${i}`, home: `${ROOT}/home/${i}/${v}`, createHome: false }),
           shape: noDotSegments,
           apply: true,
-          observe: script((a) => passwdField("passwd", `ih${a.index}`, 6), (a) => `${ROOT}/home/${a.index}/${a.value}\n`),
+          observe: script(
+            (a) => passwdField("passwd", `ih${a.index}`, 6),
+            (a) => `${ROOT}/home/${a.index}/${a.value}\n`,
+          ),
         },
         shell: {
           // The users exist already: this goes through usermod.
           params: (v, i) => ({ name: `is${i}`, shell: `/bin/${v}` }),
           prepare: (as) => ({ script: as.map((a) => `id -u is${a.index} >/dev/null 2>&1 || useradd -M is${a.index}`).join("; ") }),
           apply: true,
-          observe: script((a) => passwdField("passwd", `is${a.index}`, 7), (a) => `/bin/${a.value}\n`),
+          observe: script(
+            (a) => passwdField("passwd", `is${a.index}`, 7),
+            (a) => `/bin/${a.value}\n`,
+          ),
         },
         password: {
           params: (v, i) => ({ name: `ip${i}`, password: `!${v}`, createHome: false }),
           prepare: (as) => ({ script: as.map((a) => `id -u ip${a.index} >/dev/null 2>&1 || useradd -M ip${a.index}`).join("; ") }),
           apply: true,
-          observe: script((a) => passwdField("shadow", `ip${a.index}`, 2), (a) => `!${a.value}\n`),
+          observe: script(
+            (a) => passwdField("shadow", `ip${a.index}`, 2),
+            (a) => `!${a.value}\n`,
+          ),
         },
         updatePassword: { params: (v, i) => ({ name: `iu${i}`, updatePassword: v }) },
         state: { params: (v, i) => ({ name: `iu${i}`, state: v }) },
@@ -496,7 +630,10 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
           params: (v, i) => ({ user: "injk", key: `ssh-ed25519 ${blob("o", i)} c${i}`, options: v }),
           prepare: () => ({ script: "id -u injk >/dev/null 2>&1 || useradd -m injk" }),
           apply: true,
-          observe: script((a) => `grep -F -e ${q(blob("o", a.index))} /home/injk/.ssh/authorized_keys`, (a) => `${a.value} ssh-ed25519 ${blob("o", a.index)} c${a.index}\n`),
+          observe: script(
+            (a) => `grep -F -e ${q(blob("o", a.index))} /home/injk/.ssh/authorized_keys`,
+            (a) => `${a.value} ssh-ed25519 ${blob("o", a.index)} c${a.index}\n`,
+          ),
         },
         user: { params: (v) => ({ user: v, key: `ssh-ed25519 ${blob("u", 0)}` }) },
         state: { params: (v) => ({ user: "injk", key: `ssh-ed25519 ${blob("s", 0)}`, state: v }) },
@@ -523,7 +660,10 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
         content: {
           params: (v, i) => ({ name: `injt${i}`, content: v }),
           apply: true,
-          observe: script((a) => `cat /etc/sudoers.d/injt${a.index}`, (a) => (a.value.endsWith("\n") ? a.value : `${a.value}\n`)),
+          observe: script(
+            (a) => `cat /etc/sudoers.d/injt${a.index}`,
+            (a) => (a.value.endsWith("\n") ? a.value : `${a.value}\n`),
+          ),
         },
         state: { params: (v) => ({ name: "injst", state: v }) },
       },
@@ -557,11 +697,23 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
         token: {
           params: (v, i) => ({ ...runnerBase, tokenType: "registration", name: `injrt${i}`, token: v }),
           apply: true,
-          observe: envEntry("gitlab-runner", (a) => ["--name", `injrt${a.index}`], (a) => `REGISTRATION_TOKEN=${a.value}`),
+          observe: envEntry(
+            "gitlab-runner",
+            (a) => ["--name", `injrt${a.index}`],
+            (a) => `REGISTRATION_TOKEN=${a.value}`,
+          ),
         },
-        image: { params: (v, i) => ({ ...runnerBase, name: `injri${i}`, image: v }), apply: true, observe: argv("gitlab-runner", (a) => ["--docker-image", a.value]) },
+        image: {
+          params: (v, i) => ({ ...runnerBase, name: `injri${i}`, image: v }),
+          apply: true,
+          observe: argv("gitlab-runner", (a) => ["--docker-image", a.value]),
+        },
         name: { params: (v) => ({ ...runnerBase, name: v }), apply: true, observe: argv("gitlab-runner", (a) => ["--name", a.value]) },
-        "volumes[]": { params: (v, i) => ({ ...runnerBase, name: `injrv${i}`, volumes: [v] }), apply: true, observe: argv("gitlab-runner", (a) => ["--docker-volumes", a.value]) },
+        "volumes[]": {
+          params: (v, i) => ({ ...runnerBase, name: `injrv${i}`, volumes: [v] }),
+          apply: true,
+          observe: argv("gitlab-runner", (a) => ["--docker-volumes", a.value]),
+        },
         "tagList[]": {
           params: (v, i) => ({ ...runnerBase, token: "inject-registration", name: `injrg${i}`, tagList: [v] }),
           apply: true,
@@ -580,7 +732,10 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
       fuzz: {
         zone: { params: (v, i) => ({ ...cfBase, name: `inj${i}`, zone: v, apiBase: ctx.cloudflare.apiBase }), apply: true },
         name: { params: (v) => ({ ...cfBase, name: v, apiBase: ctx.cloudflare.apiBase }), apply: true },
-        content: { params: (v, i) => ({ ...cfBase, name: `injc${i}`, type: "CNAME", content: v, apiBase: ctx.cloudflare.apiBase }), apply: true },
+        content: {
+          params: (v, i) => ({ ...cfBase, name: `injc${i}`, type: "CNAME", content: v, apiBase: ctx.cloudflare.apiBase }),
+          apply: true,
+        },
         type: { params: (v, i) => ({ ...cfBase, name: `injt${i}`, type: v, apiBase: ctx.cloudflare.apiBase }) },
         apiToken: { params: (v, i) => ({ ...cfBase, name: `inja${i}`, apiToken: v, apiBase: ctx.cloudflare.apiBase }), apply: true },
         apiBase: { params: (v, i) => ({ ...cfBase, name: `injb${i}`, apiBase: `${ctx.cloudflare.apiBase}/${urlTail(v)}` }), apply: true },
@@ -604,8 +759,20 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
             },
           },
         },
-        token: { params: (v, i) => ({ repo: "inj/repo", name: `INJ_T${i}`, value: "x", token: v, apiBase: ctx.github.apiBase }), apply: true },
-        apiBase: { params: (v, i) => ({ repo: "inj/repo", name: `INJ_B${i}`, value: "x", token: GITHUB_TOKEN, apiBase: `${ctx.github.apiBase}/${urlTail(v)}` }), apply: true },
+        token: {
+          params: (v, i) => ({ repo: "inj/repo", name: `INJ_T${i}`, value: "x", token: v, apiBase: ctx.github.apiBase }),
+          apply: true,
+        },
+        apiBase: {
+          params: (v, i) => ({
+            repo: "inj/repo",
+            name: `INJ_B${i}`,
+            value: "x",
+            token: GITHUB_TOKEN,
+            apiBase: `${ctx.github.apiBase}/${urlTail(v)}`,
+          }),
+          apply: true,
+        },
       },
     },
     "notify.send": {
@@ -620,12 +787,19 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
           params: (v, i) => ({ text: "t", webhook: { url: `${ctx.recorder.url}/url/${i}/${v}` } }),
           shape: urlTail,
           apply: true,
-          observe: { kind: "custom", check: (a) => (recorded(ctx, `/url/${a.index}/`) ? undefined : "no request reached the stand-in at that path") },
+          observe: {
+            kind: "custom",
+            check: (a) => (recorded(ctx, `/url/${a.index}/`) ? undefined : "no request reached the stand-in at that path"),
+          },
         },
         "webhook.headers{}": {
           params: (v, i) => ({ text: "t", webhook: { url: `${ctx.recorder.url}/hname/${i}`, headers: { [v]: "x" } } }),
           apply: true,
-          observe: { kind: "custom", check: (a) => (recorded(ctx, `/hname/${a.index}`)?.headers[a.value.toLowerCase()] === "x" ? undefined : "header not received as given") },
+          observe: {
+            kind: "custom",
+            check: (a) =>
+              recorded(ctx, `/hname/${a.index}`)?.headers[a.value.toLowerCase()] === "x" ? undefined : "header not received as given",
+          },
         },
         "webhook.headers.*": {
           params: (v, i) => ({ text: "t", webhook: { url: `${ctx.recorder.url}/hvalue/${i}`, headers: { "X-Inj": v } } }),
@@ -650,28 +824,55 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
           apply: true,
           observe: { kind: "custom", check: (a) => jsonField(recorded(ctx, `/xval/${a.index}`), "inj", a.value) },
         },
-        "telegram.botToken": { params: (v) => ({ text: "t", telegram: { botToken: v, chatId: 1, apiBase: ctx.recorder.url } }), apply: true },
+        "telegram.botToken": {
+          params: (v) => ({ text: "t", telegram: { botToken: v, chatId: 1, apiBase: ctx.recorder.url } }),
+          apply: true,
+        },
         "telegram.chatId": {
           params: (v, i) => ({ text: "t", telegram: { botToken: "123456:ABCdef", chatId: v, apiBase: `${ctx.recorder.url}/chat${i}` } }),
           apply: true,
           observe: { kind: "custom", check: (a) => jsonField(recorded(ctx, `/chat${a.index}/`), "chat_id", a.value) },
         },
         "telegram.apiBase": {
-          params: (v, i) => ({ text: "t", telegram: { botToken: "123456:ABCdef", chatId: 1, apiBase: `${ctx.recorder.url}/tg/${i}/${v}` } }),
+          params: (v, i) => ({
+            text: "t",
+            telegram: { botToken: "123456:ABCdef", chatId: 1, apiBase: `${ctx.recorder.url}/tg/${i}/${v}` },
+          }),
           shape: urlTail,
           apply: true,
-          observe: { kind: "custom", check: (a) => (recorded(ctx, `/tg/${a.index}/`) ? undefined : "no request reached the stand-in at that path") },
+          observe: {
+            kind: "custom",
+            check: (a) => (recorded(ctx, `/tg/${a.index}/`) ? undefined : "no request reached the stand-in at that path"),
+          },
         },
-        "telegram.parseMode": { params: (v) => ({ text: "t", telegram: { botToken: "123456:ABCdef", chatId: 1, apiBase: ctx.recorder.url, parseMode: v } }) },
+        "telegram.parseMode": {
+          params: (v) => ({ text: "t", telegram: { botToken: "123456:ABCdef", chatId: 1, apiBase: ctx.recorder.url, parseMode: v } }),
+        },
       },
     },
     "http.waitForHttp": {
       fuzz: {
-        url: { params: (v, i) => ({ url: `http://127.0.0.1:${ctx.hostHttpPort}/w${i}?${v}`, timeoutSeconds: 2, intervalSeconds: 0.2 }), apply: true },
-        "body?": { params: (v) => ({ url: `http://127.0.0.1:${ctx.hostHttpPort}/`, body: v, timeoutSeconds: 0.3, intervalSeconds: 0.1 }), runs: 8, apply: true },
-        "headers{}": { params: (v) => ({ url: `http://127.0.0.1:${ctx.hostHttpPort}/`, headers: { [v]: "x" }, timeoutSeconds: 2 }), apply: true },
-        "headers.*": { params: (v) => ({ url: `http://127.0.0.1:${ctx.hostHttpPort}/`, headers: { "X-Inj": v }, timeoutSeconds: 2 }), apply: true },
-        caFile: { params: (v) => ({ url: `http://127.0.0.1:${ctx.hostHttpPort}/`, caFile: `${ROOT}/ca/${v}`, timeoutSeconds: 2 }), apply: true },
+        url: {
+          params: (v, i) => ({ url: `http://127.0.0.1:${ctx.hostHttpPort}/w${i}?${v}`, timeoutSeconds: 2, intervalSeconds: 0.2 }),
+          apply: true,
+        },
+        "body?": {
+          params: (v) => ({ url: `http://127.0.0.1:${ctx.hostHttpPort}/`, body: v, timeoutSeconds: 0.3, intervalSeconds: 0.1 }),
+          runs: 8,
+          apply: true,
+        },
+        "headers{}": {
+          params: (v) => ({ url: `http://127.0.0.1:${ctx.hostHttpPort}/`, headers: { [v]: "x" }, timeoutSeconds: 2 }),
+          apply: true,
+        },
+        "headers.*": {
+          params: (v) => ({ url: `http://127.0.0.1:${ctx.hostHttpPort}/`, headers: { "X-Inj": v }, timeoutSeconds: 2 }),
+          apply: true,
+        },
+        caFile: {
+          params: (v) => ({ url: `http://127.0.0.1:${ctx.hostHttpPort}/`, caFile: `${ROOT}/ca/${v}`, timeoutSeconds: 2 }),
+          apply: true,
+        },
         from: { params: (v) => ({ url: `http://127.0.0.1:${ctx.hostHttpPort}/`, from: v }) },
         client: { params: (v) => ({ url: `http://127.0.0.1:${ctx.hostHttpPort}/`, client: v }) },
       },
@@ -686,10 +887,31 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
     },
     "packages.aptRepository": {
       fuzz: {
-        name: { params: (v) => ({ name: v, uri: "http://127.0.0.1:9/debian", suites: "stable", components: ["main"], updateCache: false }), apply: true },
+        name: {
+          params: (v) => ({ name: v, uri: "http://127.0.0.1:9/debian", suites: "stable", components: ["main"], updateCache: false }),
+          apply: true,
+        },
         ...aptRepositorySlots(),
-        "key?": { params: (v, i) => ({ name: `injrk${i}`, uri: "http://127.0.0.1:9/debian", suites: "stable", components: ["main"], key: v, updateCache: false }) },
-        "types[]": { params: (v, i) => ({ name: `injry${i}`, uri: "http://127.0.0.1:9/debian", suites: "stable", components: ["main"], types: [v], updateCache: false }) },
+        "key?": {
+          params: (v, i) => ({
+            name: `injrk${i}`,
+            uri: "http://127.0.0.1:9/debian",
+            suites: "stable",
+            components: ["main"],
+            key: v,
+            updateCache: false,
+          }),
+        },
+        "types[]": {
+          params: (v, i) => ({
+            name: `injry${i}`,
+            uri: "http://127.0.0.1:9/debian",
+            suites: "stable",
+            components: ["main"],
+            types: [v],
+            updateCache: false,
+          }),
+        },
         state: { params: (v) => ({ name: "injrs", uri: "http://127.0.0.1:9/debian", suites: "stable", components: ["main"], state: v }) },
       },
     },
@@ -708,16 +930,27 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
           runs: 10,
           apply: true,
           // systemd drops the whitespace around a value; anything else must arrive as given.
-          observe: script((a) => `systemctl show -p Description --value injtd${a.index}.service`, (a) => `${a.value.trim()}\n`),
+          observe: script(
+            (a) => `systemctl show -p Description --value injtd${a.index}.service`,
+            (a) => `${a.value.trim()}\n`,
+          ),
         },
         workingDirectory: {
           params: (v, i) => ({ name: `injtw${i}`, onCalendar: "2099-01-01", command: "true", workingDirectory: `${ROOT}/wd/${v}` }),
           runs: 10,
           apply: true,
-          observe: script((a) => `systemctl show -p WorkingDirectory --value injtw${a.index}.service`, (a) => `${ROOT}/wd/${a.value}\n`),
+          observe: script(
+            (a) => `systemctl show -p WorkingDirectory --value injtw${a.index}.service`,
+            (a) => `${ROOT}/wd/${a.value}\n`,
+          ),
         },
         "environment.*": {
-          params: (v, i) => ({ name: `injte${i}`, onCalendar: "2099-01-01", command: `cat /proc/self/environ > ${ROOT}/tenv/${i}`, environment: { INJ: v } }),
+          params: (v, i) => ({
+            name: `injte${i}`,
+            onCalendar: "2099-01-01",
+            command: `cat /proc/self/environ > ${ROOT}/tenv/${i}`,
+            environment: { INJ: v },
+          }),
           runs: 10,
           prepare: () => ({ script: `mkdir -p ${ROOT}/tenv` }),
           apply: true,
@@ -728,7 +961,9 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
             expect: (a) => `INJ=${a.value}\n`,
           },
         },
-        "environment{}": { params: (v, i) => ({ name: `injtk${i}`, onCalendar: "2099-01-01", command: "true", environment: { [v]: "x" } }) },
+        "environment{}": {
+          params: (v, i) => ({ name: `injtk${i}`, onCalendar: "2099-01-01", command: "true", environment: { [v]: "x" } }),
+        },
         state: { params: (v) => ({ name: "injts", state: v }) },
       },
       excused: { command: `${SHELL_BY_DESIGN}: ExecStart=/bin/sh -c "<command>"` },
@@ -741,20 +976,33 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
           nul: true,
           runs: 10,
           apply: true,
-          observe: script((a) => `cat /etc/systemd/system/injuc${a.index}.service`, (a) => a.value),
+          observe: script(
+            (a) => `cat /etc/systemd/system/injuc${a.index}.service`,
+            (a) => a.value,
+          ),
         },
         template: {
-          params: (v, i) => ({ name: `injut${i}.service`, template: localFile(ctx, `ut/${i}/${v}`, "[Unit]\nDescription={{d}}\n"), vars: { d: "x" } }),
+          params: (v, i) => ({
+            name: `injut${i}.service`,
+            template: localFile(ctx, `ut/${i}/${v}`, "[Unit]\nDescription={{d}}\n"),
+            vars: { d: "x" },
+          }),
           shape: noDotSegments,
           runs: 10,
           apply: true,
-          observe: script((a) => `cat /etc/systemd/system/injut${a.index}.service`, () => "[Unit]\nDescription=x\n"),
+          observe: script(
+            (a) => `cat /etc/systemd/system/injut${a.index}.service`,
+            () => "[Unit]\nDescription=x\n",
+          ),
         },
         "vars.*": {
           params: (v, i) => ({ name: `injuv${i}.service`, template: unitTemplate, vars: { d: v } }),
           runs: 10,
           apply: true,
-          observe: script((a) => `cat /etc/systemd/system/injuv${a.index}.service`, (a) => `[Unit]\nDescription=${a.value}\n`),
+          observe: script(
+            (a) => `cat /etc/systemd/system/injuv${a.index}.service`,
+            (a) => `[Unit]\nDescription=${a.value}\n`,
+          ),
         },
         "vars{}": { params: (v, i) => ({ name: `injuk${i}.service`, template: unitTemplate, vars: { d: "x", [v]: "y" } }) },
         dropIn: { params: (v) => ({ name: "injud.service", dropIn: v, content: "[Unit]\n" }) },
@@ -763,14 +1011,22 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
     },
     "source.gitCheckout": {
       fuzz: {
-        repo: { params: (v, i) => ({ repo: v, dest: `${ROOT}/git-repo/${i}` }), apply: true, observe: argv("git", (a) => ["--", a.value, `${ROOT}/git-repo/${a.index}`]) },
+        repo: {
+          params: (v, i) => ({ repo: v, dest: `${ROOT}/git-repo/${i}` }),
+          apply: true,
+          observe: argv("git", (a) => ["--", a.value, `${ROOT}/git-repo/${a.index}`]),
+        },
         dest: {
           params: (v, i) => ({ ...gitBase, dest: `${ROOT}/git-dest/${i}/${v}` }),
           shape: noDotSegments,
           apply: true,
           observe: argv("git", (a) => ["--", gitBase.repo, `${ROOT}/git-dest/${a.index}/${a.value}`]),
         },
-        ref: { params: (v, i) => ({ ...gitBase, dest: `${ROOT}/git-ref/${i}`, ref: v }), apply: true, observe: argv("git", (a) => ["--branch", a.value]) },
+        ref: {
+          params: (v, i) => ({ ...gitBase, dest: `${ROOT}/git-ref/${i}`, ref: v }),
+          apply: true,
+          observe: argv("git", (a) => ["--branch", a.value]),
+        },
         deployKey: {
           params: (v, i) => ({ ...gitBase, dest: `${ROOT}/git-key/${i}`, deployKey: `${ROOT}/keys/${v}` }),
           apply: true,
@@ -780,7 +1036,12 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
             check: (runs, a) =>
               runs.some((r) => r.ssh && r.ssh[0] === "ssh" && r.ssh[1] === "-i" && r.ssh[2] === `${ROOT}/keys/${a.value}`)
                 ? undefined
-                : `GIT_SSH_COMMAND never split into ssh -i ${JSON.stringify(`${ROOT}/keys/${a.value}`)}: ${JSON.stringify(runs.map((r) => r.ssh).filter(Boolean).slice(0, 2))}`,
+                : `GIT_SSH_COMMAND never split into ssh -i ${JSON.stringify(`${ROOT}/keys/${a.value}`)}: ${JSON.stringify(
+                    runs
+                      .map((r) => r.ssh)
+                      .filter(Boolean)
+                      .slice(0, 2),
+                  )}`,
           },
         },
         owner: { params: (v, i) => ({ ...gitBase, dest: `${ROOT}/git-owner/${i}`, owner: v }) },
@@ -793,11 +1054,17 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
           params: (v, i) => ({ name: `injcj${i}`, job: v, special: "@reboot" }),
           apply: true,
           // cron reads "%" as a line break unless escaped: the file holds the job with "\%", which cron reads back as "%".
-          observe: script((a) => `sed -n '2p' /etc/cron.d/injcj${a.index}`, (a) => `@reboot root ${a.value.replace(/%/g, "\\%")}\n`),
+          observe: script(
+            (a) => `sed -n '2p' /etc/cron.d/injcj${a.index}`,
+            (a) => `@reboot root ${a.value.replace(/%/g, "\\%")}\n`,
+          ),
         },
         user: { params: (v, i) => ({ name: `injcu${i}`, job: "true", user: v }) },
         ...Object.fromEntries(
-          (["minute", "hour", "day", "month", "weekday"] as const).map((k) => [k, { params: (v: string, i: number) => ({ name: `injcf${i}`, job: "true", [k]: v }) } satisfies SlotFuzz]),
+          (["minute", "hour", "day", "month", "weekday"] as const).map((k) => [
+            k,
+            { params: (v: string, i: number) => ({ name: `injcf${i}`, job: "true", [k]: v }) } satisfies SlotFuzz,
+          ]),
         ),
         special: { params: (v, i) => ({ name: `injcs${i}`, job: "true", special: v }) },
         "env.*": {
@@ -817,7 +1084,10 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
           params: (v, i) => ({ key: "net.ipv4.ip_forward", value: v, name: `injsv${i}`, apply: false }),
           apply: true,
           // The kernel and sysctl(8) read a value with its whitespace runs as single spaces: bosun writes it so.
-          observe: script((a) => `cat /etc/sysctl.d/injsv${a.index}.conf`, (a) => `net.ipv4.ip_forward = ${a.value.trim().split(/\s+/).join(" ")}\n`),
+          observe: script(
+            (a) => `cat /etc/sysctl.d/injsv${a.index}.conf`,
+            (a) => `net.ipv4.ip_forward = ${a.value.trim().split(/\s+/).join(" ")}\n`,
+          ),
         },
         name: { params: (v) => ({ key: "net.ipv4.ip_forward", value: "1", name: v, apply: false }) },
         state: { params: (v) => ({ key: "net.ipv4.ip_forward", state: v, name: "injss" }) },
@@ -835,13 +1105,31 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
           observe: argv("certbot", (a) => ["--webroot-path", `${ROOT}/wr/${a.value}`]),
         },
         cloudflareToken: {
-          params: (v, i) => ({ ...certBase, webroot: undefined, authenticator: "dns-cloudflare", certName: `injt${i}`, cloudflareToken: v, cloudflareCredentials: `${ROOT}/cf/${i}.ini` }),
+          params: (v, i) => ({
+            ...certBase,
+            webroot: undefined,
+            authenticator: "dns-cloudflare",
+            certName: `injt${i}`,
+            cloudflareToken: v,
+            cloudflareCredentials: `${ROOT}/cf/${i}.ini`,
+          }),
           nul: true,
           apply: true,
-          observe: fileTree(`${ROOT}/cf`, (a) => `${a.index}.ini`, (a) => `# Cloudflare API token for certbot (written by bosun)\ndns_cloudflare_api_token = ${a.value}\n`),
+          observe: fileTree(
+            `${ROOT}/cf`,
+            (a) => `${a.index}.ini`,
+            (a) => `# Cloudflare API token for certbot (written by bosun)\ndns_cloudflare_api_token = ${a.value}\n`,
+          ),
         },
         cloudflareCredentials: {
-          params: (v, i) => ({ ...certBase, webroot: undefined, authenticator: "dns-cloudflare", certName: `injc${i}`, cloudflareToken: "tok", cloudflareCredentials: `${ROOT}/cfc/${i}/${v}` }),
+          params: (v, i) => ({
+            ...certBase,
+            webroot: undefined,
+            authenticator: "dns-cloudflare",
+            certName: `injc${i}`,
+            cloudflareToken: "tok",
+            cloudflareCredentials: `${ROOT}/cfc/${i}/${v}`,
+          }),
           shape: noDotSegments,
           apply: true,
           observe: argv("certbot", (a) => ["--dns-cloudflare-credentials", `${ROOT}/cfc/${a.index}/${a.value}`]),
@@ -852,7 +1140,14 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
           observe: argv("certbot", (a) => ["--manual-auth-hook", a.value]),
         },
         cleanupHook: {
-          params: (v, i) => ({ ...certBase, webroot: undefined, authenticator: "manual", certName: `injch${i}`, authHook: "true", cleanupHook: v }),
+          params: (v, i) => ({
+            ...certBase,
+            webroot: undefined,
+            authenticator: "manual",
+            certName: `injch${i}`,
+            authHook: "true",
+            cleanupHook: v,
+          }),
           apply: true,
           observe: argv("certbot", (a) => ["--manual-cleanup-hook", a.value]),
         },
@@ -871,7 +1166,11 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
         "env.*": {
           params: (v, i) => ({ ...certBase, certName: `inje${i}`, env: { INJ: v } }),
           apply: true,
-          observe: envEntry("certbot", (a) => ["--cert-name", `inje${a.index}`], (a) => `INJ=${a.value}`),
+          observe: envEntry(
+            "certbot",
+            (a) => ["--cert-name", `inje${a.index}`],
+            (a) => `INJ=${a.value}`,
+          ),
         },
         "env{}": { params: (v) => ({ ...certBase, env: { [v]: "x" } }) },
         ...Object.fromEntries(
@@ -892,14 +1191,27 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
         ...Object.fromEntries(
           (["preHook", "postHook", "deployHook"] as const).map((k) => [
             k,
-            { params: (v: string) => ({ force: true, [k]: v }), apply: true, observe: argv("certbot", (a) => [`--${k.replace("Hook", "")}-hook`, a.value]) } satisfies SlotFuzz,
+            {
+              params: (v: string) => ({ force: true, [k]: v }),
+              apply: true,
+              observe: argv("certbot", (a) => [`--${k.replace("Hook", "")}-hook`, a.value]),
+            } satisfies SlotFuzz,
           ]),
         ),
-        server: { params: (v) => ({ force: true, server: `https://acme.lab.test/${v}` }), apply: true, observe: argv("certbot", (a) => ["--server", `https://acme.lab.test/${a.value}`]) },
+        server: {
+          params: (v) => ({ force: true, server: `https://acme.lab.test/${v}` }),
+          apply: true,
+          observe: argv("certbot", (a) => ["--server", `https://acme.lab.test/${a.value}`]),
+        },
         "env.*": {
           params: (v) => ({ force: true, env: { INJ: v } }),
           apply: true,
-          observe: { kind: "fake", tool: "certbot", check: (runs, a) => (runs.some((r) => r.env.includes(`INJ=${a.value}`)) ? undefined : `no certbot run had INJ=${JSON.stringify(a.value)}`) },
+          observe: {
+            kind: "fake",
+            tool: "certbot",
+            check: (runs, a) =>
+              runs.some((r) => r.env.includes(`INJ=${a.value}`)) ? undefined : `no certbot run had INJ=${JSON.stringify(a.value)}`,
+          },
         },
         "env{}": { params: (v) => ({ force: true, env: { [v]: "x" } }) },
       },
@@ -911,18 +1223,27 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
           params: (v, i) => ({ name: `injnt${i}`, template: localFile(ctx, `nt/${i}/${v}`, "# {{x}}\n"), vars: { x: "ok" } }),
           shape: noDotSegments,
           apply: true,
-          observe: script((a) => `cat /etc/nginx/sites-available/injnt${a.index}`, () => "# ok\n"),
+          observe: script(
+            (a) => `cat /etc/nginx/sites-available/injnt${a.index}`,
+            () => "# ok\n",
+          ),
         },
         content: {
           params: (v, i) => ({ name: `injnc${i}`, content: v }),
           nul: true,
           apply: true,
-          observe: script((a) => `cat /etc/nginx/sites-available/injnc${a.index}`, (a) => a.value),
+          observe: script(
+            (a) => `cat /etc/nginx/sites-available/injnc${a.index}`,
+            (a) => a.value,
+          ),
         },
         "vars.*": {
           params: (v, i) => ({ name: `injnv${i}`, template: siteTemplate, vars: { x: v } }),
           apply: true,
-          observe: script((a) => `cat /etc/nginx/sites-available/injnv${a.index}`, (a) => `# ${a.value}\n`),
+          observe: script(
+            (a) => `cat /etc/nginx/sites-available/injnv${a.index}`,
+            (a) => `# ${a.value}\n`,
+          ),
         },
         "vars{}": { params: (v, i) => ({ name: `injnk${i}`, template: siteTemplate, vars: { x: "ok", [v]: "y" } }) },
         state: { params: (v) => ({ name: "injns", state: v }) },
@@ -932,21 +1253,49 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
     "ufw.deny": ufwSlots(),
     "ufw.limit": ufwSlots(),
     "ufw.default": {
-      fuzz: Object.fromEntries((["incoming", "outgoing", "routed"] as const).map((k) => [k, { params: (v: string) => ({ [k]: v }) } satisfies SlotFuzz])),
+      fuzz: Object.fromEntries(
+        (["incoming", "outgoing", "routed"] as const).map((k) => [k, { params: (v: string) => ({ [k]: v }) } satisfies SlotFuzz]),
+      ),
     },
     "ufw.enable": { fuzz: { state: { params: (v) => ({ state: v }) } } },
     "docker.composeConfig": composeSlots("config", { observeChecks: true }),
     "docker.composeDown": composeSlots("down", { observeChecks: true }),
-    "docker.composePull": { ...composeSlots("pull"), fuzz: { ...composeSlots("pull").fuzz, "services[]": { params: (v) => ({ projectDir: composeDir, services: [v] }) }, policy: { params: (v) => ({ projectDir: composeDir, policy: v }) } } },
-    "docker.composeUp": { ...composeSlots("up"), fuzz: { ...composeSlots("up").fuzz, "services[]": { params: (v) => ({ projectDir: composeDir, services: [v] }) }, pull: { params: (v) => ({ projectDir: composeDir, pull: v }) } } },
+    "docker.composePull": {
+      ...composeSlots("pull"),
+      fuzz: {
+        ...composeSlots("pull").fuzz,
+        "services[]": { params: (v) => ({ projectDir: composeDir, services: [v] }) },
+        policy: { params: (v) => ({ projectDir: composeDir, policy: v }) },
+      },
+    },
+    "docker.composeUp": {
+      ...composeSlots("up"),
+      fuzz: {
+        ...composeSlots("up").fuzz,
+        "services[]": { params: (v) => ({ projectDir: composeDir, services: [v] }) },
+        pull: { params: (v) => ({ projectDir: composeDir, pull: v }) },
+      },
+    },
     "docker.composeRun": {
       fuzz: {
         ...composeSlots("run", { apply: true }).fuzz,
         service: { params: (v) => ({ projectDir: composeDir, service: v }) },
-        "command[]": { params: (v) => ({ projectDir: composeDir, service: "app", command: [v] }), apply: true, observe: argv("docker", (a) => ["app", a.value]) },
-        "env.*": { params: (v) => ({ projectDir: composeDir, service: "app", env: { INJ: v } }), apply: true, observe: argv("docker", (a) => ["-e", `INJ=${a.value}`]) },
+        "command[]": {
+          params: (v) => ({ projectDir: composeDir, service: "app", command: [v] }),
+          apply: true,
+          observe: argv("docker", (a) => ["app", a.value]),
+        },
+        "env.*": {
+          params: (v) => ({ projectDir: composeDir, service: "app", env: { INJ: v } }),
+          apply: true,
+          observe: argv("docker", (a) => ["-e", `INJ=${a.value}`]),
+        },
         "env{}": { params: (v) => ({ projectDir: composeDir, service: "app", env: { [v]: "x" } }), apply: true },
-        entrypoint: { params: (v) => ({ projectDir: composeDir, service: "app", entrypoint: v }), apply: true, observe: argv("docker", (a) => ["--entrypoint", a.value]) },
+        entrypoint: {
+          params: (v) => ({ projectDir: composeDir, service: "app", entrypoint: v }),
+          apply: true,
+          observe: argv("docker", (a) => ["--entrypoint", a.value]),
+        },
       },
     },
     "docker.login": {
@@ -971,12 +1320,29 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
           },
         },
         configDir: {
-          params: (v, i) => ({ registry: "registry.lab.test:5000", username: `c${i}`, password: "p", configDir: `${ROOT}/dcfg-d/${i}/${v}` }),
+          params: (v, i) => ({
+            registry: "registry.lab.test:5000",
+            username: `c${i}`,
+            password: "p",
+            configDir: `${ROOT}/dcfg-d/${i}/${v}`,
+          }),
           shape: noDotSegments,
           apply: true,
-          observe: envEntry("docker", (a) => ["--username", `c${a.index}`], (a) => `DOCKER_CONFIG=${ROOT}/dcfg-d/${a.index}/${a.value}`),
+          observe: envEntry(
+            "docker",
+            (a) => ["--username", `c${a.index}`],
+            (a) => `DOCKER_CONFIG=${ROOT}/dcfg-d/${a.index}/${a.value}`,
+          ),
         },
-        owner: { params: (v, i) => ({ registry: "registry.lab.test:5000", username: "u", password: "p", configDir: `${ROOT}/dcfg-o/${i}`, owner: v }) },
+        owner: {
+          params: (v, i) => ({
+            registry: "registry.lab.test:5000",
+            username: "u",
+            password: "p",
+            configDir: `${ROOT}/dcfg-o/${i}`,
+            owner: v,
+          }),
+        },
       },
     },
     "docker.engine": {
@@ -992,7 +1358,11 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
     },
     "docker.imagePrune": {
       fuzz: {
-        "repositories[]": { params: (v) => ({ repositories: [v], keep: 1 }), observeChecks: true, observe: argv("docker", (a) => ["--", a.value]) },
+        "repositories[]": {
+          params: (v) => ({ repositories: [v], keep: 1 }),
+          observeChecks: true,
+          observe: argv("docker", (a) => ["--", a.value]),
+        },
         "keepTags[]": { params: (v) => ({ repositories: ["inj"], keep: 1, keepTags: [v] }) },
       },
     },
@@ -1006,9 +1376,18 @@ function jsonField(req: { json?: unknown } | undefined, field: string, want: unk
 }
 
 function aptRepositorySlots(): Record<string, SlotFuzz> {
-  const base = (i: number, tag: string) => ({ name: `injr${tag}${i}`, uri: "http://127.0.0.1:9/debian", suites: "stable", components: ["main"], updateCache: false });
+  const base = (i: number, tag: string) => ({
+    name: `injr${tag}${i}`,
+    uri: "http://127.0.0.1:9/debian",
+    suites: "stable",
+    components: ["main"],
+    updateCache: false,
+  });
   const sources = (tag: string) => (a: Attempt) => `cat /etc/apt/sources.list.d/injr${tag}${a.index}.sources`;
-  const text = (fields: Record<string, string>) => `${Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join("\n")}\n`;
+  const text = (fields: Record<string, string>) =>
+    `${Object.entries(fields)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join("\n")}\n`;
   const std = { Types: "deb", URIs: "http://127.0.0.1:9/debian", Suites: "stable", Components: "main" };
   return {
     uri: {
@@ -1016,8 +1395,16 @@ function aptRepositorySlots(): Record<string, SlotFuzz> {
       apply: true,
       observe: script(sources("u"), (a) => text({ ...std, URIs: `http://127.0.0.1:9/${a.value}` })),
     },
-    "suites?": { params: (v, i) => ({ ...base(i, "s"), suites: v }), apply: true, observe: script(sources("s"), (a) => text({ ...std, Suites: a.value })) },
-    "components[]": { params: (v, i) => ({ ...base(i, "c"), components: [v] }), apply: true, observe: script(sources("c"), (a) => text({ ...std, Components: a.value })) },
+    "suites?": {
+      params: (v, i) => ({ ...base(i, "s"), suites: v }),
+      apply: true,
+      observe: script(sources("s"), (a) => text({ ...std, Suites: a.value })),
+    },
+    "components[]": {
+      params: (v, i) => ({ ...base(i, "c"), components: [v] }),
+      apply: true,
+      observe: script(sources("c"), (a) => text({ ...std, Components: a.value })),
+    },
     "architectures[]": {
       params: (v, i) => ({ ...base(i, "a"), architectures: [v] }),
       apply: true,

@@ -138,9 +138,16 @@ export interface InjectionHost {
 }
 
 /** Run a shell command on the lab host as root over a multiplexed system ssh (never through bosun). */
-export async function remote(target: LabTarget, script: string, stdin?: Buffer | string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function remote(
+  target: LabTarget,
+  script: string,
+  stdin?: Buffer | string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const mux = ["-o", "ControlMaster=auto", "-o", "ControlPersist=120", "-o", "ControlPath=/tmp/bosun-inj-%C"];
-  return runProcess(["ssh", ...labSshOptions(target.sshPort), ...mux, "root@127.0.0.1", script], { input: stdin ?? "", allowFailure: true });
+  return runProcess(["ssh", ...labSshOptions(target.sshPort), ...mux, "root@127.0.0.1", script], {
+    input: stdin ?? "",
+    allowFailure: true,
+  });
 }
 
 /** Canary files on the host (names). */
@@ -197,11 +204,7 @@ export function normal(relative: string): string {
   return n === "." ? "" : n;
 }
 
-async function observeTree(
-  target: LabTarget,
-  o: Extract<Observer, { kind: "tree" }>,
-  seen: Observed,
-): Promise<Mismatch[]> {
+async function observeTree(target: LabTarget, o: Extract<Observer, { kind: "tree" }>, seen: Observed): Promise<Mismatch[]> {
   const r = await remote(target, treeScript(o.root));
   const items = parseTree(r.stdout);
   const byPath = new Map(items.map((i) => [i.path, i]));
@@ -218,27 +221,29 @@ async function observeTree(
       for (const pre of prefixesOf(p)) allowed.add(pre);
     }
   }
-  for (const { attempt } of seen.applied) for (const want of entries(attempt)) {
-    const path = normal(want.path);
-    const got = byPath.get(path);
-    const problem =
-      want.type === "absent"
-        ? got
-          ? `still exists (${got.type})`
-          : undefined
-        : !got
-          ? `missing: ${JSON.stringify(path)} (found ${items.length} entries)`
-          : got.type !== want.type
-            ? `is a ${got.type}, not a ${want.type}`
-            : want.content !== undefined && got.extra !== sha256(want.content)
-              ? `content differs (sha256 ${got.extra.slice(0, 12)}, want ${sha256(want.content).slice(0, 12)})`
-              : want.target !== undefined && got.extra !== want.target
-                ? `link points to ${JSON.stringify(got.extra)}, not ${JSON.stringify(want.target)}`
-                : undefined;
-    if (problem) mismatches.push({ index: attempt.index, value: attempt.value, problem });
-  }
+  for (const { attempt } of seen.applied)
+    for (const want of entries(attempt)) {
+      const path = normal(want.path);
+      const got = byPath.get(path);
+      const problem =
+        want.type === "absent"
+          ? got
+            ? `still exists (${got.type})`
+            : undefined
+          : !got
+            ? `missing: ${JSON.stringify(path)} (found ${items.length} entries)`
+            : got.type !== want.type
+              ? `is a ${got.type}, not a ${want.type}`
+              : want.content !== undefined && got.extra !== sha256(want.content)
+                ? `content differs (sha256 ${got.extra.slice(0, 12)}, want ${sha256(want.content).slice(0, 12)})`
+                : want.target !== undefined && got.extra !== want.target
+                  ? `link points to ${JSON.stringify(got.extra)}, not ${JSON.stringify(want.target)}`
+                  : undefined;
+      if (problem) mismatches.push({ index: attempt.index, value: attempt.value, problem });
+    }
   for (const item of items) {
-    if (!allowed.has(item.path)) mismatches.push({ index: -1, value: "", problem: `unexpected ${item.type} ${JSON.stringify(item.path)} under ${o.root}` });
+    if (!allowed.has(item.path))
+      mismatches.push({ index: -1, value: "", problem: `unexpected ${item.type} ${JSON.stringify(item.path)} under ${o.root}` });
   }
   return mismatches;
 }
@@ -261,7 +266,11 @@ async function observeScript(target: LabTarget, o: Extract<Observer, { kind: "sc
     const got = outputs.get(attempt.index) ?? Buffer.alloc(0);
     const wantBytes = Buffer.isBuffer(want) ? want : Buffer.from(want, "utf8");
     if (!got.equals(wantBytes))
-      mismatches.push({ index: attempt.index, value: attempt.value, problem: `host shows ${JSON.stringify(got.toString("utf8").slice(0, 300))}, want ${JSON.stringify(wantBytes.toString("utf8").slice(0, 300))}` });
+      mismatches.push({
+        index: attempt.index,
+        value: attempt.value,
+        problem: `host shows ${JSON.stringify(got.toString("utf8").slice(0, 300))}, want ${JSON.stringify(wantBytes.toString("utf8").slice(0, 300))}`,
+      });
   }
   return mismatches;
 }

@@ -112,7 +112,7 @@ describe("secrets never leak", () => {
     // Sample every process's argv on the host while the run goes on.
     await sshExec(
       host,
-      "nohup sh -c 'while [ ! -e /tmp/argv.stop ]; do cat /proc/[0-9]*/cmdline 2>/dev/null | tr \"\\000\" \" \"; echo; done' >/tmp/argv.log 2>/dev/null </dev/null & rm -f /tmp/argv.stop",
+      'nohup sh -c \'while [ ! -e /tmp/argv.stop ]; do cat /proc/[0-9]*/cmdline 2>/dev/null | tr "\\000" " "; echo; done\' >/tmp/argv.log 2>/dev/null </dev/null & rm -f /tmp/argv.stop',
     );
     const recorded: RecordingConnection[] = [];
     const inventory = await loadInventory(inventoryPath);

@@ -123,7 +123,7 @@ describe("command() plans", () => {
   test("command() finishes with the typed output of the run", async () => {
     const p = await plan(command({ cmd: ["echo", "hi"] }), cannedHost(undefined));
     if (!p.changed || !p.finish) throw new Error("expected a finishing plan");
-    expect(p.finish([{ code: 0, stdout: "hi\n", stderr: "", durationMs: 1 }])).toEqual({
+    expect(p.finish([{ code: 0, stdout: "hi\n", stderr: "", durationMs: 1 }], cannedHost(undefined))).toEqual({
       output: { stdout: "hi\n", stderr: "", rc: 0 },
       message: "ran echo hi (exit 0)",
     });
@@ -138,7 +138,7 @@ describe("command() plans", () => {
     if (!p.changed || !p.finish) throw new Error("expected a finishing plan");
     const step = p.steps[0] as { run(h: unknown): Promise<unknown> };
     const result = await step.run(host);
-    expect(p.finish([result])).toMatchObject({ changed: false, output: { rc: 1, stdout: "nothing to do\n" } });
+    expect(p.finish([result], host)).toMatchObject({ changed: false, output: { rc: 1, stdout: "nothing to do\n" } });
   });
 
   test("command() fails with stderr's last lines when failedWhen says so", async () => {
