@@ -9,7 +9,7 @@ import { describeCommand, type Command } from "./command.js";
 import { wrapWithSudo, sudoProblem, type SudoMode } from "./become.js";
 import { BosunError, CommandError, InterruptedError, UnreachableError, describeError } from "./errors.js";
 import type { Fact } from "./fact.js";
-import { mask } from "./secrets.js";
+import { mask, maskDeep } from "./secrets.js";
 import { renderDiff } from "./diff.js";
 import type { RunEvents } from "./events.js";
 import type { Plan, Step, TaskCall, TaskHost, TaskResult, ActionStep } from "./task.js";
@@ -214,6 +214,7 @@ export class Host {
       ...base,
       ...r,
       message: r.message === undefined ? undefined : mask(r.message),
+      output: r.output === undefined ? undefined : maskDeep(r.output),
       stdout: secret || r.stdout === undefined ? undefined : mask(r.stdout),
       stderr: secret || r.stderr === undefined ? undefined : mask(r.stderr),
       diff: secret ? undefined : r.diff,

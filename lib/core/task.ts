@@ -197,6 +197,9 @@ export interface Task<P, O = undefined> {
 
 /** Define a task. Params are validated when the task is called, before anything runs. */
 export function defineTask<P, O = undefined>(definition: TaskDefinition<P, O>): Task<P, O> {
+  const declared = Object.keys(((definition.schema ?? {}) as { properties?: object }).properties ?? {});
+  const clash = declared.filter((k) => (TASK_OPTION_KEYS as readonly string[]).includes(k));
+  if (clash.length) throw new Error(`Cannot define ${definition.id}: parameter(s) ${clash.join(", ")} would be taken as common task options`);
   const factory = (input: P & TaskOptions): TaskCall<P, O> => {
     const location = callerLocation();
     if (input === null || typeof input !== "object") {

@@ -97,8 +97,8 @@ describe("playbook tls-renew", () => {
       expect(cert).toMatchObject({ authorized: true, issuer: expect.stringMatching(/^Pebble Intermediate CA/) });
       expect(cert.altNames).toContain(`DNS:*.${fqdn}`);
       expect(await sh("systemctl is-enabled certbot.timer; systemctl is-active certbot.timer")).toBe("enabled\nactive\n");
-      expect(await sh(`grep -E '^(renew_hook|server) ' /etc/letsencrypt/renewal/${fqdn}.conf`)).toBe(
-        `server = ${services.acme.directoryUrl}\nrenew_hook = /etc/letsencrypt/renewal-hooks/deploy/bosun-reload-nginx\n`,
+      expect(await sh(`grep -E '^(renew_hook|server) ' /etc/letsencrypt/renewal/${fqdn}.conf | sort`)).toBe(
+        `renew_hook = /etc/letsencrypt/renewal-hooks/deploy/bosun-reload-nginx\nserver = ${services.acme.directoryUrl}\n`,
       );
       expect(results(report).find((r) => r.task === "tls.certificateDays")?.message).toMatch(new RegExp(`^${fqdn.replace(/\./g, "\\.")}: (89|90) day\\(s\\) left`));
       expect(webhook.requests).toEqual([]);

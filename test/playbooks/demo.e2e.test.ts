@@ -1,0 +1,64 @@
+/**
+ * The README's main command, `npm run demo`: its main function end to end on a lab of its own —
+ * bootstrap (first run as root) → deploy v1 → tls-renew — ending with an HTTPS URL on 127.0.0.1
+ * that answers with the lab CA; run again, it changes nothing. The lab uses the `docker` image
+ * variant to save docker.io's install (bootstrap.e2e.test.ts proves the fresh path); everything
+ * else is what `npm run demo` does.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { runDemo, type DemoResult } from "../../demo.js";
+import type { TextSink } from "../../lib/cli/output.js";
+import { sshExec, useLab } from "../e2e/lab-fixture.js";
+
+const NAME = "t-demo";
+const lab = useLab({ name: NAME, count: 1, variant: "docker" });
+const SLOW = 600_000;
+
+function demo(): Promise<{ result: DemoResult; out: string }> {
+  let out = "";
+  const sink: TextSink = { write: (t: string) => ((out += t), true) };
+  return runDemo({ name: NAME, count: 1, variant: "docker", progress: "none", out: sink, ...(process.env.BOSUN_LAB_RUN_ID ? { owner: process.env.BOSUN_LAB_RUN_ID } : {}) }).then(
+    (result) => ({ result, out }),
+    (error: Error) => {
+      throw new Error(`${error.message}\n--- demo output ---\n${out}`);
+    },
+  );
+}
+
+describe("npm run demo", () => {
+  test(
+    "bootstraps the fresh lab host as root, deploys v1 and serves it over HTTPS with a certificate from the lab CA",
+    async () => {
+      lab();
+      const { result, out } = await demo();
+      expect(result.runs.map((r) => r.label.split(":")[0])).toEqual(["bootstrap, first run as root", "deploy", "tls-renew"]);
+      expect(result.changed).toBeGreaterThan(20);
+      expect(result.answer).toBe("v1");
+      expect(existsSync(result.inventoryPath)).toBe(true);
+      expect(out).toContain(result.curl);
+      expect(out).toContain("npm run lab -- status");
+      // The printed command works as printed (from the repository root), with only the lab CA trusted.
+      const curl = spawnSync("sh", ["-c", result.curl], { encoding: "utf8" });
+      expect(curl).toMatchObject({ status: 0, stdout: "v1\n" });
+      // From inside the host: the app runs from the lab registry under the deploy user's bundle.
+      const host = result.info.hosts[0]!;
+      const inside = await sshExec(host, "curl -s http://127.0.0.1:8080/version; grep -c . /srv/demo/.bosun/releases.jsonl; stat -c %U /srv/demo");
+      expect(inside.stdout).toBe("v1\n1\ndeploy\n");
+    },
+    SLOW,
+  );
+
+  test(
+    "run again, it reuses the lab, logs in as the deploy user and changes nothing",
+    async () => {
+      const { result, out } = await demo();
+      expect(result.runs.map((r) => r.label.split(":")[0])).toEqual(["bootstrap", "deploy", "tls-renew"]);
+      expect(result.runs.map((r) => r.report.exitCode)).toEqual([0, 0, 0]);
+      expect(result.changed).toBe(0);
+      expect(out).toContain("nothing changed");
+      expect(result.answer).toBe("v1");
+    },
+    SLOW,
+  );
+});
