@@ -40,11 +40,21 @@ export interface ShellResult {
   readonly stderr: string;
 }
 
+/** The {@link LabTarget} of host `index` of a lab. */
+export function labTarget(info: { hosts: readonly { name: string; sshPort: number }[]; keyPath: string; knownHostsPath: string }, index = 0): LabTarget {
+  const host = info.hosts[index];
+  if (!host) throw new Error(`Cannot use lab host ${index}: the lab has ${info.hosts.length} host(s)`);
+  return { name: host.name, sshPort: host.sshPort, keyPath: info.keyPath, knownHostsPath: info.knownHostsPath };
+}
+
 /** Runs tasks on one lab host over one SSH connection, as root or as another user. */
 export class TaskRunner {
   readonly connection: SshConnection;
   readonly events = new RunEvents();
+  /** Every command as logged (masked). */
   readonly commands: string[] = [];
+  /** Every command text exactly as sent to the host, unmasked: for leak checks. */
+  readonly rawCommands: string[] = [];
 
   constructor(
     readonly target: LabTarget,
@@ -63,6 +73,11 @@ export class TaskRunner {
       connectRetries: 3,
     });
     this.events.on("command", (c) => this.commands.push(c.text));
+    const exec = this.connection.exec.bind(this.connection);
+    this.connection.exec = (c) => {
+      this.rawCommands.push(c.text);
+      return exec(c);
+    };
   }
 
   /** Run a task; a failure is returned as a failed result rather than thrown. */

@@ -17,7 +17,7 @@ import { tlsRenew } from "../../playbooks/tls-renew.js";
 import { sshExec, useLab } from "../e2e/lab-fixture.js";
 import { startStandIn, type StandIn } from "../support/stand-ins/server.js";
 
-const lab = useLab({ name: "t-tls", count: 1 });
+const lab = useLab({ name: "t-pb-tls", count: 1 });
 const SLOW = 300_000;
 
 let services: LabServices;

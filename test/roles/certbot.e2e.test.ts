@@ -96,7 +96,6 @@ describe("roles nginx and certbot", () => {
     "the roles install nginx and certbot, obtain the certificate over the ACME webroot, and serve HTTPS",
     async () => {
       const results = await runAll(false);
-      console.log(results.map((r) => `${r.task} ${r.status} ${r.durationMs}ms ${r.message}`).join("\n"));
       expect(results.filter((r) => r.failed).map((r) => `${r.task}: ${r.message}`)).toEqual([]);
       expect(https().stdout).toBe("portal ok\n");
       const http = client.sh(

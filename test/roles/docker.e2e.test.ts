@@ -6,7 +6,7 @@
 import { servicesUp, type LabServices } from "../../lib/lab/services/index.js";
 import { dockerRole, type DockerRoleInput } from "../../roles/docker/index.js";
 import { useLab } from "../e2e/lab-fixture.js";
-import { TaskRunner, type LabTarget } from "../e2e/task-harness.js";
+import { labTarget, TaskRunner, type LabTarget } from "../e2e/task-harness.js";
 
 const lab = useLab({ name: "t-role-docker", variant: "docker" });
 const SLOW = 180_000;
@@ -17,8 +17,7 @@ let services: LabServices;
 beforeAll(async () => {
   services = await servicesUp();
   const info = lab();
-  const host = info.hosts[0]!;
-  target = { name: host.name, sshPort: host.sshPort, keyPath: info.keyPath, knownHostsPath: info.knownHostsPath };
+  target = labTarget(info);
   runner = new TaskRunner(target);
   sh("useradd -m -s /bin/sh deploy");
 }, SLOW);

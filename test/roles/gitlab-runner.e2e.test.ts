@@ -6,7 +6,7 @@
 import { servicesUp, type LabServices } from "../../lib/lab/services/index.js";
 import { gitlabRunnerRole, type GitlabRunnerRoleInput } from "../../roles/gitlab-runner/index.js";
 import { useLab } from "../e2e/lab-fixture.js";
-import { TaskRunner } from "../e2e/task-harness.js";
+import { labTarget, TaskRunner } from "../e2e/task-harness.js";
 import { buildGitlabRunnerRepoScript, FAKE_RUNNER_LOG } from "../support/stand-ins/gitlab-runner-repo.js";
 
 const lab = useLab({ name: "t-role-runner", variant: "docker" });
@@ -27,7 +27,7 @@ beforeAll(async () => {
   services = await servicesUp();
   const info = lab();
   const host = info.hosts[0]!;
-  runner = new TaskRunner({ name: host.name, sshPort: host.sshPort, keyPath: info.keyPath, knownHostsPath: info.knownHostsPath });
+  runner = new TaskRunner(labTarget(info));
   raw = [];
   const exec = runner.connection.exec.bind(runner.connection);
   runner.connection.exec = (c) => {

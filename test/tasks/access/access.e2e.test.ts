@@ -11,7 +11,7 @@ import { secret } from "../../../lib/core/secrets.js";
 import { runProcess } from "../../../lib/lab/process.js";
 import { authorizedKey, ensureGroup, ensureUser, reloadSshd, sshdConfig, sudoers } from "../../../lib/tasks/access/index.js";
 import { useLab } from "../../e2e/lab-fixture.js";
-import { expectConverges, sshRun, TaskRunner, type LabTarget } from "../../e2e/task-harness.js";
+import { labTarget, expectConverges, sshRun, TaskRunner, type LabTarget } from "../../e2e/task-harness.js";
 import { keyLogin, passwordLogin } from "./ssh-login.js";
 
 const lab = useLab({ name: "t-access" });
@@ -27,8 +27,7 @@ let otherKey: string;
 let keyDir: string;
 beforeAll(async () => {
   const info = lab();
-  const host = info.hosts[0]!;
-  target = { name: host.name, sshPort: host.sshPort, keyPath: info.keyPath, knownHostsPath: info.knownHostsPath };
+  target = labTarget(info);
   runner = new TaskRunner(target);
   labKey = readFileSync(`${info.keyPath}.pub`, "utf8");
   keyDir = mkdtempSync(path.join(tmpdir(), "bosun-access-keys-"));

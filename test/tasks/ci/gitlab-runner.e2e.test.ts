@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { secret } from "../../../lib/core/secrets.js";
 import { gitlabRunner, gitlabRunnerRegister } from "../../../lib/tasks/ci/index.js";
 import { useLab } from "../../e2e/lab-fixture.js";
-import { expectConverges, TaskRunner } from "../../e2e/task-harness.js";
+import { labTarget, expectConverges, TaskRunner } from "../../e2e/task-harness.js";
 import { buildGitlabRunnerRepoScript, FAKE_RUNNER_LOG } from "../../support/stand-ins/gitlab-runner-repo.js";
 
 const lab = useLab({ name: "t-ci", count: 1 });
@@ -31,7 +31,7 @@ const configState = () => runner.sh(`cat ${CONFIG} 2>&1`).stdout;
 beforeAll(() => {
   const info = lab();
   const host = info.hosts[0]!;
-  runner = new TaskRunner({ name: host.name, sshPort: host.sshPort, keyPath: info.keyPath, knownHostsPath: info.knownHostsPath });
+  runner = new TaskRunner(labTarget(info));
   raw = [];
   const exec = runner.connection.exec.bind(runner.connection);
   runner.connection.exec = (c) => {

@@ -6,7 +6,7 @@
 import { servicesUp } from "../../../lib/lab/services/index.js";
 import { dockerEngine } from "../../../lib/tasks/docker/index.js";
 import { useLab } from "../../e2e/lab-fixture.js";
-import { expectConverges, TaskRunner, type LabTarget } from "../../e2e/task-harness.js";
+import { labTarget, expectConverges, TaskRunner, type LabTarget } from "../../e2e/task-harness.js";
 
 const lab = useLab({ name: "t-docker-engine", variant: "fresh" });
 const SLOW = 240_000;
@@ -18,8 +18,7 @@ let composeDeb: string;
 beforeAll(async () => {
   composeDeb = (await servicesUp()).composePlugin.url;
   const info = lab();
-  const host = info.hosts[0]!;
-  target = { name: host.name, sshPort: host.sshPort, keyPath: info.keyPath, knownHostsPath: info.knownHostsPath };
+  target = labTarget(info);
   runner = new TaskRunner(target);
   sh("useradd -m -s /bin/sh deploy && useradd -m -s /bin/sh ci");
 }, SLOW);

@@ -4,7 +4,7 @@
  */
 import { servicesUp, type LabServices } from "../../../lib/lab/services/index.js";
 import type { LabInfo } from "../../../lib/lab/index.js";
-import { TaskRunner, type LabTarget } from "../../e2e/task-harness.js";
+import { labTarget, TaskRunner, type LabTarget } from "../../e2e/task-harness.js";
 
 /** A lab host ready for docker tests. */
 export interface DockerLabHost {
@@ -29,7 +29,7 @@ export interface DockerLabOptions {
 export async function dockerLabHost(info: LabInfo, options: DockerLabOptions = {}): Promise<DockerLabHost> {
   const services = await servicesUp();
   const host = info.hosts[0]!;
-  const target = { name: host.name, sshPort: host.sshPort, keyPath: info.keyPath, knownHostsPath: info.knownHostsPath };
+  const target = labTarget(info);
   const runner = new TaskRunner(target);
   const sh = (command: string): string => {
     const r = runner.sh(command);

@@ -2,15 +2,14 @@
 import { secret } from "../../../lib/core/secrets.js";
 import { waitForHttp } from "../../../lib/tasks/http/index.js";
 import { useLab } from "../../e2e/lab-fixture.js";
-import { TaskRunner } from "../../e2e/task-harness.js";
+import { labTarget, TaskRunner } from "../../e2e/task-harness.js";
 
 const lab = useLab({ name: "t-http", count: 1 });
 let runner: TaskRunner;
 let raw: string[];
 beforeAll(() => {
   const info = lab();
-  const host = info.hosts[0]!;
-  runner = new TaskRunner({ name: host.name, sshPort: host.sshPort, keyPath: info.keyPath, knownHostsPath: info.knownHostsPath });
+  runner = new TaskRunner(labTarget(info));
   // Every command text exactly as it goes to the host (the events only carry masked text).
   raw = [];
   const exec = runner.connection.exec.bind(runner.connection);

@@ -5,7 +5,7 @@
 import { secret } from "../../../lib/core/secrets.js";
 import { gitCheckout } from "../../../lib/tasks/source/index.js";
 import { useLab } from "../../e2e/lab-fixture.js";
-import { expectConverges, TaskRunner } from "../../e2e/task-harness.js";
+import { labTarget, expectConverges, TaskRunner } from "../../e2e/task-harness.js";
 
 const lab = useLab({ name: "t-source", count: 1 });
 const REPO = "file:///srv/git/app.git";
@@ -31,8 +31,7 @@ const state = (dest: string) => () => runner.sh(`git -C ${dest} rev-parse HEAD 2
 
 beforeAll(async () => {
   const info = lab();
-  const host = info.hosts[0]!;
-  runner = new TaskRunner({ name: host.name, sshPort: host.sshPort, keyPath: info.keyPath, knownHostsPath: info.knownHostsPath });
+  runner = new TaskRunner(labTarget(info));
   raw = [];
   const exec = runner.connection.exec.bind(runner.connection);
   runner.connection.exec = (c) => {
