@@ -1,9 +1,10 @@
 /**
  * The README's main command, `npm ci && npm run demo`: on a machine with nothing set up, bring up
  * the lab (prerequisites, host image, services, `lab1..N`), then run the real playbooks against it
- * — bootstrap (the first time as root) → deploy (tag v1 of the demo app from the lab registry) →
- * tls-renew (a certificate from the lab CA, nginx serving HTTPS) — and end with a URL on 127.0.0.1
- * that answers over HTTPS with the lab CA. Running it again reuses the lab and changes nothing.
+ * — bootstrap as root on fresh hosts, then site as the deploy user: bootstrap (nothing left to
+ * change) → deploy (tag v1 of the demo app from the lab registry) → tls-renew (a certificate from
+ * the lab CA, nginx serving HTTPS) — and end with a URL on 127.0.0.1 that answers over HTTPS with
+ * the lab CA. Running it again reuses the lab and changes nothing.
  *
  *   npm run demo                 # lab "lab", 2 hosts, tag v1
  *   npm run demo -- --tag v2     # deploy another release of the demo app
@@ -27,8 +28,7 @@ import type { Inventory, Vars } from "./lib/inventory/types.js";
 import { labUp, type LabInfo, type LabVariant } from "./lib/lab/index.js";
 import { servicesUp, type LabServices } from "./lib/lab/services/index.js";
 import { bootstrap } from "./playbooks/bootstrap.js";
-import { deploy } from "./playbooks/deploy.js";
-import { tlsRenew } from "./playbooks/tls-renew.js";
+import { site } from "./playbooks/site.js";
 import { labFqdn, writeLabDemoInventory } from "./playbooks/lab/inventory.js";
 import { hostsNeedingRoot } from "./playbooks/lab/login-user.js";
 
@@ -58,7 +58,7 @@ export interface DemoResult {
   readonly services: LabServices;
   /** The inventory the playbooks ran with. */
   readonly inventoryPath: string;
-  /** Each playbook run, in order (bootstrap may run twice: as root for fresh hosts, as deploy for the others). */
+  /** Each playbook run, in order: bootstrap as root (fresh hosts only), then site. */
   readonly runs: readonly { readonly label: string; readonly report: RunReport }[];
   /** Tasks that changed something, over all runs (0 on a converged lab). */
   readonly changed: number;
@@ -134,19 +134,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     }
   };
   // Fresh hosts accept only root (like a new VPS): their first bootstrap runs as root, as `-e ansible_user=root` does.
+  // Then site as the deploy user: bootstrap again (nothing to change), deploy, tls-renew.
   const inv = o.name === "lab" ? "lab" : rel(inventoryPath);
   const fresh = await hostsNeedingRoot(inventory);
-  const converged = [...inventory.hosts.keys()].filter((h) => !fresh.includes(h));
   if (fresh.length) {
     const limit = fresh.length === inventory.hosts.size ? "" : ` --limit ${fresh.join(",")}`;
     await step(bootstrap, `bootstrap, first run as root: tsx playbooks/bootstrap.ts --inventory ${inv} -e ansible_user=root${limit}`, inventory, { ansible_user: "root" }, fresh.join(","));
   }
-  if (converged.length) {
-    const limit = converged.length === inventory.hosts.size ? "" : ` --limit ${converged.join(",")}`;
-    await step(bootstrap, `bootstrap: tsx playbooks/bootstrap.ts --inventory ${inv}${limit}`, inventory, {}, converged.join(","));
-  }
-  await step(deploy, `deploy: tsx playbooks/deploy.ts --inventory ${inv} --tag ${o.tag}`, inventory, { tag: o.tag });
-  await step(tlsRenew, `tls-renew: tsx playbooks/tls-renew.ts --inventory ${inv}`, inventory);
+  await step(site, `site (bootstrap → deploy ${o.tag} → tls-renew): tsx playbooks/site.ts --inventory ${inv} --tag ${o.tag}`, inventory, { tag: o.tag });
 
   const first = info.hosts[0]!;
   const name = labFqdn(first);

@@ -2,6 +2,7 @@
 import type { FloorResult } from "./floor.js";
 import type { MachineInfo } from "./machine.js";
 import type { MemoryPeak } from "./memory.js";
+import type { StartupStep } from "./startup.js";
 import { formatSpread, spread, type Spread } from "./stats.js";
 import type { Tool } from "./tools.js";
 
@@ -70,6 +71,8 @@ export interface BenchResults {
   readonly equivalence: readonly { readonly hosts: number; readonly same: boolean; readonly diff?: string }[];
   readonly commands: readonly TaskCommands[];
   readonly memory: readonly MemoryRun[];
+  /** Where bosun's process start-up goes. */
+  readonly startup: readonly StartupStep[];
 }
 
 /** The summary of one host count and run kind. */
@@ -87,6 +90,9 @@ export interface Row {
   readonly floor: Spread;
   /** bosun's runPlaybook time / the floor, repetition by repetition. */
   readonly bosunToFloor: Spread;
+  /** Wall time outside the run (interpreter start-up, imports, exit), ms. */
+  readonly ansibleStartup: Spread;
+  readonly bosunStartup: Spread;
   readonly ansibleCpu: Spread;
   readonly bosunCpu: Spread;
   readonly invalid: number;
@@ -117,6 +123,8 @@ export function summarise(r: BenchResults): Row[] {
         ratioRun: spread(pairs.map(([x, y]) => x.runMs / y.runMs)),
         floor: spread(floors.map((f) => f.totalMs)),
         bosunToFloor: spread(b.map((s) => s.runMs / floorOf(s.rep))),
+        ansibleStartup: spread(a.map((s) => s.wallMs - s.runMs)),
+        bosunStartup: spread(b.map((s) => s.wallMs - s.runMs)),
         ansibleCpu: spread(a.map((s) => s.cpuS)),
         bosunCpu: spread(b.map((s) => s.cpuS)),
         invalid: r.samples.filter((s) => s.hosts === hosts && s.kind === kind && !s.valid).length,
@@ -201,12 +209,12 @@ export function renderMarkdown(r: BenchResults): string {
     ``,
     `Ansible: from playbook start to recap (a callback plugin); bosun: \`runPlaybook()\`. Floor: one ssh2 connection per host and a plain \`true\` per task on it, all hosts at once.`,
     ``,
-    `| hosts | run | Ansible | bosun | Ansible / bosun (pairs) | floor | bosun / floor |`,
-    `|---:|---|---:|---:|---:|---:|---:|`,
+    `| hosts | run | Ansible | bosun | Ansible / bosun (pairs) | floor | bosun / floor | start-up + exit, Ansible | start-up + exit, bosun |`,
+    `|---:|---|---:|---:|---:|---:|---:|---:|---:|`,
   );
   for (const w of rows) {
     lines.push(
-      `| ${w.hosts} | ${w.kind === "first" ? "first" : "no-op"} | ${s(w.ansibleRun)} | ${s(w.bosunRun)} | **${ratio(w.ratioRun)}** | ${s(w.floor)} | ${ratio(w.bosunToFloor)} |`,
+      `| ${w.hosts} | ${w.kind === "first" ? "first" : "no-op"} | ${s(w.ansibleRun)} | ${s(w.bosunRun)} | **${ratio(w.ratioRun)}** | ${s(w.floor)} | ${ratio(w.bosunToFloor)} | ${s(w.ansibleStartup)} | ${s(w.bosunStartup)} |`,
     );
   }
   const invalid = rows.reduce((n, w) => n + w.invalid, 0);
@@ -243,6 +251,18 @@ export function renderMarkdown(r: BenchResults): string {
         `| ${mr.tool} | ${mr.kind === "first" ? "first" : "no-op"} | ${mr.tree ? kib(mr.tree.pssKb) : "–"} | ${mr.tree?.processes ?? "–"} | ${kib(mr.maxRssKb)} |`,
       );
     }
+  }
+  if (r.startup.length) {
+    lines.push(
+      ``,
+      `## Where bosun's start-up goes`,
+      ``,
+      `A process that loads something and exits, 5 times each: median (min–max). A package's own cost is its row minus "node alone".`,
+      ``,
+      `| what is loaded | wall ms | CPU ms |`,
+      `|---|---:|---:|`,
+    );
+    for (const st of r.startup) lines.push(`| ${st.label} | ${formatSpread(st.wallMs, 0)} | ${formatSpread(st.cpuMs, 0)} |`);
   }
   const eq = r.equivalence;
   if (eq.length) {

@@ -16,10 +16,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { labDown, labUp, listLabHosts, REPO_ROOT, renderLabInventory, type LabHost, type LabInfo } from "../lib/lab/index.js";
-import { runProcess } from "../lib/lab/process.js";
+import { labDown, REPO_ROOT } from "../lib/lab/index.js";
 import { BENCH_TASKS } from "./bosun-playbook.js";
 import { measureFloor } from "./floor.js";
+import { bringUpLab, writeInventory } from "./lab.js";
+import { toSample } from "./samples.js";
+import { profileStartup } from "./startup.js";
 import { fingerprint, pristineChecksums, resetHosts } from "./host-state.js";
 import { loadAverage, machineInfo } from "./machine.js";
 import {
@@ -78,94 +80,6 @@ function options(): Options {
   };
 }
 
-/** Restart lab hosts whose sshd is not up (systemd can stall when many boot at once on a busy machine). */
-async function restartStuckHosts(name: string): Promise<string[]> {
-  const hosts = await listLabHosts(name);
-  const states = await Promise.all(
-    hosts.map(async (h) => ({
-      h,
-      up:
-        (await runProcess(["docker", "exec", h.container, "systemctl", "is-active", "ssh"], { allowFailure: true })).stdout.trim() ===
-        "active",
-    })),
-  );
-  const stuck = states.filter((s) => !s.up).map((s) => s.h.container);
-  if (stuck.length) await runProcess(["docker", "restart", ...stuck], { allowFailure: true });
-  return stuck;
-}
-
-/** Bring the lab up ten hosts at a time, restarting hosts that stall; returns its info and a note. */
-async function bringUpLab(name: string, count: number): Promise<{ info: LabInfo; note?: string }> {
-  const notes: string[] = [];
-  const inotify = Number((await runProcess(["cat", "/proc/sys/fs/inotify/max_user_instances"])).stdout.trim());
-  if (count > 10 && inotify < 512) {
-    log(
-      `warning: fs.inotify.max_user_instances is ${inotify}; every systemd lab host takes a few, and hosts fail to boot when they run out (sysctl -w fs.inotify.max_user_instances=1024)`,
-    );
-  }
-  let info: LabInfo | undefined;
-  for (let n = Math.min(10, count); ; n = Math.min(n + 10, count)) {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        info = await labUp({ name, count: n, owner: "bench" });
-        break;
-      } catch (error) {
-        if (attempt >= 4)
-          throw new Error(
-            `Cannot bring up ${n} lab hosts: ${(error as Error).message} (fs.inotify.max_user_instances is ${inotify}; see run.ts)`,
-          );
-        const stuck = await restartStuckHosts(name);
-        notes.push(`restarted ${stuck.length} host(s) that stalled at boot`);
-        log(`  lab: ${(error as Error).message.split("\n")[0]}; restarted ${stuck.length} stalled host(s), retrying`);
-      }
-    }
-    log(`  lab: ${n} hosts up`);
-    if (n === count) break;
-  }
-  return { info: info as LabInfo, ...(notes.length ? { note: notes.join("; ") } : {}) };
-}
-
-function writeInventory(dir: string, info: LabInfo, hosts: readonly LabHost[]): string {
-  const file = path.join(dir, `inventory-${hosts.length}.yml`);
-  writeFileSync(file, renderLabInventory({ ...info, hosts }));
-  return file;
-}
-
-/** Is this run what it should be: exit 0, all hosts, every task changed (first) or none (no-op)? */
-function problemOf(r: RunSample, hosts: number, kind: RunKind): string | undefined {
-  const counts = Object.values(r.hosts);
-  const wantChanged = kind === "first" ? BENCH_TASKS - 1 : 0; // the read-only command never changes
-  if (r.exitCode !== 0) return `exit ${r.exitCode}: ${r.log ?? ""}`;
-  if (counts.length !== hosts) return `${counts.length} hosts reported, not ${hosts}`;
-  if (r.tasks !== BENCH_TASKS) return `${r.tasks} tasks ran, not ${BENCH_TASKS}`;
-  const wrong = counts.find((c) => c.changed !== wantChanged || c.failed || c.unreachable);
-  if (wrong)
-    return `a host reported changed=${wrong.changed} failed=${wrong.failed} unreachable=${wrong.unreachable}; expected changed=${wantChanged}`;
-  return undefined;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
-}
-
-function toSample(r: RunSample, base: Pick<Sample, "hosts" | "rep" | "tool" | "kind" | "order" | "loadBefore">): Sample {
-  const problem = problemOf(r, base.hosts, base.kind);
-  const counts = Object.values(r.hosts);
-  const commands = counts.map((c) => c.commands).filter((c): c is number => c !== undefined);
-  return {
-    ...base,
-    valid: !problem,
-    ...(problem ? { problem } : {}),
-    wallMs: r.wallMs,
-    runMs: r.runMs,
-    cpuS: r.cpuS,
-    maxRssKb: r.maxRssKb,
-    changedPerHost: counts.length ? Math.min(...counts.map((c) => c.changed)) : 0,
-    ...(commands.length ? { commandsPerHost: median(commands) } : {}),
-  };
-}
-
 const runTool = (tool: Tool, files: RunFiles, forks: number, tag: string, memory = false) =>
   tool === "ansible" ? runAnsible(files, forks, tag, memory) : runBosun(files, forks, tag, memory);
 
@@ -193,7 +107,7 @@ async function main(): Promise<void> {
   try {
     const t0 = Date.now();
     log(`bringing up ${maxHosts} lab host(s) "${opts.name}"...`);
-    const { info, note } = await bringUpLab(opts.name, maxHosts);
+    const { info, note } = await bringUpLab(opts.name, maxHosts, log);
     lab = { hosts: info.hosts.length, upMs: Date.now() - t0, ...(note ? { note } : {}) };
     log(`  lab up in ${sec(lab.upMs)}`);
     const pristine = await pristineChecksums(info.hosts[0]!.container);
@@ -272,6 +186,9 @@ async function main(): Promise<void> {
     }
   }
 
+  log("profiling start-up (each step 5 times)...");
+  const startup = interrupted ? [] : await profileStartup(5);
+
   const results: BenchResults = {
     machine,
     endLoadAverage: loadAverage(),
@@ -293,6 +210,7 @@ async function main(): Promise<void> {
     equivalence,
     commands,
     memory,
+    startup,
   };
   const stamp = machine.date.replace(/[:.]/g, "-");
   const raw = path.join(RESULTS, `raw-${stamp}.json`);

@@ -20,12 +20,16 @@ export { renderTemplate, renderTemplateFile } from "./template/index.js";
 export { runCli } from "./cli/main.js";
 // Facts and tasks.
 export { pathState, type PathState } from "./facts/files.js";
+export { certificateExpiry } from "./facts/certificates.js";
+export { ufwState } from "./facts/ufw.js";
 export * from "./tasks/files/index.js";
 export * from "./tasks/access/index.js";
 export * from "./tasks/packages/index.js";
 export * from "./tasks/services/index.js";
 export * from "./tasks/system/index.js";
 export * from "./tasks/docker/index.js";
+export * from "./tasks/ufw/index.js";
+export * from "./tasks/tls/index.js";
 export * from "./tasks/http/index.js";
 export * from "./tasks/notify/index.js";
 export * from "./tasks/source/index.js";

@@ -103,7 +103,10 @@ function record(r: Run, result: ReleaseRecord["result"], extra: Partial<ReleaseR
 async function restoreDeployEnv(r: Run): Promise<void> {
   const path = `${r.s.appDir}/${DEPLOY_ENV}`;
   if (r.state.deployEnv === undefined) await r.host.run(ensureAbsent({ path, title: `${DEPLOY_ENV}: back to absent` }));
-  else await r.host.run(ensureFile({ path, content: r.state.deployEnv, title: `${DEPLOY_ENV}: back to TAG=${deployEnvTag(r.state.deployEnv) ?? "?"}` }));
+  else
+    await r.host.run(
+      ensureFile({ path, content: r.state.deployEnv, title: `${DEPLOY_ENV}: back to TAG=${deployEnvTag(r.state.deployEnv) ?? "?"}` }),
+    );
 }
 
 /** A failure before anything switched: deploy.env back, failure recorded, the old release keeps serving. */
@@ -129,9 +132,24 @@ async function rollBack(r: Run, failures: readonly GateFailure[]): Promise<never
       hint: `look at \`docker compose logs\` in ${s.appDir}; fix the release and deploy a new tag`,
     });
   }
-  await host.run(ensureFile({ path: `${s.appDir}/${DEPLOY_ENV}`, content: deployEnvFor(back, s.registryImage, r.state.deployEnv), title: `${DEPLOY_ENV}: back to TAG=${back}` }));
-  const up = await host.run(composeUp({ ...r.project, ...(r.services ? { services: r.services } : {}), ignoreErrors: true, title: `compose up ${s.projectName} (rollback to ${back})` }));
-  const again = up.failed ? [{ service: "compose up", url: "", message: failureReason(up.message) }] : await gateReadiness(host, gatesFor(s, r.services), back);
+  await host.run(
+    ensureFile({
+      path: `${s.appDir}/${DEPLOY_ENV}`,
+      content: deployEnvFor(back, s.registryImage, r.state.deployEnv),
+      title: `${DEPLOY_ENV}: back to TAG=${back}`,
+    }),
+  );
+  const up = await host.run(
+    composeUp({
+      ...r.project,
+      ...(r.services ? { services: r.services } : {}),
+      ignoreErrors: true,
+      title: `compose up ${s.projectName} (rollback to ${back})`,
+    }),
+  );
+  const again = up.failed
+    ? [{ service: "compose up", url: "", message: failureReason(up.message) }]
+    : await gateReadiness(host, gatesFor(s, r.services), back);
   await record(r, "failed", { reason, rolledBackTo: back, rollbackResult: again.length ? "failed" : "success" });
   const after = again.length ? `it is NOT ready either: ${describeFailures(again)}` : "it is ready again";
   throw new BosunError(`Cannot deploy ${target.tag}: ${reason}. Rolled back to ${back}: ${after}`, {
@@ -149,7 +167,9 @@ function planSteps(r: Run, migrate: boolean): string[] {
     ...(s.backup ? [`dump ${s.backup.database} to ${s.appDir}/backups`] : []),
     ...(migrate ? [`run ${s.migrator!.service}`] : []),
     `compose up${only}`,
-    ...(gatesFor(s, r.services).length ? [`gate readiness of ${[...new Set(gatesFor(s, r.services).map((g) => g.service))].join(", ")}`] : []),
+    ...(gatesFor(s, r.services).length
+      ? [`gate readiness of ${[...new Set(gatesFor(s, r.services).map((g) => g.service))].join(", ")}`]
+      : []),
     "record the release",
   ];
 }
@@ -161,7 +181,14 @@ async function release(r: Run): Promise<void> {
   if (s.registryUser !== undefined) {
     await host.run(dockerLogin({ registry: s.registry, username: s.registryUser, password: s.registryPassword! }));
   }
-  const env = await host.run(ensureFile({ path: `${s.appDir}/${DEPLOY_ENV}`, content: deployEnvContent(s.registryImage, target.tag), mode: "0644", title: `${DEPLOY_ENV}: TAG=${target.tag}` }));
+  const env = await host.run(
+    ensureFile({
+      path: `${s.appDir}/${DEPLOY_ENV}`,
+      content: deployEnvContent(s.registryImage, target.tag),
+      mode: "0644",
+      title: `${DEPLOY_ENV}: TAG=${target.tag}`,
+    }),
+  );
   const switching = env.changed || r.previous !== target.tag;
   const migrate = switching && s.migrator !== undefined && target.action !== "rollback";
   if (host.checkMode && env.changed) {
@@ -172,12 +199,33 @@ async function release(r: Run): Promise<void> {
   if (pull.failed) return abortBeforeSwitch(r, `pulling the images failed: ${failureReason(pull.message)}`);
   if (switching && s.backup) {
     const b = s.backup;
-    const dump = await host.run(backupDatabase({ appDir: s.appDir, files: project.files, envFiles: project.envFiles, projectName: s.projectName, service: b.service, database: b.database, user: b.user!, tag: target.tag, keep: b.keep!, ignoreErrors: true }));
+    const dump = await host.run(
+      backupDatabase({
+        appDir: s.appDir,
+        files: project.files,
+        envFiles: project.envFiles,
+        projectName: s.projectName,
+        service: b.service,
+        database: b.database,
+        user: b.user!,
+        tag: target.tag,
+        keep: b.keep!,
+        ignoreErrors: true,
+      }),
+    );
     if (dump.failed) return abortBeforeSwitch(r, `the database backup failed: ${failureReason(dump.message)}`);
   }
   if (migrate) {
     const m = s.migrator!;
-    const run = await host.run(composeRun({ ...project, service: m.service, ...(m.command ? { command: m.command } : {}), ...(m.env ? { env: m.env } : {}), ignoreErrors: true }));
+    const run = await host.run(
+      composeRun({
+        ...project,
+        service: m.service,
+        ...(m.command ? { command: m.command } : {}),
+        ...(m.env ? { env: m.env } : {}),
+        ignoreErrors: true,
+      }),
+    );
     if (run.failed) return abortBeforeSwitch(r, `the migrator failed: ${failureReason(run.message)}`);
   }
   const up = await host.run(composeUp({ ...project, ...services, ignoreErrors: true }));
@@ -205,13 +253,25 @@ async function releaseLock(host: Host, appDir: string, token: string): Promise<v
 export async function deployHost(host: Host, vars: Vars): Promise<void> {
   const s = deploySettings(vars, host.name);
   const project = composeProject(s);
-  const state = (await host.run(deployPreflight({ appDir: s.appDir, files: s.composeFiles, projectName: s.projectName, registryImage: s.registryImage }))).output!;
+  const state = (
+    await host.run(deployPreflight({ appDir: s.appDir, files: s.composeFiles, projectName: s.projectName, registryImage: s.registryImage }))
+  ).output!;
   const target = await resolveTarget(host, s, state);
   const previous = liveRelease(state.history)?.tag ?? deployEnvTag(state.deployEnv);
-  const r: Run = { host, s, state, target, project, ...(previous ? { previous } : {}), ...(s.services ? { services: [...s.services] } : {}) };
+  const r: Run = {
+    host,
+    s,
+    state,
+    target,
+    project,
+    ...(previous ? { previous } : {}),
+    ...(s.services ? { services: [...s.services] } : {}),
+  };
   if (host.checkMode) return release(r); // a check never takes the lock
   const owner = newLockOwner(s.deployer, target.tag);
-  await host.run(takeDeployLock({ appDir: s.appDir, owner, waitSeconds: s.lockWait, breakStale: s.breakLock, staleMinutes: s.lockStaleMinutes }));
+  await host.run(
+    takeDeployLock({ appDir: s.appDir, owner, waitSeconds: s.lockWait, breakStale: s.breakLock, staleMinutes: s.lockStaleMinutes }),
+  );
   let failure: unknown;
   try {
     await release(r);

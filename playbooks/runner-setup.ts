@@ -6,7 +6,8 @@
  *   tsx playbooks/runner-setup.ts --inventory vds1
  *
  * Run bootstrap first (deploy user, sudo, ufw); this playbook connects as the inventory's user
- * with sudo. The token is read from the environment by the inventory (`!env GITLAB_RUNNER_TOKEN`),
+ * with sudo. The token comes from the environment: `gitlab_runner_token: !env GITLAB_RUNNER_TOKEN`
+ * in the inventory, or, without that variable, GITLAB_RUNNER_TOKEN read when registering. It
  * travels to `gitlab-runner register` on stdin and never appears in output, argv or logs. Once
  * registered (a runner of this name and URL in config.toml), the token is not used again; a
  * re-run changes nothing. Variables: see {@link runnerSettings} and inventory/vds1.yml.
@@ -25,7 +26,7 @@ const url = { type: "string", pattern: "^https?://\\S+$" };
 /** The JSON Schema of the runner-setup variables (other variables are free). */
 export const RUNNER_VARS_SCHEMA = {
   type: "object",
-  required: ["gitlab_url", "gitlab_runner_token"],
+  required: ["gitlab_url"],
   properties: {
     gitlab_url: url,
     gitlab_runner_token: { anyOf: [text, { type: "object" }] },
@@ -55,11 +56,12 @@ export function runnerSettings(vars: Vars, host?: string): GitlabRunnerRoleInput
   }
   const v = vars as Record<string, unknown>;
   const opt = <T>(name: string, key: string): Record<string, T> => (v[name] === undefined ? {} : { [key]: v[name] as T });
-  const token = v.gitlab_runner_token as string | Secret;
+  const token = v.gitlab_runner_token as string | Secret | undefined;
   const install = { ...opt<string>("gitlab_runner_version", "version"), ...opt<string>("gitlab_runner_repo_url", "repoUrl"), ...opt<string>("gitlab_runner_key_url", "keyUrl") };
   return {
     url: v.gitlab_url as string,
-    token: secret(token),
+    // Without the variable, the role reads GITLAB_RUNNER_TOKEN from the environment when it registers.
+    ...(token === undefined ? {} : { token: secret(token) }),
     name: (v.gitlab_runner_name as string | undefined) ?? host,
     ...opt<string>("gitlab_runner_image", "image"),
     ...opt<boolean>("gitlab_runner_privileged", "privileged"),

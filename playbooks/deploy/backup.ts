@@ -90,14 +90,21 @@ if [ -e "$s" ]; then echo "pg_dump failed (exit $(cat -- "$s"))" >&2; exit 1; fi
 chmod 0600 -- "$t" && mv -f -- "$t" "$f" || exit 1
 echo @@bosun:file; printf '%s\\n' "$f"
 echo @@bosun:removed; ls -1 -- "$d" | grep '\\.sql\\.gz$' | sort -r | tail -n +${p.keep + 1} | while IFS= read -r old; do rm -f -- "$d/$old" && printf '%s\\n' "$d/$old"; done`;
-    return changed<BackupDatabaseOutput>([{ ...dump, label: `pg_dump ${p.service}/${p.database} | gzip > ${dir}/<date>-${p.tag}.sql.gz` }], {
-      finish: (results) => {
-        const s = parseSections((results[0] as ExecResult).stdout);
-        if (s.has("notrunning")) return { changed: false, output: { removed: [] }, message: `${p.service} is not running: nothing to back up` };
-        const file = sectionLines(s, "file")[0];
-        const removed = sectionLines(s, "removed");
-        return { output: { ...(file ? { file } : {}), removed }, message: `dumped ${p.database} to ${file}${removed.length ? `; removed ${removed.length} old dump(s)` : ""}` };
+    return changed<BackupDatabaseOutput>(
+      [{ ...dump, label: `pg_dump ${p.service}/${p.database} | gzip > ${dir}/<date>-${p.tag}.sql.gz` }],
+      {
+        finish: (results) => {
+          const s = parseSections((results[0] as ExecResult).stdout);
+          if (s.has("notrunning"))
+            return { changed: false, output: { removed: [] }, message: `${p.service} is not running: nothing to back up` };
+          const file = sectionLines(s, "file")[0];
+          const removed = sectionLines(s, "removed");
+          return {
+            output: { ...(file ? { file } : {}), removed },
+            message: `dumped ${p.database} to ${file}${removed.length ? `; removed ${removed.length} old dump(s)` : ""}`,
+          };
+        },
       },
-    });
+    );
   },
 });

@@ -153,7 +153,10 @@ echo @@bosun:taken; echo "waited=$(( $(date +%s) - start ))"`;
           const s = parseSections((results[0] as ExecResult).stdout);
           const waitedSeconds = Number(/^waited=(\d+)$/.exec(sectionLines(s, "taken")[0] ?? "")?.[1] ?? 0);
           const broken = s.has("broken") ? parseHeldLock(sectionLines(s, "broken")) : undefined;
-          const notes = [waitedSeconds > (broken ? 1 : 0) ? `after waiting ${waitedSeconds}s` : "", broken ? `broke the stale lock of ${describeHolder(broken)}` : ""].filter(Boolean);
+          const notes = [
+            waitedSeconds > (broken ? 1 : 0) ? `after waiting ${waitedSeconds}s` : "",
+            broken ? `broke the stale lock of ${describeHolder(broken)}` : "",
+          ].filter(Boolean);
           return {
             changed: false,
             output: { waitedSeconds, ...(broken ? { broken } : {}) },
@@ -193,7 +196,10 @@ export const releaseDeployLock = defineTask<ReleaseDeployLockParams>({
     return changed([releaseLockCommand(p)], {
       finish: (results) => {
         const out = (results[0] as ExecResult).stdout.trim();
-        return { changed: false, message: out === "released" ? "released the deploy lock" : "the lock was no longer ours (broken by another deploy); left alone" };
+        return {
+          changed: false,
+          message: out === "released" ? "released the deploy lock" : "the lock was no longer ours (broken by another deploy); left alone",
+        };
       },
     });
   },

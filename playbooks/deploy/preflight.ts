@@ -121,7 +121,9 @@ export function parseDeployState(r: Pick<ExecResult, "stdout">): DeployState {
     ...(deployEnv === undefined ? {} : { deployEnv }),
     history: parseHistory(sectionLines(s, "history")),
     ...(lockLines.some((l) => l.startsWith("age=")) ? { lock: parseHeldLock(lockLines) } : {}),
-    taggedRepositories: configOk ? [...new Set(images.filter((i) => i.endsWith(suffix)).map((i) => i.slice(0, -suffix.length)))].sort() : [],
+    taggedRepositories: configOk
+      ? [...new Set(images.filter((i) => i.endsWith(suffix)).map((i) => i.slice(0, -suffix.length)))].sort()
+      : [],
   };
 }
 
@@ -131,7 +133,8 @@ export interface DeployPreflightParams extends DeployProbe {
   readonly bootstrapHint?: string;
 }
 
-const BOOTSTRAP = "run `tsx playbooks/bootstrap.ts --inventory <this inventory>` first (deploy user in the docker group, docker, compose v2, the app bundle)";
+const BOOTSTRAP =
+  "run `tsx playbooks/bootstrap.ts --inventory <this inventory>` first (deploy user in the docker group, docker, compose v2, the app bundle)";
 
 /**
  * Check that the host can take a deploy: docker and compose v2 work for the login user, the app
@@ -151,12 +154,16 @@ export const deployPreflight = defineTask<DeployPreflightParams, DeployState>({
   async check(host, p) {
     const st = await host.fact(deployState, p);
     const hint = p.bootstrapHint ?? BOOTSTRAP;
-    if (st.docker === undefined) throw host.fail(`Cannot deploy: docker does not work for ${st.user || "the login user"}: ${st.dockerError}`, hint);
+    if (st.docker === undefined)
+      throw host.fail(`Cannot deploy: docker does not work for ${st.user || "the login user"}: ${st.dockerError}`, hint);
     if (st.compose === undefined) throw host.fail(`Cannot deploy: docker compose v2 is missing: ${st.composeError}`, hint);
     if (!st.appDirExists) throw host.fail(`Cannot deploy: the app dir ${p.appDir} does not exist (or ${st.user} cannot enter it)`, hint);
     if (st.missing.length) throw host.fail(`Cannot deploy: the bundle in ${p.appDir} lacks ${st.missing.join(", ")}`, hint);
     if (st.configError !== undefined) {
-      throw host.fail(`Cannot deploy: docker compose rejects the bundle in ${p.appDir}: ${st.configError.split("\n").slice(-5).join("\n")}`, "fix the compose files or .env on the host (or in the repo, then run bootstrap)");
+      throw host.fail(
+        `Cannot deploy: docker compose rejects the bundle in ${p.appDir}: ${st.configError.split("\n").slice(-5).join("\n")}`,
+        "fix the compose files or .env on the host (or in the repo, then run bootstrap)",
+      );
     }
     const live = st.history.filter((h) => h.result === "success").pop();
     const lock = st.lock ? "; the deploy lock is held" : "";

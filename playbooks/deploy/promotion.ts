@@ -29,10 +29,14 @@ export interface PromotionSource {
 }
 
 /** The live release of each source host: all must agree (pure). */
-export function agreedRelease(inventory: string, live: ReadonlyMap<string, ReleaseRecord | undefined>): { release?: ReleaseRecord; problem?: string } {
+export function agreedRelease(
+  inventory: string,
+  live: ReadonlyMap<string, ReleaseRecord | undefined>,
+): { release?: ReleaseRecord; problem?: string } {
   const none = [...live].filter(([, r]) => !r).map(([h]) => h);
   if (!live.size) return { problem: `inventory ${inventory} has no hosts` };
-  if (none.length) return { problem: `${none.join(", ")} of ${inventory} ha${none.length > 1 ? "ve" : "s"} no successful release in ${HISTORY_FILE}` };
+  if (none.length)
+    return { problem: `${none.join(", ")} of ${inventory} ha${none.length > 1 ? "ve" : "s"} no successful release in ${HISTORY_FILE}` };
   const tags = new Set([...live.values()].map((r) => r!.tag));
   if (tags.size > 1) {
     return { problem: `the hosts of ${inventory} run different releases: ${[...live].map(([h, r]) => `${h} ${r!.tag}`).join(", ")}` };
@@ -62,7 +66,8 @@ export const readPromotionSource = defineTask<ReadPromotionSourceParams, Promoti
     const live = new Map<string, ReleaseRecord | undefined>();
     for (const [name, source] of inventory.hosts) {
       const appDir = source.vars.app_dir;
-      if (typeof appDir !== "string" || !appDir.startsWith("/")) throw host.fail(`Cannot promote from ${p.inventory}: host ${name} has no app_dir`);
+      if (typeof appDir !== "string" || !appDir.startsWith("/"))
+        throw host.fail(`Cannot promote from ${p.inventory}: host ${name} has no app_dir`);
       const connection = createConnection(source.connection);
       try {
         await connection.open();
@@ -75,8 +80,13 @@ export const readPromotionSource = defineTask<ReadPromotionSourceParams, Promoti
       }
     }
     const { release, problem } = agreedRelease(p.inventory, live);
-    if (!release) throw host.fail(`Cannot promote from ${p.inventory}: ${problem}`, "deploy the release there first (or pick it with --tag)");
+    if (!release)
+      throw host.fail(`Cannot promote from ${p.inventory}: ${problem}`, "deploy the release there first (or pick it with --tag)");
     const hosts = [...live.keys()];
-    return unchanged(`${p.inventory} runs ${release.tag} (${hosts.join(", ")})`, { tag: release.tag, ...(release.sha ? { sha: release.sha } : {}), hosts });
+    return unchanged(`${p.inventory} runs ${release.tag} (${hosts.join(", ")})`, {
+      tag: release.tag,
+      ...(release.sha ? { sha: release.sha } : {}),
+      hosts,
+    });
   },
 });

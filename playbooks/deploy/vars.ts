@@ -129,7 +129,12 @@ export const DEPLOY_VARS_SCHEMA = {
       type: "object",
       required: ["service", "database"],
       additionalProperties: false,
-      properties: { service: { type: "string", pattern: SERVICE_PATTERN }, database: text, user: text, keep: { type: "integer", minimum: 1 } },
+      properties: {
+        service: { type: "string", pattern: SERVICE_PATTERN },
+        database: text,
+        user: text,
+        keep: { type: "integer", minimum: 1 },
+      },
     },
     migrator: {
       type: "object",
@@ -214,7 +219,13 @@ export function deploySettings(input: Vars, host?: string): DeploySettings {
   const settings: DeploySettings = {
     appDir,
     composeFiles: (v.compose_files as string[] | undefined) ?? DEPLOY_DEFAULTS.composeFiles,
-    projectName: (v.project_name as string | undefined) ?? appDir.split("/").pop()!.toLowerCase().replace(/[^a-z0-9_-]/g, "-"),
+    projectName:
+      (v.project_name as string | undefined) ??
+      appDir
+        .split("/")
+        .pop()!
+        .toLowerCase()
+        .replace(/[^a-z0-9_-]/g, "-"),
     registry: (v.registry as string | undefined) ?? registryImage.split("/")[0]!,
     registryImage,
     ...(v.registry_user === undefined ? {} : { registryUser: v.registry_user as string }),
@@ -234,12 +245,16 @@ export function deploySettings(input: Vars, host?: string): DeploySettings {
     ...(v.sha === undefined ? {} : { sha: (v.sha as string).toLowerCase() }),
     breakLock: truthy(v["break-lock"]),
   };
-  const modes = [settings.tag !== undefined && "--tag", settings.rollback && "--rollback", settings.promoteFrom !== undefined && "--promote-from"].filter(Boolean);
+  const modes = [
+    settings.tag !== undefined && "--tag",
+    settings.rollback && "--rollback",
+    settings.promoteFrom !== undefined && "--promote-from",
+  ].filter(Boolean);
   if (modes.length !== 1) {
-    throw new BosunError(
-      modes.length ? `Cannot deploy: ${modes.join(" and ")} exclude each other` : "Cannot deploy: no release given",
-      { host, hint: "give exactly one of --tag sha-abc123, --rollback or --promote-from <inventory>" },
-    );
+    throw new BosunError(modes.length ? `Cannot deploy: ${modes.join(" and ")} exclude each other` : "Cannot deploy: no release given", {
+      host,
+      hint: "give exactly one of --tag sha-abc123, --rollback or --promote-from <inventory>",
+    });
   }
   if (settings.registryUser !== undefined && settings.registryPassword === undefined) {
     throw new BosunError(`Cannot deploy: registry_user is set but registry_password is not`, {

@@ -40,16 +40,30 @@ export const createFileOnce = defineTask<CreateFileOnceParams>({
   async check(host, p) {
     const st = await host.fact(pathState, { path: p.path });
     if (st.kind !== "absent") return unchanged(`${p.path} exists; left as it is (never overwritten)`);
-    if (!st.parentExists && !host.checkMode) throw host.fail(`Cannot create ${p.path}: its directory does not exist`, "create it first with ensureDir");
+    if (!st.parentExists && !host.checkMode)
+      throw host.fail(`Cannot create ${p.path}: its directory does not exist`, "create it first with ensureDir");
     let content: string;
     try {
       content = await renderTemplateFile(resolveLocalPath(p.template), { ...host.vars, ...p.vars });
     } catch (error) {
-      throw host.fail(error instanceof BosunError ? error.message : String(error), "relative template paths start at the directory the playbook runs in");
+      throw host.fail(
+        error instanceof BosunError ? error.message : String(error),
+        "relative template paths start at the directory the playbook runs in",
+      );
     }
     const mode = p.mode ?? "0600";
-    return changed([atomicWrite(p.path, content, { mode, ...(p.owner ? { owner: p.owner } : {}), ...(p.group ? { group: p.group } : {}), expect: "absent" })], {
-      message: `create ${p.path} from ${p.template} (mode ${mode})`,
-    });
+    return changed(
+      [
+        atomicWrite(p.path, content, {
+          mode,
+          ...(p.owner ? { owner: p.owner } : {}),
+          ...(p.group ? { group: p.group } : {}),
+          expect: "absent",
+        }),
+      ],
+      {
+        message: `create ${p.path} from ${p.template} (mode ${mode})`,
+      },
+    );
   },
 });

@@ -6,6 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { BosunError } from "../../lib/core/errors.js";
 import type { TaskCall, TaskResult } from "../../lib/core/task.js";
 import type { Vars } from "../../lib/inventory/types.js";
 import { ensureAbsent, ensureDir, ensureFile } from "../../lib/tasks/files/index.js";
@@ -64,7 +65,11 @@ export interface RoleHost {
 
 function inside(appDir: string, rel: string): string {
   const target = path.posix.normalize(`${appDir}/${rel}`);
-  if (rel.startsWith("/") || !target.startsWith(`${appDir}/`)) throw new Error(`Cannot use app-bundle path "${rel}": it must stay inside ${appDir}`);
+  if (rel.startsWith("/") || !target.startsWith(`${appDir}/`)) {
+    throw new BosunError(`Cannot use app-bundle path "${rel}": it must stay inside ${appDir}`, {
+      hint: "give paths relative to the app dir",
+    });
+  }
   return target;
 }
 
@@ -81,17 +86,33 @@ export async function appBundle(host: RoleHost, input: AppBundleInput): Promise<
   const tags = o.tags;
   const source = resolveLocalPath(o.source);
   const files = bundleFiles(source, [...o.exclude, o.envTemplate]);
+  // Every path is checked before anything runs.
+  const dirs = bundleDirs(files).map((d) => inside(appDir, d));
+  const removals = o.remove.map((rel) => inside(appDir, rel));
+  const envPath = inside(appDir, o.envFile);
+  const template = path.join(source, o.envTemplate);
   const results: TaskResult[] = [];
   const run = async <P, O>(call: TaskCall<P, O>) => results.push(await host.run(call));
   await run(ensureDir({ path: appDir, owner: o.owner, group, mode: o.dirMode, tags }));
-  for (const dir of bundleDirs(files)) await run(ensureDir({ path: inside(appDir, dir), owner: o.owner, group, mode: o.dirMode, tags }));
+  for (const dir of dirs) await run(ensureDir({ path: dir, owner: o.owner, group, mode: o.dirMode, tags }));
   for (const f of files) {
-    await run(ensureFile({ path: inside(appDir, f.rel), src: f.abs, owner: o.owner, group, mode: f.executable ? "0755" : "0644", tags, title: `bundle file ${f.rel}` }));
+    await run(
+      ensureFile({
+        path: inside(appDir, f.rel),
+        src: f.abs,
+        owner: o.owner,
+        group,
+        mode: f.executable ? "0755" : "0644",
+        tags,
+        title: `bundle file ${f.rel}`,
+      }),
+    );
   }
-  const template = path.join(source, o.envTemplate);
   if (existsSync(template)) {
-    await run(createFileOnce({ path: inside(appDir, o.envFile), template, ...(o.envVars ? { vars: o.envVars } : {}), owner: o.owner, group, mode: o.envMode, tags }));
+    await run(
+      createFileOnce({ path: envPath, template, ...(o.envVars ? { vars: o.envVars } : {}), owner: o.owner, group, mode: o.envMode, tags }),
+    );
   }
-  for (const rel of o.remove) await run(ensureAbsent({ path: inside(appDir, rel), tags }));
+  for (const target of removals) await run(ensureAbsent({ path: target, tags }));
   return results;
 }

@@ -1,6 +1,7 @@
 import { BosunError } from "../../lib/core/errors.js";
 import { bootstrapMode } from "../../playbooks/bootstrap.js";
 import { bootstrapSettings, splitKeys } from "../../playbooks/bootstrap/settings.js";
+import { site } from "../../playbooks/site.js";
 import { fakeHost } from "../support/host.js";
 
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPANFQzeXunkEKtWbk7mgGO5nN8ZqmK89Q7hdQR+7xU4 ops@laptop";
@@ -74,5 +75,12 @@ describe("bootstrap settings", () => {
     expect(bootstrapMode(fakeHost({ user: "root" }).host)).toBe("root");
     expect(bootstrapMode(fakeHost({ user: "deploy", become: { enabled: true } }).host)).toBe("sudo");
     expect(() => bootstrapMode(fakeHost({ user: "deploy" }).host)).toThrow(/Cannot bootstrap as deploy: every step needs root, and ansible_become is not set/);
+  });
+});
+
+describe("playbook site", () => {
+  test("site runs bootstrap, deploy and tls-renew in that order, with deploy's options", () => {
+    expect(site.plays.map((p) => p.name)).toEqual(["bootstrap", "deploy", "tls-renew"]);
+    expect(Object.keys(site.options)).toEqual(expect.arrayContaining(["tag", "rollback", "services"]));
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The README's main command, `npm run demo`: its main function end to end on a lab of its own —
- * bootstrap (first run as root) → deploy v1 → tls-renew — ending with an HTTPS URL on 127.0.0.1
- * that answers with the lab CA; run again, it changes nothing. The lab uses the `docker` image
+ * bootstrap (first run as root), then site as the deploy user (bootstrap again: no change →
+ * deploy v1 → tls-renew) — ending with an HTTPS URL on 127.0.0.1 that answers with the lab CA;
+ * run again, it changes nothing. The lab uses the `docker` image
  * variant to save docker.io's install (bootstrap.e2e.test.ts proves the fresh path); everything
  * else is what `npm run demo` does.
  */
@@ -32,8 +33,13 @@ describe("npm run demo", () => {
     async () => {
       lab();
       const { result, out } = await demo();
-      expect(result.runs.map((r) => r.label.split(":")[0])).toEqual(["bootstrap, first run as root", "deploy", "tls-renew"]);
+      expect(result.runs.map((r) => r.label.split(":")[0])).toEqual(["bootstrap, first run as root", "site (bootstrap → deploy v1 → tls-renew)"]);
       expect(result.changed).toBeGreaterThan(20);
+      // site's bootstrap, now as the deploy user with sudo, found nothing left to do
+      const [boot, dep, tls] = result.runs[1]!.report.plays;
+      expect([boot?.name, dep?.name, tls?.name]).toEqual(["bootstrap", "deploy", "tls-renew"]);
+      expect(boot!.results.filter((r) => r.changed).map((r) => r.title)).toEqual([]);
+      expect(boot!.results.length).toBeGreaterThan(15);
       expect(result.answer).toBe("v1");
       expect(existsSync(result.inventoryPath)).toBe(true);
       expect(out).toContain(result.curl);
@@ -53,8 +59,8 @@ describe("npm run demo", () => {
     "run again, it reuses the lab, logs in as the deploy user and changes nothing",
     async () => {
       const { result, out } = await demo();
-      expect(result.runs.map((r) => r.label.split(":")[0])).toEqual(["bootstrap", "deploy", "tls-renew"]);
-      expect(result.runs.map((r) => r.report.exitCode)).toEqual([0, 0, 0]);
+      expect(result.runs.map((r) => r.label.split(":")[0])).toEqual(["site (bootstrap → deploy v1 → tls-renew)"]);
+      expect(result.runs[0]!.report.exitCode).toBe(0);
       expect(result.changed).toBe(0);
       expect(out).toContain("nothing changed");
       expect(result.answer).toBe("v1");

@@ -43,7 +43,11 @@ async function sh(host: LabHost, command: string): Promise<string> {
   return r.stdout;
 }
 const version = (host: LabHost) => sh(host, "curl -s http://127.0.0.1:8080/version");
-const history = async (host: LabHost) => (await sh(host, `cat ${HISTORY} 2>/dev/null || true`)).split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+const history = async (host: LabHost) =>
+  (await sh(host, `cat ${HISTORY} 2>/dev/null || true`))
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 const last = async (host: LabHost) => (await history(host)).pop();
 
 /** The inventory file of one lab host as the deploy user, with the lab bundle's deploy variables. */
@@ -73,7 +77,10 @@ function deployRun(inventory: Inventory, extraVars: Vars, check = false): Promis
 }
 const results = (report: RunReport): TaskResult[] => report.plays.flatMap((p) => p.results);
 const result = (report: RunReport, task: string) => results(report).find((r) => r.task === task);
-const changedTasks = (report: RunReport) => results(report).filter((r) => r.changed).map((r) => r.title);
+const changedTasks = (report: RunReport) =>
+  results(report)
+    .filter((r) => r.changed)
+    .map((r) => r.title);
 
 /** compose v2 from the lab's files server when the docker variant lacks it; a deploy user in the docker group. */
 async function prepareHost(host: LabHost): Promise<void> {
@@ -84,7 +91,11 @@ id deploy >/dev/null 2>&1 || useradd -m -s /bin/bash -G docker deploy
 install -d -m 0700 -o deploy -g deploy ~deploy/.ssh && install -m 0600 -o deploy -g deploy /root/.ssh/authorized_keys ~deploy/.ssh/authorized_keys`,
   );
   const root = await loadInventory(path.join(dir, `root-${host.name}.yml`));
-  const bundle = playbook({ name: "app-bundle", hosts: "all", run: async (h) => void (await appBundle(h, { appDir: APP, source: "examples/lab-bundle" })) });
+  const bundle = playbook({
+    name: "app-bundle",
+    hosts: "all",
+    run: async (h) => void (await appBundle(h, { appDir: APP, source: "examples/lab-bundle" })),
+  });
   const report = await runPlaybook(bundle, { inventory: root });
   if (report.exitCode !== 0) throw new Error(`app-bundle on ${host.name}: ${JSON.stringify(report.hostErrors)}`);
 }
@@ -110,128 +121,196 @@ afterAll(() => {
 });
 
 describe("deploy playbook", () => {
-  test("--check on a host that needs a release reports the changes and changes nothing", async () => {
-    const state = `ls -la ${APP}; docker ps -aq; docker images -q; ls -a ~deploy/.docker 2>&1; ls -la ${APP}/.bosun 2>&1`;
-    const before = await sh(s1, state);
-    const report = await deployRun(staging, { tag: "v1", ...MIGRATOR }, true);
-    expect(report.hostErrors).toEqual({});
-    expect(report.exitCode).toBe(0);
-    expect(changedTasks(report)).toEqual(["docker login registry.lab.test:5000 as lab", "deploy.env: TAG=v1", "release (none) -> v1"]);
-    expect(result(report, "deploy.releasePlan")?.message).toMatch(/would write deploy\.env with TAG=v1, then pull the images, then dump app .*then run migrator, then compose up, then gate readiness of app/);
-    expect(await sh(s1, state)).toBe(before);
-  }, SLOW);
+  test(
+    "--check on a host that needs a release reports the changes and changes nothing",
+    async () => {
+      const state = `ls -la ${APP}; docker ps -aq; docker images -q; ls -a ~deploy/.docker 2>&1; ls -la ${APP}/.bosun 2>&1; true`;
+      const before = await sh(s1, state);
+      const report = await deployRun(staging, { tag: "v1", ...MIGRATOR }, true);
+      expect(report.hostErrors).toEqual({});
+      expect(report.exitCode).toBe(0);
+      expect(changedTasks(report)).toEqual(["docker login registry.lab.test:5000 as lab", "deploy.env: TAG=v1", "release (none) -> v1"]);
+      expect(result(report, "deploy.releasePlan")?.message).toMatch(
+        /would write deploy\.env with TAG=v1, then pull the images, then dump app .*then run migrator, then compose up, then gate readiness of app/,
+      );
+      expect(await sh(s1, state)).toBe(before);
+    },
+    SLOW,
+  );
 
-  test("deploy v1 with a migrator: v1 answers /version, the history records it, the lock is gone, .env is untouched", async () => {
-    const env = await sh(s1, `sha256sum ${APP}/.env`);
-    const report = await deployRun(staging, { tag: "v1", sha: "a1b2c3d", ...MIGRATOR });
-    expect(report.hostErrors).toEqual({});
-    expect(report.exitCode).toBe(0);
-    expect(await version(s1)).toBe("v1\n");
-    expect(await sh(s1, `cat ${APP}/deploy.env`)).toMatch(/^REGISTRY_IMAGE=registry\.lab\.test:5000\/demo\nTAG=v1\n$/m);
-    expect(await history(s1)).toEqual([expect.objectContaining({ tag: "v1", result: "success", action: "deploy", sha: "a1b2c3d" })]);
-    expect(await sh(s1, "docker exec demo-db-1 psql -U postgres -d app -Atc 'SELECT name FROM items'")).toBe("seeded by v1\n");
-    expect(await sh(s1, `test ! -e ${LOCK} && echo free`)).toBe("free\n");
-    expect(await sh(s1, `sha256sum ${APP}/.env`)).toBe(env);
-  }, SLOW);
+  test(
+    "deploy v1 with a migrator: v1 answers /version, the history records it, the lock is gone, .env is untouched",
+    async () => {
+      const env = await sh(s1, `sha256sum ${APP}/.env`);
+      const report = await deployRun(staging, { tag: "v1", sha: "a1b2c3d", ...MIGRATOR });
+      expect(report.hostErrors).toEqual({});
+      expect(report.exitCode).toBe(0);
+      expect(await version(s1)).toBe("v1\n");
+      expect(await sh(s1, `cat ${APP}/deploy.env`)).toMatch(/^REGISTRY_IMAGE=registry\.lab\.test:5000\/demo\nTAG=v1\n$/m);
+      expect(await history(s1)).toEqual([expect.objectContaining({ tag: "v1", result: "success", action: "deploy", sha: "a1b2c3d" })]);
+      expect(await sh(s1, "docker exec demo-db-1 psql -U postgres -d app -Atc 'SELECT name FROM items'")).toBe("seeded by v1\n");
+      expect(await sh(s1, `test ! -e ${LOCK} && echo free`)).toBe("free\n");
+      expect(await sh(s1, `sha256sum ${APP}/.env`)).toBe(env);
+    },
+    SLOW,
+  );
 
-  test("the same deploy again reports zero changes and appends nothing to the history", async () => {
-    const before = await sh(s1, `stat -c '%Y %s' ${APP}/deploy.env ${HISTORY}; docker ps -q --no-trunc | sort`);
-    const report = await deployRun(staging, { tag: "v1", sha: "a1b2c3d", ...MIGRATOR });
-    expect(report.hostErrors).toEqual({});
+  test(
+    "the same deploy again reports zero changes and appends nothing to the history",
+    async () => {
+      const before = await sh(s1, `stat -c '%Y %s' ${APP}/deploy.env ${HISTORY}; docker ps -q --no-trunc | sort`);
+      const report = await deployRun(staging, { tag: "v1", sha: "a1b2c3d", ...MIGRATOR });
+      expect(report.hostErrors).toEqual({});
+      expect(changedTasks(report)).toEqual([]);
+      expect(report.stats[s1.name]).toMatchObject({ changed: 0, failed: 0 });
+      expect(await sh(s1, `stat -c '%Y %s' ${APP}/deploy.env ${HISTORY}; docker ps -q --no-trunc | sort`)).toBe(before);
+    },
+    SLOW,
+  );
+
+  test(
+    "deploy v2 with a migrator: the dump taken before the migration restores into a scratch database",
+    async () => {
+      const report = await deployRun(staging, { tag: "v2", ...MIGRATOR });
+      expect(report.hostErrors).toEqual({});
+      expect(await version(s1)).toBe("v2\n");
+      const dump = (await sh(s1, `ls ${APP}/backups/*-v2.sql.gz`)).trim();
+      expect(dump).toMatch(/\/backups\/\d{8}T\d{6}Z-v2\.sql\.gz$/);
+      expect(result(report, "deploy.backupDatabase")?.output).toMatchObject({ file: dump });
+      const restored = await sh(
+        s1,
+        `docker exec demo-db-1 createdb -U postgres scratch && gunzip -c ${dump} | docker exec -i demo-db-1 psql -q -v ON_ERROR_STOP=1 -U postgres -d scratch >/dev/null && docker exec demo-db-1 psql -U postgres -d scratch -Atc 'SELECT name FROM items ORDER BY id'`,
+      );
+      expect(restored).toBe("seeded by v1\n"); // v2's migration ran after the dump
+      expect(await sh(s1, "docker exec demo-db-1 psql -U postgres -d app -Atc 'SELECT version FROM schema_migrations ORDER BY 1'")).toBe(
+        "v1\nv2\n",
+      );
+    },
+    SLOW,
+  );
+
+  test(
+    "deploy a broken tag (through the CLI): readiness fails, v2 answers again, exit 2, the history records the failure",
+    async () => {
+      let out = "";
+      const sink = { write: (t: string) => void (out += t), isTTY: false };
+      const code = await runCli(deploy, ["--inventory", stagingFile, "--tag", "broken"], {
+        stdout: sink,
+        stderr: sink,
+        handleSignals: false,
+      });
+      expect(code).toBe(2);
+      expect(out).toMatch(
+        /Cannot deploy broken: app is not ready: cannot get status 200 from http:\/\/127\.0\.0\.1:8080\/api\/ready .*last saw status 500.*Rolled back to v2: it is ready again/,
+      );
+      expect(await version(s1)).toBe("v2\n");
+      expect(await sh(s1, `grep '^TAG=' ${APP}/deploy.env`)).toBe("TAG=v2\n");
+      expect(await last(s1)).toMatchObject({
+        tag: "broken",
+        result: "failed",
+        previous: "v2",
+        rolledBackTo: "v2",
+        rollbackResult: "success",
+      });
+      expect(await sh(s1, `test ! -e ${LOCK} && echo free`)).toBe("free\n");
+    },
+    SLOW,
+  );
+
+  test(
+    "--rollback redeploys the previous good tag: v1 answers again",
+    async () => {
+      const report = await deployRun(staging, { rollback: true });
+      expect(report.hostErrors).toEqual({});
+      expect(await version(s1)).toBe("v1\n");
+      expect(await last(s1)).toMatchObject({ tag: "v1", result: "success", action: "rollback", previous: "v2", sha: "a1b2c3d" });
+      expect(result(report, "docker.composeRun")).toBeUndefined(); // a rollback never runs the migrator
+    },
+    SLOW,
+  );
+
+  test(
+    "a failing migrator aborts the deploy before anything switches: v1 keeps serving",
+    async () => {
+      const containers = await sh(s1, "docker ps --format '{{.Names}} {{.Image}} {{.ID}}' | sort");
+      const report = await deployRun(staging, { tag: "v3", migrator: { service: "migrator", env: { MIGRATE_FAIL: "1" } } });
+      expect(report.exitCode).toBe(2);
+      expect(report.hostErrors[s1.name]).toMatch(
+        /Cannot deploy v3: the migrator failed: .*failing on purpose.*Nothing switched: deploy\.env is back as it was; v1 keeps serving/s,
+      );
+      expect(result(report, "docker.composeUp")).toBeUndefined();
+      expect(await version(s1)).toBe("v1\n");
+      expect(await sh(s1, `grep '^TAG=' ${APP}/deploy.env`)).toBe("TAG=v1\n");
+      expect(await sh(s1, "docker ps --format '{{.Names}} {{.Image}} {{.ID}}' | sort")).toBe(containers);
+      expect(await last(s1)).toMatchObject({ tag: "v3", result: "failed", reason: expect.stringMatching(/the migrator failed/) });
+    },
+    SLOW,
+  );
+
+  test(
+    "two deploys started together: one fails naming the lock holder, the other deploys",
+    async () => {
+      const [a, b] = await Promise.all([
+        deployRun(staging, { tag: "v3", deployer: "alice", lock_wait: 0 }),
+        deployRun(staging, { tag: "v3", deployer: "bob", lock_wait: 0 }),
+      ]);
+      const codes = [a.exitCode, b.exitCode].sort();
+      expect(codes).toEqual([0, 2]);
+      const [loser, winner] = a.exitCode === 2 ? [a, "alice"] : [b, "bob"];
+      expect(loser.hostErrors[s1.name]).toMatch(
+        new RegExp(`Cannot take the deploy lock ${LOCK}: held by ${winner === "alice" ? "bob" : "alice"} \\(tag v3\\) since `),
+      );
+      expect(await version(s1)).toBe("v3\n");
+      expect(await sh(s1, `test ! -e ${LOCK} && echo free`)).toBe("free\n");
+    },
+    SLOW,
+  );
+
+  test(
+    "a deploy waits for a lock held by another deploy and goes on once it is released",
+    async () => {
+      const owner = JSON.stringify({ who: "carol", tag: "v9", since: new Date().toISOString(), token: "feed" });
+      await sh(s1, `su deploy -c "mkdir ${LOCK}" && printf '%s\\n' '${owner}' > ${LOCK}/owner`);
+      const release = new Promise((resolve) => setTimeout(resolve, 4000)).then(() => sh(s1, `rm -rf ${LOCK}`));
+      const report = await deployRun(staging, { tag: "v3", lock_wait: 60, services: "app" });
+      await release;
+      expect(report.hostErrors).toEqual({});
+      expect(result(report, "deploy.takeLock")?.message).toMatch(/^took the deploy lock after waiting [1-9]\d*s$/);
     expect(changedTasks(report)).toEqual([]);
-    expect(report.stats[s1.name]).toMatchObject({ changed: 0, failed: 0 });
-    expect(await sh(s1, `stat -c '%Y %s' ${APP}/deploy.env ${HISTORY}; docker ps -q --no-trunc | sort`)).toBe(before);
-  }, SLOW);
+    expect(result(report, "docker.composeUp")?.title).toBe("compose up demo (app)");
+    },
+    SLOW,
+  );
 
-  test("deploy v2 with a migrator: the dump taken before the migration restores into a scratch database", async () => {
-    const report = await deployRun(staging, { tag: "v2", ...MIGRATOR });
-    expect(report.hostErrors).toEqual({});
-    expect(await version(s1)).toBe("v2\n");
-    const dump = (await sh(s1, `ls ${APP}/backups/*-v2.sql.gz`)).trim();
-    expect(dump).toMatch(/\/backups\/\d{8}T\d{6}Z-v2\.sql\.gz$/);
-    expect(result(report, "deploy.backupDatabase")?.output).toMatchObject({ file: dump });
-    const restored = await sh(
-      s1,
-      `docker exec demo-db-1 createdb -U postgres scratch && gunzip -c ${dump} | docker exec -i demo-db-1 psql -q -v ON_ERROR_STOP=1 -U postgres -d scratch >/dev/null && docker exec demo-db-1 psql -U postgres -d scratch -Atc 'SELECT name FROM items ORDER BY id'`,
-    );
-    expect(restored).toBe("seeded by v1\n"); // v2's migration ran after the dump
-    expect(await sh(s1, "docker exec demo-db-1 psql -U postgres -d app -Atc 'SELECT version FROM schema_migrations ORDER BY 1'")).toBe("v1\nv2\n");
-  }, SLOW);
+  test(
+    "a stale lock fails the deploy with a hint; --break-lock breaks it",
+    async () => {
+      const owner = JSON.stringify({ who: "dave", tag: "v8", since: "2020-01-01T00:00:00.000Z", token: "dead" });
+      await sh(s1, `su deploy -c "mkdir ${LOCK}" && printf '%s\\n' '${owner}' > ${LOCK}/owner && touch -d '2 hours ago' ${LOCK}`);
+      const refused = await deployRun(staging, { tag: "v3", lock_wait: 0 });
+      expect(refused.exitCode).toBe(2);
+      expect(refused.hostErrors[s1.name]).toMatch(
+        /held by dave \(tag v8\) since 2020-01-01T00:00:00\.000Z, 1[12]\d min ago.*hint: the lock is older than 30 min: if that deploy is dead, run again with --break-lock/s,
+      );
+      const broken = await deployRun(staging, { tag: "v3", "break-lock": true });
+      expect(broken.hostErrors).toEqual({});
+      expect(result(broken, "deploy.takeLock")?.message).toMatch(/broke the stale lock of dave \(tag v8\)/);
+      expect(await sh(s1, `ls -a ${APP}/.bosun`)).toBe(".\n..\nreleases.jsonl\n");
+    },
+    SLOW,
+  );
 
-  test("deploy a broken tag (through the CLI): readiness fails, v2 answers again, exit 2, the history records the failure", async () => {
-    let out = "";
-    const sink = { write: (t: string) => void (out += t), isTTY: false };
-    const code = await runCli(deploy, ["--inventory", stagingFile, "--tag", "broken"], { stdout: sink, stderr: sink, handleSignals: false });
-    expect(code).toBe(2);
-    expect(out).toMatch(/Cannot deploy broken: app is not ready: cannot get status 200 from http:\/\/127\.0\.0\.1:8080\/api\/ready .*last saw status 500.*Rolled back to v2: it is ready again/);
-    expect(await version(s1)).toBe("v2\n");
-    expect(await sh(s1, `grep '^TAG=' ${APP}/deploy.env`)).toBe("TAG=v2\n");
-    expect(await last(s1)).toMatchObject({ tag: "broken", result: "failed", previous: "v2", rolledBackTo: "v2", rollbackResult: "success" });
-    expect(await sh(s1, `test ! -e ${LOCK} && echo free`)).toBe("free\n");
-  }, SLOW);
-
-  test("--rollback redeploys the previous good tag: v1 answers again", async () => {
-    const report = await deployRun(staging, { rollback: true });
-    expect(report.hostErrors).toEqual({});
-    expect(await version(s1)).toBe("v1\n");
-    expect(await last(s1)).toMatchObject({ tag: "v1", result: "success", action: "rollback", previous: "v2", sha: "a1b2c3d" });
-    expect(result(report, "docker.composeRun")).toBeUndefined(); // a rollback never runs the migrator
-  }, SLOW);
-
-  test("a failing migrator aborts the deploy before anything switches: v1 keeps serving", async () => {
-    const containers = await sh(s1, "docker ps --format '{{.Names}} {{.Image}} {{.ID}}' | sort");
-    const report = await deployRun(staging, { tag: "v3", migrator: { service: "migrator", env: { MIGRATE_FAIL: "1" } } });
-    expect(report.exitCode).toBe(2);
-    expect(report.hostErrors[s1.name]).toMatch(/Cannot deploy v3: the migrator failed: .*failing on purpose.*Nothing switched: deploy\.env is back as it was; v1 keeps serving/s);
-    expect(result(report, "docker.composeUp")).toBeUndefined();
-    expect(await version(s1)).toBe("v1\n");
-    expect(await sh(s1, `grep '^TAG=' ${APP}/deploy.env`)).toBe("TAG=v1\n");
-    expect(await sh(s1, "docker ps --format '{{.Names}} {{.Image}} {{.ID}}' | sort")).toBe(containers);
-    expect(await last(s1)).toMatchObject({ tag: "v3", result: "failed", reason: expect.stringMatching(/the migrator failed/) });
-  }, SLOW);
-
-  test("two deploys started together: one fails naming the lock holder, the other deploys", async () => {
-    const [a, b] = await Promise.all([
-      deployRun(staging, { tag: "v3", deployer: "alice", lock_wait: 0 }),
-      deployRun(staging, { tag: "v3", deployer: "bob", lock_wait: 0 }),
-    ]);
-    const codes = [a.exitCode, b.exitCode].sort();
-    expect(codes).toEqual([0, 2]);
-    const [loser, winner] = a.exitCode === 2 ? [a, "alice"] : [b, "bob"];
-    expect(loser.hostErrors[s1.name]).toMatch(new RegExp(`Cannot take the deploy lock ${LOCK}: held by ${winner === "alice" ? "bob" : "alice"} \\(tag v3\\) since `));
-    expect(await version(s1)).toBe("v3\n");
-    expect(await sh(s1, `test ! -e ${LOCK} && echo free`)).toBe("free\n");
-  }, SLOW);
-
-  test("a deploy waits for a lock held by another deploy and goes on once it is released", async () => {
-    const owner = JSON.stringify({ who: "carol", tag: "v9", since: new Date().toISOString(), token: "feed" });
-    await sh(s1, `su deploy -c "mkdir ${LOCK}" && printf '%s\\n' '${owner}' > ${LOCK}/owner`);
-    const release = new Promise((resolve) => setTimeout(resolve, 4000)).then(() => sh(s1, `rm -rf ${LOCK}`));
-    const report = await deployRun(staging, { tag: "v3", lock_wait: 60 });
-    await release;
-    expect(report.hostErrors).toEqual({});
-    expect(result(report, "deploy.takeLock")?.message).toMatch(/^took the deploy lock after waiting [1-9]\d*s$/);
-  }, SLOW);
-
-  test("a stale lock fails the deploy with a hint; --break-lock breaks it", async () => {
-    const owner = JSON.stringify({ who: "dave", tag: "v8", since: "2020-01-01T00:00:00.000Z", token: "dead" });
-    await sh(s1, `su deploy -c "mkdir ${LOCK}" && printf '%s\\n' '${owner}' > ${LOCK}/owner && touch -d '2 hours ago' ${LOCK}`);
-    const refused = await deployRun(staging, { tag: "v3", lock_wait: 0 });
-    expect(refused.exitCode).toBe(2);
-    expect(refused.hostErrors[s1.name]).toMatch(/held by dave \(tag v8\) since 2020-01-01T00:00:00\.000Z, 1[12]\d min ago.*hint: the lock is older than 30 min: if that deploy is dead, run again with --break-lock/s);
-    const broken = await deployRun(staging, { tag: "v3", "break-lock": true });
-    expect(broken.hostErrors).toEqual({});
-    expect(result(broken, "deploy.takeLock")?.message).toMatch(/broke the stale lock of dave \(tag v8\)/);
-    expect(await sh(s1, `ls -a ${APP}/.bosun`)).toBe(".\n..\nreleases.jsonl\n");
-  }, SLOW);
-
-  test("--promote-from deploys exactly the tag live on staging to production", async () => {
-    const report = await deployRun(production, { "promote-from": stagingFile });
-    expect(report.hostErrors).toEqual({});
-    expect(result(report, "deploy.readPromotionSource")?.message).toBe(`${stagingFile} runs v3 (${s1.name})`);
-    expect(await version(s2)).toBe("v3\n");
-    expect(await last(s2)).toMatchObject({ tag: "v3", result: "success", action: "promote", from: stagingFile });
-    const again = await deployRun(production, { "promote-from": stagingFile });
-    expect(changedTasks(again)).toEqual([]);
-  }, SLOW);
+  test(
+    "--promote-from deploys exactly the tag live on staging to production",
+    async () => {
+      const report = await deployRun(production, { "promote-from": stagingFile });
+      expect(report.hostErrors).toEqual({});
+      expect(result(report, "deploy.readPromotionSource")?.message).toBe(`${stagingFile} runs v3 (${s1.name})`);
+      expect(await version(s2)).toBe("v3\n");
+      expect(await last(s2)).toMatchObject({ tag: "v3", result: "success", action: "promote", from: stagingFile });
+      const again = await deployRun(production, { "promote-from": stagingFile });
+      expect(changedTasks(again)).toEqual([]);
+    },
+    SLOW,
+  );
 });

@@ -1,4 +1,9 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { BosunError } from "../../lib/core/errors.js";
+import { loadInventory } from "../../lib/inventory/index.js";
+import { bootstrapSettings } from "../../playbooks/bootstrap/settings.js";
 import { mask, Secret } from "../../lib/core/secrets.js";
 import { runnerSettings } from "../../playbooks/runner-setup.js";
 
@@ -42,7 +47,11 @@ describe("runner-setup settings", () => {
     expect(input.docker).toEqual({ users: [] });
   });
 
-  test("runnerSettings() refuses a missing token or URL, naming the variable", () => {
+  test("runnerSettings() without gitlab_runner_token leaves the token to the role, which reads GITLAB_RUNNER_TOKEN when it registers", () => {
+    expect(runnerSettings({ gitlab_url: "https://gitlab.example.com" }, "vds1")).not.toHaveProperty("token");
+  });
+
+  test("runnerSettings() refuses bad variables, naming them", () => {
     const problem = (vars: Record<string, unknown>) => {
       try {
         runnerSettings(vars, "vds1");
@@ -51,9 +60,35 @@ describe("runner-setup settings", () => {
         return (error as BosunError).describe();
       }
     };
-    expect(problem({ gitlab_url: "https://gitlab.example.com" })).toContain('missing required variable "gitlab_runner_token"');
     expect(problem({ gitlab_runner_token: TOKEN })).toContain('missing required variable "gitlab_url"');
     expect(problem({ gitlab_url: "gitlab.example.com", gitlab_runner_token: TOKEN })).toContain('variable "gitlab_url"');
     expect(problem({ gitlab_url: "https://gitlab.example.com", gitlab_runner_token: TOKEN, gitlab_runner_concurrency: 0 })).toContain('variable "gitlab_runner_concurrency"');
+  });
+});
+
+describe("inventory/vds1.yml", () => {
+  test("loads with GITLAB_RUNNER_TOKEN set and gives bootstrap and runner-setup valid settings", async () => {
+    // The file as committed, with ~ pointing at a made-up home (this machine's may have no key).
+    const home = mkdtempSync(path.join(tmpdir(), "bosun-vds1-home-"));
+    try {
+      writeFileSync(path.join(home, "id_ed25519.pub"), "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPANFQzeXunkEKtWbk7mgGO5nN8ZqmK89Q7hdQR+7xU4 ops@laptop\n");
+      const text = readFileSync("inventory/vds1.yml", "utf8");
+      expect(text.match(/~\/\.ssh\//g)).toHaveLength(2);
+      writeFileSync(path.join(home, "vds1.yml"), text.replaceAll("~/.ssh/", `${home}/`));
+      const inventory = await loadInventory(path.join(home, "vds1.yml"), { env: { GITLAB_RUNNER_TOKEN: TOKEN } });
+      const vds1 = inventory.hosts.get("vds1")!;
+      expect(vds1.connection).toMatchObject({ host: "203.0.113.20", user: "deploy", privateKeyPath: path.join(home, "id_ed25519") });
+      expect(vds1.become.enabled).toBe(true);
+      expect(bootstrapSettings(vds1.vars, "vds1")).toMatchObject({ deployUser: "deploy", deployGroups: ["adm"], authorizedKeys: [expect.stringMatching(/^ssh-ed25519 /)] });
+      const runner = runnerSettings(vds1.vars, "vds1");
+      expect(runner).toMatchObject({ url: "https://gitlab.com", name: "vds1", image: "docker:27", privileged: true, concurrency: 4 });
+      expect(runner.token!.reveal()).toBe(TOKEN);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  test("loading names the missing environment variable when GITLAB_RUNNER_TOKEN is not set", async () => {
+    await expect(loadInventory("vds1", { cwd: path.resolve("."), env: {} })).rejects.toThrow(/GITLAB_RUNNER_TOKEN/);
   });
 });

@@ -40,7 +40,7 @@ function served(): Promise<{ authorized: boolean; serial: string; issuer: string
   return new Promise((resolve, reject) => {
     const socket = tls.connect({ host: "127.0.0.1", port: host.httpsPort, servername: fqdn, ca, timeout: 10_000 }, () => {
       const cert = socket.getPeerCertificate();
-      resolve({ authorized: socket.authorized, serial: cert.serialNumber, issuer: cert.issuer.CN ?? "", altNames: cert.subjectaltname ?? "" });
+      resolve({ authorized: socket.authorized, serial: cert.serialNumber, issuer: String(cert.issuer.CN ?? ""), altNames: cert.subjectaltname ?? "" });
       socket.end();
     });
     socket.on("error", reject);

@@ -310,6 +310,16 @@ function isQuotingRefusal(result: TaskResult): boolean {
   return result.failed && /Cannot quote a value containing a NUL byte|must not contain a NUL|without NUL/.test(result.message ?? "");
 }
 
+/** A task run; an error thrown past the task contract (not a failed result) is recorded as a defect. */
+async function contained(run: () => Promise<TaskResult>, report: SlotReport, attempt: Attempt): Promise<TaskResult | undefined> {
+  try {
+    return await run();
+  } catch (error) {
+    report.mismatches.push({ index: attempt.index, value: attempt.value, problem: `the run threw instead of failing the task: ${String(error).slice(0, 200)}` });
+    return undefined;
+  }
+}
+
 /** Feed the hostile values of one slot to a task; never throws for what the task does, only for harness faults. */
 export async function fuzzSlot(host: InjectionHost, task: AnyTask, slot: string, fuzz: SlotFuzz): Promise<SlotReport> {
   const started = Date.now();
@@ -357,7 +367,8 @@ export async function fuzzSlot(host: InjectionHost, task: AnyTask, slot: string,
       }
       throw error;
     }
-    const result = await host.runner.run(call, { check: true });
+    const result = await contained(() => host.runner.run(call, { check: true }), report, attempt);
+    if (!result) continue;
     if (result.failed) {
       if (isQuotingRefusal(result)) report.refusedAtQuoting++;
       else report.checkFailed++;
@@ -376,7 +387,8 @@ export async function fuzzSlot(host: InjectionHost, task: AnyTask, slot: string,
     if (fuzz.observeChecks) applied.push(...planned);
   } else {
     for (const { attempt, call } of planned) {
-      const result = await host.runner.run(call);
+      const result = await contained(() => host.runner.run(call), report, attempt);
+      if (!result) continue;
       if (result.failed) {
         if (isQuotingRefusal(result)) report.refusedAtQuoting++;
         else report.applyFailed++;
@@ -386,7 +398,7 @@ export async function fuzzSlot(host: InjectionHost, task: AnyTask, slot: string,
     }
   }
   if (fuzz.observe) {
-    report.mismatches = await observe(host.target, fuzz.observe, { applied, attempts });
+    report.mismatches.push(...(await observe(host.target, fuzz.observe, { applied, attempts })));
     const literal = applied.length - new Set(report.mismatches.filter((m) => m.index >= 0).map((m) => m.index)).size;
     if (fuzz.apply) report.appliedLiteral = literal;
     else report.checkedLiteral = literal;
