@@ -86,23 +86,38 @@ const rel = (p: string): string => path.relative(process.cwd(), p) || p;
 /** GET `https://<name>:<port><path>` from 127.0.0.1, trusting only `ca`; resolves with status and body. */
 export function httpsGet(name: string, port: number, urlPath: string, ca: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = https.get({ host: "127.0.0.1", port, path: urlPath, servername: name, headers: { host: `${name}:${port}` }, ca, timeout: 10_000 }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = https.get(
+      { host: "127.0.0.1", port, path: urlPath, servername: name, headers: { host: `${name}:${port}` }, ca, timeout: 10_000 },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (c: string) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on("timeout", () => req.destroy(new Error(`no answer from 127.0.0.1:${port} within 10 s`)));
     req.on("error", reject);
   });
 }
 
 /** Run one playbook with progress on `out`; returns the report (the recap is printed). */
-async function run(book: Playbook, inventory: Inventory, label: string, o: Required<Pick<DemoOptions, "out" | "progress">>, extraVars: Vars = {}, limit?: string): Promise<RunReport> {
+async function run(
+  book: Playbook,
+  inventory: Inventory,
+  label: string,
+  o: Required<Pick<DemoOptions, "out" | "progress">>,
+  extraVars: Vars = {},
+  limit?: string,
+): Promise<RunReport> {
   const events = new RunEvents();
   const tty = !!o.out.isTTY;
   const live = o.progress === "auto" && tty && o.out === process.stdout && (process.stdout.columns ?? 0) > 0;
-  const renderer = o.progress === "none" ? undefined : live ? new ListrRenderer({ out: o.out, color: wantsColor(tty) }) : new PlainRenderer(o.out, { color: wantsColor(tty) });
+  const renderer =
+    o.progress === "none"
+      ? undefined
+      : live
+        ? new ListrRenderer({ out: o.out, color: wantsColor(tty) })
+        : new PlainRenderer(o.out, { color: wantsColor(tty) });
   renderer?.attach(events);
   o.out.write(`\n== ${label}\n`);
   const report = await runPlaybook(book, { inventory, events, extraVars, ...(limit ? { limit } : {}) });
@@ -119,7 +134,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   say("bosun demo: preparing this machine and the lab services (the first time: a few minutes) ...");
   const services = await servicesUp();
   say(`lab services: registry ${services.registry.address}, ACME CA ${services.acme.directoryUrl}, files ${services.files.url}`);
-  const info = await labUp({ name: o.name, count: o.count, log: (l) => say(`  ${l}`), ...(o.owner ? { owner: o.owner } : {}), ...(o.variant ? { variant: o.variant } : {}) });
+  const info = await labUp({
+    name: o.name,
+    count: o.count,
+    log: (l) => say(`  ${l}`),
+    ...(o.owner ? { owner: o.owner } : {}),
+    ...(o.variant ? { variant: o.variant } : {}),
+  });
   const inventoryPath = writeLabDemoInventory(info, services);
   say(`lab "${info.name}": ${info.hosts.map((h) => h.name).join(", ")}; inventory ${rel(inventoryPath)}`);
   const inventory = await loadInventory(inventoryPath);
@@ -139,23 +160,36 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const fresh = await hostsNeedingRoot(inventory);
   if (fresh.length) {
     const limit = fresh.length === inventory.hosts.size ? "" : ` --limit ${fresh.join(",")}`;
-    await step(bootstrap, `bootstrap, first run as root: tsx playbooks/bootstrap.ts --inventory ${inv} -e ansible_user=root${limit}`, inventory, { ansible_user: "root" }, fresh.join(","));
+    await step(
+      bootstrap,
+      `bootstrap, first run as root: tsx playbooks/bootstrap.ts --inventory ${inv} -e ansible_user=root${limit}`,
+      inventory,
+      { ansible_user: "root" },
+      fresh.join(","),
+    );
   }
-  await step(site, `site (bootstrap → deploy ${o.tag} → tls-renew): tsx playbooks/site.ts --inventory ${inv} --tag ${o.tag}`, inventory, { tag: o.tag });
+  await step(site, `site (bootstrap → deploy ${o.tag} → tls-renew): tsx playbooks/site.ts --inventory ${inv} --tag ${o.tag}`, inventory, {
+    tag: o.tag,
+  });
 
   const first = info.hosts[0]!;
   const name = labFqdn(first);
   const url = `https://${name}:${first.httpsPort}/version`;
   const root = readFileSync(services.acme.rootFile, "utf8");
   const answer = await httpsGet(name, first.httpsPort, "/version", root).catch((error: Error) => {
-    throw new DemoError(`The demo ran, but ${url} (127.0.0.1:${first.httpsPort}) does not answer over HTTPS with the lab CA: ${error.message}`, 2);
+    throw new DemoError(
+      `The demo ran, but ${url} (127.0.0.1:${first.httpsPort}) does not answer over HTTPS with the lab CA: ${error.message}`,
+      2,
+    );
   });
   if (answer.status !== 200) throw new DemoError(`The demo ran, but ${url} answered HTTP ${answer.status}: ${answer.body.trim()}`, 2);
   const curl = `curl --cacert ${rel(services.acme.rootFile)} --resolve ${name}:${first.httpsPort}:127.0.0.1 ${url}`;
   const changed = runs.reduce((n, r) => n + Object.values(r.report.stats).reduce((m, s) => m + s.changed, 0), 0);
   const down = o.name === "lab" ? "npm run lab -- down" : `npm run lab -- down --name ${o.name}`;
   say("");
-  say(`Done in ${Math.round((Date.now() - t0) / 1000)} s: ${changed === 0 ? "nothing changed (the lab was converged already)" : `${changed} change(s)`}.`);
+  say(
+    `Done in ${Math.round((Date.now() - t0) / 1000)} s: ${changed === 0 ? "nothing changed (the lab was converged already)" : `${changed} change(s)`}.`,
+  );
   say(`The demo app ${answer.body.trim()} answers over HTTPS with a certificate from the lab CA:`);
   say(`  ${url}    (127.0.0.1:${first.httpsPort} is ${first.name}'s port 443)`);
   say(`  ${curl}`);
@@ -177,7 +211,11 @@ function isEntry(): boolean {
 
 if (isEntry()) {
   const { values } = parseArgs({ options: { tag: { type: "string" }, count: { type: "string" }, name: { type: "string" } } });
-  runDemo({ ...(values.tag ? { tag: values.tag } : {}), ...(values.count ? { count: Number(values.count) } : {}), ...(values.name ? { name: values.name } : {}) }).then(
+  runDemo({
+    ...(values.tag ? { tag: values.tag } : {}),
+    ...(values.count ? { count: Number(values.count) } : {}),
+    ...(values.name ? { name: values.name } : {}),
+  }).then(
     () => (process.exitCode = 0),
     (error: unknown) => {
       process.stderr.write(`\n${error instanceof Error ? error.message : String(error)}\n`);

@@ -14,8 +14,20 @@
  * A failed pull, backup or migrator aborts before anything switched: deploy.env goes back, the
  * old release keeps serving. A failed `up` or readiness gate rolls back to the previous good tag
  * (deploy.env back, up, readiness again). Failures are recorded in the history and exit non-zero.
- * Re-running a deploy of the live tag changes nothing and records nothing. Variables: see
- * playbooks/deploy/vars.ts and inventory/cfa2.yml.
+ *
+ * Choices where it matters:
+ * - Backup and migrator run only when the release switches (deploy.env changes, or the history's
+ *   live tag is another one); `--rollback` (and the automatic rollback) never runs the migrator:
+ *   migrations go forward only, the older release must cope with the newer schema.
+ * - Re-running a deploy of the live, healthy tag changes nothing and appends nothing to the
+ *   history; a record is written when the release switched, an image or container changed, or
+ *   the deploy failed. The readiness gates still run (they change nothing).
+ * - `--rollback` goes to the newest successful release with another tag than the live one, so
+ *   two rollbacks in a row come back (like `cd -`); go further back with `--tag`.
+ * - `--check` never takes the lock; when deploy.env would change it reports one "release" line
+ *   for pull/backup/migrator/up/readiness, which compose cannot plan before the new tag is written.
+ * - A deploy that waited for the lock reads the host again under it.
+ * Variables: see playbooks/deploy/vars.ts and inventory/cfa2.yml.
  */
 import { BosunError, InterruptedError } from "../lib/core/errors.js";
 import type { Host } from "../lib/core/host.js";
@@ -232,7 +244,8 @@ async function release(r: Run): Promise<void> {
   if (up.failed) return rollBack(r, [{ service: "compose up", url: "", message: failureReason(up.message) }]);
   const failures = await gateReadiness(host, gatesFor(s, r.services), target.tag);
   if (failures.length) return rollBack(r, failures);
-  if (switching || pull.changed || up.changed) await record(r, "success");
+  // In check mode a pull of present images is only a "may have new digests": no record for that alone.
+  if (switching || up.changed || (pull.changed && !host.checkMode)) await record(r, "success");
   if (state.taggedRepositories.length) {
     const keepTags = [target.tag, ...(r.previous ? [r.previous] : [])];
     await host.run(imagePrune({ repositories: state.taggedRepositories, keep: s.keepImages, keepTags }));
@@ -249,31 +262,36 @@ async function releaseLock(host: Host, appDir: string, token: string): Promise<v
   }
 }
 
-/** One host's deploy: preflight, target, lock, release, unlock. */
-export async function deployHost(host: Host, vars: Vars): Promise<void> {
-  const s = deploySettings(vars, host.name);
-  const project = composeProject(s);
-  const state = (
-    await host.run(deployPreflight({ appDir: s.appDir, files: s.composeFiles, projectName: s.projectName, registryImage: s.registryImage }))
-  ).output!;
+/** Preflight and the release to deploy: what the host runs now and what it will run. */
+async function prepare(host: Host, s: DeploySettings, title?: string): Promise<Run> {
+  const probe = { appDir: s.appDir, files: s.composeFiles, projectName: s.projectName, registryImage: s.registryImage };
+  const state = (await host.run(deployPreflight({ ...probe, ...(title ? { title } : {}) }))).output!;
   const target = await resolveTarget(host, s, state);
   const previous = liveRelease(state.history)?.tag ?? deployEnvTag(state.deployEnv);
-  const r: Run = {
+  return {
     host,
     s,
     state,
     target,
-    project,
+    project: composeProject(s),
     ...(previous ? { previous } : {}),
     ...(s.services ? { services: [...s.services] } : {}),
   };
+}
+
+/** One host's deploy: preflight, target, lock, release, unlock. */
+export async function deployHost(host: Host, vars: Vars): Promise<void> {
+  const s = deploySettings(vars, host.name);
+  let r = await prepare(host, s);
   if (host.checkMode) return release(r); // a check never takes the lock
-  const owner = newLockOwner(s.deployer, target.tag);
-  await host.run(
+  const owner = newLockOwner(s.deployer, r.target.tag);
+  const lock = await host.run(
     takeDeployLock({ appDir: s.appDir, owner, waitSeconds: s.lockWait, breakStale: s.breakLock, staleMinutes: s.lockStaleMinutes }),
   );
   let failure: unknown;
   try {
+    // The deploy this one waited for changed the host (deploy.env, history): read it again under the lock.
+    if (lock.output?.waitedSeconds || lock.output?.broken) r = await prepare(host, s, `preflight ${s.appDir} (again, under the lock)`);
     await release(r);
   } catch (error) {
     failure = error;

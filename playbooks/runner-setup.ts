@@ -57,7 +57,11 @@ export function runnerSettings(vars: Vars, host?: string): GitlabRunnerRoleInput
   const v = vars as Record<string, unknown>;
   const opt = <T>(name: string, key: string): Record<string, T> => (v[name] === undefined ? {} : { [key]: v[name] as T });
   const token = v.gitlab_runner_token as string | Secret | undefined;
-  const install = { ...opt<string>("gitlab_runner_version", "version"), ...opt<string>("gitlab_runner_repo_url", "repoUrl"), ...opt<string>("gitlab_runner_key_url", "keyUrl") };
+  const install = {
+    ...opt<string>("gitlab_runner_version", "version"),
+    ...opt<string>("gitlab_runner_repo_url", "repoUrl"),
+    ...opt<string>("gitlab_runner_key_url", "keyUrl"),
+  };
   return {
     url: v.gitlab_url as string,
     // Without the variable, the role reads GITLAB_RUNNER_TOKEN from the environment when it registers.

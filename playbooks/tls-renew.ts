@@ -46,7 +46,15 @@ export async function renewTls(host: Host, vars: Vars): Promise<void> {
   const s = tlsSettings(vars, host.name);
   if (!s) return host.log("no tls_certificates: nothing to do");
   if (s.acmeCaBundle) {
-    await host.run(ensureFile({ path: ACME_CA_BUNDLE_PATH, src: s.acmeCaBundle, mode: "0644", createParents: true, title: `ACME CA bundle ${ACME_CA_BUNDLE_PATH}` }));
+    await host.run(
+      ensureFile({
+        path: ACME_CA_BUNDLE_PATH,
+        src: s.acmeCaBundle,
+        mode: "0644",
+        createParents: true,
+        title: `ACME CA bundle ${ACME_CA_BUNDLE_PATH}`,
+      }),
+    );
   }
   const before = s.sites.length ? await nginxRole(host, { sites: s.sites }) : undefined;
   const certs = await certbotRole(host, s.certbot);
@@ -55,7 +63,13 @@ export async function renewTls(host: Host, vars: Vars): Promise<void> {
   const days = await host.run(certificateDays({ certificates: certs.expiry, alertDays: s.alertDays, failBelow: !s.alert }));
   const below = days.output?.below ?? [];
   if (below.length && s.alert) {
-    await host.run(notify({ text: expiryAlertText(host.name, below, s.alertDays), ...alertTarget(s.alert), title: `expiry alert (${below.length} below ${s.alertDays} days)` }));
+    await host.run(
+      notify({
+        text: expiryAlertText(host.name, below, s.alertDays),
+        ...alertTarget(s.alert),
+        title: `expiry alert (${below.length} below ${s.alertDays} days)`,
+      }),
+    );
   }
 }
 

@@ -53,7 +53,10 @@ export const certificateDays = defineTask<CertificateDaysParams, CertificateDays
     const below = belowThreshold(p.certificates, p.alertDays);
     const all = p.certificates.map(describeExpiry).join("; ") || "no certificates yet";
     if (below.length && p.failBelow) {
-      throw host.fail(`Certificates below ${p.alertDays} days: ${below.map(describeExpiry).join("; ")}`, "renewal is not working: run with -v, or try `certbot renew --dry-run` on the host; set tls_alert_webhook or tls_alert_telegram to be alerted instead");
+      throw host.fail(
+        `Certificates below ${p.alertDays} days: ${below.map(describeExpiry).join("; ")}`,
+        "renewal is not working: run with -v, or try `certbot renew --dry-run` on the host; set tls_alert_webhook or tls_alert_telegram to be alerted instead",
+      );
     }
     return unchanged(all, { below });
   },

@@ -77,7 +77,12 @@ export const TLS_VARS_SCHEMA = {
           upstream: url,
           locations: {
             type: "array",
-            items: { type: "object", required: ["path", "upstream"], additionalProperties: false, properties: { path: text, upstream: url } },
+            items: {
+              type: "object",
+              required: ["path", "upstream"],
+              additionalProperties: false,
+              properties: { path: text, upstream: url },
+            },
           },
           root: { type: "string", pattern: "^/" },
           cert_name: text,
@@ -146,12 +151,15 @@ function alertTarget(v: Raw): AlertTarget | undefined {
 export function tlsSettings(vars: Vars, host?: string): TlsSettings | undefined {
   const problem = validateAgainstSchema(TLS_VARS_SCHEMA, vars);
   const fail = (message: string, hint: string) => new BosunError(`Cannot renew TLS certificates: ${message}`, { host, hint });
-  if (problem) throw fail(problem.replace(/parameter/g, "variable"), "set it in the inventory (see the header of playbooks/tls-renew.ts) or with -e");
+  if (problem)
+    throw fail(problem.replace(/parameter/g, "variable"), "set it in the inventory (see the header of playbooks/tls-renew.ts) or with -e");
   const v = vars as Raw;
   const certs = (v.tls_certificates as Raw[] | undefined) ?? [];
   if (!certs.length) return undefined;
-  if (v.tls_email === undefined) throw fail("tls_email is not set", "the ACME account's e-mail for expiry notices: tls_email: ops@example.org");
-  if (v.tls_alert_webhook !== undefined && v.tls_alert_telegram !== undefined) throw fail("tls_alert_webhook and tls_alert_telegram exclude each other", "keep one of them");
+  if (v.tls_email === undefined)
+    throw fail("tls_email is not set", "the ACME account's e-mail for expiry notices: tls_email: ops@example.org");
+  if (v.tls_alert_webhook !== undefined && v.tls_alert_telegram !== undefined)
+    throw fail("tls_alert_webhook and tls_alert_telegram exclude each other", "keep one of them");
   const alert = alertTarget(v);
   return {
     certbot: {

@@ -38,7 +38,11 @@ async function inHost(command: string): Promise<string> {
   return `${r.stdout}${r.stderr}`;
 }
 const changedCount = (report: RunReport) => Object.values(report.stats).reduce((n, s) => n + s.changed, 0);
-const changedTitles = (report: RunReport) => report.plays.flatMap((p) => p.results).filter((r) => r.changed).map((r) => r.title);
+const changedTitles = (report: RunReport) =>
+  report.plays
+    .flatMap((p) => p.results)
+    .filter((r) => r.changed)
+    .map((r) => r.title);
 /** What bootstrap touches, as plain commands see it. */
 const hostState = () =>
   inHost(
@@ -84,7 +88,14 @@ describe("playbook bootstrap", () => {
       expect(report.hostErrors).toEqual({});
       expect(report.exitCode).toBe(0);
       expect(changedTitles(report)).toEqual(
-        expect.arrayContaining(["user deploy", "sudoers.d/deploy", "sshd_config.d/00-bosun-hardening.conf", "ufw enabled", "docker engine, compose v2, log rotation", "directory /srv/demo"]),
+        expect.arrayContaining([
+          "user deploy",
+          "sudoers.d/deploy",
+          "sshd_config.d/00-bosun-hardening.conf",
+          "ufw enabled",
+          "docker engine, compose v2, log rotation",
+          "directory /srv/demo",
+        ]),
       );
       expect(await hostState()).toBe(before);
       expect(before).toContain("no such user");
@@ -96,17 +107,29 @@ describe("playbook bootstrap", () => {
     "the first run as root by password (tsx playbooks/bootstrap.ts --inventory ... -e ansible_user=root -e ansible_password=...) converges the host",
     async () => {
       // A VPS with a root password and no key, sshd letting root in by password (a provider's cloud-init drop-in).
-      await dockerExec(host.container, ["sh", "-c", "chpasswd && rm -f /root/.ssh/authorized_keys && printf 'PermitRootLogin yes\\nPasswordAuthentication yes\\n' > /etc/ssh/sshd_config.d/50-cloud-init.conf && systemctl reload ssh"], {
-        input: `root:${ROOT_PASSWORD}\n`,
-      });
+      await dockerExec(
+        host.container,
+        [
+          "sh",
+          "-c",
+          "chpasswd && rm -f /root/.ssh/authorized_keys && printf 'PermitRootLogin yes\\nPasswordAuthentication yes\\n' > /etc/ssh/sshd_config.d/50-cloud-init.conf && systemctl reload ssh",
+        ],
+        {
+          input: `root:${ROOT_PASSWORD}\n`,
+        },
+      );
       expect(passwordLogin(target, "root", ROOT_PASSWORD)).toMatchObject({ code: 0, stdout: "root\n" });
       let out = "";
       let err = "";
-      const code = await runCli(bootstrap, ["--inventory", inventoryFile, "-e", "ansible_user=root", "-e", `ansible_password=${ROOT_PASSWORD}`], {
-        stdout: { write: (t: string) => ((out += t), true) },
-        stderr: { write: (t: string) => ((err += t), true) },
-        handleSignals: false,
-      });
+      const code = await runCli(
+        bootstrap,
+        ["--inventory", inventoryFile, "-e", "ansible_user=root", "-e", `ansible_password=${ROOT_PASSWORD}`],
+        {
+          stdout: { write: (t: string) => ((out += t), true) },
+          stderr: { write: (t: string) => ((err += t), true) },
+          handleSignals: false,
+        },
+      );
       expect(`${err}${out}`).not.toContain(ROOT_PASSWORD);
       expect(err).toBe("");
       expect(code).toBe(0);
@@ -143,19 +166,28 @@ describe("playbook bootstrap", () => {
   });
 
   test("the deploy user can sudo without a password and run docker", async () => {
-    const r = keyLogin(target, "deploy", "sudo -n true && echo sudo-ok && docker ps --format '{{.Names}}' && docker compose version --short");
+    const r = keyLogin(
+      target,
+      "deploy",
+      "sudo -n true && echo sudo-ok && docker ps --format '{{.Names}}' && docker compose version --short",
+    );
     expect(r.stderr).toBe("");
     expect(r).toMatchObject({ code: 0 });
     expect(r.stdout).toMatch(/^sudo-ok\n2\.\d+\.\d+\S*\n$/);
   });
 
   test("ufw is active and filters: an allowed port answers from this machine, another one does not", async () => {
-    expect(await inHost("ufw status verbose")).toMatch(/Status: active[\s\S]*Default: deny \(incoming\), allow \(outgoing\)[\s\S]*22\/tcp +ALLOW IN[\s\S]*443\/tcp +ALLOW IN[\s\S]*8443\/tcp +ALLOW IN/);
+    expect(await inHost("ufw status verbose")).toMatch(
+      /Status: active[\s\S]*Default: deny \(incoming\), allow \(outgoing\)[\s\S]*22\/tcp +ALLOW IN[\s\S]*443\/tcp +ALLOW IN[\s\S]*8443\/tcp +ALLOW IN/,
+    );
     // Two listeners on the host: 8443 is allowed (firewall_allow_ports), 9999 is not.
     await inHost("for p in 8443 9999; do systemd-run --quiet --unit=t-listen-$p python3 -m http.server $p --bind 0.0.0.0; done; sleep 1");
     try {
       expect(await inHost("curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:9999/")).toBe("200"); // the listener itself works
-      const fromHere = (port: number) => spawnSync("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--connect-timeout", "3", `http://${host.ip}:${port}/`], { encoding: "utf8" });
+      const fromHere = (port: number) =>
+        spawnSync("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--connect-timeout", "3", `http://${host.ip}:${port}/`], {
+          encoding: "utf8",
+        });
       expect(fromHere(8443)).toMatchObject({ status: 0, stdout: "200" });
       expect(fromHere(9999)).toMatchObject({ status: 28, stdout: "000" }); // dropped: the connection times out
     } finally {

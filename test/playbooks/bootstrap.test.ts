@@ -68,13 +68,17 @@ describe("bootstrap settings", () => {
     expect(problem({ deploy_authorized_keys: KEY, ssh_port: 70000 })).toContain('variable "ssh_port"');
     expect(problem({ deploy_authorized_keys: KEY, firewall_allow_ports: [{ port: 80, proto: "icmp" }] })).toContain("firewall_allow_ports");
     expect(problem({ deploy_authorized_keys: KEY, app_dir: "srv/cfa" })).toContain('variable "app_dir"');
-    expect(problem({ deploy_authorized_keys: KEY, app_bundle_source: "examples/cfa-bundle" })).toContain("app_bundle_source is set but app_dir is not");
+    expect(problem({ deploy_authorized_keys: KEY, app_bundle_source: "examples/cfa-bundle" })).toContain(
+      "app_bundle_source is set but app_dir is not",
+    );
   });
 
   test("bootstrapMode() is root as root, sudo as another user with become, and refuses another user without it", () => {
     expect(bootstrapMode(fakeHost({ user: "root" }).host)).toBe("root");
     expect(bootstrapMode(fakeHost({ user: "deploy", become: { enabled: true } }).host)).toBe("sudo");
-    expect(() => bootstrapMode(fakeHost({ user: "deploy" }).host)).toThrow(/Cannot bootstrap as deploy: every step needs root, and ansible_become is not set/);
+    expect(() => bootstrapMode(fakeHost({ user: "deploy" }).host)).toThrow(
+      /Cannot bootstrap as deploy: every step needs root, and ansible_become is not set/,
+    );
   });
 });
 

@@ -19,7 +19,14 @@ const SLOW = 600_000;
 function demo(): Promise<{ result: DemoResult; out: string }> {
   let out = "";
   const sink: TextSink = { write: (t: string) => ((out += t), true) };
-  return runDemo({ name: NAME, count: 1, variant: "docker", progress: "none", out: sink, ...(process.env.BOSUN_LAB_RUN_ID ? { owner: process.env.BOSUN_LAB_RUN_ID } : {}) }).then(
+  return runDemo({
+    name: NAME,
+    count: 1,
+    variant: "docker",
+    progress: "none",
+    out: sink,
+    ...(process.env.BOSUN_LAB_RUN_ID ? { owner: process.env.BOSUN_LAB_RUN_ID } : {}),
+  }).then(
     (result) => ({ result, out }),
     (error: Error) => {
       throw new Error(`${error.message}\n--- demo output ---\n${out}`);
@@ -33,7 +40,10 @@ describe("npm run demo", () => {
     async () => {
       lab();
       const { result, out } = await demo();
-      expect(result.runs.map((r) => r.label.split(":")[0])).toEqual(["bootstrap, first run as root", "site (bootstrap → deploy v1 → tls-renew)"]);
+      expect(result.runs.map((r) => r.label.split(":")[0])).toEqual([
+        "bootstrap, first run as root",
+        "site (bootstrap → deploy v1 → tls-renew)",
+      ]);
       expect(result.changed).toBeGreaterThan(20);
       // site's bootstrap, now as the deploy user with sudo, found nothing left to do
       const [boot, dep, tls] = result.runs[1]!.report.plays;
@@ -49,7 +59,10 @@ describe("npm run demo", () => {
       expect(curl).toMatchObject({ status: 0, stdout: "v1\n" });
       // From inside the host: the app runs from the lab registry under the deploy user's bundle.
       const host = result.info.hosts[0]!;
-      const inside = await sshExec(host, "curl -s http://127.0.0.1:8080/version; grep -c . /srv/demo/.bosun/releases.jsonl; stat -c %U /srv/demo");
+      const inside = await sshExec(
+        host,
+        "curl -s http://127.0.0.1:8080/version; grep -c . /srv/demo/.bosun/releases.jsonl; stat -c %U /srv/demo",
+      );
       expect(inside.stdout).toBe("v1\n1\ndeploy\n");
     },
     SLOW,

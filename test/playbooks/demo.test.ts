@@ -19,7 +19,11 @@ const PASSWORD = "lab-registry-pw-Yq3Zt7";
 const services = {
   registry: { address: "registry.lab.test:5000", username: "lab", password: PASSWORD },
   composePlugin: { url: "http://files.lab.test/docker-compose-plugin.deb" },
-  acme: { directoryUrl: "https://acme.lab.test:14000/dir", challtestUrl: "http://challtest.lab.test:8055", serverCaFile: "/x/.lab/services/acme/server-ca.pem" },
+  acme: {
+    directoryUrl: "https://acme.lab.test:14000/dir",
+    challtestUrl: "http://challtest.lab.test:8055",
+    serverCaFile: "/x/.lab/services/acme/server-ca.pem",
+  },
 } as unknown as LabServices;
 
 let dir: string;
@@ -27,7 +31,10 @@ let info: LabInfo;
 let passwordFile: string;
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), "bosun-demo-inv-"));
-  writeFileSync(path.join(dir, "id_ed25519.pub"), "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPANFQzeXunkEKtWbk7mgGO5nN8ZqmK89Q7hdQR+7xU4 bosun-lab\n");
+  writeFileSync(
+    path.join(dir, "id_ed25519.pub"),
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPANFQzeXunkEKtWbk7mgGO5nN8ZqmK89Q7hdQR+7xU4 bosun-lab\n",
+  );
   passwordFile = path.join(dir, "registry-password");
   writeFileSync(passwordFile, PASSWORD, { mode: 0o600 });
   info = {
@@ -36,7 +43,14 @@ beforeAll(() => {
     keyPath: path.join(dir, "id_ed25519"),
     knownHostsPath: path.join(dir, "known_hosts"),
     inventoryPath: path.join(dir, "lab.yml"),
-    hosts: [1, 2].map((i) => ({ name: `lab${i}`, container: `bosun-lab${i}`, sshPort: 40000 + i, httpPort: 41000 + i, httpsPort: 42000 + i, ip: `172.18.0.${10 + i}` })),
+    hosts: [1, 2].map((i) => ({
+      name: `lab${i}`,
+      container: `bosun-lab${i}`,
+      sshPort: 40000 + i,
+      httpPort: 41000 + i,
+      httpsPort: 42000 + i,
+      ip: `172.18.0.${10 + i}`,
+    })),
   };
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,7 +61,14 @@ describe("demo lab inventory", () => {
     const inv = await loadInventory(info.inventoryPath);
     expect([...inv.hosts.keys()]).toEqual(["lab1", "lab2"]);
     const lab2 = inv.hosts.get("lab2")!;
-    expect(lab2.connection).toMatchObject({ kind: "ssh", host: "127.0.0.1", port: 40002, user: "deploy", privateKeyPath: info.keyPath, knownHostsPath: info.knownHostsPath });
+    expect(lab2.connection).toMatchObject({
+      kind: "ssh",
+      host: "127.0.0.1",
+      port: 40002,
+      user: "deploy",
+      privateKeyPath: info.keyPath,
+      knownHostsPath: info.knownHostsPath,
+    });
     expect(lab2.become).toEqual({ enabled: true });
     expect(lab2.groups).toContain("lab");
     expect(lab2.vars.registry_password).toBe(PASSWORD);
@@ -64,11 +85,20 @@ describe("demo lab inventory", () => {
       appDir: "/srv/demo",
       appBundle: LAB_BUNDLE_DIR,
     });
-    expect(deploySettings({ ...vars, tag: "v1" })).toMatchObject({ appDir: "/srv/demo", registryImage: "registry.lab.test:5000/demo", registryUser: "lab" });
+    expect(deploySettings({ ...vars, tag: "v1" })).toMatchObject({
+      appDir: "/srv/demo",
+      registryImage: "registry.lab.test:5000/demo",
+      registryUser: "lab",
+    });
     const tls = tlsSettings(vars)!;
-    expect(tls.certbot).toMatchObject({ server: "https://acme.lab.test:14000/dir", certificates: [{ domains: ["lab1.lab.test", "*.lab1.lab.test"], authenticator: "manual" }] });
+    expect(tls.certbot).toMatchObject({
+      server: "https://acme.lab.test:14000/dir",
+      certificates: [{ domains: ["lab1.lab.test", "*.lab1.lab.test"], authenticator: "manual" }],
+    });
     expect(tls.acmeCaBundle).toBe("/x/.lab/services/acme/server-ca.pem");
-    expect(tls.sites).toEqual([{ name: "demo", serverNames: ["lab1.lab.test", "*.lab1.lab.test"], certName: "lab1.lab.test", upstream: "http://127.0.0.1:8080" }]);
+    expect(tls.sites).toEqual([
+      { name: "demo", serverNames: ["lab1.lab.test", "*.lab1.lab.test"], certName: "lab1.lab.test", upstream: "http://127.0.0.1:8080" },
+    ]);
   });
 
   test("labDnsHooks() publish and clear the _acme-challenge TXT record in challtestsrv, as certbot runs them with sh", () => {

@@ -156,7 +156,7 @@ describe("deploy playbook", () => {
   );
 
   test(
-    "the same deploy again reports zero changes and appends nothing to the history",
+    "the same deploy again reports zero changes and appends nothing to the history; --check then reports no release",
     async () => {
       const before = await sh(s1, `stat -c '%Y %s' ${APP}/deploy.env ${HISTORY}; docker ps -q --no-trunc | sort`);
       const report = await deployRun(staging, { tag: "v1", sha: "a1b2c3d", ...MIGRATOR });
@@ -164,6 +164,10 @@ describe("deploy playbook", () => {
       expect(changedTasks(report)).toEqual([]);
       expect(report.stats[s1.name]).toMatchObject({ changed: 0, failed: 0 });
       expect(await sh(s1, `stat -c '%Y %s' ${APP}/deploy.env ${HISTORY}; docker ps -q --no-trunc | sort`)).toBe(before);
+      // --check on the converged host: no release, no record (only the pull says a moving tag may have moved).
+      const checked = await deployRun(staging, { tag: "v1", ...MIGRATOR }, true);
+      expect(checked.exitCode).toBe(0);
+      expect(changedTasks(checked).filter((t) => t !== "compose pull demo")).toEqual([]);
     },
     SLOW,
   );
@@ -200,6 +204,7 @@ describe("deploy playbook", () => {
         handleSignals: false,
       });
       expect(code).toBe(2);
+      expect(out).not.toContain(services.registry.password);
       expect(out).toMatch(
         /Cannot deploy broken: app is not ready: cannot get status 200 from http:\/\/127\.0\.0\.1:8080\/api\/ready .*last saw status 500.*Rolled back to v2: it is ready again/,
       );
@@ -267,7 +272,7 @@ describe("deploy playbook", () => {
   );
 
   test(
-    "a deploy waits for a lock held by another deploy and goes on once it is released",
+    "a deploy of one service waits for a lock held by another deploy and goes on once it is released",
     async () => {
       const owner = JSON.stringify({ who: "carol", tag: "v9", since: new Date().toISOString(), token: "feed" });
       await sh(s1, `su deploy -c "mkdir ${LOCK}" && printf '%s\\n' '${owner}' > ${LOCK}/owner`);
@@ -276,8 +281,14 @@ describe("deploy playbook", () => {
       await release;
       expect(report.hostErrors).toEqual({});
       expect(result(report, "deploy.takeLock")?.message).toMatch(/^took the deploy lock after waiting [1-9]\d*s$/);
-    expect(changedTasks(report)).toEqual([]);
-    expect(result(report, "docker.composeUp")?.title).toBe("compose up demo (app)");
+      expect(changedTasks(report)).toEqual([]);
+      expect(result(report, "docker.composeUp")?.title).toBe("compose up demo (app)");
+      // The lock was held while this deploy read the host: it reads it again once it holds the lock.
+      expect(
+        results(report)
+          .filter((r) => r.task === "deploy.preflight")
+          .map((r) => r.title),
+      ).toEqual(["preflight /srv/demo", "preflight /srv/demo (again, under the lock)"]);
     },
     SLOW,
   );

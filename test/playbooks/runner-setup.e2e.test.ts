@@ -27,7 +27,8 @@ async function sh(command: string, input?: string): Promise<string> {
   const r = await sshExec(host, command, { allowFailure: true, ...(input === undefined ? {} : { input }) });
   return `${r.stdout}${r.stderr}`;
 }
-const state = () => sh("dpkg-query -W -f='${Status} ${Version}\\n' gitlab-runner 2>&1; cat /etc/gitlab-runner/config.toml 2>&1; cat /etc/docker/daemon.json");
+const state = () =>
+  sh("dpkg-query -W -f='${Status} ${Version}\\n' gitlab-runner 2>&1; cat /etc/gitlab-runner/config.toml 2>&1; cat /etc/docker/daemon.json");
 
 /** Run the CLI; returns the exit code and everything it printed. */
 async function cli(...args: string[]): Promise<{ code: number; out: string }> {

@@ -62,7 +62,9 @@ describe("runner-setup settings", () => {
     };
     expect(problem({ gitlab_runner_token: TOKEN })).toContain('missing required variable "gitlab_url"');
     expect(problem({ gitlab_url: "gitlab.example.com", gitlab_runner_token: TOKEN })).toContain('variable "gitlab_url"');
-    expect(problem({ gitlab_url: "https://gitlab.example.com", gitlab_runner_token: TOKEN, gitlab_runner_concurrency: 0 })).toContain('variable "gitlab_runner_concurrency"');
+    expect(problem({ gitlab_url: "https://gitlab.example.com", gitlab_runner_token: TOKEN, gitlab_runner_concurrency: 0 })).toContain(
+      'variable "gitlab_runner_concurrency"',
+    );
   });
 });
 
@@ -71,7 +73,10 @@ describe("inventory/vds1.yml", () => {
     // The file as committed, with ~ pointing at a made-up home (this machine's may have no key).
     const home = mkdtempSync(path.join(tmpdir(), "bosun-vds1-home-"));
     try {
-      writeFileSync(path.join(home, "id_ed25519.pub"), "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPANFQzeXunkEKtWbk7mgGO5nN8ZqmK89Q7hdQR+7xU4 ops@laptop\n");
+      writeFileSync(
+        path.join(home, "id_ed25519.pub"),
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPANFQzeXunkEKtWbk7mgGO5nN8ZqmK89Q7hdQR+7xU4 ops@laptop\n",
+      );
       const text = readFileSync("inventory/vds1.yml", "utf8");
       expect(text.match(/~\/\.ssh\//g)).toHaveLength(2);
       writeFileSync(path.join(home, "vds1.yml"), text.replaceAll("~/.ssh/", `${home}/`));
@@ -79,7 +84,11 @@ describe("inventory/vds1.yml", () => {
       const vds1 = inventory.hosts.get("vds1")!;
       expect(vds1.connection).toMatchObject({ host: "203.0.113.20", user: "deploy", privateKeyPath: path.join(home, "id_ed25519") });
       expect(vds1.become.enabled).toBe(true);
-      expect(bootstrapSettings(vds1.vars, "vds1")).toMatchObject({ deployUser: "deploy", deployGroups: ["adm"], authorizedKeys: [expect.stringMatching(/^ssh-ed25519 /)] });
+      expect(bootstrapSettings(vds1.vars, "vds1")).toMatchObject({
+        deployUser: "deploy",
+        deployGroups: ["adm"],
+        authorizedKeys: [expect.stringMatching(/^ssh-ed25519 /)],
+      });
       const runner = runnerSettings(vds1.vars, "vds1");
       expect(runner).toMatchObject({ url: "https://gitlab.com", name: "vds1", image: "docker:27", privileged: true, concurrency: 4 });
       expect(runner.token!.reveal()).toBe(TOKEN);

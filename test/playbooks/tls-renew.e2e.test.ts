@@ -32,7 +32,10 @@ async function sh(command: string): Promise<string> {
 }
 const run = (extraVars: Vars = {}, check = false): Promise<RunReport> => runPlaybook(tlsRenew, { inventory, extraVars, check });
 const results = (report: RunReport) => report.plays.flatMap((p) => p.results);
-const changedTitles = (report: RunReport) => results(report).filter((r) => r.changed).map((r) => r.title);
+const changedTitles = (report: RunReport) =>
+  results(report)
+    .filter((r) => r.changed)
+    .map((r) => r.title);
 
 /** The certificate the host serves on 443 (through 127.0.0.1), verified against the lab CA's root only. */
 function served(): Promise<{ authorized: boolean; serial: string; issuer: string; altNames: string }> {
@@ -40,7 +43,12 @@ function served(): Promise<{ authorized: boolean; serial: string; issuer: string
   return new Promise((resolve, reject) => {
     const socket = tls.connect({ host: "127.0.0.1", port: host.httpsPort, servername: fqdn, ca, timeout: 10_000 }, () => {
       const cert = socket.getPeerCertificate();
-      resolve({ authorized: socket.authorized, serial: cert.serialNumber, issuer: String(cert.issuer.CN ?? ""), altNames: cert.subjectaltname ?? "" });
+      resolve({
+        authorized: socket.authorized,
+        serial: cert.serialNumber,
+        issuer: String(cert.issuer.CN ?? ""),
+        altNames: cert.subjectaltname ?? "",
+      });
       socket.end();
     });
     socket.on("error", reject);
@@ -79,7 +87,9 @@ describe("playbook tls-renew", () => {
       const before = await state();
       const report = await run({}, true);
       expect(report.hostErrors).toEqual({});
-      expect(changedTitles(report)).toEqual(expect.arrayContaining(["apt present nginx", "apt present certbot", `certificate ${fqdn} (${fqdn}, *.${fqdn})`]));
+      expect(changedTitles(report)).toEqual(
+        expect.arrayContaining(["apt present nginx", "apt present certbot", `certificate ${fqdn} (${fqdn}, *.${fqdn})`]),
+      );
       expect(await state()).toBe(before);
       expect(before).not.toContain("certbot");
     },
@@ -92,7 +102,10 @@ describe("playbook tls-renew", () => {
       const report = await run();
       expect(report.hostErrors).toEqual({});
       expect(report.exitCode).toBe(0);
-      expect(results(report).find((r) => r.task === "tls.certbotRenew")).toMatchObject({ status: "ok", message: expect.stringContaining("dry run: renewal") });
+      expect(results(report).find((r) => r.task === "tls.certbotRenew")).toMatchObject({
+        status: "ok",
+        message: expect.stringContaining("dry run: renewal"),
+      });
       const cert = await served();
       expect(cert).toMatchObject({ authorized: true, issuer: expect.stringMatching(/^Pebble Intermediate CA/) });
       expect(cert.altNames).toContain(`DNS:*.${fqdn}`);
@@ -100,7 +113,9 @@ describe("playbook tls-renew", () => {
       expect(await sh(`grep -E '^(renew_hook|server) ' /etc/letsencrypt/renewal/${fqdn}.conf | sort`)).toBe(
         `renew_hook = /etc/letsencrypt/renewal-hooks/deploy/bosun-reload-nginx\nserver = ${services.acme.directoryUrl}\n`,
       );
-      expect(results(report).find((r) => r.task === "tls.certificateDays")?.message).toMatch(new RegExp(`^${fqdn.replace(/\./g, "\\.")}: (89|90) day\\(s\\) left`));
+      expect(results(report).find((r) => r.task === "tls.certificateDays")?.message).toMatch(
+        new RegExp(`^${fqdn.replace(/\./g, "\\.")}: (89|90) day\\(s\\) left`),
+      );
       expect(webhook.requests).toEqual([]);
     },
     SLOW,
@@ -147,7 +162,9 @@ describe("playbook tls-renew", () => {
       expect(webhook.requests).toHaveLength(1);
       const [req] = webhook.requests;
       expect(req).toMatchObject({ method: "POST", path: "/hooks/tls" });
-      expect((req!.json as { text: string }).text).toMatch(new RegExp(`^\\[${host.name}\\] TLS certificates below 100 days:\\n- ${fqdn.replace(/\./g, "\\.")}: (89|90) day\\(s\\) left`));
+      expect((req!.json as { text: string }).text).toMatch(
+        new RegExp(`^\\[${host.name}\\] TLS certificates below 100 days:\\n- ${fqdn.replace(/\./g, "\\.")}: (89|90) day\\(s\\) left`),
+      );
     },
     SLOW,
   );

@@ -32,14 +32,35 @@ describe("tls-renew settings", () => {
     const s = tlsSettings({
       tls_email: "ops@example.org",
       tls_certificates: [WILDCARD],
-      tls_sites: [{ name: "portal", server_names: ["portal.example.org"], cert_name: "example.org", upstream: "http://127.0.0.1:3000", client_max_body_size: "50m" }],
+      tls_sites: [
+        {
+          name: "portal",
+          server_names: ["portal.example.org"],
+          cert_name: "example.org",
+          upstream: "http://127.0.0.1:3000",
+          client_max_body_size: "50m",
+        },
+      ],
       tls_alert_webhook: "https://hooks.example.org/T000/B000",
     })!;
-    expect(s.certbot).toMatchObject({ email: "ops@example.org", renewBeforeDays: 30, dryRun: true, certificates: [{ domains: ["example.org", "*.example.org"], authenticator: "dns-cloudflare" }] });
+    expect(s.certbot).toMatchObject({
+      email: "ops@example.org",
+      renewBeforeDays: 30,
+      dryRun: true,
+      certificates: [{ domains: ["example.org", "*.example.org"], authenticator: "dns-cloudflare" }],
+    });
     expect(s.certbot.certificates[0]!.cloudflareToken).toBeInstanceOf(Secret);
     expect(mask(`dns_cloudflare_api_token = ${CF_TOKEN}`)).toBe("dns_cloudflare_api_token = ***");
     expect(s.certbot.env).toBeUndefined();
-    expect(s.sites).toEqual([{ name: "portal", serverNames: ["portal.example.org"], certName: "example.org", upstream: "http://127.0.0.1:3000", clientMaxBodySize: "50m" }]);
+    expect(s.sites).toEqual([
+      {
+        name: "portal",
+        serverNames: ["portal.example.org"],
+        certName: "example.org",
+        upstream: "http://127.0.0.1:3000",
+        clientMaxBodySize: "50m",
+      },
+    ]);
     expect(s.alertDays).toBe(14);
     expect(s.alert).toMatchObject({ kind: "webhook" });
   });
@@ -56,20 +77,39 @@ describe("tls-renew settings", () => {
       tls_alert_telegram: { bot_token: "123456:ABCdef", chat_id: -100123, api_base: "http://127.0.0.1:9999" },
     })!;
     expect(s.acmeCaBundle).toBe(".lab/services/acme/server-ca.pem");
-    expect(s.certbot).toMatchObject({ server: "https://acme.lab.test:14000/dir", env: { REQUESTS_CA_BUNDLE: ACME_CA_BUNDLE_PATH }, renewBeforeDays: 60, dryRun: false });
-    expect(s.certbot.certificates[0]).toEqual({ domains: ["lab1.lab.test"], authenticator: "manual", authHook: "hook add", cleanupHook: "hook rm" });
+    expect(s.certbot).toMatchObject({
+      server: "https://acme.lab.test:14000/dir",
+      env: { REQUESTS_CA_BUNDLE: ACME_CA_BUNDLE_PATH },
+      renewBeforeDays: 60,
+      dryRun: false,
+    });
+    expect(s.certbot.certificates[0]).toEqual({
+      domains: ["lab1.lab.test"],
+      authenticator: "manual",
+      authHook: "hook add",
+      cleanupHook: "hook rm",
+    });
     expect(s.alert).toMatchObject({ kind: "telegram", chatId: -100123, apiBase: "http://127.0.0.1:9999" });
     expect(s.alertDays).toBe(7);
   });
 
   test("tlsSettings() refuses bad variables, naming them", () => {
     expect(problem({ tls_certificates: [WILDCARD] })).toContain("tls_email is not set");
-    expect(problem({ tls_email: "ops@example.org", tls_certificates: [{ ...WILDCARD, token: "x" }] })).toContain('unknown variable "tls_certificates.0.token"');
+    expect(problem({ tls_email: "ops@example.org", tls_certificates: [{ ...WILDCARD, token: "x" }] })).toContain(
+      'unknown variable "tls_certificates.0.token"',
+    );
     expect(problem({ tls_email: "ops@example.org", tls_certificates: [{ domains: [] }] })).toContain("tls_certificates.0.domains");
-    expect(problem({ tls_email: "ops@example.org", tls_certificates: [WILDCARD], tls_sites: [{ name: "x" }] })).toContain('missing required variable "tls_sites.0.server_names"');
+    expect(problem({ tls_email: "ops@example.org", tls_certificates: [WILDCARD], tls_sites: [{ name: "x" }] })).toContain(
+      'missing required variable "tls_sites.0.server_names"',
+    );
     expect(problem({ tls_email: "ops", tls_certificates: [WILDCARD] })).toContain('variable "tls_email"');
     expect(
-      problem({ tls_email: "ops@example.org", tls_certificates: [WILDCARD], tls_alert_webhook: "https://h.example.org", tls_alert_telegram: { bot_token: "1:a", chat_id: 1 } }),
+      problem({
+        tls_email: "ops@example.org",
+        tls_certificates: [WILDCARD],
+        tls_alert_webhook: "https://h.example.org",
+        tls_alert_telegram: { bot_token: "1:a", chat_id: 1 },
+      }),
     ).toContain("exclude each other");
   });
 });
@@ -85,13 +125,20 @@ describe("tls-renew expiry", () => {
     expect(describeExpiry(cert("example.org", 9))).toBe("example.org: 9 day(s) left (until 2027-02-20)");
     expect(describeExpiry(cert("old.example.org", -2))).toBe("old.example.org: EXPIRED 2 day(s) ago (until 2027-02-20)");
     expect(describeExpiry(cert("broken"))).toBe("broken: unreadable (unable to load certificate)");
-    expect(expiryAlertText("cfa2", [cert("example.org", 9)], 14)).toBe("[cfa2] TLS certificates below 14 days:\n- example.org: 9 day(s) left (until 2027-02-20)");
+    expect(expiryAlertText("cfa2", [cert("example.org", 9)], 14)).toBe(
+      "[cfa2] TLS certificates below 14 days:\n- example.org: 9 day(s) left (until 2027-02-20)",
+    );
   });
 
   test("certificateDays() reports the days without a remote command, and fails below the threshold only with failBelow", async () => {
     const { host, connection } = fakeHost();
     const ok = await host.run(certificateDays({ certificates: [cert("example.org", 60)], alertDays: 14, failBelow: true }));
-    expect(ok).toMatchObject({ status: "ok", commands: 0, message: "example.org: 60 day(s) left (until 2027-02-20)", output: { below: [] } });
+    expect(ok).toMatchObject({
+      status: "ok",
+      commands: 0,
+      message: "example.org: 60 day(s) left (until 2027-02-20)",
+      output: { below: [] },
+    });
     const below = await host.run(certificateDays({ certificates: [cert("example.org", 9)], alertDays: 14 }));
     expect(below).toMatchObject({ status: "ok", output: { below: [{ name: "example.org" }] } });
     await expect(host.run(certificateDays({ certificates: [cert("example.org", 9)], alertDays: 14, failBelow: true }))).rejects.toThrow(
