@@ -8,7 +8,8 @@
  * For each host count and repetition, each tool in turn (alternating which goes first): reset the
  * hosts to fresh (a cleanup script over ssh, see host-state.ts), a timed first run, a timed no-op
  * re-run; then the floor (connection + a `true` per task). Forks = hosts for both. Then one more
- * first and no-op run of each tool at the largest host count with the controller's memory sampled.
+ * first run of each tool at the largest host count with the controller's memory sampled, and a
+ * profile of bosun's process start-up.
  * The full run writes bench/results/latest.json and latest.md; a quick run writes
  * bench/results/raw-<date>.json (git-ignored) and prints the table. The figures are never asserted.
  */
@@ -168,8 +169,9 @@ async function main(): Promise<void> {
       const hosts = info.hosts.slice(0, maxHosts);
       const files: RunFiles = { inventory: writeInventory(dir, info, hosts), dir };
       for (const tool of ["bosun", "ansible"] as const) {
+        // The first run only: the no-op run has the same processes and connections (checked at 1 and 2 hosts).
         await resetHosts(hosts, pristine);
-        for (const kind of ["first", "noop"] as const) {
+        for (const kind of ["first"] as const) {
           const r = await runTool(tool, files, maxHosts, `mem-${tool}-${kind}`, true);
           memory.push({ tool, kind, hosts: maxHosts, maxRssKb: r.maxRssKb, ...(r.memory ? { tree: r.memory } : {}) });
           log(
