@@ -60,6 +60,14 @@ function fileTree(root: string, relative: (a: Attempt) => string, content: (a: A
   return { kind: "tree", root, entry: (a) => ({ path: relative(a), type: "f", content: content(a) }) };
 }
 
+/**
+ * The value as a one-line config field holds it; a value with a line break cannot be held
+ * literally, so the expectation becomes one no file can meet (the task should have refused it).
+ */
+function line(value: string): string {
+  return /[\r\n]/.test(value) ? `\0<a line break cannot stay literal in a one-line field: the task must refuse it>\0` : value;
+}
+
 /** Our own snippet's output must equal `expect`. */
 function script(snippet: (a: Attempt) => string, expect: (a: Attempt) => string | Buffer): Observer {
   return { kind: "script", snippet, expect };

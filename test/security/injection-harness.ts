@@ -45,7 +45,14 @@ export type Observer =
   /** A file tree under `root`: every applied attempt's entry exists exactly, nothing else does. */
   | { readonly kind: "tree"; readonly root: string; readonly entry: (a: Attempt) => TreeEntry | readonly TreeEntry[] }
   /** Our own shell snippet per attempt (built from the index only) whose output must equal `expect`. */
-  | { readonly kind: "script"; readonly snippet: (a: Attempt) => string; readonly expect: (a: Attempt) => string | Buffer }
+  | {
+      readonly kind: "script";
+      readonly snippet: (a: Attempt) => string;
+      /** The exact output wanted... */
+      readonly expect?: (a: Attempt) => string | Buffer;
+      /** ...or a judge of the output: a problem, or undefined when it shows the literal value. */
+      readonly judge?: (output: Buffer, a: Attempt) => string | undefined;
+    }
   /** The task result itself (e.g. a command's stdout). */
   | { readonly kind: "result"; readonly check: (r: TaskResult, a: Attempt) => string | undefined }
   /** What a stand-in program recorded: `match` finds the run of each attempt; `check` judges it. */
@@ -262,8 +269,13 @@ async function observeScript(target: LabTarget, o: Extract<Observer, { kind: "sc
   }
   const mismatches: Mismatch[] = [];
   for (const { attempt } of seen.applied) {
-    const want = o.expect(attempt);
     const got = outputs.get(attempt.index) ?? Buffer.alloc(0);
+    if (o.judge) {
+      const problem = o.judge(got, attempt);
+      if (problem) mismatches.push({ index: attempt.index, value: attempt.value, problem });
+      continue;
+    }
+    const want = o.expect?.(attempt) ?? "";
     const wantBytes = Buffer.isBuffer(want) ? want : Buffer.from(want, "utf8");
     if (!got.equals(wantBytes))
       mismatches.push({

@@ -12,16 +12,16 @@ export interface SudoRule {
 /** Escape the characters sudoers gives a meaning inside a command's arguments. */
 export function escapeSudoCommand(command: string): string {
   if (command === "ALL") return command;
-  return command.replace(/[\\,:=]/g, (c) => `\\${c}`);
+  return command.replace(/[\\,:=#]/g, (c) => `\\${c}`);
 }
 
 /** A problem with a rule's commands: each must be ALL or an absolute path, on one line. */
 export function sudoCommandsProblem(commands: SudoRule["commands"]): string | undefined {
   const list = commands === undefined ? [] : typeof commands === "string" ? [commands] : commands;
   if (commands !== undefined && list.length === 0) return `parameter "commands" must not be empty`;
-  const bad = list.find((c) => c !== "ALL" && (!c.startsWith("/") || /[\n\r]/.test(c)));
+  const bad = list.find((c) => c !== "ALL" && (!c.startsWith("/") || /[\n\r]/.test(c) || /^\S*\\/.test(c)));
   if (bad !== undefined)
-    return `parameter "commands" must hold "ALL" or absolute paths (sudo needs them), one line each: ${JSON.stringify(bad)}`;
+    return `parameter "commands" must hold "ALL" or absolute paths (sudo needs them, without a backslash), one line each: ${JSON.stringify(bad)}`;
   return undefined;
 }
 

@@ -52,6 +52,7 @@ function tokenTypeOf(p: GitlabRunnerRegisterParams): "runner" | "registration" {
 
 function paramsProblem(p: GitlabRunnerRegisterParams): string | undefined {
   if (!/^https?:\/\/\S+$/.test(p.url)) return `parameter "url" must be an http:// or https:// URL`;
+  if (/[\r\n]/.test(typeof p.token === "string" ? p.token : p.token.reveal())) return `parameter "token" must be one line`;
   if (p.name !== undefined && /[\r\n"\\]/.test(p.name)) return `parameter "name" cannot contain quotes, backslashes or line breaks`;
   if (/\s/.test(p.image)) return `parameter "image" must be an image reference without spaces`;
   if (p.tagList?.some((t) => !/^[^,\s]+$/.test(t))) return `parameter "tagList" must be words without commas or spaces`;

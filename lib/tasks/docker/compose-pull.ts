@@ -62,13 +62,11 @@ export const composePull = defineTask<ComposePullParams, ComposePullOutput>({
       }
       const missing = [...images].filter(([, id]) => !id).map(([image]) => image);
       const present = [...images].filter(([, id]) => id).map(([image]) => image);
-      const wouldPull = policy === "always" ? [...missing, ...present] : missing;
-      if (!wouldPull.length) return unchanged(`every image of ${projectLabel(p)} is on the host`, { pulled: [] });
-      const detail = [
-        missing.length ? `missing: ${missing.join(", ")}` : "",
-        policy === "always" && present.length ? `may have new digests: ${present.join(", ")}` : "",
-      ];
-      return changed([step], { message: `would pull (${detail.filter(Boolean).join("; ")})`, output: { pulled: missing } });
+      // Check mode cannot know whether a moving tag has new digests without pulling; it reports only
+      // missing images as changes (immutable tags such as sha-abc123 are then exact) and notes the rest.
+      const note = policy === "always" && present.length ? ` (a moving tag may still have new digests: ${present.join(", ")})` : "";
+      if (!missing.length) return unchanged(`every image of ${projectLabel(p)} is on the host${note}`, { pulled: [] });
+      return changed([step], { message: `would pull (missing: ${missing.join(", ")})${note}`, output: { pulled: missing } });
     }
     return changed([step], {
       finish: (results) => {

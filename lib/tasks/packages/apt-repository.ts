@@ -68,6 +68,7 @@ function problem(p: AptRepositoryParams): string | undefined {
     if (values?.some((v) => !WORD.test(v))) return `parameter "${name}" must be words without spaces`;
   }
   if (p.key !== undefined && p.signedBy !== undefined) return `give at most one of parameters "key" and "signedBy"`;
+  if (p.signedBy !== undefined && !WORD.test(p.signedBy)) return `parameter "signedBy" must be a path without spaces, line breaks or "#"`;
   if (p.key !== undefined) {
     if (typeof p.key !== "string" && !Buffer.isBuffer(p.key)) return `parameter "key" must be armoured text or a Buffer`;
     try {

@@ -103,14 +103,18 @@ describe("composePull", () => {
     expect(same).toMatchObject({ status: "ok", output: { pulled: [] } });
   });
 
-  test("composePull() in check mode lists missing images, and with policy missing is ok when all are present", async () => {
+  test("composePull() in check mode reports only missing images as changes and notes moving tags", async () => {
     const listing = { stdout: "@@bosun:images\nr/app:v2\t\nr/db:15\tsha256:d\n" };
     const always = await fakeHost({ check: true, respond: () => listing }).host.run(composePull(P));
-    expect(always.message).toBe("would pull (missing: r/app:v2; may have new digests: r/db:15)");
+    expect(always.message).toBe("would pull (missing: r/app:v2) (a moving tag may still have new digests: r/db:15)");
     const present = await fakeHost({ check: true, respond: () => ({ stdout: "@@bosun:images\nr/db:15\tsha256:d\n" }) }).host.run(
       composePull({ ...P, policy: "missing" }),
     );
     expect(present.status).toBe("ok");
+    // With every image present, check mode reports no change even under policy "always": it cannot know more without pulling.
+    const presentAlways = await fakeHost({ check: true, respond: () => ({ stdout: "@@bosun:images\nr/db:15\tsha256:d\n" }) }).host.run(composePull(P));
+    expect(presentAlways.status).toBe("ok");
+    expect(presentAlways.message).toMatch(/may still have new digests: r\/db:15/);
   });
 });
 
