@@ -31,6 +31,7 @@ import { bootstrap } from "./playbooks/bootstrap.js";
 import { site } from "./playbooks/site.js";
 import { labFqdn, writeLabDemoInventory } from "./playbooks/lab/inventory.js";
 import { hostsNeedingRoot } from "./playbooks/lab/login-user.js";
+import { acmeRootChanged, forgetAcmeAccounts, recordAcmeRoot } from "./playbooks/lab/acme-epoch.js";
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -58,7 +59,7 @@ export interface DemoResult {
   readonly services: LabServices;
   /** The inventory the playbooks ran with. */
   readonly inventoryPath: string;
-  /** Each playbook run, in order: bootstrap as root (fresh hosts only), then site. */
+  /** Each playbook run, in order: bootstrap as root (fresh hosts only), the lab CA reset (after pebble restarted), then site. */
   readonly runs: readonly { readonly label: string; readonly report: RunReport }[];
   /** Tasks that changed something, over all runs (0 on a converged lab). */
   readonly changed: number;
@@ -168,8 +169,19 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       fresh.join(","),
     );
   }
+  // Lab only: a restarted pebble has a new root and no accounts; hosts with certificates from before reissue from scratch.
+  const caRestarted = fresh.length < inventory.hosts.size && acmeRootChanged(info.name, services.acme.rootFile);
+  if (caRestarted) {
+    await step(
+      forgetAcmeAccounts,
+      "the lab CA restarted since the last demo (new root, no accounts): forget certbot's accounts, then reissue",
+      inventory,
+    );
+  }
+  const reissue = caRestarted ? { tls_renew_before_days: 1000 } : {};
   await step(site, `site (bootstrap → deploy ${o.tag} → tls-renew): tsx playbooks/site.ts --inventory ${inv} --tag ${o.tag}`, inventory, {
     tag: o.tag,
+    ...reissue,
   });
 
   const first = info.hosts[0]!;
@@ -183,6 +195,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     );
   });
   if (answer.status !== 200) throw new DemoError(`The demo ran, but ${url} answered HTTP ${answer.status}: ${answer.body.trim()}`, 2);
+  recordAcmeRoot(info.name, services.acme.rootFile);
   const curl = `curl --cacert ${rel(services.acme.rootFile)} --resolve ${name}:${first.httpsPort}:127.0.0.1 ${url}`;
   const changed = runs.reduce((n, r) => n + Object.values(r.report.stats).reduce((m, s) => m + s.changed, 0), 0);
   const down = o.name === "lab" ? "npm run lab -- down" : `npm run lab -- down --name ${o.name}`;

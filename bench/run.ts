@@ -3,7 +3,8 @@
  *
  *   npm run bench                                  1, 10 and 50 hosts; 5, 5 and 3 repetitions
  *   npm run bench -- --hosts 1,10 --reps 2         quick mode for development
- *   options: --name LAB (bench), --keep-lab, --no-memory, --latest (write latest.* in quick mode too)
+ *   options: --name LAB (bench), --keep-lab, --no-memory, --latest (write latest.* in quick mode too),
+ *            --render (write latest.md again from latest.json, measuring nothing)
  *
  * For each host count and repetition, each tool in turn (alternating which goes first): reset the
  * hosts to fresh (a cleanup script over ssh, see host-state.ts), a timed first run, a timed no-op
@@ -13,7 +14,7 @@
  * The full run writes bench/results/latest.json and latest.md; a quick run writes
  * bench/results/raw-<date>.json (git-ignored) and prints the table. The figures are never asserted.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -25,16 +26,8 @@ import { toSample } from "./samples.js";
 import { profileStartup } from "./startup.js";
 import { fingerprint, pristineChecksums, resetHosts } from "./host-state.js";
 import { loadAverage, machineInfo } from "./machine.js";
-import {
-  renderMarkdown,
-  summarise,
-  verdicts,
-  type BenchResults,
-  type MemoryRun,
-  type RunKind,
-  type Sample,
-  type TaskCommands,
-} from "./report.js";
+import { renderMarkdown } from "./markdown.js";
+import { summarise, verdicts, type BenchResults, type MemoryRun, type RunKind, type Sample, type TaskCommands } from "./report.js";
 import { runAnsible, runBosun, type RunFiles, type RunSample, type Tool } from "./tools.js";
 
 const RESULTS = path.join(REPO_ROOT, "bench", "results");
@@ -51,6 +44,7 @@ interface Options {
   readonly keepLab: boolean;
   readonly memory: boolean;
   readonly latest: boolean;
+  readonly render: boolean;
 }
 
 function options(): Options {
@@ -62,6 +56,7 @@ function options(): Options {
       "keep-lab": { type: "boolean", default: false },
       "no-memory": { type: "boolean", default: false },
       latest: { type: "boolean", default: false },
+      render: { type: "boolean", default: false },
     },
   });
   const hosts = values.hosts ? values.hosts.split(",").map(Number) : DEFAULT_HOSTS;
@@ -78,14 +73,24 @@ function options(): Options {
     keepLab: values["keep-lab"],
     memory: !values["no-memory"],
     latest: !quick || values.latest,
+    render: values.render,
   };
 }
 
 const runTool = (tool: Tool, files: RunFiles, forks: number, tag: string, memory = false) =>
   tool === "ansible" ? runAnsible(files, forks, tag, memory) : runBosun(files, forks, tag, memory);
 
+/** `--render`: write latest.md again from latest.json (after a change to the report), measuring nothing. */
+function render(): void {
+  const results = JSON.parse(readFileSync(path.join(RESULTS, "latest.json"), "utf8")) as BenchResults;
+  const markdown = renderMarkdown(results);
+  writeFileSync(path.join(RESULTS, "latest.md"), markdown);
+  log(markdown);
+}
+
 async function main(): Promise<void> {
   const opts = options();
+  if (opts.render) return render();
   const started = Date.now();
   const maxHosts = Math.max(...opts.hosts);
   const machine = await machineInfo(opts.name);

@@ -7,9 +7,10 @@
  * else is what `npm run demo` does.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { runDemo, type DemoResult } from "../../demo.js";
 import type { TextSink } from "../../lib/cli/output.js";
+import { acmeRootStampFile } from "../../playbooks/lab/acme-epoch.js";
 import { sshExec, useLab } from "../e2e/lab-fixture.js";
 
 const NAME = "t-demo";
@@ -39,6 +40,7 @@ describe("npm run demo", () => {
     "bootstraps the fresh lab host as root, deploys v1 and serves it over HTTPS with a certificate from the lab CA",
     async () => {
       lab();
+      rmSync(acmeRootStampFile(NAME), { force: true }); // a stamp of an earlier test run's lab
       const { result, out } = await demo();
       expect(result.runs.map((r) => r.label.split(":")[0])).toEqual([
         "bootstrap, first run as root",
@@ -77,6 +79,36 @@ describe("npm run demo", () => {
       expect(result.changed).toBe(0);
       expect(out).toContain("nothing changed");
       expect(result.answer).toBe("v1");
+    },
+    SLOW,
+  );
+
+  test(
+    "after the lab CA restarted (another root), it forgets certbot's accounts and reissues the certificates",
+    async () => {
+      // What the demo remembers of the CA it got the certificates from: pretend it was another one.
+      writeFileSync(acmeRootStampFile(NAME), "0".repeat(64) + "\n");
+      const host = lab().hosts[0]!;
+      const serial = async () =>
+        (await sshExec(host, "openssl x509 -noout -serial -in /etc/letsencrypt/live/t-demo1.lab.test/cert.pem")).stdout;
+      const before = await serial();
+      const { result } = await demo();
+      expect(result.runs.map((r) => r.label.split(":")[0])).toEqual([
+        "the lab CA restarted since the last demo (new root, no accounts)",
+        "site (bootstrap → deploy v1 → tls-renew)",
+      ]);
+      const site = result.runs[1]!.report;
+      expect(
+        site.plays
+          .flatMap((p) => p.results)
+          .filter((r) => r.changed)
+          .map((r) => r.task),
+      ).toEqual(["tls.certbotIssue"]);
+      expect(await serial()).not.toBe(before);
+      expect(result.answer).toBe("v1");
+      expect((await sshExec(host, "ls /etc/letsencrypt/accounts")).stdout).not.toBe("");
+      // and the next run is quiet again
+      expect((await demo()).result.changed).toBe(0);
     },
     SLOW,
   );

@@ -142,6 +142,21 @@ function sudoCommand(a: Attempt): string {
   return `cvtsudoers -f json /etc/sudoers.d/injc${a.index} | python3 -c ${q('import json,sys\nd=json.load(sys.stdin)\nsys.stdout.write(d["User_Specs"][0]["Cmnd_Specs"][0]["Commands"][0]["command"])')}`;
 }
 
+/** sudo splits a command into words at blanks (a tab and a space are the same to it); the words must be the literal ones. */
+const sudoObserver: Observer = {
+  kind: "script",
+  snippet: sudoCommand,
+  judge: (out, a) => {
+    const words = (s: string) =>
+      s
+        .split(/[ \t]+/)
+        .filter(Boolean)
+        .join(" ");
+    const got = out.toString("utf8");
+    return words(got) === words(`/usr/bin/${a.value}`) ? undefined : `sudo reads the command as ${JSON.stringify(got.slice(0, 200))}`;
+  },
+};
+
 /** Debian cron's reading of an env line's value: trailing blanks dropped, one pair of matching outer quotes removed. */
 function cronEnvValue(a: Attempt): string {
   return `sed -n 's/^INJ=//p' /etc/cron.d/injce${a.index} | python3 -c ${q('import sys\nv=sys.stdin.buffer.read()[:-1].rstrip(b" \\t")\nif len(v) >= 2 and v[:1] in (b"\\x27", b"\\x22") and v[-1:] == v[:1]:\n  v = v[1:-1]\nsys.stdout.buffer.write(v)')}`;
@@ -342,7 +357,7 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
           observe: fileTree(
             `${ROOT}/lline`,
             (a) => `${a.index}`,
-            (a) => `${a.value}\n`,
+            (a) => `${line(a.value)}\n`,
           ),
         },
         ...Object.fromEntries(
@@ -398,7 +413,7 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
           observe: fileTree(
             `${ROOT}/bmarker`,
             (a) => `${a.index}`,
-            (a) => `${a.value} BEGIN\nx\n${a.value} END\n`,
+            (a) => `${line(a.value)} BEGIN\nx\n${line(a.value)} END\n`,
           ),
         },
         markerBegin: {
@@ -408,7 +423,7 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
           observe: fileTree(
             `${ROOT}/bmbegin`,
             (a) => `${a.index}`,
-            (a) => `# ${a.value} BOSUN MANAGED BLOCK\nx\n${BLOCK_END}\n`,
+            (a) => `# ${line(a.value)} BOSUN MANAGED BLOCK\nx\n${BLOCK_END}\n`,
           ),
         },
         markerEnd: {
@@ -418,7 +433,7 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
           observe: fileTree(
             `${ROOT}/bmend`,
             (a) => `${a.index}`,
-            (a) => `${BLOCK_BEGIN}\nx\n# ${a.value} BOSUN MANAGED BLOCK\n`,
+            (a) => `${BLOCK_BEGIN}\nx\n# ${line(a.value)} BOSUN MANAGED BLOCK\n`,
           ),
         },
         ...Object.fromEntries(
@@ -640,7 +655,7 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
           apply: true,
           observe: script(
             (a) => `grep -F -e ${q(blob("o", a.index))} /home/injk/.ssh/authorized_keys`,
-            (a) => `${a.value} ssh-ed25519 ${blob("o", a.index)} c${a.index}\n`,
+            (a) => `${line(a.value)} ssh-ed25519 ${blob("o", a.index)} c${a.index}\n`,
           ),
         },
         user: { params: (v) => ({ user: v, key: `ssh-ed25519 ${blob("u", 0)}` }) },
@@ -656,13 +671,13 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
           params: (v, i) => ({ name: `injc${i}`, user: "injs", commands: `/usr/bin/${v}` }),
           prepare: () => ({ script: "id -u injs >/dev/null 2>&1 || useradd -M injs" }),
           apply: true,
-          observe: script(sudoCommand, (a) => `/usr/bin/${a.value}`),
+          observe: sudoObserver,
         },
         "commands[]": {
           params: (v, i) => ({ name: `injc${i}`, user: "injs", commands: [`/usr/bin/${v}`] }),
           prepare: () => ({ script: "id -u injs >/dev/null 2>&1 || useradd -M injs; rm -f /etc/sudoers.d/injc*" }),
           apply: true,
-          observe: script(sudoCommand, (a) => `/usr/bin/${a.value}`),
+          observe: sudoObserver,
         },
         runAs: { params: (v, i) => ({ name: `injr${i}`, user: "injs", runAs: v }), apply: true },
         content: {
@@ -680,7 +695,8 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
       fuzz: {
         name: { params: (v) => ({ name: v, settings: { LogLevel: "INFO" }, reload: false }) },
         "settings{}": { params: (v, i) => ({ name: `90-inj${i}`, settings: { [v]: "x" }, reload: false }) },
-        "settings.*": { params: (v, i) => ({ name: `90-inj${i}`, settings: { Banner: v }, reload: false }) },
+        // Each check tries the whole sshd configuration with the candidate (sshd -t): fewer values.
+        "settings.*": { params: (v, i) => ({ name: `90-inj${i}`, settings: { Banner: v }, reload: false }), runs: 8 },
         state: { params: (v) => ({ name: "90-inj", state: v, reload: false }) },
         service: { params: (v) => ({ name: "90-inj", settings: { LogLevel: "INFO" }, service: v, reload: false }) },
       },
@@ -816,8 +832,10 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
             kind: "custom",
             // HTTP drops optional whitespace around a field value; anything else must arrive as given.
             check: (a) => {
+              // The stand-in decodes header bytes as latin1: the bytes must be the value's UTF-8.
               const got = recorded(ctx, `/hvalue/${a.index}`)?.headers["x-inj"];
-              return got === a.value.replace(/^[ \t]+|[ \t]+$/g, "") ? undefined : `header arrived as ${JSON.stringify(got)}`;
+              const want = Buffer.from(a.value.replace(/^[ \t]+|[ \t]+$/g, ""), "utf8");
+              return got !== undefined && Buffer.from(got, "latin1").equals(want) ? undefined : `header arrived as ${JSON.stringify(got)}`;
             },
           },
         },
@@ -861,7 +879,7 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
     "http.waitForHttp": {
       fuzz: {
         url: {
-          params: (v, i) => ({ url: `http://127.0.0.1:${ctx.hostHttpPort}/w${i}?${v}`, timeoutSeconds: 2, intervalSeconds: 0.2 }),
+          params: (v, i) => ({ url: `http://127.0.0.1:${ctx.hostHttpPort}/?w${i}&${v}`, timeoutSeconds: 2, intervalSeconds: 0.2 }),
           apply: true,
         },
         "body?": {
@@ -940,7 +958,7 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
           // systemd drops the whitespace around a value; anything else must arrive as given.
           observe: script(
             (a) => `systemctl show -p Description --value injtd${a.index}.service`,
-            (a) => `${a.value.trim()}\n`,
+            (a) => `${line(a.value).trim()}\n`,
           ),
         },
         workingDirectory: {
@@ -949,7 +967,7 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
           apply: true,
           observe: script(
             (a) => `systemctl show -p WorkingDirectory --value injtw${a.index}.service`,
-            (a) => `${ROOT}/wd/${a.value}\n`,
+            (a) => `${ROOT}/wd/${line(a.value)}\n`,
           ),
         },
         "environment.*": {
@@ -965,8 +983,9 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
           // Our own start of the oneshot service (running our own command) shows the environment systemd gives it.
           observe: {
             kind: "script",
-            snippet: (a) => `systemctl start injte${a.index}.service && tr '\\0' '\\n' < ${ROOT}/tenv/${a.index} | grep -a -e '^INJ='`,
-            expect: (a) => `INJ=${a.value}\n`,
+            snippet: (a) =>
+              `systemctl start injte${a.index}.service && python3 -c ${q('import sys\nfor e in open(sys.argv[1], "rb").read().split(b"\\0"):\n  if e.startswith(b"INJ="):\n    sys.stdout.buffer.write(e[4:])')} ${ROOT}/tenv/${a.index}`,
+            expect: (a) => a.value,
           },
         },
         "environment{}": {
@@ -1064,7 +1083,7 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
           // cron reads "%" as a line break unless escaped: the file holds the job with "\%", which cron reads back as "%".
           observe: script(
             (a) => `sed -n '2p' /etc/cron.d/injcj${a.index}`,
-            (a) => `@reboot root ${a.value.replace(/%/g, "\\%")}\n`,
+            (a) => `@reboot root ${line(a.value).replace(/%/g, "\\%")}\n`,
           ),
         },
         user: { params: (v, i) => ({ name: `injcu${i}`, job: "true", user: v }) },
@@ -1094,7 +1113,7 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
           // The kernel and sysctl(8) read a value with its whitespace runs as single spaces: bosun writes it so.
           observe: script(
             (a) => `cat /etc/sysctl.d/injsv${a.index}.conf`,
-            (a) => `net.ipv4.ip_forward = ${a.value.trim().split(/\s+/).join(" ")}\n`,
+            (a) => `net.ipv4.ip_forward = ${line(a.value).trim().split(/\s+/).join(" ")}\n`,
           ),
         },
         name: { params: (v) => ({ key: "net.ipv4.ip_forward", value: "1", name: v, apply: false }) },
@@ -1126,7 +1145,7 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
           observe: fileTree(
             `${ROOT}/cf`,
             (a) => `${a.index}.ini`,
-            (a) => `# Cloudflare API token for certbot (written by bosun)\ndns_cloudflare_api_token = ${a.value}\n`,
+            (a) => `# Cloudflare API token for certbot (written by bosun)\ndns_cloudflare_api_token = ${line(a.value)}\n`,
           ),
         },
         cloudflareCredentials: {
@@ -1357,11 +1376,12 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
       fuzz: {
         source: { params: (v) => ({ source: v }) },
         composePlugin: { params: (v) => ({ composePlugin: v }) },
-        composePluginDeb: { params: (v) => ({ composePluginDeb: `http://files.lab.test/${urlTail(v)}` }) },
+        composePluginDeb: { params: (v) => ({ composePluginDeb: `http://files.lab.test/${urlTail(v)}` }), runs: 8 },
         composePackage: { params: (v) => ({ composePackage: v }) },
         "users[]": { params: (v) => ({ users: [v] }) },
-        "daemonJson?": { params: (v) => ({ daemonJson: { "log-driver": v, [v]: "x" } }) },
-        repoUrl: { params: (v) => ({ source: "docker", repoUrl: `https://127.0.0.1:9/${urlTail(v)}` }) },
+        // dockerEngine's check reads the whole engine state: fewer values for its accepted slots.
+        "daemonJson?": { params: (v) => ({ daemonJson: { "log-driver": v, [v]: "x" } }), runs: 8 },
+        repoUrl: { params: (v) => ({ source: "docker", repoUrl: `https://127.0.0.1:9/${urlTail(v)}` }), runs: 8 },
       },
     },
     "docker.imagePrune": {
@@ -1383,6 +1403,19 @@ function jsonField(req: { json?: unknown } | undefined, field: string, want: unk
   return got === want ? undefined : `JSON field ${JSON.stringify(field)} arrived as ${JSON.stringify(got)?.slice(0, 200)}`;
 }
 
+/** Parse a deb822 stanza the way apt does (fields, continuation lines); a line that is neither is a problem. */
+function deb822(text: string): Map<string, string> | string {
+  const fields = new Map<string, string>();
+  let last: string | undefined;
+  for (const l of text.replace(/\n$/, "").split("\n")) {
+    const m = /^([!-9;-~]+):[ \t]*(.*)$/.exec(l);
+    if (m) fields.set((last = m[1] as string), m[2] as string);
+    else if (/^[ \t]/.test(l) && last) fields.set(last, `${fields.get(last)}\n${l}`);
+    else return `not a deb822 line: ${JSON.stringify(l)}`;
+  }
+  return fields;
+}
+
 function aptRepositorySlots(): Record<string, SlotFuzz> {
   const base = (i: number, tag: string) => ({
     name: `injr${tag}${i}`,
@@ -1391,37 +1424,44 @@ function aptRepositorySlots(): Record<string, SlotFuzz> {
     components: ["main"],
     updateCache: false,
   });
-  const sources = (tag: string) => (a: Attempt) => `cat /etc/apt/sources.list.d/injr${tag}${a.index}.sources`;
-  const text = (fields: Record<string, string>) =>
-    `${Object.entries(fields)
-      .map(([k, v]) => `${k}: ${v}`)
-      .join("\n")}\n`;
   const std = { Types: "deb", URIs: "http://127.0.0.1:9/debian", Suites: "stable", Components: "main" };
+  /** apt must read exactly these fields, the slot's holding the literal value. */
+  const fields = (tag: string, want: (a: Attempt) => Record<string, string>): Observer => ({
+    kind: "script",
+    snippet: (a) => `cat /etc/apt/sources.list.d/injr${tag}${a.index}.sources`,
+    judge: (out, a) => {
+      const got = deb822(out.toString("utf8"));
+      if (typeof got === "string") return got;
+      const expected = Object.entries(want(a));
+      const same = got.size === expected.length && expected.every(([k, v]) => got.get(k) === v);
+      return same ? undefined : `apt reads ${JSON.stringify(Object.fromEntries(got)).slice(0, 300)}`;
+    },
+  });
   return {
     uri: {
       params: (v, i) => ({ ...base(i, "u"), uri: `http://127.0.0.1:9/${v}` }),
       apply: true,
-      observe: script(sources("u"), (a) => text({ ...std, URIs: `http://127.0.0.1:9/${a.value}` })),
+      observe: fields("u", (a) => ({ ...std, URIs: `http://127.0.0.1:9/${a.value}` })),
     },
     "suites?": {
       params: (v, i) => ({ ...base(i, "s"), suites: v }),
       apply: true,
-      observe: script(sources("s"), (a) => text({ ...std, Suites: a.value })),
+      observe: fields("s", (a) => ({ ...std, Suites: a.value })),
     },
     "components[]": {
       params: (v, i) => ({ ...base(i, "c"), components: [v] }),
       apply: true,
-      observe: script(sources("c"), (a) => text({ ...std, Components: a.value })),
+      observe: fields("c", (a) => ({ ...std, Components: a.value })),
     },
     "architectures[]": {
       params: (v, i) => ({ ...base(i, "a"), architectures: [v] }),
       apply: true,
-      observe: script(sources("a"), (a) => text({ ...std, Architectures: a.value })),
+      observe: fields("a", (a) => ({ ...std, Architectures: a.value })),
     },
     signedBy: {
       params: (v, i) => ({ ...base(i, "b"), signedBy: `/etc/apt/keyrings/${v}` }),
       apply: true,
-      observe: script(sources("b"), (a) => text({ ...std, "Signed-By": `/etc/apt/keyrings/${a.value}` })),
+      observe: fields("b", (a) => ({ ...std, "Signed-By": `/etc/apt/keyrings/${a.value}` })),
     },
   };
 }

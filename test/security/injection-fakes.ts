@@ -21,7 +21,7 @@ export const FAKE_SHA = "0123456789abcdef0123456789abcdef01234567";
  */
 const SCRIPT = String.raw`#!/bin/sh
 # bosun injection tests: a recording stand-in (see test/security/injection-fakes.ts)
-n=$(basename -- "$0")
+n=\${0##*/}
 first=$1
 last=
 for last; do :; done
@@ -89,9 +89,14 @@ export interface FakeRun {
   readonly ssh?: readonly string[];
 }
 
-/** Shell that prints every record of `tool` (base64, one record per line group) and deletes them. */
-export function readFakeRuns(tool: string): string {
-  return `cd ${FAKE_RECORDS} 2>/dev/null || exit 0; for f in ${tool}.????????; do [ -f "$f" ] || continue; printf '@@run\\n'; for x in "" .env .cwd .stdin .ssh; do if [ -f "$f$x" ]; then base64 -w0 < "$f$x"; fi; printf '\\n'; done; rm -f -- "$f" "$f".*; done`;
+/** Shell that creates a time stamp file; {@link readFakeRuns} then reads only the runs made after it. */
+export function stampFake(stamp: string): string {
+  return `mkdir -p ${FAKE_RECORDS}/stamps && touch ${FAKE_RECORDS}/stamps/${stamp}`;
+}
+
+/** Shell that prints every record of `tool` made since `stamp` (base64, one record per line group). */
+export function readFakeRuns(tool: string, stamp: string): string {
+  return `cd ${FAKE_RECORDS} 2>/dev/null || exit 0; for f in $(find . -maxdepth 1 -name '${tool}.????????' -newer stamps/${stamp} -printf '%f\\n'); do printf '@@run\\n'; for x in "" .env .cwd .stdin .ssh; do if [ -f "$f$x" ]; then base64 -w0 < "$f$x"; fi; printf '\\n'; done; done`;
 }
 
 /** Parse the output of {@link readFakeRuns}. */

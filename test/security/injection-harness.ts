@@ -11,7 +11,7 @@ import { labSshOptions } from "../../lib/lab/index.js";
 import { runProcess } from "../../lib/lab/process.js";
 import type { TaskRunner, LabTarget } from "../e2e/task-harness.js";
 import { CANARY_DIR, CANARY_PREFIX, hostileValues, localCanaries, type Hostile } from "./hostile-strings.js";
-import { parseFakeRuns, readFakeRuns, type FakeRun } from "./injection-fakes.js";
+import { parseFakeRuns, readFakeRuns, stampFake, type FakeRun } from "./injection-fakes.js";
 import type { AnyTask } from "./injection-slots.js";
 
 /** Task parameters as plain data. */
@@ -288,7 +288,7 @@ async function observeScript(target: LabTarget, o: Extract<Observer, { kind: "sc
 }
 
 /** Verify the applied attempts of a slot; returns the mismatches. */
-export async function observe(target: LabTarget, o: Observer, seen: Observed): Promise<Mismatch[]> {
+export async function observe(target: LabTarget, o: Observer, seen: Observed, stamp: string): Promise<Mismatch[]> {
   switch (o.kind) {
     case "tree":
       return observeTree(target, o, seen);
@@ -300,7 +300,7 @@ export async function observe(target: LabTarget, o: Observer, seen: Observed): P
         return problem ? [{ index: attempt.index, value: attempt.value, problem }] : [];
       });
     case "fake": {
-      const r = await remote(target, readFakeRuns(o.tool));
+      const r = await remote(target, readFakeRuns(o.tool, stamp));
       const runs = parseFakeRuns(o.tool, r.stdout);
       return seen.applied.flatMap(({ attempt }) => {
         const problem = o.check(runs, attempt);
@@ -327,7 +327,11 @@ async function contained(run: () => Promise<TaskResult>, report: SlotReport, att
   try {
     return await run();
   } catch (error) {
-    report.mismatches.push({ index: attempt.index, value: attempt.value, problem: `the run threw instead of failing the task: ${String(error).slice(0, 200)}` });
+    report.mismatches.push({
+      index: attempt.index,
+      value: attempt.value,
+      problem: `the run threw instead of failing the task: ${String(error).slice(0, 200)}`,
+    });
     return undefined;
   }
 }
@@ -359,9 +363,12 @@ export async function fuzzSlot(host: InjectionHost, task: AnyTask, slot: string,
     hostile,
     value: fuzz.shape ? fuzz.shape(hostile.value) : hostile.value,
   }));
+  // The stand-ins' records of this slot are the ones made after this stamp.
+  const stamp = createHash("sha256").update(name).digest("hex").slice(0, 16);
   const prep = fuzz.prepare?.(attempts);
-  if (prep) {
-    const r = await remote(host.target, prep.script, prep.stdin);
+  const setup = [fuzz.observe?.kind === "fake" ? stampFake(stamp) : "", prep?.script ?? ""].filter(Boolean).join("\n");
+  if (setup) {
+    const r = await remote(host.target, setup, prep?.stdin);
     if (r.code !== 0) throw new Error(`Cannot prepare ${name}: ${r.stderr || r.stdout}`);
   }
   // Phase 1: params check and --check for every value; the host must not change.
@@ -410,7 +417,7 @@ export async function fuzzSlot(host: InjectionHost, task: AnyTask, slot: string,
     }
   }
   if (fuzz.observe) {
-    report.mismatches.push(...(await observe(host.target, fuzz.observe, { applied, attempts })));
+    report.mismatches.push(...(await observe(host.target, fuzz.observe, { applied, attempts }, stamp)));
     const literal = applied.length - new Set(report.mismatches.filter((m) => m.index >= 0).map((m) => m.index)).size;
     if (fuzz.apply) report.appliedLiteral = literal;
     else report.checkedLiteral = literal;

@@ -15,19 +15,14 @@ interface Job {
   readonly fuzz: TaskCase["fuzz"][string];
 }
 
-/** Jobs that read the same stand-in's records run one after another (reading them consumes them). */
-function chains(tasks: ReadonlyMap<string, AnyTask>, cases: Readonly<Record<string, TaskCase>>): Job[][] {
-  const byKey = new Map<string, Job[]>();
+/** Every slot of every case; the ones that apply first (they take longest). */
+function jobs(tasks: ReadonlyMap<string, AnyTask>, cases: Readonly<Record<string, TaskCase>>): Job[] {
+  const out: Job[] = [];
   for (const [id, c] of Object.entries(cases)) {
     const task = tasks.get(id);
-    if (!task) continue;
-    const tool = Object.values(c.fuzz).find((f) => f.observe?.kind === "fake")?.observe;
-    const key = tool?.kind === "fake" ? `fake:${tool.tool}` : id;
-    const list = byKey.get(key) ?? [];
-    for (const [slot, fuzz] of Object.entries(c.fuzz)) list.push({ task, slot, fuzz });
-    byKey.set(key, list);
+    if (task) for (const [slot, fuzz] of Object.entries(c.fuzz)) out.push({ task, slot, fuzz });
   }
-  return [...byKey.values()].sort((a, b) => b.length - a.length);
+  return out.sort((a, b) => Number(!!b.fuzz.apply) - Number(!!a.fuzz.apply));
 }
 
 /** Fuzz every slot of every case with `workers` connections to the host; returns one report per slot. */
@@ -37,16 +32,14 @@ export async function runAllCases(
   cases: Readonly<Record<string, TaskCase>>,
   workers: number,
 ): Promise<SlotReport[]> {
-  const queue = chains(tasks, cases);
+  const queue = jobs(tasks, cases);
   const reports: SlotReport[] = [];
   const runners = Array.from({ length: workers }, () => new TaskRunner(target));
   try {
     await Promise.all(
       runners.map(async (runner) => {
         const host: InjectionHost = { target, runner };
-        for (let chain = queue.shift(); chain; chain = queue.shift()) {
-          for (const job of chain) reports.push(await fuzzSlot(host, job.task, job.slot, job.fuzz));
-        }
+        for (let job = queue.shift(); job; job = queue.shift()) reports.push(await fuzzSlot(host, job.task, job.slot, job.fuzz));
       }),
     );
   } finally {
@@ -55,7 +48,18 @@ export async function runAllCases(
   return reports.sort((a, b) => (a.task === b.task ? a.slot.localeCompare(b.slot) : a.task.localeCompare(b.task)));
 }
 
-const COUNTS = ["tried", "rejected", "refusedAtQuoting", "checkFailed", "checked", "checkedLiteral", "appliedLiteral", "appliedUnobserved", "applyFailed", "canaries"] as const;
+const COUNTS = [
+  "tried",
+  "rejected",
+  "refusedAtQuoting",
+  "checkFailed",
+  "checked",
+  "checkedLiteral",
+  "appliedLiteral",
+  "appliedUnobserved",
+  "applyFailed",
+  "canaries",
+] as const;
 
 /** Totals over reports. */
 export function totals(reports: readonly SlotReport[]): Record<(typeof COUNTS)[number], number> {
@@ -69,19 +73,48 @@ export function summaryTable(reports: readonly SlotReport[], extra: readonly Slo
   const rows = new Map<string, SlotReport[]>();
   for (const r of [...reports, ...extra]) rows.set(r.task, [...(rows.get(r.task) ?? []), r]);
   const head = ["task", "slots", "tried", "rejected", "quoting", "chk-fail", "checked", "literal", "applied", "app-fail", "canary"];
-  const line = (cells: readonly (string | number)[]) => cells.map((c, i) => (i === 0 ? String(c).padEnd(26) : String(c).padStart(8))).join(" ");
+  const line = (cells: readonly (string | number)[]) =>
+    cells.map((c, i) => (i === 0 ? String(c).padEnd(26) : String(c).padStart(8))).join(" ");
   const body = [...rows].map(([task, rs]) => {
     const t = totals(rs);
-    return line([task, rs.length, t.tried, t.rejected, t.refusedAtQuoting, t.checkFailed, t.checked, t.appliedLiteral + t.checkedLiteral, t.appliedUnobserved, t.applyFailed, t.canaries]);
+    return line([
+      task,
+      rs.length,
+      t.tried,
+      t.rejected,
+      t.refusedAtQuoting,
+      t.checkFailed,
+      t.checked,
+      t.appliedLiteral + t.checkedLiteral,
+      t.appliedUnobserved,
+      t.applyFailed,
+      t.canaries,
+    ]);
   });
   const all = totals([...reports, ...extra]);
-  const total = line(["TOTAL", reports.length + extra.length, all.tried, all.rejected, all.refusedAtQuoting, all.checkFailed, all.checked, all.appliedLiteral + all.checkedLiteral, all.appliedUnobserved, all.applyFailed, all.canaries]);
+  const total = line([
+    "TOTAL",
+    reports.length + extra.length,
+    all.tried,
+    all.rejected,
+    all.refusedAtQuoting,
+    all.checkFailed,
+    all.checked,
+    all.appliedLiteral + all.checkedLiteral,
+    all.appliedUnobserved,
+    all.applyFailed,
+    all.canaries,
+  ]);
   return [line(head), ...body, total].join("\n");
 }
 
 /** Write the figures for the lead (git-ignored). */
 export function writeSummary(file: string, reports: readonly SlotReport[], extra: Record<string, unknown>): void {
-  const perSlot = reports.map(({ mismatches, checkModeChanges, ...rest }) => ({ ...rest, mismatches: mismatches.length, checkModeChanges: checkModeChanges.length }));
+  const perSlot = reports.map(({ mismatches, checkModeChanges, ...rest }) => ({
+    ...rest,
+    mismatches: mismatches.length,
+    checkModeChanges: checkModeChanges.length,
+  }));
   writeFileSync(
     file,
     `${JSON.stringify(
