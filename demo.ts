@@ -122,16 +122,15 @@ async function run(
   renderer?.attach(events);
   o.out.write(`\n== ${label}\n`);
   const report = await runPlaybook(book, { inventory, events, extraVars, ...(limit ? { limit } : {}) });
-  await renderer?.close?.();
+  await renderer?.close();
   o.out.write(formatRecap(report, { color: wantsColor(tty) }));
   return report;
 }
 
-/** Bring the lab up and run bootstrap → deploy → tls-renew on it; see the file comment. */
-export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
-  const o = { name: "lab", count: 2, tag: "v1", out: process.stdout, progress: "auto" as const, ...options };
-  const say = (line: string) => o.out.write(`${line}\n`);
-  const t0 = Date.now();
+type Settings = Required<Omit<DemoOptions, "owner" | "variant">> & Pick<DemoOptions, "owner" | "variant">;
+
+/** The lab services, the lab hosts and their inventory with the demo's variables. */
+async function prepareLab(o: Settings, say: (line: string) => void) {
   say("bosun demo: preparing this machine and the lab services (the first time: a few minutes) ...");
   const services = await servicesUp();
   say(`lab services: registry ${services.registry.address}, ACME CA ${services.acme.directoryUrl}, files ${services.files.url}`);
@@ -144,30 +143,31 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   });
   const inventoryPath = writeLabDemoInventory(info, services);
   say(`lab "${info.name}": ${info.hosts.map((h) => h.name).join(", ")}; inventory ${rel(inventoryPath)}`);
-  const inventory = await loadInventory(inventoryPath);
+  return { services, info, inventoryPath, inventory: await loadInventory(inventoryPath) };
+}
 
+/**
+ * Fresh hosts accept only root (like a new VPS): their first bootstrap runs as root, as
+ * `-e ansible_user=root` does. Then site as the deploy user: bootstrap again (nothing left to
+ * change), deploy, tls-renew. Throws a {@link DemoError} when a run fails.
+ */
+async function runPlaybooks(o: Settings, lab: Awaited<ReturnType<typeof prepareLab>>): Promise<DemoResult["runs"]> {
+  const { inventory, info, services } = lab;
   const runs: { label: string; report: RunReport }[] = [];
-  const step = async (book: Playbook, label: string, inv: Inventory, extraVars: Vars = {}, limit?: string) => {
-    const report = await run(book, inv, label, o, extraVars, limit);
+  const step = async (book: Playbook, label: string, extraVars: Vars = {}, limit?: string) => {
+    const report = await run(book, inventory, label, o, extraVars, limit);
     runs.push({ label, report });
     if (report.exitCode !== 0) {
       const errors = Object.values(report.hostErrors).join("\n");
       throw new DemoError(`The demo stopped: ${label} failed (exit ${report.exitCode})${errors ? `\n${errors}` : ""}`, report.exitCode);
     }
   };
-  // Fresh hosts accept only root (like a new VPS): their first bootstrap runs as root, as `-e ansible_user=root` does.
-  // Then site as the deploy user: bootstrap again (nothing to change), deploy, tls-renew.
-  const inv = o.name === "lab" ? "lab" : rel(inventoryPath);
+  const inv = inventoryArg(o.name, lab.inventoryPath);
   const fresh = await hostsNeedingRoot(inventory);
   if (fresh.length) {
     const limit = fresh.length === inventory.hosts.size ? "" : ` --limit ${fresh.join(",")}`;
-    await step(
-      bootstrap,
-      `bootstrap, first run as root: tsx playbooks/bootstrap.ts --inventory ${inv} -e ansible_user=root${limit}`,
-      inventory,
-      { ansible_user: "root" },
-      fresh.join(","),
-    );
+    const command = `tsx playbooks/bootstrap.ts --inventory ${inv} -e ansible_user=root${limit}`;
+    await step(bootstrap, `bootstrap, first run as root: ${command}`, { ansible_user: "root" }, fresh.join(","));
   }
   // Lab only: a restarted pebble has a new root and no accounts; hosts with certificates from before reissue from scratch.
   const caRestarted = fresh.length < inventory.hosts.size && acmeRootChanged(info.name, services.acme.rootFile);
@@ -175,43 +175,62 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     await step(
       forgetAcmeAccounts,
       "the lab CA restarted since the last demo (new root, no accounts): forget certbot's accounts, then reissue",
-      inventory,
     );
   }
   const reissue = caRestarted ? { tls_renew_before_days: 1000 } : {};
-  await step(site, `site (bootstrap → deploy ${o.tag} → tls-renew): tsx playbooks/site.ts --inventory ${inv} --tag ${o.tag}`, inventory, {
+  await step(site, `site (bootstrap → deploy ${o.tag} → tls-renew): tsx playbooks/site.ts --inventory ${inv} --tag ${o.tag}`, {
     tag: o.tag,
     ...reissue,
   });
+  return runs;
+}
 
+/** How the commands the demo prints name the inventory: `lab`, or the path of a test lab's. */
+function inventoryArg(name: string, inventoryPath: string): string {
+  return name === "lab" ? "lab" : rel(inventoryPath);
+}
+
+/** Ask the first host's /version over HTTPS through 127.0.0.1, trusting only the lab CA's root. */
+async function answerOverHttps(info: LabInfo, services: LabServices): Promise<{ url: string; curl: string; answer: string }> {
   const first = info.hosts[0]!;
   const name = labFqdn(first);
   const url = `https://${name}:${first.httpsPort}/version`;
-  const root = readFileSync(services.acme.rootFile, "utf8");
-  const answer = await httpsGet(name, first.httpsPort, "/version", root).catch((error: Error) => {
+  const answer = await httpsGet(name, first.httpsPort, "/version", readFileSync(services.acme.rootFile, "utf8")).catch((error: Error) => {
     throw new DemoError(
       `The demo ran, but ${url} (127.0.0.1:${first.httpsPort}) does not answer over HTTPS with the lab CA: ${error.message}`,
       2,
     );
   });
   if (answer.status !== 200) throw new DemoError(`The demo ran, but ${url} answered HTTP ${answer.status}: ${answer.body.trim()}`, 2);
-  recordAcmeRoot(info.name, services.acme.rootFile);
   const curl = `curl --cacert ${rel(services.acme.rootFile)} --resolve ${name}:${first.httpsPort}:127.0.0.1 ${url}`;
+  return { url, curl, answer: answer.body.trim() };
+}
+
+/** Bring the lab up and run bootstrap → deploy → tls-renew on it; see the file comment. */
+export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
+  const o: Settings = { name: "lab", count: 2, tag: "v1", out: process.stdout, progress: "auto", ...options };
+  const say = (line: string) => o.out.write(`${line}\n`);
+  const t0 = Date.now();
+  const lab = await prepareLab(o, say);
+  const runs = await runPlaybooks(o, lab);
+  const { url, curl, answer } = await answerOverHttps(lab.info, lab.services);
+  recordAcmeRoot(lab.info.name, lab.services.acme.rootFile);
   const changed = runs.reduce((n, r) => n + Object.values(r.report.stats).reduce((m, s) => m + s.changed, 0), 0);
+  const first = lab.info.hosts[0]!;
+  const inv = inventoryArg(o.name, lab.inventoryPath);
   const down = o.name === "lab" ? "npm run lab -- down" : `npm run lab -- down --name ${o.name}`;
+  const seconds = Math.round((Date.now() - t0) / 1000);
   say("");
-  say(
-    `Done in ${Math.round((Date.now() - t0) / 1000)} s: ${changed === 0 ? "nothing changed (the lab was converged already)" : `${changed} change(s)`}.`,
-  );
-  say(`The demo app ${answer.body.trim()} answers over HTTPS with a certificate from the lab CA:`);
+  say(`Done in ${seconds} s: ${changed === 0 ? "nothing changed (the lab was converged already)" : `${changed} change(s)`}.`);
+  say(`The demo app ${answer} answers over HTTPS with a certificate from the lab CA:`);
   say(`  ${url}    (127.0.0.1:${first.httpsPort} is ${first.name}'s port 443)`);
   say(`  ${curl}`);
   say("Where to look:");
-  say(`  ${rel(inventoryPath).padEnd(28)} the lab inventory: hosts and the variables of the lab services`);
+  say(`  ${rel(lab.inventoryPath).padEnd(28)} the lab inventory: hosts and the variables of the lab services`);
   say(`  ${"npm run lab -- status".padEnd(28)} lab hosts, their ports, and the images`);
   say(`  ${`tsx playbooks/deploy.ts --inventory ${inv} --tag v2`}   deploy another release (v1, v2, v3, broken)`);
   say(`  ${down.padEnd(28)} remove the lab hosts (add --all to stop the services too)`);
-  return { info, services, inventoryPath, runs, changed, url, curl, answer: answer.body.trim() };
+  return { info: lab.info, services: lab.services, inventoryPath: lab.inventoryPath, runs, changed, url, curl, answer };
 }
 
 function isEntry(): boolean {

@@ -56,7 +56,7 @@ async function cli(b: Playbook, argv: readonly string[]): Promise<{ code: number
 }
 
 /** One `error:` line, optionally one `hint:` line, and nothing else. */
-const ONE_MESSAGE = /^error: [^\n]+\n(  hint: [^\n]+\n)?$/;
+const ONE_MESSAGE = /^error: [^\n]+\n( {2}hint: [^\n]+\n)?$/;
 const STACK = /\n\s+at [^\n]+:\d+:\d+\)?/;
 
 describe("bad input on the command line: one message with its location, exit 1, nothing run", () => {
@@ -96,7 +96,7 @@ describe("bad input on the command line: one message with its location, exit 1, 
     ["-e @ a file with a YAML syntax error", [...local, "-e", "@vars-syntax.yml"], /-e @vars-syntax\.yml:\d+:\d+: YAML syntax error: /],
     ["-e @ a file that is not a mapping", [...local, "-e", "@vars-list.yml"], /-e @vars-list\.yml:1:1.*extra vars must be a mapping/],
     ["an unknown option", [...local, "--frobnicate"], /^error: Unknown option --frobnicate\n/],
-    ["a misspelt option", [...local, "--chek"], /^error: Unknown option --chek\n  hint: Did you mean --check\?/],
+    ["a misspelt option", [...local, "--chek"], /^error: Unknown option --chek\n {2}hint: Did you mean --check\?/],
     ["a bad --forks", [...local, "--forks", "many"], /Option --forks needs a whole number of at least 1, not "many"/],
     ["an option without its value", ["-vv", ...local, "-e"], /Option --extra-vars needs a value/],
   ])("%s", async (_label, argv, where) => {

@@ -178,7 +178,9 @@ export function seedOf(name: string): number {
 export function hostileValues(name: string, runs: number, options: HostileOptions = {}): Hostile[] {
   const compact = Math.floor(runs / 2);
   const generated = fc.sample(hostileString(options), { numRuns: runs - compact, seed: seedOf(name) });
-  const tight = compact ? fc.sample(hostileString({ ...options, compact: true }), { numRuns: compact, seed: seedOf(`${name}:compact`) }) : [];
+  const tight = compact
+    ? fc.sample(hostileString({ ...options, compact: true }), { numRuns: compact, seed: seedOf(`${name}:compact`) })
+    : [];
   return [...generated, ...tight, ...classics(name)];
 }
 

@@ -25,7 +25,7 @@ function context(): CaseContext {
     github: { ...standIn, apiBase: standIn.url, keyId: "1", secrets: new Map(), open: () => "" },
     cloudflare: { ...standIn, apiBase: standIn.url, zones: new Map(), records: [] },
     hostHttpPort: 9,
-  } as CaseContext;
+  } as unknown as CaseContext;
 }
 
 describe("injection cases", () => {
@@ -50,7 +50,8 @@ describe("injection cases", () => {
       const fuzzed = Object.keys(c.fuzz);
       const excused = Object.entries(c.excused ?? {});
       for (const slot of slots) {
-        if (!fuzzed.includes(slot) && !excused.some(([k]) => k === slot)) problems.push(`${id}: slot "${slot}" is neither fuzzed nor excused`);
+        if (!fuzzed.includes(slot) && !excused.some(([k]) => k === slot))
+          problems.push(`${id}: slot "${slot}" is neither fuzzed nor excused`);
       }
       for (const name of [...fuzzed, ...excused.map(([k]) => k)]) {
         if (!slots.includes(name)) problems.push(`${id}: the case names "${name}", which is not a string slot of its params`);

@@ -171,7 +171,14 @@ test("hostile inventory values reach a file name, a file and a template literall
         async run(host, v) {
           for (const [i, n] of names.entries()) {
             const value = String(v[n]);
-            await host.run(ensureFile({ path: `${ROOT}/inv/${i}-${component(value).slice(0, 100)}`, content: value, createParents: true, ignoreErrors: true }));
+            await host.run(
+              ensureFile({
+                path: `${ROOT}/inv/${i}-${component(value).slice(0, 100)}`,
+                content: value,
+                createParents: true,
+                ignoreErrors: true,
+              }),
+            );
           }
           await host.run(templateFile({ src: template, dest: `${ROOT}/inv-template`, createParents: true }));
         },
@@ -189,7 +196,11 @@ test("hostile inventory values reach a file name, a file and a template literall
   const stamp = "inventory";
   const fileMismatches = await observe(
     target,
-    { kind: "tree", root: `${ROOT}/inv`, entry: (a) => ({ path: `${a.index}-${component(a.value).slice(0, 100)}`, type: "f", content: a.value }) },
+    {
+      kind: "tree",
+      root: `${ROOT}/inv`,
+      entry: (a) => ({ path: `${a.index}-${component(a.value).slice(0, 100)}`, type: "f", content: a.value }),
+    },
     { applied, attempts },
     stamp,
   );
@@ -207,12 +218,15 @@ test("hostile inventory values reach a file name, a file and a template literall
   const rendered = Buffer.from(templated.stdout.trim(), "base64").toString("utf8");
   const tpl: SlotReport = { ...emptyReport("inventory", "host var → templateFile"), tried: values.length };
   tpl.appliedLiteral = rendered === wantTemplate ? values.length : 0;
-  if (rendered !== wantTemplate) tpl.mismatches = [{ index: -1, value: "", problem: `the template rendered ${JSON.stringify(rendered.slice(0, 300))}` }];
+  if (rendered !== wantTemplate)
+    tpl.mismatches = [{ index: -1, value: "", problem: `the template rendered ${JSON.stringify(rendered.slice(0, 300))}` }];
   extraReports.push(files, tpl);
 
   expect(defects([files, tpl])).toEqual([]);
   // Only names the file system refuses (more than 255 bytes) may fail; the rest landed.
-  expect(files.appliedLiteral).toBeGreaterThanOrEqual(values.filter((h) => Buffer.byteLength(component(h.value).slice(0, 100)) < 250).length);
+  expect(files.appliedLiteral).toBeGreaterThanOrEqual(
+    values.filter((h) => Buffer.byteLength(component(h.value).slice(0, 100)) < 250).length,
+  );
 }, 300_000);
 
 test("no canary exists anywhere on the host or the controller after all of it", async () => {
