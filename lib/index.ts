@@ -14,7 +14,15 @@ export { EXIT, type RunReport, type HostStats } from "./core/report.js";
 export { openHost, type OpenHostOptions, type OpenedHost, type SshTarget } from "./core/standalone.js";
 export * as schema from "./core/params.js";
 // Inventory, templates, CLI.
-export { loadInventory, parseInventory, inventoryFromHosts, singleHostInventory, parseExtraVars, selectHosts, mergeVars } from "./inventory/index.js";
+export {
+  loadInventory,
+  parseInventory,
+  inventoryFromHosts,
+  singleHostInventory,
+  parseExtraVars,
+  selectHosts,
+  mergeVars,
+} from "./inventory/index.js";
 export type { Inventory, InventoryHost, Vars } from "./inventory/index.js";
 export { renderTemplate, renderTemplateFile } from "./template/index.js";
 export { runCli } from "./cli/main.js";

@@ -77,7 +77,8 @@ function tasksIn(file: string, root: string, interfaces: Map<string, ParamDoc[]>
       let id = "";
       if (def && ts.isObjectLiteralExpression(def)) {
         for (const prop of def.properties) {
-          if (ts.isPropertyAssignment(prop) && prop.name.getText(source) === "id") id = prop.initializer.getText(source).replace(/^["'`]|["'`]$/g, "");
+          if (ts.isPropertyAssignment(prop) && prop.name.getText(source) === "id")
+            id = prop.initializer.getText(source).replace(/^["'`]|["'`]$/g, "");
         }
       }
       const { text, examples } = jsDocOf(node);
@@ -110,14 +111,18 @@ export function taskReference(root: string): string {
   const tasks = files.flatMap((f) => tasksIn(f, root, allInterfaces)).sort((a, b) => a.id.localeCompare(b.id));
   const areas = [...new Set(tasks.map((t) => t.area))];
   const lines: string[] = [BEGIN, ""];
-  lines.push(`${tasks.length} tasks. Every task also takes the common options (title, sudo, ignoreErrors, retries, delay, until, tags, notify, secret).`, "");
+  lines.push(
+    `${tasks.length} tasks. Every task also takes the common options (title, sudo, ignoreErrors, retries, delay, until, tags, notify, secret).`,
+    "",
+  );
   for (const area of areas) {
     lines.push(`### ${area}`, "");
     for (const t of tasks.filter((x) => x.area === area)) {
       lines.push(`#### \`${t.name}\` (\`${t.id}\`)`, "", t.summary || "(no description)", "");
       if (t.params.length) {
         lines.push("| parameter | type | required | description |", "| --- | --- | --- | --- |");
-        for (const p of t.params) lines.push(`| \`${p.name}\` | \`${escapeCell(p.type)}\` | ${p.optional ? "" : "yes"} | ${escapeCell(p.doc)} |`);
+        for (const p of t.params)
+          lines.push(`| \`${p.name}\` | \`${escapeCell(p.type)}\` | ${p.optional ? "" : "yes"} | ${escapeCell(p.doc)} |`);
         lines.push("");
       }
       for (const e of t.examples) lines.push("```ts", e, "```", "");

@@ -53,7 +53,10 @@ export async function hostKeyVerifier(
       const offered = key.toString("base64");
       const type = keyTypeOf(key);
       if (known.some((e) => e.revoked && e.key === offered)) {
-        verifier.refusal = { reason: `the host key ${fingerprint(offered)} is marked @revoked in ${knownHostsPath}`, hint: "investigate before connecting" };
+        verifier.refusal = {
+          reason: `the host key ${fingerprint(offered)} is marked @revoked in ${knownHostsPath}`,
+          hint: "investigate before connecting",
+        };
         return done(false);
       }
       if (trusted.some((e) => e.key === offered)) return done(true);

@@ -16,7 +16,10 @@ import { hostKeyVerifier, type HostKeyVerifier } from "./host-key.js";
 function isTransient(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code ?? "";
   const text = String((error as Error).message ?? error);
-  return ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH"].includes(code) || /Timed out|ECONNRESET|handshake/i.test(text);
+  return (
+    ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH"].includes(code) ||
+    /Timed out|ECONNRESET|handshake/i.test(text)
+  );
 }
 
 /** An SSH connection to one host. */
@@ -73,7 +76,9 @@ export class SshConnection implements Connection {
       });
     }
     if (/ECONNREFUSED/.test(text)) {
-      return new UnreachableError(`Cannot connect to ${this.address}: connection refused`, { hint: "is sshd running and is the port right (ansible_port)?" });
+      return new UnreachableError(`Cannot connect to ${this.address}: connection refused`, {
+        hint: "is sshd running and is the port right (ansible_port)?",
+      });
     }
     if (/Timed out|ETIMEDOUT/i.test(text)) {
       return new UnreachableError(`Cannot connect to ${this.address}: timed out after ${this.spec.connectTimeoutMs} ms`, {
@@ -94,9 +99,10 @@ export class SshConnection implements Connection {
       hostVerifier: (key: Buffer, done: (ok: boolean) => void) => verifier.verify(key, done),
     };
     if (verifier.preferredAlgorithms) config.algorithms = { serverHostKey: verifier.preferredAlgorithms as never };
-    if (s.privateKeyPath) config.privateKey = await readFile(s.privateKeyPath, "utf8").catch((e: Error) => {
-      throw new UnreachableError(`Cannot connect to ${this.address}: cannot read private key ${s.privateKeyPath}: ${e.message}`);
-    });
+    if (s.privateKeyPath)
+      config.privateKey = await readFile(s.privateKeyPath, "utf8").catch((e: Error) => {
+        throw new UnreachableError(`Cannot connect to ${this.address}: cannot read private key ${s.privateKeyPath}: ${e.message}`);
+      });
     if (s.passphrase) config.passphrase = s.passphrase;
     if (s.password) config.password = s.password;
     const agent = s.agent ?? process.env.SSH_AUTH_SOCK;
@@ -142,7 +148,12 @@ export class SshConnection implements Connection {
             reject(new UnreachableError(`Cannot finish a command on ${this.address}: the connection was lost (${this.#dead.message})`));
             return;
           }
-          resolve({ code, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(errOut).toString("utf8"), durationMs: Date.now() - started });
+          resolve({
+            code,
+            stdout: Buffer.concat(out).toString("utf8"),
+            stderr: Buffer.concat(errOut).toString("utf8"),
+            durationMs: Date.now() - started,
+          });
         });
         const input = stdinBytes(command);
         if (input !== undefined) channel.end(input);

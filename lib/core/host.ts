@@ -154,7 +154,17 @@ export class Host {
     this.ctx.events.emit("taskStart", { play: this.ctx.play, host: this.name, task: def.id, title, location: call.location });
     let result: TaskResult<O>;
     if (this.#filteredByTags(call.options.tags ?? [])) {
-      result = { ...base, status: "skipped", changed: false, failed: false, skipped: true, message: "skipped by tags", durationMs: 0, commands: 0, attempts: 0 };
+      result = {
+        ...base,
+        status: "skipped",
+        changed: false,
+        failed: false,
+        skipped: true,
+        message: "skipped by tags",
+        durationMs: 0,
+        commands: 0,
+        attempts: 0,
+      };
     } else {
       result = await this.#runWithRetries(call, base);
     }
@@ -196,7 +206,9 @@ export class Host {
         return result;
       }
       if (this.ctx.checkMode && !result.failed) return result;
-      this.log(`${base.task}: attempt ${attempt} of ${retries + 1} ${result.failed ? "failed" : "did not meet the condition"}; retrying in ${delayMs / 1000}s`);
+      this.log(
+        `${base.task}: attempt ${attempt} of ${retries + 1} ${result.failed ? "failed" : "did not meet the condition"}; retrying in ${delayMs / 1000}s`,
+      );
       await sleep(delayMs);
     }
   }
@@ -233,10 +245,23 @@ export class Host {
       return finish({ status, changed: false, failed: false, skipped: !!plan.skipped, message: plan.message, output: plan.output });
     }
     const diffs = plan.diff === undefined ? [] : Array.isArray(plan.diff) ? plan.diff : [plan.diff];
-    const diff = this.ctx.diffMode ? diffs.map((d) => renderDiff(d)).filter(Boolean).join("\n") || undefined : undefined;
+    const diff = this.ctx.diffMode
+      ? diffs
+          .map((d) => renderDiff(d))
+          .filter(Boolean)
+          .join("\n") || undefined
+      : undefined;
     if (this.ctx.checkMode) {
       const wouldRun = plan.steps.map((s) => (isActionStep(s) ? s.label : describeCommand(s)));
-      return finish({ status: "changed", changed: true, failed: false, skipped: false, message: plan.message ?? `would run: ${wouldRun.join("; ")}`, diff, output: plan.output });
+      return finish({
+        status: "changed",
+        changed: true,
+        failed: false,
+        skipped: false,
+        message: plan.message ?? `would run: ${wouldRun.join("; ")}`,
+        diff,
+        output: plan.output,
+      });
     }
     const stepResults: unknown[] = [];
     let last: ExecResult | undefined;
@@ -261,7 +286,18 @@ export class Host {
     }
     const after = plan.finish?.(stepResults, taskHost) ?? {};
     if (after.failed !== undefined) {
-      return finish({ status: "failed", changed: false, failed: true, skipped: false, message: after.failed, output: after.output, stdout: last?.stdout, stderr: last?.stderr, rc: last?.code, diff });
+      return finish({
+        status: "failed",
+        changed: false,
+        failed: true,
+        skipped: false,
+        message: after.failed,
+        output: after.output,
+        stdout: last?.stdout,
+        stderr: last?.stderr,
+        rc: last?.code,
+        diff,
+      });
     }
     const didChange = after.changed ?? true;
     return finish({
@@ -280,7 +316,8 @@ export class Host {
 
   #failure(error: unknown, secret: boolean): { status: "failed"; changed: false; failed: true; skipped: false; message: string } {
     if (error instanceof UnreachableError || error instanceof InterruptedError) throw error;
-    const message = error instanceof BosunError ? error.message + (error.context.hint ? `\n  hint: ${error.context.hint}` : "") : describeError(error);
+    const message =
+      error instanceof BosunError ? error.message + (error.context.hint ? `\n  hint: ${error.context.hint}` : "") : describeError(error);
     // Secret tasks still say why they failed: the message is masked like every output, only stdout and diffs are withheld.
     void secret;
     return { status: "failed", changed: false, failed: true, skipped: false, message };

@@ -114,7 +114,8 @@ export async function runPlaybook(book: Playbook, options: RunOptions): Promise<
         if (options.signal?.aborted) report.interrupted = true;
         if (report.interrupted) break;
         if (play.maxFailPercentage !== undefined && (failedSoFar * 100) / hosts.length > play.maxFailPercentage) {
-          for (const h of hosts) if (!report.stats[h]) report.hostErrors[h] = `not run: max fail percentage ${play.maxFailPercentage}% exceeded`;
+          for (const h of hosts)
+            if (!report.stats[h]) report.hostErrors[h] = `not run: max fail percentage ${play.maxFailPercentage}% exceeded`;
           break;
         }
       }
@@ -192,7 +193,10 @@ async function runHost(
     } else {
       status = "failed";
       if (!(e instanceof TaskFailedError)) stats.failed++;
-      error = e instanceof BosunError ? new BosunError(e.message, { ...e.context, host: e.context.host ?? name }).describe() : `[${name}] ${describeError(e)}`;
+      error =
+        e instanceof BosunError
+          ? new BosunError(e.message, { ...e.context, host: e.context.host ?? name }).describe()
+          : `[${name}] ${describeError(e)}`;
     }
     report.hostErrors[name] = mask(error);
   }

@@ -78,10 +78,7 @@ export function unchanged<O = undefined>(message?: string, output?: O): Unchange
 }
 
 /** A plan that changes the host with these steps. */
-export function changed<O = undefined>(
-  steps: readonly Step[],
-  extra: Omit<ChangedPlan<O>, "changed" | "steps"> = {},
-): ChangedPlan<O> {
+export function changed<O = undefined>(steps: readonly Step[], extra: Omit<ChangedPlan<O>, "changed" | "steps"> = {}): ChangedPlan<O> {
   return { changed: true, steps, ...extra };
 }
 
@@ -199,7 +196,8 @@ export interface Task<P, O = undefined> {
 export function defineTask<P, O = undefined>(definition: TaskDefinition<P, O>): Task<P, O> {
   const declared = Object.keys(((definition.schema ?? {}) as { properties?: object }).properties ?? {});
   const clash = declared.filter((k) => (TASK_OPTION_KEYS as readonly string[]).includes(k));
-  if (clash.length) throw new Error(`Cannot define ${definition.id}: parameter(s) ${clash.join(", ")} would be taken as common task options`);
+  if (clash.length)
+    throw new Error(`Cannot define ${definition.id}: parameter(s) ${clash.join(", ")} would be taken as common task options`);
   const factory = (input: P & TaskOptions): TaskCall<P, O> => {
     const location = callerLocation();
     if (input === null || typeof input !== "object") {

@@ -20,7 +20,11 @@ const CLEANUP = [
 
 /** Short hash of what the `docker` variant adds to the base image, part of its tag. */
 export function dockerVariantHash(): string {
-  return recipeHash({ packages: ["docker.io", "docker-compose-plugin (trixie .deb)"], daemonJson: LAB_DAEMON_JSON, cleanup: CLEANUP }).slice(0, 6);
+  return recipeHash({
+    packages: ["docker.io", "docker-compose-plugin (trixie .deb)"],
+    daemonJson: LAB_DAEMON_JSON,
+    cleanup: CLEANUP,
+  }).slice(0, 6);
 }
 
 /**
@@ -43,7 +47,11 @@ export async function buildDockerVariant(baseTag: string, tag: string): Promise<
     // The compose v2 plugin (trixie's .deb, which needs only glibc): a docker host here is compose-ready.
     const { deb } = await ensureComposePlugin();
     await runProcess(["docker", "cp", deb, `${name}:/tmp/docker-compose-plugin.deb`]);
-    await containerExec(name, ["sh", "-c", "dpkg -i /tmp/docker-compose-plugin.deb && rm -f /tmp/docker-compose-plugin.deb && docker compose version"]);
+    await containerExec(name, [
+      "sh",
+      "-c",
+      "dpkg -i /tmp/docker-compose-plugin.deb && rm -f /tmp/docker-compose-plugin.deb && docker compose version",
+    ]);
     const driver = (await containerExec(name, ["docker", "info", "--format", "{{.Driver}}"])).trim();
     if (driver !== "overlay2") throw new Error(`Cannot build ${tag}: dockerd in the build host uses "${driver}", not overlay2`);
     await containerExec(name, ["sh", "-c", CLEANUP]);

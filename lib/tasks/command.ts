@@ -119,7 +119,8 @@ const SKIP_MESSAGES: Record<string, (p: CommandParams) => string> = {
 function paramsProblem(p: CommandParams): string | undefined {
   const cmdOk = isCommand(p.cmd) || (Array.isArray(p.cmd) && p.cmd.length > 0 && p.cmd.every((w) => typeof w === "string"));
   if (!cmdOk) return `parameter "cmd" must be a command built with sh\`...\` or a non-empty array of strings`;
-  if (Array.isArray(p.cmd) && p.cmd.some((w) => w.includes("\0"))) return `parameter "cmd" must not contain a NUL byte (argv cannot carry one)`;
+  if (Array.isArray(p.cmd) && p.cmd.some((w) => w.includes("\0")))
+    return `parameter "cmd" must not contain a NUL byte (argv cannot carry one)`;
   if (p.unless !== undefined && !isCommand(p.unless)) return `parameter "unless" must be a command built with sh\`...\``;
   for (const name of ["changedWhen", "failedWhen"] as const) {
     if (p[name] !== undefined && typeof p[name] !== "function") return `parameter "${name}" must be a function of { stdout, stderr, rc }`;

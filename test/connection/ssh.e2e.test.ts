@@ -130,10 +130,14 @@ describe("ssh connection", () => {
       const info = lab();
       const host = info.hosts[0];
       if (!host) throw new Error("lab host missing");
-      return new TaskRunner({ name: host.name, sshPort: host.sshPort, keyPath: info.keyPath, knownHostsPath: info.knownHostsPath }, "alice", {
-        enabled: true,
-        password,
-      });
+      return new TaskRunner(
+        { name: host.name, sshPort: host.sshPort, keyPath: info.keyPath, knownHostsPath: info.knownHostsPath },
+        "alice",
+        {
+          enabled: true,
+          password,
+        },
+      );
     }
 
     test("a become password is sent on stdin and the task runs as root", async () => {
@@ -190,7 +194,10 @@ describe("ssh connection", () => {
 
     test("a full disk on the target is a clear error and the old file is intact", async () => {
       const host = lab().hosts[0] as { sshPort: number };
-      await sshExec(host, "mkdir -p /mnt/tiny && (mountpoint -q /mnt/tiny || mount -t tmpfs -o size=1m tmpfs /mnt/tiny) && printf 'old\\n' > /mnt/tiny/file");
+      await sshExec(
+        host,
+        "mkdir -p /mnt/tiny && (mountpoint -q /mnt/tiny || mount -t tmpfs -o size=1m tmpfs /mnt/tiny) && printf 'old\\n' > /mnt/tiny/file",
+      );
       const runner = new TaskRunner({ name: "h", sshPort: host.sshPort, keyPath: lab().keyPath, knownHostsPath: lab().knownHostsPath });
       try {
         const r = await runner.run(ensureFile({ path: "/mnt/tiny/file", content: "x".repeat(4 * 1024 * 1024) }));

@@ -37,7 +37,10 @@ describe("sh", () => {
 
   test("quote() round-trips any generated string through a real POSIX sh", () => {
     fc.assert(
-      fc.property(fc.string({ unit: "binary", maxLength: 200 }).filter((s) => !s.includes("\0")), (s) => roundTrip(s) === s),
+      fc.property(
+        fc.string({ unit: "binary", maxLength: 200 }).filter((s) => !s.includes("\0")),
+        (s) => roundTrip(s) === s,
+      ),
       { numRuns: 300 },
     );
   });

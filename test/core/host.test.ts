@@ -137,7 +137,11 @@ describe("Host.run", () => {
   });
 
   test("a sudo refusal becomes a clear error with a hint", async () => {
-    const { host } = fakeHost({ user: "deploy", become: { enabled: true }, respond: () => ({ code: 1, stderr: "sudo: a password is required\n" }) });
+    const { host } = fakeHost({
+      user: "deploy",
+      become: { enabled: true },
+      respond: () => ({ code: 1, stderr: "sudo: a password is required\n" }),
+    });
     await expect(host.run(setState({ value: "x" }))).rejects.toThrow(/a password is required/);
   });
 });

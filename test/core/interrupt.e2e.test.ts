@@ -17,7 +17,9 @@ test("SIGINT mid-run: the in-flight task completes, the recap says interrupted, 
     inventory,
     `all:\n  hosts:\n    ${host.name}:\n      ansible_host: 127.0.0.1\n      ansible_port: ${host.sshPort}\n      ansible_ssh_private_key_file: ${lab().keyPath}\n      bosun_known_hosts: ${lab().knownHostsPath}\n`,
   );
-  const child = spawn("node_modules/.bin/tsx", ["test/fixtures/playbooks/interrupt.ts", "-i", inventory], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn("node_modules/.bin/tsx", ["test/fixtures/playbooks/interrupt.ts", "-i", inventory], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   child.stdout.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr.on("data", (d: Buffer) => (out += d.toString()));

@@ -40,7 +40,12 @@ test("a no-op re-run of a 15-task play costs at most one remote command per task
   const h = lab().hosts[0];
   if (!h) throw new Error("no lab host");
   const inventory = inventoryFromHosts({
-    [h.name]: { ansible_host: "127.0.0.1", ansible_port: h.sshPort, ansible_ssh_private_key_file: lab().keyPath, bosun_known_hosts: lab().knownHostsPath },
+    [h.name]: {
+      ansible_host: "127.0.0.1",
+      ansible_port: h.sshPort,
+      ansible_ssh_private_key_file: lab().keyPath,
+      bosun_known_hosts: lab().knownHostsPath,
+    },
   });
   const first = await runPlaybook(book, { inventory });
   expect(first.hostErrors).toEqual({});

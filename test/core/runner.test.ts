@@ -50,7 +50,13 @@ describe("runPlaybook", () => {
 
   test("runPlaybook runs every selected host and counts ok/changed per host", async () => {
     withFakeConnections(() => new FakeConnection((t) => ({ code: t.startsWith("test -e") ? 1 : 0 })));
-    const book = playbook({ name: "p", hosts: "web", async run(host) { await host.run(touch({ name: "/a" })); } });
+    const book = playbook({
+      name: "p",
+      hosts: "web",
+      async run(host) {
+        await host.run(touch({ name: "/a" }));
+      },
+    });
     const report = await runPlaybook(book, { connect: (spec) => connect(spec), inventory });
     expect(Object.keys(report.stats).sort()).toEqual(["web1", "web2", "web3"]);
     expect(report.stats.web1).toMatchObject({ ok: 1, changed: 1, failed: 0, commands: 2 });
@@ -58,8 +64,21 @@ describe("runPlaybook", () => {
   });
 
   test("a failed host stops while the others carry on, and the exit code is 2", async () => {
-    withFakeConnections((addr) => new FakeConnection((t) => ({ code: t.startsWith("touch") && addr === "10.0.0.2" ? 1 : t.startsWith("test") ? 1 : 0, stderr: "denied" })));
-    const book = playbook({ name: "p", hosts: "web", async run(host) { await host.run(touch({ name: "/a" })); await host.run(touch({ name: "/b" })); } });
+    withFakeConnections(
+      (addr) =>
+        new FakeConnection((t) => ({
+          code: t.startsWith("touch") && addr === "10.0.0.2" ? 1 : t.startsWith("test") ? 1 : 0,
+          stderr: "denied",
+        })),
+    );
+    const book = playbook({
+      name: "p",
+      hosts: "web",
+      async run(host) {
+        await host.run(touch({ name: "/a" }));
+        await host.run(touch({ name: "/b" }));
+      },
+    });
     const report = await runPlaybook(book, { connect: (spec) => connect(spec), inventory });
     expect(report.stats.web2).toMatchObject({ failed: 1, changed: 0 });
     expect(report.stats.web1).toMatchObject({ changed: 2 });
@@ -68,8 +87,21 @@ describe("runPlaybook", () => {
   });
 
   test("an unreachable host is reported apart from failed ones, with exit code 4", async () => {
-    withFakeConnections((addr) => new FakeConnection(() => ({}), "root", addr === "10.0.0.9" ? new UnreachableError("Cannot connect to root@10.0.0.9:22: connection refused") : undefined));
-    const book = playbook({ name: "p", hosts: "all", async run(host) { await host.run(touch({ name: "/a" })); } });
+    withFakeConnections(
+      (addr) =>
+        new FakeConnection(
+          () => ({}),
+          "root",
+          addr === "10.0.0.9" ? new UnreachableError("Cannot connect to root@10.0.0.9:22: connection refused") : undefined,
+        ),
+    );
+    const book = playbook({
+      name: "p",
+      hosts: "all",
+      async run(host) {
+        await host.run(touch({ name: "/a" }));
+      },
+    });
     const report = await runPlaybook(book, { connect: (spec) => connect(spec), inventory });
     expect(report.stats.db1).toMatchObject({ unreachable: 1, failed: 0 });
     expect(report.stats.web1?.unreachable).toBe(0);
@@ -78,7 +110,13 @@ describe("runPlaybook", () => {
 
   test("--limit narrows the play's hosts and --check applies nothing", async () => {
     const conns = withFakeConnections(() => new FakeConnection((t) => ({ code: t.startsWith("test") ? 1 : 0 })));
-    const book = playbook({ name: "p", hosts: "all", async run(host) { await host.run(touch({ name: "/a" })); } });
+    const book = playbook({
+      name: "p",
+      hosts: "all",
+      async run(host) {
+        await host.run(touch({ name: "/a" }));
+      },
+    });
     const report = await runPlaybook(book, { connect: (spec) => connect(spec), inventory, limit: "web*:!web3", check: true });
     expect(Object.keys(report.stats).sort()).toEqual(["web1", "web2"]);
     expect(conns.flatMap((c) => c.executed.map((e) => e.text)).some((t) => t.startsWith("touch"))).toBe(false);
@@ -86,8 +124,20 @@ describe("runPlaybook", () => {
 
   test("one connection per host for the whole run, across plays", async () => {
     const conns = withFakeConnections(() => new FakeConnection());
-    const a = playbook({ name: "a", hosts: "db", async run(host) { await host.run(touch({ name: "/a" })); } });
-    const b = playbook({ name: "b", hosts: "db", async run(host) { await host.run(touch({ name: "/b" })); } });
+    const a = playbook({
+      name: "a",
+      hosts: "db",
+      async run(host) {
+        await host.run(touch({ name: "/a" }));
+      },
+    });
+    const b = playbook({
+      name: "b",
+      hosts: "db",
+      async run(host) {
+        await host.run(touch({ name: "/b" }));
+      },
+    });
     await runPlaybook(playbook({ name: "site", include: [a, b] }), { connect: (spec) => connect(spec), inventory });
     expect(conns).toHaveLength(1);
     expect(conns[0]?.closed).toBe(true);
@@ -96,7 +146,14 @@ describe("runPlaybook", () => {
   test("play vars override inventory vars, and -e overrides both", async () => {
     withFakeConnections(() => new FakeConnection());
     const seen: unknown[] = [];
-    const book = playbook({ name: "p", hosts: "db", vars: { role: "play" }, async run(_host, vars) { seen.push(vars.role); } });
+    const book = playbook({
+      name: "p",
+      hosts: "db",
+      vars: { role: "play" },
+      async run(_host, vars) {
+        seen.push(vars.role);
+      },
+    });
     await runPlaybook(book, { connect: (spec) => connect(spec), inventory });
     await runPlaybook(book, { connect: (spec) => connect(spec), inventory, extraVars: { role: "extra" } });
     expect(seen).toEqual(["play", "extra"]);
@@ -106,14 +163,31 @@ describe("runPlaybook", () => {
     withFakeConnections(() => new FakeConnection());
     let running = 0;
     let peak = 0;
-    const book = playbook({ name: "p", hosts: "all", async run() { running++; peak = Math.max(peak, running); await new Promise((r) => setTimeout(r, 10)); running--; } });
+    const book = playbook({
+      name: "p",
+      hosts: "all",
+      async run() {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, 10));
+        running--;
+      },
+    });
     await runPlaybook(book, { connect: (spec) => connect(spec), inventory, forks: 2 });
     expect(peak).toBe(2);
   });
 
   test("maxFailPercentage stops the remaining serial batches", async () => {
     withFakeConnections(() => new FakeConnection((t) => ({ code: t.startsWith("test") ? 1 : 1 })));
-    const book = playbook({ name: "p", hosts: "web", serial: 1, maxFailPercentage: 0, async run(host) { await host.run(touch({ name: "/a" })); } });
+    const book = playbook({
+      name: "p",
+      hosts: "web",
+      serial: 1,
+      maxFailPercentage: 0,
+      async run(host) {
+        await host.run(touch({ name: "/a" }));
+      },
+    });
     const report = await runPlaybook(book, { connect: (spec) => connect(spec), inventory });
     expect(Object.keys(report.stats)).toEqual(["web1"]);
   });
@@ -124,7 +198,13 @@ describe("runPlaybook", () => {
     const seen: string[] = [];
     events.on("taskStart", (e) => seen.push(`start ${e.host}`));
     events.on("taskEnd", (e) => seen.push(`end ${e.host}`));
-    const book = playbook({ name: "p", hosts: "db", async run(host) { await host.run(touch({ name: "/a" })); } });
+    const book = playbook({
+      name: "p",
+      hosts: "db",
+      async run(host) {
+        await host.run(touch({ name: "/a" }));
+      },
+    });
     await runPlaybook(book, { connect: (spec) => connect(spec), inventory, events });
     expect(seen).toEqual(["start db1", "end db1"]);
   });
@@ -134,8 +214,17 @@ describe("serialBatches", () => {
   test.each([
     [undefined, [["a", "b", "c", "d"]]],
     [1, [["a"], ["b"], ["c"], ["d"]]],
-    ["50%", [["a", "b"], ["c", "d"]]],
-    [[1, 3], [["a"], ["b", "c", "d"]]],
+    [
+      "50%",
+      [
+        ["a", "b"],
+        ["c", "d"],
+      ],
+    ],
+    [
+      [1, 3],
+      [["a"], ["b", "c", "d"]],
+    ],
   ])("serialBatches(%p) splits four hosts as Ansible does", (serial, expected) => {
     expect(serialBatches(["a", "b", "c", "d"], serial as never)).toEqual(expected);
   });

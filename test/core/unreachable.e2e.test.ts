@@ -20,9 +20,7 @@ const book = playbook({
 test("an unreachable host is reported apart, the reachable hosts finish, and the exit code is 4", async () => {
   const info = lab();
   const dir = mkdtempSync(path.join(os.tmpdir(), "bosun-unreach-"));
-  const hosts = info.hosts
-    .map((h) => `    ${h.name}:\n      ansible_host: 127.0.0.1\n      ansible_port: ${h.sshPort}\n`)
-    .join("");
+  const hosts = info.hosts.map((h) => `    ${h.name}:\n      ansible_host: 127.0.0.1\n      ansible_port: ${h.sshPort}\n`).join("");
   const inventory = path.join(dir, "inv.yml");
   writeFileSync(
     inventory,
@@ -30,7 +28,11 @@ test("an unreachable host is reported apart, the reachable hosts finish, and the
   );
   for (const h of info.hosts) await sshExec(h, "rm -f /srv/reached");
   let out = "";
-  const code = await runCli(book, ["-i", inventory], { stdout: { write: (s: string) => void (out += s) }, stderr: { write: (s: string) => void (out += s) }, handleSignals: false });
+  const code = await runCli(book, ["-i", inventory], {
+    stdout: { write: (s: string) => void (out += s) },
+    stderr: { write: (s: string) => void (out += s) },
+    handleSignals: false,
+  });
   expect(code).toBe(4);
   expect(out).toMatch(/gone\s*:.*unreachable=1/);
   expect(out).toMatch(/Cannot connect to root@127\.0\.0\.1:1: connection refused/);

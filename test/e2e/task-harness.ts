@@ -41,7 +41,10 @@ export interface ShellResult {
 }
 
 /** The {@link LabTarget} of host `index` of a lab. */
-export function labTarget(info: { hosts: readonly { name: string; sshPort: number }[]; keyPath: string; knownHostsPath: string }, index = 0): LabTarget {
+export function labTarget(
+  info: { hosts: readonly { name: string; sshPort: number }[]; keyPath: string; knownHostsPath: string },
+  index = 0,
+): LabTarget {
   const host = info.hosts[index];
   if (!host) throw new Error(`Cannot use lab host ${index}: the lab has ${info.hosts.length} host(s)`);
   return { name: host.name, sshPort: host.sshPort, keyPath: info.keyPath, knownHostsPath: info.knownHostsPath };
@@ -115,16 +118,25 @@ export function sshRun(target: LabTarget, command: string, input?: string, user 
   const r = spawnSync(
     "ssh",
     [
-      "-i", target.keyPath,
-      "-p", String(target.sshPort),
-      "-o", `UserKnownHostsFile=${target.knownHostsPath}`,
-      "-o", "StrictHostKeyChecking=yes",
-      "-o", "BatchMode=yes",
-      "-o", "LogLevel=ERROR",
+      "-i",
+      target.keyPath,
+      "-p",
+      String(target.sshPort),
+      "-o",
+      `UserKnownHostsFile=${target.knownHostsPath}`,
+      "-o",
+      "StrictHostKeyChecking=yes",
+      "-o",
+      "BatchMode=yes",
+      "-o",
+      "LogLevel=ERROR",
       // One multiplexed connection per host: verification commands cost a channel, not a handshake.
-      "-o", "ControlMaster=auto",
-      "-o", "ControlPersist=60",
-      "-o", "ControlPath=/tmp/bosun-e2e-%C",
+      "-o",
+      "ControlMaster=auto",
+      "-o",
+      "ControlPersist=60",
+      "-o",
+      "ControlPath=/tmp/bosun-e2e-%C",
       `${user}@127.0.0.1`,
       command,
     ],

@@ -44,7 +44,10 @@ export interface BlockInFileParams extends BlockEdit {
 /** The opening and closing marker lines of an edit. */
 export function blockMarkers(edit: BlockEdit): { begin: string; end: string } {
   const marker = edit.marker ?? DEFAULT_BLOCK_MARKER;
-  return { begin: marker.replace("{mark}", () => edit.markerBegin ?? "BEGIN"), end: marker.replace("{mark}", () => edit.markerEnd ?? "END") };
+  return {
+    begin: marker.replace("{mark}", () => edit.markerBegin ?? "BEGIN"),
+    end: marker.replace("{mark}", () => edit.markerEnd ?? "END"),
+  };
 }
 
 function blockLines(block: string): string[] {

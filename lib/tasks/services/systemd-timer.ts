@@ -85,7 +85,8 @@ function problem(p: SystemdTimerParams): string | undefined {
     return `parameter "workingDirectory" must be an absolute path`;
   const badKey = Object.keys(p.environment ?? {}).find((k) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k));
   if (badKey !== undefined) return `parameter "environment" has an invalid variable name ${JSON.stringify(badKey)}`;
-  if (Object.values(p.environment ?? {}).some((v) => /[\0-\x08\x0b-\x1f\x7f]/.test(v))) return `parameter "environment" values must not hold control characters other than tab and newline (systemd drops such a variable)`;
+  if (Object.values(p.environment ?? {}).some((v) => /[\0-\x08\x0b-\x1f\x7f]/.test(v)))
+    return `parameter "environment" values must not hold control characters other than tab and newline (systemd drops such a variable)`;
   return undefined;
 }
 

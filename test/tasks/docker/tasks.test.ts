@@ -112,7 +112,9 @@ describe("composePull", () => {
     );
     expect(present.status).toBe("ok");
     // With every image present, check mode reports no change even under policy "always": it cannot know more without pulling.
-    const presentAlways = await fakeHost({ check: true, respond: () => ({ stdout: "@@bosun:images\nr/db:15\tsha256:d\n" }) }).host.run(composePull(P));
+    const presentAlways = await fakeHost({ check: true, respond: () => ({ stdout: "@@bosun:images\nr/db:15\tsha256:d\n" }) }).host.run(
+      composePull(P),
+    );
     expect(presentAlways.status).toBe("ok");
     expect(presentAlways.message).toMatch(/may still have new digests: r\/db:15/);
   });
