@@ -23,6 +23,8 @@
  *      (refused if the running session's port would be cut)
  *   5. docker engine with compose v2 and log rotation; the deploy user in the docker group
  *   6. the app bundle in `app_dir`, owned by the deploy user; `.env` created once, never overwritten
+ * --check on a fresh host plans it all, except on a VPS that takes root by password only: there
+ * ssh hardening refuses, as it cannot see the deploy user (with a key and sudo) the run would make.
  * Variables: see playbooks/bootstrap/settings.ts and inventory/vds1.yml.
  */
 import { BosunError } from "../lib/core/errors.js";

@@ -10,6 +10,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { runCli } from "../../lib/cli/main.js";
 import type { RunReport } from "../../lib/core/report.js";
 import { runPlaybook } from "../../lib/core/runner.js";
@@ -118,7 +119,13 @@ describe("playbook bootstrap", () => {
           input: `root:${ROOT_PASSWORD}\n`,
         },
       );
-      expect(passwordLogin(target, "root", ROOT_PASSWORD)).toMatchObject({ code: 0, stdout: "root\n" });
+      // sshd takes the new settings a moment after `systemctl reload` returns
+      let login = passwordLogin(target, "root", ROOT_PASSWORD);
+      for (let i = 0; i < 20 && login.code !== 0; i++) {
+        await sleep(500);
+        login = passwordLogin(target, "root", ROOT_PASSWORD);
+      }
+      expect(login).toMatchObject({ code: 0, stdout: "root\n" });
       let out = "";
       let err = "";
       const code = await runCli(
@@ -181,11 +188,13 @@ describe("playbook bootstrap", () => {
       /Status: active[\s\S]*Default: deny \(incoming\), allow \(outgoing\)[\s\S]*22\/tcp +ALLOW IN[\s\S]*443\/tcp +ALLOW IN[\s\S]*8443\/tcp +ALLOW IN/,
     );
     // Two listeners on the host: 8443 is allowed (firewall_allow_ports), 9999 is not.
-    await inHost("for p in 8443 9999; do systemd-run --quiet --unit=t-listen-$p python3 -m http.server $p --bind 0.0.0.0; done; sleep 1");
+    await inHost(
+      "for p in 8443 9999; do systemd-run --quiet --unit=t-listen-$p python3 -m http.server $p --bind 0.0.0.0; done; for i in $(seq 100); do curl -sf -o /dev/null http://127.0.0.1:8443/ && curl -sf -o /dev/null http://127.0.0.1:9999/ && break; sleep 0.2; done",
+    );
     try {
       expect(await inHost("curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:9999/")).toBe("200"); // the listener itself works
       const fromHere = (port: number) =>
-        spawnSync("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--connect-timeout", "3", `http://${host.ip}:${port}/`], {
+        spawnSync("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--connect-timeout", "5", `http://${host.ip}:${port}/`], {
           encoding: "utf8",
         });
       expect(fromHere(8443)).toMatchObject({ status: 0, stdout: "200" });
