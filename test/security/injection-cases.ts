@@ -138,14 +138,14 @@ function blob(tag: string, i: number): string {
 }
 
 /** A sudoers rule as sudo's own parser (cvtsudoers) reads it: the command of the first spec. */
-function sudoCommand(a: Attempt): string {
-  return `cvtsudoers -f json /etc/sudoers.d/injc${a.index} | python3 -c ${q('import json,sys\nd=json.load(sys.stdin)\nsys.stdout.write(d["User_Specs"][0]["Cmnd_Specs"][0]["Commands"][0]["command"])')}`;
+function sudoCommand(prefix: string, a: Attempt): string {
+  return `cvtsudoers -f json /etc/sudoers.d/${prefix}${a.index} | python3 -c ${q('import json,sys\nd=json.load(sys.stdin)\nsys.stdout.write(d["User_Specs"][0]["Cmnd_Specs"][0]["Commands"][0]["command"])')}`;
 }
 
 /** sudo splits a command into words at blanks (a tab and a space are the same to it); the words must be the literal ones. */
-const sudoObserver: Observer = {
+const sudoObserver = (prefix: string): Observer => ({
   kind: "script",
-  snippet: sudoCommand,
+  snippet: (a) => sudoCommand(prefix, a),
   judge: (out, a) => {
     const words = (s: string) =>
       s
@@ -155,7 +155,7 @@ const sudoObserver: Observer = {
     const got = out.toString("utf8");
     return words(got) === words(`/usr/bin/${a.value}`) ? undefined : `sudo reads the command as ${JSON.stringify(got.slice(0, 200))}`;
   },
-};
+});
 
 /** Debian cron's reading of an env line's value: trailing blanks dropped, one pair of matching outer quotes removed. */
 function cronEnvValue(a: Attempt): string {
@@ -641,20 +641,20 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
           ),
         },
         "key[]": {
-          params: (v, i) => ({ user: "injk", key: [`ssh-ed25519 ${blob("l", i)} ${v}`] }),
-          prepare: () => ({ script: "id -u injk >/dev/null 2>&1 || useradd -m injk" }),
+          params: (v, i) => ({ user: "injl", key: [`ssh-ed25519 ${blob("l", i)} ${v}`] }),
+          prepare: () => ({ script: "id -u injl >/dev/null 2>&1 || useradd -m injl" }),
           apply: true,
           observe: script(
-            (a) => `grep -F -e ${q(blob("l", a.index))} /home/injk/.ssh/authorized_keys`,
+            (a) => `grep -F -e ${q(blob("l", a.index))} /home/injl/.ssh/authorized_keys`,
             (a) => `${["ssh-ed25519", blob("l", a.index), keyComment(a.value)].filter(Boolean).join(" ")}\n`,
           ),
         },
         options: {
-          params: (v, i) => ({ user: "injk", key: `ssh-ed25519 ${blob("o", i)} c${i}`, options: v }),
-          prepare: () => ({ script: "id -u injk >/dev/null 2>&1 || useradd -m injk" }),
+          params: (v, i) => ({ user: "injo", key: `ssh-ed25519 ${blob("o", i)} c${i}`, options: v }),
+          prepare: () => ({ script: "id -u injo >/dev/null 2>&1 || useradd -m injo" }),
           apply: true,
           observe: script(
-            (a) => `grep -F -e ${q(blob("o", a.index))} /home/injk/.ssh/authorized_keys`,
+            (a) => `grep -F -e ${q(blob("o", a.index))} /home/injo/.ssh/authorized_keys`,
             (a) => `${line(a.value)} ssh-ed25519 ${blob("o", a.index)} c${a.index}\n`,
           ),
         },
@@ -671,13 +671,13 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
           params: (v, i) => ({ name: `injc${i}`, user: "injs", commands: `/usr/bin/${v}` }),
           prepare: () => ({ script: "id -u injs >/dev/null 2>&1 || useradd -M injs" }),
           apply: true,
-          observe: sudoObserver,
+          observe: sudoObserver("injc"),
         },
         "commands[]": {
-          params: (v, i) => ({ name: `injc${i}`, user: "injs", commands: [`/usr/bin/${v}`] }),
-          prepare: () => ({ script: "id -u injs >/dev/null 2>&1 || useradd -M injs; rm -f /etc/sudoers.d/injc*" }),
+          params: (v, i) => ({ name: `injl${i}`, user: "injs", commands: [`/usr/bin/${v}`] }),
+          prepare: () => ({ script: "id -u injs >/dev/null 2>&1 || useradd -M injs" }),
           apply: true,
-          observe: sudoObserver,
+          observe: sudoObserver("injl"),
         },
         runAs: { params: (v, i) => ({ name: `injr${i}`, user: "injs", runAs: v }), apply: true },
         content: {

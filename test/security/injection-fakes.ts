@@ -21,7 +21,7 @@ export const FAKE_SHA = "0123456789abcdef0123456789abcdef01234567";
  */
 const SCRIPT = String.raw`#!/bin/sh
 # bosun injection tests: a recording stand-in (see test/security/injection-fakes.ts)
-n=\${0##*/}
+n=${"$"}{0##*/}
 first=$1
 last=
 for last; do :; done

@@ -23,7 +23,7 @@ import { startGithubStandIn, type GithubStandIn } from "../support/stand-ins/git
 import { startCloudflareStandIn, type CloudflareStandIn } from "../support/stand-ins/cloudflare.js";
 import { CANARY_PREFIX, hostileValues, localCanaries, type Hostile } from "./hostile-strings.js";
 import { CLOUDFLARE_TOKEN, CLOUDFLARE_ZONE, GITHUB_TOKEN, ROOT, injectionCases } from "./injection-cases.js";
-import { installFakes } from "./injection-fakes.js";
+import { FAKE_RECORDS, installFakes } from "./injection-fakes.js";
 import { component, hostCanaries, observe, remote, type Attempt, type SlotReport } from "./injection-harness.js";
 import { runAllCases, summaryTable, totals, writeSummary } from "./injection-run.js";
 import { exportedTasks, type AnyTask } from "./injection-slots.js";
@@ -60,6 +60,8 @@ beforeAll(async () => {
     [
       `rm -rf ${ROOT} /tmp/${CANARY_PREFIX}* && mkdir -p ${ROOT}/www ${ROOT}/compose && echo ok > ${ROOT}/www/index.html`,
       installFakes(),
+      // The stand-ins work (else every task using them would only "fail cleanly").
+      `docker --version >/dev/null && ls ${FAKE_RECORDS} | grep -q '^docker\\.' && rm -f ${FAKE_RECORDS}/docker.*`,
       `setsid python3 -m http.server ${HOST_HTTP_PORT} --bind 127.0.0.1 --directory ${ROOT}/www >/dev/null 2>&1 </dev/null &`,
       `for i in $(seq 50); do curl -fso /dev/null http://127.0.0.1:${HOST_HTTP_PORT}/ && break; sleep 0.1; done`,
     ].join("\n"),
@@ -93,6 +95,9 @@ test("every string parameter of every task: hostile values are refused or land l
   const cases = injectionCases({ localDir, recorder, github, cloudflare, hostHttpPort: HOST_HTTP_PORT });
   reports.push(...(await runAllCases(target, tasks, cases, WORKERS)));
   expect(defects(reports)).toEqual([]);
+  // Every slot that has a way to look at the host had values to look at: none was refused or failed wholesale.
+  const unverified = reports.filter((r) => cases[r.task]?.fuzz[r.slot]?.observe && r.appliedLiteral + r.checkedLiteral === 0);
+  expect(unverified.map((r) => `${r.task}:${r.slot} (${JSON.stringify({ rejected: r.rejected, checkFailed: r.checkFailed, applyFailed: r.applyFailed })})`)).toEqual([]);
   const t = totals(reports);
   // Not everything was refused: most values reached the host and were verified there.
   expect(t.appliedLiteral + t.checkedLiteral).toBeGreaterThan(t.tried / 4);

@@ -80,8 +80,8 @@ function problem(p: SystemdTimerParams): string | undefined {
     return `parameter "onCalendar" must be calendar expressions on one line each`;
   if (p.command === undefined) return `missing required parameter "command"`;
   if (!ONE_LINE.test(p.command)) return `parameter "command" must be one line (put longer scripts in a file)`;
-  if (p.description !== undefined && !ONE_LINE.test(p.description)) return `parameter "description" must be one line`;
-  if (p.workingDirectory !== undefined && !/^\/[^\n\r]*$/.test(p.workingDirectory))
+  if (p.description !== undefined && (!ONE_LINE.test(p.description) || p.description.endsWith("\\"))) return `parameter "description" must be one line, not ending in "\\" (systemd would join the next line)`;
+  if (p.workingDirectory !== undefined && (!/^\/[^\n\r]*$/.test(p.workingDirectory) || p.workingDirectory.endsWith("\\")))
     return `parameter "workingDirectory" must be an absolute path`;
   const badKey = Object.keys(p.environment ?? {}).find((k) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k));
   if (badKey !== undefined) return `parameter "environment" has an invalid variable name ${JSON.stringify(badKey)}`;
