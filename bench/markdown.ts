@@ -50,7 +50,7 @@ export function renderMarkdown(r: BenchResults): string {
   if (invalid) lines.push(``, `${invalid} run(s) failed or changed the wrong number of tasks and are left out; see latest.json.`);
   lines.push(``, `## Targets (issue 6)`, ``, `| target | measured | |`, `|---|---|---|`);
   for (const v of verdicts(r, rows))
-    lines.push(`| ${v.target} | ${v.measured} | ${v.met === undefined ? "" : v.met ? "met" : "**missed**"} |`);
+    lines.push(`| ${v.target} | ${v.measured} | ${v.met ? "met" : v.partly ? `**${v.partly}**` : "**missed**"} |`);
   if (r.commands.length) {
     lines.push(
       ``,

@@ -141,7 +141,10 @@ export function summarise(r: BenchResults): Row[] {
 export interface Verdict {
   readonly target: string;
   readonly measured: string;
-  readonly met: boolean | undefined;
+  /** Met on every measure. */
+  readonly met: boolean;
+  /** For speed targets met inside the run but not on wall time: what to say instead of "missed". */
+  readonly partly?: string;
 }
 
 const x = (v: number) => (Number.isFinite(v) ? `${v.toFixed(1)}x` : "–");
@@ -153,9 +156,16 @@ export function verdicts(r: BenchResults, rows: readonly Row[]): Verdict[] {
   const speed = (hosts: number, kind: RunKind, factor: number, label: string) => {
     const w = row(hosts, kind);
     if (!w || !w.ratioWall.n) return;
-    const met = w.ratioWall.median >= factor && w.ratioRun.median >= factor;
+    const wall = w.ratioWall.median >= factor;
+    const run = w.ratioRun.median >= factor;
     const measured = `${x(w.ratioWall.median)} wall, ${x(w.ratioRun.median)} inside the run`;
-    out.push({ target: `${label} at ${hosts} host${hosts > 1 ? "s" : ""}: ≥ ${factor}x faster than Ansible`, measured, met });
+    const target = `${label} at ${hosts} host${hosts > 1 ? "s" : ""}: ≥ ${factor}x faster than Ansible`;
+    out.push({
+      target,
+      measured,
+      met: wall && run,
+      ...(run && !wall ? { partly: "met inside the run; missed on wall time (start-up)" } : {}),
+    });
   };
   speed(1, "noop", 10, "No-op run");
   speed(10, "noop", 15, "No-op run");

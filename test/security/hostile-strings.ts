@@ -145,10 +145,10 @@ export function hostileString(options: HostileOptions = {}): fc.Arbitrary<Hostil
 export const CLASSICS: readonly string[] = [
   "$({c})",
   "`{c}`",
+  "'; {c}; echo '",
+  "\n{c}",
   "a;{c}",
   "| {c}",
-  "\n{c}",
-  "'; {c}; echo '",
   '"; {c}; echo "',
   "--help -rf $({c})",
   "* ? [a] ~ %s%n $({c})",
@@ -157,9 +157,9 @@ export const CLASSICS: readonly string[] = [
   "{{{c}}} {{> x}} {{#each y}}",
 ];
 
-/** The classics, each with its own canary; `salt` makes the ids distinct per parameter. */
-export function classics(salt: string): Hostile[] {
-  return CLASSICS.map((template, i) => {
+/** The first `count` classics (all by default), each with its own canary; `salt` makes the ids distinct per parameter. */
+export function classics(salt: string, count = CLASSICS.length): Hostile[] {
+  return CLASSICS.slice(0, count).map((template, i) => {
     const canary = createHash("sha256").update(`${salt}:${i}`).digest("hex").slice(0, 10);
     return { value: template.replaceAll("{c}", canaryCommand(canary)).replaceAll("{id}", canary), canary };
   });
@@ -175,13 +175,13 @@ export function seedOf(name: string): number {
  * whitespace (many parameters refuse it outright, the rest of the string must still be tried),
  * followed by the classics.
  */
-export function hostileValues(name: string, runs: number, options: HostileOptions = {}): Hostile[] {
+export function hostileValues(name: string, runs: number, options: HostileOptions = {}, classicsCount = CLASSICS.length): Hostile[] {
   const compact = Math.floor(runs / 2);
   const generated = fc.sample(hostileString(options), { numRuns: runs - compact, seed: seedOf(name) });
   const tight = compact
     ? fc.sample(hostileString({ ...options, compact: true }), { numRuns: compact, seed: seedOf(`${name}:compact`) })
     : [];
-  return [...generated, ...tight, ...classics(name)];
+  return [...generated, ...tight, ...classics(name, classicsCount)];
 }
 
 /** Canary files present in a local directory listing. */

@@ -232,7 +232,7 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
     };
   };
 
-  return {
+  return slowDown({
     "files.ensureDir": {
       fuzz: {
         path: {
@@ -696,7 +696,7 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
         name: { params: (v) => ({ name: v, settings: { LogLevel: "INFO" }, reload: false }) },
         "settings{}": { params: (v, i) => ({ name: `90-inj${i}`, settings: { [v]: "x" }, reload: false }) },
         // Each check tries the whole sshd configuration with the candidate (sshd -t): fewer values.
-        "settings.*": { params: (v, i) => ({ name: `90-inj${i}`, settings: { Banner: v }, reload: false }), runs: 8 },
+        "settings.*": { params: (v, i) => ({ name: `90-inj${i}`, settings: { Banner: v }, reload: false }), runs: 8, classics: 4 },
         state: { params: (v) => ({ name: "90-inj", state: v, reload: false }) },
         service: { params: (v) => ({ name: "90-inj", settings: { LogLevel: "INFO" }, service: v, reload: false }) },
       },
@@ -948,12 +948,11 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
     "services.systemdTimer": {
       fuzz: {
         name: { params: (v) => ({ name: v, onCalendar: "2099-01-01", command: "true" }) },
-        onCalendar: { params: (v, i) => ({ name: `injto${i}`, onCalendar: v, command: "true" }), runs: 10 },
-        "onCalendar[]": { params: (v, i) => ({ name: `injto${i}`, onCalendar: [v], command: "true" }), runs: 10 },
+        onCalendar: { params: (v, i) => ({ name: `injto${i}`, onCalendar: v, command: "true" }) },
+        "onCalendar[]": { params: (v, i) => ({ name: `injto${i}`, onCalendar: [v], command: "true" }) },
         user: { params: (v, i) => ({ name: `injtu${i}`, onCalendar: "2099-01-01", command: "true", user: v }) },
         description: {
           params: (v, i) => ({ name: `injtd${i}`, onCalendar: "2099-01-01", command: "true", description: v }),
-          runs: 10,
           apply: true,
           // systemd drops the whitespace around a value; anything else must arrive as given.
           observe: script(
@@ -963,7 +962,8 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
         },
         workingDirectory: {
           params: (v, i) => ({ name: `injtw${i}`, onCalendar: "2099-01-01", command: "true", workingDirectory: `${ROOT}/wd/${v}` }),
-          runs: 10,
+          // A working directory is a path: at most PATH_MAX (systemd ignores a longer one).
+          shape: (v) => v.slice(0, 1000),
           apply: true,
           observe: script(
             (a) => `systemctl show -p WorkingDirectory --value injtw${a.index}.service`,
@@ -977,7 +977,6 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
             command: `cat /proc/self/environ > ${ROOT}/tenv/${i}`,
             environment: { INJ: v },
           }),
-          runs: 10,
           prepare: () => ({ script: `mkdir -p ${ROOT}/tenv` }),
           apply: true,
           // Our own start of the oneshot service (running our own command) shows the environment systemd gives it.
@@ -1001,7 +1000,6 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
         content: {
           params: (v, i) => ({ name: `injuc${i}.service`, content: v }),
           nul: true,
-          runs: 10,
           apply: true,
           observe: script(
             (a) => `cat /etc/systemd/system/injuc${a.index}.service`,
@@ -1015,7 +1013,6 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
             vars: { d: "x" },
           }),
           shape: noDotSegments,
-          runs: 10,
           apply: true,
           observe: script(
             (a) => `cat /etc/systemd/system/injut${a.index}.service`,
@@ -1024,7 +1021,6 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
         },
         "vars.*": {
           params: (v, i) => ({ name: `injuv${i}.service`, template: unitTemplate, vars: { d: v } }),
-          runs: 10,
           apply: true,
           observe: script(
             (a) => `cat /etc/systemd/system/injuv${a.index}.service`,
@@ -1288,17 +1284,15 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
     "docker.composeConfig": composeSlots("config", { observeChecks: true }),
     "docker.composeDown": composeSlots("down", { observeChecks: true }),
     "docker.composePull": {
-      ...composeSlots("pull"),
       fuzz: {
-        ...composeSlots("pull").fuzz,
+        ...composeSlots("pull", { observeChecks: true }).fuzz,
         "services[]": { params: (v) => ({ projectDir: composeDir, services: [v] }) },
         policy: { params: (v) => ({ projectDir: composeDir, policy: v }) },
       },
     },
     "docker.composeUp": {
-      ...composeSlots("up"),
       fuzz: {
-        ...composeSlots("up").fuzz,
+        ...composeSlots("up", { observeChecks: true }).fuzz,
         "services[]": { params: (v) => ({ projectDir: composeDir, services: [v] }) },
         pull: { params: (v) => ({ projectDir: composeDir, pull: v }) },
       },
@@ -1376,12 +1370,12 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
       fuzz: {
         source: { params: (v) => ({ source: v }) },
         composePlugin: { params: (v) => ({ composePlugin: v }) },
-        composePluginDeb: { params: (v) => ({ composePluginDeb: `http://files.lab.test/${urlTail(v)}` }), runs: 8 },
+        composePluginDeb: { params: (v) => ({ composePluginDeb: `http://files.lab.test/${urlTail(v)}` }), runs: 8, classics: 4 },
         composePackage: { params: (v) => ({ composePackage: v }) },
         "users[]": { params: (v) => ({ users: [v] }) },
         // dockerEngine's check reads the whole engine state: fewer values for its accepted slots.
-        "daemonJson?": { params: (v) => ({ daemonJson: { "log-driver": v, [v]: "x" } }), runs: 8 },
-        repoUrl: { params: (v) => ({ source: "docker", repoUrl: `https://127.0.0.1:9/${urlTail(v)}` }), runs: 8 },
+        "daemonJson?": { params: (v) => ({ daemonJson: { "log-driver": v, [v]: "x" } }), runs: 8, classics: 4 },
+        repoUrl: { params: (v) => ({ source: "docker", repoUrl: `https://127.0.0.1:9/${urlTail(v)}` }), runs: 8, classics: 4 },
       },
     },
     "docker.imagePrune": {
@@ -1394,7 +1388,44 @@ export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCa
         "keepTags[]": { params: (v) => ({ repositories: ["inj"], keep: 1, keepTags: [v] }) },
       },
     },
-  };
+  });
+}
+
+/**
+ * Tasks whose every run costs seconds on a loaded host (a systemd reload, a stand-in program run
+ * several times, sshd -t or visudo, a curl loop): the slots that run them get fewer values, the
+ * first classics among them. The summary gives the count per parameter.
+ */
+const SLOW_TASKS = new Set([
+  "services.systemdTimer",
+  "services.systemdUnit",
+  "source.gitCheckout",
+  "tls.certbotIssue",
+  "tls.certbotRenew",
+  "tls.nginxSite",
+  "docker.login",
+  "docker.composeRun",
+  "docker.composeConfig",
+  "docker.composeDown",
+  "docker.composePull",
+  "docker.composeUp",
+  "docker.imagePrune",
+  "ci.gitlabRunnerRegister",
+  "access.sudoers",
+  "http.waitForHttp",
+  "ufw.allow",
+  "ufw.deny",
+  "ufw.limit",
+]);
+const SLOW: Pick<SlotFuzz, "runs" | "classics"> = { runs: 8, classics: 4 };
+
+function slowDown(cases: Record<string, TaskCase>): Record<string, TaskCase> {
+  for (const [id, c] of Object.entries(cases)) {
+    if (!SLOW_TASKS.has(id)) continue;
+    const fuzz = Object.fromEntries(Object.entries(c.fuzz).map(([k, f]) => [k, f.apply || f.observeChecks ? { ...SLOW, ...f } : f]));
+    cases[id] = { ...c, fuzz };
+  }
+  return cases;
 }
 
 function jsonField(req: { json?: unknown } | undefined, field: string, want: unknown): string | undefined {

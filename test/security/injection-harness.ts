@@ -92,6 +92,8 @@ export interface SlotFuzz {
   readonly observeChecks?: boolean;
   /** Generated values (besides the classics); default {@link DEFAULT_RUNS}. */
   readonly runs?: number;
+  /** How many of the classics (all by default). */
+  readonly classics?: number;
   /** Shell run once before the batch, with the attempts (e.g. to create files to remove). */
   readonly prepare?: (attempts: readonly Attempt[]) => { script: string; stdin?: Buffer } | undefined;
 }
@@ -358,7 +360,7 @@ export async function fuzzSlot(host: InjectionHost, task: AnyTask, slot: string,
     checkModeChanges: [],
     durationMs: 0,
   };
-  const attempts: Attempt[] = hostileValues(name, fuzz.runs ?? DEFAULT_RUNS, { nul: fuzz.nul }).map((hostile, index) => ({
+  const attempts: Attempt[] = hostileValues(name, fuzz.runs ?? DEFAULT_RUNS, { nul: fuzz.nul }, fuzz.classics).map((hostile, index) => ({
     index,
     hostile,
     value: fuzz.shape ? fuzz.shape(hostile.value) : hostile.value,

@@ -53,7 +53,9 @@ describe("quoting for the remote shell", () => {
   test("commands wrapped for sudo (sh -c with the command as one quoted word) still give the values back literally", () => {
     const some = list.filter((h) => h.value.length < 4000).slice(0, 100);
     // Without sudo on this machine, run what sudo would run: everything after `sudo ... --`.
-    const script = some.map((h) => wrapWithSudo(sh`printf '%s\\0' ${h.value}`, { kind: "nopasswd" }).text.replace(/^sudo -n -H -- /, "")).join("\n");
+    const script = some
+      .map((h) => wrapWithSudo(sh`printf '%s\\0' ${h.value}`, { kind: "nopasswd" }).text.replace(/^sudo -n -H -- /, ""))
+      .join("\n");
     expect(printed("/bin/dash", script)).toEqual(some.map((h) => h.value));
     expect(canariesFired(list)).toEqual([]);
   });

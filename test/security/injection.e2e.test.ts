@@ -97,7 +97,11 @@ test("every string parameter of every task: hostile values are refused or land l
   expect(defects(reports)).toEqual([]);
   // Every slot that has a way to look at the host had values to look at: none was refused or failed wholesale.
   const unverified = reports.filter((r) => cases[r.task]?.fuzz[r.slot]?.observe && r.appliedLiteral + r.checkedLiteral === 0);
-  expect(unverified.map((r) => `${r.task}:${r.slot} (${JSON.stringify({ rejected: r.rejected, checkFailed: r.checkFailed, applyFailed: r.applyFailed })})`)).toEqual([]);
+  expect(
+    unverified.map(
+      (r) => `${r.task}:${r.slot} (${JSON.stringify({ rejected: r.rejected, checkFailed: r.checkFailed, applyFailed: r.applyFailed })})`,
+    ),
+  ).toEqual([]);
   const t = totals(reports);
   // Not everything was refused: most values reached the host and were verified there.
   expect(t.appliedLiteral + t.checkedLiteral).toBeGreaterThan(t.tried / 4);
