@@ -63,7 +63,13 @@ function interfacesIn(source: ts.SourceFile): Map<string, ParamDoc[]> {
   return out;
 }
 
-function tasksIn(file: string, root: string, interfaces: Map<string, ParamDoc[]>): TaskDoc[] {
+/** A task known from the public exports: its id and, when the source cannot say, its params type. */
+interface KnownTask {
+  readonly id: string;
+  readonly paramsType?: string;
+}
+
+function tasksIn(file: string, root: string, interfaces: Map<string, ParamDoc[]>, ids: ReadonlyMap<string, KnownTask>): TaskDoc[] {
   const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true);
   const local = interfacesIn(source);
   const found: TaskDoc[] = [];
@@ -71,10 +77,15 @@ function tasksIn(file: string, root: string, interfaces: Map<string, ParamDoc[]>
     if (!ts.isVariableStatement(node) || !node.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) return;
     for (const decl of node.declarationList.declarations) {
       const init = decl.initializer;
-      if (!init || !ts.isCallExpression(init) || init.expression.getText(source) !== "defineTask") continue;
-      const typeName = init.typeArguments?.[0]?.getText(source) ?? "";
-      const def = init.arguments[0];
-      let id = "";
+      const name = decl.name.getText(source);
+      const known = ids.get(name);
+      const direct = !!init && ts.isCallExpression(init) && init.expression.getText(source) === "defineTask";
+      // Tasks built by a factory (ufw rules) or wrapped (dockerLogin) are found through the public exports.
+      if (!direct && !known) continue;
+      const annotated = decl.type && ts.isTypeReferenceNode(decl.type) ? decl.type.typeArguments?.[0]?.getText(source) : undefined;
+      const typeName = direct ? ((init as ts.CallExpression).typeArguments?.[0]?.getText(source) ?? "") : (annotated ?? known?.paramsType ?? "");
+      const def = direct ? (init as ts.CallExpression).arguments[0] : undefined;
+      let id = known?.id ?? "";
       if (def && ts.isObjectLiteralExpression(def)) {
         for (const prop of def.properties) {
           if (ts.isPropertyAssignment(prop) && prop.name.getText(source) === "id")
@@ -83,7 +94,7 @@ function tasksIn(file: string, root: string, interfaces: Map<string, ParamDoc[]>
       }
       const { text, examples } = jsDocOf(node);
       found.push({
-        name: decl.name.getText(source),
+        name,
         id,
         area: id.split(".")[0] ?? "other",
         summary: text,
@@ -96,19 +107,41 @@ function tasksIn(file: string, root: string, interfaces: Map<string, ParamDoc[]>
   return found;
 }
 
+/** Every exported task of the public surface, by export name. */
+export async function exportedTasks(): Promise<Map<string, KnownTask>> {
+  const surface = (await import("../lib/index.js")) as Record<string, unknown>;
+  const out = new Map<string, KnownTask>();
+  for (const [name, value] of Object.entries(surface)) {
+    const def = (value as { definition?: { id?: string } } | undefined)?.definition;
+    if (typeof value === "function" && def?.id) out.set(name, { id: def.id, paramsType: `${name[0]?.toUpperCase()}${name.slice(1)}Params` });
+  }
+  return out;
+}
+
 function escapeCell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 }
 
-/** The generated markdown for every task under lib/tasks. */
-export function taskReference(root: string): string {
+/** The generated markdown for every task under lib/tasks; `exported` maps export names to task ids. */
+export function taskReference(root: string, exported: ReadonlyMap<string, KnownTask> = new Map()): string {
   const files = filesUnder(path.join(root, "lib", "tasks"));
   const allInterfaces = new Map<string, ParamDoc[]>();
   for (const f of files) {
     const source = ts.createSourceFile(f, readFileSync(f, "utf8"), ts.ScriptTarget.ES2022, true);
     for (const [k, v] of interfacesIn(source)) allInterfaces.set(k, v);
   }
-  const tasks = files.flatMap((f) => tasksIn(f, root, allInterfaces)).sort((a, b) => a.id.localeCompare(b.id));
+  // Type aliases such as `export type { UfwRuleParams as UfwAllowParams }` name the same params.
+  for (const f of files) {
+    const source = ts.createSourceFile(f, readFileSync(f, "utf8"), ts.ScriptTarget.ES2022, true);
+    source.forEachChild((node) => {
+      if (!ts.isExportDeclaration(node) || !node.exportClause || !ts.isNamedExports(node.exportClause)) return;
+      for (const el of node.exportClause.elements) {
+        const original = allInterfaces.get(el.propertyName?.text ?? "");
+        if (original && !allInterfaces.has(el.name.text)) allInterfaces.set(el.name.text, original);
+      }
+    });
+  }
+  const tasks = files.flatMap((f) => tasksIn(f, root, allInterfaces, exported)).sort((a, b) => a.id.localeCompare(b.id));
   const areas = [...new Set(tasks.map((t) => t.area))];
   const lines: string[] = [BEGIN, ""];
   lines.push(
