@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { spawn } from "node:child_process";
 import { accessSync, constants, closeSync, openSync } from "node:fs";
 import path from "node:path";
@@ -69,12 +70,20 @@ async function startDockerd(timeoutMs = 60_000): Promise<void> {
  * Make this machine able to run the lab: docker.io, a running dockerd, debootstrap and the
  * OpenSSH client. Idempotent and quick (one `docker info`) when all is in place.
  */
+/** systemd in every lab host takes inotify instances; Debian's default of 128 stops hosts past ~60 from booting. */
+async function ensureInotifyInstances(): Promise<void> {
+  const file = "/proc/sys/fs/inotify/max_user_instances";
+  const current = Number((await readFile(file, "utf8").catch(() => "0")).trim());
+  if (current > 0 && current < 1024) await runProcess(["sysctl", "-w", "fs.inotify.max_user_instances=1024"], { allowFailure: true });
+}
+
 export async function ensurePrerequisites(): Promise<PrerequisitesReport> {
   if (process.getuid?.() !== 0) {
     throw new Error("Cannot prepare the lab: it needs root (debootstrap, docker); run as root");
   }
   const missing = [...new Set(PROGRAMS.filter(([program]) => !onPath(program)).map(([, pkg]) => pkg))];
   if (missing.length) await aptInstall(missing);
+  await ensureInotifyInstances();
   let startedDockerd = false;
   if (!(await dockerAnswers())) {
     await startDockerd();
