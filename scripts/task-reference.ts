@@ -83,7 +83,9 @@ function tasksIn(file: string, root: string, interfaces: Map<string, ParamDoc[]>
       // Tasks built by a factory (ufw rules) or wrapped (dockerLogin) are found through the public exports.
       if (!direct && !known) continue;
       const annotated = decl.type && ts.isTypeReferenceNode(decl.type) ? decl.type.typeArguments?.[0]?.getText(source) : undefined;
-      const typeName = direct ? ((init as ts.CallExpression).typeArguments?.[0]?.getText(source) ?? "") : (annotated ?? known?.paramsType ?? "");
+      const typeName = direct
+        ? ((init as ts.CallExpression).typeArguments?.[0]?.getText(source) ?? "")
+        : (annotated ?? known?.paramsType ?? "");
       const def = direct ? (init as ts.CallExpression).arguments[0] : undefined;
       let id = known?.id ?? "";
       if (def && ts.isObjectLiteralExpression(def)) {
@@ -113,7 +115,8 @@ export async function exportedTasks(): Promise<Map<string, KnownTask>> {
   const out = new Map<string, KnownTask>();
   for (const [name, value] of Object.entries(surface)) {
     const def = (value as { definition?: { id?: string } } | undefined)?.definition;
-    if (typeof value === "function" && def?.id) out.set(name, { id: def.id, paramsType: `${name[0]?.toUpperCase()}${name.slice(1)}Params` });
+    if (typeof value === "function" && def?.id)
+      out.set(name, { id: def.id, paramsType: `${name[0]?.toUpperCase()}${name.slice(1)}Params` });
   }
   return out;
 }

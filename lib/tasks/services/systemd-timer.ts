@@ -80,7 +80,8 @@ function problem(p: SystemdTimerParams): string | undefined {
     return `parameter "onCalendar" must be calendar expressions on one line each`;
   if (p.command === undefined) return `missing required parameter "command"`;
   if (!ONE_LINE.test(p.command)) return `parameter "command" must be one line (put longer scripts in a file)`;
-  if (p.description !== undefined && (!ONE_LINE.test(p.description) || p.description.endsWith("\\"))) return `parameter "description" must be one line, not ending in "\\" (systemd would join the next line)`;
+  if (p.description !== undefined && (!ONE_LINE.test(p.description) || p.description.endsWith("\\")))
+    return `parameter "description" must be one line, not ending in "\\" (systemd would join the next line)`;
   if (p.workingDirectory !== undefined && (!/^\/[^\n\r]*$/.test(p.workingDirectory) || p.workingDirectory.endsWith("\\")))
     return `parameter "workingDirectory" must be an absolute path`;
   const badKey = Object.keys(p.environment ?? {}).find((k) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k));
