@@ -20,6 +20,8 @@ beforeAll(async () => {
   target = labTarget(info);
   runner = new TaskRunner(target);
   sh("useradd -m -s /bin/sh deploy");
+  // The docker lab variant ships the compose plugin; remove it so the role proves it installs it.
+  sh("dpkg -r docker-compose >/dev/null 2>&1; true");
 }, SLOW);
 afterAll(async () => {
   await runner?.close();
