@@ -45,6 +45,8 @@ function explain(error: unknown, source: string): string {
   return e.message ?? String(error);
 }
 
+const compiled = new Map<string, (vars: Vars) => string>();
+
 /**
  * Render a handlebars template with `vars`. `{{#if x}}`, `{{#each x}}` and `{{default x "y"}}` accept
  * a missing `x`; anywhere else a missing variable is an error.
@@ -53,7 +55,13 @@ function explain(error: unknown, source: string): string {
 export function renderTemplate(source: string, vars: Vars, options: RenderTemplateOptions = {}): string {
   const name = options.name ?? "<template>";
   try {
-    return env.compile(source, COMPILE_OPTIONS)(vars);
+    // One compile per template source, not per host: a 50-host run renders the same template 50 times.
+    let template = compiled.get(source);
+    if (!template) {
+      template = env.compile(source, COMPILE_OPTIONS);
+      compiled.set(source, template);
+    }
+    return template(vars);
   } catch (error) {
     throw new ParamsError(`Cannot render template ${name}: ${explain(error, source)}`);
   }
