@@ -15,7 +15,7 @@ export const FAKE_TOOLS = ["docker", "git", "certbot", "gitlab-runner", "ufw", "
 export const FAKE_SHA = "0123456789abcdef0123456789abcdef01234567";
 
 /**
- * The stand-in, one script for every tool (it looks at its own name). Records: `<tool>.<pid>` is
+ * The stand-in, one script for every tool (it looks at its own name). Records: `<tool>.XXXXXXXX` is
  * argv (NUL-separated), `.env` the environment (`env -0`), `.cwd` the working directory, `.stdin`
  * what it read (docker login), `.ssh` how a shell splits GIT_SSH_COMMAND (as git would run it).
  */
@@ -26,7 +26,7 @@ first=$1
 last=
 for last; do :; done
 mkdir -p ${FAKE_RECORDS}
-f=${FAKE_RECORDS}/$n.$$
+f=$(mktemp ${FAKE_RECORDS}/"$n".XXXXXXXX) || exit 97
 printf '%s\0' "$@" > "$f"
 env -0 > "$f.env"
 pwd > "$f.cwd"
@@ -98,7 +98,7 @@ export function stampFake(stamp: string): string {
 
 /** Shell that prints every record of `tool` made since `stamp` (base64, one record per line group). */
 export function readFakeRuns(tool: string, stamp: string): string {
-  return `cd ${FAKE_RECORDS} 2>/dev/null || exit 0; for f in $(find . -maxdepth 1 -name '${tool}.[0-9]*' ! -name '*.*.*' -newer stamps/${stamp} -printf '%f\\n'); do printf '@@run\\n'; for x in "" .env .cwd .stdin .ssh; do if [ -f "$f$x" ]; then base64 -w0 < "$f$x"; fi; printf '\\n'; done; done`;
+  return `cd ${FAKE_RECORDS} 2>/dev/null || exit 0; for f in $(find . -maxdepth 1 -name '${tool}.????????' -newer stamps/${stamp} -printf '%f\\n'); do printf '@@run\\n'; for x in "" .env .cwd .stdin .ssh; do if [ -f "$f$x" ]; then base64 -w0 < "$f$x"; fi; printf '\\n'; done; done`;
 }
 
 /** Parse the output of {@link readFakeRuns}. */

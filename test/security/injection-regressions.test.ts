@@ -4,7 +4,7 @@
  * written literally or refused before anything runs.
  */
 import { ParamsError } from "../../lib/core/errors.js";
-import { applyBlockInFile, aptRepository, command, gitlabRunnerRegister, sudoers, systemdTimer } from "../../lib/index.js";
+import { applyBlockInFile, aptRepository, authorizedKey, command, gitlabRunnerRegister, sudoers, systemdTimer } from "../../lib/index.js";
 import { renderSudoRule, sudoCommandsProblem } from "../../lib/tasks/access/sudoers-content.js";
 
 describe("values written literally", () => {
@@ -62,5 +62,17 @@ describe("values refused before anything runs, naming the parameter", () => {
     refused(() => systemdTimer({ ...base, description: "ends with \\" }), /parameter "description"/);
     refused(() => systemdTimer({ ...base, workingDirectory: "/srv/x\\" }), /parameter "workingDirectory"/);
     expect(() => systemdTimer({ ...base, environment: { A: "tab\tand\nnewline" } })).not.toThrow();
+  });
+
+  test.each(["#no-pty", 'command="echo', 'from="10.0.0.1",no-pty"'])(
+    "authorizedKey refuses options %j: sshd would read a comment or an unbalanced quote, and every run would add the key again",
+    (options) => {
+      refused(() => authorizedKey({ user: "deploy", key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFoo c", options }), /parameter "options"/);
+    },
+  );
+  test("authorizedKey still takes quoted options with spaces and commas", () => {
+    expect(() =>
+      authorizedKey({ user: "deploy", key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFoo c", options: 'command="echo a, b",no-pty' }),
+    ).not.toThrow();
   });
 });

@@ -60,7 +60,7 @@ export function atomicWrite(dest: string, content: string | Buffer | Secret, opt
     : raw("");
   const inPlace = sh`cat -- "$t" > "$d" && chmod --reference="$t" -- "$d" && chown --reference="$t" -- "$d" && echo ${IN_PLACE_MARKER} >&2`;
   const text =
-    sh`d=${dest}; D=${dir}; ${parents}${expectation(options.expect)}t=$(mktemp -- "$D/.bosun.XXXXXX") || exit 1; trap 'rm -f -- "$t"' EXIT HUP INT TERM; cat > "$t" && [ "$(sha256sum < "$t" | cut -d' ' -f1)" = ${sha} ] || { printf 'bosun: content of %s arrived incomplete; the target is unchanged\\n' "$d" >&2; exit 1; }; { if [ -e "$d" ]; then chown --reference="$d" -- "$t" 2>/dev/null; chmod --reference="$d" -- "$t"; else chmod 0644 -- "$t"; fi && ${owner}${mode}:; } || exit 1; ${validate}if ! e=$(mv -fT -- "$t" "$d" 2>&1); then case $e in *busy*|*Busy*) ${inPlace} ;; *) printf '%s\\n' "$e" >&2; exit 1 ;; esac; fi`
+    sh`d=${dest}; D=${dir}; ${parents}${expectation(options.expect)}t=$(mktemp -- "$D/.bosun.XXXXXX") || exit 1; trap 'rm -f -- "$t"' EXIT; trap 'rm -f -- "$t"; exit 1' HUP INT TERM PIPE; cat > "$t" && [ "$(sha256sum < "$t" | cut -d' ' -f1)" = ${sha} ] || { printf 'bosun: content of %s arrived incomplete; the target is unchanged\\n' "$d" >&2; exit 1; }; { if [ -e "$d" ]; then chown --reference="$d" -- "$t" 2>/dev/null; chmod --reference="$d" -- "$t"; else chmod 0644 -- "$t"; fi && ${owner}${mode}:; } || exit 1; ${validate}if ! e=$(mv -fT -- "$t" "$d" 2>&1); then case $e in *busy*|*Busy*) ${inPlace} ;; *) printf '%s\\n' "$e" >&2; exit 1 ;; esac; fi`
       .text;
   return { text, stdin: bytes, label: `write ${dest} (${bytes.length} bytes, atomic)` };
 }

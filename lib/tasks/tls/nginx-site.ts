@@ -92,7 +92,7 @@ export function applySiteCommand(name: string, content: Buffer | undefined, enab
   const l = `${ENABLED}/${name}`;
   const sha = content ? createHash("sha256").update(content).digest("hex") : "";
   const write = content
-    ? sh`t=$(mktemp -- ${`${d}.bosun.XXXXXX`}) || exit 1; trap 'rm -f -- "$t"' EXIT HUP INT TERM; cat > "$t" && [ "$(sha256sum < "$t" | cut -d' ' -f1)" = ${sha} ] || { echo 'bosun: the vhost arrived incomplete; nothing changed' >&2; exit 1; }; chmod 0644 -- "$t" || exit 1; if [ -e "$d" ]; then b=$(mktemp -- ${`${d}.bosun-old.XXXXXX`}) && cp -p -- "$d" "$b" || exit 1; fi; mv -fT -- "$t" "$d" || exit 1; w=1; `
+    ? sh`t=$(mktemp -- ${`${d}.bosun.XXXXXX`}) || exit 1; trap 'rm -f -- "$t"' EXIT; trap 'rm -f -- "$t"; exit 1' HUP INT TERM PIPE; cat > "$t" && [ "$(sha256sum < "$t" | cut -d' ' -f1)" = ${sha} ] || { echo 'bosun: the vhost arrived incomplete; nothing changed' >&2; exit 1; }; chmod 0644 -- "$t" || exit 1; if [ -e "$d" ]; then b=$(mktemp -- ${`${d}.bosun-old.XXXXXX`}) && cp -p -- "$d" "$b" || exit 1; fi; mv -fT -- "$t" "$d" || exit 1; w=1; `
     : raw("");
   const link = enable
     ? sh`if [ "$(readlink -- "$l" 2>/dev/null)" != "$d" ]; then o=$(readlink -- "$l" 2>/dev/null); ln -sfn -- "$d" "$l" || exit 1; linked=1; fi; `
