@@ -75,6 +75,15 @@ export function mergeCommandSteps(steps: readonly Step[]): Step[] {
   return out;
 }
 
+/** A task's title; a title function that throws must not escape the task contract. */
+function safeTitle(title: () => string, fallback: string): string {
+  try {
+    return title();
+  } catch {
+    return fallback;
+  }
+}
+
 /** One host in a run. */
 export class Host {
   /** Remote commands run on this host so far. */
@@ -149,7 +158,7 @@ export class Host {
   async run<P, O>(call: TaskCall<P, O>): Promise<TaskResult<O>> {
     if (this.ctx.signal?.aborted) throw new InterruptedError();
     const def = call.definition;
-    const title = mask(call.options.title ?? def.title(call.params));
+    const title = mask(call.options.title ?? safeTitle(() => def.title(call.params), def.id));
     const base = { host: this.name, task: def.id, title, location: call.location };
     this.ctx.events.emit("taskStart", { play: this.ctx.play, host: this.name, task: def.id, title, location: call.location });
     let result: TaskResult<O>;

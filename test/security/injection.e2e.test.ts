@@ -16,15 +16,18 @@ import { runPlaybook } from "../../lib/core/runner.js";
 import { loadInventory } from "../../lib/inventory/index.js";
 import { LAB_DIR } from "../../lib/lab/index.js";
 import { ensureFile, templateFile } from "../../lib/tasks/files/index.js";
+import { command } from "../../lib/tasks/command.js";
 import { useLab } from "../e2e/lab-fixture.js";
-import type { LabTarget } from "../e2e/task-harness.js";
+import { TaskRunner, type LabTarget } from "../e2e/task-harness.js";
 import { startStandIn, type StandIn } from "../support/stand-ins/server.js";
 import { startGithubStandIn, type GithubStandIn } from "../support/stand-ins/github.js";
 import { startCloudflareStandIn, type CloudflareStandIn } from "../support/stand-ins/cloudflare.js";
 import { CANARY_PREFIX, hostileValues, localCanaries, type Hostile } from "./hostile-strings.js";
 import { CLOUDFLARE_TOKEN, CLOUDFLARE_ZONE, GITHUB_TOKEN, ROOT, injectionCases } from "./injection-cases.js";
 import { FAKE_RECORDS, installFakes } from "./injection-fakes.js";
-import { component, hostCanaries, observe, remote, type Attempt, type SlotReport } from "./injection-harness.js";
+import { fuzzSlot, type SlotReport } from "./injection-harness.js";
+import { component, observe, type Attempt } from "./injection-observe.js";
+import { hostCanaries, remote } from "./injection-remote.js";
 import { runAllCases, summaryTable, totals, writeSummary } from "./injection-run.js";
 import { exportedTasks, type AnyTask } from "./injection-slots.js";
 
@@ -58,12 +61,12 @@ beforeAll(async () => {
   const setup = await remote(
     target,
     [
-      `rm -rf ${ROOT} /tmp/${CANARY_PREFIX}* && mkdir -p ${ROOT}/www ${ROOT}/compose && echo ok > ${ROOT}/www/index.html`,
       installFakes(),
       // The stand-ins work (else every task using them would only "fail cleanly").
-      `docker --version >/dev/null && ls ${FAKE_RECORDS} | grep -q '^docker\\.' && rm -f ${FAKE_RECORDS}/docker.*`,
+      `docker --version >/dev/null && ls ${FAKE_RECORDS} | grep -q '^docker\\.'`,
+      `mkdir -p ${ROOT}/www`,
       `setsid python3 -m http.server ${HOST_HTTP_PORT} --bind 127.0.0.1 --directory ${ROOT}/www >/dev/null 2>&1 </dev/null &`,
-      `for i in $(seq 50); do curl -fso /dev/null http://127.0.0.1:${HOST_HTTP_PORT}/ && break; sleep 0.1; done`,
+      `for i in $(seq 50); do curl -so /dev/null http://127.0.0.1:${HOST_HTTP_PORT}/ && break; sleep 0.1; done`,
     ].join("\n"),
   );
   if (setup.code !== 0) throw new Error(`Cannot prepare the lab host: ${setup.stderr}`);
@@ -91,7 +94,18 @@ function defects(list: readonly SlotReport[]): string[] {
   ]);
 }
 
+/** A clean slate for a run (also when jest retries the test): no files, no canaries. */
+async function cleanHost(): Promise<void> {
+  const r = await remote(
+    target,
+    `rm -rf ${ROOT} /tmp/${CANARY_PREFIX}* && mkdir -p ${ROOT}/www ${ROOT}/compose && echo ok > ${ROOT}/www/index.html`,
+  );
+  if (r.code !== 0) throw new Error(`Cannot clean the lab host: ${r.stderr}`);
+}
+
 test("every string parameter of every task: hostile values are refused or land literally, and never run", async () => {
+  reports.length = 0;
+  await cleanHost();
   const cases = injectionCases({ localDir, recorder, github, cloudflare, hostHttpPort: HOST_HTTP_PORT });
   reports.push(...(await runAllCases(target, tasks, cases, WORKERS)));
   expect(defects(reports)).toEqual([]);
@@ -137,11 +151,13 @@ function emptyReport(task: string, slot: string): SlotReport {
     canaries: 0,
     mismatches: [],
     checkModeChanges: [],
+    failures: [],
     durationMs: 0,
   };
 }
 
 test("hostile inventory values reach a file name, a file and a template literally, and are never re-templated", async () => {
+  extraReports.length = 0;
   const began = Date.now();
   const values: Hostile[] = hostileValues("inventory:host var", 20);
   const names = values.map((_, i) => `hostile_${i}`);
@@ -236,6 +252,38 @@ test("hostile inventory values reach a file name, a file and a template literall
   expect(files.appliedLiteral).toBeGreaterThanOrEqual(
     values.filter((h) => Buffer.byteLength(component(h.value).slice(0, 100)) < 250).length,
   );
+}, 300_000);
+
+test("through sudo as a non-root user (the command quoted once more, inside sh -c): values still reach the command literally", async () => {
+  const setup = await remote(
+    target,
+    [
+      "id -u injsudo >/dev/null 2>&1 || useradd -m -s /bin/sh injsudo",
+      "mkdir -p /home/injsudo/.ssh && cp /root/.ssh/authorized_keys /home/injsudo/.ssh/ && chown -R injsudo: /home/injsudo/.ssh",
+      "echo 'injsudo ALL=(ALL) NOPASSWD: ALL' > /etc/sudoers.d/injsudo && chmod 0440 /etc/sudoers.d/injsudo",
+    ].join("\n"),
+  );
+  expect(setup.code).toBe(0);
+  const cases = injectionCases({ localDir, recorder, github, cloudflare, hostHttpPort: HOST_HTTP_PORT });
+  const run = cases["command.run"];
+  const task = tasks.get("command.run");
+  if (!run || !task) throw new Error("no command.run case");
+  const runner = new TaskRunner(target, "injsudo", { enabled: true });
+  const sudoReports: SlotReport[] = [];
+  try {
+    // The runner logs in as injsudo and really runs as root through sudo.
+    const who = await runner.run(command({ cmd: ["sh", "-c", "echo $(id -un) $SUDO_USER"] }));
+    expect(who.output?.stdout).toBe("root injsudo\n");
+    for (const slot of ["cmd?", "stdin", "env.*"] as const) {
+      const fuzz = run.fuzz[slot];
+      if (fuzz) sudoReports.push(await fuzzSlot({ target, runner }, task, slot, fuzz, "sudo"));
+    }
+  } finally {
+    await runner.close();
+  }
+  extraReports.splice(0, extraReports.length, ...extraReports.filter((r) => !r.slot.endsWith("(sudo)")), ...sudoReports);
+  expect(defects(sudoReports)).toEqual([]);
+  for (const r of sudoReports) expect(r.appliedLiteral).toBeGreaterThan(r.tried / 2);
 }, 300_000);
 
 test("no canary exists anywhere on the host or the controller after all of it", async () => {

@@ -36,7 +36,10 @@ function keysProblem(p: AuthorizedKeyParams): string | undefined {
   } catch (error) {
     return `parameter "key" is invalid: ${(error as Error).message}`;
   }
-  if (p.options !== undefined && (/[\s\n"]/.test(p.options.replace(/"(?:[^"\\]|\\.)*"/g, "")) || p.options === "" || p.options.startsWith("#"))) {
+  if (
+    p.options !== undefined &&
+    (/[\s\n"]/.test(p.options.replace(/"(?:[^"\\]|\\.)*"/g, "")) || p.options === "" || p.options.startsWith("#"))
+  ) {
     return `parameter "options" must be comma-separated key options without unquoted spaces or an unbalanced quote, not starting with "#", e.g. 'from="10.0.0.1",no-pty'`;
   }
   if (p.exclusive && p.state === "absent") return `parameter "exclusive" only applies with state "present"`;
