@@ -1,0 +1,109 @@
+/** What one host's deploy works with, and how a failed deploy is recorded and undone. */
+import { BosunError } from "../../lib/core/errors.js";
+import type { Host } from "../../lib/core/host.js";
+import type { TaskResult } from "../../lib/core/task.js";
+import { composeUp } from "../../lib/tasks/docker/index.js";
+import { ensureAbsent, ensureFile } from "../../lib/tasks/files/index.js";
+import { failureReason } from "./failure.js";
+import { recordRelease, type ReleaseRecord } from "./history.js";
+import type { DeployState } from "./preflight.js";
+import { describeFailures, gateReadiness, type GateFailure } from "./readiness.js";
+import { deployEnvFor, deployEnvTag } from "./release-env.js";
+import { DEPLOY_ENV, composeProject, gatesFor, type DeploySettings } from "./vars.js";
+
+/** The release a run deploys and why. */
+export interface Target {
+  readonly tag: string;
+  readonly action: ReleaseRecord["action"];
+  readonly sha?: string;
+  readonly from?: string;
+}
+
+/** What one host's deploy works with. */
+export interface Run {
+  readonly host: Host;
+  readonly s: DeploySettings;
+  readonly state: DeployState;
+  readonly target: Target;
+  /** The live tag before this deploy (history, else deploy.env). */
+  readonly previous?: string;
+  readonly project: ReturnType<typeof composeProject>;
+  readonly services?: string[];
+}
+
+/** Append this deploy to the host's release history. */
+export function record(r: Run, result: ReleaseRecord["result"], extra: Partial<ReleaseRecord> = {}): Promise<TaskResult> {
+  const { target, s } = r;
+  const rec: ReleaseRecord = {
+    time: new Date().toISOString(),
+    tag: target.tag,
+    result,
+    action: target.action,
+    who: s.deployer,
+    ...(target.sha ? { sha: target.sha } : {}),
+    ...(r.previous ? { previous: r.previous } : {}),
+    ...(r.services ? { services: r.services } : {}),
+    ...(target.from ? { from: target.from } : {}),
+    ...extra,
+  };
+  return r.host.run(recordRelease({ appDir: s.appDir, record: rec, keep: s.historyKeep }));
+}
+
+/** Put deploy.env back as it was before this deploy. */
+export async function restoreDeployEnv(r: Run): Promise<void> {
+  const path = `${r.s.appDir}/${DEPLOY_ENV}`;
+  if (r.state.deployEnv === undefined) await r.host.run(ensureAbsent({ path, title: `${DEPLOY_ENV}: back to absent` }));
+  else
+    await r.host.run(
+      ensureFile({ path, content: r.state.deployEnv, title: `${DEPLOY_ENV}: back to TAG=${deployEnvTag(r.state.deployEnv) ?? "?"}` }),
+    );
+}
+
+/** A failure before anything switched: deploy.env back, failure recorded, the old release keeps serving. */
+export async function abortBeforeSwitch(r: Run, reason: string): Promise<never> {
+  await restoreDeployEnv(r);
+  await record(r, "failed", { reason });
+  const serving = r.previous ? `; ${r.previous} keeps serving` : "";
+  throw new BosunError(`Cannot deploy ${r.target.tag}: ${reason}. Nothing switched: ${DEPLOY_ENV} is back as it was${serving}`, {
+    host: r.host.name,
+    hint: "fix the cause above and deploy again; the failure is in .bosun/releases.jsonl",
+  });
+}
+
+/** A failure after `up`: back to the previous good tag, readiness again, failure recorded. */
+export async function rollBack(r: Run, failures: readonly GateFailure[]): Promise<never> {
+  const { host, s, target } = r;
+  const reason = describeFailures(failures);
+  const back = r.previous !== undefined && r.previous !== target.tag ? r.previous : undefined;
+  if (!back) {
+    await record(r, "failed", { reason });
+    throw new BosunError(`Cannot deploy ${target.tag}: ${reason}. No previous release to roll back to`, {
+      host: host.name,
+      hint: `look at \`docker compose logs\` in ${s.appDir}; fix the release and deploy a new tag`,
+    });
+  }
+  await host.run(
+    ensureFile({
+      path: `${s.appDir}/${DEPLOY_ENV}`,
+      content: deployEnvFor(back, s.registryImage, r.state.deployEnv),
+      title: `${DEPLOY_ENV}: back to TAG=${back}`,
+    }),
+  );
+  const up = await host.run(
+    composeUp({
+      ...r.project,
+      ...(r.services ? { services: r.services } : {}),
+      ignoreErrors: true,
+      title: `compose up ${s.projectName} (rollback to ${back})`,
+    }),
+  );
+  const again = up.failed
+    ? [{ service: "compose up", url: "", message: failureReason(up.message) }]
+    : await gateReadiness(host, gatesFor(s, r.services), back);
+  await record(r, "failed", { reason, rolledBackTo: back, rollbackResult: again.length ? "failed" : "success" });
+  const after = again.length ? `it is NOT ready either: ${describeFailures(again)}` : "it is ready again";
+  throw new BosunError(`Cannot deploy ${target.tag}: ${reason}. Rolled back to ${back}: ${after}`, {
+    host: host.name,
+    hint: `look at \`docker compose logs\` in ${s.appDir} for ${target.tag}; the failure is in .bosun/releases.jsonl`,
+  });
+}
