@@ -11,78 +11,13 @@ import { BosunError, CommandError, InterruptedError, UnreachableError, describeE
 import type { Fact } from "./fact.js";
 import { mask, maskDeep } from "./secrets.js";
 import { renderDiff } from "./diff.js";
-import type { RunEvents } from "./events.js";
-import type { Plan, Step, TaskCall, TaskHost, TaskResult, ActionStep } from "./task.js";
+import type { Plan, TaskCall, TaskHost, TaskResult } from "./task.js";
 import { callerLocation } from "./callsite.js";
+import { isActionStep, mergeCommandSteps, safeTitle } from "./steps.js";
 
-/** A handler: what runs once at the end of the play when notified. */
-export type Handler = (host: Host) => Promise<unknown>;
-
-/** What a host needs from the run it belongs to. */
-export interface HostRunContext {
-  /** Play name (for events). */
-  readonly play: string;
-  /** --check. */
-  readonly checkMode: boolean;
-  /** --diff. */
-  readonly diffMode: boolean;
-  /** --tags (empty: all). */
-  readonly tags: readonly string[];
-  /** --skip-tags. */
-  readonly skipTags: readonly string[];
-  /** The event bus. */
-  readonly events: RunEvents;
-  /** Handlers of the play, in definition order. */
-  readonly handlers: ReadonlyMap<string, Handler>;
-  /** Set when the run is interrupted: no new task starts. */
-  readonly signal?: AbortSignal;
-}
-
-/** Raised by `host.run()` when a task fails (and ignoreErrors is not set): the play stops for this host. */
-export class TaskFailedError extends BosunError {
-  constructor(
-    readonly result: TaskResult,
-    context: { host: string; task: string; location?: string; hint?: string },
-  ) {
-    super(result.message ?? "failed", context);
-    this.name = "TaskFailedError";
-  }
-}
-
-function isActionStep(step: Step): step is ActionStep {
-  return typeof (step as ActionStep).run === "function";
-}
-
-/**
- * Join consecutive command steps that read no stdin into one remote command (`{ a; } && { b; }`),
- * so that a changed task costs one command to check and one to apply.
- */
-export function mergeCommandSteps(steps: readonly Step[]): Step[] {
-  const out: Step[] = [];
-  for (const step of steps) {
-    const prev = out[out.length - 1];
-    const mergeable = (s: Step | undefined): s is Command => !!s && !isActionStep(s) && s.stdin === undefined;
-    if (mergeable(prev) && mergeable(step) && prev.sudo === step.sudo) {
-      out[out.length - 1] = {
-        text: `{ ${prev.text}
-} && { ${step.text}
-}`,
-        label: `${describeCommand(prev)}; ${describeCommand(step)}`,
-        sudo: step.sudo,
-      };
-    } else out.push(step);
-  }
-  return out;
-}
-
-/** A task's title; a title function that throws must not escape the task contract. */
-function safeTitle(title: () => string, fallback: string): string {
-  try {
-    return title();
-  } catch {
-    return fallback;
-  }
-}
+export { mergeCommandSteps } from "./steps.js";
+export { TaskFailedError, type Handler, type HostRunContext } from "./host-context.js";
+import { TaskFailedError, type HostRunContext } from "./host-context.js";
 
 /** One host in a run. */
 export class Host {
