@@ -113,35 +113,37 @@ export class TaskRunner {
   }
 }
 
+/**
+ * Options for the system `ssh` client to a lab host: the lab key, strict checking against the lab's
+ * known_hosts, and one multiplexed connection per host, so a verification command costs a channel,
+ * not a handshake.
+ */
+export function systemSshArgs(target: LabTarget): string[] {
+  return [
+    "-i",
+    target.keyPath,
+    "-p",
+    String(target.sshPort),
+    "-o",
+    `UserKnownHostsFile=${target.knownHostsPath}`,
+    "-o",
+    "StrictHostKeyChecking=yes",
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    "LogLevel=ERROR",
+    "-o",
+    "ControlMaster=auto",
+    "-o",
+    "ControlPersist=60",
+    "-o",
+    "ControlPath=/tmp/bosun-e2e-%C",
+  ];
+}
+
 /** Run a command on a lab host with the system ssh client (independent of bosun). */
 export function sshRun(target: LabTarget, command: string, input?: string, user = "root"): ShellResult {
-  const r = spawnSync(
-    "ssh",
-    [
-      "-i",
-      target.keyPath,
-      "-p",
-      String(target.sshPort),
-      "-o",
-      `UserKnownHostsFile=${target.knownHostsPath}`,
-      "-o",
-      "StrictHostKeyChecking=yes",
-      "-o",
-      "BatchMode=yes",
-      "-o",
-      "LogLevel=ERROR",
-      // One multiplexed connection per host: verification commands cost a channel, not a handshake.
-      "-o",
-      "ControlMaster=auto",
-      "-o",
-      "ControlPersist=60",
-      "-o",
-      "ControlPath=/tmp/bosun-e2e-%C",
-      `${user}@127.0.0.1`,
-      command,
-    ],
-    { input: input ?? "", encoding: "utf8" },
-  );
+  const r = spawnSync("ssh", [...systemSshArgs(target), `${user}@127.0.0.1`, command], { input: input ?? "", encoding: "utf8" });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

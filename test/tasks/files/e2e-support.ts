@@ -1,7 +1,7 @@
 /** Shared pieces of the file and command e2e tests: the lab target, hostile names, plain state probes. */
 import { spawnSync } from "node:child_process";
 import type { LabInfo } from "../../../lib/lab/index.js";
-import type { LabTarget, ShellResult, TaskRunner } from "../../e2e/task-harness.js";
+import { systemSshArgs, type LabTarget, type ShellResult, type TaskRunner } from "../../e2e/task-harness.js";
 
 /** The first (or `index`th) host of a lab as the task harness wants it. */
 export function labTarget(lab: LabInfo, index = 0): LabTarget {
@@ -10,39 +10,15 @@ export function labTarget(lab: LabInfo, index = 0): LabTarget {
   return { name: host.name, sshPort: host.sshPort, keyPath: lab.keyPath, knownHostsPath: lab.knownHostsPath };
 }
 
-function sshArgs(target: LabTarget): string[] {
-  return [
-    "-i",
-    target.keyPath,
-    "-p",
-    String(target.sshPort),
-    "-o",
-    `UserKnownHostsFile=${target.knownHostsPath}`,
-    "-o",
-    "StrictHostKeyChecking=yes",
-    "-o",
-    "BatchMode=yes",
-    "-o",
-    "LogLevel=ERROR",
-    // One multiplexed system-ssh connection for the file's own checks: ~20 ms per check instead of a handshake each.
-    "-o",
-    "ControlMaster=auto",
-    "-o",
-    `ControlPath=/tmp/bosun-e2e-%C`,
-    "-o",
-    "ControlPersist=60",
-  ];
-}
-
 /** Run a command as root with the system ssh client (independent of bosun), over a shared connection. */
 export function plainSsh(runner: TaskRunner, command: string, input?: string): ShellResult {
-  const r = spawnSync("ssh", [...sshArgs(runner.target), "root@127.0.0.1", command], { input: input ?? "", encoding: "utf8" });
+  const r = spawnSync("ssh", [...systemSshArgs(runner.target), "root@127.0.0.1", command], { input: input ?? "", encoding: "utf8" });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Close the shared system-ssh connection of {@link plainSsh}. */
 export function closePlainSsh(runner: TaskRunner): void {
-  spawnSync("ssh", [...sshArgs(runner.target), "-O", "exit", "root@127.0.0.1"], { stdio: "ignore" });
+  spawnSync("ssh", [...systemSshArgs(runner.target), "-O", "exit", "root@127.0.0.1"], { stdio: "ignore" });
 }
 
 /** Single-quote a string for the tests' own sh commands (written here, independent of bosun's quoting). */
