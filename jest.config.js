@@ -1,7 +1,7 @@
 /** Jest projects: `unit` needs nothing but Node; `e2e` runs against lab hosts over real SSH. */
 const common = {
   extensionsToTreatAsEsm: [".ts"],
-  transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022", parser: { syntax: "typescript" } } }] },
+  transform: { "^.+\\.ts$": "<rootDir>/test/support/esbuild-transform.cjs" },
   moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
   testEnvironment: "node",
 };
