@@ -1,5 +1,5 @@
 /**
- * The README's main command, `npm ci && npm run demo`: on a machine with nothing set up, bring up
+ * The README's main command, `npm install && npm run demo`: on a machine with nothing set up, bring up
  * the lab (prerequisites, host image, services, `lab1..N`), then run the real playbooks against it
  * — bootstrap as root on fresh hosts, then site as the deploy user: bootstrap (nothing left to
  * change) → deploy (tag v1 of the demo app from the lab registry) → tls-renew (a certificate from
