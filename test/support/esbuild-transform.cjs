@@ -3,7 +3,6 @@
  * type-checked here (`npm run typecheck` does that). ESM for test files, CommonJS where jest asks for
  * it (global setup/teardown).
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { transformSync } = require("esbuild");
 
 module.exports = {
