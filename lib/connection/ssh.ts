@@ -11,6 +11,7 @@ import { quote, stdinBytes, type Command } from "../core/command.js";
 import { UnreachableError } from "../core/errors.js";
 import type { Connection, ExecResult, SshSpec } from "./types.js";
 import { hostKeyVerifier, type HostKeyVerifier } from "./host-key.js";
+import { SESSION_STDIN_LIMIT, ShellSession, type ShellPipes } from "./shell-session.js";
 
 /** Errors worth another connection attempt (the host may still be booting). */
 function isTransient(error: unknown): boolean {
@@ -29,6 +30,7 @@ export class SshConnection implements Connection {
   #jump: SshConnection | undefined;
   #opening: Promise<void> | undefined;
   #dead: Error | undefined;
+  #session: Promise<ShellSession | undefined> | undefined;
 
   constructor(readonly spec: SshSpec) {}
 
@@ -126,10 +128,61 @@ export class SshConnection implements Connection {
     });
   }
 
+  /**
+   * Run a command: on the connection's shell session when it is free (see shell-session.ts), else
+   * on a channel of its own (the session is off, busy, unavailable on this host, or stdin is large).
+   */
   async exec(command: Command): Promise<ExecResult> {
     await this.open();
+    if (this.#dead) throw this.#lost("run");
+    const session = await this.#sessionFor(command);
+    // Checked and claimed in one step: another exec may have taken the session during the await.
+    if (!session?.usable || session.busy) return this.#execOnChannel(command);
+    const result = await session.run(command);
+    if (result.code === null && this.#dead) throw this.#lost("finish");
+    return result;
+  }
+
+  #lost(what: "run" | "finish"): UnreachableError {
+    return new UnreachableError(`Cannot ${what} a command on ${this.address}: the connection was lost (${this.#dead?.message})`);
+  }
+
+  /** The connection's shell session (started on first use), or undefined where a channel must be used. */
+  async #sessionFor(command: Command): Promise<ShellSession | undefined> {
+    if (this.spec.shellSession === false) return undefined;
+    const input = stdinBytes(command);
+    if (input !== undefined && Buffer.byteLength(input) > SESSION_STDIN_LIMIT) return undefined;
+    const current = await this.#session;
+    if (current && !current.usable) this.#session = undefined;
+    this.#session ??= this.#shellPipes().then((pipes) => ShellSession.start(pipes, this.spec.connectTimeoutMs));
+    return this.#session;
+  }
+
+  /** A channel running `/bin/sh` for the session, or undefined when the server refuses one. */
+  #shellPipes(): Promise<ShellPipes | undefined> {
+    return new Promise((resolve) => {
+      try {
+        (this.#ssh.connection as Client).exec("/bin/sh", (err, channel) =>
+          resolve(
+            err
+              ? undefined
+              : {
+                  stdout: channel,
+                  stderr: channel.stderr,
+                  write: (text) => channel.write(text),
+                  end: () => channel.end(),
+                  onClose: (listener) => channel.on("close", listener),
+                },
+          ),
+        );
+      } catch {
+        resolve(undefined);
+      }
+    });
+  }
+
+  #execOnChannel(command: Command): Promise<ExecResult> {
     const client = this.#ssh.connection as Client;
-    if (this.#dead) throw new UnreachableError(`Cannot run a command on ${this.address}: the connection was lost (${this.#dead.message})`);
     const started = Date.now();
     return new Promise((resolve, reject) => {
       client.exec(`/bin/sh -c ${quote(command.text)}`, (err: Error | undefined, channel: ClientChannel) => {
@@ -145,7 +198,7 @@ export class SshConnection implements Connection {
         channel.on("exit", (c: number | null) => (code = typeof c === "number" ? c : null));
         channel.on("close", () => {
           if (code === null && this.#dead) {
-            reject(new UnreachableError(`Cannot finish a command on ${this.address}: the connection was lost (${this.#dead.message})`));
+            reject(this.#lost("finish"));
             return;
           }
           resolve({
@@ -163,6 +216,7 @@ export class SshConnection implements Connection {
   }
 
   async close(): Promise<void> {
+    (await this.#session?.catch(() => undefined))?.close();
     this.#ssh.dispose();
     await this.#jump?.close();
   }

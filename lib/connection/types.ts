@@ -63,6 +63,8 @@ export interface SshSpec {
   readonly connectTimeoutMs: number;
   /** Connection attempts after the first one, with exponential backoff (2). */
   readonly connectRetries: number;
+  /** Run commands on one long-lived remote shell instead of a channel each (true). */
+  readonly shellSession?: boolean;
   /** A bastion to hop through (ProxyJump). */
   readonly jump?: SshSpec;
 }

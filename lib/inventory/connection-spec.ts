@@ -69,6 +69,7 @@ function sshSpec(name: string, vars: Vars, baseDir: string): SshSpec {
   const timeout = pick(vars, "bosun_connect_timeout");
   const retries = pick(vars, "bosun_connect_retries");
   const jump = pick(vars, "bosun_jump_host");
+  const session = pick(vars, "bosun_shell_session");
   const privateKeyPath = path(text("ansible_ssh_private_key_file", "ansible_private_key_file"));
   const knownHostsPath = path(text("bosun_known_hosts") ?? args.knownHostsPath);
   const passphrase = text("bosun_ssh_key_passphrase");
@@ -81,6 +82,7 @@ function sshSpec(name: string, vars: Vars, baseDir: string): SshSpec {
     hostKeyPolicy: hostKeyPolicy(vars, args),
     connectTimeoutMs: Math.round((timeout ? toSeconds(timeout.name, timeout.value) : (args.connectTimeoutSeconds ?? 10)) * 1000),
     connectRetries: retries ? toInteger(retries.name, retries.value, 0, 100) : 2,
+    ...(session && !toBool(session.name, session.value) ? { shellSession: false } : {}),
   };
   const password = pick(vars, "ansible_password", "ansible_ssh_pass", "ansible_ssh_password");
   const via = jumpChain(jump ? parseJumpHosts(String(jump.value)) : (args.jump ?? []), base);

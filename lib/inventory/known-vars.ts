@@ -66,6 +66,7 @@ export const BOSUN_VARS: Readonly<Record<string, object>> = {
   bosun_connect_retries: { type: ["integer", "string"], minimum: 0, pattern: "^[0-9]+$", description: "an integer of 0 or more" },
   bosun_jump_host: { type: "string", pattern: JUMP_HOST_PATTERN, description: "a jump host as user@host:port" },
   bosun_ssh_key_passphrase: secretText,
+  bosun_shell_session: bool,
 };
 
 /** Variables whose values are always masked in output, wherever they come from. */

@@ -64,6 +64,46 @@ describe("ssh connection", () => {
     });
   });
 
+  const parent = 'echo "$PPID $(cat /proc/$PPID/comm)"';
+
+  test("commands run one after another on the connection's one remote shell", async () => {
+    await withConnection(spec(), async (c) => {
+      const parents = [];
+      for (let i = 0; i < 3; i++) parents.push((await c.exec({ text: parent })).stdout);
+      expect(new Set(parents).size).toBe(1);
+      expect(parents[0]).toMatch(/^\d+ sh\n$/);
+      expect((await c.exec({ text: "exit 4" })).code).toBe(4);
+      expect((await c.exec({ text: parent })).stdout).toBe(parents[0]);
+    });
+  });
+
+  test("a command started while the shell is busy gets a channel of its own", async () => {
+    await withConnection(spec(), async (c) => {
+      const [slow, quick] = await Promise.all([c.exec({ text: `sleep 0.5; ${parent}` }), c.exec({ text: parent })]);
+      expect(slow.stdout).toMatch(/ sh\n$/);
+      expect(quick.stdout).toMatch(/ sshd\n$/);
+    });
+  });
+
+  test("with shellSession off every command has a channel (and a shell) of its own", async () => {
+    await withConnection(spec({ shellSession: false }), async (c) => {
+      expect((await c.exec({ text: parent })).stdout).toMatch(/ sshd\n$/);
+      expect((await c.exec({ text: parent })).stdout).toMatch(/ sshd\n$/);
+    });
+  });
+
+  test("stdin on the shell session never appears in the argv of any process on the host", async () => {
+    const host = lab().hosts[0] as { sshPort: number };
+    await withConnection(spec(), async (c) => {
+      const secret = ["s3cr3t", "on", "stdin", "7f1c"].join("-");
+      const running = c.exec({ text: "cat >/dev/null; sleep 1", stdin: secret });
+      const seen = await sshExec(host, "sleep 0.4; cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' ' '");
+      expect((await running).code).toBe(0);
+      expect(seen.stdout).toContain("sleep 1");
+      expect(seen.stdout).not.toContain(secret);
+    });
+  });
+
   test("an unknown host key is refused under strict checking, with its fingerprint and how to add it", async () => {
     const kh = tempKnownHosts();
     const err = await withConnection(spec({ knownHostsPath: kh }), (c) => c.open()).catch((e: unknown) => e);
