@@ -1,6 +1,7 @@
 /**
  * One bosun run of the benchmark playbook in its own process, the way run.ts times it:
- * `node --import tsx bench/bosun-child.ts --inventory FILE --forks N --out FILE`.
+ * `node bench/.build/bosun-child.js --inventory FILE --forks N --out FILE` (compiled by tools.ts), or
+ * `node --import tsx bench/bosun-child.ts ...`. bosun itself comes from the package (dist/).
  * It calls runPlaybook directly with no renderer (nothing subscribes to the events) and writes
  * what it measured as JSON: start-up, import and run times, CPU, peak RSS and the report's counts.
  */
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
   const bootMs = performance.now();
   const { values } = parseArgs({ options: { inventory: { type: "string" }, forks: { type: "string" }, out: { type: "string" } } });
   if (!values.inventory || !values.forks || !values.out) throw new Error("usage: bosun-child.ts --inventory FILE --forks N --out FILE");
-  const [{ runPlaybook, loadInventory }, { benchPlaybook }] = await Promise.all([import("../lib/index.js"), import("./bosun-playbook.js")]);
+  const [{ runPlaybook, loadInventory }, { benchPlaybook }] = await Promise.all([import("bosun"), import("./bosun-playbook.js")]);
   const inventory = await loadInventory(values.inventory);
   const importMs = performance.now() - bootMs;
   const t0 = performance.now();

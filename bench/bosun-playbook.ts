@@ -3,18 +3,31 @@
  * on the host as ansible/site.yml (run.ts compares the two hosts' state after each first run).
  * Nothing is gathered up front and nothing is installed.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { playbook, type Playbook } from "../lib/core/playbook.js";
-import type { Host } from "../lib/core/host.js";
-import type { Vars } from "../lib/inventory/types.js";
-import { authorizedKey, ensureGroup, ensureUser, sudoers } from "../lib/tasks/access/index.js";
-import { blockInFile, ensureDir, ensureFile, lineInFile, symlink, templateFile } from "../lib/tasks/files/index.js";
-import { command } from "../lib/tasks/command.js";
+import {
+  authorizedKey,
+  blockInFile,
+  command,
+  ensureDir,
+  ensureFile,
+  ensureGroup,
+  ensureUser,
+  lineInFile,
+  playbook,
+  sudoers,
+  symlink,
+  templateFile,
+  type Host,
+  type Playbook,
+  type Vars,
+} from "bosun";
 
-/** The directory of this file (bench/). */
-export const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** bench/ (this file's directory, or its parent when this is the compiled copy in bench/.build). */
+export const BENCH_DIR = existsSync(path.join(here, "vars.json")) ? here : path.dirname(here);
 
 /** The variables both playbooks use (bench/vars.json). */
 export const BENCH_VARS = JSON.parse(readFileSync(path.join(BENCH_DIR, "vars.json"), "utf8")) as Vars & {

@@ -24,12 +24,13 @@ export function renderMarkdown(r: BenchResults): string {
     ``,
     `## Wall time (spawn to exit, what a user waits for), seconds: median (min–max)`,
     ``,
-    `| hosts | run | Ansible | bosun | Ansible / bosun (pairs) | controller CPU s, Ansible | controller CPU s, bosun |`,
-    `|---:|---|---:|---:|---:|---:|---:|`,
+    `| hosts | run | Ansible | bosun | Ansible / bosun (pairs) | bosun, playbook through tsx | Ansible / that | controller CPU s, Ansible | controller CPU s, bosun |`,
+    `|---:|---|---:|---:|---:|---:|---:|---:|---:|`,
   );
   for (const w of rows) {
+    const tsx = w.tsxWall?.n ? [s(w.tsxWall), ratio(w.ratioTsxWall)] : ["–", "–"];
     lines.push(
-      `| ${w.hosts} | ${w.kind === "first" ? "first" : "no-op"} | ${s(w.ansibleWall)} | ${s(w.bosunWall)} | **${ratio(w.ratioWall)}** | ${formatSpread(w.ansibleCpu, 1)} | ${formatSpread(w.bosunCpu, 1)} |`,
+      `| ${w.hosts} | ${w.kind === "first" ? "first" : "no-op"} | ${s(w.ansibleWall)} | ${s(w.bosunWall)} | **${ratio(w.ratioWall)}** | ${tsx.join(" | ")} | ${formatSpread(w.ansibleCpu, 1)} | ${formatSpread(w.bosunCpu, 1)} |`,
     );
   }
   lines.push(

@@ -83,6 +83,9 @@ export interface Row {
   readonly bosunWall: Spread;
   /** Ansible / bosun, repetition by repetition, on wall time. */
   readonly ratioWall: Spread;
+  /** bosun with the playbook through tsx (no-op runs only), and Ansible / that, pair by pair. */
+  readonly tsxWall: Spread;
+  readonly ratioTsxWall: Spread;
   readonly ansibleRun: Spread;
   readonly bosunRun: Spread;
   /** Ansible / bosun, repetition by repetition, inside the run. */
@@ -112,7 +115,9 @@ export function summarise(r: BenchResults): Row[] {
     for (const kind of ["first", "noop"] as const) {
       const a = valid(r.samples, hosts, kind, "ansible");
       const b = valid(r.samples, hosts, kind, "bosun");
+      const t = valid(r.samples, hosts, kind, "bosun-tsx");
       const pairs = a.flatMap((x) => b.filter((y) => y.rep === x.rep).map((y) => [x, y] as const));
+      const tsxPairs = a.flatMap((x) => t.filter((y) => y.rep === x.rep).map((y) => [x, y] as const));
       const floorOf = (rep: number) => floors.find((f) => f.rep === rep)?.totalMs ?? NaN;
       rows.push({
         hosts,
@@ -120,6 +125,8 @@ export function summarise(r: BenchResults): Row[] {
         ansibleWall: spread(a.map((s) => s.wallMs)),
         bosunWall: spread(b.map((s) => s.wallMs)),
         ratioWall: spread(pairs.map(([x, y]) => x.wallMs / y.wallMs)),
+        tsxWall: spread(t.map((s) => s.wallMs)),
+        ratioTsxWall: spread(tsxPairs.map(([x, y]) => x.wallMs / y.wallMs)),
         ansibleRun: spread(a.map((s) => s.runMs)),
         bosunRun: spread(b.map((s) => s.runMs)),
         ratioRun: spread(pairs.map(([x, y]) => x.runMs / y.runMs)),

@@ -1,13 +1,10 @@
 /**
- * Where bosun's process start-up goes: node alone, tsx's loader, loading bosun from source through
- * tsx (what the timed runs do), loading the same code compiled to JavaScript (one esbuild file,
- * packages external: a stand-in for the published dist/), and each dependency on its own.
+ * Where bosun's process start-up goes: node alone, tsx's loader, loading the package (dist/, what
+ * the timed runs load), loading it from source through tsx, and each dependency on its own.
  */
 import { spawn } from "node:child_process";
-import { existsSync, rmSync } from "node:fs";
-import path from "node:path";
+import { existsSync } from "node:fs";
 import { REPO_ROOT } from "../lib/lab/index.js";
-import { runProcess } from "../lib/lab/process.js";
 import { spread, type Spread } from "./stats.js";
 
 /** One start-up measurement: wall and CPU seconds of a process that loads something and exits. */
@@ -45,28 +42,17 @@ async function step(label: string, argv: readonly string[], reps: number): Promi
   return { label, wallMs: spread(runs.map((r) => r.wallMs)), cpuMs: spread(runs.map((r) => r.cpuMs)) };
 }
 
-/** Measure each start-up step `reps` times (one after another, medians are what count). */
+/** Measure each start-up step `reps` times (one after another, medians are what count); after compileBosun(). */
 export async function profileStartup(reps = 5): Promise<StartupStep[]> {
   if (!existsSync("/usr/bin/time")) return [];
   const steps: StartupStep[] = [];
-  const bundle = path.join(REPO_ROOT, "bench", ".startup-import.bundle.mjs");
-  const esbuild = path.join(REPO_ROOT, "node_modules", ".bin", "esbuild");
-  try {
-    steps.push(await step("node alone (`node -e ''`)", ["node", "-e", ""], reps));
-    steps.push(await step("node + tsx loader (`node --import tsx -e ''`)", ["node", "--import", "tsx", "-e", ""], reps));
-    steps.push(
-      await step("bosun from source through tsx (what the timed runs load)", ["node", "--import", "tsx", "bench/startup-import.ts"], reps),
-    );
-    if (existsSync(esbuild)) {
-      const args = ["bench/startup-import.ts", "--bundle", "--platform=node", "--format=esm", "--packages=external", `--outfile=${bundle}`];
-      await runProcess([esbuild, ...args, "--log-level=error"], { cwd: REPO_ROOT });
-      steps.push(await step("the same code compiled to JavaScript (esbuild, one file)", ["node", bundle], reps));
-    }
-    for (const pkg of PACKAGES) {
-      steps.push(await step(`package ${pkg} alone`, ["node", "--input-type=module", "-e", `await import(${JSON.stringify(pkg)})`], reps));
-    }
-  } finally {
-    rmSync(bundle, { force: true });
+  const importBosun = ["--input-type=module", "-e", 'await import("bosun")'];
+  steps.push(await step("node alone (`node -e ''`)", ["node", "-e", ""], reps));
+  steps.push(await step("node + tsx loader (`node --import tsx -e ''`)", ["node", "--import", "tsx", "-e", ""], reps));
+  steps.push(await step('bosun, the package (`import "bosun"`: dist/, what the timed runs load)', ["node", ...importBosun], reps));
+  steps.push(await step("bosun from source through tsx (lib/*.ts)", ["node", "--import", "tsx", "bench/startup-import.ts"], reps));
+  for (const pkg of PACKAGES) {
+    steps.push(await step(`package ${pkg} alone`, ["node", "--input-type=module", "-e", `await import(${JSON.stringify(pkg)})`], reps));
   }
   return steps;
 }

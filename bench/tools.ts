@@ -1,7 +1,10 @@
 /**
  * One timed run of each tool, as a child process under `/usr/bin/time` (elapsed, CPU, largest RSS):
- * `ansible-playbook` in its best configuration (ansible/ansible.cfg) and bosun's runPlaybook in
- * `node --import tsx bench/bosun-child.ts` (no renderer). Each returns the same {@link RunSample}.
+ * `ansible-playbook` in its best configuration (ansible/ansible.cfg), and bosun's runPlaybook (no
+ * renderer) the way a project that installed bosun runs it: the package's compiled JavaScript
+ * (`import ... from "bosun"`, dist/), the playbook compiled ahead of time and run by `node` (its best
+ * configuration), or the playbook as TypeScript through tsx (`bosun-tsx`). Each returns the same
+ * {@link RunSample}.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -11,8 +14,25 @@ import { runProcess } from "../lib/lab/process.js";
 import type { ChildResult } from "./bosun-child.js";
 import { TreeSampler, type MemoryPeak } from "./memory.js";
 
-/** The two tools. */
-export type Tool = "ansible" | "bosun";
+/** The tools: Ansible, bosun with the playbook compiled, bosun with the playbook run by tsx. */
+export type Tool = "ansible" | "bosun" | "bosun-tsx";
+
+/** Where {@link compileBosun} puts the compiled benchmark playbook and child. */
+const BUILD_DIR = path.join(REPO_ROOT, "bench", ".build");
+
+/**
+ * Build what the bosun runs load: the package (dist/, `npm run build`) and the benchmark's playbook
+ * and child compiled to JavaScript (esbuild, one file each, imports kept).
+ */
+export async function compileBosun(): Promise<void> {
+  await runProcess(["npx", "tsc", "-p", "tsconfig.build.json"], { cwd: REPO_ROOT });
+  rmSync(BUILD_DIR, { recursive: true, force: true });
+  const esbuild = path.join(REPO_ROOT, "node_modules", ".bin", "esbuild");
+  const sources = ["bench/bosun-child.ts", "bench/bosun-playbook.ts"];
+  await runProcess([esbuild, ...sources, "--platform=node", "--format=esm", `--outdir=${BUILD_DIR}`, "--log-level=error"], {
+    cwd: REPO_ROOT,
+  });
+}
 
 /** What one run of a tool did and cost. */
 export interface RunSample {
@@ -133,11 +153,18 @@ export async function runAnsible(files: RunFiles, forks: number, tag: string, sa
   }
 }
 
-/** One bosun run (runPlaybook, no renderer) on the inventory's hosts with forks = hosts. */
-export async function runBosun(files: RunFiles, forks: number, tag: string, sampleMemory = false): Promise<RunSample> {
+/** One bosun run (runPlaybook, no renderer) on the inventory's hosts with forks = hosts; after {@link compileBosun}. */
+export async function runBosun(
+  files: RunFiles,
+  forks: number,
+  tag: string,
+  sampleMemory = false,
+  via: "node" | "tsx" = "node",
+): Promise<RunSample> {
   const out = path.join(files.dir, `bosun-${tag}.json`);
   rmSync(out, { force: true });
-  const argv = ["node", "--import", "tsx", "bench/bosun-child.ts", "--inventory", files.inventory, "--forks", String(forks), "--out", out];
+  const program = via === "node" ? ["node", path.join(BUILD_DIR, "bosun-child.js")] : ["node", "--import", "tsx", "bench/bosun-child.ts"];
+  const argv = [...program, "--inventory", files.inventory, "--forks", String(forks), "--out", out];
   const r = await timed(argv, process.env, path.join(files.dir, `time-${tag}`), sampleMemory ? {} : undefined);
   const child = existsSync(out) ? (JSON.parse(readFileSync(out, "utf8")) as ChildResult) : undefined;
   return {

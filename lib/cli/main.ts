@@ -17,7 +17,6 @@ import { palette, wantsColor } from "./color.js";
 import { JsonReporter } from "./json-reporter.js";
 import { maskedSink, type TextSink } from "./output.js";
 import { formatRecap } from "./recap.js";
-import { ListrRenderer } from "./render-listr.js";
 import { PlainRenderer } from "./render-plain.js";
 
 /** Where the CLI reads and writes; defaults are the process's. Tests pass sinks. */
@@ -71,15 +70,21 @@ async function prepare(book: Playbook, args: CliArgs, cwd: string): Promise<{ in
 
 const silent: Renderer = { attach: () => undefined, close: async () => {} };
 
-/** listr2 on a terminal; plain lines for pipes, logs and -v; with --json, nothing (or -v lines on stderr). */
-function pickRenderer(
+/**
+ * listr2 on a terminal (loaded only then); plain lines for pipes, logs and -v; with --json,
+ * nothing (or -v lines on stderr).
+ */
+async function pickRenderer(
   args: CliArgs,
   out: { sink: TextSink; tty: boolean; live: boolean },
   err: { sink: TextSink; tty: boolean },
-): Renderer {
+): Promise<Renderer> {
   if (args.json)
     return args.verbosity > 0 ? new PlainRenderer(err.sink, { verbosity: args.verbosity, color: wantsColor(err.tty) }) : silent;
-  if (out.live && args.verbosity === 0) return new ListrRenderer({ out: out.sink, color: wantsColor(out.tty) });
+  if (out.live && args.verbosity === 0) {
+    const { ListrRenderer } = await import("./render-listr.js");
+    return new ListrRenderer({ out: out.sink, color: wantsColor(out.tty) });
+  }
   return new PlainRenderer(out.sink, { verbosity: args.verbosity, color: wantsColor(out.tty) });
 }
 
@@ -131,7 +136,7 @@ export async function runCli(book: Playbook, argv: readonly string[], options: C
   const events = new RunEvents();
   // listr2 draws on process.stdout itself, and nothing at all on a terminal of unknown width (e.g. under `script`).
   const live = tty && rawOut === process.stdout && (process.stdout.columns ?? 0) > 0;
-  const renderer = pickRenderer(args, { sink: stdout, tty, live }, { sink: stderr, tty: !!rawErr.isTTY });
+  const renderer = await pickRenderer(args, { sink: stdout, tty, live }, { sink: stderr, tty: !!rawErr.isTTY });
   renderer.attach(events);
   const json = args.json ? new JsonReporter().attach(events) : undefined;
   const controller = new AbortController();

@@ -131,10 +131,7 @@ export class ShellSession {
   static async start(pipes: ShellPipes | undefined, timeoutMs: number): Promise<ShellSession | undefined> {
     if (!pipes) return undefined;
     const session = new ShellSession(pipes);
-    const probe = await Promise.race([
-      session.run({ text: "command -v base64 >/dev/null" }),
-      sleep(timeoutMs, undefined, { ref: false }),
-    ]);
+    const probe = await Promise.race([session.run({ text: "command -v base64 >/dev/null" }), sleep(timeoutMs, undefined, { ref: false })]);
     if (probe?.code === 0) return session;
     session.close();
     return undefined;

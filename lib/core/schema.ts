@@ -1,11 +1,36 @@
-/** Validation of task params against a JSON Schema with ajv, with messages that name the parameter. */
-import AjvModule from "ajv";
-import type { ErrorObject, ValidateFunction } from "ajv";
+/**
+ * Validation of task params against a JSON Schema with ajv, with messages that name the parameter.
+ * The exported tasks' validators are precompiled (lib/generated/, `npm run gen:validators`); any
+ * other schema (a user's own task, or one changed since generation) loads ajv and compiles it once.
+ */
+import { createRequire } from "node:module";
+import type { Ajv, ErrorObject, Options, ValidateFunction } from "ajv";
+import * as precompiled from "../generated/task-params-validators.js";
+import { schemaKey } from "./schema-key.js";
 
-type AjvClass = typeof AjvModule.default;
-const Ajv = ((AjvModule as unknown as { default?: AjvClass }).default ?? AjvModule) as AjvClass;
-const ajv = new Ajv({ allErrors: false, strict: false });
+/** The ajv options of params validation (the generator compiles with the same). */
+export const PARAMS_AJV_OPTIONS: Options = { allErrors: false, strict: false };
+
+const require = createRequire(import.meta.url);
+let ajv: Ajv | undefined;
 const compiled = new WeakMap<object, ValidateFunction>();
+
+/** A new ajv instance with `options`, loaded on first use (ajv's own start-up is not free). */
+export function loadAjv(options: Options): Ajv {
+  const module = require("ajv") as { default?: new (o: Options) => Ajv } & (new (o: Options) => Ajv);
+  const AjvClass = module.default ?? module;
+  return new AjvClass(options);
+}
+
+function validatorFor(schema: object): ValidateFunction {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = (precompiled as Record<string, unknown>)[schemaKey(schema)] as ValidateFunction | undefined;
+    validate ??= (ajv ??= loadAjv(PARAMS_AJV_OPTIONS)).compile(schema);
+    compiled.set(schema, validate);
+  }
+  return validate;
+}
 
 function describe(error: ErrorObject): string {
   const where = error.instancePath ? error.instancePath.slice(1).replace(/\//g, ".") : "";
@@ -26,11 +51,7 @@ function describe(error: ErrorObject): string {
 
 /** Validate a value; returns a message naming the offending parameter, or undefined when valid. */
 export function validateAgainstSchema(schema: object, value: unknown): string | undefined {
-  let validate = compiled.get(schema);
-  if (!validate) {
-    validate = ajv.compile(schema);
-    compiled.set(schema, validate);
-  }
+  const validate = validatorFor(schema);
   if (validate(value)) return undefined;
   const first = validate.errors?.[0];
   return first ? describe(first) : "invalid parameters";

@@ -2,20 +2,31 @@
  * JSON Schema checks of inventory data with ajv. Each ajv error becomes a {@link Problem} with the
  * path inside the data and what was expected, then one {@link InventoryError} for the source.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import type { ErrorObject, Options, ValidateFunction } from "ajv";
+import * as precompiled from "../generated/inventory-validators.js";
+import { loadAjv } from "../core/schema.js";
+import { schemaKey } from "../core/schema-key.js";
 import { BOSUN_VARS, SENSITIVE_VARS } from "./known-vars.js";
 import { preview } from "./preview.js";
 import { problemsError, type Locator, type Problem } from "./location.js";
 import { GROUP_KEYS, inventorySchema, varsFileSchema } from "./schema.js";
 
-const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true });
-const validators = {
-  inventory: ajv.compile(inventorySchema),
-  vars: ajv.compile(varsFileSchema),
-} satisfies Record<string, ValidateFunction>;
+/** The ajv options of inventory validation (the generator compiles with the same). */
+export const INVENTORY_AJV_OPTIONS: Options = { allErrors: true, verbose: true, allowUnionTypes: true, strict: true };
+
+const schemas = { inventory: inventorySchema, vars: varsFileSchema };
+const validators: Partial<Record<keyof typeof schemas, ValidateFunction>> = {};
 
 /** Which schema to check against. */
-export type SchemaName = keyof typeof validators;
+export type SchemaName = keyof typeof schemas;
+
+/** The precompiled validator of a schema (lib/generated/), or one compiled now when it changed since. */
+function validatorFor(name: SchemaName): ValidateFunction {
+  const schema = schemas[name];
+  return (validators[name] ??=
+    ((precompiled as Record<string, unknown>)[schemaKey(schema)] as ValidateFunction | undefined) ??
+    loadAjv(INVENTORY_AJV_OPTIONS).compile(schema));
+}
 
 /** Data from one source and how to name positions in it. */
 export interface ValidationSource {
@@ -62,7 +73,7 @@ function sameProblem(a: Problem, b: Problem): boolean {
 
 /** The problems of `data` against a schema, at most one per path. */
 export function schemaProblems(schema: SchemaName, data: unknown): Problem[] {
-  const validate = validators[schema];
+  const validate = validatorFor(schema);
   if (validate(data)) return [];
   const problems: Problem[] = [];
   for (const error of validate.errors ?? []) {

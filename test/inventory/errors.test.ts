@@ -48,7 +48,7 @@ describe("inventory errors", () => {
     ].join("\n");
     const lines = thrown(() => parseInventory(text, "inventory/x.yml")).message.split("\n");
     expect(lines).toEqual([
-      'inventory/x.yml:4:7 all.hosts.web1.bosun_conect_timeout: unknown bosun variable "bosun_conect_timeout" (known: bosun_known_hosts, bosun_host_key_checking, bosun_connect_timeout, bosun_connect_retries, bosun_jump_host, bosun_ssh_key_passphrase)',
+      'inventory/x.yml:4:7 all.hosts.web1.bosun_conect_timeout: unknown bosun variable "bosun_conect_timeout" (known: bosun_known_hosts, bosun_host_key_checking, bosun_connect_timeout, bosun_connect_retries, bosun_jump_host, bosun_ssh_key_passphrase, bosun_shell_session)',
       'inventory/x.yml:5:23 all.hosts.web1.ansible_become: must be a boolean (true/false, yes/no) (got "maybe")',
       "inventory/x.yml:6:21 all.hosts.web1.ansible_port: must be a port number from 1 to 65535 (got 0)",
     ]);

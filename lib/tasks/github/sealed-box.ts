@@ -2,10 +2,11 @@
  * libsodium's sealed box (`crypto_box_seal`), the encryption GitHub requires for Actions secrets:
  * an anonymous sender encrypts to the repository's X25519 public key; only GitHub can open it.
  */
-import sodium from "libsodium-wrappers";
 
 /** Seal `value` for the base64 X25519 `publicKey`; returns the box in base64. */
 export async function sealForPublicKey(value: string, publicKey: string): Promise<string> {
+  // Loaded on first use: only githubSecret needs it, and it costs every other run start-up time.
+  const { default: sodium } = await import("libsodium-wrappers");
   await sodium.ready;
   const key = sodium.from_base64(publicKey, sodium.base64_variants.ORIGINAL);
   if (key.length !== sodium.crypto_box_PUBLICKEYBYTES)
