@@ -1,6 +1,8 @@
-/** Before/after differences rendered as unified diffs. */
-import { createTwoFilesPatch } from "diff";
+/** Before/after differences rendered as unified diffs (with `--diff` only, so `diff` loads then). */
+import { createRequire } from "node:module";
 import { mask } from "./secrets.js";
+
+const require = createRequire(import.meta.url);
 
 /** What a change does to one thing: file content or a piece of state. */
 export interface Diff {
@@ -25,6 +27,7 @@ export function renderDiff(diff: Diff): string {
   const before = asText(diff.before);
   const after = asText(diff.after);
   if (before === after) return "";
+  const { createTwoFilesPatch } = require("diff") as typeof import("diff");
   const patch = createTwoFilesPatch(
     diff.before === undefined ? "/dev/null" : `before: ${label}`,
     diff.after === undefined ? "/dev/null" : `after: ${label}`,
