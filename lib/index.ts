@@ -24,6 +24,7 @@ export {
   mergeVars,
 } from "./inventory/index.js";
 export type { Inventory, InventoryHost, Vars } from "./inventory/index.js";
+export { UnsetEnv, requireSet, findUnsetEnv } from "./inventory/unset-env.js";
 export { renderTemplate, renderTemplateFile } from "./template/index.js";
 export { runCli } from "./cli/main.js";
 // Facts and tasks.

@@ -18,6 +18,7 @@ import { playbook } from "../lib/core/playbook.js";
 import { validateAgainstSchema } from "../lib/core/schema.js";
 import { Secret, secret } from "../lib/core/secrets.js";
 import type { Vars } from "../lib/inventory/types.js";
+import { UnsetEnv } from "../lib/inventory/unset-env.js";
 import { gitlabRunnerRole, type GitlabRunnerRoleInput } from "../roles/gitlab-runner/index.js";
 
 const text = { type: "string", minLength: 1 };
@@ -47,6 +48,9 @@ export const RUNNER_VARS_SCHEMA = {
 
 /** The role input for this host's variables; throws a BosunError naming a bad variable. */
 export function runnerSettings(vars: Vars, host?: string): GitlabRunnerRoleInput {
+  // An unset `!env` token is read by the role only when it registers (an already registered runner needs none).
+  const unsetToken = vars.gitlab_runner_token instanceof UnsetEnv ? vars.gitlab_runner_token : undefined;
+  if (unsetToken) vars = { ...vars, gitlab_runner_token: undefined };
   const problem = validateAgainstSchema(RUNNER_VARS_SCHEMA, vars);
   if (problem) {
     throw new BosunError(`Cannot set up the GitLab runner: ${problem.replace(/parameter/g, "variable")}`, {
@@ -66,6 +70,7 @@ export function runnerSettings(vars: Vars, host?: string): GitlabRunnerRoleInput
     url: v.gitlab_url as string,
     // Without the variable, the role reads GITLAB_RUNNER_TOKEN from the environment when it registers.
     ...(token === undefined ? {} : { token: secret(token) }),
+    ...(unsetToken ? { tokenEnv: unsetToken.envName } : {}),
     name: (v.gitlab_runner_name as string | undefined) ?? host,
     ...opt<string>("gitlab_runner_image", "image"),
     ...opt<boolean>("gitlab_runner_privileged", "privileged"),

@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import type { Ajv, ErrorObject, Options, ValidateFunction } from "ajv";
 import * as precompiled from "../generated/task-params-validators.js";
 import { schemaKey } from "./schema-key.js";
+import { findUnsetEnv } from "../inventory/unset-env.js";
 
 /** The ajv options of params validation (the generator compiles with the same). */
 export const PARAMS_AJV_OPTIONS: Options = { allErrors: false, strict: false };
@@ -49,8 +50,21 @@ function describe(error: ErrorObject): string {
   return `parameter "${where}" ${error.message ?? "is invalid"}`;
 }
 
+/** An unset `!env` inside one of the schema's declared top-level properties of `value`, as a message. */
+function unsetParameter(schema: object, value: unknown): string | undefined {
+  const declared = (schema as { properties?: object }).properties;
+  if (!declared || !value || typeof value !== "object") return undefined;
+  for (const key of Object.keys(declared)) {
+    const found = findUnsetEnv((value as Record<string, unknown>)[key], [key]);
+    if (found) return `parameter "${found.path.join(".")}": ${found.unset.problem}`;
+  }
+  return undefined;
+}
+
 /** Validate a value; returns a message naming the offending parameter, or undefined when valid. */
 export function validateAgainstSchema(schema: object, value: unknown): string | undefined {
+  const unset = unsetParameter(schema, value);
+  if (unset) return unset;
   const validate = validatorFor(schema);
   if (validate(value)) return undefined;
   const first = validate.errors?.[0];

@@ -6,6 +6,7 @@ import type { ErrorObject, Options, ValidateFunction } from "ajv";
 import * as precompiled from "../generated/inventory-validators.js";
 import { loadAjv } from "../core/schema.js";
 import { schemaKey } from "../core/schema-key.js";
+import { UnsetEnv } from "./unset-env.js";
 import { BOSUN_VARS, SENSITIVE_VARS } from "./known-vars.js";
 import { preview } from "./preview.js";
 import { problemsError, type Locator, type Problem } from "./location.js";
@@ -48,6 +49,7 @@ function pathOf(instancePath: string): string[] {
 }
 
 function toProblem(error: ErrorObject): Problem | undefined {
+  if (error.data instanceof UnsetEnv) return undefined; // checked where it is used
   const path = pathOf(error.instancePath);
   const params = error.params as Record<string, unknown>;
   if (error.propertyName !== undefined && error.keyword !== "propertyNames") return undefined;

@@ -4,6 +4,7 @@
  */
 import type { Vars } from "./types.js";
 import { preview } from "./preview.js";
+import { UnsetEnv } from "./unset-env.js";
 
 const truthy = new Set(["yes", "on", "true", "y", "t", "1"]);
 const falsy = new Set(["no", "off", "false", "n", "f", "0"]);
@@ -12,6 +13,7 @@ const falsy = new Set(["no", "off", "false", "n", "f", "0"]);
 export function pick(vars: Vars, ...names: string[]): { readonly name: string; readonly value: unknown } | undefined {
   for (const name of names) {
     const value = vars[name];
+    if (value instanceof UnsetEnv) throw value.error(`variable "${name}"`);
     if (value !== undefined && value !== null) return { name, value };
   }
   return undefined;

@@ -1,12 +1,13 @@
 /**
  * YAML text to plain data that remembers where each value came from. Syntax errors, unknown tags
- * and unreadable `!env`/`!file`/`lookup()` values become one {@link InventoryError} that names the
- * file and the line:column.
+ * and unreadable `!file`/`lookup()` values become one {@link InventoryError} that names the file and
+ * the line:column; an unset `!env` becomes an {@link UnsetEnv} that fails only where it is used.
  */
 import { LineCounter, isPair, isSeq, parseDocument, visit, type Scalar, type YAMLError } from "yaml";
 import { InventoryError } from "../core/errors.js";
 import { keyText, problemsError, yamlLocator, type Locator, type Problem } from "./location.js";
 import { hasLookup, readTaggedSecret, resolveLookups, type SecretSourceOptions } from "./secret-values.js";
+import { UnsetEnv } from "./unset-env.js";
 import { UNSAFE_TAG, inventoryTags } from "./yaml-tags.js";
 
 /** Parameters for {@link parseYamlSource}. */
@@ -44,8 +45,11 @@ function keyPathOf(ancestors: readonly unknown[], node: Scalar): string[] {
   return path;
 }
 
-function resolveScalar(node: Scalar, options: SecretSourceOptions): void {
-  if (node.tag === "!env" || node.tag === "!file") node.value = readTaggedSecret(node.tag, String(node.value ?? ""), options);
+function resolveScalar(node: Scalar, options: SecretSourceOptions, where: () => string): void {
+  const name = String(node.value ?? "").trim();
+  // An unset !env is not an error until its value is used (see unset-env.ts).
+  if (node.tag === "!env" && name && (options.env ?? process.env)[name] === undefined) node.value = new UnsetEnv(name, where());
+  else if (node.tag === "!env" || node.tag === "!file") node.value = readTaggedSecret(node.tag, String(node.value ?? ""), options);
   else if (node.tag !== UNSAFE_TAG && typeof node.value === "string" && hasLookup(node.value)) {
     node.value = resolveLookups(node.value, options);
   }
@@ -63,7 +67,10 @@ export function parseYamlSource(text: string, options: YamlSourceOptions): Locat
     Scalar(key, node, ancestors) {
       if (key === "key") return;
       try {
-        resolveScalar(node, options);
+        resolveScalar(node, options, () => {
+          const at = lines.linePos(node.range?.[0] ?? 0);
+          return `${options.label}:${at.line}:${at.col}`;
+        });
       } catch (error) {
         problems.push({ path: keyPathOf(ancestors, node), at: "value", message: (error as Error).message });
       }

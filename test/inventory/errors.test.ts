@@ -28,12 +28,12 @@ describe("inventory errors", () => {
     );
   });
 
-  test("an unset !env variable names file, line:column, path and the variable", async () => {
+  test("an unset !env in a connection setting names the host, the variable, the environment variable and the tag's place", async () => {
     delete process.env.BOSUN_TEST_SURELY_UNSET;
     const error = await load("broken/env-unset.yml");
     expect(error).toBeInstanceOf(InventoryError);
     expect(error.message).toBe(
-      'broken/env-unset.yml:5:37 all.hosts.web1.ansible_become_password: Cannot read !env BOSUN_TEST_SURELY_UNSET: environment variable "BOSUN_TEST_SURELY_UNSET" is not set',
+        'Cannot read the become settings of host "web1": Cannot use variable "ansible_become_password": environment variable "BOSUN_TEST_SURELY_UNSET" is not set (!env at broken/env-unset.yml:5:37)',
     );
   });
 

@@ -2,6 +2,8 @@ import { mask, registeredSecrets } from "../../lib/core/secrets.js";
 import { loadInventory } from "../../lib/inventory/load.js";
 import { parseInventory } from "../../lib/inventory/parse.js";
 import type { InventoryHost } from "../../lib/inventory/types.js";
+import { requireSet, UnsetEnv } from "../../lib/inventory/unset-env.js";
+import { defineTask } from "../../lib/core/task.js";
 import { FIXTURES, thrown } from "./fixtures.js";
 
 const env = { BOSUN_TEST_ENV_TAG: "env-tag-s3cr3t", BOSUN_TEST_ENV_LOOKUP: "env-lookup-s3cr3t" };
@@ -68,10 +70,23 @@ describe("secret values in inventories", () => {
     );
   });
 
-  test("a value read by !env from a list item names the index in the path", () => {
-    const text = "all:\n  vars:\n    tokens:\n      - ok\n      - !env BOSUN_TEST_NOT_SET\n";
-    expect(thrown(() => parseInventory(text, "inventory/x.yml", { env: {} })).message).toMatch(
-      /^inventory\/x\.yml:5:14 all\.vars\.tokens\.1: /,
+  test("an unset !env does not fail the load: it fails where it is used, naming the variable and the tag's place", () => {
+    const text = "all:\n  hosts:\n    web1:\n      tokens:\n        - ok\n        - !env BOSUN_TEST_NOT_SET\n";
+    const vars = parseInventory(text, "inventory/x.yml", { env: {} }).hosts.get("web1")!.vars;
+    const tokens = vars.tokens as unknown[];
+    expect(tokens[1]).toBeInstanceOf(UnsetEnv);
+    expect(() => `${tokens[1] as string}`).toThrow(
+      'Cannot use an inventory value: environment variable "BOSUN_TEST_NOT_SET" is not set (!env at inventory/x.yml:6:16)',
+    );
+    expect(() => requireSet(vars.tokens, "tokens")).toThrow(/Cannot use variable "tokens\.1": environment variable/);
+    const task = defineTask<{ token: string }>({
+      id: "test.token",
+      title: () => "token",
+      schema: { type: "object", properties: { token: { type: "string" } } },
+      check: async () => ({ changed: false }),
+    });
+    expect(() => task({ token: tokens[1] as string })).toThrow(
+      'Cannot use test.token: parameter "token": environment variable "BOSUN_TEST_NOT_SET" is not set (!env at inventory/x.yml:6:16)',
     );
   });
 });

@@ -77,7 +77,7 @@ describe("bad input on the command line: one message with its location, exit 1, 
     [
       "an !env variable that is not set",
       ["-i", fixture("env-unset.yml")],
-      /env-unset\.yml:5:\d+ all\.hosts\.local1\.ansible_become_password: Cannot read !env BOSUN_BAD_INPUT_SURELY_UNSET: environment variable "BOSUN_BAD_INPUT_SURELY_UNSET" is not set/,
+      /become settings of host "local1": Cannot use variable "ansible_become_password": environment variable "BOSUN_BAD_INPUT_SURELY_UNSET" is not set \(!env at env-unset\.yml:5:\d+\)/,
     ],
     ["a missing inventory file", ["-i", fixture("nope.yml")], /Cannot load inventory .*nope\.yml: no such file/],
     [
