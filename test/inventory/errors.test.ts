@@ -33,7 +33,7 @@ describe("inventory errors", () => {
     const error = await load("broken/env-unset.yml");
     expect(error).toBeInstanceOf(InventoryError);
     expect(error.message).toBe(
-        'Cannot read the become settings of host "web1": Cannot use variable "ansible_become_password": environment variable "BOSUN_TEST_SURELY_UNSET" is not set (!env at broken/env-unset.yml:5:37)',
+      'Cannot read the become settings of host "web1": Cannot use variable "ansible_become_password": environment variable "BOSUN_TEST_SURELY_UNSET" is not set (!env at broken/env-unset.yml:5:37)',
     );
   });
 
