@@ -3,7 +3,18 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "lib/generated/**", "node_modules/**", "coverage/**", ".lab/**", "scratch/**", "bench/results/**", "bench/.build/**"] },
+  {
+    ignores: [
+      "dist/**",
+      "lib/generated/**",
+      "node_modules/**",
+      "coverage/**",
+      ".lab/**",
+      "scratch/**",
+      "bench/results/**",
+      "bench/.build/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
