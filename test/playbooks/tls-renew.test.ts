@@ -1,3 +1,6 @@
+import { readFileSync } from "node:fs";
+import { parseInventory } from "../../lib/inventory/index.js";
+import { deploySettings } from "../../playbooks/deploy/vars.js";
 import { BosunError } from "../../lib/core/errors.js";
 import { mask, Secret } from "../../lib/core/secrets.js";
 import type { CertificateExpiry } from "../../lib/facts/certificates.js";
@@ -145,5 +148,16 @@ describe("tls-renew expiry", () => {
       /Certificates below 14 days: example.org: 9 day\(s\) left/,
     );
     expect(connection.executed).toHaveLength(0);
+  });
+});
+
+describe("inventory/cfa2.yml without CLOUDFLARE_API_TOKEN", () => {
+  test("loads; deploy does not need the token, and the TLS settings name it and where the inventory asks for it", () => {
+    const text = readFileSync("inventory/cfa2.yml", "utf8").replace(/!file \S+/g, '"ssh-ed25519 AAAA k"');
+    const vars = parseInventory(text, "inventory/cfa2.yml", { env: { CI_REGISTRY_PASSWORD: "p" } }).hosts.get("cfa2")!.vars;
+    expect(deploySettings({ ...vars, tag: "sha-abc123" }, "cfa2").tag).toBe("sha-abc123");
+    expect(problem(vars)).toMatch(
+      /Cannot renew TLS certificates: variable "tls_certificates\.0\.cloudflare_token": environment variable "CLOUDFLARE_API_TOKEN" is not set \(!env at inventory\/cfa2\.yml:\d+:\d+\)/,
+    );
   });
 });
