@@ -57,15 +57,13 @@ export async function bootstrapHost(host: Host, vars: Vars): Promise<void> {
   host.log(mode === "root" ? "connected as root: first run" : `connected as ${host.connection.user} with sudo`);
   // sudo for the drop-in (visudo), ufw for the firewall: one apt run instead of two.
   await base(host, { timezone: s.timezone, packages: [...BASE_PACKAGES, "sudo", "ufw"], extraPackages: s.extraPackages });
-  const [user] = await deployUser(host, { name: s.deployUser, authorizedKeys: s.authorizedKeys, groups: s.deployGroups });
-  // In --check on a fresh host the user does not exist yet: what needs it is planned without it.
-  const userPlannedOnly = host.checkMode && !!user?.changed;
+  await deployUser(host, { name: s.deployUser, authorizedKeys: s.authorizedKeys, groups: s.deployGroups });
   // As root by password, turning passwords off locks root out: allowed because the deploy user now
   // has a key and sudo (the task checks that on the host before it writes anything).
   await sshHardening(host, { allowRootLockout: true });
   await firewallRole(host, { sshPort: s.sshPort, ports: s.firewallPorts });
   await dockerRole(host, {
-    users: userPlannedOnly ? [] : [s.deployUser],
+    users: [s.deployUser], // in --check on a fresh host planned although the user does not exist yet
     ...(s.composePluginDeb ? { composePluginDeb: s.composePluginDeb } : {}),
     ...(s.daemonJson ? { daemonJson: s.daemonJson } : {}),
   });

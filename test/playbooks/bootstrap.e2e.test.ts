@@ -126,6 +126,22 @@ describe("playbook bootstrap", () => {
         login = passwordLogin(target, "root", ROOT_PASSWORD);
       }
       expect(login).toMatchObject({ code: 0, stdout: "root\n" });
+      // --check by root password: ssh hardening and docker are planned for the deploy user that the
+      // same run would create first (it does not exist yet), and nothing changes.
+      const beforeCheck = await hostState();
+      let checkOut = "";
+      const checkCode = await runCli(
+        bootstrap,
+        ["--inventory", inventoryFile, "--check", "-e", "ansible_user=root", "-e", `ansible_password=${ROOT_PASSWORD}`],
+        {
+          stdout: { write: (t: string) => ((checkOut += t), true) },
+          stderr: { write: (t: string) => ((checkOut += t), true) },
+          handleSignals: false,
+        },
+      );
+      expect({ checkCode, checkOut }).toMatchObject({ checkCode: 0 });
+      expect(checkOut).toMatch(/changed: \[\S+\] sshd_config\.d\/00-bosun-hardening\.conf/);
+      expect(await hostState()).toBe(beforeCheck);
       let out = "";
       let err = "";
       const code = await runCli(

@@ -57,6 +57,10 @@ function guardLockout(host: TaskHost, st: SshdDropInState, p: SshdConfigParams, 
     if (p.allowRootLockout && admins.length) {
       return `root can no longer log in over SSH (${reason}); log in as ${admins.join(" or ")} from now on`;
     }
+    // In --check the admin an earlier task would create (bootstrap's deploy user) does not exist yet.
+    if (p.allowRootLockout && host.checkMode) {
+      return `root could no longer log in over SSH (${reason}); no other user has an authorized key and sudo yet, so applying fails unless an earlier task creates one`;
+    }
     if (admins.length) {
       throw host.fail(message, `log in as ${admins.join(" or ")} (authorized key and sudo) and run again, or set allowRootLockout: true`);
     }

@@ -92,7 +92,8 @@ export const dockerEngine = defineTask<DockerEngineParams, DockerEngineOutput>({
       ...(want.source === "docker" ? { repoList: DOCKER_REPO.list, repoKey: DOCKER_REPO.key } : {}),
     });
     const missingUsers = want.users.filter((u) => !st.existingUsers.includes(u));
-    if (missingUsers.length) {
+    // In --check an earlier task of the run (ensureUser) would have created them: plan as if it had.
+    if (missingUsers.length && !host.checkMode) {
       throw host.fail(`Cannot add ${missingUsers.join(", ")} to the docker group: no such user`, "create the user first (ensureUser)");
     }
     if (want.source === "docker" && "docker.io" in st.packages) {
@@ -128,7 +129,9 @@ export const dockerEngine = defineTask<DockerEngineParams, DockerEngineOutput>({
     ];
     return changed([plan.command], {
       diff,
-      message: describePlan(plan),
+      message: missingUsers.length
+        ? `${describePlan(plan)}; ${missingUsers.join(", ")} do(es) not exist yet, so applying fails unless an earlier task creates them`
+        : describePlan(plan),
       output: { restarted: plan.restart, composeVersion: st.composeVersion },
       finish: (results) => {
         const out = sectionLines(parseSections((results[0] as ExecResult).stdout), "compose");

@@ -189,6 +189,14 @@ describe("dockerEngine", () => {
     await expect(host.run(dockerEngine({ users: ["deploy"] }))).rejects.toThrow(/Cannot add deploy to the docker group: no such user/);
   });
 
+  test("dockerEngine() in --check plans to add a user an earlier task would create, and says so", async () => {
+    const { host, connection } = fakeHost({ respond: probe(), check: true });
+    const r = await host.run(dockerEngine({ users: ["deploy"] }));
+    expect(r).toMatchObject({ status: "changed" });
+    expect(r.message).toMatch(/deploy do\(es\) not exist yet/);
+    expect(connection.executed).toHaveLength(1);
+  });
+
   test("dockerEngine() refuses Docker's repository over Debian's docker.io (unit-tested only: download.docker.com is unreachable here)", async () => {
     const { host } = fakeHost({ respond: probe() });
     await expect(host.run(dockerEngine({ source: "docker" }))).rejects.toThrow(/Debian's docker.io is installed and conflicts with it/);
