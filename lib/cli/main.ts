@@ -4,7 +4,7 @@
  * prints the recap (or the JSON document) and returns the exit code.
  */
 import path from "node:path";
-import { loadInventory, parseExtraVars, selectHosts } from "../inventory/index.js";
+import { becomeFromVars, connectionFromVars, hostVarsWith, loadInventory, parseExtraVars, selectHosts } from "../inventory/index.js";
 import type { Inventory, Vars } from "../inventory/types.js";
 import { BosunError, InventoryError, describeError } from "../core/errors.js";
 import { RunEvents } from "../core/events.js";
@@ -64,6 +64,13 @@ async function prepare(book: Playbook, args: CliArgs, cwd: string): Promise<{ in
       `Cannot run: --limit "${args.limit}" leaves no host to run on`,
       `The plays target ${book.plays.map((p) => `"${p.hosts}"`).join(", ")}.`,
     );
+  }
+  // The selected hosts' connection and become settings, as the run will build them (`-e` included):
+  // a bad one (e.g. an unset `!env` password) is a usage error before anything runs.
+  for (const name of selected) {
+    const vars = hostVarsWith(inventory.hosts.get(name)!, { extraVars });
+    connectionFromVars(name, vars, { baseDir: path.dirname(path.resolve(inventory.source)) });
+    becomeFromVars(name, vars);
   }
   return { inventory, extraVars, hosts: selected.size };
 }

@@ -3,7 +3,7 @@
  * tasks in order per host. A failed host stops, the others carry on; unreachable hosts are
  * reported apart from failed ones. One connection per host for the whole run.
  */
-import type { Connection, ConnectionSpec } from "../connection/types.js";
+import type { BecomeSpec, Connection, ConnectionSpec } from "../connection/types.js";
 import { createConnection } from "../connection/connect.js";
 import type { Inventory, Vars } from "../inventory/types.js";
 import { becomeFromVars, connectionFromVars, hostVarsWith, selectHosts } from "../inventory/index.js";
@@ -145,18 +145,16 @@ async function runHost(
   // Like Ansible, `-e ansible_user=root` (or play vars) may change how the host is reached.
   const overrides = Object.keys({ ...play.vars, ...options.extraVars }).some((k) => /^(ansible|bosun)_/.test(k));
   const baseDir = path.dirname(path.resolve(options.inventory.source));
-  let connectionSpec = spec.connection;
-  let become = spec.become;
-  if (overrides) {
-    try {
-      connectionSpec = connectionFromVars(name, vars, { baseDir });
-      become = becomeFromVars(name, vars);
-    } catch (e) {
-      report.hostErrors[name] = describeError(e);
-      stats.failed++;
-      events.emit("hostEnd", { play: play.name, host: name, status: "failed", error: report.hostErrors[name] });
-      return false;
-    }
+  let connectionSpec: ConnectionSpec;
+  let become: BecomeSpec;
+  try {
+    connectionSpec = overrides ? connectionFromVars(name, vars, { baseDir }) : spec.connection;
+    become = overrides ? becomeFromVars(name, vars) : spec.become;
+  } catch (e) {
+    report.hostErrors[name] = describeError(e);
+    stats.failed++;
+    events.emit("hostEnd", { play: play.name, host: name, status: "failed", error: report.hostErrors[name] });
+    return false;
   }
   let connection = connections.get(name);
   if (!connection) {

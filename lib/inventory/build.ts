@@ -5,6 +5,7 @@ import { mergeVars } from "./precedence.js";
 import { registerSensitiveVars } from "./secret-values.js";
 import type { InventoryTree } from "./structure.js";
 import type { Inventory, InventoryHost, Vars } from "./types.js";
+import type { BecomeSpec, ConnectionSpec } from "../connection/types.js";
 
 /** Parameters for {@link buildInventory}. */
 export interface BuildInventoryOptions {
@@ -28,6 +29,26 @@ function hostsOfGroup(tree: InventoryTree, name: string, seen = new Set<string>(
   return out;
 }
 
+/**
+ * A host whose connection and become settings are built when first read, so that a host no play
+ * selects never needs its settings (an unset `!env` password of another host is not an error).
+ */
+function hostWithLazySettings(name: string, groups: readonly string[], vars: Vars, baseDir: string): InventoryHost {
+  let connection: ConnectionSpec | undefined;
+  let become: BecomeSpec | undefined;
+  return {
+    name,
+    groups,
+    vars,
+    get connection() {
+      return (connection ??= connectionFromVars(name, vars, { baseDir }));
+    },
+    get become() {
+      return (become ??= becomeFromVars(name, vars));
+    },
+  };
+}
+
 /** Build the inventory; the order of variables is documented on {@link mergeVars}. */
 export function buildInventory(tree: InventoryTree, options: BuildInventoryOptions): Inventory {
   const depths = groupDepths(tree);
@@ -38,13 +59,7 @@ export function buildInventory(tree: InventoryTree, options: BuildInventoryOptio
     const groups = sortGroups(groupsOfHost(tree, name), depths, (g) => ({ ...fileVars(g), ...inlineVars(g) }));
     const vars = mergeVars(...groups.map(inlineVars), ...groups.map(fileVars), ownVars, options.hostVars?.get(name));
     registerSensitiveVars(vars);
-    hosts.set(name, {
-      name,
-      groups,
-      vars,
-      connection: connectionFromVars(name, vars, { baseDir: options.baseDir }),
-      become: becomeFromVars(name, vars),
-    });
+    hosts.set(name, hostWithLazySettings(name, groups, vars, options.baseDir));
   }
   const hostOrder = [...tree.hosts.keys()];
   const groups = new Map<string, readonly string[]>();

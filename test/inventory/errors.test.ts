@@ -28,9 +28,10 @@ describe("inventory errors", () => {
     );
   });
 
-  test("an unset !env in a connection setting names the host, the variable, the environment variable and the tag's place", async () => {
+  test("an unset !env in a connection setting loads, and reading the host's settings names the host, the variable, the environment variable and the tag's place", async () => {
     delete process.env.BOSUN_TEST_SURELY_UNSET;
-    const error = await load("broken/env-unset.yml");
+    const inventory = await loadInventory("broken/env-unset.yml", { cwd: FIXTURES });
+    const error = thrown(() => inventory.hosts.get("web1")!.become);
     expect(error).toBeInstanceOf(InventoryError);
     expect(error.message).toBe(
       'Cannot read the become settings of host "web1": Cannot use variable "ansible_become_password": environment variable "BOSUN_TEST_SURELY_UNSET" is not set (!env at broken/env-unset.yml:5:37)',

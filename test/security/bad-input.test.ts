@@ -111,6 +111,12 @@ describe("bad input on the command line: one message with its location, exit 1, 
     }
   });
 
+  test("an unset !env password of a host the run does not select is not needed", async () => {
+    const { code, err } = await cli(writesMarker, ["-i", fixture("env-unset-other-host.yml"), "--limit", "local1"]);
+    expect({ code, err }).toEqual({ code: EXIT.ok, err: "" });
+    expect(invoked).toBe(1);
+  });
+
   test("the same playbook and inventory without the bad input do run (so the checks above can fail)", async () => {
     const { code, err } = await cli(writesMarker, ["-i", fixture("local.yml")]);
     expect({ code, err }).toEqual({ code: EXIT.ok, err: "" });
