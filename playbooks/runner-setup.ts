@@ -18,7 +18,7 @@ import { playbook } from "../lib/core/playbook.js";
 import { validateAgainstSchema } from "../lib/core/schema.js";
 import { Secret, secret } from "../lib/core/secrets.js";
 import type { Vars } from "../lib/inventory/types.js";
-import { UnsetEnv } from "../lib/inventory/unset-env.js";
+import { UnsetEnv, unsetEnvHint } from "../lib/inventory/unset-env.js";
 import { gitlabRunnerRole, type GitlabRunnerRoleInput } from "../roles/gitlab-runner/index.js";
 
 const text = { type: "string", minLength: 1 };
@@ -55,7 +55,9 @@ export function runnerSettings(vars: Vars, host?: string): GitlabRunnerRoleInput
   if (problem) {
     throw new BosunError(`Cannot set up the GitLab runner: ${problem.replace(/parameter/g, "variable")}`, {
       host,
-      hint: "set it in the inventory (see inventory/vds1.yml); the token as gitlab_runner_token: !env GITLAB_RUNNER_TOKEN",
+      hint:
+        unsetEnvHint(problem) ??
+        "set it in the inventory (see inventory/vds1.yml); the token as gitlab_runner_token: !env GITLAB_RUNNER_TOKEN",
     });
   }
   const v = vars as Record<string, unknown>;

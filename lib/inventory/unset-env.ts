@@ -23,9 +23,7 @@ export class UnsetEnv {
 
   /** The error for using this value as `what` (e.g. `parameter "password" of docker.login`). */
   error(what: string): BosunError {
-    return new BosunError(`Cannot use ${what}: ${this.problem}`, {
-      hint: `export ${this.envName}=... before running the playbook (values from !env are masked in all output)`,
-    });
+    return new BosunError(`Cannot use ${what}: ${this.problem}`, { hint: exportHint(this.envName) });
   }
 
   /** Used as text (a template, a template literal, `String()`): fail clearly. */
@@ -36,6 +34,16 @@ export class UnsetEnv {
   [Symbol.toPrimitive](): string {
     return this.toString();
   }
+}
+
+function exportHint(envName: string): string {
+  return `export ${envName}=... before running the playbook (values from !env are masked in all output)`;
+}
+
+/** The hint for a message about an unset `!env` (from {@link UnsetEnv.problem}), else undefined. */
+export function unsetEnvHint(message: string): string | undefined {
+  const name = /environment variable "([^"]+)" is not set \(!env at /.exec(message)?.[1];
+  return name === undefined ? undefined : exportHint(name);
 }
 
 /** The first unset `!env` inside a value (plain objects and arrays are searched), with its path. */

@@ -4,6 +4,7 @@
  */
 import { BosunError } from "../../lib/core/errors.js";
 import { validateAgainstSchema } from "../../lib/core/schema.js";
+import { unsetEnvHint } from "../../lib/inventory/unset-env.js";
 import type { Vars } from "../../lib/inventory/types.js";
 import type { FirewallRolePort } from "../../roles/firewall/index.js";
 
@@ -92,7 +93,7 @@ export function bootstrapSettings(vars: Vars, host?: string): BootstrapSettings 
   if (problem) {
     throw new BosunError(`Cannot bootstrap: ${problem.replace(/parameter/g, "variable")}`, {
       host,
-      hint: "set it in the inventory (see inventory/vds1.yml) or with -e",
+      hint: unsetEnvHint(problem) ?? "set it in the inventory (see inventory/vds1.yml) or with -e",
     });
   }
   const v = vars as Record<string, unknown>;

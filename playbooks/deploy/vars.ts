@@ -7,6 +7,7 @@ import os from "node:os";
 import { BosunError } from "../../lib/core/errors.js";
 import { secret, type Secret } from "../../lib/core/secrets.js";
 import { validateAgainstSchema } from "../../lib/core/schema.js";
+import { unsetEnvHint } from "../../lib/inventory/unset-env.js";
 import type { Vars } from "../../lib/inventory/types.js";
 
 /** One readiness gate: a URL requested from the host after `compose up`. */
@@ -208,7 +209,7 @@ export function deploySettings(input: Vars, host?: string): DeploySettings {
   if (problem) {
     throw new BosunError(`Cannot deploy: ${problem.replace(/parameter/g, "variable")}`, {
       host,
-      hint: "set it in the inventory (see inventory/cfa2.yml) or with -e",
+      hint: unsetEnvHint(problem) ?? "set it in the inventory (see inventory/cfa2.yml) or with -e",
     });
   }
   const v = vars as Record<string, unknown>;

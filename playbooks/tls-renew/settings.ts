@@ -5,6 +5,7 @@
  */
 import { BosunError } from "../../lib/core/errors.js";
 import { validateAgainstSchema } from "../../lib/core/schema.js";
+import { unsetEnvHint } from "../../lib/inventory/unset-env.js";
 import { secret, type Secret } from "../../lib/core/secrets.js";
 import type { Vars } from "../../lib/inventory/types.js";
 import type { CertbotRoleCertificate, CertbotRoleInput } from "../../roles/certbot/index.js";
@@ -152,7 +153,10 @@ export function tlsSettings(vars: Vars, host?: string): TlsSettings | undefined 
   const problem = validateAgainstSchema(TLS_VARS_SCHEMA, vars);
   const fail = (message: string, hint: string) => new BosunError(`Cannot renew TLS certificates: ${message}`, { host, hint });
   if (problem)
-    throw fail(problem.replace(/parameter/g, "variable"), "set it in the inventory (see the header of playbooks/tls-renew.ts) or with -e");
+    throw fail(
+      problem.replace(/parameter/g, "variable"),
+      unsetEnvHint(problem) ?? "set it in the inventory (see the header of playbooks/tls-renew.ts) or with -e",
+    );
   const v = vars as Raw;
   const certs = (v.tls_certificates as Raw[] | undefined) ?? [];
   if (!certs.length) return undefined;

@@ -157,7 +157,7 @@ describe("inventory/cfa2.yml without CLOUDFLARE_API_TOKEN", () => {
     const vars = parseInventory(text, "inventory/cfa2.yml", { env: { CI_REGISTRY_PASSWORD: "p" } }).hosts.get("cfa2")!.vars;
     expect(deploySettings({ ...vars, tag: "sha-abc123" }, "cfa2").tag).toBe("sha-abc123");
     expect(problem(vars)).toMatch(
-      /Cannot renew TLS certificates: variable "tls_certificates\.0\.cloudflare_token": environment variable "CLOUDFLARE_API_TOKEN" is not set \(!env at inventory\/cfa2\.yml:\d+:\d+\)/,
+      /Cannot renew TLS certificates: variable "tls_certificates\.0\.cloudflare_token": environment variable "CLOUDFLARE_API_TOKEN" is not set \(!env at inventory\/cfa2\.yml:\d+:\d+\)\n {2}hint: export CLOUDFLARE_API_TOKEN=\.\.\. before running the playbook/,
     );
   });
 });
