@@ -21,11 +21,11 @@ export type Tool = "ansible" | "bosun" | "bosun-tsx";
 const BUILD_DIR = path.join(REPO_ROOT, "bench", ".build");
 
 /**
- * Build what the bosun runs load: the package (dist/, `npm run build`) and the benchmark's playbook
+ * Build what the bosun runs load: the package (dist/ and its precompiled validators, `npm run build`) and the benchmark's playbook
  * and child compiled to JavaScript (esbuild, one file each, imports kept).
  */
 export async function compileBosun(): Promise<void> {
-  await runProcess(["npx", "tsc", "-p", "tsconfig.build.json"], { cwd: REPO_ROOT });
+  await runProcess(["npm", "run", "build"], { cwd: REPO_ROOT });
   rmSync(BUILD_DIR, { recursive: true, force: true });
   const esbuild = path.join(REPO_ROOT, "node_modules", ".bin", "esbuild");
   const sources = ["bench/bosun-child.ts", "bench/bosun-playbook.ts"];

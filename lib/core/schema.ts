@@ -1,11 +1,11 @@
 /**
  * Validation of task params against a JSON Schema with ajv, with messages that name the parameter.
- * The exported tasks' validators are precompiled (lib/generated/, `npm run gen:validators`); any
+ * The exported tasks' validators are precompiled by `npm run build` (see precompiled.ts); any
  * other schema (a user's own task, or one changed since generation) loads ajv and compiles it once.
  */
 import { createRequire } from "node:module";
 import type { Ajv, ErrorObject, Options, ValidateFunction } from "ajv";
-import * as precompiled from "../generated/task-params-validators.js";
+import { precompiledValidators } from "./precompiled.js";
 import { schemaKey } from "./schema-key.js";
 import { findUnsetEnv } from "../inventory/unset-env.js";
 
@@ -26,7 +26,7 @@ export function loadAjv(options: Options): Ajv {
 function validatorFor(schema: object): ValidateFunction {
   let validate = compiled.get(schema);
   if (!validate) {
-    validate = (precompiled as Record<string, unknown>)[schemaKey(schema)] as ValidateFunction | undefined;
+    validate = precompiledValidators("task-params")[schemaKey(schema)];
     validate ??= (ajv ??= loadAjv(PARAMS_AJV_OPTIONS)).compile(schema);
     compiled.set(schema, validate);
   }

@@ -3,7 +3,7 @@
  * path inside the data and what was expected, then one {@link InventoryError} for the source.
  */
 import type { ErrorObject, Options, ValidateFunction } from "ajv";
-import * as precompiled from "../generated/inventory-validators.js";
+import { precompiledValidators } from "../core/precompiled.js";
 import { loadAjv } from "../core/schema.js";
 import { schemaKey } from "../core/schema-key.js";
 import { UnsetEnv } from "./unset-env.js";
@@ -21,12 +21,10 @@ const validators: Partial<Record<keyof typeof schemas, ValidateFunction>> = {};
 /** Which schema to check against. */
 export type SchemaName = keyof typeof schemas;
 
-/** The precompiled validator of a schema (lib/generated/), or one compiled now when it changed since. */
+/** The precompiled validator of a schema (`npm run build`), or one compiled now when it is not built or changed since. */
 function validatorFor(name: SchemaName): ValidateFunction {
   const schema = schemas[name];
-  return (validators[name] ??=
-    ((precompiled as Record<string, unknown>)[schemaKey(schema)] as ValidateFunction | undefined) ??
-    loadAjv(INVENTORY_AJV_OPTIONS).compile(schema));
+  return (validators[name] ??= precompiledValidators("inventory")[schemaKey(schema)] ?? loadAjv(INVENTORY_AJV_OPTIONS).compile(schema));
 }
 
 /** Data from one source and how to name positions in it. */
