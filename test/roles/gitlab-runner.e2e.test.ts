@@ -13,7 +13,6 @@ const lab = useLab({ name: "t-role-runner", variant: "docker" });
 const TOKEN = "glrt-role-e2e-Hk2Jq9Wz4Xv6";
 let runner: TaskRunner;
 let services: LabServices;
-let raw: string[];
 let input: GitlabRunnerRoleInput;
 
 const sh = (command: string, stdin?: string): string => {
@@ -28,12 +27,6 @@ beforeAll(async () => {
   const info = lab();
   const host = info.hosts[0]!;
   runner = new TaskRunner(labTarget(info));
-  raw = [];
-  const exec = runner.connection.exec.bind(runner.connection);
-  runner.connection.exec = (c) => {
-    raw.push(c.text);
-    return exec(c);
-  };
   const built = runner.sh("sh", buildGitlabRunnerRepoScript());
   if (built.code !== 0) throw new Error(`stand-in repository: ${built.stderr}`);
   process.env.GITLAB_RUNNER_TOKEN = TOKEN;
@@ -74,7 +67,7 @@ describe("role gitlab-runner", () => {
   });
 
   test("gitlabRunnerRole() never lets the token from the environment reach argv, commands or results", () => {
-    expect(raw.join("\n")).not.toContain(TOKEN);
+    expect(runner.rawCommands.join("\n")).not.toContain(TOKEN);
     expect(JSON.stringify(runner.commands)).not.toContain(TOKEN);
     expect(sh(`cat ${FAKE_RUNNER_LOG}`)).not.toContain(TOKEN);
     expect(sh("grep -c 'token = \"" + TOKEN + "\"' /etc/gitlab-runner/config.toml")).toBe("1\n");

@@ -14,7 +14,6 @@ const lab = useLab({ name: "t-ci", count: 1 });
 const CONFIG = "/etc/gitlab-runner/config.toml";
 const RUNNER_TOKEN = "glrt-e2e-Vq3L9xZt0pRs7YwK2mNb";
 let runner: TaskRunner;
-let raw: string[];
 let install: () => ReturnType<typeof gitlabRunner>;
 
 function shOk(command: string, input?: string): string {
@@ -32,12 +31,6 @@ beforeAll(() => {
   const info = lab();
   const host = info.hosts[0]!;
   runner = new TaskRunner(labTarget(info));
-  raw = [];
-  const exec = runner.connection.exec.bind(runner.connection);
-  runner.connection.exec = (c) => {
-    raw.push(c.text);
-    return exec(c);
-  };
   shOk("sh", buildGitlabRunnerRepoScript());
   // The controller fetches the key through the host's published port 80; the host reads the repository on its own loopback.
   install = () => gitlabRunner({ keyUrl: `http://127.0.0.1:${host.httpPort}/gpgkey`, repoUrl: "http://127.0.0.1/debian" });
@@ -103,7 +96,7 @@ describe("gitlabRunnerRegister() against the stand-in gitlab-runner", () => {
     });
 
   test("gitlabRunnerRegister() registers once with the docker executor; --check changes nothing; a second run is ok in one command", async () => {
-    const before = raw.length;
+    const before = runner.rawCommands.length;
     const { checked } = await expectConverges(runner, register(), configState);
     expect(checked.message).toBe("register runner t-ci1 at https://gitlab.example.com (docker, docker:27, privileged)");
     const config = configState();
@@ -117,7 +110,7 @@ describe("gitlabRunnerRegister() against the stand-in gitlab-runner", () => {
     const log = shOk(`cat ${FAKE_RUNNER_LOG}`);
     expect(log).toContain(`env: CI_SERVER_TOKEN sha256=${createHash("sha256").update(RUNNER_TOKEN).digest("hex")}`);
     expect(log).not.toContain(RUNNER_TOKEN);
-    expect(raw.slice(before).join("\n")).not.toContain(RUNNER_TOKEN);
+    expect(runner.rawCommands.slice(before).join("\n")).not.toContain(RUNNER_TOKEN);
     expect(JSON.stringify(runner.commands)).not.toContain(RUNNER_TOKEN);
   });
 
