@@ -1,19 +1,23 @@
 /**
  * `npm run lab -- up [N] [--name NAME] [--variant fresh|docker]`, `... down [--name NAME | --all]`,
- * `... status`, `... image [--variant fresh|docker]`: disposable Debian lab hosts on this machine.
+ * `... status`, `... image [--variant fresh|docker]`: disposable Debian lab hosts on this machine;
+ * `... prerequisites [--check | --versions]`: this machine's tools (lib/lab/controller-tools.ts).
  */
 import { parseArgs } from "node:util";
 import { ensureLabImage, type LabVariant } from "./image.js";
 import { labDown } from "./lab-down.js";
 import { labStatus } from "./lab-status.js";
 import { labUp } from "./hosts.js";
-import { ensurePrerequisites } from "./prerequisites.js";
+import { controllerToolVersions } from "./controller-tool-versions.js";
+import { ensurePrerequisites, missingControllerTools } from "./prerequisites.js";
 
 const USAGE = `usage: npm run lab -- <command>
   up [N] [--name NAME] [--variant fresh|docker]   start N hosts (default 1) named NAME1..N (default lab)
   down [--name NAME | --all]                       remove a lab (default lab), or every lab and the services
   status                                           list lab hosts, ports and images
-  image [--variant fresh|docker]                   build the host image now (cached)`;
+  image [--variant fresh|docker]                   build the host image now (cached)
+  prerequisites [--check | --versions]             install this machine's missing tools (lib/lab/controller-tools.ts);
+                                                   --check only names the missing ones, --versions prints every version`;
 
 const log = (line: string) => console.log(`  ${line}`);
 const seconds = (t0: number) => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
@@ -52,11 +56,31 @@ async function status(): Promise<void> {
   }
 }
 
+async function prerequisites(check: boolean | undefined, versions: boolean | undefined): Promise<void> {
+  if (versions) return console.log((await controllerToolVersions()).join("\n"));
+  if (check) {
+    const missing = missingControllerTools();
+    for (const t of missing) console.log(`missing: ${t.program} (${t.debianPackage ? `apt-get install ${t.debianPackage}` : t.from})`);
+    if (missing.length) process.exitCode = 1;
+    else console.log("every controller tool is present");
+    return;
+  }
+  const r = await ensurePrerequisites();
+  console.log(r.installed.length ? `installed ${r.installed.join(" ")}` : "every controller tool was present");
+}
+
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { name: { type: "string" }, variant: { type: "string" }, all: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    options: {
+      name: { type: "string" },
+      variant: { type: "string" },
+      all: { type: "boolean" },
+      check: { type: "boolean" },
+      versions: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
   });
   const [command, ...rest] = positionals;
   if (values.help || !command) return console.log(USAGE);
@@ -73,6 +97,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command === "status") return status();
+  if (command === "prerequisites") return prerequisites(values.check, values.versions);
   if (command === "image") {
     await ensurePrerequisites();
     const t0 = Date.now();

@@ -1,21 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { spawn } from "node:child_process";
-import { accessSync, constants, closeSync, openSync } from "node:fs";
+import { accessSync, constants, closeSync, existsSync, openSync } from "node:fs";
 import path from "node:path";
+import { CONTROLLER_TOOLS, controllerDebianPackages, type ControllerTool } from "./controller-tools.js";
 import { runProcess } from "./process.js";
 
 /** Where a dockerd started by the lab writes its log. */
 export const DOCKERD_LOG = "/tmp/dockerd.log";
-
-/** Programs the lab runs, and the Debian package that provides each. */
-const PROGRAMS: ReadonlyArray<readonly [program: string, pkg: string]> = [
-  ["docker", "docker.io"],
-  ["dockerd", "docker.io"],
-  ["debootstrap", "debootstrap"],
-  ["ssh", "openssh-client"],
-  ["ssh-keygen", "openssh-client"],
-  ["ssh-keyscan", "openssh-client"],
-];
 
 /** What {@link ensurePrerequisites} found and did. */
 export interface PrerequisitesReport {
@@ -66,10 +57,6 @@ async function startDockerd(timeoutMs = 60_000): Promise<void> {
   throw new Error(`Cannot start dockerd: \`docker info\` does not answer; see ${DOCKERD_LOG}`);
 }
 
-/**
- * Make this machine able to run the lab: docker.io, a running dockerd, debootstrap and the
- * OpenSSH client. Idempotent and quick (one `docker info`) when all is in place.
- */
 /** systemd in every lab host takes inotify instances; Debian's default of 128 stops hosts past ~60 from booting. */
 async function ensureInotifyInstances(): Promise<void> {
   const file = "/proc/sys/fs/inotify/max_user_instances";
@@ -77,11 +64,30 @@ async function ensureInotifyInstances(): Promise<void> {
   if (current > 0 && current < 1024) await runProcess(["sysctl", "-w", "fs.inotify.max_user_instances=1024"], { allowFailure: true });
 }
 
+/** True when `tool` can run here (an `npm ci` tool may also sit in ./node_modules/.bin). */
+function present(tool: ControllerTool): boolean {
+  if (tool.from === "npm ci") return onPath(tool.program) || existsSync(path.join("node_modules", ".bin", tool.program));
+  return onPath(tool.program);
+}
+
+/**
+ * The controller tools (lib/lab/controller-tools.ts) missing on this machine, except those the lab
+ * installs itself on first use.
+ */
+export function missingControllerTools(tools: readonly ControllerTool[] = CONTROLLER_TOOLS): ControllerTool[] {
+  return tools.filter((t) => t.from !== "lab" && !present(t));
+}
+
+/**
+ * Make this machine able to run the lab and the tests: every Debian package of
+ * lib/lab/controller-tools.ts whose program is missing, and a running dockerd. Idempotent and
+ * quick (one `docker info`) when all is in place.
+ */
 export async function ensurePrerequisites(): Promise<PrerequisitesReport> {
   if (process.getuid?.() !== 0) {
     throw new Error("Cannot prepare the lab: it needs root (debootstrap, docker); run as root");
   }
-  const missing = [...new Set(PROGRAMS.filter(([program]) => !onPath(program)).map(([, pkg]) => pkg))];
+  const missing = controllerDebianPackages(missingControllerTools().filter((t) => t.debianPackage));
   if (missing.length) await aptInstall(missing);
   await ensureInotifyInstances();
   let startedDockerd = false;

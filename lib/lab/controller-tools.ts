@@ -1,0 +1,84 @@
+/**
+ * Every program that the tests, their helpers and the lab run on THIS machine (the controller),
+ * and where each comes from. The single list behind `npm run lab -- prerequisites` (which installs
+ * the missing Debian packages; the README's `npm test` reaches it through jest's globalSetup,
+ * `lab image`), `.ci/run` (installs, then prints every version at the top of its log) and
+ * `scripts/fresh-check.sh` (names every missing one up front).
+ *
+ * To add one: append an entry below, with the Debian 12 package that provides it (`apt-file search
+ * bin/NAME`), or `from` when no Debian 12 package does; `usedBy` names a file that runs it. Then
+ * run `npm run test:unit -- test/lab/controller-tools` (it scans lib/lab and test/ and fails naming
+ * any program run there that is missing here; a call whose program it cannot read, such as a shell
+ * running a computed script, says what it runs in a `// controller-tools: NAME ...` comment above it).
+ * Nothing here imports anything: the list must stay readable before anything else works.
+ */
+
+/** Where a controller tool comes from when it is not a Debian 12 package. */
+export type ControllerToolSource =
+  /** Node.js 20 or later, installed by the user before anything else (nodesource, nvm, ...). */
+  | "node"
+  /** node_modules/.bin, installed by `npm ci`. */
+  | "npm ci"
+  /** Installed by the lab itself on first use (see the file in `usedBy`). */
+  | "lab";
+
+/** One program run on the controller. */
+export interface ControllerTool {
+  /** The name it is run by (a basename looked up on PATH; `docker compose` for the CLI plugin). */
+  readonly program: string;
+  /** The Debian 12 package that provides it, installed with apt-get when the program is missing. */
+  readonly debianPackage?: string;
+  /** Where it comes from instead, when no Debian 12 package provides it. */
+  readonly from?: ControllerToolSource;
+  /** argv that prints its version (for `.ci/run`'s log); the package version is printed regardless. */
+  readonly version?: readonly string[];
+  /** A file that runs it (one is enough: it tells a reader why the entry is here). */
+  readonly usedBy: string;
+}
+
+/** The controller's prerequisites (see the file comment for how to add one). */
+export const CONTROLLER_TOOLS: readonly ControllerTool[] = [
+  // Before anything else: Node and npm (not from Debian 12, whose nodejs is 18), git to clone.
+  { program: "node", from: "node", version: ["node", "--version"], usedBy: "package.json (jest, tsx)" },
+  { program: "npm", from: "node", version: ["npm", "--version"], usedBy: "package.json" },
+  { program: "git", debianPackage: "git", version: ["git", "--version"], usedBy: "scripts/fresh-check.sh" },
+  { program: "tsx", from: "npm ci", version: ["node_modules/.bin/tsx", "--version"], usedBy: "test/e2e/global-setup.ts" },
+
+  // The lab: containers, the host image, SSH into the hosts.
+  { program: "docker", debianPackage: "docker.io", version: ["docker", "--version"], usedBy: "lib/lab/hosts.ts" },
+  { program: "dockerd", debianPackage: "docker.io", version: ["dockerd", "--version"], usedBy: "lib/lab/prerequisites.ts" },
+  {
+    program: "docker compose",
+    from: "lab",
+    version: ["docker", "compose", "version"],
+    usedBy: "lib/lab/services/compose-plugin.ts (Debian trixie's docker-compose .deb)",
+  },
+  { program: "iptables-save", debianPackage: "iptables", version: ["iptables-save", "--version"], usedBy: "test/lab/hosts.e2e.test.ts" },
+  { program: "debootstrap", debianPackage: "debootstrap", version: ["debootstrap", "--version"], usedBy: "lib/lab/image.ts" },
+  { program: "ssh", debianPackage: "openssh-client", version: ["ssh", "-V"], usedBy: "lib/lab/ssh-ready.ts" },
+  { program: "ssh-keygen", debianPackage: "openssh-client", usedBy: "lib/lab/key.ts" },
+  { program: "ssh-keyscan", debianPackage: "openssh-client", usedBy: "lib/lab/ssh-ready.ts" },
+  { program: "apt-get", debianPackage: "apt", version: ["apt-get", "--version"], usedBy: "lib/lab/services/apt.ts" },
+  { program: "dpkg", debianPackage: "dpkg", version: ["dpkg", "--version"], usedBy: "lib/lab/services/compose-plugin.ts" },
+  { program: "dpkg-deb", debianPackage: "dpkg", usedBy: "lib/lab/services/build-image.ts" },
+  { program: "ldconfig", debianPackage: "libc-bin", usedBy: "lib/lab/services/build-image.ts" },
+  { program: "chroot", debianPackage: "coreutils", usedBy: "lib/lab/services/build-image.ts" },
+  { program: "tar", debianPackage: "tar", version: ["tar", "--version"], usedBy: "lib/lab/image.ts" },
+  { program: "rm", debianPackage: "coreutils", usedBy: "lib/lab/key.ts" },
+  { program: "sysctl", debianPackage: "procps", usedBy: "lib/lab/prerequisites.ts" },
+
+  // The tests themselves.
+  { program: "sh", debianPackage: "dash", usedBy: "test/tasks/command.test.ts" },
+  { program: "dash", debianPackage: "dash", usedBy: "test/security/injection-quote.test.ts" },
+  { program: "bash", debianPackage: "bash", version: ["bash", "--version"], usedBy: "test/security/injection-quote.test.ts" },
+  { program: "ls", debianPackage: "coreutils", usedBy: "test/facts/files.test.ts" },
+  { program: "ln", debianPackage: "coreutils", usedBy: "test/tasks/command.test.ts" },
+  { program: "busybox", debianPackage: "busybox", version: ["busybox", "--help"], usedBy: "test/lab/docker-variant.e2e.test.ts" },
+  { program: "curl", debianPackage: "curl", version: ["curl", "--version"], usedBy: "test/playbooks/bootstrap.e2e.test.ts" },
+  { program: "openssl", debianPackage: "openssl", version: ["openssl", "version"], usedBy: "test/tasks/http/local-server.ts" },
+];
+
+/** The Debian packages of {@link CONTROLLER_TOOLS}, each once, in list order. */
+export function controllerDebianPackages(tools: readonly ControllerTool[] = CONTROLLER_TOOLS): string[] {
+  return [...new Set(tools.flatMap((t) => (t.debianPackage ? [t.debianPackage] : [])))];
+}
