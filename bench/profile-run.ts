@@ -12,7 +12,7 @@ import { spawnSync } from "node:child_process";
 import { inspectLab, REPO_ROOT } from "../lib/lab/index.js";
 import { loadInventory } from "../lib/inventory/index.js";
 import { RunEvents } from "../lib/core/events.js";
-import { runPlaybook } from "../lib/core/runner.js";
+import { runPlaybook } from "../lib/run/runner.js";
 import { benchPlaybook, BENCH_TASKS } from "./bosun-playbook.js";
 import { measureFloor } from "./floor.js";
 import { pristineChecksums, resetHosts } from "./host-state.js";

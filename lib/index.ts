@@ -6,12 +6,12 @@ export { defineFact, type Fact } from "./core/fact.js";
 export { sh, raw, quote, withStdin, type Command } from "./core/command.js";
 export { secret, reveal, mask, registerSecret, Secret } from "./core/secrets.js";
 export { BosunError, CommandError, ParamsError, InventoryError, UnreachableError } from "./core/errors.js";
-export { playbook, type Playbook, type PlayDefinition, type PlaybookOption } from "./core/playbook.js";
-export { runPlaybook, type RunOptions } from "./core/runner.js";
-export { Host, TaskFailedError, type Handler } from "./core/host.js";
+export { playbook, type Playbook, type PlayDefinition, type PlaybookOption } from "./run/playbook.js";
+export { runPlaybook, type RunOptions } from "./run/runner.js";
+export { Host, TaskFailedError, type Handler } from "./run/host.js";
 export { RunEvents, type RunEventMap } from "./core/events.js";
 export { EXIT, type RunReport, type HostStats } from "./core/report.js";
-export { openHost, type OpenHostOptions, type OpenedHost, type SshTarget } from "./core/standalone.js";
+export { openHost, type OpenHostOptions, type OpenedHost, type SshTarget } from "./run/standalone.js";
 export * as schema from "./core/params.js";
 // Inventory, templates, CLI.
 export {
@@ -24,9 +24,10 @@ export {
   mergeVars,
 } from "./inventory/index.js";
 export type { Inventory, InventoryHost, Vars } from "./inventory/index.js";
-export { UnsetEnv, requireSet, findUnsetEnv } from "./inventory/unset-env.js";
+export { UnsetEnv, requireSet, findUnsetEnv } from "./core/unset-env.js";
 export { renderTemplate, renderTemplateFile } from "./template/index.js";
 export { runCli } from "./cli/main.js";
+export { main, isProgram, type ModuleMeta } from "./cli/entry.js";
 // Facts and tasks.
 export { pathState, type PathState } from "./facts/files.js";
 export { certificateExpiry } from "./facts/certificates.js";

@@ -28,8 +28,9 @@
  * Variables: see playbooks/bootstrap/settings.ts and inventory/vds1.yml.
  */
 import { BosunError } from "../lib/core/errors.js";
-import type { Host } from "../lib/core/host.js";
-import { playbook } from "../lib/core/playbook.js";
+import type { Host } from "../lib/run/host.js";
+import { playbook } from "../lib/run/playbook.js";
+import { main } from "../lib/cli/entry.js";
 import type { Vars } from "../lib/inventory/types.js";
 import { ensureDir } from "../lib/tasks/files/index.js";
 import { appBundle } from "../roles/app-bundle/index.js";
@@ -80,3 +81,5 @@ export const bootstrap = playbook({
   hosts: "all",
   run: bootstrapHost,
 });
+
+main(import.meta, bootstrap);

@@ -30,8 +30,9 @@
  * Variables: see playbooks/deploy/vars.ts and inventory/cfa2.yml.
  */
 import { BosunError, InterruptedError } from "../lib/core/errors.js";
-import type { Host } from "../lib/core/host.js";
-import { playbook, type PlaybookOption } from "../lib/core/playbook.js";
+import type { Host } from "../lib/run/host.js";
+import { playbook, type PlaybookOption } from "../lib/run/playbook.js";
+import { main } from "../lib/cli/entry.js";
 import type { Vars } from "../lib/inventory/types.js";
 import { composePull, composeRun, composeUp, dockerLogin, imagePrune } from "../lib/tasks/docker/index.js";
 import { ensureFile } from "../lib/tasks/files/index.js";
@@ -217,3 +218,5 @@ export const deploy = playbook({
   options: DEPLOY_OPTIONS,
   run: deployHost,
 });
+
+main(import.meta, deploy);

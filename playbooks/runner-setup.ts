@@ -13,12 +13,13 @@
  * re-run changes nothing. Variables: see {@link runnerSettings} and inventory/vds1.yml.
  */
 import { BosunError } from "../lib/core/errors.js";
-import type { Host } from "../lib/core/host.js";
-import { playbook } from "../lib/core/playbook.js";
+import type { Host } from "../lib/run/host.js";
+import { playbook } from "../lib/run/playbook.js";
+import { main } from "../lib/cli/entry.js";
 import { validateAgainstSchema } from "../lib/core/schema.js";
 import { Secret, secret } from "../lib/core/secrets.js";
 import type { Vars } from "../lib/inventory/types.js";
-import { UnsetEnv, unsetEnvHint } from "../lib/inventory/unset-env.js";
+import { UnsetEnv, unsetEnvHint } from "../lib/core/unset-env.js";
 import { gitlabRunnerRole, type GitlabRunnerRoleInput } from "../roles/gitlab-runner/index.js";
 
 const text = { type: "string", minLength: 1 };
@@ -99,3 +100,5 @@ export const runnerSetup = playbook({
   hosts: "all",
   run: setUpRunner,
 });
+
+main(import.meta, runnerSetup);

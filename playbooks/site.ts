@@ -9,10 +9,13 @@
  * certificates belong to the deploy user's runs. The options are those of the plays (deploy's
  * `--tag`, `--rollback`, `--services`, ...).
  */
-import { playbook } from "../lib/core/playbook.js";
+import { playbook } from "../lib/run/playbook.js";
+import { main } from "../lib/cli/entry.js";
 import { bootstrap } from "./bootstrap.js";
 import { deploy } from "./deploy.js";
 import { tlsRenew } from "./tls-renew.js";
 
 /** The site playbook: runnable (`tsx playbooks/site.ts --inventory cfa2 --tag sha-abc123`) and importable. */
 export const site = playbook({ name: "site", include: [bootstrap, deploy, tlsRenew] });
+
+main(import.meta, site);

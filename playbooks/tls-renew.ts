@@ -25,8 +25,9 @@
  *   tls_alert_webhook: !env TLS_ALERT_WEBHOOK     # or tls_alert_telegram: { bot_token: !env TG_BOT_TOKEN, chat_id: -1001234567890 }
  *   acme_server: https://acme-v02.api.letsencrypt.org/directory   # default; a private CA also needs acme_ca_bundle (a file on the controller)
  */
-import type { Host } from "../lib/core/host.js";
-import { playbook } from "../lib/core/playbook.js";
+import type { Host } from "../lib/run/host.js";
+import { playbook } from "../lib/run/playbook.js";
+import { main } from "../lib/cli/entry.js";
 import type { Vars } from "../lib/inventory/types.js";
 import { ensureFile } from "../lib/tasks/files/index.js";
 import { notify } from "../lib/tasks/notify/index.js";
@@ -79,3 +80,5 @@ export const tlsRenew = playbook({
   hosts: "all",
   run: renewTls,
 });
+
+main(import.meta, tlsRenew);

@@ -4,7 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { BosunError } from "../core/errors.js";
-import type { PlaybookOption } from "../core/playbook.js";
+import type { PlaybookOption } from "../run/playbook.js";
 
 /** What the command line asked for. */
 export interface CliArgs {

@@ -4,13 +4,14 @@
  * prints the recap (or the JSON document) and returns the exit code.
  */
 import path from "node:path";
-import { becomeFromVars, connectionFromVars, hostVarsWith, loadInventory, parseExtraVars, selectHosts } from "../inventory/index.js";
+import { loadInventory, parseExtraVars } from "../inventory/index.js";
 import type { Inventory, Vars } from "../inventory/types.js";
 import { BosunError, InventoryError, describeError } from "../core/errors.js";
 import { RunEvents } from "../core/events.js";
-import type { Playbook } from "../core/playbook.js";
+import type { Playbook } from "../run/playbook.js";
 import { EXIT, type RunReport } from "../core/report.js";
-import { runPlaybook } from "../core/runner.js";
+import { runPlaybook } from "../run/runner.js";
+import { selectedHosts } from "../run/selected-hosts.js";
 import { mask } from "../core/secrets.js";
 import { parseCliArgs, usage, UsageError, type CliArgs } from "./args.js";
 import { palette, wantsColor } from "./color.js";
@@ -58,21 +59,16 @@ async function prepare(book: Playbook, args: CliArgs, cwd: string): Promise<{ in
   const fromCli = parseExtraVars(args.extraVars, cwd);
   // Playbook options are extra vars under their own names; an explicit -e of the same name wins.
   const extraVars: Vars = { ...args.playbookOptions, ...fromCli };
-  const selected = new Set(book.plays.flatMap((play) => selectHosts(inventory, play.hosts, args.limit)));
-  if (args.limit !== undefined && selected.size === 0) {
+  // The selected hosts' connection and become settings, as the run will build them (`-e` included):
+  // a bad one (e.g. an unset `!env` password) is a usage error before anything runs.
+  const selected = selectedHosts(book, inventory, { limit: args.limit, extraVars });
+  if (args.limit !== undefined && selected.length === 0) {
     throw new UsageError(
       `Cannot run: --limit "${args.limit}" leaves no host to run on`,
       `The plays target ${book.plays.map((p) => `"${p.hosts}"`).join(", ")}.`,
     );
   }
-  // The selected hosts' connection and become settings, as the run will build them (`-e` included):
-  // a bad one (e.g. an unset `!env` password) is a usage error before anything runs.
-  for (const name of selected) {
-    const vars = hostVarsWith(inventory.hosts.get(name)!, { extraVars });
-    connectionFromVars(name, vars, { baseDir: path.dirname(path.resolve(inventory.source)) });
-    becomeFromVars(name, vars);
-  }
-  return { inventory, extraVars, hosts: selected.size };
+  return { inventory, extraVars, hosts: selected.length };
 }
 
 const silent: Renderer = { attach: () => undefined, close: async () => {} };

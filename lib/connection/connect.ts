@@ -1,5 +1,5 @@
 /** Open the right connection for a spec. */
-import type { Connection, ConnectionSpec } from "./types.js";
+import type { Connection, ConnectionSpec } from "../core/connection.js";
 import { SshConnection } from "./ssh.js";
 import { LocalConnection } from "./local.js";
 

@@ -1,7 +1,7 @@
 /** Host key verification for ssh2 against a known_hosts file: strict, accept-new, or off. */
 import os from "node:os";
 import path from "node:path";
-import type { HostKeyPolicy } from "./types.js";
+import type { HostKeyPolicy } from "../core/connection.js";
 import { appendKnownHost, entriesFor, fingerprint, keyTypeOf, knownHostName, readKnownHosts } from "./known-hosts.js";
 
 /** Why a host key was refused, for the error message. */

@@ -1,7 +1,7 @@
 /** The local connection (zx): commands run on this machine with /bin/sh, like Ansible's `local`. */
 import os from "node:os";
 import { stdinBytes, type Command } from "../core/command.js";
-import type { Connection, ExecResult } from "./types.js";
+import type { Connection, ExecResult } from "../core/connection.js";
 
 /** Run commands on the controller itself. */
 export class LocalConnection implements Connection {

@@ -23,7 +23,7 @@
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { quote, stdinBytes, type Command } from "../core/command.js";
-import type { ExecResult } from "./types.js";
+import type { ExecResult } from "../core/connection.js";
 
 /** Stdin larger than this goes over its own channel (base64 in a here-document is held in memory). */
 export const SESSION_STDIN_LIMIT = 1024 * 1024;

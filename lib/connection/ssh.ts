@@ -9,7 +9,7 @@ import { NodeSSH, type Config } from "node-ssh";
 import type { Client, ClientChannel } from "ssh2";
 import { quote, stdinBytes, type Command } from "../core/command.js";
 import { UnreachableError } from "../core/errors.js";
-import type { Connection, ExecResult, SshSpec } from "./types.js";
+import type { Connection, ExecResult, SshSpec } from "../core/connection.js";
 import { hostKeyVerifier, type HostKeyVerifier } from "./host-key.js";
 import { SESSION_STDIN_LIMIT, ShellSession, type ShellPipes } from "./shell-session.js";
 

@@ -22,14 +22,3 @@ export function callerLocation(): string | undefined {
   }
   return undefined;
 }
-
-/** The absolute file of the first stack frame outside bosun's lib/ (the module calling us). */
-export function callerFile(): string | undefined {
-  const frames = (new Error().stack ?? "").split("\n").slice(1);
-  for (const frame of frames) {
-    const f = frameFile(frame);
-    if (!f || f.file.startsWith(libDir + path.sep) || f.file.includes(`${path.sep}node_modules${path.sep}`)) continue;
-    return f.file;
-  }
-  return undefined;
-}

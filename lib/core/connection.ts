@@ -1,5 +1,5 @@
 /** The one interface every connection (ssh, local) implements. */
-import type { Command } from "../core/command.js";
+import type { Command } from "./command.js";
 
 /** What a remote command did. Output is never trimmed. */
 export interface ExecResult {

@@ -33,12 +33,14 @@ export interface RunEventMap {
 /** The event bus of one run. */
 export class RunEvents {
   readonly #emitter = new EventEmitter();
-  constructor() {
-    this.#emitter.setMaxListeners(100);
-  }
   /** Subscribe to one event. */
   on<K extends keyof RunEventMap>(event: K, listener: (payload: RunEventMap[K]) => void): this {
     this.#emitter.on(event, listener);
+    return this;
+  }
+  /** Unsubscribe a listener given to {@link on}. */
+  off<K extends keyof RunEventMap>(event: K, listener: (payload: RunEventMap[K]) => void): this {
+    this.#emitter.off(event, listener);
     return this;
   }
   /** Emit an event. */

@@ -1,6 +1,6 @@
 /** Facts: read-only probes of a host, a command and a pure parser of its output. */
 import type { Command } from "./command.js";
-import type { ExecResult } from "../connection/types.js";
+import type { ExecResult } from "./connection.js";
 
 /** A read-only probe: one command and a pure parser of what it printed. */
 export interface Fact<A, T> {

@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import type { Ajv, ErrorObject, Options, ValidateFunction } from "ajv";
 import { precompiledValidators } from "./precompiled.js";
 import { schemaKey } from "./schema-key.js";
-import { findUnsetEnv } from "../inventory/unset-env.js";
+import { findUnsetEnv } from "./unset-env.js";
 
 /** The ajv options of params validation (the generator compiles with the same). */
 export const PARAMS_AJV_OPTIONS: Options = { allErrors: false, strict: false };

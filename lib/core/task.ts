@@ -6,8 +6,8 @@
 import type { Command } from "./command.js";
 import type { Diff } from "./diff.js";
 import type { Fact } from "./fact.js";
-import type { ExecResult } from "../connection/types.js";
-import type { Vars } from "../inventory/types.js";
+import type { ExecResult } from "./connection.js";
+import type { Vars } from "./vars.js";
 import { BosunError, ParamsError } from "./errors.js";
 import { callerLocation } from "./callsite.js";
 import { validateAgainstSchema } from "./schema.js";

@@ -5,7 +5,7 @@
  * playbook that does not use a secret does not need it set: `deploy` runs without the TLS
  * playbook's `CLOUDFLARE_API_TOKEN`.
  */
-import { BosunError } from "../core/errors.js";
+import { BosunError } from "./errors.js";
 
 /** The value of an `!env NAME` tag whose variable was not set. */
 export class UnsetEnv {

@@ -1,6 +1,7 @@
 /**
  * The docker engine of a host in one command: packages, compose plugin, docker group members,
- * /etc/docker/daemon.json, the service state, and (for the upstream repository) the apt source.
+ * /etc/docker/daemon.json, the service state, the distribution, and (for Docker's repository)
+ * the apt source and its key.
  */
 import { defineFact } from "../core/fact.js";
 import { sh, type Command } from "../core/command.js";
@@ -9,15 +10,30 @@ import { base64Section, parseSections, script, section, sectionLines } from "./d
 /** Path of the engine's configuration file. */
 export const DAEMON_JSON = "/etc/docker/daemon.json";
 
-/** Every package the engine facts report on (Debian's and Docker's). */
+/** Every package the engine facts report on: the distributions' and Docker's, and what fetching Docker's key needs. */
 export const DOCKER_PACKAGES = [
   "docker.io",
+  "docker-cli",
+  "docker-compose",
+  "docker-compose-v2",
   "docker-ce",
   "docker-ce-cli",
   "containerd.io",
+  "docker-buildx-plugin",
   "docker-compose-plugin",
-  "docker-compose",
+  "ca-certificates",
+  "curl",
 ] as const;
+
+/** The identity of a host's distribution, from /etc/os-release. */
+export interface OsRelease {
+  /** `ID`, e.g. `debian`, `ubuntu`. */
+  readonly id: string;
+  /** `VERSION_ID`, e.g. `12`, `24.04`; empty on Debian testing and sid. */
+  readonly versionId: string;
+  /** `VERSION_CODENAME`, e.g. `bookworm`, `noble`. */
+  readonly codename: string;
+}
 
 /** Argument of {@link dockerEngineState}. */
 export interface DockerEngineQuery {
@@ -25,7 +41,7 @@ export interface DockerEngineQuery {
   readonly users?: readonly string[];
   /** An apt source file to read (the upstream repository's list). */
   readonly repoList?: string;
-  /** A signing key whose presence to report. */
+  /** A signing key file to read. */
   readonly repoKey?: string;
 }
 
@@ -35,6 +51,8 @@ export interface DockerEngineState {
   readonly packages: Readonly<Record<string, string>>;
   /** `docker compose version --short`, when compose v2 works. */
   readonly composeVersion?: string;
+  /** Whether a docker engine (`dockerd`) is installed, from whatever source. */
+  readonly dockerd: boolean;
   /** Whether the `docker` group exists. */
   readonly groupExists: boolean;
   /** Members of the `docker` group (supplementary). */
@@ -51,10 +69,12 @@ export interface DockerEngineState {
   readonly architecture: string;
   /** VERSION_CODENAME of /etc/os-release (e.g. `bookworm`). */
   readonly codename: string;
+  /** The distribution (/etc/os-release). */
+  readonly os: OsRelease;
   /** Content of the queried apt source file, when it exists. */
   readonly repoList?: string;
-  /** Whether the queried signing key exists. */
-  readonly repoKey: boolean;
+  /** Content of the queried signing key file, when it exists. */
+  readonly repoKey?: string;
 }
 
 function fileSection(name: string, path: string | undefined): Command {
@@ -70,13 +90,14 @@ export const dockerEngineState = defineFact<DockerEngineQuery, DockerEngineState
     return script(
       sh`${section("packages")}; dpkg-query -W -f ${format} ${[...DOCKER_PACKAGES]} 2>/dev/null`,
       sh`${section("compose")}; if command -v docker >/dev/null 2>&1; then docker compose version --short 2>/dev/null; fi`,
+      sh`${section("dockerd")}; if command -v dockerd >/dev/null 2>&1 || [ -x /usr/bin/dockerd ] || [ -x /usr/sbin/dockerd ]; then echo present; fi`,
       sh`${section("group")}; getent group docker`,
       sh`${section("users")}; for u in ${[...(q.users ?? [])]}; do if id -- "$u" >/dev/null 2>&1; then printf '%s\\n' "$u"; fi; done`,
       fileSection("daemon", DAEMON_JSON),
       sh`${section("service")}; printf 'enabled=%s\\nactive=%s\\n' "$(systemctl is-enabled docker.service 2>/dev/null)" "$(systemctl is-active docker.service 2>/dev/null)"`,
-      sh`${section("system")}; dpkg --print-architecture; (. /etc/os-release && printf '%s\\n' "$VERSION_CODENAME")`,
+      sh`${section("system")}; dpkg --print-architecture; (. /etc/os-release && printf '%s\\n' "$VERSION_CODENAME" "$ID" "$VERSION_ID")`,
       fileSection("repo", q.repoList),
-      q.repoKey ? sh`${section("key")}; if [ -f ${q.repoKey} ]; then echo present; fi` : sh`${section("key")}`,
+      fileSection("key", q.repoKey),
     );
   },
   parse: (r) => parseDockerEngineState(r.stdout),
@@ -94,11 +115,12 @@ export function parseDockerEngineState(stdout: string): DockerEngineState {
   }
   const group = sectionLines(s, "group")[0];
   const service = Object.fromEntries(sectionLines(s, "service").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
-  const [architecture = "", codename = ""] = sectionLines(s, "system");
+  const [architecture = "", codename = "", id = "", versionId = ""] = sectionLines(s, "system");
   const compose = sectionLines(s, "compose")[0]?.trim();
   return {
     packages,
     composeVersion: compose ? compose.replace(/^v/, "") : undefined,
+    dockerd: sectionLines(s, "dockerd")[0] === "present",
     groupExists: group !== undefined && group !== "",
     groupMembers: group ? (group.split(":")[3] ?? "").split(",").filter(Boolean) : [],
     existingUsers: sectionLines(s, "users").filter(Boolean),
@@ -107,7 +129,8 @@ export function parseDockerEngineState(stdout: string): DockerEngineState {
     active: service.active ?? "",
     architecture,
     codename,
+    os: { id, versionId, codename },
     repoList: base64Section(s, "repo"),
-    repoKey: sectionLines(s, "key")[0] === "present",
+    repoKey: base64Section(s, "key"),
   };
 }

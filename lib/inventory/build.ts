@@ -5,7 +5,7 @@ import { mergeVars } from "./precedence.js";
 import { registerSensitiveVars } from "./secret-values.js";
 import type { InventoryTree } from "./structure.js";
 import type { Inventory, InventoryHost, Vars } from "./types.js";
-import type { BecomeSpec, ConnectionSpec } from "../connection/types.js";
+import type { BecomeSpec, ConnectionSpec } from "../core/connection.js";
 
 /** Parameters for {@link buildInventory}. */
 export interface BuildInventoryOptions {

@@ -3,7 +3,7 @@
  * found wins: bosun's own `bosun_*` variable, Ansible's variable, the ssh arguments in
  * `ansible_ssh_common_args` then `ansible_ssh_extra_args`, the default.
  */
-import type { BecomeSpec, ConnectionSpec, HostKeyPolicy, SshSpec } from "../connection/types.js";
+import type { BecomeSpec, ConnectionSpec, HostKeyPolicy, SshSpec } from "../core/connection.js";
 import { InventoryError } from "../core/errors.js";
 import type { JumpHost } from "./jump-host.js";
 import { parseJumpHosts } from "./jump-host.js";

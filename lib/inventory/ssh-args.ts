@@ -4,7 +4,7 @@
  * `-o ConnectTimeout=`, `-o Port=` / `-p`. Every other option is ignored without an error.
  * As in ssh itself, the first value given for an option wins.
  */
-import type { HostKeyPolicy } from "../connection/types.js";
+import type { HostKeyPolicy } from "../core/connection.js";
 import { parseJumpHosts, type JumpHost } from "./jump-host.js";
 import { splitShellWords } from "./shell-words.js";
 

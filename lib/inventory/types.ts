@@ -1,8 +1,9 @@
 /** The typed inventory the rest of bosun works with. */
-import type { BecomeSpec, ConnectionSpec } from "../connection/types.js";
+import type { BecomeSpec, ConnectionSpec } from "../core/connection.js";
 
-/** Variables as they come from YAML, the environment, files or `-e`. */
-export type Vars = Record<string, unknown>;
+import type { Vars } from "../core/vars.js";
+
+export type { Vars };
 
 /** One host with its merged variables and how to reach it. */
 export interface InventoryHost {

@@ -6,7 +6,7 @@ import type { ErrorObject, Options, ValidateFunction } from "ajv";
 import { precompiledValidators } from "../core/precompiled.js";
 import { loadAjv } from "../core/schema.js";
 import { schemaKey } from "../core/schema-key.js";
-import { UnsetEnv } from "./unset-env.js";
+import { UnsetEnv } from "../core/unset-env.js";
 import { BOSUN_VARS, SENSITIVE_VARS } from "./known-vars.js";
 import { preview } from "./preview.js";
 import { problemsError, type Locator, type Problem } from "./location.js";

@@ -4,7 +4,7 @@
  */
 import type { Vars } from "./types.js";
 import { preview } from "./preview.js";
-import { UnsetEnv } from "./unset-env.js";
+import { UnsetEnv } from "../core/unset-env.js";
 
 const truthy = new Set(["yes", "on", "true", "y", "t", "1"]);
 const falsy = new Set(["no", "off", "false", "n", "f", "0"]);

@@ -8,6 +8,7 @@ import { dirname, join, relative } from "node:path";
 import { problemsError } from "./location.js";
 import type { Vars } from "./types.js";
 import { assertValid } from "./validate.js";
+import { decryptVaultFile, registerVaultValues } from "./vault-file.js";
 import { parseYamlSource } from "./yaml-source.js";
 
 /** Options of {@link readVarsFile} and {@link loadVarsDir}. */
@@ -26,17 +27,18 @@ export function displayPath(path: string, cwd: string): string {
   return rel && !rel.startsWith("..") ? rel : path;
 }
 
-/** Read one vars file: a mapping of variables (empty file: none), checked against the vars schema. */
+/** Read one vars file (decrypted when vault-encrypted): a mapping of variables (empty file: none), checked against the vars schema. */
 export async function readVarsFile(path: string, options: VarsFileOptions): Promise<Vars> {
   const label = displayPath(path, options.cwd);
-  const text = await readFile(path, "utf8");
-  const parsed = parseYamlSource(text, { label, baseDir: dirname(path), ...(options.env ? { env: options.env } : {}) });
+  const file = decryptVaultFile(await readFile(path, "utf8"), label);
+  const parsed = parseYamlSource(file.text, { label, baseDir: dirname(path), ...(options.env ? { env: options.env } : {}) });
   if (parsed.data !== null && (typeof parsed.data !== "object" || Array.isArray(parsed.data))) {
     throw problemsError(label, parsed.locate, [
       { path: [], at: "value", message: "a vars file must be a mapping of variable names to values" },
     ]);
   }
   assertValid("vars", parsed);
+  if (file.encrypted) registerVaultValues(parsed.data);
   return (parsed.data ?? {}) as Vars;
 }
 

@@ -7,7 +7,7 @@ import { LineCounter, isPair, isSeq, parseDocument, visit, type Scalar, type YAM
 import { InventoryError } from "../core/errors.js";
 import { keyText, problemsError, yamlLocator, type Locator, type Problem } from "./location.js";
 import { hasLookup, readTaggedSecret, resolveLookups, type SecretSourceOptions } from "./secret-values.js";
-import { UnsetEnv } from "./unset-env.js";
+import { UnsetEnv } from "../core/unset-env.js";
 import { UNSAFE_TAG, inventoryTags } from "./yaml-tags.js";
 
 /** Parameters for {@link parseYamlSource}. */

@@ -4,6 +4,7 @@
  * the single letters `y`/`n` stay strings, as they do in PyYAML.
  */
 import type { ScalarTag, Tags } from "yaml";
+import { decryptVaultText, VaultDecryptError } from "./vault-keyring.js";
 
 /** A tag that reads a secret at load time: `!env NAME` or `!file path`. */
 export type SecretTag = "!env" | "!file";
@@ -21,11 +22,17 @@ function keepString(tag: string): ScalarTag {
   return { tag, resolve: (value: string) => value };
 }
 
+/** `!vault |` holds vault text: decrypted at load time with the passwords in use (see vault-keyring.ts). */
 const vault: ScalarTag = {
   tag: "!vault",
   resolve(value, onError) {
-    onError("!vault values are not supported: keep the secret in the environment (!env NAME) or a file (!file path)");
-    return value;
+    try {
+      return decryptVaultText(value, "the !vault value");
+    } catch (error) {
+      const hint = error instanceof VaultDecryptError ? error.context.hint : undefined;
+      onError(hint ? `${(error as Error).message} (${hint})` : (error as Error).message);
+      return value;
+    }
   },
 };
 

@@ -1,10 +1,10 @@
 /**
- * `npm run lab -- up [N] [--name NAME] [--variant fresh|docker]`, `... down [--name NAME | --all]`,
- * `... status`, `... image [--variant fresh|docker]`: disposable Debian lab hosts on this machine;
+ * `npm run lab -- up [N] [--name NAME] [--variant fresh|docker|bookworm|trixie]`, `... down [--name NAME | --all]`,
+ * `... status`, `... image [--variant ...]`: disposable Debian lab hosts on this machine;
  * `... prerequisites [--check | --versions]`: this machine's tools (lib/lab/controller-tools.ts).
  */
 import { parseArgs } from "node:util";
-import { ensureLabImage, type LabVariant } from "./image.js";
+import { ensureLabImage, LAB_VARIANTS, type LabVariant } from "./image.js";
 import { labDown } from "./lab-down.js";
 import { labStatus } from "./lab-status.js";
 import { labUp } from "./hosts.js";
@@ -12,19 +12,22 @@ import { controllerToolVersions } from "./controller-tool-versions.js";
 import { ensurePrerequisites, missingControllerTools } from "./prerequisites.js";
 
 const USAGE = `usage: npm run lab -- <command>
-  up [N] [--name NAME] [--variant fresh|docker]   start N hosts (default 1) named NAME1..N (default lab)
+  up [N] [--name NAME] [--variant V]               start N hosts (default 1) named NAME1..N (default lab)
   down [--name NAME | --all]                       remove a lab (default lab), or every lab and the services
   status                                           list lab hosts, ports and images
-  image [--variant fresh|docker]                   build the host image now (cached)
+  image [--variant V]                              build the host image now (cached)
   prerequisites [--check | --versions]             install this machine's missing tools (lib/lab/controller-tools.ts);
-                                                   --check only names the missing ones, --versions prints every version`;
+                                                   --check only names the missing ones, --versions prints every version
+variants V: fresh (default), docker, bookworm, trixie (stock Debian 12 and 13 images)`;
 
 const log = (line: string) => console.log(`  ${line}`);
 const seconds = (t0: number) => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 
 function variantOf(value: string | undefined): LabVariant {
-  if (value === undefined || value === "fresh" || value === "docker") return value ?? "fresh";
-  throw new Error(`Cannot use variant "${value}": choose fresh or docker`);
+  if (value === undefined) return "fresh";
+  const known = LAB_VARIANTS.find((v) => v === value);
+  if (known) return known;
+  throw new Error(`Cannot use variant "${value}": choose ${LAB_VARIANTS.join(", ")}`);
 }
 
 async function up(positionals: string[], name: string | undefined, variant: LabVariant): Promise<void> {

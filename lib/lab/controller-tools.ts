@@ -76,6 +76,8 @@ export const CONTROLLER_TOOLS: readonly ControllerTool[] = [
   { program: "busybox", debianPackage: "busybox", version: ["busybox", "--help"], usedBy: "test/lab/docker-variant.e2e.test.ts" },
   { program: "curl", debianPackage: "curl", version: ["curl", "--version"], usedBy: "test/playbooks/bootstrap.e2e.test.ts" },
   { program: "openssl", debianPackage: "openssl", version: ["openssl", "version"], usedBy: "test/tasks/http/local-server.ts" },
+  { program: "ansible", debianPackage: "ansible", version: ["ansible", "--version"], usedBy: "test/inventory/ansible-limit.test.ts" },
+  { program: "ansible-inventory", debianPackage: "ansible", usedBy: "test/inventory/ansible-corpus.test.ts" },
 ];
 
 /** The Debian packages of {@link CONTROLLER_TOOLS}, each once, in list order. */

@@ -16,8 +16,12 @@ export const LAB_PACKAGES: readonly string[] = [
   "gnupg", "procps", "less", "nano", "iptables",
 ];
 
-/** PID 1 of a lab host: make docker's read-only cgroups and bind-mounted files VPS-like, then exec systemd. */
-const ENTRYPOINT = `#!/bin/sh
+/**
+ * PID 1 of a lab host: make docker's read-only cgroups and bind-mounted files VPS-like, then exec
+ * systemd with `initArgs` (in a container systemd reads its "kernel command line" from PID 1's).
+ */
+function entrypoint(initArgs: readonly string[]): string {
+  return `#!/bin/sh
 # bosun lab host init: runs as PID 1, then becomes systemd.
 set -eu
 
@@ -50,8 +54,9 @@ if [ -n "\${BOSUN_LAB_AUTHORIZED_KEY:-}" ] && [ ! -e /root/.ssh/authorized_keys 
 fi
 
 mkdir -p "$state" && touch "$state/first-boot-done"
-exec env -u BOSUN_LAB_AUTHORIZED_KEY /sbin/init
+exec env -u BOSUN_LAB_AUTHORIZED_KEY /sbin/init${initArgs.map((a) => ` ${a}`).join("")}
 `;
+}
 
 const HOSTKEYS_UNIT = `[Unit]
 Description=Generate this host's SSH host keys (bosun lab first boot)
@@ -85,10 +90,19 @@ export const MASKED_UNITS: readonly string[] = [
 /** Where the lab's init script lives inside the image. */
 export const ENTRYPOINT_PATH = "/usr/local/sbin/bosun-lab-init";
 
+/** Options of {@link labRootfsEdits}. */
+export interface LabRootfsOptions {
+  /** Debian suite of the rootfs, for its apt sources (default {@link LAB_SUITE}). */
+  readonly suite?: string;
+  /** Arguments systemd gets as PID 1 (default none). */
+  readonly initArgs?: readonly string[];
+}
+
 /** How the debootstrapped rootfs is turned into a lab host. */
-export function labRootfsEdits(mirrors: DebianMirrors): RootfsEdit[] {
+export function labRootfsEdits(mirrors: DebianMirrors, options: LabRootfsOptions = {}): RootfsEdit[] {
+  const suite = options.suite ?? LAB_SUITE;
   return [
-    write(ENTRYPOINT_PATH, ENTRYPOINT, 0o755),
+    write(ENTRYPOINT_PATH, entrypoint(options.initArgs ?? []), 0o755),
     // An empty machine-id: systemd makes one at boot without running "first boot" presets.
     write("/etc/machine-id", ""),
     remove("/var/lib/dbus/machine-id"),
@@ -106,9 +120,9 @@ export function labRootfsEdits(mirrors: DebianMirrors): RootfsEdit[] {
     remove("/etc/apt/sources.list"),
     write(
       "/etc/apt/sources.list.d/debian.sources",
-      `Types: deb\nURIs: ${mirrors.archive}\nSuites: ${LAB_SUITE} ${LAB_SUITE}-updates\nComponents: main\n` +
+      `Types: deb\nURIs: ${mirrors.archive}\nSuites: ${suite} ${suite}-updates\nComponents: main\n` +
         `Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\n` +
-        `Types: deb\nURIs: ${mirrors.security}\nSuites: ${LAB_SUITE}-security\nComponents: main\n` +
+        `Types: deb\nURIs: ${mirrors.security}\nSuites: ${suite}-security\nComponents: main\n` +
         `Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n`,
     ),
     // Like Debian's cloud and container images: no package lists or .debs; run `apt-get update` first.

@@ -3,6 +3,7 @@ import path from "node:path";
 import { debianMirrors, type DebianMirrors } from "./apt-sources.js";
 import { buildDockerVariant, dockerVariantHash } from "./image-docker-variant.js";
 import { IMPORT_CHANGES, LAB_PACKAGES, LAB_SUITE, labRootfsEdits, recipeHash } from "./image-recipe.js";
+import { STOCK_SUITES, stockRecipe, type BaseImageRecipe, type StockSuite } from "./image-stock.js";
 import { withLabLock } from "./lock.js";
 import { CACHE_DIR } from "./paths.js";
 import { runProcess } from "./process.js";
@@ -11,8 +12,18 @@ import { applyRootfsEdits } from "./rootfs-edits.js";
 /** Repository (name without tag) of every lab host image. */
 export const LAB_IMAGE_REPO = "bosun-lab-host";
 
-/** Which lab host image: `fresh` is a new VPS; `docker` has docker.io preinstalled. */
-export type LabVariant = "fresh" | "docker";
+/**
+ * Which lab host image: `fresh` is a new VPS with the lab's conveniences (curl, sudo, python3 ...);
+ * `docker` has docker.io preinstalled; `bookworm` and `trixie` are stock images of Debian 12 and 13.
+ */
+export type LabVariant = "fresh" | "docker" | StockSuite;
+
+/** Every lab variant, for `lab status` and argument checks. */
+export const LAB_VARIANTS: readonly LabVariant[] = ["fresh", "docker", ...STOCK_SUITES];
+
+function isStock(variant: LabVariant): variant is StockSuite {
+  return (STOCK_SUITES as readonly string[]).includes(variant);
+}
 
 /** Options for {@link ensureLabImage}. */
 export interface EnsureLabImageOptions {
@@ -25,7 +36,7 @@ export interface EnsureLabImageOptions {
 const TAR_FLAGS = ["--numeric-owner", "--xattrs", "--xattrs-include=*"];
 
 /** The recipe of the base image, from which its tag and cache keys derive. */
-function baseRecipe(mirrors: DebianMirrors) {
+function baseRecipe(mirrors: DebianMirrors): BaseImageRecipe {
   const debootstrap = { suite: LAB_SUITE, variant: "minbase", mirror: mirrors.archive, packages: LAB_PACKAGES };
   return {
     debootstrap,
@@ -37,6 +48,7 @@ function baseRecipe(mirrors: DebianMirrors) {
 
 /** The tag of the lab host image for `variant` on this machine (whether built or not). */
 export function labImageTag(variant: LabVariant = "fresh"): string {
+  if (isStock(variant)) return `${LAB_IMAGE_REPO}:${variant}-${recipeHash(stockRecipe(variant, debianMirrors(variant)))}`;
   const base = `${LAB_IMAGE_REPO}:${recipeHash(baseRecipe(debianMirrors(LAB_SUITE)))}`;
   return variant === "fresh" ? base : `${base}-docker-${dockerVariantHash()}`;
 }
@@ -54,7 +66,7 @@ async function timed(log: (line: string) => void, what: string, fn: () => Promis
 }
 
 /** debootstrap the rootfs into a cached tarball (kept under .lab/cache/, reused by later builds). */
-async function ensureRootfsTarball(recipe: ReturnType<typeof baseRecipe>, log: (line: string) => void): Promise<void> {
+async function ensureRootfsTarball(recipe: BaseImageRecipe, log: (line: string) => void): Promise<void> {
   if (existsSync(recipe.tarball)) return;
   const work = path.join(CACHE_DIR, `debootstrap-${process.pid}`);
   rmSync(work, { recursive: true, force: true });
@@ -78,7 +90,7 @@ async function ensureRootfsTarball(recipe: ReturnType<typeof baseRecipe>, log: (
 }
 
 /** Unpack the cached rootfs, apply the recipe's edits, and `docker import` it as `tag`. */
-async function importBaseImage(recipe: ReturnType<typeof baseRecipe>, tag: string, log: (line: string) => void): Promise<void> {
+async function importBaseImage(recipe: BaseImageRecipe, tag: string, log: (line: string) => void): Promise<void> {
   const work = path.join(CACHE_DIR, `import-${process.pid}`);
   const rootfs = path.join(work, "rootfs");
   rmSync(work, { recursive: true, force: true });
@@ -108,6 +120,13 @@ export async function ensureLabImage(options: EnsureLabImageOptions = {}): Promi
   if (await imageExists(tag)) return tag;
   return withLabLock("image", async () => {
     if (await imageExists(tag)) return tag; // built by another process meanwhile
+    if (isStock(variant)) {
+      const recipe = stockRecipe(variant, debianMirrors(variant));
+      mkdirSync(CACHE_DIR, { recursive: true });
+      await ensureRootfsTarball(recipe, log);
+      await importBaseImage(recipe, tag, log);
+      return tag;
+    }
     const baseTag = labImageTag("fresh");
     if (!(await imageExists(baseTag))) {
       const recipe = baseRecipe(debianMirrors(LAB_SUITE));

@@ -1,4 +1,4 @@
-import { imageExists, labImageTag, type LabVariant } from "./image.js";
+import { imageExists, LAB_VARIANTS, labImageTag, type LabVariant } from "./image.js";
 import { listLabHosts, type LabHostStatus } from "./lab-state.js";
 import { LAB_NETWORK } from "./network.js";
 import { runProcess } from "./process.js";
@@ -15,11 +15,10 @@ export interface LabStatus {
 
 /** Report the lab hosts, images and network on this machine (reads docker only, changes nothing). */
 export async function labStatus(): Promise<LabStatus> {
-  const variants: LabVariant[] = ["fresh", "docker"];
   const [hosts, images, network] = await Promise.all([
     listLabHosts(),
     Promise.all(
-      variants.map(async (variant) => {
+      LAB_VARIANTS.map(async (variant) => {
         const tag = labImageTag(variant);
         return { variant, tag, built: await imageExists(tag) };
       }),

@@ -3,21 +3,58 @@
  * commands, and collects notified handlers. Playbooks receive one per host.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Connection, ExecResult, BecomeSpec } from "../connection/types.js";
-import type { Vars } from "../inventory/types.js";
-import { describeCommand, type Command } from "./command.js";
-import { wrapWithSudo, sudoProblem, type SudoMode } from "./become.js";
-import { BosunError, CommandError, InterruptedError, UnreachableError, describeError } from "./errors.js";
-import type { Fact } from "./fact.js";
-import { mask, maskDeep } from "./secrets.js";
-import { renderDiff } from "./diff.js";
-import type { Plan, TaskCall, TaskHost, TaskResult } from "./task.js";
-import { callerLocation } from "./callsite.js";
-import { isActionStep, mergeCommandSteps, safeTitle } from "./steps.js";
+import type { Connection, ExecResult, BecomeSpec } from "../core/connection.js";
+import type { Vars } from "../core/vars.js";
+import { describeCommand, type Command } from "../core/command.js";
+import { wrapWithSudo, sudoProblem, type SudoMode } from "../core/become.js";
+import { BosunError, CommandError, InterruptedError, UnreachableError, describeError } from "../core/errors.js";
+import type { Fact } from "../core/fact.js";
+import { mask, maskDeep } from "../core/secrets.js";
+import { renderDiff } from "../core/diff.js";
+import type { Plan, TaskCall, TaskHost, TaskResult } from "../core/task.js";
+import { callerLocation } from "../core/callsite.js";
+import { isActionStep, mergeCommandSteps, safeTitle } from "../core/steps.js";
 
-export { mergeCommandSteps } from "./steps.js";
-export { TaskFailedError, type Handler, type HostRunContext } from "./host-context.js";
-import { TaskFailedError, type HostRunContext } from "./host-context.js";
+export { mergeCommandSteps } from "../core/steps.js";
+import type { RunEvents } from "../core/events.js";
+import { TaskFailedError } from "./task-failed.js";
+
+export { TaskFailedError } from "./task-failed.js";
+
+/** A handler: what runs once at the end of the play when notified. */
+export type Handler = (host: Host) => Promise<unknown>;
+
+/** What a host needs from the run it belongs to. */
+export interface HostRunContext {
+  /** Play name (for events). */
+  readonly play: string;
+  /** --check. */
+  readonly checkMode: boolean;
+  /** --diff. */
+  readonly diffMode: boolean;
+  /** --tags (empty: all). */
+  readonly tags: readonly string[];
+  /** --skip-tags. */
+  readonly skipTags: readonly string[];
+  /** The event bus. */
+  readonly events: RunEvents;
+  /** Handlers of the play, in definition order. */
+  readonly handlers: ReadonlyMap<string, Handler>;
+  /** Set when the run is interrupted: no new task starts. */
+  readonly signal?: AbortSignal;
+}
+
+/** How a {@link Host} reaches its machine and which run it belongs to. */
+export interface HostOptions {
+  /** Merged variables. */
+  readonly vars: Vars;
+  /** The open (or openable) connection. */
+  readonly connection: Connection;
+  /** How to become root. */
+  readonly become: BecomeSpec;
+  /** The run it belongs to. */
+  readonly run: HostRunContext;
+}
 
 /** One host in a run. */
 export class Host {
@@ -28,15 +65,24 @@ export class Host {
   #sudoMode: SudoMode | undefined;
   #applying = false;
 
+  /** Merged variables. */
+  readonly vars: Vars;
+  /** The connection commands run over. */
+  readonly connection: Connection;
+  /** How to become root. */
+  readonly become: BecomeSpec;
+  private readonly ctx: HostRunContext;
+
   constructor(
     /** Inventory name. */
     readonly name: string,
-    /** Merged variables. */
-    readonly vars: Vars,
-    readonly connection: Connection,
-    readonly become: BecomeSpec,
-    private readonly ctx: HostRunContext,
-  ) {}
+    options: HostOptions,
+  ) {
+    this.vars = options.vars;
+    this.connection = options.connection;
+    this.become = options.become;
+    this.ctx = options.run;
+  }
 
   /** True in --check runs. */
   get checkMode(): boolean {

@@ -1,12 +1,10 @@
 /**
  * Playbooks are plain TypeScript: a play names its hosts and runs tasks per host in `run`.
- * A playbook file is both importable and runnable with tsx (it runs the CLI when it is the
- * entry module).
+ * A playbook file is both importable and runnable with tsx: it ends with `main(import.meta, book)`
+ * (lib/cli/entry.ts), which starts the CLI only when the file is the program being run.
  */
-import { realpathSync } from "node:fs";
 import type { Vars } from "../inventory/types.js";
 import type { Handler, Host } from "./host.js";
-import { callerFile } from "./callsite.js";
 
 /** A playbook-specific command-line option, such as deploy's `--tag`. It lands in vars under its name. */
 export interface PlaybookOption {
@@ -58,27 +56,10 @@ function isSequence(def: object): def is PlaybookSequence {
   return Array.isArray((def as PlaybookSequence).include);
 }
 
-function isEntryModule(file: string | undefined): boolean {
-  const entry = process.argv[1];
-  if (!file || !entry) return false;
-  try {
-    return realpathSync(entry) === realpathSync(file);
-  } catch {
-    return false;
-  }
-}
-
-/** Define a playbook. When the calling file is the program tsx runs, the CLI starts. */
+/** Define a playbook: its plays and their options. It runs through the CLI (`main`) or `runPlaybook`. */
 export function playbook<V extends Vars = Vars>(definition: PlayDefinition<V> | PlaybookSequence): Playbook {
   const plays = isSequence(definition) ? definition.include.flatMap((p) => p.plays) : [definition as unknown as PlayDefinition<Vars>];
   const options = Object.assign({}, ...plays.map((p) => p.options ?? {})) as Record<string, PlaybookOption>;
   const book: Playbook = { name: definition.name, plays, options };
-  if (isEntryModule(callerFile())) {
-    setImmediate(() => {
-      void import("../cli/main.js").then(async ({ runCli }) => {
-        process.exitCode = await runCli(book, process.argv.slice(2));
-      });
-    });
-  }
   return book;
 }

@@ -3,17 +3,17 @@
  * tasks in order per host. A failed host stops, the others carry on; unreachable hosts are
  * reported apart from failed ones. One connection per host for the whole run.
  */
-import type { BecomeSpec, Connection, ConnectionSpec } from "../connection/types.js";
+import type { Connection, ConnectionSpec } from "../core/connection.js";
 import { createConnection } from "../connection/connect.js";
 import type { Inventory, Vars } from "../inventory/types.js";
-import { becomeFromVars, connectionFromVars, hostVarsWith, selectHosts } from "../inventory/index.js";
-import path from "node:path";
-import { BosunError, InterruptedError, UnreachableError, describeError } from "./errors.js";
-import { RunEvents } from "./events.js";
+import { selectHosts } from "../inventory/index.js";
+import { connectionKey, hostSettings, type HostSettings } from "./host-settings.js";
+import { BosunError, InterruptedError, UnreachableError, describeError } from "../core/errors.js";
+import { RunEvents } from "../core/events.js";
 import { Host, TaskFailedError, type Handler } from "./host.js";
 import type { PlayDefinition, Playbook } from "./playbook.js";
-import { countResult, emptyStats, exitCodeOf, type RunReport } from "./report.js";
-import { mask } from "./secrets.js";
+import { countResult, emptyStats, exitCodeOf, type RunReport } from "../core/report.js";
+import { mask } from "../core/secrets.js";
 
 /** How to run a playbook. */
 export interface RunOptions {
@@ -105,7 +105,7 @@ export async function runPlaybook(book: Playbook, options: RunOptions): Promise<
       let failedSoFar = 0;
       for (const batch of serialBatches(hosts, play.serial)) {
         await withConcurrency(batch, options.forks ?? 10, async (name) => {
-          const ok = await runHost(play, name, options, events, connections, report);
+          const ok = await runHost(name, { play, options, events, connections, report });
           if (!ok) {
             down.add(name);
             failedSoFar++;
@@ -119,6 +119,7 @@ export async function runPlaybook(book: Playbook, options: RunOptions): Promise<
           break;
         }
       }
+      events.off("taskEnd", onEnd);
       events.emit("playEnd", { play: play.name });
     }
   } finally {
@@ -130,46 +131,49 @@ export async function runPlaybook(book: Playbook, options: RunOptions): Promise<
   return report;
 }
 
-async function runHost(
-  play: PlayDefinition<Vars>,
-  name: string,
-  options: RunOptions,
-  events: RunEvents,
-  connections: Map<string, Connection>,
-  report: RunReport,
-): Promise<boolean> {
-  const spec = options.inventory.hosts.get(name);
-  if (!spec) throw new BosunError(`Cannot run on ${name}: not in the inventory`);
+/** What one host's run of a play shares with the rest of the run. */
+interface HostRun {
+  readonly play: PlayDefinition<Vars>;
+  readonly options: RunOptions;
+  readonly events: RunEvents;
+  /** Open connections by {@link connectionKey}: a play that reaches the host differently gets its own. */
+  readonly connections: Map<string, Connection>;
+  readonly report: RunReport;
+}
+
+async function runHost(name: string, run: HostRun): Promise<boolean> {
+  const { play, options, events, connections, report } = run;
   const stats = (report.stats[name] ??= emptyStats());
-  const vars: Vars = hostVarsWith(spec, { playVars: play.vars, extraVars: options.extraVars });
-  // Like Ansible, `-e ansible_user=root` (or play vars) may change how the host is reached.
-  const overrides = Object.keys({ ...play.vars, ...options.extraVars }).some((k) => /^(ansible|bosun)_/.test(k));
-  const baseDir = path.dirname(path.resolve(options.inventory.source));
-  let connectionSpec: ConnectionSpec;
-  let become: BecomeSpec;
+  let settings: HostSettings;
   try {
-    connectionSpec = overrides ? connectionFromVars(name, vars, { baseDir }) : spec.connection;
-    become = overrides ? becomeFromVars(name, vars) : spec.become;
+    settings = hostSettings(options.inventory, name, { playVars: play.vars, extraVars: options.extraVars });
   } catch (e) {
     report.hostErrors[name] = describeError(e);
     stats.failed++;
     events.emit("hostEnd", { play: play.name, host: name, status: "failed", error: report.hostErrors[name] });
     return false;
   }
-  let connection = connections.get(name);
+  const { vars, become } = settings;
+  const key = connectionKey(name, settings.connection);
+  let connection = connections.get(key);
   if (!connection) {
-    connection = (options.connect ?? createConnection)(connectionSpec, name);
-    connections.set(name, connection);
+    connection = (options.connect ?? createConnection)(settings.connection, name);
+    connections.set(key, connection);
   }
-  const host = new Host(name, vars, connection, become, {
-    play: play.name,
-    checkMode: !!options.check,
-    diffMode: !!options.diff,
-    tags: options.tags ?? [],
-    skipTags: options.skipTags ?? [],
-    events,
-    handlers: new Map<string, Handler>(Object.entries(play.handlers ?? {})),
-    signal: options.signal,
+  const host = new Host(name, {
+    vars: vars,
+    connection: connection,
+    become: become,
+    run: {
+      play: play.name,
+      checkMode: !!options.check,
+      diffMode: !!options.diff,
+      tags: options.tags ?? [],
+      skipTags: options.skipTags ?? [],
+      events,
+      handlers: new Map<string, Handler>(Object.entries(play.handlers ?? {})),
+      signal: options.signal,
+    },
   });
   const started = Date.now();
   events.emit("hostStart", { play: play.name, host: name });

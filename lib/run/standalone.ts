@@ -1,8 +1,8 @@
 /** Use tasks from any script without the CLI: open a host, run tasks, close. */
-import type { BecomeSpec, ConnectionSpec, HostKeyPolicy } from "../connection/types.js";
+import type { BecomeSpec, ConnectionSpec, HostKeyPolicy } from "../core/connection.js";
 import { createConnection } from "../connection/connect.js";
 import type { InventoryHost, Vars } from "../inventory/types.js";
-import { RunEvents } from "./events.js";
+import { RunEvents } from "../core/events.js";
 import { Host, type Handler } from "./host.js";
 
 /** A simple SSH target for scripts. */
@@ -78,14 +78,19 @@ export async function openHost(target: SshTarget | InventoryHost, options: OpenH
   const spec = toInventoryHost(target);
   const connection = createConnection(spec.connection);
   await connection.open();
-  const host = new Host(spec.name, { ...spec.vars, inventory_hostname: spec.name }, connection, spec.become, {
-    play: "script",
-    checkMode: !!options.check,
-    diffMode: !!options.diff,
-    tags: [],
-    skipTags: [],
-    events: options.events ?? new RunEvents(),
-    handlers: new Map(Object.entries(options.handlers ?? {})),
+  const host = new Host(spec.name, {
+    vars: { ...spec.vars, inventory_hostname: spec.name },
+    connection: connection,
+    become: spec.become,
+    run: {
+      play: "script",
+      checkMode: !!options.check,
+      diffMode: !!options.diff,
+      tags: [],
+      skipTags: [],
+      events: options.events ?? new RunEvents(),
+      handlers: new Map(Object.entries(options.handlers ?? {})),
+    },
   });
   return Object.assign(host, { close: () => connection.close() }) as OpenedHost;
 }

@@ -7,7 +7,7 @@ import { defineTask, changed, unchanged, type ActionStep, type TaskHost } from "
 import { sh, raw, quote, type Command, type RawShell } from "../core/command.js";
 import { params, any, bool, nonEmpty, record, str, func, secretString } from "../core/params.js";
 import { Secret, mask } from "../core/secrets.js";
-import type { ExecResult } from "../connection/types.js";
+import type { ExecResult } from "../core/connection.js";
 
 /** What a command printed and how it exited: the task's typed output. */
 export interface CommandOutput {

@@ -4,7 +4,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { ParamsError } from "../core/errors.js";
-import type { Vars } from "../inventory/types.js";
+import type { Vars } from "../core/vars.js";
 import { COMPILE_OPTIONS, createTemplateEnvironment } from "./environment.js";
 import { HelperError, MissingVariableError } from "./template-error.js";
 

@@ -4,7 +4,7 @@
  */
 import { BosunError } from "../../lib/core/errors.js";
 import { validateAgainstSchema } from "../../lib/core/schema.js";
-import { unsetEnvHint } from "../../lib/inventory/unset-env.js";
+import { unsetEnvHint } from "../../lib/core/unset-env.js";
 import type { Vars } from "../../lib/inventory/types.js";
 import type { FirewallRolePort } from "../../roles/firewall/index.js";
 

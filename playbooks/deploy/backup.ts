@@ -5,7 +5,7 @@
 import { defineTask, changed, skipped } from "../../lib/core/task.js";
 import { sh, type Command } from "../../lib/core/command.js";
 import { params, absPath, int, list, nonEmpty } from "../../lib/core/params.js";
-import type { ExecResult } from "../../lib/connection/types.js";
+import type { ExecResult } from "../../lib/core/connection.js";
 import { parseSections, sectionLines } from "../../lib/facts/docker-sections.js";
 import { TAG_PATTERN } from "./vars.js";
 

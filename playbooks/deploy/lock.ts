@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { defineTask, changed } from "../../lib/core/task.js";
 import { sh } from "../../lib/core/command.js";
 import { params, absPath, any, bool, int } from "../../lib/core/params.js";
-import type { ExecResult } from "../../lib/connection/types.js";
+import type { ExecResult } from "../../lib/core/connection.js";
 import { parseSections, sectionLines } from "../../lib/facts/docker-sections.js";
 
 /** The lock directory, relative to the app dir. */

@@ -7,7 +7,7 @@ import { defineFact } from "../../lib/core/fact.js";
 import { defineTask, unchanged } from "../../lib/core/task.js";
 import { raw, sh, type Command } from "../../lib/core/command.js";
 import { params, absPath, list, nonEmpty } from "../../lib/core/params.js";
-import type { ExecResult } from "../../lib/connection/types.js";
+import type { ExecResult } from "../../lib/core/connection.js";
 import { base64Section, parseSections, sectionLines } from "../../lib/facts/docker-sections.js";
 import { HISTORY_FILE, parseHistory, type ReleaseRecord } from "./history.js";
 import { LOCK_DIR, parseHeldLock, type HeldLock } from "./lock.js";

@@ -1,5 +1,5 @@
 /** The readiness gate of a release: each service's URL, requested from the host, until it answers as expected. */
-import type { Host } from "../../lib/core/host.js";
+import type { Host } from "../../lib/run/host.js";
 import { waitForHttp } from "../../lib/tasks/http/index.js";
 import { failureReason } from "./failure.js";
 import { DEPLOY_DEFAULTS, type ReadinessCheck } from "./vars.js";

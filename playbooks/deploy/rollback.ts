@@ -1,6 +1,6 @@
 /** What one host's deploy works with, and how a failed deploy is recorded and undone. */
 import { BosunError } from "../../lib/core/errors.js";
-import type { Host } from "../../lib/core/host.js";
+import type { Host } from "../../lib/run/host.js";
 import type { TaskResult } from "../../lib/core/task.js";
 import { composeUp } from "../../lib/tasks/docker/index.js";
 import { ensureAbsent, ensureFile } from "../../lib/tasks/files/index.js";

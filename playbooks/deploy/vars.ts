@@ -7,7 +7,7 @@ import os from "node:os";
 import { BosunError } from "../../lib/core/errors.js";
 import { secret, type Secret } from "../../lib/core/secrets.js";
 import { validateAgainstSchema } from "../../lib/core/schema.js";
-import { unsetEnvHint } from "../../lib/inventory/unset-env.js";
+import { unsetEnvHint } from "../../lib/core/unset-env.js";
 import type { Vars } from "../../lib/inventory/types.js";
 
 /** One readiness gate: a URL requested from the host after `compose up`. */

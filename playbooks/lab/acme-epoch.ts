@@ -7,8 +7,8 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { Host } from "../../lib/core/host.js";
-import { playbook } from "../../lib/core/playbook.js";
+import type { Host } from "../../lib/run/host.js";
+import { playbook } from "../../lib/run/playbook.js";
 import { LAB_DIR } from "../../lib/lab/index.js";
 import { ensureAbsent } from "../../lib/tasks/files/index.js";
 

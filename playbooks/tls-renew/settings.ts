@@ -5,7 +5,7 @@
  */
 import { BosunError } from "../../lib/core/errors.js";
 import { validateAgainstSchema } from "../../lib/core/schema.js";
-import { unsetEnvHint } from "../../lib/inventory/unset-env.js";
+import { unsetEnvHint } from "../../lib/core/unset-env.js";
 import { secret, type Secret } from "../../lib/core/secrets.js";
 import type { Vars } from "../../lib/inventory/types.js";
 import type { CertbotRoleCertificate, CertbotRoleInput } from "../../roles/certbot/index.js";

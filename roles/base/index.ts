@@ -4,7 +4,7 @@
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Host } from "../../lib/core/host.js";
+import type { Host } from "../../lib/run/host.js";
 import type { TaskCall, TaskResult } from "../../lib/core/task.js";
 import { apt } from "../../lib/tasks/packages/index.js";
 import { service } from "../../lib/tasks/services/index.js";

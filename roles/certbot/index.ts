@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Host } from "../../lib/core/host.js";
+import type { Host } from "../../lib/run/host.js";
 import type { TaskResult } from "../../lib/core/task.js";
 import { sh } from "../../lib/core/command.js";
 import type { Secret } from "../../lib/core/secrets.js";

@@ -2,7 +2,7 @@
  * Role deploy-user: the account deploys and later runs log in as. A user with a login shell and
  * its groups, its authorized keys, and passwordless sudo through a drop-in checked by visudo.
  */
-import type { Host } from "../../lib/core/host.js";
+import type { Host } from "../../lib/run/host.js";
 import type { TaskResult } from "../../lib/core/task.js";
 import { authorizedKey, ensureUser, sudoers } from "../../lib/tasks/access/index.js";
 

@@ -2,7 +2,7 @@
  * Role `firewall`: ufw installed, SSH allowed first (so enabling never cuts the session), default
  * deny incoming / allow outgoing, HTTP and HTTPS and the listed ports allowed, ufw enabled.
  */
-import type { Host } from "../../lib/core/host.js";
+import type { Host } from "../../lib/run/host.js";
 import type { TaskResult } from "../../lib/core/task.js";
 import { apt } from "../../lib/tasks/packages/index.js";
 import { ufwAllow, ufwDefault, ufwEnable, ufwLimit } from "../../lib/tasks/ufw/index.js";

@@ -4,7 +4,7 @@
  * tried with the whole configuration before it is written and refused when it would lock the
  * session's user out. sshd is reloaded when it changed: at once, or by the play's handler.
  */
-import type { Handler, Host } from "../../lib/core/host.js";
+import type { Handler, Host } from "../../lib/run/host.js";
 import type { TaskResult } from "../../lib/core/task.js";
 import { reloadSshd, sshdConfig, type SshdKnownSettings, type SshdSettings } from "../../lib/tasks/access/index.js";
 

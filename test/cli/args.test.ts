@@ -1,5 +1,5 @@
 import { parseCliArgs, usage, UsageError, DEFAULT_FORKS } from "../../lib/cli/args.js";
-import type { PlaybookOption } from "../../lib/core/playbook.js";
+import type { PlaybookOption } from "../../lib/run/playbook.js";
 
 const deployOptions: Record<string, PlaybookOption> = {
   tag: { type: "string", description: "Image tag to deploy" },

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { runCli } from "../../lib/cli/main.js";
 import { sh } from "../../lib/core/command.js";
-import type { Playbook, PlayDefinition } from "../../lib/core/playbook.js";
+import type { Playbook, PlayDefinition } from "../../lib/run/playbook.js";
 import { defineTask, unchanged } from "../../lib/core/task.js";
 import type { Vars } from "../../lib/inventory/types.js";
 import { Capture } from "./fixtures.js";

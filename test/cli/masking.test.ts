@@ -1,6 +1,6 @@
 import { RunEvents } from "../../lib/core/events.js";
 import { registerSecret } from "../../lib/core/secrets.js";
-import type { Playbook } from "../../lib/core/playbook.js";
+import type { Playbook } from "../../lib/run/playbook.js";
 import { PlainRenderer } from "../../lib/cli/render-plain.js";
 import { ListrRenderer } from "../../lib/cli/render-listr.js";
 import { JsonReporter } from "../../lib/cli/json-reporter.js";

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { SshConnection } from "../../lib/connection/ssh.js";
-import type { SshSpec } from "../../lib/connection/types.js";
+import type { SshSpec } from "../../lib/core/connection.js";
 import { UnreachableError } from "../../lib/core/errors.js";
 import { atomicWrite } from "../../lib/tasks/files/atomic-write.js";
 import { ensureFile } from "../../lib/tasks/files/index.js";

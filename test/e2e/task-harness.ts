@@ -4,7 +4,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { SshConnection } from "../../lib/connection/ssh.js";
-import { Host, TaskFailedError } from "../../lib/core/host.js";
+import { Host, TaskFailedError } from "../../lib/run/host.js";
 import { RunEvents } from "../../lib/core/events.js";
 import type { TaskCall, TaskResult } from "../../lib/core/task.js";
 import type { Vars } from "../../lib/inventory/types.js";
@@ -85,14 +85,19 @@ export class TaskRunner {
 
   /** Run a task; a failure is returned as a failed result rather than thrown. */
   async run<P, O>(call: TaskCall<P, O>, options: RunTaskOptions = {}): Promise<TaskResult<O>> {
-    const host = new Host(this.target.name, options.vars ?? {}, this.connection, this.become, {
-      play: "test",
-      checkMode: !!options.check,
-      diffMode: options.diff ?? true,
-      tags: [],
-      skipTags: [],
-      events: this.events,
-      handlers: new Map(),
+    const host = new Host(this.target.name, {
+      vars: options.vars ?? {},
+      connection: this.connection,
+      become: this.become,
+      run: {
+        play: "test",
+        checkMode: !!options.check,
+        diffMode: options.diff ?? true,
+        tags: [],
+        skipTags: [],
+        events: this.events,
+        handlers: new Map(),
+      },
     });
     try {
       return await host.run(call);

@@ -1,6 +1,6 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
-import type { SshSpec } from "../../lib/connection/types.js";
+import type { SshSpec } from "../../lib/core/connection.js";
 import { InventoryError } from "../../lib/core/errors.js";
 import { becomeFromVars, connectionFromVars } from "../../lib/inventory/connection-spec.js";
 import { parseInventory } from "../../lib/inventory/parse.js";

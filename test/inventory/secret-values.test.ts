@@ -2,7 +2,7 @@ import { mask, registeredSecrets } from "../../lib/core/secrets.js";
 import { loadInventory } from "../../lib/inventory/load.js";
 import { parseInventory } from "../../lib/inventory/parse.js";
 import type { InventoryHost } from "../../lib/inventory/types.js";
-import { requireSet, UnsetEnv } from "../../lib/inventory/unset-env.js";
+import { requireSet, UnsetEnv } from "../../lib/core/unset-env.js";
 import { defineTask } from "../../lib/core/task.js";
 import { FIXTURES, thrown } from "./fixtures.js";
 

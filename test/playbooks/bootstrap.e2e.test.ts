@@ -13,7 +13,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { runCli } from "../../lib/cli/main.js";
 import type { RunReport } from "../../lib/core/report.js";
-import { runPlaybook } from "../../lib/core/runner.js";
+import { runPlaybook } from "../../lib/run/runner.js";
 import { loadInventory } from "../../lib/inventory/index.js";
 import type { LabHost } from "../../lib/lab/index.js";
 import { servicesUp, type LabServices } from "../../lib/lab/services/index.js";

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import tls from "node:tls";
 import type { RunReport } from "../../lib/core/report.js";
-import { runPlaybook } from "../../lib/core/runner.js";
+import { runPlaybook } from "../../lib/run/runner.js";
 import { inventoryFromHosts } from "../../lib/inventory/index.js";
 import type { Inventory, Vars } from "../../lib/inventory/types.js";
 import type { LabHost } from "../../lib/lab/index.js";

@@ -1,5 +1,5 @@
 /** Role base on a fresh lab host: check mode changes nothing, a run converges, a second run changes nothing. */
-import { openHost, type OpenedHost } from "../../lib/core/standalone.js";
+import { openHost, type OpenedHost } from "../../lib/run/standalone.js";
 import type { TaskResult } from "../../lib/core/task.js";
 import { base, type BaseOptions } from "../../roles/base/index.js";
 import { useLab } from "../e2e/lab-fixture.js";

@@ -7,7 +7,7 @@
  */
 import { servicesUp, addDnsRecord, type LabServices } from "../../lib/lab/services/index.js";
 import type { TaskResult } from "../../lib/core/task.js";
-import type { Host } from "../../lib/core/host.js";
+import type { Host } from "../../lib/run/host.js";
 import { nginxRole, type NginxRoleInput } from "../../roles/nginx/index.js";
 import { certbotRole, type CertbotRoleInput, RELOAD_NGINX_HOOK } from "../../roles/certbot/index.js";
 import { useLab } from "../e2e/lab-fixture.js";

@@ -1,6 +1,6 @@
 /** Role deploy-user on a fresh lab host: check mode changes nothing, a run converges, a second run changes nothing. */
 import { readFileSync } from "node:fs";
-import { openHost, type OpenedHost } from "../../lib/core/standalone.js";
+import { openHost, type OpenedHost } from "../../lib/run/standalone.js";
 import type { TaskResult } from "../../lib/core/task.js";
 import { deployUser } from "../../roles/deploy-user/index.js";
 import { useLab } from "../e2e/lab-fixture.js";

@@ -3,7 +3,7 @@
  * reloaded at once or by the play's handler, and root locked out only when asked and safe.
  */
 import { readFileSync } from "node:fs";
-import { openHost, type OpenHostOptions, type OpenedHost } from "../../lib/core/standalone.js";
+import { openHost, type OpenHostOptions, type OpenedHost } from "../../lib/run/standalone.js";
 import type { TaskResult } from "../../lib/core/task.js";
 import { deployUser } from "../../roles/deploy-user/index.js";
 import { RELOAD_SSH, sshHandlers, sshHardening, type SshHardeningOptions } from "../../roles/ssh-hardening/index.js";

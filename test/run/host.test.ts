@@ -1,7 +1,7 @@
 import { sh } from "../../lib/core/command.js";
 import { defineTask, changed, unchanged, type TaskResult } from "../../lib/core/task.js";
 import { params, str } from "../../lib/core/params.js";
-import { TaskFailedError, mergeCommandSteps } from "../../lib/core/host.js";
+import { TaskFailedError, mergeCommandSteps } from "../../lib/run/host.js";
 import { ParamsError } from "../../lib/core/errors.js";
 import { fakeHost } from "../support/host.js";
 

@@ -2,8 +2,8 @@
  * A 15-task play on a real lab host: the first run changes, the second changes nothing and costs
  * at most one remote command per task (counted by the runner), and --check afterwards agrees.
  */
-import { playbook } from "../../lib/core/playbook.js";
-import { runPlaybook } from "../../lib/core/runner.js";
+import { playbook } from "../../lib/run/playbook.js";
+import { runPlaybook } from "../../lib/run/runner.js";
 import { sh } from "../../lib/core/command.js";
 import { inventoryFromHosts } from "../../lib/inventory/index.js";
 import { ensureDir, ensureFile, lineInFile, blockInFile, symlink, ensureAbsent } from "../../lib/tasks/files/index.js";

@@ -1,12 +1,12 @@
 import { sh } from "../../lib/core/command.js";
 import { defineTask, changed, unchanged } from "../../lib/core/task.js";
-import { playbook } from "../../lib/core/playbook.js";
-import { runPlaybook, serialBatches } from "../../lib/core/runner.js";
+import { playbook } from "../../lib/run/playbook.js";
+import { runPlaybook, serialBatches } from "../../lib/run/runner.js";
 import { RunEvents } from "../../lib/core/events.js";
 import { UnreachableError } from "../../lib/core/errors.js";
 import { parseInventory } from "../../lib/inventory/index.js";
 import { FakeConnection } from "../support/fake-connection.js";
-import type { Connection, ConnectionSpec } from "../../lib/connection/types.js";
+import type { Connection, ConnectionSpec } from "../../lib/core/connection.js";
 
 const touch = defineTask<{ name: string }>({
   id: "test.touch",
@@ -141,6 +141,54 @@ describe("runPlaybook", () => {
     await runPlaybook(playbook({ name: "site", include: [a, b] }), { connect: (spec) => connect(spec), inventory });
     expect(conns).toHaveLength(1);
     expect(conns[0]?.closed).toBe(true);
+  });
+
+  test("a second play whose vars change ansible_user runs over a connection as that user", async () => {
+    const users: string[] = [];
+    const book = playbook({
+      name: "site",
+      include: [
+        playbook({
+          name: "as root",
+          hosts: "db",
+          async run(host) {
+            await host.run(touch({ name: "/a" }));
+          },
+        }),
+        playbook({
+          name: "as deploy",
+          hosts: "db",
+          vars: { ansible_user: "deploy" },
+          async run(host) {
+            users.push(host.connection.user);
+            await host.run(touch({ name: "/b" }));
+          },
+        }),
+      ],
+    });
+    const specs: ConnectionSpec[] = [];
+    await runPlaybook(book, {
+      inventory,
+      connect: (spec) => {
+        specs.push(spec);
+        return new FakeConnection(() => ({}), spec.kind === "ssh" ? spec.user : "local");
+      },
+    });
+    expect(specs.map((s) => (s.kind === "ssh" ? s.user : s.kind))).toEqual(["root", "deploy"]);
+    expect(users).toEqual(["deploy"]);
+  });
+
+  test("the runner removes each play's listeners when the play ends", async () => {
+    withFakeConnections(() => new FakeConnection());
+    const events = new RunEvents();
+    const plays = Array.from({ length: 30 }, (_, i) => playbook({ name: `p${i}`, hosts: "db", async run() {} }));
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.name);
+    process.on("warning", onWarning);
+    await runPlaybook(playbook({ name: "many", include: plays }), { connect: (spec) => connect(spec), inventory, events });
+    await new Promise((r) => setImmediate(r));
+    process.off("warning", onWarning);
+    expect(warnings).not.toContain("MaxListenersExceededWarning");
   });
 
   test("play vars override inventory vars, and -e overrides both", async () => {

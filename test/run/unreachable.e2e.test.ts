@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { runCli } from "../../lib/cli/main.js";
-import { playbook } from "../../lib/core/playbook.js";
+import { playbook } from "../../lib/run/playbook.js";
 import { ensureFile } from "../../lib/tasks/files/index.js";
 import { useLab, sshExec } from "../e2e/lab-fixture.js";
 

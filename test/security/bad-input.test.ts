@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { runCli } from "../../lib/cli/main.js";
-import type { Playbook, PlayDefinition } from "../../lib/core/playbook.js";
+import type { Playbook, PlayDefinition } from "../../lib/run/playbook.js";
 import { EXIT } from "../../lib/core/report.js";
 import { ensureFile } from "../../lib/tasks/files/index.js";
 import { Capture } from "../cli/fixtures.js";

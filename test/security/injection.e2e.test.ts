@@ -11,8 +11,8 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Playbook } from "../../lib/core/playbook.js";
-import { runPlaybook } from "../../lib/core/runner.js";
+import type { Playbook } from "../../lib/run/playbook.js";
+import { runPlaybook } from "../../lib/run/runner.js";
 import { loadInventory } from "../../lib/inventory/index.js";
 import { LAB_DIR } from "../../lib/lab/index.js";
 import { ensureFile, templateFile } from "../../lib/tasks/files/index.js";

@@ -3,7 +3,7 @@
  * used only where the behaviour under test is bosun's own logic, not a host's; every task is
  * also tested end to end against real lab hosts over SSH.
  */
-import type { Connection, ExecResult } from "../../lib/connection/types.js";
+import type { Connection, ExecResult } from "../../lib/core/connection.js";
 import type { Command } from "../../lib/core/command.js";
 import { stdinBytes } from "../../lib/core/command.js";
 

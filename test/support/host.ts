@@ -1,5 +1,5 @@
 /** Build a Host over a fake connection for unit tests of the task contract. */
-import { Host, type Handler } from "../../lib/core/host.js";
+import { Host, type Handler } from "../../lib/run/host.js";
 import { RunEvents } from "../../lib/core/events.js";
 import { FakeConnection, type Reply } from "./fake-connection.js";
 
@@ -19,14 +19,19 @@ export interface FakeHostOptions {
 export function fakeHost(options: FakeHostOptions = {}): { host: Host; connection: FakeConnection; events: RunEvents } {
   const connection = new FakeConnection(options.respond, options.user ?? "root");
   const events = new RunEvents();
-  const host = new Host("h1", {}, connection, options.become ?? { enabled: false }, {
-    play: "p",
-    checkMode: !!options.check,
-    diffMode: !!options.diff,
-    tags: options.tags ?? [],
-    skipTags: options.skipTags ?? [],
-    events,
-    handlers: new Map(Object.entries(options.handlers ?? {})),
+  const host = new Host("h1", {
+    vars: {},
+    connection: connection,
+    become: options.become ?? { enabled: false },
+    run: {
+      play: "p",
+      checkMode: !!options.check,
+      diffMode: !!options.diff,
+      tags: options.tags ?? [],
+      skipTags: options.skipTags ?? [],
+      events,
+      handlers: new Map(Object.entries(options.handlers ?? {})),
+    },
   });
   return { host, connection, events };
 }

@@ -2,7 +2,7 @@
 import { defineTask, changed, unchanged } from "../../core/task.js";
 import { sh } from "../../core/command.js";
 import { params, list, oneOf } from "../../core/params.js";
-import type { ExecResult } from "../../connection/types.js";
+import type { ExecResult } from "../../core/connection.js";
 import { changedImages, composeImages, imageIdsScript, parseImageIds } from "../../facts/docker-compose.js";
 import { parseSections, script, section, sectionLines } from "../../facts/docker-sections.js";
 import { composeCommand, composeProjectSchema, projectLabel, serviceName, type ComposeProjectParams } from "./compose-project.js";

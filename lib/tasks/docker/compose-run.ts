@@ -3,7 +3,7 @@ import { defineTask, changed } from "../../core/task.js";
 import { raw, sh, type Command } from "../../core/command.js";
 import { params, bool, list, nonEmpty, record, secretString, str } from "../../core/params.js";
 import { Secret, reveal } from "../../core/secrets.js";
-import type { ExecResult } from "../../connection/types.js";
+import type { ExecResult } from "../../core/connection.js";
 import { composeCommand, composeProjectSchema, projectLabel, serviceName, tail, type ComposeProjectParams } from "./compose-project.js";
 
 /** Parameters for {@link composeRun}. */

@@ -2,7 +2,7 @@
 import { defineTask, changed, unchanged } from "../../core/task.js";
 import { sh, type Command } from "../../core/command.js";
 import { params, bool, int, list, oneOf } from "../../core/params.js";
-import type { ExecResult } from "../../connection/types.js";
+import type { ExecResult } from "../../core/connection.js";
 import {
   anyContainerChange,
   compareContainers,

@@ -2,7 +2,7 @@
 import { defineTask, changed, unchanged } from "../../core/task.js";
 import { params, account, list, nonEmpty, oneOf } from "../../core/params.js";
 import type { ParamsSchema } from "../../core/task.js";
-import type { ExecResult } from "../../connection/types.js";
+import type { ExecResult } from "../../core/connection.js";
 import { dockerEngineState } from "../../facts/docker-engine.js";
 import { parseSections, sectionLines } from "../../facts/docker-sections.js";
 import { DOCKER_REPO, describePlan, planEngine, type EngineWants } from "./engine-plan.js";

@@ -2,7 +2,7 @@
 import { defineTask } from "../../core/task.js";
 import { BosunError } from "../../core/errors.js";
 import { params, absPath, octalMode, account, bool, nonEmpty, record, any } from "../../core/params.js";
-import type { Vars } from "../../inventory/types.js";
+import type { Vars } from "../../core/vars.js";
 import { renderTemplateFile } from "../../template/render.js";
 import { pathState } from "../../facts/files.js";
 import { planFileWrite, requireFileOrAbsent } from "./file-plan.js";

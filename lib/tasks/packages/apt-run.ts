@@ -5,7 +5,7 @@
  */
 import { sh, raw, type Command } from "../../core/command.js";
 import type { ActionStep, TaskHost } from "../../core/task.js";
-import type { ExecResult } from "../../connection/types.js";
+import type { ExecResult } from "../../core/connection.js";
 import { APT_UPDATE_STAMP } from "../../facts/packages.js";
 
 /** Seconds an apt task waits for a dpkg or apt lists lock by default (Ansible's `lock_timeout`). */

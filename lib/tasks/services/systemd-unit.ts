@@ -4,7 +4,7 @@ import { defineTask, changed, unchanged, type TaskHost } from "../../core/task.j
 import { params, bool, oneOf, str, nonEmpty, record, any } from "../../core/params.js";
 import { sh, type Command } from "../../core/command.js";
 import { BosunError } from "../../core/errors.js";
-import type { Vars } from "../../inventory/types.js";
+import type { Vars } from "../../core/vars.js";
 import { renderTemplateFile } from "../../template/render.js";
 import { resolveLocalPath } from "../files/local-source.js";
 import { parseSections, section, sectionLines } from "../../facts/docker-sections.js";

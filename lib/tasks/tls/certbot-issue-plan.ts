@@ -2,7 +2,7 @@
 import { sh, type Command } from "../../core/command.js";
 import { Secret, reveal } from "../../core/secrets.js";
 import type { CertbotLineage } from "../../facts/certificates.js";
-import type { CertbotIssueParams } from "./certbot-issue.js";
+import type { CertbotIssueParams } from "./certbot-issue-params.js";
 import { certNameProblem, domainsProblem, envPrefix, envProblem, hookArgs, sameDomains } from "./certbot-args.js";
 
 const DAY = 86_400;

@@ -2,7 +2,7 @@
 import { defineTask, changed, unchanged } from "../../core/task.js";
 import { sh } from "../../core/command.js";
 import { params, bool, nonEmpty, record, str } from "../../core/params.js";
-import type { ExecResult } from "../../connection/types.js";
+import type { ExecResult } from "../../core/connection.js";
 import { certbotState, type CertbotLineage } from "../../facts/certificates.js";
 import { certNameProblem, envPrefix, envProblem, hookArgs } from "./certbot-args.js";
 

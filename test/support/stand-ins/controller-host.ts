@@ -6,7 +6,7 @@
 import { inspect } from "node:util";
 import { fakeHost } from "../host.js";
 import type { TaskCall, TaskResult } from "../../../lib/core/task.js";
-import { TaskFailedError } from "../../../lib/core/host.js";
+import { TaskFailedError } from "../../../lib/run/host.js";
 
 /** A controller-side run: the host, what it emitted, and the results. */
 export interface ControllerRun {

@@ -5,8 +5,8 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { openHost } from "../../../lib/core/standalone.js";
-import { TaskFailedError } from "../../../lib/core/host.js";
+import { openHost } from "../../../lib/run/standalone.js";
+import { TaskFailedError } from "../../../lib/run/host.js";
 import { secret } from "../../../lib/core/secrets.js";
 import { runProcess } from "../../../lib/lab/process.js";
 import { authorizedKey, ensureGroup, ensureUser, reloadSshd, sshdConfig, sudoers } from "../../../lib/tasks/access/index.js";

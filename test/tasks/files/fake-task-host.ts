@@ -2,7 +2,7 @@
  * A TaskHost whose facts are canned, for unit tests of the pure planning in file tasks: facts in,
  * plan out. Every task is also tested end to end against lab hosts over real SSH.
  */
-import type { ExecResult } from "../../../lib/connection/types.js";
+import type { ExecResult } from "../../../lib/core/connection.js";
 import type { Command } from "../../../lib/core/command.js";
 import { BosunError } from "../../../lib/core/errors.js";
 import type { Plan, Step, TaskCall, TaskHost } from "../../../lib/core/task.js";

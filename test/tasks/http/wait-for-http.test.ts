@@ -4,7 +4,7 @@
  * the controller side uses the same service. Lab hosts run it end to end in the e2e test.
  */
 import { LocalConnection } from "../../../lib/connection/local.js";
-import { Host, TaskFailedError } from "../../../lib/core/host.js";
+import { Host, TaskFailedError } from "../../../lib/run/host.js";
 import { RunEvents } from "../../../lib/core/events.js";
 import { secret } from "../../../lib/core/secrets.js";
 import type { TaskCall, TaskResult } from "../../../lib/core/task.js";
@@ -42,13 +42,12 @@ function localHost(check = false) {
   };
   const events = new RunEvents();
   events.on("command", (c) => commands.push(c.text));
-  const host = new Host(
-    "local",
-    {},
-    connection,
-    { enabled: false },
-    { play: "t", checkMode: check, diffMode: false, tags: [], skipTags: [], events, handlers: new Map() },
-  );
+  const host = new Host("local", {
+    vars: {},
+    connection: connection,
+    become: { enabled: false },
+    run: { play: "t", checkMode: check, diffMode: false, tags: [], skipTags: [], events, handlers: new Map() },
+  });
   const run = async <P, O>(call: TaskCall<P, O>): Promise<TaskResult<O>> => {
     try {
       return await host.run(call);

@@ -1,5 +1,5 @@
 /** systemd tasks on a fresh lab host (systemd is PID 1 there) over SSH, verified with plain systemctl. */
-import { openHost, type OpenedHost } from "../../../lib/core/standalone.js";
+import { openHost, type OpenedHost } from "../../../lib/run/standalone.js";
 import { ensureFile } from "../../../lib/tasks/files/index.js";
 import { service, systemdTimer, systemdUnit } from "../../../lib/tasks/services/index.js";
 import { useLab } from "../../e2e/lab-fixture.js";

@@ -1,0 +1,42 @@
+/**
+ * Start the CLI from a playbook file, explicitly: its last line is `main(import.meta, deploy);`.
+ * Run as a program (`tsx playbooks/deploy.ts --inventory cfa2`) the CLI starts; imported (by
+ * site.ts, a test, a script) nothing happens.
+ */
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { Playbook } from "../run/playbook.js";
+
+/** The part of `import.meta` that {@link main} reads. */
+export interface ModuleMeta {
+  /** The module's file URL. */
+  readonly url: string;
+}
+
+function realFile(file: string): string | undefined {
+  try {
+    return realpathSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when the module of `meta` is the program node (or tsx) was asked to run. */
+export function isProgram(meta: ModuleMeta, argv: readonly string[] = process.argv): boolean {
+  const entry = argv[1];
+  if (!entry || !meta.url.startsWith("file:")) return false;
+  const self = realFile(fileURLToPath(meta.url));
+  return self !== undefined && self === realFile(entry);
+}
+
+/**
+ * Run the CLI for `book` with the process's arguments when the calling module is the program, and
+ * set the exit code; resolves to it (undefined when the module was only imported).
+ */
+export async function main(meta: ModuleMeta, book: Playbook): Promise<number | undefined> {
+  if (!isProgram(meta)) return undefined;
+  const { runCli } = await import("./main.js");
+  const code = await runCli(book, process.argv.slice(2));
+  process.exitCode = code;
+  return code;
+}

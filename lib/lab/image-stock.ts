@@ -1,0 +1,60 @@
+/**
+ * The `bookworm` and `trixie` lab variants: a stock image of each Debian release, as a provider
+ * hands a minimal VPS over (systemd, sshd, root's key from the "cloud-init" step of the lab's
+ * init), with nothing bosun could lean on: no curl, no ca-certificates, no gnupg, no sudo, no
+ * iptables, no python3, no apt lists.
+ */
+import path from "node:path";
+import type { DebianMirrors } from "./apt-sources.js";
+import { IMPORT_CHANGES, labRootfsEdits, recipeHash } from "./image-recipe.js";
+import { CACHE_DIR } from "./paths.js";
+import type { RootfsEdit } from "./rootfs-edits.js";
+
+/** Debian releases with a stock lab variant. */
+export type StockSuite = "bookworm" | "trixie";
+
+/** The stock variants, one per {@link StockSuite}. */
+export const STOCK_SUITES: readonly StockSuite[] = ["bookworm", "trixie"];
+
+// prettier-ignore
+/** Packages debootstrap adds to `minbase`: systemd as PID 1 and sshd, which every VPS image has. */
+export const STOCK_PACKAGES: readonly string[] = [
+  "systemd", "systemd-sysv", "dbus", "libpam-systemd", "openssh-server", "iproute2", "procps",
+];
+
+/**
+ * What systemd needs as PID 1 to boot on this machine's cgroup v1 (docker 20.10 here); systemd
+ * 256 and later (trixie) refuse v1 without it. A real VPS runs cgroup v2 and needs nothing.
+ */
+const INIT_ARGS: Readonly<Record<StockSuite, readonly string[]>> = {
+  bookworm: [],
+  trixie: ["SYSTEMD_CGROUP_ENABLE_LEGACY_FORCE=1", "systemd.unified_cgroup_hierarchy=0"],
+};
+
+/** A base image recipe: debootstrap arguments, the cached tarball, rootfs edits, import changes. */
+export interface BaseImageRecipe {
+  /** What debootstrap is run with. */
+  readonly debootstrap: {
+    readonly suite: string;
+    readonly variant: string;
+    readonly mirror: string;
+    readonly packages: readonly string[];
+  };
+  /** Where the debootstrapped rootfs is cached. */
+  readonly tarball: string;
+  /** Edits applied to the unpacked rootfs before `docker import`. */
+  readonly edits: readonly RootfsEdit[];
+  /** `docker import --change` lines. */
+  readonly changes: readonly string[];
+}
+
+/** The recipe of the stock image of `suite`, from which its tag and cache keys derive. */
+export function stockRecipe(suite: StockSuite, mirrors: DebianMirrors): BaseImageRecipe {
+  const debootstrap = { suite, variant: "minbase", mirror: mirrors.archive, packages: STOCK_PACKAGES };
+  return {
+    debootstrap,
+    tarball: path.join(CACHE_DIR, `rootfs-stock-${suite}-${recipeHash(debootstrap)}.tar`),
+    edits: labRootfsEdits(mirrors, { suite, initArgs: INIT_ARGS[suite] }),
+    changes: IMPORT_CHANGES,
+  };
+}
