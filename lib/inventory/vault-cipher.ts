@@ -50,12 +50,17 @@ export function parseVaultText(text: string): VaultEnvelope {
   const header = (lines.shift() ?? "").split(";");
   if (header[0] !== "$ANSIBLE_VAULT") throw new VaultFormatError(`not vault text (it does not start with ${VAULT_HEADER})`);
   const version = header[1];
-  if (version !== "1.1" && version !== "1.2") throw new VaultFormatError(`vault format version ${version ?? "(none)"} is not supported (1.1 and 1.2 are)`);
+  if (version !== "1.1" && version !== "1.2")
+    throw new VaultFormatError(`vault format version ${version ?? "(none)"} is not supported (1.1 and 1.2 are)`);
   if (header[2]?.trim() !== "AES256") throw new VaultFormatError(`vault cipher ${header[2] ?? "(none)"} is not supported (AES256 is)`);
   const vaultId = version === "1.2" ? header[3]?.trim() || undefined : undefined;
   const inner = hexField(lines.join(""), "payload").toString("latin1").split("\n");
   if (inner.length !== 3) throw new VaultFormatError("the vault payload does not hold salt, HMAC and ciphertext");
-  const [salt, hmac, ciphertext] = inner.map((part, i) => hexField(part, ["salt", "HMAC", "ciphertext"][i] ?? "")) as [Buffer, Buffer, Buffer];
+  const [salt, hmac, ciphertext] = inner.map((part, i) => hexField(part, ["salt", "HMAC", "ciphertext"][i] ?? "")) as [
+    Buffer,
+    Buffer,
+    Buffer,
+  ];
   return { version, ...(vaultId ? { vaultId } : {}), salt, hmac, ciphertext };
 }
 

@@ -65,7 +65,8 @@ export function decryptVaultText(text: string, where: string): string {
     throw error;
   }
   const idText = envelope.vaultId ? ` (vault id "${envelope.vaultId}")` : "";
-  if (secrets.length === 0) throw new VaultDecryptError(`Cannot decrypt ${where}${idText}: it is vault-encrypted and no vault password was given`);
+  if (secrets.length === 0)
+    throw new VaultDecryptError(`Cannot decrypt ${where}${idText}: it is vault-encrypted and no vault password was given`);
   const tried = ordered(envelope.vaultId);
   for (const secret of tried) {
     const plain = decryptEnvelope(envelope, secret.password);

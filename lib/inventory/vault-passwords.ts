@@ -56,7 +56,8 @@ export function parseVaultId(text: string, given = `--vault-id ${text}`): VaultI
 /** The vault ids in Ansible's order of precedence (see the file comment). */
 export function vaultIdSpecs(options: VaultPasswordOptions): VaultIdSpec[] {
   const specs = (options.vaultIds ?? []).map((v) => parseVaultId(v));
-  for (const file of options.passwordFiles ?? []) specs.push({ id: DEFAULT_VAULT_ID, source: file, given: `--vault-password-file ${file}` });
+  for (const file of options.passwordFiles ?? [])
+    specs.push({ id: DEFAULT_VAULT_ID, source: file, given: `--vault-password-file ${file}` });
   const fromEnv = (options.env ?? process.env).ANSIBLE_VAULT_PASSWORD_FILE;
   if (fromEnv) specs.push({ id: DEFAULT_VAULT_ID, source: fromEnv, given: `ANSIBLE_VAULT_PASSWORD_FILE=${fromEnv}` });
   if (options.askVaultPass) specs.push({ id: DEFAULT_VAULT_ID, source: "prompt_ask_vault_pass", given: "--ask-vault-pass" });

@@ -78,6 +78,7 @@ export const CONTROLLER_TOOLS: readonly ControllerTool[] = [
   { program: "openssl", debianPackage: "openssl", version: ["openssl", "version"], usedBy: "test/tasks/http/local-server.ts" },
   { program: "ansible", debianPackage: "ansible", version: ["ansible", "--version"], usedBy: "test/inventory/ansible-limit.test.ts" },
   { program: "ansible-inventory", debianPackage: "ansible", usedBy: "test/inventory/ansible-corpus.test.ts" },
+  { program: "ansible-vault", debianPackage: "ansible", usedBy: "test/inventory/vault-ansible.test.ts" },
 ];
 
 /** The Debian packages of {@link CONTROLLER_TOOLS}, each once, in list order. */

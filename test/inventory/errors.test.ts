@@ -76,7 +76,9 @@ describe("inventory errors", () => {
 
   test("an Ansible !vault value that is not vault text is an error at the value", () => {
     const error = thrown(() => parseInventory("all:\n  vars:\n    pw: !vault abc\n", "inventory/x.yml"));
-    expect(error.message).toBe("inventory/x.yml:3:9: Cannot decrypt the !vault value: not vault text (it does not start with $ANSIBLE_VAULT;)");
+    expect(error.message).toBe(
+      "inventory/x.yml:3:9: Cannot decrypt the !vault value: not vault text (it does not start with $ANSIBLE_VAULT;)",
+    );
   });
 
   test("an unknown tag is refused with the tags bosun understands", () => {
