@@ -4,6 +4,7 @@ import { runProcess } from "./process.js";
 
 /** First non-empty output line of `argv`, or undefined when it cannot run or fails. */
 async function firstLine(argv: readonly string[]): Promise<string | undefined> {
+  // controller-tools: none -- the version argv of each listed tool
   const r = await runProcess(argv, { allowFailure: true }).catch(() => undefined);
   if (!r || r.code !== 0) return undefined;
   return `${r.stdout}\n${r.stderr}`

@@ -36,12 +36,17 @@ export interface ControllerTool {
   readonly usedBy: string;
 }
 
+/** Entries for several programs of one base-system package (no version line of their own). */
+function base(debianPackage: string, programs: string, usedBy: string): ControllerTool[] {
+  return programs.split(" ").map((program) => ({ program, debianPackage, usedBy }));
+}
+
 /** The controller's prerequisites (see the file comment for how to add one). */
 export const CONTROLLER_TOOLS: readonly ControllerTool[] = [
   // Before anything else: Node and npm (not from Debian 12, whose nodejs is 18), git to clone.
   { program: "node", from: "node", version: ["node", "--version"], usedBy: "package.json (jest, tsx)" },
   { program: "npm", from: "node", version: ["npm", "--version"], usedBy: "package.json" },
-  { program: "git", debianPackage: "git", version: ["git", "--version"], usedBy: "scripts/fresh-check.sh" },
+  { program: "git", debianPackage: "git", version: ["git", "--version"], usedBy: "README.md (the clone a user starts from)" },
   { program: "tsx", from: "npm ci", version: ["node_modules/.bin/tsx", "--version"], usedBy: "test/e2e/global-setup.ts" },
 
   // The lab: containers, the host image, SSH into the hosts.
@@ -62,17 +67,27 @@ export const CONTROLLER_TOOLS: readonly ControllerTool[] = [
   { program: "dpkg", debianPackage: "dpkg", version: ["dpkg", "--version"], usedBy: "lib/lab/services/compose-plugin.ts" },
   { program: "dpkg-deb", debianPackage: "dpkg", usedBy: "lib/lab/services/build-image.ts" },
   { program: "ldconfig", debianPackage: "libc-bin", usedBy: "lib/lab/services/build-image.ts" },
-  { program: "chroot", debianPackage: "coreutils", usedBy: "lib/lab/services/build-image.ts" },
   { program: "tar", debianPackage: "tar", version: ["tar", "--version"], usedBy: "lib/lab/image.ts" },
-  { program: "rm", debianPackage: "coreutils", usedBy: "lib/lab/key.ts" },
   { program: "sysctl", debianPackage: "procps", usedBy: "lib/lab/prerequisites.ts" },
 
   // The tests themselves.
-  { program: "sh", debianPackage: "dash", usedBy: "test/tasks/command.test.ts" },
-  { program: "dash", debianPackage: "dash", usedBy: "test/security/injection-quote.test.ts" },
   { program: "bash", debianPackage: "bash", version: ["bash", "--version"], usedBy: "test/security/injection-quote.test.ts" },
-  { program: "ls", debianPackage: "coreutils", usedBy: "test/facts/files.test.ts" },
-  { program: "ln", debianPackage: "coreutils", usedBy: "test/tasks/command.test.ts" },
+  { program: "python3", debianPackage: "python3", version: ["python3", "--version"], usedBy: "test/tasks/http/wait-for-http.test.ts" },
+  { program: "wget", debianPackage: "wget", version: ["wget", "--version"], usedBy: "test/tasks/http/wait-for-http.test.ts" },
+  { program: "depcruise", from: "npm ci", usedBy: "test/scripts/layers.test.ts" },
+  // The base system (Essential or Priority: required on Debian): there on every Debian machine,
+  // listed because unit tests run the library's remote commands with this machine's /bin/sh.
+  ...base("dash", "sh dash", "test/tasks/command.test.ts"),
+  ...base(
+    "coreutils",
+    "base64 basename cat chmod chown chroot cut date dirname head ln ls mkdir mktemp mv od readlink rm sha256sum sleep stat tail touch tr",
+    "test/tasks/files/atomic-write.test.ts",
+  ),
+  ...base("sed", "sed", "test/facts/access.test.ts"),
+  ...base("grep", "grep", "test/tasks/command.test.ts"),
+  ...base("mawk", "awk", "test/tasks/ci/runner-config.test.ts"),
+  ...base("findutils", "find", "test/facts/files.test.ts"),
+  ...base("hostname", "hostname", "test/tasks/ci/runner-config.test.ts"),
   { program: "busybox", debianPackage: "busybox", version: ["busybox", "--help"], usedBy: "test/lab/docker-variant.e2e.test.ts" },
   { program: "curl", debianPackage: "curl", version: ["curl", "--version"], usedBy: "test/playbooks/bootstrap.e2e.test.ts" },
   { program: "openssl", debianPackage: "openssl", version: ["openssl", "version"], usedBy: "test/tasks/http/local-server.ts" },

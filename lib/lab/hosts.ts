@@ -63,6 +63,7 @@ async function startHost({ lab, host, variant, image, publicKey, owner }: HostSp
         ...publishArgs({ ssh, http, https }),
       ],
     });
+    // controller-tools: docker (argv is the `docker run` above)
     const r = await runProcess(argv, { allowFailure: true });
     if (r.code === 0) return;
     await removeContainers([containerName(host)]);

@@ -37,6 +37,7 @@ export async function buildDockerVariant(baseTag: string, tag: string): Promise<
   const volume = `${name}-docker`;
   await removeContainers([name]);
   try {
+    // controller-tools: docker (a `docker run`)
     await runProcess(systemdRunArgs({ name, image: baseTag, dockerVolume: volume, extra: ["--tmpfs", "/var/log/journal"] }));
     await waitForBoot(name);
     await containerExec(name, ["mkdir", "-p", "/etc/docker"]);

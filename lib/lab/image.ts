@@ -75,6 +75,7 @@ async function ensureRootfsTarball(recipe: BaseImageRecipe, log: (line: string) 
   try {
     await timed(log, `debootstrap ${d.suite} from ${d.mirror}`, async () => {
       const argv = ["debootstrap", `--variant=${d.variant}`, `--include=${d.packages.join(",")}`, d.suite, work, d.mirror];
+      // controller-tools: debootstrap (argv above)
       const r = await runProcess(argv, { allowFailure: true });
       if (r.code !== 0) {
         const tail = (r.stdout + r.stderr).split("\n").slice(-15).join("\n");

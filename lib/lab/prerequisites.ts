@@ -32,9 +32,11 @@ export function onPath(program: string): boolean {
 async function aptInstall(packages: readonly string[]): Promise<void> {
   const env = { DEBIAN_FRONTEND: "noninteractive" };
   const argv = ["apt-get", "install", "-y", "--no-install-recommends", ...packages];
+  // controller-tools: apt-get
   const first = await runProcess(argv, { env, allowFailure: true });
   if (first.code === 0) return;
   await runProcess(["apt-get", "update"], { env });
+  // controller-tools: apt-get
   await runProcess(argv, { env });
 }
 

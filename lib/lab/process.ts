@@ -27,6 +27,7 @@ export function runProcess(argv: readonly string[], options: RunProcessOptions =
   const [program, ...args] = argv;
   if (!program) throw new Error("Cannot run a process: empty argv");
   return new Promise((resolve, reject) => {
+    // controller-tools: none -- the caller's argv, read at each runProcess call
     const child = spawn(program, args, {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },

@@ -12,6 +12,7 @@ let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), "bosun-cli-"));
   mkdirSync(path.join(dir, "inventory"));
+  // controller-tools: sh (the probe task's `true`)
   const host = "      ansible_connection: local\n";
   writeFileSync(path.join(dir, "inventory", "local.yml"), `all:\n  hosts:\n    alpha:\n${host}    beta:\n${host}`);
   writeFileSync(path.join(dir, "inventory", "broken.yml"), "all:\n  hosts:\n    alpha: [unclosed\n");

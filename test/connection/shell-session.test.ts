@@ -12,6 +12,7 @@ import { sh, withStdin } from "../../lib/core/command.js";
 import { framedCommand, ShellSession, StreamCollector, type ShellPipes } from "../../lib/connection/shell-session.js";
 
 function localShell(): ShellPipes {
+  // controller-tools: sh base64 cat od sleep tr
   const child = spawn("/bin/sh", [], { stdio: ["pipe", "pipe", "pipe"] });
   return {
     stdout: child.stdout,

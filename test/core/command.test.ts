@@ -5,6 +5,7 @@ import { secret } from "../../lib/core/secrets.js";
 
 /** Run text with the machine's real /bin/sh (dash on Debian) and return what printf saw. */
 function roundTrip(value: string): string {
+  // controller-tools: sh (printf only)
   const r = spawnSync("/bin/sh", ["-c", `printf '%s' ${quote(value)}`], { encoding: "utf8" });
   return r.stdout;
 }

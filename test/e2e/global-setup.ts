@@ -15,6 +15,7 @@ import path from "node:path";
 export default async function globalSetup(_global: unknown, project: { readonly rootDir: string }): Promise<void> {
   // Set before jest starts its workers, which inherit it; kept when the caller chose one.
   process.env.BOSUN_LAB_RUN_ID ??= `jest-${randomBytes(4).toString("hex")}`;
+  // controller-tools: tsx
   const r = spawnSync(path.join(project.rootDir, "node_modules", ".bin", "tsx"), ["lib/lab/cli.ts", "image"], {
     cwd: project.rootDir,
     encoding: "utf8",

@@ -15,6 +15,7 @@ export default async function globalTeardown(_global: unknown, project: { readon
   for (const name of new Set((ps.stdout ?? "").split("\n").filter(Boolean))) {
     process.stderr.write(`[lab] removing lab "${name}" left behind by this test run\n`);
     const tsx = path.join(project.rootDir, "node_modules", ".bin", "tsx");
+    // controller-tools: tsx
     spawnSync(tsx, ["lib/lab/cli.ts", "down", "--name", name], { cwd: project.rootDir, stdio: "inherit" });
   }
 }

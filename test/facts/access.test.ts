@@ -13,6 +13,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Run a command with this machine's /bin/sh (dash on Debian), as a connection would. */
 function run(text: string): { code: number | null; stdout: string; stderr: string } {
+  // controller-tools: sh sed stat (the access facts' commands)
   const r = spawnSync("/bin/sh", ["-c", text], { encoding: "utf8" });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -90,6 +90,7 @@ describe("dockerEngineState", () => {
       repoKey: "/etc/apt/keyrings/docker.asc",
     });
     expect(cmd.text).toContain("for u in deploy 'a b'; do");
+    // controller-tools: dash (-n: parses the script, runs nothing)
     expect(spawnSync("dash", ["-n", "-c", cmd.text]).status).toBe(0);
   });
 });

@@ -144,6 +144,7 @@ describe("pathState.command() run by this machine's /bin/sh", () => {
   afterAll(() => rmSync(path.dirname(dir), { recursive: true, force: true }));
 
   const probe = (query: PathStateQuery) => {
+    // controller-tools: sh cat cut find ls readlink sha256sum stat (pathState's command)
     const r = spawnSync("/bin/sh", ["-c", pathState.command(query).text], { encoding: "utf8", cwd: path.dirname(dir) });
     return pathState.parse({ code: r.status, stdout: r.stdout, stderr: r.stderr, durationMs: 0 }, query);
   };

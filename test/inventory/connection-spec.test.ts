@@ -109,6 +109,7 @@ describe("connectionFromVars()", () => {
     expect(spec).toMatchObject({ hostKeyPolicy: "off", port: 2300 });
   });
 
+  // controller-tools: none -- a test name, nothing runs
   test("connectionFromVars() runs locally for ansible_connection: local", () => {
     expect(connectionFromVars("web1", { ansible_connection: "local" })).toEqual({ kind: "local" });
   });

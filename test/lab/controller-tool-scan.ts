@@ -3,10 +3,11 @@
  * `runProcess`/`spawn`/`spawnSync`/`execFile`/`execFileSync`/`execSync`/`execa` call and zx `$`
  * template, every `onPath("x")`/`which("x")` probe, and every host binary copied out
  * (`docker cp /bin/busybox ...`, `copyFile("/usr/bin/x", ...)`). A call whose program is not a
- * literal (a variable, a computed path) or is a shell (whose script names further programs)
- * must say what it runs in a `// controller-tools: NAME ...` comment on the lines right above it
- * (`none` when it runs nothing of this machine's, e.g. a binary inside an unpacked root
- * filesystem); text after ` (` or ` -- ` in that comment is a reason, not a name.
+ * literal (a variable, a computed path), a `new LocalConnection()`, an inventory host on
+ * `ansible_connection: local` (both run the commands of tasks here), or a shell (whose script
+ * names further programs) must say what it runs in a `// controller-tools: NAME ...` comment on
+ * the lines right above it (`none` when it runs nothing of this machine's, e.g. a binary inside an
+ * unpacked root filesystem); text after ` (` or ` -- ` in that comment is a reason, not a name.
  */
 
 /** One program a source file runs on the controller. */
@@ -32,6 +33,7 @@ const CALL = /(?<![\w.$])(function\s+)?(runProcess|spawnSync|spawn|execFileSync|
 const ZX = /(?<![\w.$`])\$(?:\([^)]*\))?`\s*([^\s`$]+)?/g;
 const PROBE = /(?<![\w.])(?:onPath|which)\(\s*(["'])([^"'\n]+)\1/g;
 const BIN_PATH = /(["'`])(\/(?:usr\/)?(?:local\/)?s?bin\/[\w.+-]+)\1/g;
+const LOCAL = /new LocalConnection\s*\(|ansible_connection: local\b/g;
 const ANNOTATION = /\/\/\s*controller-tools:\s*(.*)$/;
 
 function lineOf(text: string, index: number): number {
@@ -56,7 +58,11 @@ function annotationAt(lines: readonly string[], line: number): string[] | undefi
     const text = lines[i] ?? "";
     const m = ANNOTATION.exec(text);
     if (m) {
-      const names = (m[1] ?? "").split(/ \(| -- /)[0]!.trim().split(/[\s,]+/).filter(Boolean);
+      const names = (m[1] ?? "")
+        .split(/ \(| -- /)[0]!
+        .trim()
+        .split(/[\s,]+/)
+        .filter(Boolean);
       return names.filter((n) => n !== "none");
     }
     if (i < line - 1 && !/^\s*(\/\/|\*|\/\*)/.test(text)) return undefined;
@@ -81,7 +87,8 @@ export function scanControllerPrograms(source: string): ScanResult {
     if (m[1]) continue; // the definition of a wrapper, not a call
     note(m.index, leadingLiteral(source.slice(m.index + m[0].length)));
   }
-  for (const m of source.matchAll(ZX)) note(m.index, m[1]);
+  if (/from ["']zx["']/.test(source)) for (const m of source.matchAll(ZX)) note(m.index, m[1]);
+  for (const m of source.matchAll(LOCAL)) note(m.index, undefined);
   for (const m of source.matchAll(PROBE)) uses.push({ program: basename(m[2]!), line: lineOf(source, m.index) });
   for (const m of source.matchAll(BIN_PATH)) {
     const line = lineOf(source, m.index);

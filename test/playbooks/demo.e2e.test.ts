@@ -57,6 +57,7 @@ describe("npm run demo", () => {
       expect(out).toContain(result.curl);
       expect(out).toContain("npm run lab -- status");
       // The printed command works as printed (from the repository root), with only the lab CA trusted.
+      // controller-tools: sh curl (the line the demo prints)
       const curl = spawnSync("sh", ["-c", result.curl], { encoding: "utf8" });
       expect(curl).toMatchObject({ status: 0, stdout: "v1\n" });
       // From inside the host: the app runs from the lab registry under the deploy user's bundle.

@@ -105,6 +105,7 @@ describe("demo lab inventory", () => {
     const hooks = labDnsHooks(services);
     // A curl stand-in that prints its arguments: what the hook would send, as sh expands it.
     const run = (hook: string) =>
+      // controller-tools: sh (curl is a shell function here)
       spawnSync("sh", ["-c", `curl() { for a in "$@"; do printf '%s\\n' "$a"; done; }; ${hook}`], {
         encoding: "utf8",
         env: { PATH: process.env.PATH, CERTBOT_DOMAIN: "lab1.lab.test", CERTBOT_VALIDATION: "Xk2-token_9" },

@@ -26,6 +26,7 @@ function values(name: string, runs: number): Hostile[] {
 
 /** Run one script with a shell (on stdin: it is too long for argv); each printf writes one value followed by NUL. */
 function printed(shell: string, script: string): string[] {
+  // controller-tools: dash bash touch (the shell argument; touch is a canary, when quoting fails)
   const r = spawnSync(shell, ["-s"], { input: script, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`${shell} failed (${r.status ?? r.error}): ${r.stderr}`);
   return r.stdout.split("\0").slice(0, -1);
@@ -62,6 +63,7 @@ describe("quoting for the remote shell", () => {
 
   test("the canaries can fire: the classics run unquoted do create them (so the checks above can fail)", () => {
     const some = values("naive", 0); // the classics only: known text, run in a scratch directory
+    // controller-tools: dash touch (the canaries)
     for (const h of some) spawnSync("/bin/dash", ["-s"], { input: `printf '%s\\0' ${h.value}`, cwd: canaryDir, encoding: "utf8" });
     expect(canariesFired(some).length).toBeGreaterThanOrEqual(5);
   });

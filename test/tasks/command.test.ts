@@ -19,6 +19,7 @@ beforeEach(() => {
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 function run(c: Command) {
+  // controller-tools: sh cat grep ln
   const r = spawnSync("/bin/sh", ["-c", c.text], { input: stdinBytes(c), cwd: root, encoding: "utf8" });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

@@ -28,6 +28,7 @@ function exists(p: string): boolean {
 
 /** Link busybox applets where the unpacked packages left no program of that name. */
 async function linkBusybox(root: string): Promise<void> {
+  // controller-tools: none -- the unpacked root filesystem's own busybox, not this machine's
   const list = await runProcess([path.join(root, "bin", "busybox"), "--list-full"]);
   for (const rel of list.stdout.split("\n").filter(Boolean)) {
     const target = path.join(root, rel);

@@ -57,6 +57,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 /** Run a command with this machine's /bin/sh (asynchronously), its stdin from the command. */
 function run(command: Command, env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
+    // controller-tools: sh awk cat chmod chown cut date dirname grep hostname mkdir mktemp mv sed sha256sum (and the fake gitlab-runner this test writes)
     const child = spawn("/bin/sh", ["-c", command.text], { env });
     let stdout = "";
     let stderr = "";

@@ -38,6 +38,7 @@ const want = (extra: Partial<EngineWants> = {}): EngineWants => ({
   ...extra,
 });
 
+// controller-tools: dash (-n: parses the script, runs nothing)
 const dashParses = (text: string) => spawnSync("dash", ["-n", "-c", text]).status === 0;
 
 describe("planEngine", () => {

@@ -5,6 +5,7 @@ import { fakeHost } from "../../support/host.js";
 
 const P = { projectDir: "/srv/my app", files: ["compose.yaml", "compose.prod.yaml"], envFiles: [".env", "deploy.env"], projectName: "cfa" };
 const b64 = (s: string) => Buffer.from(s).toString("base64");
+// controller-tools: dash (-n: parses the script, runs nothing)
 const dashParses = (text: string) => spawnSync("dash", ["-n", "-c", text]).status === 0;
 
 describe("dockerLogin", () => {

@@ -17,6 +17,7 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 /** Run a command with this machine's /bin/sh, as the connection would. */
 function run(command: Command, options: { input?: Buffer | string; env?: NodeJS.ProcessEnv } = {}) {
+  // controller-tools: sh cat chmod chown cut grep mkdir mktemp mv rm sha256sum
   const r = spawnSync("/bin/sh", ["-c", command.text], {
     input: options.input ?? stdinBytes(command),
     cwd: root,

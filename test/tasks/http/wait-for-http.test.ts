@@ -33,6 +33,7 @@ beforeEach(() => {
 
 function localHost(check = false) {
   const commands: string[] = [];
+  // controller-tools: sh curl wget python3 cat date grep head mktemp rm sed sleep tail tr (httpWait's command with each client)
   const connection = new LocalConnection();
   const raw: string[] = [];
   const exec = connection.exec.bind(connection);

@@ -114,6 +114,7 @@ describe("gitCheckoutState", () => {
     expect(cmd.stdin).toBeDefined();
     // git runs GIT_SSH_COMMAND through the shell: a key path with a space must stay one word.
     const prelude = gitPrelude({ dest: "/x", repo: "r", key: { kind: "path", path: "/home/deploy/.ssh/id ed25519" } }).text;
+    // controller-tools: sh (eval and printf only)
     const words = spawnSync("/bin/sh", ["-c", `${prelude}\neval "set -- $GIT_SSH_COMMAND"; printf '[%s]' "$@"`], {
       encoding: "utf8",
     }).stdout;

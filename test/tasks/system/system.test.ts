@@ -158,10 +158,12 @@ describe("inlineWrite() through a real sh", () => {
     const dir = mkdtempSync(`${tmpdir()}/bosun-inline-`);
     try {
       const bytes = Buffer.from([0, 1, 2, 255, 10, 39, 34, 36]);
+      // controller-tools: sh base64 cat chmod cut mktemp mv rm sha256sum (inlineWrite's command)
       const ok = spawnSync("sh", ["-c", inlineWrite(`${dir}/it's here`, bytes, { mode: "0640" }).text], { encoding: "utf8" });
       expect(ok.status).toBe(0);
       expect(readFileSync(`${dir}/it's here`).equals(bytes)).toBe(true);
       expect((statSync(`${dir}/it's here`).mode & 0o777).toString(8)).toBe("640");
+      // controller-tools: sh base64 cat chmod cut mktemp mv rm sha256sum (inlineWrite's command)
       const bad = spawnSync("sh", ["-c", `${inlineWrite(`${dir}/nodir/x`, "x").text} && echo after`], { encoding: "utf8" });
       expect(bad.status).not.toBe(0);
       expect(bad.stdout).toBe("");
