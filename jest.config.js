@@ -15,7 +15,6 @@ export default {
       testMatch: ["<rootDir>/test/**/*.e2e.test.ts"],
       globalSetup: "<rootDir>/test/e2e/global-setup.ts",
       globalTeardown: "<rootDir>/test/e2e/global-teardown.ts",
-      setupFilesAfterEnv: ["<rootDir>/test/e2e/retry.ts"],
     },
   ],
   // testTimeout is a global option (ignored inside projects): e2e tests on lab hosts need minutes.
