@@ -8,6 +8,7 @@ import path from "node:path";
 import { labDown, type LabHost } from "../../lib/lab/index.js";
 import { runProcess } from "../../lib/lab/process.js";
 import { sshExec, useLab } from "../e2e/lab-fixture.js";
+import { aptSetupInstall } from "../e2e/apt-setup.js";
 
 const NAME = "t-hosts";
 const lab = useLab({ name: NAME, count: 2 });
@@ -105,10 +106,7 @@ test(
   async () => {
     const [h, peer] = [first(), second()];
     const machineRulesBefore = (await runProcess(["iptables-save"], { allowFailure: true })).stdout;
-    await sshExec(
-      h,
-      "DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ufw >/dev/null",
-    );
+    await sshExec(h, aptSetupInstall("ufw"));
     await sshExec(h, "systemd-run --unit lab-web --working-directory /tmp python3 -m http.server 8080");
     const url = `http://${h.name}.lab.test:8080/`;
     await sshExec(peer, `for i in $(seq 50); do curl -s -o /dev/null --max-time 1 ${url} && exit 0; sleep 0.1; done; exit 1`);

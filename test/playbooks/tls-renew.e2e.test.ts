@@ -97,7 +97,7 @@ describe("playbook tls-renew", () => {
   );
 
   test(
-    "the first run gets a certificate from the lab CA that nginx serves, with the renewal timer, the deploy hook and a dry run",
+    "the first run gets a certificate from the lab CA that nginx serves, with the renewal timer, the deploy hook and a dry run; a second run changes nothing",
     async () => {
       const report = await run();
       expect(report.hostErrors).toEqual({});
@@ -117,16 +117,11 @@ describe("playbook tls-renew", () => {
         new RegExp(`^${fqdn.replace(/\./g, "\\.")}: (89|90) day\\(s\\) left`),
       );
       expect(webhook.requests).toEqual([]);
-    },
-    SLOW,
-  );
 
-  test(
-    "a second run changes nothing",
-    async () => {
-      const report = await run();
-      expect(report.hostErrors).toEqual({});
-      expect(changedTitles(report)).toEqual([]);
+      // The run right after the first, in the same test (so it cannot pass against a host some other run converged).
+      const again = await run();
+      expect(again.hostErrors).toEqual({});
+      expect(changedTitles(again)).toEqual([]);
     },
     SLOW,
   );

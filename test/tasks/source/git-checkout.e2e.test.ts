@@ -6,6 +6,7 @@ import { secret } from "../../../lib/core/secrets.js";
 import { gitCheckout } from "../../../lib/tasks/source/index.js";
 import { useLab } from "../../e2e/lab-fixture.js";
 import { labTarget, expectConverges, TaskRunner } from "../../e2e/task-harness.js";
+import { aptSetupInstall } from "../../e2e/apt-setup.js";
 
 const lab = useLab({ name: "t-source", count: 1 });
 const REPO = "file:///srv/git/app.git";
@@ -38,7 +39,7 @@ beforeAll(async () => {
     raw.push(c.text);
     return exec(c);
   };
-  shOk("apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends git >/dev/null");
+  shOk(aptSetupInstall("git"));
   // The "server": user git owns a bare repository, readable by the host's other users through file:// too.
   shOk(`useradd -m -s /bin/sh git && useradd -m -s /bin/bash deploy
 git config --system --add safe.directory /srv/git/app.git

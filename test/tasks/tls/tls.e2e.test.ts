@@ -13,14 +13,7 @@ import { servicesUp, addDnsRecord, type LabServices } from "../../../lib/lab/ser
 import { certbotIssue, certbotRenew, nginxSite, NGINX_REJECTED } from "../../../lib/tasks/tls/index.js";
 import { certificateExpiry, parseCertificateExpiry } from "../../../lib/facts/certificates.js";
 import { secret } from "../../../lib/core/secrets.js";
-
-/**
- * Plain apt-get install for the test's setup; a fresh host may still run apt at boot, so it waits
- * for apt's locks (up to 3 minutes) instead of failing.
- */
-const aptInstall = (packages: string) =>
-  `export DEBIAN_FRONTEND=noninteractive; for i in $(seq 90); do apt-get -o DPkg::Lock::Timeout=2 update -qq 2>/dev/null && break; sleep 2; done; ` +
-  `apt-get -o DPkg::Lock::Timeout=180 install -y -qq --no-install-recommends ${packages} >/dev/null`;
+import { aptSetupInstall } from "../../e2e/apt-setup.js";
 
 const lab = useLab({ name: "t-tls", count: 2 });
 const T = 180_000;
@@ -61,7 +54,7 @@ beforeAll(async () => {
   ip = lab().hosts[0]!.ip;
   for (const n of [name, `www.${name}`, `alt.${name}`]) await addDnsRecord(n, ip);
   const fetchCa = `curl -fsS -o ${SERVER_CA} ${services.acme.serverCaUrl} && curl -fsS -o ${ROOT} ${services.acme.rootUrl}`;
-  const setup = web.sh(`${aptInstall("certbot python3-certbot-dns-cloudflare nginx")} && ${fetchCa}`);
+  const setup = web.sh(`${aptSetupInstall("certbot python3-certbot-dns-cloudflare nginx")} && ${fetchCa}`);
   if (setup.code !== 0) throw new Error(`setup of ${web.target.name} failed: ${setup.stderr}`);
   const clientSetup = client.sh(fetchCa);
   if (clientSetup.code !== 0) throw new Error(`setup of ${client.target.name} failed: ${clientSetup.stderr}`);

@@ -6,14 +6,7 @@
 import { useLab } from "../../e2e/lab-fixture.js";
 import { TaskRunner, expectConverges, sshRun, type LabTarget } from "../../e2e/task-harness.js";
 import { ufwAllow, ufwDeny, ufwLimit, ufwDefault, ufwEnable } from "../../../lib/tasks/ufw/index.js";
-
-/**
- * Plain apt-get install for the test's setup; a fresh host may still run apt at boot, so it waits
- * for apt's locks (up to 3 minutes) instead of failing.
- */
-const aptInstall = (packages: string) =>
-  `export DEBIAN_FRONTEND=noninteractive; for i in $(seq 90); do apt-get -o DPkg::Lock::Timeout=2 update -qq 2>/dev/null && break; sleep 2; done; ` +
-  `apt-get -o DPkg::Lock::Timeout=180 install -y -qq --no-install-recommends ${packages} >/dev/null`;
+import { aptSetupInstall } from "../../e2e/apt-setup.js";
 
 const lab = useLab({ name: "t-ufw", count: 2 });
 let fw: TaskRunner;
@@ -39,7 +32,7 @@ beforeAll(async () => {
   other = new TaskRunner(target(1));
   fwIp = lab().hosts[0]!.ip;
   const setup = fw.sh(
-    `${aptInstall("ufw")} && ` + "systemd-run --unit=web8080 python3 -m http.server 8080 --directory /tmp >/dev/null 2>&1",
+    `${aptSetupInstall("ufw")} && ` + "systemd-run --unit=web8080 python3 -m http.server 8080 --directory /tmp >/dev/null 2>&1",
   );
   if (setup.code !== 0) throw new Error(`setup failed: ${setup.stderr}`);
 }, 180_000);
