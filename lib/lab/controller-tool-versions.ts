@@ -26,7 +26,8 @@ export async function controllerToolVersions(tools: readonly ControllerTool[] = 
       const own = t.version ? await firstLine(t.version) : undefined;
       const pkg = t.debianPackage ? await packageVersion(t.debianPackage) : undefined;
       const origin = t.debianPackage ? `[${t.debianPackage} ${pkg ?? "not installed"}]` : `[${t.from}]`;
-      const text = own ?? (t.version ? "MISSING (cannot run it)" : "");
+      const absent = t.from === "lab" ? "not installed yet (the lab installs it on first use)" : "MISSING (cannot run it)";
+      const text = own ?? (t.version ? absent : "");
       return `${t.program.padEnd(width)}  ${text}${text ? "  " : ""}${origin}`;
     }),
   );
