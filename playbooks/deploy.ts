@@ -36,16 +36,21 @@ import { main } from "../lib/cli/entry.js";
 import type { Vars } from "../lib/inventory/types.js";
 import { composePull, composeRun, composeUp, dockerLogin, imagePrune } from "../lib/tasks/docker/index.js";
 import { ensureFile } from "../lib/tasks/files/index.js";
+import type { TaskResult } from "../lib/core/task.js";
+import type { ComposePullOutput } from "../lib/tasks/docker/compose-pull.js";
 import { backupDatabase } from "./deploy/backup.js";
 import { failureReason } from "./deploy/failure.js";
 import { liveRelease, previousGoodRelease } from "./deploy/history.js";
-import { newLockOwner, releaseDeployLock, releaseLockCommand, takeDeployLock } from "./deploy/lock.js";
+import { holderEnded, newLockOwner, releaseDeployLock, takeDeployLock } from "./deploy/lock.js";
+import { interruptSignal, withRetries, describeRetry } from "./deploy/abort.js";
+import { connectFirst, frontedPlan, replaceFronted } from "./deploy/fronted.js";
+import { checkServicesUp } from "./deploy/services-up.js";
 import { deployPreflight, type DeployState } from "./deploy/preflight.js";
 import { readPromotionSource } from "./deploy/promotion.js";
-import { gateReadiness } from "./deploy/readiness.js";
+import { describeFailures, gateReadiness } from "./deploy/readiness.js";
 import { deployEnvContent, deployEnvTag, releasePlan } from "./deploy/release-env.js";
-import { abortBeforeSwitch, record, rollBack, type Run, type Target } from "./deploy/rollback.js";
-import { DEPLOY_ENV, composeProject, deploySettings, gatesFor, type DeploySettings } from "./deploy/vars.js";
+import { abortBeforeSwitch, plainGates, record, rollBack, type Run, type Target } from "./deploy/rollback.js";
+import { DEPLOY_ENV, composeProject, deploySettings, type DeploySettings } from "./deploy/vars.js";
 
 /** The deploy playbook's own command-line options (they land in vars under these names). */
 export const DEPLOY_OPTIONS: Readonly<Record<string, PlaybookOption>> = {
@@ -78,26 +83,62 @@ async function resolveTarget(host: Host, s: DeploySettings, state: DeployState):
 function planSteps(r: Run, migrate: boolean): string[] {
   const { s, target } = r;
   const only = r.services ? ` (${r.services.join(", ")})` : "";
+  const fronted = s.upstreams.length > 0 && r.state.nginx;
+  const gated = [...new Set(plainGates(s, r.services).map((g) => g.service))];
   return [
     `write ${DEPLOY_ENV} with TAG=${target.tag}`,
     `pull the images${only}`,
     ...(s.backup ? [`dump ${s.backup.database} to ${s.appDir}/backups`] : []),
     ...(migrate ? [`run ${s.migrator!.service}`] : []),
-    `compose up${only}`,
-    ...(gatesFor(s, r.services).length
-      ? [`gate readiness of ${[...new Set(gatesFor(s, r.services).map((g) => g.service))].join(", ")}`]
-      : []),
+    ...frontedPlan(s, r.services, r.state.nginx),
+    `compose up${only}${fronted ? " (stop-start for the services nginx does not front)" : ""}`,
+    ...(gated.length ? [`gate readiness of ${gated.join(", ")}`] : []),
+    "check that every service stays up",
     "record the release",
   ];
+}
+
+/** docker login, retried with backoff and jitter (`registry_retries`), each attempt logged under -v. */
+async function login(r: Run): Promise<void> {
+  const { host, s } = r;
+  const outcome = await withRetries(
+    async () => {
+      const t = await host.run(
+        dockerLogin({ registry: s.registry, username: s.registryUser!, password: s.registryPassword!, ignoreErrors: true }),
+      );
+      return { ok: !t.failed, reason: t.message ?? "failed" };
+    },
+    s.registryRetries,
+    { signal: interruptSignal(host), onRetry: (e) => host.log(describeRetry(`docker login ${s.registry}`, e)) },
+  );
+  if (!outcome.ok) {
+    throw new BosunError(`Cannot log in to ${s.registry}: ${failureReason(outcome.reason)} (${s.registryRetries.attempts} attempt(s))`, {
+      host: host.name,
+      hint: "check registry_user and registry_password, and that the registry is reachable from the host",
+    });
+  }
+}
+
+/** compose pull, retried with backoff and jitter (`registry_retries`), each attempt logged under -v. */
+async function pull(r: Run): Promise<TaskResult<ComposePullOutput>> {
+  const { host, s, project } = r;
+  let last: TaskResult<ComposePullOutput> | undefined;
+  await withRetries(
+    async () => {
+      last = await host.run(composePull({ ...project, ...(r.services ? { services: r.services } : {}), ignoreErrors: true }));
+      return { ok: !last.failed, reason: last.message ?? "failed" };
+    },
+    s.registryRetries,
+    { signal: interruptSignal(host), onRetry: (e) => host.log(describeRetry("compose pull", e)) },
+  );
+  return last!;
 }
 
 /** The release itself, under the lock (or in check mode, without it). */
 async function release(r: Run): Promise<void> {
   const { host, s, state, target, project } = r;
   const services = r.services ? { services: r.services } : {};
-  if (s.registryUser !== undefined) {
-    await host.run(dockerLogin({ registry: s.registry, username: s.registryUser, password: s.registryPassword! }));
-  }
+  if (s.registryUser !== undefined) await login(r);
   const env = await host.run(
     ensureFile({
       path: `${s.appDir}/${DEPLOY_ENV}`,
@@ -112,8 +153,8 @@ async function release(r: Run): Promise<void> {
     await host.run(releasePlan({ ...(r.previous ? { from: r.previous } : {}), to: target.tag, steps: planSteps(r, migrate) }));
     return;
   }
-  const pull = await host.run(composePull({ ...project, ...services, ignoreErrors: true }));
-  if (pull.failed) return abortBeforeSwitch(r, `pulling the images failed: ${failureReason(pull.message)}`);
+  const pulled = await pull(r);
+  if (pulled.failed) return abortBeforeSwitch(r, `pulling the images failed: ${failureReason(pulled.message)}`);
   if (switching && s.backup) {
     const b = s.backup;
     const dump = await host.run(
@@ -145,31 +186,51 @@ async function release(r: Run): Promise<void> {
     );
     if (run.failed) return abortBeforeSwitch(r, `the migrator failed: ${failureReason(run.message)}`);
   }
+  const o = { release: target.tag, interruptible: true, nginx: state.nginx, ...services };
+  r.phase = "switching";
+  const gated = await replaceFronted(host, s, project, r.swaps, o);
+  if (gated.length) {
+    if (r.swaps.length) return rollBack(r, gated);
+    r.phase = "preparing";
+    return abortBeforeSwitch(r, `${describeFailures(gated)} (its new container was removed: it never served)`);
+  }
   const up = await host.run(composeUp({ ...project, ...services, ignoreErrors: true }));
   if (up.failed) return rollBack(r, [{ service: "compose up", url: "", message: failureReason(up.message) }]);
-  const failures = await gateReadiness(host, gatesFor(s, r.services), target.tag);
+  const failures = [...(await connectFirst(host, s, project, o)), ...(await gateReadiness(host, plainGates(s, r.services), target.tag))];
   if (failures.length) return rollBack(r, failures);
+  const allUp = await host.run(
+    checkServicesUp({ ...project, release: target.tag, settleSeconds: s.settleSeconds, timeoutSeconds: 60, ignoreErrors: true }),
+  );
+  if (allUp.failed) return rollBack(r, [{ service: "services", url: "", message: failureReason(allUp.message) }]);
+  r.phase = "done";
   // In check mode a pull of present images is only a "may have new digests": no record for that alone.
-  if (switching || up.changed || (pull.changed && !host.checkMode)) await record(r, "success");
+  if (switching || up.changed || r.swaps.length || (pulled.changed && !host.checkMode)) await record(r, "success");
   if (state.taggedRepositories.length) {
     const keepTags = [target.tag, ...(r.previous ? [r.previous] : [])];
     await host.run(imagePrune({ repositories: state.taggedRepositories, keep: s.keepImages, keepTags }));
   }
 }
 
-/** Release the lock; after an interrupt, directly on the connection (no new task may start then). */
-async function releaseLock(host: Host, appDir: string, token: string): Promise<void> {
-  try {
-    await host.run(releaseDeployLock({ appDir, token }));
-  } catch (error) {
-    if (!(error instanceof InterruptedError)) throw error;
-    await host.connection.exec(releaseLockCommand({ appDir, token }));
-  }
+/**
+ * After an interrupt: before the switch, deploy.env goes back and nothing else changed; once it
+ * began, the host rolls back to the last good release. Run shielded (tasks may start); throws
+ * what the user should read.
+ */
+function recover(r: Run): Promise<never> {
+  if (r.phase === "switching") return rollBack(r, [], "interrupted");
+  return abortBeforeSwitch(r, "interrupted");
 }
 
 /** Preflight and the release to deploy: what the host runs now and what it will run. */
 async function prepare(host: Host, s: DeploySettings, title?: string): Promise<Run> {
-  const probe = { appDir: s.appDir, files: s.composeFiles, projectName: s.projectName, registryImage: s.registryImage };
+  const probe = {
+    appDir: s.appDir,
+    files: s.composeFiles,
+    envFiles: s.envFiles,
+    projectName: s.projectName,
+    registryImage: s.registryImage,
+    upstreamServices: s.upstreams.map((u) => u.service),
+  };
   const state = (await host.run(deployPreflight({ ...probe, ...(title ? { title } : {}) }))).output!;
   const target = await resolveTarget(host, s, state);
   const previous = liveRelease(state.history)?.tag ?? deployEnvTag(state.deployEnv);
@@ -181,10 +242,12 @@ async function prepare(host: Host, s: DeploySettings, title?: string): Promise<R
     project: composeProject(s),
     ...(previous ? { previous } : {}),
     ...(s.services ? { services: [...s.services] } : {}),
+    swaps: [],
+    phase: "preparing",
   };
 }
 
-/** One host's deploy: preflight, target, lock, release, unlock. */
+/** One host's deploy: preflight, target, lock, release, unlock (the lock is released whatever happens). */
 export async function deployHost(host: Host, vars: Vars): Promise<void> {
   const s = deploySettings(vars, host.name);
   let r = await prepare(host, s);
@@ -200,9 +263,14 @@ export async function deployHost(host: Host, vars: Vars): Promise<void> {
     await release(r);
   } catch (error) {
     failure = error;
+    const run = r;
+    if (error instanceof InterruptedError && run.phase !== "done") {
+      await host.shielded(() => recover(run)).catch((e: unknown) => void (failure = e));
+    }
   }
   try {
-    await releaseLock(host, s.appDir, owner.token);
+    await host.shielded(() => host.run(releaseDeployLock({ appDir: s.appDir, token: owner.token })));
+    await holderEnded(lock.output?.holder);
   } catch (error) {
     failure ??= error;
   }

@@ -91,23 +91,36 @@ async function pickRenderer(
   return new PlainRenderer(out.sink, { verbosity: args.verbosity, color: wantsColor(out.tty) });
 }
 
-/** Install the Ctrl-C handling of a run; returns the function that removes it. */
+/**
+ * Signals that arrive this soon after the first one are the same keypress: a terminal sends
+ * SIGINT to the whole foreground group, and npx/tsx relay it to the run once more.
+ */
+export const SAME_INTERRUPT_MS = 1000;
+
+/** Install the Ctrl-C (SIGINT) and SIGTERM handling of a run; returns the function that removes it. */
 function onInterrupt(controller: AbortController, renderer: Renderer, stderr: TextSink, tty: boolean): () => void {
   const handler = (): void => {
     if (!controller.signal.aborted) {
       controller.abort();
-      if (renderer.notice) renderer.notice("(interrupting: running tasks finish; Ctrl-C again to stop now)");
+      if (renderer.notice) renderer.notice("(interrupting: waits stop, clean-up runs; Ctrl-C again to stop now)");
       else stderr.write("\ninterrupting: the running tasks finish, nothing new starts (Ctrl-C again to stop now)\n");
       return;
     }
     if (tty) process.stdout.write("\u001b[?25h");
+  let first = 0;
     stderr.write("\ninterrupted: stopped at once; tasks may have been cut short\n");
     process.exit(EXIT.interrupted);
+      first = Date.now();
   };
   process.on("SIGINT", handler);
-  return () => process.off("SIGINT", handler);
+  process.on("SIGTERM", handler);
+  return () => {
+    process.off("SIGINT", handler);
+    process.off("SIGTERM", handler);
+  };
 }
 
+    if (Date.now() - first < SAME_INTERRUPT_MS) return;
 /**
  * Run a playbook from the command line and return the exit code: 0 ok, 1 bad command line or
  * inventory (nothing ran), 2 a host failed, 4 a host was unreachable, 130 interrupted.

@@ -64,6 +64,7 @@ export class Host {
   readonly #results: TaskResult[] = [];
   #sudoMode: SudoMode | undefined;
   #applying = false;
+  #shielded = 0;
 
   /** Merged variables. */
   readonly vars: Vars;
@@ -97,9 +98,33 @@ export class Host {
   /** Run a command on the host as the login user or with sudo; counted and logged (masked). */
   async exec(command: Command, options: { sudo?: boolean; quiet?: boolean } = {}): Promise<ExecResult> {
     // Once a plan is being applied it runs to the end, so an interrupt never leaves a task half-done.
-    if (this.ctx.signal?.aborted && !this.#applying) throw new InterruptedError();
+    if (this.#interrupted && !this.#applying) throw new InterruptedError();
     const useSudo = command.sudo ?? options.sudo ?? this.become.enabled;
     const mode = useSudo ? await this.#sudo() : { kind: "none" as const };
+  /** The run's interrupt signal (first Ctrl-C or SIGTERM): a playbook ends its own waits with it. */
+  get signal(): AbortSignal | undefined {
+    return this.ctx.signal;
+  }
+
+  /** True when an interrupt stops new tasks now (the run was interrupted, outside {@link shielded}). */
+  get #interrupted(): boolean {
+    return !!this.ctx.signal?.aborted && this.#shielded === 0;
+  }
+
+  /**
+   * Run `fn` with tasks allowed to start after an interrupt: the clean-up a playbook owes the host
+   * (a rollback, releasing a lock). A second Ctrl-C still stops the process at once.
+   * @example await host.shielded(() => rollBack(host))
+   */
+  async shielded<T>(fn: () => Promise<T>): Promise<T> {
+    this.#shielded++;
+    try {
+      return await fn();
+    } finally {
+      this.#shielded--;
+    }
+  }
+
     const wrapped = wrapWithSudo(command, mode);
     this.commandCount++;
     const result = await this.connection.exec(wrapped);
@@ -137,7 +162,7 @@ export class Host {
 
   /** Run a task: check, then apply the plan unless --check. Throws {@link TaskFailedError} on failure. */
   async run<P, O>(call: TaskCall<P, O>): Promise<TaskResult<O>> {
-    if (this.ctx.signal?.aborted) throw new InterruptedError();
+    if (this.#interrupted) throw new InterruptedError();
     const def = call.definition;
     const title = mask(call.options.title ?? safeTitle(() => def.title(call.params), def.id));
     const base = { host: this.name, task: def.id, title, location: call.location };

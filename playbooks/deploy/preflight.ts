@@ -10,7 +10,7 @@ import { params, absPath, list, nonEmpty } from "../../lib/core/params.js";
 import type { ExecResult } from "../../lib/core/connection.js";
 import { base64Section, parseSections, sectionLines } from "../../lib/facts/docker-sections.js";
 import { HISTORY_FILE, parseHistory, type ReleaseRecord } from "./history.js";
-import { LOCK_DIR, parseHeldLock, type HeldLock } from "./lock.js";
+import { LOCK_FILE, parseHeldLock, type HeldLock } from "./lock.js";
 import { DEPLOY_ENV, LONG_LIVED_ENV } from "./vars.js";
 
 /** The tag preflight interpolates `${TAG}` with, to find the images that follow it. */
@@ -26,6 +26,8 @@ export interface DeployProbe {
   readonly projectName: string;
   /** REGISTRY_IMAGE to validate the bundle with. */
   readonly registryImage: string;
+  /** Long-lived env files ([.env]). */
+  readonly envFiles?: readonly string[];
   /** History records to read (the newest). */
   readonly historyLines?: number;
 }
@@ -52,6 +54,10 @@ export interface DeployState {
   readonly history: readonly ReleaseRecord[];
   /** The deploy lock, when held. */
   readonly lock?: HeldLock;
+  /** nginx is installed (its conf.d exists): fronted services can be switched. */
+  readonly nginx: boolean;
+  /** Fixed host ports each service publishes (`published` of compose's config). */
+  readonly publishedPorts: Readonly<Record<string, readonly string[]>>;
   /** Image repositories (without tag) that follow `${TAG}`, e.g. `registry.example.com/cfa/api`. */
   readonly taggedRepositories: readonly string[];
 }
@@ -75,8 +81,9 @@ function part(name: string, body: Command): Command {
 export const deployState = defineFact<DeployProbe, DeployState>({
   id: "deploy.state",
   command(q) {
-    const compose = sh`docker compose -p ${q.projectName} ${q.files.flatMap((f) => ["-f", f])} --env-file ${LONG_LIVED_ENV}`;
-    const files = [...q.files, LONG_LIVED_ENV];
+    const envFiles = q.envFiles ?? [LONG_LIVED_ENV];
+    const compose = sh`docker compose -p ${q.projectName} ${q.files.flatMap((f) => ["-f", f])} ${envFiles.flatMap((e) => ["--env-file", e])}`;
+    const files = [...q.files, ...envFiles];
     return {
       ...sh`${part("user", sh`id -un`)}
 ${part("docker", sh`docker version --format '{{.Server.Version}}'`)}
@@ -86,7 +93,9 @@ echo @@bosun:appdir
 echo @@bosun:missing; for f in ${files}; do [ -f "$f" ] || printf '%s\\n' "$f"; done
 echo @@bosun:deployenv; if [ -f ${DEPLOY_ENV} ]; then echo "content $(base64 -w0 -- ${DEPLOY_ENV})"; else echo absent; fi
 echo @@bosun:history; tail -n ${q.historyLines ?? 500} -- ${HISTORY_FILE} 2>/dev/null
-echo @@bosun:lock; if [ -d ${LOCK_DIR} ]; then cat -- ${`${LOCK_DIR}/owner`} 2>/dev/null; echo; echo "age=$(( $(date +%s) - $(stat -c %Y -- ${LOCK_DIR}) ))"; fi
+echo @@bosun:lock; f=${LOCK_FILE}; if [ -d "$f" ]; then echo legacy; cat -- "$f/owner" 2>/dev/null; echo; echo "age=$(( $(date +%s) - $(stat -c %Y -- "$f") ))"; elif [ -s "$f" ] && ! flock -n "$f" true 2>/dev/null; then cat -- "$f"; echo; echo "age=$(( $(date +%s) - $(stat -c %Y -- "$f") ))"; fi
+echo @@bosun:nginx; if [ -d /etc/nginx/conf.d ] && command -v nginx >/dev/null 2>&1; then echo present; fi
+echo @@bosun:published; REGISTRY_IMAGE=${q.registryImage} TAG=${PROBE_TAG} ${compose} config --format json 2>/dev/null | tr -d '\n'; echo
 ${part("images", sh`REGISTRY_IMAGE=${q.registryImage} TAG=${PROBE_TAG} ${compose} --profile '*' config --images`)}
 fi`,
       label: `preflight ${q.appDir}`,
@@ -98,6 +107,21 @@ fi`,
 function exitOf(s: Map<string, string[]>, name: string): number | undefined {
   const line = sectionLines(s, `${name}-exit`)[0];
   return line === undefined ? undefined : Number(line);
+}
+
+/** Fixed host ports per service from `compose config --format json` (pure; {} when unreadable). */
+export function publishedPorts(json: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  try {
+    const config = JSON.parse(json) as { services?: Record<string, { ports?: { published?: string | number }[] }> };
+    for (const [name, svc] of Object.entries(config.services ?? {})) {
+      const fixed = (svc.ports ?? []).map((p) => String(p.published ?? "")).filter((p) => p !== "" && p !== "0");
+      if (fixed.length) out[name] = fixed;
+    }
+  } catch {
+    // compose rejected the bundle: the images section says why.
+  }
+  return out;
 }
 
 /** Parse the preflight output (pure). */
@@ -120,7 +144,9 @@ export function parseDeployState(r: Pick<ExecResult, "stdout">): DeployState {
     ...(appDirExists && !configOk && s.has("images") ? { configError: images.join("\n").trim() } : {}),
     ...(deployEnv === undefined ? {} : { deployEnv }),
     history: parseHistory(sectionLines(s, "history")),
-    ...(lockLines.some((l) => l.startsWith("age=")) ? { lock: parseHeldLock(lockLines) } : {}),
+    ...(lockLines.some((l) => l.startsWith("age=")) ? { lock: parseHeldLock(lockLines, lockLines[0] === "legacy") } : {}),
+    nginx: sectionLines(s, "nginx")[0] === "present",
+    publishedPorts: publishedPorts(sectionLines(s, "published").join("")),
     taggedRepositories: configOk
       ? [...new Set(images.filter((i) => i.endsWith(suffix)).map((i) => i.slice(0, -suffix.length)))].sort()
       : [],
@@ -129,6 +155,8 @@ export function parseDeployState(r: Pick<ExecResult, "stdout">): DeployState {
 
 /** Parameters for {@link deployPreflight}. */
 export interface DeployPreflightParams extends DeployProbe {
+  /** Services nginx fronts: they must not publish a fixed host port. */
+  readonly upstreamServices?: readonly string[];
   /** How to get the bundle onto the host, for the hint (e.g. `tsx playbooks/bootstrap.ts --inventory cfa2`). */
   readonly bootstrapHint?: string;
 }
@@ -149,7 +177,7 @@ export const deployPreflight = defineTask<DeployPreflightParams, DeployState>({
   title: (p) => `preflight ${p.appDir}`,
   schema: params(
     { appDir: absPath, files: list(nonEmpty), projectName: nonEmpty, registryImage: nonEmpty },
-    { historyLines: { type: "integer", minimum: 1 }, bootstrapHint: nonEmpty },
+    { historyLines: { type: "integer", minimum: 1 }, bootstrapHint: nonEmpty, envFiles: list(nonEmpty), upstreamServices: list(nonEmpty) },
   ),
   async check(host, p) {
     const st = await host.fact(deployState, p);
@@ -164,6 +192,14 @@ export const deployPreflight = defineTask<DeployPreflightParams, DeployState>({
         `Cannot deploy: docker compose rejects the bundle in ${p.appDir}: ${st.configError.split("\n").slice(-5).join("\n")}`,
         "fix the compose files or .env on the host (or in the repo, then run bootstrap)",
       );
+    }
+    for (const service of p.upstreamServices ?? []) {
+      const ports = st.publishedPorts[service];
+      if (ports?.length)
+        throw host.fail(
+          `Cannot deploy: ${service} is fronted by nginx (upstreams) but publishes host port ${ports.join(", ")}: a second container cannot start beside it`,
+          `drop its \`ports:\` (nginx reaches the container on the compose network) or publish it without a host port, e.g. "127.0.0.1::8080"`,
+        );
     }
     const live = st.history.filter((h) => h.result === "success").pop();
     const lock = st.lock ? "; the deploy lock is held" : "";

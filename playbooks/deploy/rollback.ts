@@ -1,6 +1,8 @@
 /** What one host's deploy works with, and how a failed deploy is recorded and undone. */
 import { BosunError } from "../../lib/core/errors.js";
 import type { Host } from "../../lib/run/host.js";
+import { connectFirst, replaceFronted, switchBack, type SwapLog } from "./fronted.js";
+import { checkServicesUp } from "./services-up.js";
 import type { TaskResult } from "../../lib/core/task.js";
 import { composeUp } from "../../lib/tasks/docker/index.js";
 import { ensureAbsent, ensureFile } from "../../lib/tasks/files/index.js";
@@ -10,6 +12,12 @@ import type { DeployState } from "./preflight.js";
 import { describeFailures, gateReadiness, type GateFailure } from "./readiness.js";
 import { deployEnvFor, deployEnvTag } from "./release-env.js";
 import { DEPLOY_ENV, composeProject, gatesFor, type DeploySettings } from "./vars.js";
+
+/** The readiness gates of services that nginx does not front (the fronted ones are gated on their new container). */
+export function plainGates(s: DeploySettings, services: readonly string[] | undefined) {
+  const fronted = new Set(s.upstreams.map((u) => u.service));
+  return gatesFor(s, services).filter((g) => !fronted.has(g.service));
+}
 
 /** The release a run deploys and why. */
 export interface Target {
@@ -29,6 +37,10 @@ export interface Run {
   readonly previous?: string;
   readonly project: ReturnType<typeof composeProject>;
   readonly services?: string[];
+  /** What this deploy switched so far (fronted services). */
+  readonly swaps: SwapLog;
+  /** How far the deploy got: after `switching`, a failure or interrupt rolls back; before it, deploy.env goes back. */
+  phase: "preparing" | "switching" | "done";
 }
 
 /** Append this deploy to the host's release history. */
@@ -70,12 +82,18 @@ export async function abortBeforeSwitch(r: Run, reason: string): Promise<never> 
   });
 }
 
-/** A failure after `up`: back to the previous good tag, readiness again, failure recorded. */
-export async function rollBack(r: Run, failures: readonly GateFailure[]): Promise<never> {
+/**
+ * A failure or interrupt after the switch began: back to the previous good tag. Fronted services
+ * whose old container still runs switch back to it; the others are replaced again (start beside,
+ * gate, switch, drain); the rest by `compose up`; then readiness and every service up. Waits are
+ * not interruptible here (an interrupt is what may have brought us here). Always throws.
+ */
+export async function rollBack(r: Run, failures: readonly GateFailure[], why?: string): Promise<never> {
   const { host, s, target } = r;
-  const reason = describeFailures(failures);
+  const reason = why ?? describeFailures(failures);
   const back = r.previous !== undefined && r.previous !== target.tag ? r.previous : undefined;
   if (!back) {
+    await switchBack(host, r.swaps);
     await record(r, "failed", { reason });
     throw new BosunError(`Cannot deploy ${target.tag}: ${reason}. No previous release to roll back to`, {
       host: host.name,
@@ -89,17 +107,35 @@ export async function rollBack(r: Run, failures: readonly GateFailure[]): Promis
       title: `${DEPLOY_ENV}: back to TAG=${back}`,
     }),
   );
-  const up = await host.run(
-    composeUp({
-      ...r.project,
-      ...(r.services ? { services: r.services } : {}),
-      ignoreErrors: true,
-      title: `compose up ${s.projectName} (rollback to ${back})`,
-    }),
-  );
-  const again = up.failed
-    ? [{ service: "compose up", url: "", message: failureReason(up.message) }]
-    : await gateReadiness(host, gatesFor(s, r.services), back);
+  await switchBack(host, r.swaps);
+  const o = { release: back, interruptible: false, nginx: r.state.nginx, ...(r.services ? { services: r.services } : {}) };
+  let again: GateFailure[] = await replaceFronted(host, s, r.project, [], o);
+  if (!again.length) {
+    const up = await host.run(
+      composeUp({
+        ...r.project,
+        ...(r.services ? { services: r.services } : {}),
+        ignoreErrors: true,
+        title: `compose up ${s.projectName} (rollback to ${back})`,
+      }),
+    );
+    again = up.failed
+      ? [{ service: "compose up", url: "", message: failureReason(up.message) }]
+      : [...(await connectFirst(host, s, r.project, o)), ...(await gateReadiness(host, plainGates(s, r.services), back))];
+  }
+  if (!again.length) {
+    const upAll = await host.run(
+      checkServicesUp({
+        ...r.project,
+        release: back,
+        settleSeconds: s.settleSeconds,
+        timeoutSeconds: 60,
+        interruptible: false,
+        ignoreErrors: true,
+      }),
+    );
+    if (upAll.failed) again = [{ service: "services", url: "", message: failureReason(upAll.message) }];
+  }
   await record(r, "failed", { reason, rolledBackTo: back, rollbackResult: again.length ? "failed" : "success" });
   const after = again.length ? `it is NOT ready either: ${describeFailures(again)}` : "it is ready again";
   throw new BosunError(`Cannot deploy ${target.tag}: ${reason}. Rolled back to ${back}: ${after}`, {

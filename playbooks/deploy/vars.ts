@@ -7,6 +7,7 @@ import os from "node:os";
 import { BosunError } from "../../lib/core/errors.js";
 import { secret, type Secret } from "../../lib/core/secrets.js";
 import { validateAgainstSchema } from "../../lib/core/schema.js";
+import { DEFAULT_RETRY, type RetryPolicy } from "./abort.js";
 import { unsetEnvHint } from "../../lib/core/unset-env.js";
 import type { Vars } from "../../lib/inventory/types.js";
 
@@ -46,6 +47,18 @@ export interface MigratorSettings {
   readonly env?: Readonly<Record<string, string>>;
 }
 
+/** `upstreams`: a service nginx fronts, replaced by start beside, gate, switch, drain (see swap.ts). */
+export interface UpstreamSettings {
+  /** The compose service (it must not publish a fixed host port). */
+  readonly service: string;
+  /** The container port nginx proxies to. */
+  readonly port: number;
+  /** nginx upstream name; the site proxies to `http://<upstream>` (tls_sites' `upstream`). */
+  readonly upstream: string;
+  /** Seconds the old container keeps running after the switch (`drain_seconds` when unset). */
+  readonly drainSeconds?: number;
+}
+
 /** What the deploy works with, typed and with defaults. */
 export interface DeploySettings {
   /** Directory of the compose bundle on the host (`app_dir`). */
@@ -62,8 +75,18 @@ export interface DeploySettings {
   readonly registryUser?: string;
   /** Registry password (`registry_password`, e.g. `!env CI_REGISTRY_PASSWORD`). */
   readonly registryPassword?: Secret;
+  /** Long-lived env files of the bundle, read in order before deploy.env (`env_files`, default `[.env]`). */
+  readonly envFiles: readonly string[];
   /** Readiness gates (`readiness`). */
   readonly readiness: readonly ReadinessCheck[];
+  /** Services nginx fronts: replaced without a failed request (`upstreams`). */
+  readonly upstreams: readonly UpstreamSettings[];
+  /** Seconds an old container drains after the switch (`drain_seconds`, 10). */
+  readonly drainSeconds: number;
+  /** Seconds every service must stay up, without a restart, after the switch (`settle_seconds`, 5). */
+  readonly settleSeconds: number;
+  /** Registry login and pull retries (`registry_retries: { attempts, base_seconds, max_seconds }`). */
+  readonly registryRetries: RetryPolicy;
   /** Database backup before a release switches (`backup`). */
   readonly backup?: BackupSettings;
   /** Migrator run before a release switches (`migrator`). */
@@ -147,6 +170,32 @@ export const DEPLOY_VARS_SCHEMA = {
         env: { type: "object", additionalProperties: { type: "string" } },
       },
     },
+    env_files: { type: "array", items: { type: "string", pattern: "^[^/\\s][^\\s]*$" }, minItems: 1 },
+    upstreams: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["service", "port", "upstream"],
+        additionalProperties: false,
+        properties: {
+          service: { type: "string", pattern: SERVICE_PATTERN },
+          port: { type: "integer", minimum: 1, maximum: 65535 },
+          upstream: { type: "string", pattern: "^[A-Za-z0-9_]+$" },
+          drain_seconds: { type: "number", minimum: 0 },
+        },
+      },
+    },
+    drain_seconds: { type: "number", minimum: 0 },
+    settle_seconds: { type: "number", minimum: 0 },
+    registry_retries: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        attempts: { type: "integer", minimum: 1 },
+        base_seconds: { type: "number", minimum: 0 },
+        max_seconds: { type: "number", minimum: 0 },
+      },
+    },
     keep_images: count,
     history_keep: { type: "integer", minimum: 1 },
     lock_wait: count,
@@ -171,6 +220,9 @@ export const DEPLOY_DEFAULTS = {
   backupUser: "postgres",
   backupKeep: 7,
   readinessTimeoutSeconds: 60,
+  envFiles: [".env"] as readonly string[],
+  drainSeconds: 10,
+  settleSeconds: 5,
 } as const;
 
 /** The env file deploy writes (only this one); `.env` is long-lived and never touched. */
@@ -193,13 +245,21 @@ export function defaultDeployer(): string {
   return `${user}@${os.hostname()}`;
 }
 
-const NUMBERS = ["keep_images", "history_keep", "lock_wait", "lock_stale_minutes"] as const;
+const NUMBERS = ["keep_images", "history_keep", "lock_wait", "lock_stale_minutes", "drain_seconds", "settle_seconds"] as const;
 
 /** `-e lock_wait=60` gives a string: whole numbers written as text become numbers. */
 function coerceNumbers(vars: Vars): Vars {
   const out: Vars = { ...vars };
   for (const k of NUMBERS) if (typeof out[k] === "string" && /^\d+$/.test(out[k] as string)) out[k] = Number(out[k]);
   return out;
+}
+
+function retryPolicy(v: Record<string, number> | undefined): RetryPolicy {
+  return {
+    attempts: v?.attempts ?? DEFAULT_RETRY.attempts,
+    baseSeconds: v?.base_seconds ?? DEFAULT_RETRY.baseSeconds,
+    maxSeconds: v?.max_seconds ?? DEFAULT_RETRY.maxSeconds,
+  };
 }
 
 /** Check the deploy variables and fill in defaults; throws a BosunError naming the bad variable. */
@@ -231,7 +291,17 @@ export function deploySettings(input: Vars, host?: string): DeploySettings {
     registryImage,
     ...(v.registry_user === undefined ? {} : { registryUser: v.registry_user as string }),
     ...(password === undefined || password === "" ? {} : { registryPassword: secret(password) }),
+    envFiles: (v.env_files as string[] | undefined) ?? DEPLOY_DEFAULTS.envFiles,
     readiness: (v.readiness as ReadinessCheck[] | undefined) ?? [],
+    upstreams: ((v.upstreams as Record<string, unknown>[] | undefined) ?? []).map((u) => ({
+      service: u.service as string,
+      port: u.port as number,
+      upstream: u.upstream as string,
+      ...(u.drain_seconds === undefined ? {} : { drainSeconds: u.drain_seconds as number }),
+    })),
+    drainSeconds: (v.drain_seconds as number | undefined) ?? DEPLOY_DEFAULTS.drainSeconds,
+    settleSeconds: (v.settle_seconds as number | undefined) ?? DEPLOY_DEFAULTS.settleSeconds,
+    registryRetries: retryPolicy(v.registry_retries as Record<string, number> | undefined),
     ...(backup ? { backup: { user: DEPLOY_DEFAULTS.backupUser, keep: DEPLOY_DEFAULTS.backupKeep, ...backup } } : {}),
     ...(v.migrator ? { migrator: v.migrator as MigratorSettings } : {}),
     keepImages: (v.keep_images as number | undefined) ?? DEPLOY_DEFAULTS.keepImages,
@@ -268,7 +338,12 @@ export function deploySettings(input: Vars, host?: string): DeploySettings {
 
 /** The compose project of the bundle as the docker tasks take it. */
 export function composeProject(s: DeploySettings): { projectDir: string; files: string[]; envFiles: string[]; projectName: string } {
-  return { projectDir: s.appDir, files: [...s.composeFiles], envFiles: [LONG_LIVED_ENV, DEPLOY_ENV], projectName: s.projectName };
+  return { projectDir: s.appDir, files: [...s.composeFiles], envFiles: [...s.envFiles, DEPLOY_ENV], projectName: s.projectName };
+}
+
+/** The fronted services a deploy of `services` replaces by start beside, gate, switch, drain. */
+export function upstreamsFor(s: DeploySettings, services: readonly string[] | undefined): readonly UpstreamSettings[] {
+  return services ? s.upstreams.filter((u) => services.includes(u.service)) : s.upstreams;
 }
 
 /** The readiness gates that apply to a deploy of `services` (all when undefined). */

@@ -10,7 +10,7 @@ import { loadInventory } from "../../lib/inventory/index.js";
 import { deploy, DEPLOY_OPTIONS } from "../../playbooks/deploy.js";
 import { failureReason } from "../../playbooks/deploy/failure.js";
 import { liveRelease, parseHistory, previousGoodRelease, type ReleaseRecord } from "../../playbooks/deploy/history.js";
-import { describeHolder, parseHeldLock, releaseLockCommand } from "../../playbooks/deploy/lock.js";
+import { describeHolder, holderCommand, parseHeldLock, releaseLockCommand } from "../../playbooks/deploy/lock.js";
 import { parseDeployState, parseEnvFile, PROBE_TAG } from "../../playbooks/deploy/preflight.js";
 import { agreedRelease } from "../../playbooks/deploy/promotion.js";
 import { deployEnvContent, deployEnvFor, deployEnvTag } from "../../playbooks/deploy/release-env.js";
@@ -117,18 +117,32 @@ describe("release history", () => {
 });
 
 describe("deploy lock", () => {
-  test("parseHeldLock() reads the owner record and the age; describeHolder() says who, what and since when", () => {
-    const held = parseHeldLock(['{"who":"alice","tag":"sha-1","since":"2024-05-01T10:00:00.000Z","token":"ab"}', "", "age=185"]);
-    expect(held).toEqual({ owner: { who: "alice", tag: "sha-1", since: "2024-05-01T10:00:00.000Z", token: "ab" }, ageSeconds: 185 });
-    expect(describeHolder(held)).toBe("alice (tag sha-1) since 2024-05-01T10:00:00.000Z, 3 min ago");
+  test("parseHeldLock() reads the owner record and the age; describeHolder() says who, what, which process and since when", () => {
+    const held = parseHeldLock(['{"pid":4242,"who":"alice","tag":"sha-1","since":"2024-05-01T10:00:00.000Z","token":"ab"}', "", "age=185"]);
+    expect(held).toEqual({
+      owner: { pid: 4242, who: "alice", tag: "sha-1", since: "2024-05-01T10:00:00.000Z", token: "ab" },
+      ageSeconds: 185,
+    });
+    expect(describeHolder(held)).toBe("alice (tag sha-1, pid 4242) since 2024-05-01T10:00:00.000Z, 3 min ago");
     expect(describeHolder(parseHeldLock(["garbage", "age=7"]))).toBe(
-      "an unknown deploy (its owner file is missing or unreadable), taken 7s ago",
+      "an unknown deploy (its lock file is empty or unreadable), taken 7s ago",
+    );
+    expect(describeHolder(parseHeldLock(['{"who":"old","tag":"v0","since":"x"}', "age=60"], true))).toBe(
+      "old (tag v0, an older bosun's lock directory) since x, 1 min ago",
     );
   });
 
-  test("the release command removes the lock only when it holds our token", () => {
+  test("the holder takes the lock without waiting, names itself with its pid and holds it with a heartbeat in its own sh", () => {
+    const text = holderCommand("/srv/cfa", { who: "ci", tag: "v1", since: "t", token: "00ff" }).text;
+    expect(text.startsWith("sh -c ")).toBe(true);
+    expect(text).toContain("flock -n 9");
+    expect(text).toContain(`"who":"ci","tag":"v1","since":"t","token":"00ff"}`);
+    expect(text).toContain("while printf .; do sleep 1 9>&- & wait $!; done");
+  });
+
+  test("the release command stops the holder only when the lock file holds our token", () => {
     expect(releaseLockCommand({ appDir: "/srv/cfa", token: "00ff" }).text).toBe(
-      `d=/srv/cfa/.bosun/deploy.lock; if [ -f "$d/owner" ] && grep -qF -- '"token":"00ff"' "$d/owner"; then rm -rf -- "$d" && echo released; else echo not-ours; fi`,
+      `f=/srv/cfa/.bosun/deploy.lock; if grep -qF -- '"token":"00ff"' "$f" 2>/dev/null; then pid=$(sed -n 's/^{"pid":\\([0-9]*\\),.*/\\1/p' "$f"); [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null; echo released; else echo not-ours; fi`,
     );
   });
 });
