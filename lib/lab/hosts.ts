@@ -27,6 +27,8 @@ export interface LabUpOptions {
 }
 
 const PORT_TAKEN = /port is already allocated|address already in use/i;
+/** Another lab's `down` removed the network (unused at that moment) after this one ensured it. */
+const NETWORK_GONE = new RegExp(`network ${LAB_NETWORK} not found`, "i");
 
 /** What {@link startHost} starts. */
 interface HostSpec {
@@ -38,7 +40,7 @@ interface HostSpec {
   readonly owner?: string;
 }
 
-/** Create and start one host with the given image and freshly picked ports (retried when taken). */
+/** Create and start one host with the given image and fresh ports (retried when taken or when the network went away). */
 async function startHost({ lab, host, variant, image, publicKey, owner }: HostSpec): Promise<void> {
   const volume = dockerVolumeName(host);
   await runProcess(["docker", "volume", "rm", "--force", volume], { allowFailure: true }); // leftover of a crash
@@ -67,9 +69,10 @@ async function startHost({ lab, host, variant, image, publicKey, owner }: HostSp
     const r = await runProcess(argv, { allowFailure: true });
     if (r.code === 0) return;
     await removeContainers([containerName(host)]);
-    if (!PORT_TAKEN.test(r.stderr) || attempt >= 5) {
+    if (!(PORT_TAKEN.test(r.stderr) || NETWORK_GONE.test(r.stderr)) || attempt >= 5) {
       throw new Error(`Cannot start lab host ${host}: docker run failed (exit ${r.code}): ${r.stderr.trim()}`);
     }
+    if (NETWORK_GONE.test(r.stderr)) await ensureLabNetwork();
   }
 }
 
