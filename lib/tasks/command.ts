@@ -5,7 +5,20 @@
  */
 import { defineTask, changed, unchanged, type ActionStep, type TaskHost } from "../core/task.js";
 import { sh, raw, quote, type Command, type RawShell } from "../core/command.js";
-import { params, any, bool, nonEmpty, record, str, func, secretString } from "../core/params.js";
+import {
+  taskParams,
+  required,
+  optional,
+  typed,
+  str,
+  nonEmpty,
+  bool,
+  func,
+  any,
+  secretString,
+  record,
+  type Static,
+} from "../core/params.js";
 import { Secret, mask } from "../core/secrets.js";
 import type { ExecResult } from "../core/connection.js";
 
@@ -17,30 +30,6 @@ export interface CommandOutput {
   readonly stderr: string;
   /** Exit status (null when killed by a signal). */
   readonly rc: number | null;
-}
-
-/** Parameters for {@link command}. */
-export interface CommandParams {
-  /** A shell command built with `sh` (pipes, redirections and all), or an argv array that is quoted word by word. */
-  readonly cmd: Command | readonly string[];
-  /** Directory to run in (`cd -- DIR &&`); relative `creates`/`removes` start here too. */
-  readonly cwd?: string;
-  /** Text written to the command's stdin; a Secret stays out of every log. */
-  readonly stdin?: string | Secret;
-  /** Environment variables (`export K=V` before the command). Values are visible in the process list: never secrets. */
-  readonly env?: Readonly<Record<string, string>>;
-  /** Skip (ok) when this path exists: the command creates it. */
-  readonly creates?: string;
-  /** Skip (ok) when this path does not exist: the command removes it. */
-  readonly removes?: string;
-  /** Skip (ok) when this command exits 0 (e.g. `sh\`id -u deploy\``); its output is discarded. */
-  readonly unless?: Command;
-  /** Whether the run changed something, judged from its output (default: always true). */
-  readonly changedWhen?: (result: CommandOutput) => boolean;
-  /** Whether the run failed, judged from its output (default: exit status not 0). */
-  readonly failedWhen?: (result: CommandOutput) => boolean;
-  /** A read-only probe (`docker compose ps`): it runs during the check, in check mode too, and reports ok. */
-  readonly readOnly?: boolean;
 }
 
 function isCommand(value: unknown): value is Command {
@@ -140,6 +129,34 @@ function paramsProblem(p: CommandParams): string | undefined {
   return undefined;
 }
 
+/** Parameters for {@link command}. */
+export const commandParams = taskParams({
+  cmd: required(
+    typed<Command | readonly string[]>(any),
+    "A shell command built with `sh` (pipes, redirections and all), or an argv array that is quoted word by word.",
+  ),
+  cwd: optional(nonEmpty, "Directory to run in (`cd -- DIR &&`); relative `creates`/`removes` start here too."),
+  stdin: optional(secretString, "Text written to the command's stdin; a Secret stays out of every log."),
+  env: optional(
+    record(str),
+    "Environment variables (`export K=V` before the command). Values are visible in the process list: never secrets.",
+  ),
+  creates: optional(nonEmpty, "Skip (ok) when this path exists: the command creates it."),
+  removes: optional(nonEmpty, "Skip (ok) when this path does not exist: the command removes it."),
+  unless: optional(typed<Command>(any), "Skip (ok) when this command exits 0 (e.g. `sh\\`id -u deploy\\``); its output is discarded."),
+  changedWhen: optional(
+    typed<(result: CommandOutput) => boolean>(func),
+    "Whether the run changed something, judged from its output (default: always true).",
+  ),
+  failedWhen: optional(
+    typed<(result: CommandOutput) => boolean>(func),
+    "Whether the run failed, judged from its output (default: exit status not 0).",
+  ),
+  readOnly: optional(bool, "A read-only probe (`docker compose ps`): it runs during the check, in check mode too, and reports ok."),
+});
+/** Parameters for {@link command}. */
+export type CommandParams = Static<typeof commandParams>;
+
 /**
  * Run a command. Without `creates`/`removes`/`unless` it always runs and reports changed (in
  * check mode: would run, and does not run), and without `changedWhen` a run always counts as a
@@ -155,20 +172,7 @@ export const command = defineTask<CommandParams, CommandOutput>({
   id: "command.run",
   description: "Run a command; creates/removes/unless guards and changedWhen make it idempotent and honest in check mode.",
   title: (p) => `command ${display(p)}`,
-  schema: params(
-    { cmd: any },
-    {
-      cwd: nonEmpty,
-      stdin: secretString,
-      env: record(str),
-      creates: nonEmpty,
-      removes: nonEmpty,
-      unless: any,
-      changedWhen: func,
-      failedWhen: func,
-      readOnly: bool,
-    },
-  ),
+  schema: commandParams,
   validate: paramsProblem,
   async check(host, p) {
     if (p.readOnly) {

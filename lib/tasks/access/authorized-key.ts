@@ -1,26 +1,12 @@
 /** authorizedKey: public keys are in (or not in) a user's ~/.ssh/authorized_keys, kept 0600 in a 0700 .ssh owned by the user. */
 import { createHash } from "node:crypto";
 import { sh, type Command } from "../../core/command.js";
-import { account, bool, list, nonEmpty, oneOf, params, str } from "../../core/params.js";
+import { taskParams, required, optional, typed, str, nonEmpty, account, bool, oneOf, list, type Static } from "../../core/params.js";
 import { changed, defineTask, unchanged, type TaskHost } from "../../core/task.js";
 import { authorizedKeysFile } from "../../facts/authorized-keys.js";
 import type { NodeStat } from "../../facts/access.js";
 import { atomicWrite } from "../files/atomic-write.js";
 import { describeKey, editAuthorizedKeys, parseKeyLine, type KeyLine } from "./authorized-keys-plan.js";
-
-/** Parameters for {@link authorizedKey}. */
-export interface AuthorizedKeyParams {
-  /** The user whose `~/.ssh/authorized_keys` is edited (must exist, with its home). */
-  readonly user: string;
-  /** Public key lines (`ssh-ed25519 AAAA... comment`), one string with several lines, or a list; a line may start with its own options. */
-  readonly key: string | readonly string[];
-  /** `present` (default) or `absent`: remove these keys (matched by key, whatever their options). */
-  readonly state?: "present" | "absent";
-  /** Present: the file holds exactly these keys; every other key and comment is removed (false). */
-  readonly exclusive?: boolean;
-  /** Options for every key given here (`from="10.0.0.0/8",no-agent-forwarding`), replacing the lines' own options. */
-  readonly options?: string;
-}
 
 /** The keys given to the task, parsed; throws a message naming the parameter. */
 export function keysOf(p: Pick<AuthorizedKeyParams, "key" | "options">): KeyLine[] {
@@ -60,6 +46,23 @@ function dirSetup(host: TaskHost, dir: string, st: NodeStat, uid: number, gid: n
   return { command: { text: cmds.map((c) => c.text).join(" && ") }, change: `${dir}: mode 0700, owner ${uid}:${gid}` };
 }
 
+/** Parameters for {@link authorizedKey}. */
+export const authorizedKeyParams = taskParams({
+  user: required(account, "The user whose `~/.ssh/authorized_keys` is edited (must exist, with its home)."),
+  key: required(
+    typed<string | readonly string[]>({ anyOf: [nonEmpty, { ...list(nonEmpty), minItems: 1 }] }),
+    "Public key lines (`ssh-ed25519 AAAA... comment`), one string with several lines, or a list; a line may start with its own options.",
+  ),
+  state: optional(
+    oneOf("present", "absent"),
+    "`present` (default) or `absent`: remove these keys (matched by key, whatever their options).",
+  ),
+  exclusive: optional(bool, "Present: the file holds exactly these keys; every other key and comment is removed (false)."),
+  options: optional(str, 'Options for every key given here (`from="10.0.0.0/8",no-agent-forwarding`), replacing the lines\' own options.'),
+});
+/** Parameters for {@link authorizedKey}. */
+export type AuthorizedKeyParams = Static<typeof authorizedKeyParams>;
+
 /**
  * Ensure public keys are in a user's authorized_keys (or are not; or are the only ones). `.ssh` is
  * made 0700 and the file 0600, both owned by the user; the file is written atomically and only if
@@ -75,10 +78,7 @@ export const authorizedKey = defineTask<AuthorizedKeyParams>({
   description:
     "Public keys are present in (or absent from, or exactly) a user's ~/.ssh/authorized_keys; .ssh 0700, file 0600, owned by the user.",
   title: (p) => `authorized keys of ${p.user}${p.state === "absent" ? " (remove)" : p.exclusive ? " (exclusive)" : ""}`,
-  schema: params(
-    { user: account, key: { anyOf: [nonEmpty, { ...list(nonEmpty), minItems: 1 }] } },
-    { state: oneOf("present", "absent"), exclusive: bool, options: str },
-  ),
+  schema: authorizedKeyParams,
   validate: keysProblem,
   async check(host, p) {
     const keys = keysOf(p);

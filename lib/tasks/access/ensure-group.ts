@@ -1,21 +1,19 @@
 /** ensureGroup: a group exists (with this gid) or does not. */
 import { sh } from "../../core/command.js";
-import { account, bool, int, oneOf, params } from "../../core/params.js";
+import { taskParams, required, optional, intIn, account, bool, oneOf, type Static } from "../../core/params.js";
 import { changed, defineTask, unchanged } from "../../core/task.js";
 import { groupAccount } from "../../facts/groups.js";
 import { accountNameProblem } from "./names.js";
 
 /** Parameters for {@link ensureGroup}. */
-export interface EnsureGroupParams {
-  /** Group name. */
-  readonly name: string;
-  /** Numeric group id; an existing group is moved to it (`groupmod -g`). Left alone when omitted. */
-  readonly gid?: number;
-  /** Create it as a system group (`groupadd -r`); only used when the group is created. */
-  readonly system?: boolean;
-  /** `present` (default) or `absent` (`groupdel`; fails while it is some user's primary group). */
-  readonly state?: "present" | "absent";
-}
+export const ensureGroupParams = taskParams({
+  name: required(account, "Group name."),
+  gid: optional(intIn({ minimum: 0 }), "Numeric group id; an existing group is moved to it (`groupmod -g`). Left alone when omitted."),
+  system: optional(bool, "Create it as a system group (`groupadd -r`); only used when the group is created."),
+  state: optional(oneOf("present", "absent"), "`present` (default) or `absent` (`groupdel`; fails while it is some user's primary group)."),
+});
+/** Parameters for {@link ensureGroup}. */
+export type EnsureGroupParams = Static<typeof ensureGroupParams>;
 
 /**
  * Ensure a group exists with the given gid, or does not exist. One command when nothing changes.
@@ -27,7 +25,7 @@ export const ensureGroup = defineTask<EnsureGroupParams>({
   id: "access.ensureGroup",
   description: "A group exists with this gid (groupadd/groupmod), or does not exist (groupdel).",
   title: (p) => `group ${p.name}${p.state === "absent" ? " absent" : ""}`,
-  schema: params({ name: account }, { gid: { ...int, minimum: 0 }, system: bool, state: oneOf("present", "absent") }),
+  schema: ensureGroupParams,
   validate: (p) =>
     accountNameProblem("name", p.name) ??
     (p.state === "absent" && (p.gid !== undefined || p.system !== undefined)

@@ -1,42 +1,23 @@
 /** ensureUser: a user account exists with this uid, shell, home, groups and password hash, or does not. */
-import { absPath, account, bool, int, list, oneOf, params, secretString, str } from "../../core/params.js";
-import { Secret, registerSecret, reveal } from "../../core/secrets.js";
+import {
+  taskParams,
+  required,
+  optional,
+  intIn,
+  str,
+  absPath,
+  account,
+  bool,
+  secretString,
+  oneOf,
+  list,
+  type Static,
+} from "../../core/params.js";
+import { registerSecret, reveal } from "../../core/secrets.js";
 import { changed, defineTask, unchanged } from "../../core/task.js";
 import { userAccount } from "../../facts/users.js";
 import { accountNameProblem, fieldProblem } from "./names.js";
 import { planUser } from "./user-plan.js";
-
-/** Parameters for {@link ensureUser}. */
-export interface EnsureUserParams {
-  /** Login name. */
-  readonly name: string;
-  /** Numeric user id; an existing user is moved to it (`usermod -u`). Left alone when omitted. */
-  readonly uid?: number;
-  /** Primary group (must exist); by default a new user gets a group of its own name. */
-  readonly group?: string;
-  /** Supplementary groups (must exist). */
-  readonly groups?: readonly string[];
-  /** Add to `groups` and keep other memberships (true, like Ansible); false: exactly `groups`. */
-  readonly append?: boolean;
-  /** Login shell, e.g. "/bin/bash"; Debian's useradd default (/bin/sh) when omitted for a new user. */
-  readonly shell?: string;
-  /** Home directory; `/home/<name>` by default for a new user. The old one is not moved. */
-  readonly home?: string;
-  /** Create the home directory from /etc/skel when it is missing (true). */
-  readonly createHome?: boolean;
-  /** Create a system account (`useradd -r`); only used when the user is created. */
-  readonly system?: boolean;
-  /** GECOS comment (full name). */
-  readonly comment?: string;
-  /** A crypt(3) password hash (`mkpasswd -m sha-512`), not a clear password; sent on stdin, masked in output. */
-  readonly password?: string | Secret;
-  /** Set the password `always` when it differs (default) or only `onCreate`. */
-  readonly updatePassword?: "always" | "onCreate";
-  /** `present` (default) or `absent` (`userdel`). */
-  readonly state?: "present" | "absent";
-  /** With state absent: also remove the home directory and mail spool (`userdel -r`). */
-  readonly removeHome?: boolean;
-}
 
 const PRESENT_ONLY = [
   "uid",
@@ -59,6 +40,29 @@ function passwordProblem(value: EnsureUserParams["password"]): string | undefine
   return `parameter "password" must be a crypt(3) hash such as "$6$salt$..." (make one with \`mkpasswd -m sha-512\`), "!" or "*"; a clear-text password is refused`;
 }
 
+/** Parameters for {@link ensureUser}. */
+export const ensureUserParams = taskParams({
+  name: required(account, "Login name."),
+  uid: optional(intIn({ minimum: 0 }), "Numeric user id; an existing user is moved to it (`usermod -u`). Left alone when omitted."),
+  group: optional(account, "Primary group (must exist); by default a new user gets a group of its own name."),
+  groups: optional(list(account), "Supplementary groups (must exist)."),
+  append: optional(bool, "Add to `groups` and keep other memberships (true, like Ansible); false: exactly `groups`."),
+  shell: optional(absPath, 'Login shell, e.g. "/bin/bash"; Debian\'s useradd default (/bin/sh) when omitted for a new user.'),
+  home: optional(absPath, "Home directory; `/home/<name>` by default for a new user. The old one is not moved."),
+  createHome: optional(bool, "Create the home directory from /etc/skel when it is missing (true)."),
+  system: optional(bool, "Create a system account (`useradd -r`); only used when the user is created."),
+  comment: optional(str, "GECOS comment (full name)."),
+  password: optional(
+    secretString,
+    "A crypt(3) password hash (`mkpasswd -m sha-512`), not a clear password; sent on stdin, masked in output.",
+  ),
+  updatePassword: optional(oneOf("always", "onCreate"), "Set the password `always` when it differs (default) or only `onCreate`."),
+  state: optional(oneOf("present", "absent"), "`present` (default) or `absent` (`userdel`)."),
+  removeHome: optional(bool, "With state absent: also remove the home directory and mail spool (`userdel -r`)."),
+});
+/** Parameters for {@link ensureUser}. */
+export type EnsureUserParams = Static<typeof ensureUserParams>;
+
 /**
  * Ensure a user account exists with the given attributes, or is removed. Reads the account with
  * `getent passwd`, `id` and `getent shadow` in one command; applies with one useradd/usermod/userdel
@@ -72,24 +76,7 @@ export const ensureUser = defineTask<EnsureUserParams>({
   id: "access.ensureUser",
   description: "A user account exists with this uid, shell, home, groups and password hash (useradd/usermod), or is removed (userdel).",
   title: (p) => `user ${p.name}${p.state === "absent" ? " absent" : ""}`,
-  schema: params(
-    { name: account },
-    {
-      uid: { ...int, minimum: 0 },
-      group: account,
-      groups: list(account),
-      append: bool,
-      shell: absPath,
-      home: absPath,
-      createHome: bool,
-      system: bool,
-      comment: str,
-      password: secretString,
-      updatePassword: oneOf("always", "onCreate"),
-      state: oneOf("present", "absent"),
-      removeHome: bool,
-    },
-  ),
+  schema: ensureUserParams,
   validate: (p) => {
     if (p.state === "absent") {
       const extra = PRESENT_ONLY.find((k) => p[k] !== undefined);

@@ -1,36 +1,12 @@
 /** sshdConfig: a drop-in in /etc/ssh/sshd_config.d, validated with the whole configuration, reloaded on change, never locking the operator out. */
 import { raw, sh, type Command } from "../../core/command.js";
-import { bool, nonEmpty, oneOf, params, record } from "../../core/params.js";
+import { taskParams, required, optional, typed, matching, nonEmpty, bool, oneOf, record, type Static } from "../../core/params.js";
 import { changed, defineTask, unchanged, type TaskHost } from "../../core/task.js";
 import { SSHD_DROP_IN_DIR, sshdDropIn, sshdTrialScript, type SshdDropInState } from "../../facts/sshd.js";
 import { atomicWrite } from "../files/atomic-write.js";
 import { dropInNameProblem } from "./names.js";
 import { loginVerdict, lockoutReason } from "./sshd-access.js";
 import { effectiveChanges, overriddenSettings, renderSshdDropIn, sshdSettingsProblem, type SshdSettings } from "./sshd-settings.js";
-
-/** Parameters for {@link sshdConfig}. */
-export interface SshdConfigParams {
-  /**
-   * Drop-in name; the file is `/etc/ssh/sshd_config.d/<name>.conf`. sshd keeps the FIRST value it
-   * reads for a keyword and Debian's sshd_config includes the drop-ins (sorted by name) at its top,
-   * so a drop-in wins over those that sort after it: use a name like `00-hardening` to beat
-   * `50-cloud-init.conf`. The task fails when another file overrides one of the settings.
-   */
-  readonly name: string;
-  /** Keywords and values, e.g. `{ PermitRootLogin: "prohibit-password", PasswordAuthentication: false }`. */
-  readonly settings?: SshdSettings;
-  /** `present` (default) or `absent` (the drop-in removed, after checking the rest still validates). */
-  readonly state?: "present" | "absent";
-  /** Reload sshd when the drop-in changed (true); false when a handler does it (roles/ssh-hardening). */
-  readonly reload?: boolean;
-  /** The sshd unit to reload ("ssh", Debian's name). */
-  readonly service?: string;
-  /**
-   * Let root (the session's user) lose its SSH access, e.g. `PermitRootLogin no` during a bootstrap
-   * run as root. Still refused unless another user has an authorized key and sudo.
-   */
-  readonly allowRootLockout?: boolean;
-}
 
 /**
  * The shell that reloads sshd when it runs (systemd, or SIGHUP without it; a no-op when it is
@@ -129,6 +105,34 @@ function applyStep(p: SshdConfigParams, dest: string, content: string | undefine
   };
 }
 
+/** Parameters for {@link sshdConfig}. */
+export const sshdConfigParams = taskParams({
+  name: required(
+    nonEmpty,
+    "Drop-in name; the file is `/etc/ssh/sshd_config.d/<name>.conf`. sshd keeps the FIRST value it reads for a keyword and Debian's sshd_config includes the drop-ins (sorted by name) at its top, so a drop-in wins over those that sort after it: use a name like `00-hardening` to beat `50-cloud-init.conf`. The task fails when another file overrides one of the settings.",
+  ),
+  settings: optional(
+    typed<SshdSettings>(
+      record(
+        typed<unknown>({ anyOf: [{ type: ["string", "number", "boolean"] }, { type: "array", items: { type: ["string", "number"] } }] }),
+      ),
+    ),
+    'Keywords and values, e.g. `{ PermitRootLogin: "prohibit-password", PasswordAuthentication: false }`.',
+  ),
+  state: optional(
+    oneOf("present", "absent"),
+    "`present` (default) or `absent` (the drop-in removed, after checking the rest still validates).",
+  ),
+  reload: optional(bool, "Reload sshd when the drop-in changed (true); false when a handler does it (roles/ssh-hardening)."),
+  service: optional(matching("^[A-Za-z0-9_.@-]+$"), 'The sshd unit to reload ("ssh", Debian\'s name).'),
+  allowRootLockout: optional(
+    bool,
+    "Let root (the session's user) lose its SSH access, e.g. `PermitRootLogin no` during a bootstrap run as root. Still refused unless another user has an authorized key and sudo.",
+  ),
+});
+/** Parameters for {@link sshdConfig}. */
+export type SshdConfigParams = Static<typeof sshdConfigParams>;
+
 /**
  * Ensure an sshd drop-in holds these settings. Before anything is written, the whole configuration
  * with the new drop-in in its place is tried on a copy (`sshd -t`, then `sshd -T` for the session's
@@ -146,16 +150,7 @@ export const sshdConfig = defineTask<SshdConfigParams>({
   description:
     "An sshd drop-in in /etc/ssh/sshd_config.d, tried with the whole configuration (sshd -t) before it is written, reloaded on change, never locking out the session's user.",
   title: (p) => `sshd_config.d/${p.name}.conf${p.state === "absent" ? " absent" : ""}`,
-  schema: params(
-    { name: nonEmpty },
-    {
-      settings: record({ anyOf: [{ type: ["string", "number", "boolean"] }, { type: "array", items: { type: ["string", "number"] } }] }),
-      state: oneOf("present", "absent"),
-      reload: bool,
-      service: { type: "string", pattern: "^[A-Za-z0-9_.@-]+$" },
-      allowRootLockout: bool,
-    },
-  ),
+  schema: sshdConfigParams,
   validate: (p) => {
     const nameProblem = dropInNameProblem("name", p.name);
     if (nameProblem) return nameProblem;

@@ -1,31 +1,11 @@
 /** sudoers: a drop-in in /etc/sudoers.d, checked with `visudo -cf` before it goes live. */
 import { sh } from "../../core/command.js";
-import { account, bool, list, nonEmpty, oneOf, params } from "../../core/params.js";
+import { taskParams, required, optional, typed, nonEmpty, account, bool, oneOf, list, type Static } from "../../core/params.js";
 import { changed, defineTask, unchanged } from "../../core/task.js";
 import { pathState } from "../../facts/files.js";
 import { planFileWrite, requireFileOrAbsent } from "../files/file-plan.js";
 import { dropInNameProblem } from "./names.js";
 import { renderSudoRule, sudoCommandsProblem } from "./sudoers-content.js";
-
-/** Parameters for {@link sudoers}. Give `user` or `group` (a rule), or `content` (raw sudoers text). */
-export interface SudoersParams {
-  /** File name in /etc/sudoers.d: letters, digits, "_" and "-" (sudo skips names with a dot). */
-  readonly name: string;
-  /** The user the rule is for. */
-  readonly user?: string;
-  /** The group the rule is for (`%group`). */
-  readonly group?: string;
-  /** Commands allowed: "ALL" (default) or absolute paths with arguments. */
-  readonly commands?: string | readonly string[];
-  /** Run as whom: `ALL:ALL` (default), `root`, `www-data`... */
-  readonly runAs?: string;
-  /** Allow without a password (`NOPASSWD:`). */
-  readonly nopasswd?: boolean;
-  /** Raw sudoers text instead of a rule (validated like a rule). */
-  readonly content?: string;
-  /** `present` (default) or `absent`. */
-  readonly state?: "present" | "absent";
-}
 
 const RULE_PARAMS = ["user", "group", "commands", "runAs", "nopasswd"] as const;
 
@@ -42,6 +22,23 @@ function sudoersProblem(p: SudoersParams): string | undefined {
   return sudoCommandsProblem(p.commands);
 }
 
+/** Parameters for {@link sudoers}. Give `user` or `group` (a rule), or `content` (raw sudoers text). */
+export const sudoersParams = taskParams({
+  name: required(nonEmpty, 'File name in /etc/sudoers.d: letters, digits, "_" and "-" (sudo skips names with a dot).'),
+  user: optional(account, "The user the rule is for."),
+  group: optional(account, "The group the rule is for (`%group`)."),
+  commands: optional(
+    typed<string | readonly string[]>({ anyOf: [nonEmpty, { ...list(nonEmpty), minItems: 1 }] }),
+    'Commands allowed: "ALL" (default) or absolute paths with arguments.',
+  ),
+  runAs: optional(nonEmpty, "Run as whom: `ALL:ALL` (default), `root`, `www-data`..."),
+  nopasswd: optional(bool, "Allow without a password (`NOPASSWD:`)."),
+  content: optional(nonEmpty, "Raw sudoers text instead of a rule (validated like a rule)."),
+  state: optional(oneOf("present", "absent"), "`present` (default) or `absent`."),
+});
+/** Parameters for {@link sudoers}. Give `user` or `group` (a rule), or `content` (raw sudoers text). */
+export type SudoersParams = Static<typeof sudoersParams>;
+
 /**
  * Ensure a sudoers drop-in `/etc/sudoers.d/<name>` (root, 0440) holds this rule or content. The new
  * text is checked with `visudo -cf` on a temp file and only then renamed into place: invalid
@@ -55,18 +52,7 @@ export const sudoers = defineTask<SudoersParams>({
   id: "access.sudoers",
   description: "A sudoers drop-in in /etc/sudoers.d (0440), validated with visudo -cf before it goes live.",
   title: (p) => `sudoers.d/${p.name}${p.state === "absent" ? " absent" : ""}`,
-  schema: params(
-    { name: nonEmpty },
-    {
-      user: account,
-      group: account,
-      commands: { anyOf: [nonEmpty, { ...list(nonEmpty), minItems: 1 }] },
-      runAs: nonEmpty,
-      nopasswd: bool,
-      content: nonEmpty,
-      state: oneOf("present", "absent"),
-    },
-  ),
+  schema: sudoersParams,
   validate: sudoersProblem,
   async check(host, p) {
     const path = `/etc/sudoers.d/${p.name}`;

@@ -1,38 +1,10 @@
 /** gitlabRunnerRegister: a GitLab runner is registered once (docker executor), read from config.toml. */
 import { defineTask, changed, unchanged, type TaskHost } from "../../core/task.js";
 import { sh, raw, type Command } from "../../core/command.js";
-import { absPath, bool, int, list, nonEmpty, oneOf, params, secretString } from "../../core/params.js";
-import { secret, type Secret } from "../../core/secrets.js";
+import { taskParams, required, optional, nonEmpty, absPath, bool, int, secretString, oneOf, list, type Static } from "../../core/params.js";
+import { secret } from "../../core/secrets.js";
 import { gitlabRunnerConfig, type RunnerEntry } from "../../facts/gitlab-runner.js";
 import { insertAfter, replaceLine, setConcurrent, tomlLine } from "./runner-config-edit.js";
-
-/** Parameters for {@link gitlabRunnerRegister}. */
-export interface GitlabRunnerRegisterParams {
-  /** The GitLab instance, e.g. `https://gitlab.example.com`. */
-  readonly url: string;
-  /** A runner authentication token (`glrt-...`, created in GitLab) or a legacy registration token; sent through the environment, never argv. */
-  readonly token: Secret | string;
-  /** Which kind `token` is (default: `runner` when it starts with `glrt-`, else `registration`). */
-  readonly tokenType?: "runner" | "registration";
-  /** The runner's name in config.toml and GitLab (default: the inventory host name). */
-  readonly name?: string;
-  /** Default image of the docker executor, e.g. `docker:27`. */
-  readonly image: string;
-  /** Run job containers privileged (needed for docker-in-docker). */
-  readonly privileged?: boolean;
-  /** Extra volumes of job containers, e.g. `/certs/client` for docker-in-docker with TLS. */
-  readonly volumes?: readonly string[];
-  /** Runner tags, `--tag-list` (registration tokens only; a runner token's tags are set in GitLab). Not `tags`: that common option selects tasks for `--tags`. */
-  readonly tagList?: readonly string[];
-  /** Also pick untagged jobs (registration tokens only). */
-  readonly runUntagged?: boolean;
-  /** Lock the runner to its project (registration tokens only). */
-  readonly locked?: boolean;
-  /** Jobs run at once on this host: config.toml's global `concurrent`. */
-  readonly concurrency?: number;
-  /** config.toml (default `/etc/gitlab-runner/config.toml`, gitlab-runner as root). */
-  readonly configFile?: string;
-}
 
 /** What the task found or did. */
 export interface GitlabRunnerRegisterOutput {
@@ -124,6 +96,33 @@ function driftEdits(host: TaskHost, r: RunnerEntry, p: GitlabRunnerRegisterParam
   });
 }
 
+/** Parameters for {@link gitlabRunnerRegister}. */
+export const gitlabRunnerRegisterParams = taskParams({
+  url: required(nonEmpty, "The GitLab instance, e.g. `https://gitlab.example.com`."),
+  token: required(
+    secretString,
+    "A runner authentication token (`glrt-...`, created in GitLab) or a legacy registration token; sent through the environment, never argv.",
+  ),
+  tokenType: optional(
+    oneOf("runner", "registration"),
+    "Which kind `token` is (default: `runner` when it starts with `glrt-`, else `registration`).",
+  ),
+  name: optional(nonEmpty, "The runner's name in config.toml and GitLab (default: the inventory host name)."),
+  image: required(nonEmpty, "Default image of the docker executor, e.g. `docker:27`."),
+  privileged: optional(bool, "Run job containers privileged (needed for docker-in-docker)."),
+  volumes: optional(list(nonEmpty), "Extra volumes of job containers, e.g. `/certs/client` for docker-in-docker with TLS."),
+  tagList: optional(
+    list(nonEmpty),
+    "Runner tags, `--tag-list` (registration tokens only; a runner token's tags are set in GitLab). Not `tags`: that common option selects tasks for `--tags`.",
+  ),
+  runUntagged: optional(bool, "Also pick untagged jobs (registration tokens only)."),
+  locked: optional(bool, "Lock the runner to its project (registration tokens only)."),
+  concurrency: optional(int, "Jobs run at once on this host: config.toml's global `concurrent`."),
+  configFile: optional(absPath, "config.toml (default `/etc/gitlab-runner/config.toml`, gitlab-runner as root)."),
+});
+/** Parameters for {@link gitlabRunnerRegister}. */
+export type GitlabRunnerRegisterParams = Static<typeof gitlabRunnerRegisterParams>;
+
 /**
  * Register a GitLab runner with the docker executor, once: `gitlab-runner register
  * --non-interactive` with the token in `CI_SERVER_TOKEN` / `REGISTRATION_TOKEN` (read from stdin
@@ -138,20 +137,7 @@ export const gitlabRunnerRegister = defineTask<GitlabRunnerRegisterParams, Gitla
   id: "ci.gitlabRunnerRegister",
   description: "A GitLab runner (docker executor) is registered once; idempotent by reading config.toml; token never in argv.",
   title: (p) => `gitlab runner ${p.name ? `${p.name} ` : ""}registered at ${p.url}`,
-  schema: params(
-    { url: nonEmpty, token: secretString, image: nonEmpty },
-    {
-      tokenType: oneOf("runner", "registration"),
-      name: nonEmpty,
-      privileged: bool,
-      volumes: list(nonEmpty),
-      tagList: list(nonEmpty),
-      runUntagged: bool,
-      locked: bool,
-      concurrency: int,
-      configFile: absPath,
-    },
-  ),
+  schema: gitlabRunnerRegisterParams,
   validate: paramsProblem,
   async check(host, p) {
     secret(p.token);

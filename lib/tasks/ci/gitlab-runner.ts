@@ -3,29 +3,13 @@ import { createHash } from "node:crypto";
 import { defineTask, changed, unchanged, type TaskHost } from "../../core/task.js";
 import { sh, type Command } from "../../core/command.js";
 import type { Diff } from "../../core/diff.js";
-import { any, int, nonEmpty, params } from "../../core/params.js";
+import { taskParams, optional, typed, intIn, nonEmpty, any, type Static } from "../../core/params.js";
 import { gitlabRunnerInstall, RUNNER_KEYRING, RUNNER_SOURCES, type RunnerInstallState } from "../../facts/gitlab-runner.js";
 import { aptGetOptions, aptStep, DEFAULT_LOCK_TIMEOUT, isExecResult } from "../packages/apt-run.js";
 import { renderDeb822 } from "../packages/apt-repository.js";
 import { dearmorKey } from "../packages/openpgp-armor.js";
 import { inlineWrite } from "../system/inline-write.js";
 import { excerpt, httpRequest, networkError } from "../http/request.js";
-
-/** Parameters for {@link gitlabRunner}. */
-export interface GitlabRunnerParams {
-  /** Install exactly this version (`17.5.0-1`); default: keep any installed version, else install the newest. */
-  readonly version?: string;
-  /** The repository's signing key (armoured or binary); default: fetched from `keyUrl` when the host has no keyring yet. */
-  readonly key?: string | Buffer;
-  /** Where the controller fetches the signing key (`https://packages.gitlab.com/runner/gitlab-runner/gpgkey`). */
-  readonly keyUrl?: string;
-  /** Repository URI (`https://packages.gitlab.com/runner/gitlab-runner/<os-release ID>`). */
-  readonly repoUrl?: string;
-  /** Suite (the host's VERSION_CODENAME, e.g. `bookworm`). */
-  readonly suite?: string;
-  /** Seconds to wait for a dpkg/apt lock another process holds (60). */
-  readonly lockTimeoutSeconds?: number;
-}
 
 /** What is installed. */
 export interface GitlabRunnerOutput {
@@ -75,6 +59,21 @@ async function wantedKeyring(host: TaskHost, p: GitlabRunnerParams, st: RunnerIn
   }
 }
 
+/** Parameters for {@link gitlabRunner}. */
+export const gitlabRunnerParams = taskParams({
+  version: optional(nonEmpty, "Install exactly this version (`17.5.0-1`); default: keep any installed version, else install the newest."),
+  key: optional(
+    typed<string | Buffer>(any),
+    "The repository's signing key (armoured or binary); default: fetched from `keyUrl` when the host has no keyring yet.",
+  ),
+  keyUrl: optional(nonEmpty, "Where the controller fetches the signing key (`https://packages.gitlab.com/runner/gitlab-runner/gpgkey`)."),
+  repoUrl: optional(nonEmpty, "Repository URI (`https://packages.gitlab.com/runner/gitlab-runner/<os-release ID>`)."),
+  suite: optional(nonEmpty, "Suite (the host's VERSION_CODENAME, e.g. `bookworm`)."),
+  lockTimeoutSeconds: optional(intIn({ minimum: 0, maximum: 86400 }), "Seconds to wait for a dpkg/apt lock another process holds (60)."),
+});
+/** Parameters for {@link gitlabRunner}. */
+export type GitlabRunnerParams = Static<typeof gitlabRunnerParams>;
+
 /**
  * Install gitlab-runner from GitLab's apt repository: its signing key dearmored into
  * /etc/apt/keyrings/gitlab-runner.gpg, a deb822 source /etc/apt/sources.list.d/gitlab-runner.sources
@@ -89,17 +88,7 @@ export const gitlabRunner = defineTask<GitlabRunnerParams, GitlabRunnerOutput>({
   id: "ci.gitlabRunner",
   description: "gitlab-runner is installed from GitLab's apt repository (deb822 source, key in /etc/apt/keyrings).",
   title: (p) => `gitlab-runner ${p.version ?? "installed"}`,
-  schema: params(
-    {},
-    {
-      version: nonEmpty,
-      key: any,
-      keyUrl: nonEmpty,
-      repoUrl: nonEmpty,
-      suite: nonEmpty,
-      lockTimeoutSeconds: { ...int, minimum: 0, maximum: 86400 },
-    },
-  ),
+  schema: gitlabRunnerParams,
   validate: paramsProblem,
   async check(host, p) {
     const st = await host.fact(gitlabRunnerInstall, undefined);

@@ -1,29 +1,9 @@
 /** cloudflareDnsRecord: an A, AAAA or CNAME record exists in a Cloudflare zone with this content. */
 import { isIPv4, isIPv6 } from "node:net";
 import { defineTask, changed, unchanged, type ActionStep } from "../../core/task.js";
-import { bool, int, nonEmpty, oneOf, params, secretString } from "../../core/params.js";
-import { secret, type Secret } from "../../core/secrets.js";
+import { taskParams, required, optional, nonEmpty, bool, int, secretString, oneOf, type Static } from "../../core/params.js";
+import { secret } from "../../core/secrets.js";
 import { CLOUDFLARE_API, CloudflareApi, type CloudflareRecord } from "./cloudflare-api.js";
-
-/** Parameters for {@link cloudflareDnsRecord}. */
-export interface CloudflareDnsRecordParams {
-  /** The zone: its name (`example.com`) or its 32-character id (saves one API call). */
-  readonly zone: string;
-  /** Record name: a full name, `@` for the apex, or (with the zone by name) a name relative to the zone. */
-  readonly name: string;
-  /** Record type. */
-  readonly type: "A" | "AAAA" | "CNAME";
-  /** IPv4 address (A), IPv6 address (AAAA) or target host name (CNAME). */
-  readonly content: string;
-  /** Send traffic through Cloudflare's proxy (false). */
-  readonly proxied?: boolean;
-  /** TTL in seconds, 60-86400, or 1 for automatic (1; proxied records are always automatic). */
-  readonly ttl?: number;
-  /** An API token scoped to Zone:Read and DNS:Edit on this zone; never printed. */
-  readonly apiToken: Secret | string;
-  /** API base URL (`https://api.cloudflare.com/client/v4`); point it elsewhere for tests. */
-  readonly apiBase?: string;
-}
 
 /** The record as it is after the task. */
 export type CloudflareDnsRecordOutput = CloudflareRecord & { /** The zone's id. */ readonly zoneId: string };
@@ -74,6 +54,20 @@ function describe(r: Pick<CloudflareRecord, "content" | "proxied" | "ttl">): str
   return `${r.content} (${r.proxied ? "proxied" : "DNS only"}, ttl ${r.ttl === 1 ? "auto" : r.ttl})`;
 }
 
+/** Parameters for {@link cloudflareDnsRecord}. */
+export const cloudflareDnsRecordParams = taskParams({
+  zone: required(nonEmpty, "The zone: its name (`example.com`) or its 32-character id (saves one API call)."),
+  name: required(nonEmpty, "Record name: a full name, `@` for the apex, or (with the zone by name) a name relative to the zone."),
+  type: required(oneOf("A", "AAAA", "CNAME"), "Record type."),
+  content: required(nonEmpty, "IPv4 address (A), IPv6 address (AAAA) or target host name (CNAME)."),
+  proxied: optional(bool, "Send traffic through Cloudflare's proxy (false)."),
+  ttl: optional(int, "TTL in seconds, 60-86400, or 1 for automatic (1; proxied records are always automatic)."),
+  apiToken: required(secretString, "An API token scoped to Zone:Read and DNS:Edit on this zone; never printed."),
+  apiBase: optional(nonEmpty, "API base URL (`https://api.cloudflare.com/client/v4`); point it elsewhere for tests."),
+});
+/** Parameters for {@link cloudflareDnsRecord}. */
+export type CloudflareDnsRecordParams = Static<typeof cloudflareDnsRecordParams>;
+
 /**
  * Ensure an A, AAAA or CNAME record in a Cloudflare zone has this content, proxied flag and TTL,
  * through the API with a scoped token, from the controller. The check reads (GET zone, GET
@@ -87,10 +81,7 @@ export const cloudflareDnsRecord = defineTask<CloudflareDnsRecordParams, Cloudfl
   id: "dns.cloudflareRecord",
   description: "An A, AAAA or CNAME record in a Cloudflare zone has this content, proxied flag and TTL (API, from the controller).",
   title: (p) => `DNS ${p.type} ${p.name} in ${p.zone}`,
-  schema: params(
-    { zone: nonEmpty, name: nonEmpty, type: oneOf("A", "AAAA", "CNAME"), content: nonEmpty, apiToken: secretString },
-    { proxied: bool, ttl: int, apiBase: nonEmpty },
-  ),
+  schema: cloudflareDnsRecordParams,
   validate: paramsProblem,
   async check(host, p) {
     const api = new CloudflareApi(host, (p.apiBase ?? CLOUDFLARE_API).replace(/\/+$/, ""), secret(p.apiToken));

@@ -1,36 +1,33 @@
 /** dockerLogin: the docker client holds a login to a registry (password on stdin, config.json 0600). */
 import { defineTask, changed, unchanged, type Task, type TaskCall } from "../../core/task.js";
 import { raw, sh, type Command } from "../../core/command.js";
-import { params, absPath, account, nonEmpty, secretString } from "../../core/params.js";
-import { registerSecret, reveal, type Secret } from "../../core/secrets.js";
+import { taskParams, required, optional, matching, nonEmpty, absPath, account, secretString, type Static } from "../../core/params.js";
+import { registerSecret, reveal } from "../../core/secrets.js";
 import type { TaskOptions } from "../../core/task.js";
 import { dockerAuthState, encodeAuth, storedAuth } from "../../facts/docker-auth.js";
 
-/** Parameters for {@link dockerLogin}. */
-export interface DockerLoginParams {
-  /** Registry host[:port], e.g. `registry.gitlab.com` or `registry.lab.test:5000` (`docker.io` for Docker Hub). */
-  readonly registry: string;
-  /** User name. */
-  readonly username: string;
-  /** Password or token; sent to `docker login --password-stdin` on stdin, never in argv or output. */
-  readonly password: string | Secret;
-  /** Docker config directory holding config.json; the user's `${DOCKER_CONFIG:-$HOME/.docker}` when omitted. */
-  readonly configDir?: string;
-  /** Owner given to the config directory and config.json (e.g. the deploy user when root logs in for it). */
-  readonly owner?: string;
-}
-
 const registryPattern = "^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]+)?(/[A-Za-z0-9._/-]*)?$";
+
+/** Parameters for {@link dockerLogin}. */
+export const dockerLoginParams = taskParams({
+  registry: required(
+    matching(registryPattern),
+    "Registry host[:port], e.g. `registry.gitlab.com` or `registry.lab.test:5000` (`docker.io` for Docker Hub).",
+  ),
+  username: required(nonEmpty, "User name."),
+  password: required(secretString, "Password or token; sent to `docker login --password-stdin` on stdin, never in argv or output."),
+  configDir: optional(absPath, "Docker config directory holding config.json; the user's `${DOCKER_CONFIG:-$HOME/.docker}` when omitted."),
+  owner: optional(account, "Owner given to the config directory and config.json (e.g. the deploy user when root logs in for it)."),
+});
+/** Parameters for {@link dockerLogin}. */
+export type DockerLoginParams = Static<typeof dockerLoginParams>;
 
 /** The task as defined; {@link dockerLogin} wraps it so that its calls are secret unless told otherwise. */
 const definition = defineTask<DockerLoginParams>({
   id: "docker.login",
   description: "Log the docker client in to a registry (password on stdin); unchanged when config.json holds the same credential.",
   title: (p) => `docker login ${p.registry} as ${p.username}`,
-  schema: params(
-    { registry: { type: "string", pattern: registryPattern }, username: nonEmpty, password: secretString },
-    { configDir: absPath, owner: account },
-  ),
+  schema: dockerLoginParams,
   validate: (p) => (typeof p.password === "string" && p.password === "" ? `parameter "password" is empty` : undefined),
   async check(host, p) {
     const expected = encodeAuth(p.username, reveal(p.password));

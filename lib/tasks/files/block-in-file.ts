@@ -1,45 +1,47 @@
 /** blockInFile: a block of lines between marker lines is present in (or absent from) a text file. */
 import { defineTask } from "../../core/task.js";
-import { params, absPath, octalMode, account, bool, nonEmpty, str, oneOf } from "../../core/params.js";
+import { taskParams, required, optional, absPath, octalMode, account, bool, nonEmpty, str, oneOf, type Static } from "../../core/params.js";
+import type { TObject } from "@sinclair/typebox";
 import { planEdit, type EditResult } from "./edit-plan.js";
 import { filePathProblem, firstProblem, regexpProblem, validateProblem } from "./validation.js";
 
 /** The default marker; `{mark}` becomes `markerBegin` / `markerEnd`. */
 export const DEFAULT_BLOCK_MARKER = "# {mark} BOSUN MANAGED BLOCK";
 
+/** The edit itself, without the file: what {@link applyBlockInFile} needs (properties of {@link blockInFileParams}). */
+const blockEditProperties = {
+  block: optional(
+    str,
+    "The lines between the markers (a final newline is ignored). Empty with state present removes the block, like Ansible.",
+  ),
+  marker: optional(nonEmpty, {
+    description: "Marker line template containing `{mark}`; use a distinct one per block in a file.",
+    default: DEFAULT_BLOCK_MARKER,
+  }),
+  markerBegin: optional(nonEmpty, { description: "Replaces `{mark}` in the opening marker.", default: "BEGIN" }),
+  markerEnd: optional(nonEmpty, { description: "Replaces `{mark}` in the closing marker.", default: "END" }),
+  state: optional(oneOf("present", "absent"), { description: "present or absent.", default: "present" }),
+  insertAfter: optional(nonEmpty, {
+    description: 'Where a new block goes: after the last line matching this regexp, or "EOF". No match: end of file.',
+    default: "EOF",
+  }),
+  insertBefore: optional(nonEmpty, 'Where a new block goes: before the last line matching this regexp, or "BOF". No match: end of file.'),
+};
 /** The edit itself, without the file: what {@link applyBlockInFile} needs. */
-export interface BlockEdit {
-  /** The lines between the markers (a final newline is ignored). Empty with state present removes the block, like Ansible. */
-  readonly block?: string;
-  /** Marker line template containing `{mark}` (default `# {mark} BOSUN MANAGED BLOCK`); use a distinct one per block in a file. */
-  readonly marker?: string;
-  /** Replaces `{mark}` in the opening marker ("BEGIN"). */
-  readonly markerBegin?: string;
-  /** Replaces `{mark}` in the closing marker ("END"). */
-  readonly markerEnd?: string;
-  /** present (default) or absent. */
-  readonly state?: "present" | "absent";
-  /** Where a new block goes: after the last line matching this regexp, or "EOF" (default). No match: end of file. */
-  readonly insertAfter?: string;
-  /** Where a new block goes: before the last line matching this regexp, or "BOF". No match: end of file. */
-  readonly insertBefore?: string;
-}
+export type BlockEdit = Static<TObject<typeof blockEditProperties>>;
 
 /** Parameters for {@link blockInFile}. */
-export interface BlockInFileParams extends BlockEdit {
-  /** Absolute path of the file on the host. */
-  readonly path: string;
-  /** Create the file when it does not exist; otherwise a missing file is an error (state present). */
-  readonly create?: boolean;
-  /** Owner name or uid; left alone when omitted. */
-  readonly owner?: string;
-  /** Group name or gid; left alone when omitted. */
-  readonly group?: string;
-  /** Octal mode such as "0640"; left alone when omitted. */
-  readonly mode?: string;
-  /** Command that checks the edited file before it goes live; `%s` is the temp file. */
-  readonly validate?: string;
-}
+export const blockInFileParams = taskParams({
+  path: required(absPath, "Absolute path of the file on the host."),
+  ...blockEditProperties,
+  create: optional(bool, "Create the file when it does not exist; otherwise a missing file is an error (state present)."),
+  owner: optional(account, "Owner name or uid; left alone when omitted."),
+  group: optional(account, "Group name or gid; left alone when omitted."),
+  mode: optional(octalMode, 'Octal mode such as "0640"; left alone when omitted.'),
+  validate: optional(nonEmpty, "Command that checks the edited file before it goes live; `%s` is the temp file."),
+});
+/** Parameters for {@link blockInFile}. */
+export type BlockInFileParams = Static<typeof blockInFileParams>;
 
 /** The opening and closing marker lines of an edit. */
 export function blockMarkers(edit: BlockEdit): { begin: string; end: string } {
@@ -119,23 +121,7 @@ export const blockInFile = defineTask<BlockInFileParams>({
   id: "files.blockInFile",
   description: "A block of lines between marker lines is present in (or absent from) a text file; written atomically.",
   title: (p) => `block in ${p.path}`,
-  schema: params(
-    { path: absPath },
-    {
-      block: str,
-      marker: nonEmpty,
-      markerBegin: nonEmpty,
-      markerEnd: nonEmpty,
-      state: oneOf("present", "absent"),
-      insertAfter: nonEmpty,
-      insertBefore: nonEmpty,
-      create: bool,
-      owner: account,
-      group: account,
-      mode: octalMode,
-      validate: nonEmpty,
-    },
-  ),
+  schema: blockInFileParams,
   validate: (p) => firstProblem(filePathProblem("path", p.path), validateProblem(p.validate), blockEditProblem(p)),
   check: (host, p) => planEdit(host, { ...p, absentIsDone: p.state === "absent" }, (content) => applyBlockInFile(content, p)),
 });

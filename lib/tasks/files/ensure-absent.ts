@@ -1,16 +1,8 @@
 /** ensureAbsent: nothing is at a path (file, link, special file, or directory). */
 import { defineTask, changed, unchanged } from "../../core/task.js";
 import { sh } from "../../core/command.js";
-import { params, absPath, bool } from "../../core/params.js";
+import { taskParams, required, optional, absPath, bool, type Static } from "../../core/params.js";
 import { pathState } from "../../facts/files.js";
-
-/** Parameters for {@link ensureAbsent}. */
-export interface EnsureAbsentParams {
-  /** Absolute path on the host; a trailing slash is ignored, a link is removed, never followed. */
-  readonly path: string;
-  /** Remove a non-empty directory with everything in it (`rm -rf`); without it only an empty directory is removed. */
-  readonly recursive?: boolean;
-}
 
 /** The path without repeated or trailing slashes (so that a link to a directory is removed, never followed). */
 export function normaliseAbsentPath(p: string): string {
@@ -26,6 +18,17 @@ function pathProblem(p: string): string | undefined {
   return undefined;
 }
 
+/** Parameters for {@link ensureAbsent}. */
+export const ensureAbsentParams = taskParams({
+  path: required(absPath, "Absolute path on the host; a trailing slash is ignored, a link is removed, never followed."),
+  recursive: optional(
+    bool,
+    "Remove a non-empty directory with everything in it (`rm -rf`); without it only an empty directory is removed.",
+  ),
+});
+/** Parameters for {@link ensureAbsent}. */
+export type EnsureAbsentParams = Static<typeof ensureAbsentParams>;
+
 /**
  * Ensure nothing is at a path: a file, link or special file is removed with `rm -f`, an empty
  * directory with `rmdir`; a non-empty directory only with `recursive: true` (`rm -rf`), else the
@@ -37,7 +40,7 @@ export const ensureAbsent = defineTask<EnsureAbsentParams>({
   id: "files.ensureAbsent",
   description: "Nothing is at a path: file, link, special file, or directory (non-empty only with recursive).",
   title: (p) => `absent ${p.path}`,
-  schema: params({ path: absPath }, { recursive: bool }),
+  schema: ensureAbsentParams,
   validate: (p) => pathProblem(p.path),
   async check(host, p) {
     const target = normaliseAbsentPath(p.path);

@@ -1,20 +1,18 @@
 /** ensureDir: a directory exists with the given owner, group and mode, like `mkdir -p`. */
 import { defineTask, changed, unchanged } from "../../core/task.js";
 import { sh, type Command } from "../../core/command.js";
-import { params, absPath, octalMode, account } from "../../core/params.js";
+import { taskParams, required, optional, absPath, octalMode, account, type Static } from "../../core/params.js";
 import { pathState, sameAccount } from "../../facts/files.js";
 
 /** Parameters for {@link ensureDir}. */
-export interface EnsureDirParams {
-  /** Absolute path on the target host. */
-  readonly path: string;
-  /** Octal mode such as "0750"; left alone when omitted. */
-  readonly mode?: string;
-  /** Owner name or uid; left alone when omitted. */
-  readonly owner?: string;
-  /** Group name or gid; left alone when omitted. */
-  readonly group?: string;
-}
+export const ensureDirParams = taskParams({
+  path: required(absPath, "Absolute path on the target host."),
+  mode: optional(octalMode, 'Octal mode such as "0750"; left alone when omitted.'),
+  owner: optional(account, "Owner name or uid; left alone when omitted."),
+  group: optional(account, "Group name or gid; left alone when omitted."),
+});
+/** Parameters for {@link ensureDir}. */
+export type EnsureDirParams = Static<typeof ensureDirParams>;
 
 /**
  * Ensure a directory exists with the given mode, owner and group, like `mkdir -p`.
@@ -24,7 +22,7 @@ export const ensureDir = defineTask<EnsureDirParams>({
   id: "files.ensureDir",
   description: "A directory exists with the given owner, group and mode (parents created).",
   title: (p) => `directory ${p.path}`,
-  schema: params({ path: absPath }, { mode: octalMode, owner: account, group: account }),
+  schema: ensureDirParams,
   async check(host, p) {
     const st = await host.fact(pathState, { path: p.path });
     if (st.kind === "file" || st.kind === "other" || st.kind === "link") {

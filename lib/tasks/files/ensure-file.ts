@@ -1,6 +1,18 @@
 /** ensureFile: a file has exactly this content (given, or copied from the controller), owner, group and mode. */
 import { defineTask } from "../../core/task.js";
-import { params, absPath, octalMode, account, bool, nonEmpty, secretString } from "../../core/params.js";
+import {
+  taskParams,
+  required,
+  optional,
+  typed,
+  nonEmpty,
+  absPath,
+  octalMode,
+  account,
+  bool,
+  secretString,
+  type Static,
+} from "../../core/params.js";
 import { Secret } from "../../core/secrets.js";
 import { pathState } from "../../facts/files.js";
 import { planFileWrite, requireFileOrAbsent, type FileContent } from "./file-plan.js";
@@ -8,24 +20,18 @@ import { readLocalFile } from "./local-source.js";
 import { contentProblem, filePathProblem, firstProblem, validateProblem } from "./validation.js";
 
 /** Parameters for {@link ensureFile}. Give exactly one of `content` and `src`. */
-export interface EnsureFileParams {
-  /** Absolute path of the file on the host. */
-  readonly path: string;
-  /** The whole content: text, bytes, or a Secret (never shown in diffs or logs). */
-  readonly content?: FileContent;
-  /** A file on the controller to copy: absolute, or relative to the directory the playbook runs in. */
-  readonly src?: string;
-  /** Owner name or uid; an existing file keeps its owner when omitted. */
-  readonly owner?: string;
-  /** Group name or gid; an existing file keeps its group when omitted. */
-  readonly group?: string;
-  /** Octal mode such as "0640"; an existing file keeps its mode when omitted, a new one gets 0644. */
-  readonly mode?: string;
-  /** Command that checks the new content before it goes live; `%s` is the temp file (`visudo -cf %s`). */
-  readonly validate?: string;
-  /** Create missing parent directories (default false: a missing directory is an error). */
-  readonly createParents?: boolean;
-}
+export const ensureFileParams = taskParams({
+  path: required(absPath, "Absolute path of the file on the host."),
+  content: optional(typed<FileContent>(secretString), "The whole content: text, bytes, or a Secret (never shown in diffs or logs)."),
+  src: optional(nonEmpty, "A file on the controller to copy: absolute, or relative to the directory the playbook runs in."),
+  owner: optional(account, "Owner name or uid; an existing file keeps its owner when omitted."),
+  group: optional(account, "Group name or gid; an existing file keeps its group when omitted."),
+  mode: optional(octalMode, 'Octal mode such as "0640"; an existing file keeps its mode when omitted, a new one gets 0644.'),
+  validate: optional(nonEmpty, "Command that checks the new content before it goes live; `%s` is the temp file (`visudo -cf %s`)."),
+  createParents: optional(bool, "Create missing parent directories (default false: a missing directory is an error)."),
+});
+/** Parameters for {@link ensureFile}. Give exactly one of `content` and `src`. */
+export type EnsureFileParams = Static<typeof ensureFileParams>;
 
 /**
  * Ensure a file has exactly this content, owner, group and mode. The content goes to a temp file
@@ -39,10 +45,7 @@ export const ensureFile = defineTask<EnsureFileParams>({
   id: "files.ensureFile",
   description: "A file has exactly this content (given, or copied from the controller), owner, group and mode; written atomically.",
   title: (p) => `file ${p.path}`,
-  schema: params(
-    { path: absPath },
-    { content: secretString, src: nonEmpty, owner: account, group: account, mode: octalMode, validate: nonEmpty, createParents: bool },
-  ),
+  schema: ensureFileParams,
   validate: (p) =>
     firstProblem(
       (p.content === undefined) === (p.src === undefined) ? `give exactly one of parameters "content" and "src"` : undefined,

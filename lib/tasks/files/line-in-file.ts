@@ -1,49 +1,47 @@
 /** lineInFile: one line is present in (or absent from) a text file, with Ansible's lineinfile semantics. */
 import { defineTask } from "../../core/task.js";
-import { params, absPath, octalMode, account, bool, nonEmpty, str, oneOf } from "../../core/params.js";
+import { taskParams, required, optional, absPath, octalMode, account, bool, nonEmpty, str, oneOf, type Static } from "../../core/params.js";
+import type { TObject } from "@sinclair/typebox";
 import { planEdit, type EditResult } from "./edit-plan.js";
 import { filePathProblem, firstProblem, regexpProblem, validateProblem } from "./validation.js";
 
+/** The edit itself, without the file: what {@link applyLineInFile} needs (properties of {@link lineInFileParams}). */
+const lineEditProperties = {
+  line: optional(
+    str,
+    "The line (without newline). Required with state present; with state absent, lines equal to it are removed when there is no `regexp`.",
+  ),
+  regexp: optional(
+    str,
+    "A JavaScript regular expression (as a string) tested against each line without its newline. present: the last matching line is replaced by `line` (the first with `firstMatch`); absent: every matching line is removed. It should also match `line`, or a re-run adds it again.",
+  ),
+  state: optional(oneOf("present", "absent"), { description: "present or absent.", default: "present" }),
+  insertAfter: optional(nonEmpty, {
+    description: 'Where a new line goes: after the last line matching this regexp, or "EOF" / "BOF". No match: end of file.',
+    default: "EOF",
+  }),
+  insertBefore: optional(nonEmpty, 'Where a new line goes: before the last line matching this regexp, or "BOF". No match: end of file.'),
+  firstMatch: optional(bool, "Use the first match of `regexp` / `insertAfter` / `insertBefore` instead of the last."),
+  backrefs: optional(
+    bool,
+    "`line` is a replacement template using the groups of `regexp` (JavaScript syntax: `$1`, `$<name>`, `$$`); when `regexp` matches nothing the file is left alone.",
+  ),
+};
 /** The edit itself, without the file: what {@link applyLineInFile} needs. */
-export interface LineEdit {
-  /** The line (without newline). Required with state present; with state absent, lines equal to it are removed when there is no `regexp`. */
-  readonly line?: string;
-  /**
-   * A JavaScript regular expression (as a string) tested against each line without its newline.
-   * present: the last matching line is replaced by `line` (the first with `firstMatch`);
-   * absent: every matching line is removed. It should also match `line`, or a re-run adds it again.
-   */
-  readonly regexp?: string;
-  /** present (default) or absent. */
-  readonly state?: "present" | "absent";
-  /** Where a new line goes: after the last line matching this regexp, or "EOF" (default) / "BOF". No match: end of file. */
-  readonly insertAfter?: string;
-  /** Where a new line goes: before the last line matching this regexp, or "BOF". No match: end of file. */
-  readonly insertBefore?: string;
-  /** Use the first match of `regexp` / `insertAfter` / `insertBefore` instead of the last. */
-  readonly firstMatch?: boolean;
-  /**
-   * `line` is a replacement template using the groups of `regexp` (JavaScript syntax: `$1`,
-   * `$<name>`, `$$`); when `regexp` matches nothing the file is left alone.
-   */
-  readonly backrefs?: boolean;
-}
+export type LineEdit = Static<TObject<typeof lineEditProperties>>;
 
 /** Parameters for {@link lineInFile}. */
-export interface LineInFileParams extends LineEdit {
-  /** Absolute path of the file on the host. */
-  readonly path: string;
-  /** Create the file (empty, 0644 unless `mode`) when it does not exist; otherwise a missing file is an error. */
-  readonly create?: boolean;
-  /** Owner name or uid; left alone when omitted. */
-  readonly owner?: string;
-  /** Group name or gid; left alone when omitted. */
-  readonly group?: string;
-  /** Octal mode such as "0640"; left alone when omitted. */
-  readonly mode?: string;
-  /** Command that checks the edited file before it goes live; `%s` is the temp file (`sshd -t -f %s`). */
-  readonly validate?: string;
-}
+export const lineInFileParams = taskParams({
+  path: required(absPath, "Absolute path of the file on the host."),
+  ...lineEditProperties,
+  create: optional(bool, "Create the file (empty, 0644 unless `mode`) when it does not exist; otherwise a missing file is an error."),
+  owner: optional(account, "Owner name or uid; left alone when omitted."),
+  group: optional(account, "Group name or gid; left alone when omitted."),
+  mode: optional(octalMode, 'Octal mode such as "0640"; left alone when omitted.'),
+  validate: optional(nonEmpty, "Command that checks the edited file before it goes live; `%s` is the temp file (`sshd -t -f %s`)."),
+});
+/** Parameters for {@link lineInFile}. */
+export type LineInFileParams = Static<typeof lineInFileParams>;
 
 interface Line {
   /** Text without terminator. */
@@ -164,23 +162,7 @@ export const lineInFile = defineTask<LineInFileParams>({
   id: "files.lineInFile",
   description: "A line is present in (or absent from) a text file, with Ansible's lineinfile semantics; written atomically.",
   title: (p) => `line in ${p.path}`,
-  schema: params(
-    { path: absPath },
-    {
-      line: str,
-      regexp: str,
-      state: oneOf("present", "absent"),
-      insertAfter: nonEmpty,
-      insertBefore: nonEmpty,
-      firstMatch: bool,
-      backrefs: bool,
-      create: bool,
-      owner: account,
-      group: account,
-      mode: octalMode,
-      validate: nonEmpty,
-    },
-  ),
+  schema: lineInFileParams,
   validate: (p) => firstProblem(filePathProblem("path", p.path), validateProblem(p.validate), lineEditProblem(p)),
   check: (host, p) => planEdit(host, { ...p, absentIsDone: p.state === "absent" }, (content) => applyLineInFile(content, p)),
 });

@@ -2,29 +2,26 @@
 import path from "node:path";
 import { defineTask, changed, unchanged } from "../../core/task.js";
 import { sh, type Command } from "../../core/command.js";
-import { params, absPath, account, bool, nonEmpty } from "../../core/params.js";
+import { taskParams, required, optional, nonEmpty, absPath, account, bool, type Static } from "../../core/params.js";
 import { pathState, sameAccount } from "../../facts/files.js";
 import { filePathProblem, firstProblem } from "./validation.js";
-
-/** Parameters for {@link symlink}. */
-export interface SymlinkParams {
-  /** What the link points at, stored verbatim (absolute, or relative to the link's directory); need not exist. */
-  readonly src: string;
-  /** Absolute path of the link. */
-  readonly dest: string;
-  /** Replace a file or special file at `dest` (never a directory). Another link is always replaced. */
-  readonly force?: boolean;
-  /** Owner of the link itself (`chown -h`); left alone when omitted. */
-  readonly owner?: string;
-  /** Group of the link itself; left alone when omitted. */
-  readonly group?: string;
-}
 
 /** One command that points `dest` at `src` atomically: a new link beside it, renamed over it. */
 function linkCommand(src: string, dest: string): Command {
   const temp = `${path.posix.dirname(dest)}/.bosun.XXXXXX`;
   return sh`t=$(mktemp -u -- ${temp}) && ln -s -- ${src} "$t" && { mv -fT -- "$t" ${dest} || { rm -f -- "$t"; exit 1; }; }`;
 }
+
+/** Parameters for {@link symlink}. */
+export const symlinkParams = taskParams({
+  src: required(nonEmpty, "What the link points at, stored verbatim (absolute, or relative to the link's directory); need not exist."),
+  dest: required(absPath, "Absolute path of the link."),
+  force: optional(bool, "Replace a file or special file at `dest` (never a directory). Another link is always replaced."),
+  owner: optional(account, "Owner of the link itself (`chown -h`); left alone when omitted."),
+  group: optional(account, "Group of the link itself; left alone when omitted."),
+});
+/** Parameters for {@link symlink}. */
+export type SymlinkParams = Static<typeof symlinkParams>;
 
 /**
  * Ensure `dest` is a symbolic link to `src`, like `ln -sfn`, replaced atomically. A file at
@@ -36,7 +33,7 @@ export const symlink = defineTask<SymlinkParams>({
   id: "files.symlink",
   description: "A symbolic link points at a target (replaced atomically; a file only with force).",
   title: (p) => `link ${p.dest} -> ${p.src}`,
-  schema: params({ src: nonEmpty, dest: absPath }, { force: bool, owner: account, group: account }),
+  schema: symlinkParams,
   validate: (p) =>
     firstProblem(filePathProblem("dest", p.dest), p.src.includes("\0") ? `parameter "src" must not contain a NUL byte` : undefined),
   async check(host, p) {

@@ -1,7 +1,20 @@
 /** templateFile: a file is the rendering of a handlebars template on the controller. */
 import { defineTask } from "../../core/task.js";
 import { BosunError } from "../../core/errors.js";
-import { params, absPath, octalMode, account, bool, nonEmpty, record, any } from "../../core/params.js";
+import {
+  taskParams,
+  required,
+  optional,
+  typed,
+  nonEmpty,
+  absPath,
+  octalMode,
+  account,
+  bool,
+  any,
+  record,
+  type Static,
+} from "../../core/params.js";
 import type { Vars } from "../../core/vars.js";
 import { renderTemplateFile } from "../../template/render.js";
 import { pathState } from "../../facts/files.js";
@@ -10,24 +23,18 @@ import { resolveLocalPath } from "./local-source.js";
 import { filePathProblem, firstProblem, validateProblem } from "./validation.js";
 
 /** Parameters for {@link templateFile}. */
-export interface TemplateFileParams {
-  /** Handlebars template on the controller: absolute, or relative to the directory the playbook runs in. */
-  readonly src: string;
-  /** Absolute path of the rendered file on the host. */
-  readonly dest: string;
-  /** Variables for this template, over the host's variables. */
-  readonly vars?: Vars;
-  /** Owner name or uid; an existing file keeps its owner when omitted. */
-  readonly owner?: string;
-  /** Group name or gid; an existing file keeps its group when omitted. */
-  readonly group?: string;
-  /** Octal mode such as "0640"; an existing file keeps its mode when omitted, a new one gets 0644. */
-  readonly mode?: string;
-  /** Command that checks the rendered file before it goes live; `%s` is the temp file (`nginx -t -c %s`). */
-  readonly validate?: string;
-  /** Create missing parent directories (default false). */
-  readonly createParents?: boolean;
-}
+export const templateFileParams = taskParams({
+  src: required(nonEmpty, "Handlebars template on the controller: absolute, or relative to the directory the playbook runs in."),
+  dest: required(absPath, "Absolute path of the rendered file on the host."),
+  vars: optional(typed<Vars>(record(any)), "Variables for this template, over the host's variables."),
+  owner: optional(account, "Owner name or uid; an existing file keeps its owner when omitted."),
+  group: optional(account, "Group name or gid; an existing file keeps its group when omitted."),
+  mode: optional(octalMode, 'Octal mode such as "0640"; an existing file keeps its mode when omitted, a new one gets 0644.'),
+  validate: optional(nonEmpty, "Command that checks the rendered file before it goes live; `%s` is the temp file (`nginx -t -c %s`)."),
+  createParents: optional(bool, { description: "Create missing parent directories (default false).", default: false }),
+});
+/** Parameters for {@link templateFile}. */
+export type TemplateFileParams = Static<typeof templateFileParams>;
 
 /**
  * Render a handlebars template (strict: a missing variable is an error) with the host's variables
@@ -38,10 +45,7 @@ export const templateFile = defineTask<TemplateFileParams>({
   id: "files.templateFile",
   description: "A file is the rendering of a handlebars template (strict) with the host's variables; written atomically.",
   title: (p) => `template ${p.dest}`,
-  schema: params(
-    { src: nonEmpty, dest: absPath },
-    { vars: record(any), owner: account, group: account, mode: octalMode, validate: nonEmpty, createParents: bool },
-  ),
+  schema: templateFileParams,
   validate: (p) => firstProblem(filePathProblem("dest", p.dest), validateProblem(p.validate)),
   async check(host, p) {
     let content: string;

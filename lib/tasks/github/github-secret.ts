@@ -1,25 +1,9 @@
 /** githubSecret: a GitHub Actions repository secret is set, sealed against the repository's public key. */
 import { defineTask, changed, unchanged, type TaskHost } from "../../core/task.js";
-import { bool, nonEmpty, params, secretString } from "../../core/params.js";
-import { secret, type Secret } from "../../core/secrets.js";
+import { taskParams, required, optional, nonEmpty, bool, secretString, type Static } from "../../core/params.js";
+import { secret } from "../../core/secrets.js";
 import { excerpt, jsonRequest, networkError, type JsonResponse } from "../http/request.js";
 import { sealForPublicKey } from "./sealed-box.js";
-
-/** Parameters for {@link githubSecret}. */
-export interface GithubSecretParams {
-  /** The repository, `owner/name`. */
-  readonly repo: string;
-  /** The secret's name: letters, digits and `_`, not starting with a digit or `GITHUB_`. */
-  readonly name: string;
-  /** The value; sealed on the controller, it never leaves it in clear and is never printed. */
-  readonly value: Secret | string;
-  /** A token allowed to write the repository's Actions secrets (fine-grained: Secrets read/write). */
-  readonly token: Secret | string;
-  /** Only create the secret when it does not exist; an existing one is left alone (ok). */
-  readonly onlyIfMissing?: boolean;
-  /** API base URL (`https://api.github.com`); point it elsewhere for GitHub Enterprise or tests. */
-  readonly apiBase?: string;
-}
 
 /** What the PUT did. */
 export interface GithubSecretOutput {
@@ -67,6 +51,18 @@ function apiFailure(host: TaskHost, what: string, res: JsonResponse<{ message?: 
   return host.fail(`Cannot ${what}: status ${res.status}: ${res.json?.message ?? excerpt(res.body)}`, hint);
 }
 
+/** Parameters for {@link githubSecret}. */
+export const githubSecretParams = taskParams({
+  repo: required(nonEmpty, "The repository, `owner/name`."),
+  name: required(nonEmpty, "The secret's name: letters, digits and `_`, not starting with a digit or `GITHUB_`."),
+  value: required(secretString, "The value; sealed on the controller, it never leaves it in clear and is never printed."),
+  token: required(secretString, "A token allowed to write the repository's Actions secrets (fine-grained: Secrets read/write)."),
+  onlyIfMissing: optional(bool, "Only create the secret when it does not exist; an existing one is left alone (ok)."),
+  apiBase: optional(nonEmpty, "API base URL (`https://api.github.com`); point it elsewhere for GitHub Enterprise or tests."),
+});
+/** Parameters for {@link githubSecret}. */
+export type GithubSecretParams = Static<typeof githubSecretParams>;
+
 /**
  * Set a GitHub Actions repository secret: GET the repository's public key, seal the value with
  * libsodium's sealed box (as GitHub requires), PUT `{ encrypted_value, key_id }`. GitHub never
@@ -80,7 +76,7 @@ export const githubSecret = defineTask<GithubSecretParams, GithubSecretOutput>({
   id: "github.secret",
   description: "A GitHub Actions repository secret is set (sealed box); changed on every run unless onlyIfMissing.",
   title: (p) => `GitHub secret ${p.name} in ${p.repo}`,
-  schema: params({ repo: nonEmpty, name: nonEmpty, value: secretString, token: secretString }, { onlyIfMissing: bool, apiBase: nonEmpty }),
+  schema: githubSecretParams,
   validate: paramsProblem,
   async check(host, p) {
     const value = secret(p.value);

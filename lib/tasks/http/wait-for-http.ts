@@ -1,36 +1,10 @@
 /** waitForHttp: a readiness gate that waits until a URL answers with the expected status and body. */
 import { defineTask, skipped, unchanged } from "../../core/task.js";
-import { any, bool, nonEmpty, oneOf, params, record, secretString } from "../../core/params.js";
+import { taskParams, required, optional, typed, nonEmpty, bool, any, secretString, oneOf, record, type Static } from "../../core/params.js";
 import { Secret } from "../../core/secrets.js";
 import { httpWait, type HttpClient, type HttpWaitState } from "../../facts/http.js";
 import { waitFromController } from "./controller-wait.js";
 import { describeExpectation, describeLastSeen, hostBodyExpectation, statusList, toExtendedRegex } from "./expectation.js";
-
-/** Parameters for {@link waitForHttp}. */
-export interface WaitForHttpParams {
-  /** The URL to request (http or https); redirects are not followed. */
-  readonly url: string;
-  /** Status code, or codes, that count as ready (200). */
-  readonly status?: number | readonly number[];
-  /** The body must contain this text, or match this RegExp (from the host: `grep -E` line by line, `i` flag honoured). */
-  readonly body?: string | RegExp;
-  /** Give up after this many seconds (60). */
-  readonly timeoutSeconds?: number;
-  /** Seconds between attempts (2). */
-  readonly intervalSeconds?: number;
-  /** Where the requests come from: the target host (default, one remote command) or the controller (Node). */
-  readonly from?: "host" | "controller";
-  /** Request headers; Secret values stay out of argv, logs and results. */
-  readonly headers?: Readonly<Record<string, string | Secret>>;
-  /** Accept any TLS certificate. */
-  readonly insecure?: boolean;
-  /** CA bundle to verify TLS with: a path on the host, or on the controller with `from: "controller"`. */
-  readonly caFile?: string;
-  /** The client on the host: curl, wget or python3 (default: the first of them the host has). */
-  readonly client?: HttpClient;
-  /** Wait in check mode too (default false: the gate is skipped with "would wait for URL"). */
-  readonly runInCheckMode?: boolean;
-}
 
 /** What the URL last answered. */
 export interface WaitForHttpOutput {
@@ -73,6 +47,32 @@ function paramsProblem(p: WaitForHttpParams): string | undefined {
   return undefined;
 }
 
+/** Parameters for {@link waitForHttp}. */
+export const waitForHttpParams = taskParams({
+  url: required(nonEmpty, "The URL to request (http or https); redirects are not followed."),
+  status: optional(typed<number | readonly number[]>(any), "Status code, or codes, that count as ready (200)."),
+  body: optional(
+    typed<string | RegExp>(any),
+    "The body must contain this text, or match this RegExp (from the host: `grep -E` line by line, `i` flag honoured).",
+  ),
+  timeoutSeconds: optional(typed<number>({ type: "number" }), "Give up after this many seconds (60)."),
+  intervalSeconds: optional(typed<number>({ type: "number" }), "Seconds between attempts (2)."),
+  from: optional(
+    oneOf("host", "controller"),
+    "Where the requests come from: the target host (default, one remote command) or the controller (Node).",
+  ),
+  headers: optional(record(secretString), "Request headers; Secret values stay out of argv, logs and results."),
+  insecure: optional(bool, "Accept any TLS certificate."),
+  caFile: optional(nonEmpty, 'CA bundle to verify TLS with: a path on the host, or on the controller with `from: "controller"`.'),
+  client: optional(
+    typed<HttpClient>(oneOf("curl", "wget", "python3")),
+    "The client on the host: curl, wget or python3 (default: the first of them the host has).",
+  ),
+  runInCheckMode: optional(bool, 'Wait in check mode too (default false: the gate is skipped with "would wait for URL").'),
+});
+/** Parameters for {@link waitForHttp}. */
+export type WaitForHttpParams = Static<typeof waitForHttpParams>;
+
 /**
  * Wait until a URL answers with the expected status (and body): a readiness gate, e.g. after
  * `composeUp`. It never changes the host, so it reports ok. From the host (default) it is ONE
@@ -88,21 +88,7 @@ export const waitForHttp = defineTask<WaitForHttpParams, WaitForHttpOutput>({
   id: "http.waitForHttp",
   description: "Wait until a URL answers with the expected status and body (a readiness gate); from the host or the controller.",
   title: (p) => `wait for ${p.url}`,
-  schema: params(
-    { url: nonEmpty },
-    {
-      status: any,
-      body: any,
-      timeoutSeconds: { type: "number" },
-      intervalSeconds: { type: "number" },
-      from: oneOf("host", "controller"),
-      headers: record(secretString),
-      insecure: bool,
-      caFile: nonEmpty,
-      client: oneOf("curl", "wget", "python3"),
-      runInCheckMode: bool,
-    },
-  ),
+  schema: waitForHttpParams,
   validate: paramsProblem,
   async check(host, p) {
     if (host.checkMode && !p.runInCheckMode) return skipped(`would wait for URL ${p.url}`);

@@ -1,42 +1,31 @@
 /** notify: send a message to a webhook or a Telegram chat, from the controller. */
 import { defineTask, changed, skipped, type ActionStep, type TaskHost } from "../../core/task.js";
-import { any, bool, nonEmpty, oneOf, params, record, secretString } from "../../core/params.js";
+import { taskParams, required, optional, typed, nonEmpty, bool, any, secretString, oneOf, record, type Static } from "../../core/params.js";
 import { Secret, secret, reveal } from "../../core/secrets.js";
 import { excerpt, jsonRequest, networkError, type HeaderValue } from "../http/request.js";
 
 /** A webhook that receives `POST` with the JSON body `{ text, ...extra }`. */
-export interface WebhookTarget {
-  /** The webhook URL; give a Secret when the URL itself is the credential (Slack, Mattermost...). */
-  readonly url: string | Secret;
-  /** Extra request headers (e.g. `Authorization: secret("Bearer ...")`). */
-  readonly headers?: Readonly<Record<string, HeaderValue>>;
-  /** Extra fields merged into the JSON body beside `text`. */
-  readonly extra?: Readonly<Record<string, unknown>>;
-}
+const webhookTarget = taskParams({
+  url: required(secretString, "The webhook URL; give a Secret when the URL itself is the credential (Slack, Mattermost...)."),
+  headers: optional(record(secretString), 'Extra request headers (e.g. `Authorization: secret("Bearer ...")`).'),
+  extra: optional(record(any), "Extra fields merged into the JSON body beside `text`."),
+});
+/** A webhook that receives `POST` with the JSON body `{ text, ...extra }`. */
+export type WebhookTarget = Static<typeof webhookTarget>;
 
 /** A Telegram chat reached through a bot (`sendMessage`). */
-export interface TelegramTarget {
-  /** The bot token from @BotFather; registered as a secret, so the URL that holds it is masked. */
-  readonly botToken: string | Secret;
-  /** The chat id (a number, or `@channelname`). */
-  readonly chatId: string | number;
-  /** API base URL (`https://api.telegram.org`); point it elsewhere for tests. */
-  readonly apiBase?: string;
-  /** Telegram's parse mode for the text. */
-  readonly parseMode?: "HTML" | "MarkdownV2";
-  /** Deliver without a sound. */
-  readonly disableNotification?: boolean;
-}
-
-/** Parameters for {@link notify}. Give exactly one of `webhook` and `telegram`. */
-export interface NotifyParams {
-  /** The message. */
-  readonly text: string;
-  /** Send to this webhook. */
-  readonly webhook?: WebhookTarget;
-  /** Send to this Telegram chat. */
-  readonly telegram?: TelegramTarget;
-}
+const telegramTarget = taskParams({
+  botToken: required(secretString, "The bot token from @BotFather; registered as a secret, so the URL that holds it is masked."),
+  chatId: required(
+    typed<string | number>({ anyOf: [{ type: "string", minLength: 1 }, { type: "integer" }] }),
+    "The chat id (a number, or `@channelname`).",
+  ),
+  apiBase: optional(nonEmpty, "API base URL (`https://api.telegram.org`); point it elsewhere for tests."),
+  parseMode: optional(oneOf("HTML", "MarkdownV2"), "Telegram's parse mode for the text."),
+  disableNotification: optional(bool, "Deliver without a sound."),
+});
+/** A Telegram chat reached through a bot (`sendMessage`). */
+export type TelegramTarget = Static<typeof telegramTarget>;
 
 /** What was sent where. */
 export interface NotifyOutput {
@@ -47,25 +36,6 @@ export interface NotifyOutput {
 }
 
 const TIMEOUT_MS = 30_000;
-
-const webhookSchema = {
-  type: "object",
-  properties: { url: secretString, headers: record(secretString), extra: record(any) },
-  required: ["url"],
-  additionalProperties: false,
-};
-const telegramSchema = {
-  type: "object",
-  properties: {
-    botToken: secretString,
-    chatId: { anyOf: [{ type: "string", minLength: 1 }, { type: "integer" }] },
-    apiBase: nonEmpty,
-    parseMode: oneOf("HTML", "MarkdownV2"),
-    disableNotification: bool,
-  },
-  required: ["botToken", "chatId"],
-  additionalProperties: false,
-};
 
 function urlProblem(name: string, value: string): string | undefined {
   return /^https?:\/\/\S+$/.test(value) ? undefined : `parameter "${name}" must be an http:// or https:// URL`;
@@ -130,6 +100,15 @@ function telegramStep(p: NotifyParams & { telegram: TelegramTarget }): ActionSte
   };
 }
 
+/** Parameters for {@link notify}. Give exactly one of `webhook` and `telegram`. */
+export const notifyParams = taskParams({
+  text: required(nonEmpty, "The message."),
+  webhook: optional(webhookTarget, "Send to this webhook."),
+  telegram: optional(telegramTarget, "Send to this Telegram chat."),
+});
+/** Parameters for {@link notify}. Give exactly one of `webhook` and `telegram`. */
+export type NotifyParams = Static<typeof notifyParams>;
+
 /**
  * Send a message to a webhook (POST JSON `{ text, ...extra }`) or a Telegram chat, from the
  * controller. Always "changed" when sent; skipped in check mode (nothing is sent). Tokens and
@@ -141,7 +120,7 @@ export const notify = defineTask<NotifyParams, NotifyOutput>({
   id: "notify.send",
   description: "Send a message to a webhook or a Telegram chat, from the controller (skipped in check mode).",
   title: (p) => (p.telegram ? `notify Telegram chat ${p.telegram.chatId}` : "notify webhook"),
-  schema: params({ text: nonEmpty }, { webhook: webhookSchema, telegram: telegramSchema }),
+  schema: notifyParams,
   validate: paramsProblem,
   async check(host, p) {
     const where = p.telegram ? `Telegram chat ${p.telegram.chatId}` : "the webhook";

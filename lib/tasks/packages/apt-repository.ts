@@ -1,7 +1,21 @@
 /** aptRepository: a deb822 source in /etc/apt/sources.list.d with its signing key in /etc/apt/keyrings. */
 import { createHash } from "node:crypto";
 import { defineTask, changed, unchanged } from "../../core/task.js";
-import { params, bool, oneOf, nonEmpty, list, any, absPath, int } from "../../core/params.js";
+import {
+  taskParams,
+  required,
+  optional,
+  typed,
+  matching,
+  intIn,
+  nonEmpty,
+  absPath,
+  bool,
+  any,
+  oneOf,
+  list,
+  type Static,
+} from "../../core/params.js";
 import { sh, raw, type Command } from "../../core/command.js";
 import type { Diff } from "../../core/diff.js";
 import { parseSections, section, sectionLines } from "../../facts/docker-sections.js";
@@ -9,32 +23,6 @@ import { fileSnapshotCommand, parseFileSnapshot, type FileSnapshot } from "../..
 import { inlineWrite } from "../system/inline-write.js";
 import { dearmorKey } from "./openpgp-armor.js";
 import { aptStep, DEFAULT_LOCK_TIMEOUT } from "./apt-run.js";
-
-/** Parameters for {@link aptRepository}. */
-export interface AptRepositoryParams {
-  /** Name of the source: `/etc/apt/sources.list.d/<name>.sources` and `/etc/apt/keyrings/<name>.gpg`. */
-  readonly name: string;
-  /** Repository URI, e.g. `https://download.docker.com/linux/debian`. */
-  readonly uri: string;
-  /** Suites (`bookworm`), or one path ending in `/` for a flat repository (`./`). */
-  readonly suites: string | readonly string[];
-  /** Components (`main`, `stable`); none for a flat repository. */
-  readonly components?: readonly string[];
-  /** The signing key: ASCII-armoured text or binary bytes. Stored dearmored in /etc/apt/keyrings/<name>.gpg. */
-  readonly key?: string | Buffer;
-  /** An existing keyring on the host to use as Signed-By instead of `key`. */
-  readonly signedBy?: string;
-  /** Architectures to fetch (default: apt's, i.e. the host's). */
-  readonly architectures?: readonly string[];
-  /** `deb` (default) and/or `deb-src`. */
-  readonly types?: readonly ("deb" | "deb-src")[];
-  /** present (default) or absent (both files removed). */
-  readonly state?: "present" | "absent";
-  /** Fetch this repository's lists after a change (default true; only this source is fetched). */
-  readonly updateCache?: boolean;
-  /** Seconds to wait for the apt lists lock (default 60). */
-  readonly lockTimeoutSeconds?: number;
-}
 
 const WORD = /^[^\s#]+$/;
 
@@ -84,6 +72,32 @@ function shortSha(s: FileSnapshot): string {
   return s.kind === "file" ? s.sha256.slice(0, 12) : s.kind;
 }
 
+/** Parameters for {@link aptRepository}. */
+export const aptRepositoryParams = taskParams({
+  name: required(
+    matching("^[A-Za-z0-9_][A-Za-z0-9_.-]*$"),
+    "Name of the source: `/etc/apt/sources.list.d/<name>.sources` and `/etc/apt/keyrings/<name>.gpg`.",
+  ),
+  uri: required(matching("^[a-z][a-z0-9+.-]*:\\S+$"), "Repository URI, e.g. `https://download.docker.com/linux/debian`."),
+  suites: required(typed<string | readonly string[]>(any), "Suites (`bookworm`), or one path ending in `/` for a flat repository (`./`)."),
+  components: optional(list(nonEmpty), "Components (`main`, `stable`); none for a flat repository."),
+  key: optional(
+    typed<string | Buffer>(any),
+    "The signing key: ASCII-armoured text or binary bytes. Stored dearmored in /etc/apt/keyrings/<name>.gpg.",
+  ),
+  signedBy: optional(absPath, "An existing keyring on the host to use as Signed-By instead of `key`."),
+  architectures: optional(list(nonEmpty), "Architectures to fetch (default: apt's, i.e. the host's)."),
+  types: optional(list(oneOf("deb", "deb-src")), "`deb` (default) and/or `deb-src`."),
+  state: optional(oneOf("present", "absent"), "present (default) or absent (both files removed)."),
+  updateCache: optional(bool, "Fetch this repository's lists after a change (default true; only this source is fetched)."),
+  lockTimeoutSeconds: optional(intIn({ minimum: 0, maximum: 86400 }), {
+    description: "Seconds to wait for the apt lists lock (default 60).",
+    default: 60,
+  }),
+});
+/** Parameters for {@link aptRepository}. */
+export type AptRepositoryParams = Static<typeof aptRepositoryParams>;
+
 /**
  * Ensure an apt source exists as a deb822 file `/etc/apt/sources.list.d/<name>.sources` whose
  * `Signed-By` names its own keyring `/etc/apt/keyrings/<name>.gpg` (the key dearmored, as
@@ -96,23 +110,7 @@ export const aptRepository = defineTask<AptRepositoryParams>({
   description:
     "An apt source as a deb822 .sources file with its signing key in /etc/apt/keyrings (Signed-By); its lists fetched after a change.",
   title: (p) => `apt repository ${p.name}`,
-  schema: params(
-    {
-      name: { type: "string", pattern: "^[A-Za-z0-9_][A-Za-z0-9_.-]*$" },
-      uri: { type: "string", pattern: "^[a-z][a-z0-9+.-]*:\\S+$" },
-      suites: any,
-    },
-    {
-      components: list(nonEmpty),
-      key: any,
-      signedBy: absPath,
-      architectures: list(nonEmpty),
-      types: list(oneOf("deb", "deb-src")),
-      state: oneOf("present", "absent"),
-      updateCache: bool,
-      lockTimeoutSeconds: { ...int, minimum: 0, maximum: 86400 },
-    },
-  ),
+  schema: aptRepositoryParams,
   validate: problem,
   async check(host, p) {
     const sources = `/etc/apt/sources.list.d/${p.name}.sources`;

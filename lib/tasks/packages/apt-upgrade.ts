@@ -1,23 +1,9 @@
 /** aptUpgrade: every installed package at its newest candidate (`apt-get upgrade` or `dist-upgrade`). */
 import { defineTask, changed, unchanged } from "../../core/task.js";
-import { params, bool, int, oneOf } from "../../core/params.js";
+import { taskParams, optional, intIn, bool, oneOf, type Static } from "../../core/params.js";
 import { sh, type Command } from "../../core/command.js";
 import { aptUpgradable, parseAptSummary, upgradeWords, type SimulatedChange } from "../../facts/packages.js";
 import { aptGetOptions, aptStep, isExecResult, DEFAULT_LOCK_TIMEOUT } from "./apt-run.js";
-
-/** Parameters for {@link aptUpgrade}. */
-export interface AptUpgradeParams {
-  /** `safe` (default): `apt-get upgrade --with-new-pkgs`, never removes a package; `dist`: `apt-get dist-upgrade`, may remove. */
-  readonly mode?: "safe" | "dist";
-  /** Refresh the package lists first when they are older than `cacheValidSeconds`. */
-  readonly updateCache?: boolean;
-  /** How long refreshed lists stay valid; without it `updateCache` refreshes on every run. */
-  readonly cacheValidSeconds?: number;
-  /** Also remove packages nobody depends on any more (`apt-get autoremove`). */
-  readonly autoremove?: boolean;
-  /** Seconds to wait for a dpkg/apt lock another process holds (default 60). */
-  readonly lockTimeoutSeconds?: number;
-}
 
 /** What {@link aptUpgrade} did (or in check mode would do). */
 export interface AptUpgradeOutput {
@@ -34,6 +20,26 @@ function describe(changes: readonly SimulatedChange[]): string {
   return names.length > 8 ? `${names.slice(0, 8).join(" ")} and ${names.length - 8} more` : names.join(" ");
 }
 
+/** Parameters for {@link aptUpgrade}. */
+export const aptUpgradeParams = taskParams({
+  mode: optional(
+    oneOf("safe", "dist"),
+    "`safe` (default): `apt-get upgrade --with-new-pkgs`, never removes a package; `dist`: `apt-get dist-upgrade`, may remove.",
+  ),
+  updateCache: optional(bool, "Refresh the package lists first when they are older than `cacheValidSeconds`."),
+  cacheValidSeconds: optional(
+    intIn({ minimum: 0 }),
+    "How long refreshed lists stay valid; without it `updateCache` refreshes on every run.",
+  ),
+  autoremove: optional(bool, "Also remove packages nobody depends on any more (`apt-get autoremove`)."),
+  lockTimeoutSeconds: optional(intIn({ minimum: 0, maximum: 86400 }), {
+    description: "Seconds to wait for a dpkg/apt lock another process holds (default 60).",
+    default: 60,
+  }),
+});
+/** Parameters for {@link aptUpgrade}. */
+export type AptUpgradeParams = Static<typeof aptUpgradeParams>;
+
 /**
  * Upgrade installed packages explicitly, as a task of its own. The check simulates the upgrade
  * (`apt-get -s`, no lock taken) in one command, listing what would change; the task is changed
@@ -46,16 +52,7 @@ export const aptUpgrade = defineTask<AptUpgradeParams, AptUpgradeOutput>({
   description:
     "Installed packages are upgraded (apt-get upgrade --with-new-pkgs, or dist-upgrade); changed only when something would upgrade.",
   title: (p) => `apt ${p.mode === "dist" ? "dist-upgrade" : "upgrade"}`,
-  schema: params(
-    {},
-    {
-      mode: oneOf("safe", "dist"),
-      updateCache: bool,
-      cacheValidSeconds: { ...int, minimum: 0 },
-      autoremove: bool,
-      lockTimeoutSeconds: { ...int, minimum: 0, maximum: 86400 },
-    },
-  ),
+  schema: aptUpgradeParams,
   validate: (p) =>
     p.cacheValidSeconds !== undefined && !p.updateCache ? `parameter "cacheValidSeconds" needs updateCache: true` : undefined,
   async check(host, p) {

@@ -1,30 +1,10 @@
 /** apt: packages are installed (at a version, or the newest), or removed, with apt-get. */
 import { defineTask, changed, unchanged, type TaskHost } from "../../core/task.js";
-import { params, bool, oneOf, nonEmpty, any } from "../../core/params.js";
+import { taskParams, optional, typed, intIn, nonEmpty, bool, any, oneOf, type Static } from "../../core/params.js";
 import { sh, type Command } from "../../core/command.js";
 import type { Diff } from "../../core/diff.js";
 import { aptState, fetchDebCommand, parseAptSummary, parseSetUp, type AptState } from "../../facts/packages.js";
 import { aptGetOptions, aptStep, isExecResult, DEFAULT_LOCK_TIMEOUT } from "./apt-run.js";
-
-/** Parameters for {@link apt}. Give `names`, `deb`, or `updateCache` alone. */
-export interface AptParams {
-  /** One package name or several; `name=version` asks for that exact version. */
-  readonly names?: string | readonly string[];
-  /** A .deb to install: an `http(s)://` URL the host downloads, or an absolute path on the host. Only with state present. */
-  readonly deb?: string;
-  /** `present` (default): installed, any version; `latest`: the newest candidate; `absent`: removed. */
-  readonly state?: "present" | "absent" | "latest";
-  /** Refresh the package lists (`apt-get update`) first, when they are older than `cacheValidSeconds`. */
-  readonly updateCache?: boolean;
-  /** How long refreshed lists stay valid; without it `updateCache` refreshes on every run. */
-  readonly cacheValidSeconds?: number;
-  /** Install recommended packages too (default false, like `--no-install-recommends`). */
-  readonly installRecommends?: boolean;
-  /** With state absent: also delete configuration files (`purge`), and purge packages already removed. */
-  readonly purge?: boolean;
-  /** Seconds to wait for a dpkg/apt lock another process holds (default 60). */
-  readonly lockTimeoutSeconds?: number;
-}
 
 /** What {@link apt} did. */
 export interface AptOutput {
@@ -130,6 +110,32 @@ function debPlan(host: TaskHost, p: AptParams, st: AptState): { command: Command
   };
 }
 
+/** Parameters for {@link apt}. Give `names`, `deb`, or `updateCache` alone. */
+export const aptParams = taskParams({
+  names: optional(typed<string | readonly string[]>(any), "One package name or several; `name=version` asks for that exact version."),
+  deb: optional(
+    nonEmpty,
+    "A .deb to install: an `http(s)://` URL the host downloads, or an absolute path on the host. Only with state present.",
+  ),
+  state: optional(
+    oneOf("present", "absent", "latest"),
+    "`present` (default): installed, any version; `latest`: the newest candidate; `absent`: removed.",
+  ),
+  updateCache: optional(bool, "Refresh the package lists (`apt-get update`) first, when they are older than `cacheValidSeconds`."),
+  cacheValidSeconds: optional(
+    intIn({ minimum: 0 }),
+    "How long refreshed lists stay valid; without it `updateCache` refreshes on every run.",
+  ),
+  installRecommends: optional(bool, "Install recommended packages too (default false, like `--no-install-recommends`)."),
+  purge: optional(bool, "With state absent: also delete configuration files (`purge`), and purge packages already removed."),
+  lockTimeoutSeconds: optional(intIn({ minimum: 0, maximum: 86400 }), {
+    description: "Seconds to wait for a dpkg/apt lock another process holds (default 60).",
+    default: 60,
+  }),
+});
+/** Parameters for {@link apt}. Give `names`, `deb`, or `updateCache` alone. */
+export type AptParams = Static<typeof aptParams>;
+
 /**
  * Ensure packages are installed (any version, a pinned `name=version`, or the newest), or removed,
  * like Ansible's apt: noninteractive, existing config files kept, no recommends unless asked. A held
@@ -150,19 +156,7 @@ export const apt = defineTask<AptParams, AptOutput>({
     const what = p.deb ?? (nameList(p.names).join(" ") || "package lists");
     return `apt ${p.state ?? "present"} ${what}`;
   },
-  schema: params(
-    {},
-    {
-      names: any,
-      deb: nonEmpty,
-      state: oneOf("present", "absent", "latest"),
-      updateCache: bool,
-      cacheValidSeconds: { type: "integer", minimum: 0 },
-      installRecommends: bool,
-      purge: bool,
-      lockTimeoutSeconds: { type: "integer", minimum: 0, maximum: 86400 },
-    },
-  ),
+  schema: aptParams,
   validate: problem,
   async check(host, p) {
     const state = p.state ?? "present";

@@ -1,23 +1,9 @@
 /** service: a systemd unit is enabled or disabled, started or stopped; or restarted/reloaded on demand. */
 import { defineTask, changed, unchanged, type TaskHost } from "../../core/task.js";
-import { params, bool, oneOf } from "../../core/params.js";
+import { taskParams, required, optional, matching, bool, oneOf, type Static } from "../../core/params.js";
 import { sh } from "../../core/command.js";
 import { systemctlShowCommand, parseSystemctlShow, type UnitState } from "../../facts/systemd.js";
 import { unitActions, unitProblem } from "./service-plan.js";
-
-/** Parameters for {@link service}. Give `enabled`, `state`, or both. */
-export interface ServiceParams {
-  /** Unit name: `nginx` (a service) or with its suffix, `apt-daily.timer`. */
-  readonly name: string;
-  /** Start at boot (true) or not (false); left alone when omitted. */
-  readonly enabled?: boolean;
-  /**
-   * `started` / `stopped`: hold that state (nothing done when it does).
-   * `restarted` / `reloaded`: always act, like Ansible; use them from handlers so they run only
-   * after a change. A stopped unit is started instead.
-   */
-  readonly state?: "started" | "stopped" | "restarted" | "reloaded";
-}
 
 /** Read one unit's state, failing clearly where systemd does not run. */
 export async function readUnit(host: TaskHost, name: string): Promise<UnitState> {
@@ -33,6 +19,18 @@ export async function readUnit(host: TaskHost, name: string): Promise<UnitState>
   return unit;
 }
 
+/** Parameters for {@link service}. Give `enabled`, `state`, or both. */
+export const serviceParams = taskParams({
+  name: required(matching("^[A-Za-z0-9:_.@\\\\-]+$"), "Unit name: `nginx` (a service) or with its suffix, `apt-daily.timer`."),
+  enabled: optional(bool, "Start at boot (true) or not (false); left alone when omitted."),
+  state: optional(
+    oneOf("started", "stopped", "restarted", "reloaded"),
+    "`started` / `stopped`: hold that state (nothing done when it does). `restarted` / `reloaded`: always act, like Ansible; use them from handlers so they run only after a change. A stopped unit is started instead.",
+  ),
+});
+/** Parameters for {@link service}. Give `enabled`, `state`, or both. */
+export type ServiceParams = Static<typeof serviceParams>;
+
 /**
  * Ensure a systemd unit is enabled/disabled and started/stopped, or restart/reload it. The check
  * is one `systemctl show -p ActiveState,UnitFileState,LoadState,...` command. A unit systemd does
@@ -45,10 +43,7 @@ export const service = defineTask<ServiceParams>({
   id: "services.service",
   description: "A systemd unit is enabled/disabled and started/stopped; restarted/reloaded always act (use from handlers).",
   title: (p) => `service ${p.name}${p.state ? ` ${p.state}` : ""}${p.enabled === undefined ? "" : p.enabled ? " enabled" : " disabled"}`,
-  schema: params(
-    { name: { type: "string", pattern: "^[A-Za-z0-9:_.@\\\\-]+$" } },
-    { enabled: bool, state: oneOf("started", "stopped", "restarted", "reloaded") },
-  ),
+  schema: serviceParams,
   validate: (p) => (p.enabled === undefined && p.state === undefined ? `give parameter "enabled" or "state" (or both)` : undefined),
   async check(host, p) {
     const unit = await readUnit(host, p.name);

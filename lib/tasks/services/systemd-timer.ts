@@ -1,7 +1,22 @@
 /** systemdTimer: a command run on a calendar schedule, as a `<name>.service` + `<name>.timer` pair. */
 import { createHash } from "node:crypto";
 import { defineTask, changed, unchanged } from "../../core/task.js";
-import { params, bool, oneOf, nonEmpty, account, absPath, record, str, int } from "../../core/params.js";
+import {
+  taskParams,
+  required,
+  optional,
+  typed,
+  matching,
+  intIn,
+  str,
+  nonEmpty,
+  absPath,
+  account,
+  bool,
+  oneOf,
+  record,
+  type Static,
+} from "../../core/params.js";
 import { sh, type Command } from "../../core/command.js";
 import type { Diff } from "../../core/diff.js";
 import { parseSections, section, sectionLines } from "../../facts/docker-sections.js";
@@ -10,30 +25,6 @@ import { systemctlShowCommand, parseSystemctlShow } from "../../facts/systemd.js
 import { inlineWrite } from "../system/inline-write.js";
 import { unitActions } from "./service-plan.js";
 import { environmentLine, escapeSpecifiers, shellExecStart } from "./unit-text.js";
-
-/** Parameters for {@link systemdTimer}. */
-export interface SystemdTimerParams {
-  /** Base name: `/etc/systemd/system/<name>.service` and `<name>.timer`. */
-  readonly name: string;
-  /** When to run: one or more systemd calendar expressions (`daily`, `*-*-* 03:00:00`, `Mon..Fri 08:00`). */
-  readonly onCalendar?: string | readonly string[];
-  /** The shell command line to run (with /bin/sh -c, exactly as written). */
-  readonly command?: string;
-  /** User to run it as (default root). */
-  readonly user?: string;
-  /** Description of the units (default: the name). */
-  readonly description?: string;
-  /** Run a missed run at boot (`Persistent=`, default true). */
-  readonly persistent?: boolean;
-  /** Spread the start over up to this many seconds (`RandomizedDelaySec=`). */
-  readonly randomizedDelaySec?: number;
-  /** Directory to run in. */
-  readonly workingDirectory?: string;
-  /** Environment variables of the command (visible to anyone who can read unit files: no secrets). */
-  readonly environment?: Readonly<Record<string, string>>;
-  /** present (default): installed, enabled and started; absent: stopped, disabled and removed. */
-  readonly state?: "present" | "absent";
-}
 
 const ONE_LINE = /^[^\n\r]+$/;
 
@@ -96,6 +87,25 @@ function fileDiff(path: string, before: FileSnapshot, after: string | undefined)
   return { label: path, before: was, after };
 }
 
+/** Parameters for {@link systemdTimer}. */
+export const systemdTimerParams = taskParams({
+  name: required(matching("^[A-Za-z0-9:_.-]+$"), "Base name: `/etc/systemd/system/<name>.service` and `<name>.timer`."),
+  onCalendar: optional(
+    typed<string | readonly string[]>({ anyOf: [nonEmpty, { type: "array", items: nonEmpty, minItems: 1 }] }),
+    "When to run: one or more systemd calendar expressions (`daily`, `*-*-* 03:00:00`, `Mon..Fri 08:00`).",
+  ),
+  command: optional(nonEmpty, "The shell command line to run (with /bin/sh -c, exactly as written)."),
+  user: optional(account, "User to run it as (default root)."),
+  description: optional(nonEmpty, "Description of the units (default: the name)."),
+  persistent: optional(bool, { description: "Run a missed run at boot (`Persistent=`, default true).", default: true }),
+  randomizedDelaySec: optional(intIn({ minimum: 0 }), "Spread the start over up to this many seconds (`RandomizedDelaySec=`)."),
+  workingDirectory: optional(absPath, "Directory to run in."),
+  environment: optional(record(str), "Environment variables of the command (visible to anyone who can read unit files: no secrets)."),
+  state: optional(oneOf("present", "absent"), "present (default): installed, enabled and started; absent: stopped, disabled and removed."),
+});
+/** Parameters for {@link systemdTimer}. */
+export type SystemdTimerParams = Static<typeof systemdTimerParams>;
+
 /**
  * Run a command on a calendar schedule with a systemd timer: writes `<name>.service` (oneshot,
  * `/bin/sh -c COMMAND` as `user`) and `<name>.timer` (`OnCalendar=`, `Persistent=`), reloads systemd
@@ -109,20 +119,7 @@ export const systemdTimer = defineTask<SystemdTimerParams>({
   description:
     "A command on a calendar schedule: a oneshot .service and a .timer, enabled and started; checked with systemd-analyze calendar.",
   title: (p) => `systemd timer ${p.name}`,
-  schema: params(
-    { name: { type: "string", pattern: "^[A-Za-z0-9:_.-]+$" } },
-    {
-      onCalendar: { anyOf: [nonEmpty, { type: "array", items: nonEmpty, minItems: 1 }] },
-      command: nonEmpty,
-      user: account,
-      description: nonEmpty,
-      persistent: bool,
-      randomizedDelaySec: { ...int, minimum: 0 },
-      workingDirectory: absPath,
-      environment: record(str),
-      state: oneOf("present", "absent"),
-    },
-  ),
+  schema: systemdTimerParams,
   validate: problem,
   async check(host, p) {
     const servicePath = `/etc/systemd/system/${p.name}.service`;

@@ -1,7 +1,20 @@
 /** systemdUnit: a unit file (or drop-in) in /etc/systemd/system; daemon-reload only when it changed. */
 import { createHash } from "node:crypto";
 import { defineTask, changed, unchanged, type TaskHost } from "../../core/task.js";
-import { params, bool, oneOf, str, nonEmpty, record, any } from "../../core/params.js";
+import {
+  taskParams,
+  required,
+  optional,
+  typed,
+  matching,
+  str,
+  nonEmpty,
+  bool,
+  any,
+  oneOf,
+  record,
+  type Static,
+} from "../../core/params.js";
 import { sh, type Command } from "../../core/command.js";
 import { BosunError } from "../../core/errors.js";
 import type { Vars } from "../../core/vars.js";
@@ -12,28 +25,6 @@ import { fileSnapshotCommand, parseFileSnapshot } from "../../facts/system.js";
 import { systemctlShowCommand, parseSystemctlShow } from "../../facts/systemd.js";
 import { inlineWrite } from "../system/inline-write.js";
 import { unitActions, unitProblem } from "./service-plan.js";
-
-/** Parameters for {@link systemdUnit}. Give `content` or `template` (unless state is absent). */
-export interface SystemdUnitParams {
-  /** Unit name with its suffix: `app.service`, `backup.timer`, `app@.service`. */
-  readonly name: string;
-  /** The unit file text. */
-  readonly content?: string;
-  /** A handlebars template on the controller (absolute, or relative to where the playbook runs). */
-  readonly template?: string;
-  /** Variables for the template, over the host's variables. */
-  readonly vars?: Vars;
-  /** Write the drop-in `/etc/systemd/system/<name>.d/<dropIn>.conf` instead of the unit file (to override a packaged unit). */
-  readonly dropIn?: string;
-  /** present (default) or absent: the file removed (the unit stopped and disabled first). */
-  readonly state?: "present" | "absent";
-  /** Enable (true) or disable (false) the unit; left alone when omitted. */
-  readonly enabled?: boolean;
-  /** Start (true) or stop (false) the unit; left alone when omitted. */
-  readonly started?: boolean;
-  /** Restart the unit when the file changed and it is running (default false: notify a handler instead). */
-  readonly restartOnChange?: boolean;
-}
 
 const UNIT_NAME = "^[A-Za-z0-9:_.@\\\\-]+\\.(service|socket|timer|mount|automount|path|target|slice|swap)$";
 
@@ -51,6 +42,24 @@ async function wantedContent(host: TaskHost, p: SystemdUnitParams): Promise<stri
   }
 }
 
+/** Parameters for {@link systemdUnit}. Give `content` or `template` (unless state is absent). */
+export const systemdUnitParams = taskParams({
+  name: required(matching(UNIT_NAME), "Unit name with its suffix: `app.service`, `backup.timer`, `app@.service`."),
+  content: optional(str, "The unit file text."),
+  template: optional(nonEmpty, "A handlebars template on the controller (absolute, or relative to where the playbook runs)."),
+  vars: optional(typed<Vars>(record(any)), "Variables for the template, over the host's variables."),
+  dropIn: optional(
+    matching("^[A-Za-z0-9_.@-]+$"),
+    "Write the drop-in `/etc/systemd/system/<name>.d/<dropIn>.conf` instead of the unit file (to override a packaged unit).",
+  ),
+  state: optional(oneOf("present", "absent"), "present (default) or absent: the file removed (the unit stopped and disabled first)."),
+  enabled: optional(bool, "Enable (true) or disable (false) the unit; left alone when omitted."),
+  started: optional(bool, "Start (true) or stop (false) the unit; left alone when omitted."),
+  restartOnChange: optional(bool, "Restart the unit when the file changed and it is running (default false: notify a handler instead)."),
+});
+/** Parameters for {@link systemdUnit}. Give `content` or `template` (unless state is absent). */
+export type SystemdUnitParams = Static<typeof systemdUnitParams>;
+
 /**
  * Ensure a unit file (or a drop-in) has this content; `systemctl daemon-reload` runs only when it
  * changed. Optionally enable and start the unit in the same apply command, and restart it when
@@ -64,19 +73,7 @@ export const systemdUnit = defineTask<SystemdUnitParams>({
   description:
     "A systemd unit file or drop-in has this content; daemon-reload only when it changed; optionally enabled, started, restarted on change.",
   title: (p) => `systemd unit ${p.name}${p.dropIn ? ` (drop-in ${p.dropIn})` : ""}`,
-  schema: params(
-    { name: { type: "string", pattern: UNIT_NAME } },
-    {
-      content: str,
-      template: nonEmpty,
-      vars: record(any),
-      dropIn: { type: "string", pattern: "^[A-Za-z0-9_.@-]+$" },
-      state: oneOf("present", "absent"),
-      enabled: bool,
-      started: bool,
-      restartOnChange: bool,
-    },
-  ),
+  schema: systemdUnitParams,
   validate: (p) => {
     const absent = p.state === "absent";
     if (!absent && (p.content === undefined) === (p.template === undefined))

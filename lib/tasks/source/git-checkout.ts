@@ -1,27 +1,9 @@
 /** gitCheckout: a directory holds a clone of a repository checked out at a ref. */
 import { defineTask, changed, unchanged, type TaskHost } from "../../core/task.js";
 import { sh, raw, type Command } from "../../core/command.js";
-import { absPath, account, bool, nonEmpty, params, secretString } from "../../core/params.js";
+import { taskParams, required, optional, int, nonEmpty, absPath, account, bool, secretString, type Static } from "../../core/params.js";
 import { Secret } from "../../core/secrets.js";
 import { gitCheckoutState, gitPrelude, resolveRemoteRef, type DeployKey, type GitCheckoutState } from "../../facts/git.js";
-
-/** Parameters for {@link gitCheckout}. */
-export interface GitCheckoutParams {
-  /** Repository URL (`git@gitlab.example.com:acme/cfa.git`, `https://...`, `file:///srv/git/app.git`). */
-  readonly repo: string;
-  /** Absolute path of the checkout on the host. */
-  readonly dest: string;
-  /** Branch, tag, full ref, or a full commit sha (40 hex digits) to check out (default `HEAD`, the remote's default branch). */
-  readonly ref?: string;
-  /** Shallow clone and fetch with this many commits. */
-  readonly depth?: number;
-  /** Deploy key for ssh URLs: a Secret holding the private key (written 0600 to a temp file for the command, then removed) or the absolute path of a key on the host. */
-  readonly deployKey?: Secret | string;
-  /** The user that owns the checkout and runs git (via runuser when connected as root). */
-  readonly owner?: string;
-  /** Discard local changes to tracked files instead of failing (default false). */
-  readonly force?: boolean;
-}
 
 /** Where the checkout was and is. */
 export interface GitCheckoutOutput {
@@ -79,6 +61,25 @@ function refuse(host: TaskHost, p: GitCheckoutParams, st: GitCheckoutState): voi
     throw host.fail(`${what}: it is a clone of ${st.origin || "(no origin)"}`, "remove the directory, or point repo at that origin");
 }
 
+/** Parameters for {@link gitCheckout}. */
+export const gitCheckoutParams = taskParams({
+  repo: required(nonEmpty, "Repository URL (`git@gitlab.example.com:acme/cfa.git`, `https://...`, `file:///srv/git/app.git`)."),
+  dest: required(absPath, "Absolute path of the checkout on the host."),
+  ref: optional(
+    nonEmpty,
+    "Branch, tag, full ref, or a full commit sha (40 hex digits) to check out (default `HEAD`, the remote's default branch).",
+  ),
+  depth: optional(int, "Shallow clone and fetch with this many commits."),
+  deployKey: optional(
+    secretString,
+    "Deploy key for ssh URLs: a Secret holding the private key (written 0600 to a temp file for the command, then removed) or the absolute path of a key on the host.",
+  ),
+  owner: optional(account, "The user that owns the checkout and runs git (via runuser when connected as root)."),
+  force: optional(bool, { description: "Discard local changes to tracked files instead of failing (default false).", default: false }),
+});
+/** Parameters for {@link gitCheckout}. */
+export type GitCheckoutParams = Static<typeof gitCheckoutParams>;
+
 /**
  * Clone a repository into a directory and keep it checked out at a ref: a branch, a tag, a full
  * ref or a commit sha. It changes only when the ref moves: the check is ONE command comparing
@@ -94,10 +95,7 @@ export const gitCheckout = defineTask<GitCheckoutParams, GitCheckoutOutput>({
   id: "source.gitCheckout",
   description: "A directory holds a clone of a repository at a ref (branch, tag or sha); changes only when the ref moves.",
   title: (p) => `git ${p.dest} at ${p.ref ?? "HEAD"}`,
-  schema: params(
-    { repo: nonEmpty, dest: absPath },
-    { ref: nonEmpty, depth: { type: "integer" }, deployKey: secretString, owner: account, force: bool },
-  ),
+  schema: gitCheckoutParams,
   validate: paramsProblem,
   async check(host, p) {
     const ref = p.ref ?? "HEAD";

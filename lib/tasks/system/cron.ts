@@ -1,37 +1,11 @@
 /** cron: a scheduled job as its own file in /etc/cron.d. */
 import { defineTask, changed, unchanged } from "../../core/task.js";
-import { params, account, oneOf, record, str, nonEmpty } from "../../core/params.js";
+import { taskParams, required, optional, matching, str, nonEmpty, account, oneOf, record, type Static } from "../../core/params.js";
 import { sh } from "../../core/command.js";
 import { pathState } from "../../facts/files.js";
 import { planFileWrite, requireFileOrAbsent } from "../files/file-plan.js";
 
-/** Parameters for {@link cron}. */
-export interface CronParams {
-  /** File name in /etc/cron.d: letters, digits, `_` and `-` only (cron ignores files with dots). */
-  readonly name: string;
-  /** The shell command (one line). `%` is escaped for cron: write `date +%F`, not `date +\%F`. Required unless absent. */
-  readonly job?: string;
-  /** User the job runs as (default root). */
-  readonly user?: string;
-  /** Minute field (default `*`). */
-  readonly minute?: string;
-  /** Hour field (default `*`). */
-  readonly hour?: string;
-  /** Day-of-month field (default `*`). */
-  readonly day?: string;
-  /** Month field (default `*`). */
-  readonly month?: string;
-  /** Day-of-week field (default `*`). */
-  readonly weekday?: string;
-  /** A special schedule instead of the five fields. */
-  readonly special?: "@reboot" | "@yearly" | "@annually" | "@monthly" | "@weekly" | "@daily" | "@midnight" | "@hourly";
-  /** Variables set at the top of the file (`MAILTO: ""`, `PATH`, `SHELL`). */
-  readonly env?: Readonly<Record<string, string>>;
-  /** present (default) or absent (the file removed). */
-  readonly state?: "present" | "absent";
-}
-
-const FIELD = { type: "string", pattern: "^[0-9A-Za-z*/,-]+$" };
+const FIELD = matching("^[0-9A-Za-z*/,-]+$");
 const FIELDS = ["minute", "hour", "day", "month", "weekday"] as const;
 
 /** The content of `/etc/cron.d/<name>`. */
@@ -55,6 +29,32 @@ function problem(p: CronParams): string | undefined {
   return undefined;
 }
 
+/** Parameters for {@link cron}. */
+export const cronParams = taskParams({
+  name: required(
+    matching("^[A-Za-z0-9_-]+$"),
+    "File name in /etc/cron.d: letters, digits, `_` and `-` only (cron ignores files with dots).",
+  ),
+  job: optional(
+    nonEmpty,
+    "The shell command (one line). `%` is escaped for cron: write `date +%F`, not `date +\\%F`. Required unless absent.",
+  ),
+  user: optional(account, "User the job runs as (default root)."),
+  minute: optional(FIELD, { description: "Minute field (default `*`).", default: "*" }),
+  hour: optional(FIELD, { description: "Hour field (default `*`).", default: "*" }),
+  day: optional(FIELD, { description: "Day-of-month field (default `*`).", default: "*" }),
+  month: optional(FIELD, { description: "Month field (default `*`).", default: "*" }),
+  weekday: optional(FIELD, { description: "Day-of-week field (default `*`).", default: "*" }),
+  special: optional(
+    oneOf("@reboot", "@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"),
+    "A special schedule instead of the five fields.",
+  ),
+  env: optional(record(str), 'Variables set at the top of the file (`MAILTO: ""`, `PATH`, `SHELL`).'),
+  state: optional(oneOf("present", "absent"), "present (default) or absent (the file removed)."),
+});
+/** Parameters for {@link cron}. */
+export type CronParams = Static<typeof cronParams>;
+
 /**
  * Schedule a job with cron, as the file `/etc/cron.d/<name>` (root:root, mode 0644, one job per
  * file: the simplest idempotent form, and users' own crontabs stay untouched). Written atomically
@@ -66,21 +66,7 @@ export const cron = defineTask<CronParams>({
   id: "system.cron",
   description: "A cron job as /etc/cron.d/<name> (root:root 0644), schedule fields or @special, run as a user.",
   title: (p) => `cron ${p.name}`,
-  schema: params(
-    { name: { type: "string", pattern: "^[A-Za-z0-9_-]+$" } },
-    {
-      job: nonEmpty,
-      user: account,
-      minute: FIELD,
-      hour: FIELD,
-      day: FIELD,
-      month: FIELD,
-      weekday: FIELD,
-      special: oneOf("@reboot", "@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"),
-      env: record(str),
-      state: oneOf("present", "absent"),
-    },
-  ),
+  schema: cronParams,
   validate: problem,
   async check(host, p) {
     const path = `/etc/cron.d/${p.name}`;

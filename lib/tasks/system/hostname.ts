@@ -1,20 +1,12 @@
 /** hostname: the host's name, persistent (/etc/hostname), live, and resolvable (/etc/hosts 127.0.1.1). */
 import { defineTask, changed, unchanged } from "../../core/task.js";
-import { params, bool } from "../../core/params.js";
+import { taskParams, required, optional, matching, bool, type Static } from "../../core/params.js";
 import { sh, type Command } from "../../core/command.js";
 import type { Diff } from "../../core/diff.js";
 import { hostnameState } from "../../facts/system.js";
 import { applyLineInFile } from "../files/line-in-file.js";
 import { logInPlaceWrite } from "../files/file-plan.js";
 import { inlineWrite } from "./inline-write.js";
-
-/** Parameters for {@link hostname}. */
-export interface HostnameParams {
-  /** The name: a short name (`app1`) or a fully qualified one (`app1.example.com`). */
-  readonly name: string;
-  /** Keep a `127.0.1.1 <fqdn> <short>` line in /etc/hosts, as Debian's installer does (default true). */
-  readonly hostsEntry?: boolean;
-}
 
 const HOSTNAME = "^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$";
 
@@ -23,6 +15,17 @@ export function hostsLine(name: string): string {
   const short = name.split(".")[0] ?? name;
   return short === name ? `127.0.1.1\t${name}` : `127.0.1.1\t${name} ${short}`;
 }
+
+/** Parameters for {@link hostname}. */
+export const hostnameParams = taskParams({
+  name: required(matching(HOSTNAME), "The name: a short name (`app1`) or a fully qualified one (`app1.example.com`)."),
+  hostsEntry: optional(bool, {
+    description: "Keep a `127.0.1.1 <fqdn> <short>` line in /etc/hosts, as Debian's installer does (default true).",
+    default: true,
+  }),
+});
+/** Parameters for {@link hostname}. */
+export type HostnameParams = Static<typeof hostnameParams>;
 
 /**
  * Set the host name: `hostnamectl set-hostname` where it works, else /etc/hostname (written in
@@ -35,7 +38,7 @@ export const hostname = defineTask<HostnameParams>({
   id: "system.hostname",
   description: "The host name (hostnamectl, else /etc/hostname + hostname) and its 127.0.1.1 line in /etc/hosts.",
   title: (p) => `hostname ${p.name}`,
-  schema: params({ name: { type: "string", pattern: HOSTNAME } }, { hostsEntry: bool }),
+  schema: hostnameParams,
   async check(host, p) {
     const st = await host.fact(hostnameState, undefined);
     const commands: Command[] = [];

@@ -1,25 +1,11 @@
 /** sysctl: a kernel parameter set persistently in /etc/sysctl.d and, optionally, live. */
 import { defineTask, changed, unchanged } from "../../core/task.js";
-import { params, bool, oneOf } from "../../core/params.js";
+import { taskParams, required, optional, typed, matching, bool, oneOf, type Static } from "../../core/params.js";
 import { sh, type Command } from "../../core/command.js";
 import type { Diff } from "../../core/diff.js";
 import { normaliseSysctl, sysctlState } from "../../facts/system.js";
 import { applyLineInFile } from "../files/line-in-file.js";
 import { inlineWrite } from "./inline-write.js";
-
-/** Parameters for {@link sysctl}. */
-export interface SysctlParams {
-  /** The kernel parameter, e.g. `net.ipv4.ip_forward` or `vm.swappiness`. */
-  readonly key: string;
-  /** Its value (several numbers separated by spaces where the key takes several). Required unless absent. */
-  readonly value?: string | number;
-  /** The drop-in: `/etc/sysctl.d/<name>.conf` (default `99-bosun`); several keys may share one. */
-  readonly name?: string;
-  /** present (default): the line is in the file; absent: it is not (the live value is left alone). */
-  readonly state?: "present" | "absent";
-  /** Also set the live value with `sysctl -w` (default true). Containers usually cannot: set false there. */
-  readonly apply?: boolean;
-}
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -29,6 +15,29 @@ function escapeRegExp(text: string): string {
 export function sysctlLinePattern(key: string): string {
   return `^\\s*-?${escapeRegExp(key)}\\s*=`;
 }
+
+/** Parameters for {@link sysctl}. */
+export const sysctlParams = taskParams({
+  key: required(matching("^[A-Za-z0-9_][A-Za-z0-9_./-]*$"), "The kernel parameter, e.g. `net.ipv4.ip_forward` or `vm.swappiness`."),
+  value: optional(
+    typed<string | number>({ anyOf: [{ type: "string", pattern: "^[^\\n\\r=#;]*\\S[^\\n\\r=#;]*$" }, { type: "number" }] }),
+    "Its value (several numbers separated by spaces where the key takes several). Required unless absent.",
+  ),
+  name: optional(matching("^[A-Za-z0-9_][A-Za-z0-9_.-]*$"), {
+    description: "The drop-in: `/etc/sysctl.d/<name>.conf` (default `99-bosun`); several keys may share one.",
+    default: "99-bosun",
+  }),
+  state: optional(
+    oneOf("present", "absent"),
+    "present (default): the line is in the file; absent: it is not (the live value is left alone).",
+  ),
+  apply: optional(bool, {
+    description: "Also set the live value with `sysctl -w` (default true). Containers usually cannot: set false there.",
+    default: true,
+  }),
+});
+/** Parameters for {@link sysctl}. */
+export type SysctlParams = Static<typeof sysctlParams>;
 
 /**
  * Set a kernel parameter: the line `key = value` in `/etc/sysctl.d/<name>.conf` (read at boot by
@@ -41,15 +50,7 @@ export const sysctl = defineTask<SysctlParams>({
   id: "system.sysctl",
   description: "A kernel parameter in /etc/sysctl.d/<name>.conf, and live with sysctl -w unless apply is false.",
   title: (p) => `sysctl ${p.key}${p.value === undefined ? "" : `=${p.value}`}`,
-  schema: params(
-    { key: { type: "string", pattern: "^[A-Za-z0-9_][A-Za-z0-9_./-]*$" } },
-    {
-      value: { anyOf: [{ type: "string", pattern: "^[^\\n\\r=#;]*\\S[^\\n\\r=#;]*$" }, { type: "number" }] },
-      name: { type: "string", pattern: "^[A-Za-z0-9_][A-Za-z0-9_.-]*$" },
-      state: oneOf("present", "absent"),
-      apply: bool,
-    },
-  ),
+  schema: sysctlParams,
   validate: (p) => ((p.state ?? "present") === "present" && p.value === undefined ? `missing required parameter "value"` : undefined),
   async check(host, p) {
     const file = `/etc/sysctl.d/${p.name ?? "99-bosun"}.conf`;

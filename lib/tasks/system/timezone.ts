@@ -1,14 +1,15 @@
 /** timezone: the host's time zone (/etc/localtime, and /etc/timezone where Debian keeps it). */
 import { defineTask, changed, unchanged } from "../../core/task.js";
-import { params } from "../../core/params.js";
+import { taskParams, required, matching, type Static } from "../../core/params.js";
 import { sh, type Command } from "../../core/command.js";
 import { timezoneState } from "../../facts/system.js";
 
 /** Parameters for {@link timezone}. */
-export interface TimezoneParams {
-  /** An IANA zone name such as `Europe/Berlin` or `Etc/UTC`. */
-  readonly name: string;
-}
+export const timezoneParams = taskParams({
+  name: required(matching("^(?!.*\\.\\.)[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$"), "An IANA zone name such as `Europe/Berlin` or `Etc/UTC`."),
+});
+/** Parameters for {@link timezone}. */
+export type TimezoneParams = Static<typeof timezoneParams>;
 
 /**
  * Set the time zone: `timedatectl set-timezone` where it works, else the /etc/localtime link; and
@@ -20,7 +21,7 @@ export const timezone = defineTask<TimezoneParams>({
   id: "system.timezone",
   description: "The time zone: timedatectl set-timezone (else the /etc/localtime link) and /etc/timezone.",
   title: (p) => `timezone ${p.name}`,
-  schema: params({ name: { type: "string", pattern: "^(?!.*\\.\\.)[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$" } }),
+  schema: timezoneParams,
   async check(host, p) {
     const st = await host.fact(timezoneState, p.name);
     const fileOk = st.timezoneFile === undefined || st.timezoneFile === p.name;

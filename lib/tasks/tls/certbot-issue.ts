@@ -2,7 +2,6 @@
 import { createHash } from "node:crypto";
 import { defineTask, changed, unchanged, type TaskHost } from "../../core/task.js";
 import { sh, raw, type Command } from "../../core/command.js";
-import { params, absPath, bool, int, list, nonEmpty, oneOf, record, str, secretString } from "../../core/params.js";
 import { reveal, secret } from "../../core/secrets.js";
 import { LETSENCRYPT_DIR, certbotStateCommand, parseCertbotState } from "../../facts/certificates.js";
 import { atomicWrite } from "../files/atomic-write.js";
@@ -10,7 +9,7 @@ import { defaultCertName } from "./certbot-args.js";
 import { certonlyCommand, cloudflareCredentialsContent, issueProblem, reissueReason } from "./certbot-issue-plan.js";
 
 export type { CertbotAuthenticator, CertbotIssueParams } from "./certbot-issue-params.js";
-import type { CertbotIssueParams } from "./certbot-issue-params.js";
+import { certbotIssueParams, type CertbotIssueParams } from "./certbot-issue-params.js";
 
 /** What {@link certbotIssue} reports. */
 export interface CertbotIssueOutput {
@@ -56,28 +55,7 @@ export const certbotIssue = defineTask<CertbotIssueParams, CertbotIssueOutput>({
   id: "tls.certbotIssue",
   description: "A certificate for these names from an ACME CA (certbot), renewed inside the renewal window.",
   title: (p) => `certificate ${p.certName ?? defaultCertName(p.domains)} (${p.domains.join(", ")})`,
-  schema: params(
-    { domains: list(nonEmpty), authenticator: oneOf("standalone", "webroot", "dns-cloudflare", "manual") },
-    {
-      certName: nonEmpty,
-      webroot: absPath,
-      cloudflareToken: secretString,
-      cloudflareCredentials: absPath,
-      dnsPropagationSeconds: { type: "integer", minimum: 0 },
-      authHook: nonEmpty,
-      cleanupHook: nonEmpty,
-      challenge: oneOf("dns", "http"),
-      server: { type: "string", pattern: "^https?://" },
-      email: { type: "string", pattern: "^[^@\\s]+@[^@\\s]+$" },
-      registerUnsafelyWithoutEmail: bool,
-      keyType: oneOf("ecdsa", "rsa"),
-      env: record(str),
-      renewBeforeDays: int,
-      preHook: nonEmpty,
-      postHook: nonEmpty,
-      deployHook: nonEmpty,
-    },
-  ),
+  schema: certbotIssueParams,
   validate: issueProblem,
   async check(host, p) {
     const certName = p.certName ?? defaultCertName(p.domains);

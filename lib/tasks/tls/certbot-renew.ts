@@ -1,30 +1,10 @@
 /** certbotRenew: certbot renews the certificates that are due (or all, forced; or a dry run). */
 import { defineTask, changed, unchanged } from "../../core/task.js";
 import { sh } from "../../core/command.js";
-import { params, bool, nonEmpty, record, str } from "../../core/params.js";
+import { taskParams, optional, matching, str, nonEmpty, bool, record, type Static } from "../../core/params.js";
 import type { ExecResult } from "../../core/connection.js";
 import { certbotState, type CertbotLineage } from "../../facts/certificates.js";
 import { certNameProblem, envPrefix, envProblem, hookArgs } from "./certbot-args.js";
-
-/** Parameters for {@link certbotRenew}. */
-export interface CertbotRenewParams {
-  /** Renew only this lineage (default: every lineage). */
-  readonly certName?: string;
-  /** Command run after each renewed certificate, e.g. `systemctl reload nginx`; certbot keeps it for later renewals. */
-  readonly deployHook?: string;
-  /** Command run before renewing anything. */
-  readonly preHook?: string;
-  /** Command run after renewing. */
-  readonly postHook?: string;
-  /** `--dry-run`: prove renewal works against the CA without saving anything (reports ok when it succeeds). */
-  readonly dryRun?: boolean;
-  /** ACME directory URL (`--server`); needed for a dry run against a CA other than Let's Encrypt, which certbot would swap for LE staging. */
-  readonly server?: string;
-  /** `--force-renewal`: renew even certificates that are not due. */
-  readonly force?: boolean;
-  /** Extra environment for certbot, e.g. `{ REQUESTS_CA_BUNDLE: "/etc/ssl/lab-acme-ca.pem" }` (visible in ps: no secrets). */
-  readonly env?: Readonly<Record<string, string>>;
-}
 
 /** What {@link certbotRenew} found due (or forced) before it ran. */
 export interface CertbotRenewOutput {
@@ -39,6 +19,29 @@ export function isDue(l: CertbotLineage): boolean {
   return l.secondsLeft === undefined || l.secondsLeft < l.renewBeforeDays * DAY;
 }
 
+/** Parameters for {@link certbotRenew}. */
+export const certbotRenewParams = taskParams({
+  certName: optional(nonEmpty, "Renew only this lineage (default: every lineage)."),
+  deployHook: optional(
+    nonEmpty,
+    "Command run after each renewed certificate, e.g. `systemctl reload nginx`; certbot keeps it for later renewals.",
+  ),
+  preHook: optional(nonEmpty, "Command run before renewing anything."),
+  postHook: optional(nonEmpty, "Command run after renewing."),
+  dryRun: optional(bool, "`--dry-run`: prove renewal works against the CA without saving anything (reports ok when it succeeds)."),
+  server: optional(
+    matching("^https?://"),
+    "ACME directory URL (`--server`); needed for a dry run against a CA other than Let's Encrypt, which certbot would swap for LE staging.",
+  ),
+  force: optional(bool, "`--force-renewal`: renew even certificates that are not due."),
+  env: optional(
+    record(str),
+    'Extra environment for certbot, e.g. `{ REQUESTS_CA_BUNDLE: "/etc/ssl/lab-acme-ca.pem" }` (visible in ps: no secrets).',
+  ),
+});
+/** Parameters for {@link certbotRenew}. */
+export type CertbotRenewParams = Static<typeof certbotRenewParams>;
+
 /**
  * Run `certbot renew --no-random-sleep-on-renew` (never the up-to-8-minute sleep of unattended
  * runs) when a certificate is due by certbot's own window, or always with `force` or `dryRun`.
@@ -50,19 +53,7 @@ export const certbotRenew = defineTask<CertbotRenewParams, CertbotRenewOutput>({
   id: "tls.certbotRenew",
   description: "certbot renews the certificates that are due (--no-random-sleep-on-renew), forced, or as a dry run.",
   title: (p) => `certbot renew${p.certName ? ` ${p.certName}` : ""}${p.dryRun ? " (dry run)" : ""}${p.force ? " (forced)" : ""}`,
-  schema: params(
-    {},
-    {
-      certName: nonEmpty,
-      deployHook: nonEmpty,
-      preHook: nonEmpty,
-      postHook: nonEmpty,
-      dryRun: bool,
-      force: bool,
-      server: { type: "string", pattern: "^https?://" },
-      env: record(str),
-    },
-  ),
+  schema: certbotRenewParams,
   validate: (p) =>
     certNameProblem(p.certName) ??
     envProblem(p.env) ??

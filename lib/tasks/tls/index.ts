@@ -3,3 +3,11 @@ export { certbotIssue, type CertbotIssueParams, type CertbotIssueOutput, type Ce
 export { cloudflareCredentialsContent } from "./certbot-issue-plan.js";
 export { certbotRenew, type CertbotRenewParams, type CertbotRenewOutput } from "./certbot-renew.js";
 export { nginxSite, NGINX_REJECTED, type NginxSiteParams, type NginxSiteOutput } from "./nginx-site.js";
+export {
+  switchUpstream,
+  nginxUpstreamPlaceholder,
+  switchedUpstreamName,
+  upstreamFile,
+  upstreamConf,
+  type SwitchUpstreamParams,
+} from "./nginx-upstream.js";

@@ -3,28 +3,10 @@ import { createHash } from "node:crypto";
 import { defineTask, changed, unchanged, type TaskHost } from "../../core/task.js";
 import { sh, raw, type Command } from "../../core/command.js";
 import { BosunError } from "../../core/errors.js";
-import { params, any, bool, nonEmpty, oneOf, record, str } from "../../core/params.js";
+import { taskParams, required, optional, typed, str, nonEmpty, bool, any, oneOf, record, type Static } from "../../core/params.js";
 import type { Vars } from "../../core/vars.js";
 import { renderTemplateFile } from "../../template/render.js";
 import { resolveLocalPath } from "../files/local-source.js";
-
-/** Parameters for {@link nginxSite}. Give `template` or `content` (not with state absent). */
-export interface NginxSiteParams {
-  /** Site name: the file /etc/nginx/sites-available/<name> and its link in sites-enabled. */
-  readonly name: string;
-  /** Handlebars template on the controller (strict), rendered with the host's variables and `vars`. */
-  readonly template?: string;
-  /** The vhost text itself, used as is. */
-  readonly content?: string;
-  /** Variables for the template, over the host's variables. */
-  readonly vars?: Vars;
-  /** Link it into sites-enabled (default true); false removes the link and keeps the file. */
-  readonly enabled?: boolean;
-  /** present (default) or absent (file and link removed). */
-  readonly state?: "present" | "absent";
-  /** Reload nginx after a change when it runs (default true). */
-  readonly reload?: boolean;
-}
 
 /** What {@link nginxSite} manages. */
 export interface NginxSiteOutput {
@@ -134,6 +116,22 @@ function problem(p: NginxSiteParams): string | undefined {
   return undefined;
 }
 
+/** Parameters for {@link nginxSite}. Give `template` or `content` (not with state absent). */
+export const nginxSiteParams = taskParams({
+  name: required(nonEmpty, "Site name: the file /etc/nginx/sites-available/<name> and its link in sites-enabled."),
+  template: optional(nonEmpty, "Handlebars template on the controller (strict), rendered with the host's variables and `vars`."),
+  content: optional(str, "The vhost text itself, used as is."),
+  vars: optional(typed<Vars>(record(any)), "Variables for the template, over the host's variables."),
+  enabled: optional(bool, {
+    description: "Link it into sites-enabled (default true); false removes the link and keeps the file.",
+    default: true,
+  }),
+  state: optional(oneOf("present", "absent"), "present (default) or absent (file and link removed)."),
+  reload: optional(bool, { description: "Reload nginx after a change when it runs (default true).", default: true }),
+});
+/** Parameters for {@link nginxSite}. Give `template` or `content` (not with state absent). */
+export type NginxSiteParams = Static<typeof nginxSiteParams>;
+
 /**
  * Ensure an nginx vhost: the rendered template (or content) at /etc/nginx/sites-available/<name>,
  * linked from sites-enabled. A change is checked with `nginx -t` before it goes live; when nginx
@@ -146,10 +144,7 @@ export const nginxSite = defineTask<NginxSiteParams, NginxSiteOutput>({
   id: "tls.nginxSite",
   description: "An nginx vhost from a template, enabled, checked with nginx -t before it goes live, nginx reloaded.",
   title: (p) => `nginx site ${p.name}${p.state === "absent" ? " absent" : p.enabled === false ? " (disabled)" : ""}`,
-  schema: params(
-    { name: nonEmpty },
-    { template: nonEmpty, content: str, vars: record(any), enabled: bool, state: oneOf("present", "absent"), reload: bool },
-  ),
+  schema: nginxSiteParams,
   validate: problem,
   async check(host, p) {
     const content = await wantedContent(host, p);

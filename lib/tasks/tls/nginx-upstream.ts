@@ -1,0 +1,80 @@
+/**
+ * nginx upstreams a deploy switches: `/etc/nginx/conf.d/bosun-upstream-<name>.conf` holds one
+ * `upstream <name> { server ip:port; }` block, and a site proxies to `http://<name>`. The deploy
+ * points it at a new container (nginx -t, graceful reload); the nginx role creates a placeholder
+ * when the file is missing, so that a site naming the upstream passes `nginx -t` before the first
+ * deploy.
+ */
+import { defineTask, changed, unchanged } from "../../core/task.js";
+import { sh } from "../../core/command.js";
+import { params, nonEmpty } from "../../core/params.js";
+
+const NAME = { type: "string", pattern: "^[A-Za-z0-9_]+$" };
+
+/** Where the upstream of a fronted service lives: `/etc/nginx/conf.d/bosun-upstream-<name>.conf`. */
+export function upstreamFile(name: string): string {
+  return `/etc/nginx/conf.d/bosun-upstream-${name}.conf`;
+}
+
+/** The upstream block nginx proxies `http://<name>` to. */
+export function upstreamConf(name: string, address: string, note: string): string {
+  return `# written by bosun (playbooks/deploy.ts): ${note}. A site proxies to it with proxy_pass http://${name};\nupstream ${name} {\n    server ${address};\n}\n`;
+}
+
+/** Parameters for {@link switchUpstream}. */
+export interface SwitchUpstreamParams {
+  /** Upstream name. */
+  readonly name: string;
+  /** `ip:port` to send the requests to. */
+  readonly address: string;
+  /** What runs there (the file's comment). */
+  readonly note: string;
+}
+
+/**
+ * Point an nginx upstream at one address: write the upstream file, `nginx -t` (the old file goes
+ * back when it fails), then a graceful reload (old workers finish their requests). Runs with
+ * sudo. ONE command; unchanged when the file already names that address.
+ * @example switchUpstream({ name: "demo_app", address: "172.18.0.5:8080", note: "demo app v2" })
+ */
+export const switchUpstream = defineTask<SwitchUpstreamParams>({
+  id: "deploy.switchUpstream",
+  description: "Point an nginx upstream at a new container: write the file, nginx -t, graceful reload.",
+  title: (p) => `nginx upstream ${p.name} -> ${p.address}`,
+  schema: params({ name: NAME, address: nonEmpty, note: nonEmpty }),
+  async check(host, p) {
+    const file = upstreamFile(p.name);
+    const current = await host.exec(sh`cat -- ${file} 2>/dev/null || true`);
+    if (current.stdout.includes(`server ${p.address};`)) return unchanged(`${p.name} already sends to ${p.address}`);
+    const write = sh`f=${file}; b="$f.bosun-prev"; rm -f -- "$b"; [ -f "$f" ] && cp -p -- "$f" "$b"
+printf '%s' ${upstreamConf(p.name, p.address, p.note)} > "$f.tmp" && mv -f -- "$f.tmp" "$f" || exit 1
+if ! nginx -t 2>&1; then if [ -f "$b" ]; then mv -f -- "$b" "$f"; else rm -f -- "$f"; fi; exit 1; fi
+rm -f -- "$b"; systemctl reload nginx 2>&1 || nginx -s reload`;
+    return changed([{ ...write, label: `write ${file}, nginx -t, reload` }], { message: `${p.name} sends to ${p.address}` });
+  },
+});
+
+/** The upstream name a proxy target names, when it is `http://<name>` (no port, no dot): a deploy-switched upstream. */
+export function switchedUpstreamName(target: string): string | undefined {
+  return /^https?:\/\/([A-Za-z0-9_]+)\/?$/.exec(target)?.[1];
+}
+
+/**
+ * Create the upstream file with a placeholder server (marked `down`: nginx answers 502 until a
+ * deploy points it at a container) when it is missing; an existing file is the deploy's and is
+ * left alone. Runs with the role's sudo.
+ * @example nginxUpstreamPlaceholder({ name: "demo_app" })
+ */
+export const nginxUpstreamPlaceholder = defineTask<{ readonly name: string }>({
+  id: "tls.nginxUpstreamPlaceholder",
+  description: "Create a deploy-switched nginx upstream file with a placeholder when it is missing (the deploy owns it after).",
+  title: (p) => `nginx upstream ${p.name} (exists)`,
+  schema: params({ name: NAME }),
+  async check(host, p) {
+    const file = upstreamFile(p.name);
+    const r = await host.exec(sh`[ -e ${file} ] && echo present || true`);
+    if (r.stdout.trim() === "present") return unchanged(`${file} exists (the deploy points it)`);
+    const content = upstreamConf(p.name, "127.0.0.1:9 down", "placeholder until the first deploy");
+    return changed([sh`mkdir -p /etc/nginx/conf.d && printf '%s' ${content} > ${file}`], { message: `created ${file} (placeholder)` });
+  },
+});
