@@ -21,7 +21,9 @@
  *      sudo exists, which step 2 made; an sshd -t check runs before the drop-in goes live)
  *   4. ufw: SSH allowed first, then deny incoming, 80/443 and `firewall_allow_ports`, then enable
  *      (refused if the running session's port would be cut)
- *   5. docker engine with compose v2 and log rotation; the deploy user in the docker group
+ *   5. docker engine with compose v2 and log rotation (from `docker_source`: Docker's apt repository
+ *      or a mirror at `docker_repo_url`, or the distribution's packages; an engine with compose v2
+ *      that already works is left alone); the deploy user in the docker group
  *   6. the app bundle in `app_dir`, owned by the deploy user; `.env` created once, never overwritten
  * --check on a fresh host plans it all, except on a VPS that takes root by password only: there
  * ssh hardening refuses, as it cannot see the deploy user (with a key and sudo) the run would make.
@@ -65,6 +67,9 @@ export async function bootstrapHost(host: Host, vars: Vars): Promise<void> {
   await firewallRole(host, { sshPort: s.sshPort, ports: s.firewallPorts });
   await dockerRole(host, {
     users: [s.deployUser], // in --check on a fresh host planned although the user does not exist yet
+    ...(s.dockerSource ? { source: s.dockerSource } : {}),
+    ...(s.dockerRepoUrl ? { repoUrl: s.dockerRepoUrl } : {}),
+    ...(s.dockerRepoKey ? { repoKey: s.dockerRepoKey } : {}),
     ...(s.composePluginDeb ? { composePluginDeb: s.composePluginDeb } : {}),
     ...(s.daemonJson ? { daemonJson: s.daemonJson } : {}),
   });

@@ -27,7 +27,13 @@ export interface BootstrapSettings {
   readonly sshPort: number;
   /** More ports ufw lets in (`firewall_allow_ports`, []). */
   readonly firewallPorts: readonly FirewallPort[];
-  /** URL of a compose v2 plugin .deb, when apt has none (`docker_compose_plugin_deb`). */
+  /** Where docker comes from (`docker_source`): `docker` (Docker's apt repository or a mirror) or `distro`; default by distribution. */
+  readonly dockerSource?: "docker" | "distro";
+  /** Docker's repository or a mirror of it (`docker_repo_url`). */
+  readonly dockerRepoUrl?: string;
+  /** The repository's signing key, a URL or the armoured key (`docker_repo_key`). */
+  readonly dockerRepoKey?: string;
+  /** Offline option: URL of a compose v2 plugin .deb for the distribution's engine (`docker_compose_plugin_deb`; implies docker_source distro). */
   readonly composePluginDeb?: string;
   /** More daemon.json settings, e.g. `insecure-registries` (`docker_daemon_json`). */
   readonly daemonJson?: Readonly<Record<string, unknown>>;
@@ -69,6 +75,14 @@ export const BOOTSTRAP_VARS_SCHEMA = {
           },
         ],
       },
+    },
+    docker_source: { enum: ["docker", "distro"] },
+    docker_repo_url: { type: "string", pattern: "^https?://\\S+$" },
+    docker_repo_key: {
+      anyOf: [
+        { type: "string", pattern: "^https?://\\S+$" },
+        { type: "string", pattern: "-----BEGIN PGP PUBLIC KEY BLOCK-----" },
+      ],
     },
     docker_compose_plugin_deb: { type: "string", pattern: "^https?://\\S+$" },
     docker_daemon_json: { type: "object" },
@@ -115,6 +129,9 @@ export function bootstrapSettings(vars: Vars, host?: string): BootstrapSettings 
     extraPackages: (v.base_packages as string[] | undefined) ?? [],
     sshPort: (v.ssh_port as number | undefined) ?? BOOTSTRAP_DEFAULTS.sshPort,
     firewallPorts: (v.firewall_allow_ports as FirewallPort[] | undefined) ?? [],
+    ...(v.docker_source === undefined ? {} : { dockerSource: v.docker_source as "docker" | "distro" }),
+    ...(v.docker_repo_url === undefined ? {} : { dockerRepoUrl: v.docker_repo_url as string }),
+    ...(v.docker_repo_key === undefined ? {} : { dockerRepoKey: v.docker_repo_key as string }),
     ...(v.docker_compose_plugin_deb === undefined ? {} : { composePluginDeb: v.docker_compose_plugin_deb as string }),
     ...(v.docker_daemon_json === undefined ? {} : { daemonJson: v.docker_daemon_json as Record<string, unknown> }),
     ...(v.app_dir === undefined ? {} : { appDir: (v.app_dir as string).replace(/\/+$/, "") }),

@@ -1,17 +1,24 @@
 /**
  * Role `docker`: the docker engine, compose v2, log rotation for every container, and users in
- * the docker group. One task (dockerEngine), so a converged host costs one command.
+ * the docker group. One task (dockerEngine), so a converged host costs one command. Docker comes
+ * from Docker's apt repository (or a mirror of it) or from the distribution, as `source` says
+ * (default: the distribution's on Debian 13, Docker's elsewhere); an engine with compose v2 that
+ * already works is left alone, whatever its source.
  */
 import type { TaskCall, TaskResult } from "../../lib/core/task.js";
 import { dockerEngine, type DockerEngineOutput } from "../../lib/tasks/docker/index.js";
 
 /** Inputs of {@link dockerRole}; every field has a default (see {@link DOCKER_ROLE_DEFAULTS}). */
 export interface DockerRoleInput {
-  /** `debian` (docker.io) or `docker` (Docker's apt repository). */
-  readonly source?: "debian" | "docker";
+  /** `docker` (Docker's apt repository or a mirror) or `distro` (docker.io and the distribution's compose v2); default by distribution. */
+  readonly source?: "docker" | "distro";
+  /** Docker's repository or a mirror of it (source `docker`), e.g. `https://mirror.example.com/docker-ce/linux/debian`. */
+  readonly repoUrl?: string;
+  /** The repository's signing key: a URL or the ASCII-armoured key (default `<repoUrl>/gpg`). */
+  readonly repoKey?: string;
   /** Users added to the docker group, e.g. the deploy user. */
   readonly users?: readonly string[];
-  /** URL of a compose v2 plugin .deb (Debian bookworm has none); otherwise compose comes from apt. */
+  /** Offline option: URL of a compose v2 plugin .deb to use with the distribution's engine instead of a compose package. */
   readonly composePluginDeb?: string;
   /** Largest size of one container log file before it is rotated (json-file `max-size`). */
   readonly logMaxSize?: string;
@@ -25,7 +32,6 @@ export interface DockerRoleInput {
 
 /** The defaults of {@link DockerRoleInput}. */
 export const DOCKER_ROLE_DEFAULTS = {
-  source: "debian",
   users: [] as readonly string[],
   logMaxSize: "10m",
   logMaxFiles: 3,
@@ -58,12 +64,14 @@ export function dockerRoleDaemonJson(input: DockerRoleInput = {}): Record<string
 
 /**
  * Install docker with compose v2 and log rotation, and let `users` run it.
- * @example await dockerRole(host, { users: ["deploy"], composePluginDeb: "http://files.lab.test/docker-compose-plugin.deb" })
+ * @example await dockerRole(host, { users: ["deploy"], source: "docker", repoUrl: "https://mirror.example.com/docker-ce/linux/debian" })
  */
 export async function dockerRole(host: RoleHost, input: DockerRoleInput = {}): Promise<DockerRoleResult> {
   const engine = await host.run(
     dockerEngine({
-      source: input.source ?? DOCKER_ROLE_DEFAULTS.source,
+      ...(input.source !== undefined ? { source: input.source } : {}),
+      ...(input.repoUrl !== undefined ? { repoUrl: input.repoUrl } : {}),
+      ...(input.repoKey !== undefined ? { repoKey: input.repoKey } : {}),
       users: input.users ?? DOCKER_ROLE_DEFAULTS.users,
       ...(input.composePluginDeb !== undefined ? { composePluginDeb: input.composePluginDeb } : {}),
       daemonJson: dockerRoleDaemonJson(input),

@@ -10,6 +10,8 @@ const LAB_DOCKER_HOST = [
   "docker.io\tinstalled\t20.10.24+dfsg1-1+deb12u1+b6",
   "@@bosun:compose",
   "2.26.1-4",
+  "@@bosun:dockerd",
+  "present",
   "@@bosun:group",
   "docker:x:103:deploy,ci",
   "@@bosun:users",
@@ -22,10 +24,12 @@ const LAB_DOCKER_HOST = [
   "@@bosun:system",
   "amd64",
   "bookworm",
+  "debian",
+  "12",
   "@@bosun:repo",
   "absent",
   "@@bosun:key",
-  "",
+  "absent",
 ].join("\n");
 
 /** Output on a fresh host: no docker at all. */
@@ -41,18 +45,26 @@ const FRESH_HOST = [
   "active=inactive",
   "@@bosun:system",
   "arm64",
-  "bookworm",
+  "noble",
+  "ubuntu",
+  "24.04",
   "@@bosun:repo",
   "absent",
   "@@bosun:key",
-  "",
+  "absent",
 ].join("\n");
+
+/** Output on Debian sid (no VERSION_ID) with Docker's repository and key in place. */
+const SID_WITH_REPO = FRESH_HOST.replace("noble\nubuntu\n24.04", "sid\ndebian\n")
+  .replace("@@bosun:repo\nabsent", `@@bosun:repo\ncontent ${Buffer.from("Types: deb\n").toString("base64")}`)
+  .replace("@@bosun:key\nabsent", `@@bosun:key\ncontent ${Buffer.from("-----BEGIN PGP PUBLIC KEY BLOCK-----\n").toString("base64")}`);
 
 describe("dockerEngineState", () => {
   test("parseDockerEngineState() reads a lab docker host: packages, compose, group, daemon.json, service", () => {
     expect(parseDockerEngineState(LAB_DOCKER_HOST)).toEqual({
       packages: { "docker-compose": "2.26.1-4", "docker.io": "20.10.24+dfsg1-1+deb12u1+b6" },
       composeVersion: "2.26.1-4",
+      dockerd: true,
       groupExists: true,
       groupMembers: ["deploy", "ci"],
       existingUsers: ["root"],
@@ -61,8 +73,9 @@ describe("dockerEngineState", () => {
       active: "active",
       architecture: "amd64",
       codename: "bookworm",
+      os: { id: "debian", versionId: "12", codename: "bookworm" },
       repoList: undefined,
-      repoKey: false,
+      repoKey: undefined,
     });
   });
 
@@ -76,6 +89,16 @@ describe("dockerEngineState", () => {
       enabled: "",
       active: "inactive",
       architecture: "arm64",
+      dockerd: false,
+      os: { id: "ubuntu", versionId: "24.04", codename: "noble" },
+    });
+  });
+
+  test("parseDockerEngineState() reads Debian sid (no VERSION_ID) and the repository's source and key", () => {
+    expect(parseDockerEngineState(SID_WITH_REPO)).toMatchObject({
+      os: { id: "debian", versionId: "", codename: "sid" },
+      repoList: "Types: deb\n",
+      repoKey: "-----BEGIN PGP PUBLIC KEY BLOCK-----\n",
     });
   });
 
@@ -86,7 +109,7 @@ describe("dockerEngineState", () => {
   test("the probe is one valid POSIX sh script (dash -n) that quotes user names", () => {
     const cmd = dockerEngineState.command({
       users: ["deploy", "a b"],
-      repoList: "/etc/apt/sources.list.d/docker.list",
+      repoList: "/etc/apt/sources.list.d/docker.sources",
       repoKey: "/etc/apt/keyrings/docker.asc",
     });
     expect(cmd.text).toContain("for u in deploy 'a b'; do");

@@ -37,7 +37,9 @@ describe("bootstrap settings", () => {
       base_packages: ["htop"],
       ssh_port: 2222,
       firewall_allow_ports: [8443, "6000:6007", { port: 5432, proto: "tcp", from: "10.0.0.0/8", comment: "postgres" }],
-      docker_compose_plugin_deb: "http://files.lab.test/docker-compose-plugin.deb",
+      docker_source: "docker",
+      docker_repo_url: "https://mirror.example.com/docker-ce/linux/debian",
+      docker_repo_key: "https://mirror.example.com/docker-ce/linux/debian/gpg",
       docker_daemon_json: { "insecure-registries": ["registry.lab.test:5000"] },
       app_dir: "/srv/cfa/",
       app_bundle_source: "examples/cfa-bundle",
@@ -51,7 +53,16 @@ describe("bootstrap settings", () => {
       appDir: "/srv/cfa",
       appBundle: "examples/cfa-bundle",
       appEnv: { db_password: "x" },
+      dockerSource: "docker",
+      dockerRepoUrl: "https://mirror.example.com/docker-ce/linux/debian",
+      dockerRepoKey: "https://mirror.example.com/docker-ce/linux/debian/gpg",
     });
+  });
+
+  test("bootstrapSettings() keeps docker_compose_plugin_deb as the offline option, and refuses an unknown docker_source", () => {
+    const offline = bootstrapSettings({ deploy_authorized_keys: KEY, docker_compose_plugin_deb: "http://files.example.org/compose.deb" });
+    expect(offline.composePluginDeb).toBe("http://files.example.org/compose.deb");
+    expect(() => bootstrapSettings({ deploy_authorized_keys: KEY, docker_source: "snap" })).toThrow(/docker_source/);
   });
 
   test("splitKeys() takes an authorized_keys file read with !file: one key per line, comments and blanks skipped", () => {

@@ -131,11 +131,11 @@ export function dockerCases(_ctx: CaseContext): Record<string, TaskCase> {
         source: { params: (v) => ({ source: v }) },
         composePlugin: { params: (v) => ({ composePlugin: v }) },
         composePluginDeb: { params: (v) => ({ composePluginDeb: `http://files.lab.test/${urlTail(v)}` }), runs: 8, classics: 4 },
-        composePackage: { params: (v) => ({ composePackage: v }) },
         "users[]": { params: (v) => ({ users: [v] }) },
         // dockerEngine's check reads the whole engine state: fewer values for its accepted slots.
         "daemonJson?": { params: (v) => ({ daemonJson: { "log-driver": v, [v]: "x" } }), runs: 8, classics: 4 },
         repoUrl: { params: (v) => ({ source: "docker", repoUrl: `https://127.0.0.1:9/${urlTail(v)}` }), runs: 8, classics: 4 },
+        repoKey: { params: (v) => ({ source: "docker", repoKey: `https://127.0.0.1:9/${urlTail(v)}` }), runs: 8, classics: 4 },
       },
     },
     "docker.imagePrune": {

@@ -3,29 +3,35 @@ import { defineTask, changed, unchanged } from "../../core/task.js";
 import { params, account, list, nonEmpty, oneOf } from "../../core/params.js";
 import type { ParamsSchema } from "../../core/task.js";
 import type { ExecResult } from "../../core/connection.js";
-import { dockerEngineState } from "../../facts/docker-engine.js";
+import { aptCandidates } from "../../facts/docker-engine-candidates.js";
+import { dockerEngineState, type DockerEngineState } from "../../facts/docker-engine.js";
 import { parseSections, sectionLines } from "../../facts/docker-sections.js";
+import { defaultSource, distroComposeProblem, distroDocker } from "./engine-distros.js";
 import { DOCKER_REPO, describePlan, planEngine, type EngineWants } from "./engine-plan.js";
 
 /** Parameters for {@link dockerEngine}. */
 export interface DockerEngineParams {
-  /** `debian` (default): the distribution's `docker.io`; `docker`: Docker's apt repository (docker-ce, containerd.io, ...). */
-  readonly source?: "debian" | "docker";
   /**
-   * How compose v2 gets there when `docker compose version` fails: `apt` installs `composePackage`
-   * (the default unless `composePluginDeb` is given), `none` leaves it alone.
+   * Where docker comes from when it must be installed: `docker`, Docker's apt repository (docker-ce,
+   * docker-ce-cli, containerd.io, docker-buildx-plugin, docker-compose-plugin; its key in
+   * /etc/apt/keyrings, a deb822 `signed-by` source), or `distro`, the distribution's own packages
+   * (docker.io with docker-compose on Debian 13, docker-compose-v2 on Ubuntu; refused on Debian 12,
+   * whose docker-compose is compose v1). Default: `distro` on Debian 13 and later, `docker`
+   * elsewhere. An engine and compose v2 that already work are left alone, whatever their source.
    */
+  readonly source?: "docker" | "distro";
+  /** How compose v2 gets there when `docker compose version` fails: `apt` (default) installs the source's package, `none` leaves it alone. */
   readonly composePlugin?: "apt" | "none";
-  /** URL of a compose v2 plugin .deb to install when `docker compose version` fails (source `debian` only). */
+  /** Offline option: URL of a compose v2 plugin .deb installed when `docker compose version` fails, instead of a package (implies source `distro`). */
   readonly composePluginDeb?: string;
-  /** Package providing compose v2 with `composePlugin: "apt"`: `docker-compose` (debian; v2 from trixie on) or `docker-compose-plugin` (docker). */
-  readonly composePackage?: string;
   /** Users added to the `docker` group (they can then run docker without sudo). */
   readonly users?: readonly string[];
   /** The whole /etc/docker/daemon.json (e.g. log rotation); docker restarts only when it changes. Left alone when omitted. */
   readonly daemonJson?: Readonly<Record<string, unknown>>;
-  /** Base URL of Docker's Debian repository (source `docker`). */
+  /** Base URL of Docker's repository or a mirror of it (source `docker`); default `https://download.docker.com/linux/<debian|ubuntu>`. */
   readonly repoUrl?: string;
+  /** The repository's signing key: a URL (default `<repoUrl>/gpg`) or the ASCII-armoured key itself (source `docker`). */
+  readonly repoKey?: string;
 }
 
 /** Output of {@link dockerEngine}. */
@@ -39,74 +45,69 @@ export interface DockerEngineOutput {
 const url: ParamsSchema = { type: "string", pattern: "^https?://[^\\s]+$" };
 
 function wants(p: DockerEngineParams): EngineWants {
-  const source = p.source ?? "debian";
   const compose: EngineWants["compose"] =
-    p.composePluginDeb !== undefined
-      ? { kind: "deb", url: p.composePluginDeb }
-      : p.composePlugin === "none"
-        ? { kind: "none" }
-        : { kind: "apt", pkg: p.composePackage ?? (source === "docker" ? "docker-compose-plugin" : "docker-compose") };
-  return { source, compose, users: p.users ?? [], daemonJson: p.daemonJson, repoUrl: (p.repoUrl ?? DOCKER_REPO.url).replace(/\/+$/, "") };
+    p.composePluginDeb !== undefined ? { kind: "deb", url: p.composePluginDeb } : { kind: p.composePlugin ?? "apt" };
+  // The offline .deb completes the distribution's engine: it implies source "distro".
+  const source = p.source ?? (p.composePluginDeb !== undefined ? "distro" : undefined);
+  return { source, compose, users: p.users ?? [], daemonJson: p.daemonJson, repoUrl: p.repoUrl, repoKey: p.repoKey };
+}
+
+/** Whether the distribution's compose package will be installed (so what apt offers must be checked first). */
+function needsDistroCompose(st: DockerEngineState, want: EngineWants): boolean {
+  return (want.source ?? defaultSource(st.os)) === "distro" && want.compose.kind === "apt" && st.composeVersion === undefined;
 }
 
 /**
- * Install and run the docker engine: `docker.io` from Debian (or Docker's own repository with its
- * key in /etc/apt/keyrings, `signed-by`), compose v2 (a .deb URL, or a package), `users` in the
- * docker group, and `daemonJson` written atomically; docker restarts ONLY when daemon.json
- * changed, and if it does not start with the new file the previous one is put back. Enabled and
- * started. One command reads everything (packages, compose version, group, daemon.json, service);
- * one more applies the change, installs included (which take the time apt takes).
- * @example dockerEngine({ users: ["deploy"], composePluginDeb: "http://files.lab.test/docker-compose-plugin.deb", daemonJson: { "log-driver": "json-file", "log-opts": { "max-size": "10m", "max-file": "3" } } })
- * @example dockerEngine({ source: "docker", users: ["deploy"] })
+ * Install and run the docker engine with compose v2, from Docker's apt repository (or a mirror;
+ * key in /etc/apt/keyrings, a deb822 `signed-by` source) or from the distribution (see `source`);
+ * an engine and compose v2 that already work are left alone, never converted to another source.
+ * `users` join the docker group, and `daemonJson` is written atomically; docker restarts ONLY
+ * when daemon.json changed, and if it does not start with the new file the previous one is put
+ * back. Enabled and started. One command reads everything (packages, compose version, group,
+ * daemon.json, service, distribution); one more applies the change, installs included.
+ * @example dockerEngine({ users: ["deploy"], daemonJson: { "log-driver": "json-file", "log-opts": { "max-size": "10m", "max-file": "3" } } })
+ * @example dockerEngine({ source: "docker", repoUrl: "https://mirror.example.com/docker-ce/linux/debian", users: ["deploy"] })
  */
 export const dockerEngine = defineTask<DockerEngineParams, DockerEngineOutput>({
   id: "docker.engine",
   description:
-    "Docker engine installed (Debian's docker.io or Docker's repository), compose v2, users in the docker group, daemon.json (restart only on change), running.",
-  title: (p) => `docker engine (${p.source ?? "debian"})`,
+    "Docker engine and compose v2 from Docker's apt repository (or a mirror) or the distribution, left alone when they already work; users in the docker group, daemon.json (restart only on change), running.",
+  title: (p) => `docker engine${p.source ? ` (${p.source})` : ""}`,
   schema: params(
     {},
     {
-      source: oneOf("debian", "docker"),
+      source: oneOf("docker", "distro"),
       composePlugin: oneOf("apt", "none"),
       composePluginDeb: url,
-      composePackage: { ...nonEmpty, pattern: "^[a-z0-9][a-z0-9+.-]+$" },
       users: list(account),
       daemonJson: { type: "object" },
       repoUrl: url,
+      repoKey: { ...nonEmpty, anyOf: [{ pattern: "^https?://[^\\s]+$" }, { pattern: "-----BEGIN PGP PUBLIC KEY BLOCK-----" }] },
     },
   ),
   validate: (p) => {
     if (p.composePluginDeb !== undefined && p.composePlugin !== undefined)
       return `give either parameter "composePluginDeb" or "composePlugin", not both`;
     if (p.composePluginDeb !== undefined && p.source === "docker")
-      return `parameter "composePluginDeb" is for source "debian"; Docker's repository has docker-compose-plugin`;
-    if (p.repoUrl !== undefined && p.source !== "docker") return `parameter "repoUrl" needs source: "docker"`;
-    if (p.composePackage !== undefined && p.composePlugin === "none") return `parameter "composePackage" needs composePlugin "apt"`;
+      return `parameter "composePluginDeb" is for source "distro"; Docker's repository has docker-compose-plugin`;
+    for (const name of ["repoUrl", "repoKey"] as const) {
+      if (p[name] !== undefined && p.source === "distro") return `parameter "${name}" is for source "docker", not "distro"`;
+    }
     return undefined;
   },
   async check(host, p) {
     const want = wants(p);
-    const st = await host.fact(dockerEngineState, {
-      users: want.users,
-      ...(want.source === "docker" ? { repoList: DOCKER_REPO.list, repoKey: DOCKER_REPO.key } : {}),
-    });
+    const st = await host.fact(dockerEngineState, { users: want.users, repoList: DOCKER_REPO.list, repoKey: DOCKER_REPO.key });
     const missingUsers = want.users.filter((u) => !st.existingUsers.includes(u));
     // In --check an earlier task of the run (ensureUser) would have created them: plan as if it had.
     if (missingUsers.length && !host.checkMode) {
       throw host.fail(`Cannot add ${missingUsers.join(", ")} to the docker group: no such user`, "create the user first (ensureUser)");
     }
-    if (want.source === "docker" && "docker.io" in st.packages) {
-      throw host.fail(
-        "Cannot install docker-ce: Debian's docker.io is installed and conflicts with it",
-        'remove docker.io first (apt state absent), or keep source: "debian"',
-      );
-    }
-    if (want.compose.kind === "apt" && st.composeVersion === undefined && want.compose.pkg in st.packages) {
-      throw host.fail(
-        `Cannot provide compose v2: ${want.compose.pkg} ${st.packages[want.compose.pkg]} is installed but \`docker compose\` does not work (Debian bookworm's docker-compose is compose v1)`,
-        'give composePluginDeb (a compose v2 plugin .deb) or use source: "docker"',
-      );
+    if (needsDistroCompose(st, want)) {
+      const compose = distroDocker(st.os)?.compose;
+      const apt = compose ? await host.fact(aptCandidates, [compose]) : { candidates: {}, hasLists: false };
+      const problem = distroComposeProblem(st.os, apt);
+      if (problem) throw host.fail(problem.message, problem.hint);
     }
     const plan = planEngine(st, want);
     if (!plan.command)

@@ -8,7 +8,6 @@ import type { OsRelease } from "../../facts/docker-engine.js";
 /** Where docker comes from: Docker's apt repository (or a mirror of it), or the distribution's own packages. */
 export type DockerSource = "docker" | "distro";
 
-
 /** Docker's own packages (source `docker`), as its install guide lists them. */
 export const DOCKER_CE_PACKAGES = ["docker-ce", "docker-ce-cli", "containerd.io", "docker-buildx-plugin", "docker-compose-plugin"] as const;
 
@@ -64,4 +63,51 @@ export function dockerRepoUrl(os: OsRelease): string {
 export function composeMajor(version: string): number | undefined {
   const m = /^(?:\d+:)?(\d+)\./.exec(version);
   return m?.[1] ? Number(m[1]) : undefined;
+}
+
+/** A reason the distribution's packages cannot be used, with what to do instead. */
+export interface SourceProblem {
+  /** "Cannot ..." sentence naming what apt would install. */
+  readonly message: string;
+  /** The ways out. */
+  readonly hint: string;
+}
+
+/** What apt would install, as {@link distroComposeProblem} needs it. */
+export interface CandidateView {
+  /** Candidate versions by package. */
+  readonly candidates: Readonly<Record<string, string>>;
+  /** Whether apt has package lists at all. */
+  readonly hasLists: boolean;
+}
+
+/**
+ * Why the distribution's own packages cannot give compose v2 on this host (Debian 12's
+ * docker-compose is compose v1), or undefined when they can. Pure: `apt` is what apt-cache said.
+ */
+export function distroComposeProblem(os: OsRelease, apt: CandidateView): SourceProblem | undefined {
+  const distro = distroDocker(os);
+  const docker = `set docker_source: docker (dockerEngine source "docker"): Docker's apt repository or a mirror of it`;
+  if (!distro) {
+    return {
+      message: `Cannot install docker from the distribution's packages: bosun knows those of Debian and Ubuntu, not "${os.id}"`,
+      hint: docker,
+    };
+  }
+  const candidate = apt.candidates[distro.compose];
+  const v1 = (what: string): SourceProblem => ({
+    message: `Cannot install docker from ${distro.name}'s packages: ${what}, which is compose v1 (the old \`docker-compose\` command); bosun needs compose v2 (\`docker compose\`)`,
+    hint: `${docker} (the default on ${distro.name}), or upgrade the host to Debian 13 (trixie), whose docker-compose is compose v2`,
+  });
+  if (candidate !== undefined) {
+    const major = composeMajor(candidate);
+    return major !== undefined && major < 2 ? v1(`apt would install ${distro.compose} ${candidate}`) : undefined;
+  }
+  if (!apt.hasLists) {
+    return distro.composeV1 ? v1(`apt has no package lists yet, and ${distro.name} has ${distro.compose} ${distro.composeV1}`) : undefined;
+  }
+  return {
+    message: `Cannot install docker from ${distro.name}'s packages: apt knows no package ${distro.compose}`,
+    hint: `${docker}${os.id === "ubuntu" ? `, or enable Ubuntu's universe component` : ""}`,
+  };
 }

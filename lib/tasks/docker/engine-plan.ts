@@ -1,38 +1,44 @@
 /**
  * The pure part of dockerEngine: from the engine's state and the params, what to install, write,
- * restart, and the ONE shell command that does it.
+ * restart, and the ONE shell command that does it. An engine and compose v2 that already work,
+ * from whatever source, are left alone: no package and no apt source is touched then.
  */
 import { raw, sh, type Command } from "../../core/command.js";
 import { atomicWrite } from "../files/atomic-write.js";
 import { DAEMON_JSON, type DockerEngineState } from "../../facts/docker-engine.js";
+import { DOCKER_CE_COMPOSE, DOCKER_CE_PACKAGES, defaultSource, distroDocker, dockerRepoUrl, type DockerSource } from "./engine-distros.js";
 
-/** Where the upstream repository's signing key and apt source live. */
+/** Where Docker's repository's signing key and deb822 apt source live (as Docker's install guide puts them). */
 export const DOCKER_REPO = {
   key: "/etc/apt/keyrings/docker.asc",
-  list: "/etc/apt/sources.list.d/docker.list",
-  url: "https://download.docker.com/linux/debian",
+  list: "/etc/apt/sources.list.d/docker.sources",
 } as const;
 
-/** Docker's own packages (source `docker`). */
-export const UPSTREAM_PACKAGES = ["docker-ce", "docker-ce-cli", "containerd.io", "docker-compose-plugin"] as const;
+/** What fetching Docker's key and reading its https repository needs (installed first when missing). */
+export const REPO_PREREQUISITES = ["ca-certificates", "curl"] as const;
 
 /** The choices of dockerEngine that shape the plan (see DockerEngineParams for each). */
 export interface EngineWants {
-  /** Where the engine comes from. */
-  readonly source: "debian" | "docker";
-  /** How compose v2 gets there when it is missing. */
-  readonly compose:
-    { readonly kind: "apt"; readonly pkg: string } | { readonly kind: "deb"; readonly url: string } | { readonly kind: "none" };
+  /** Where the engine comes from; undefined: the distribution's default ({@link defaultSource}). */
+  readonly source?: DockerSource;
+  /** How compose v2 gets there when it is missing: apt (the source's package), a .deb URL, or not at all. */
+  readonly compose: { readonly kind: "apt" } | { readonly kind: "deb"; readonly url: string } | { readonly kind: "none" };
   /** Users in the docker group. */
   readonly users: readonly string[];
   /** The whole daemon.json, when managed. */
   readonly daemonJson?: Readonly<Record<string, unknown>>;
-  /** Base URL of Docker's repository (source `docker`). */
-  readonly repoUrl: string;
+  /** Base URL of Docker's repository or a mirror of it; undefined: download.docker.com for the distribution. */
+  readonly repoUrl?: string;
+  /** The repository's signing key: a URL, or the ASCII-armoured key itself; undefined: `<repoUrl>/gpg`. */
+  readonly repoKey?: string;
 }
 
 /** What has to happen; `command` is undefined when nothing does. */
 export interface EnginePlan {
+  /** The source packages come from (the wanted one, or the distribution's default). */
+  readonly source: DockerSource;
+  /** Packages installed first so that Docker's key can be fetched (curl, ca-certificates). */
+  readonly prerequisites: readonly string[];
   /** Packages to apt-get install. */
   readonly install: readonly string[];
   /** Whether the compose .deb is downloaded and installed (only if `docker compose` fails then). */
@@ -41,8 +47,8 @@ export interface EnginePlan {
   readonly addUsers: readonly string[];
   /** New daemon.json text, when it changes. */
   readonly daemonJson?: string;
-  /** Whether the upstream key and apt source are written. */
-  readonly repo: { readonly key: boolean; readonly list?: string };
+  /** Docker's repository: whether its key is written (and from where), and the new apt source text. */
+  readonly repo: { readonly key: boolean; readonly keyFrom: string; readonly list?: string };
   /** Whether docker restarts (daemon.json changed on an engine that was already installed). */
   readonly restart: boolean;
   /** Whether `systemctl enable` is needed. */
@@ -83,31 +89,69 @@ export function daemonJsonMatches(current: string | undefined, want: Readonly<Re
   }
 }
 
-/** The apt source line of the upstream repository for this host. */
-export function upstreamSourceLine(repoUrl: string, architecture: string, codename: string): string {
-  return `deb [arch=${architecture} signed-by=${DOCKER_REPO.key}] ${repoUrl} ${codename} stable\n`;
+/** The deb822 apt source of Docker's repository (or a mirror of it) for this host, as Docker's install guide writes it. */
+export function dockerSourceText(repoUrl: string, architecture: string, codename: string): string {
+  return `Types: deb\nURIs: ${repoUrl}\nSuites: ${codename}\nComponents: stable\nArchitectures: ${architecture}\nSigned-By: ${DOCKER_REPO.key}\n`;
+}
+
+/** Whether a repository key parameter is the key itself (an ASCII-armoured block) rather than a URL. */
+export function isKeyText(key: string): boolean {
+  return key.includes("-----BEGIN PGP PUBLIC KEY BLOCK-----");
 }
 
 const APT = "DEBIAN_FRONTEND=noninteractive apt-get -q -y -o DPkg::Lock::Timeout=120";
 
+/** The packages the wanted source installs on this host: the engine when none runs, compose when it fails. */
+function wantedPackages(st: DockerEngineState, want: EngineWants, source: DockerSource): string[] {
+  const composeMissing = st.composeVersion === undefined && want.compose.kind === "apt";
+  if (source === "docker") {
+    const engine = st.dockerd ? [] : DOCKER_CE_PACKAGES.filter((p) => p !== DOCKER_CE_COMPOSE);
+    return [...engine, ...(composeMissing ? [DOCKER_CE_COMPOSE] : [])];
+  }
+  const distro = distroDocker(st.os) ?? { engine: "docker.io", compose: "docker-compose" };
+  return [...(st.dockerd ? [] : [distro.engine]), ...(composeMissing ? [distro.compose] : [])];
+}
+
+/** Docker's repository: key and apt source, written when packages come from it or when bosun's source file says otherwise. */
+function planRepo(st: DockerEngineState, want: EngineWants, install: readonly string[]): EnginePlan["repo"] {
+  const repoUrl = (want.repoUrl ?? dockerRepoUrl(st.os)).replace(/\/+$/, "");
+  const keyFrom = want.repoKey ?? `${repoUrl}/gpg`;
+  const text = dockerSourceText(repoUrl, st.architecture, st.codename);
+  const needed = install.length > 0 || st.repoList !== undefined;
+  if (!needed) return { key: false, keyFrom };
+  const keyStale = st.repoKey === undefined || (isKeyText(keyFrom) && st.repoKey.trim() !== keyFrom.trim());
+  return { key: keyStale, keyFrom, ...(st.repoList !== text ? { list: text } : {}) };
+}
+
+/** What must be installed before Docker's repository is used: curl to fetch its key, ca-certificates for https. */
+function repoPrerequisites(source: DockerSource, repo: EnginePlan["repo"], install: readonly string[]): readonly string[] {
+  if (source !== "docker") return [];
+  if (repo.key && !isKeyText(repo.keyFrom)) return REPO_PREREQUISITES;
+  return install.length ? ["ca-certificates"] : [];
+}
+
 /** Plan the engine from its state (pure). */
 export function planEngine(st: DockerEngineState, want: EngineWants): EnginePlan {
-  const engine = want.source === "debian" ? ["docker.io"] : [...UPSTREAM_PACKAGES];
-  const composeMissing = st.composeVersion === undefined;
-  const pkgs = [...engine, ...(want.compose.kind === "apt" && want.source === "debian" && composeMissing ? [want.compose.pkg] : [])];
-  const install = pkgs.filter((p) => !(p in st.packages));
-  const engineInstalled = engine.every((p) => p in st.packages);
-  const composeDeb = want.compose.kind === "deb" && composeMissing;
+  const source = want.source ?? defaultSource(st.os);
+  const install = wantedPackages(st, want, source).filter((p) => !(p in st.packages));
+  const composeDeb = want.compose.kind === "deb" && st.composeVersion === undefined;
   const addUsers = want.users.filter((u) => !st.groupMembers.includes(u));
   const daemonJson = want.daemonJson && !daemonJsonMatches(st.daemonJson, want.daemonJson) ? renderDaemonJson(want.daemonJson) : undefined;
-  const list = want.source === "docker" ? upstreamSourceLine(want.repoUrl, st.architecture, st.codename) : undefined;
-  const repo = { key: want.source === "docker" && !st.repoKey, list: list !== undefined && st.repoList !== list ? list : undefined };
-  const restart = daemonJson !== undefined && engineInstalled;
+  const repo = source === "docker" ? planRepo(st, want, install) : { key: false, keyFrom: "" };
+  const writesRepo = repo.key || repo.list !== undefined;
+  const prerequisites = repoPrerequisites(source, repo, install).filter((p) => !(p in st.packages));
+  const restart = daemonJson !== undefined && st.dockerd;
   const enable = st.enabled !== "enabled";
   const start = st.active !== "active";
-  const todo = install.length || composeDeb || addUsers.length || daemonJson || repo.key || repo.list || enable || start || restart;
-  const base = { install, composeDeb, addUsers, daemonJson, repo, restart, enable, start };
+  const todo = install.length || composeDeb || addUsers.length || daemonJson || writesRepo || enable || start || restart;
+  const base = { source, prerequisites, install, composeDeb, addUsers, daemonJson, repo, restart, enable, start };
   return todo ? { ...base, command: engineCommand(base, want) } : base;
+}
+
+function keyCommand(keyFrom: string): Command {
+  const tmp = `${DOCKER_REPO.key}.tmp`;
+  const fetch = isKeyText(keyFrom) ? sh`printf '%s\\n' ${keyFrom.trim()} > ${tmp}` : sh`curl -fsSL --retry 3 ${keyFrom} -o ${tmp}`;
+  return sh`install -d -m 0755 /etc/apt/keyrings && ${fetch} && chmod a+r ${tmp} && mv -f -- ${tmp} ${DOCKER_REPO.key}`;
 }
 
 function engineCommand(plan: Omit<EnginePlan, "command">, want: EngineWants): Command {
@@ -122,12 +166,13 @@ function engineCommand(plan: Omit<EnginePlan, "command">, want: EngineWants): Co
     parts.push(sh`(${write})`);
     stdin = plan.daemonJson;
   }
-  if (plan.repo.key) {
+  if (plan.prerequisites.length) parts.push(sh`${raw(APT)} update && ${raw(APT)} install ${[...plan.prerequisites]} </dev/null`);
+  if (plan.repo.key) parts.push(keyCommand(plan.repo.keyFrom));
+  if (plan.repo.list !== undefined) {
     parts.push(
-      sh`install -d -m 0755 /etc/apt/keyrings && curl -fsSL ${`${want.repoUrl}/gpg`} -o ${`${DOCKER_REPO.key}.tmp`} && chmod a+r ${`${DOCKER_REPO.key}.tmp`} && mv -f -- ${`${DOCKER_REPO.key}.tmp`} ${DOCKER_REPO.key}`,
+      sh`printf '%s' ${plan.repo.list} > ${`${DOCKER_REPO.list}.tmp`} && mv -f -- ${`${DOCKER_REPO.list}.tmp`} ${DOCKER_REPO.list}`,
     );
   }
-  if (plan.repo.list !== undefined) parts.push(sh`printf '%s' ${plan.repo.list} > ${DOCKER_REPO.list}`);
   if (plan.install.length) parts.push(sh`${raw(APT)} update && ${raw(APT)} install ${[...plan.install]} </dev/null`);
   if (plan.composeDeb && want.compose.kind === "deb") {
     parts.push(
@@ -154,6 +199,7 @@ function engineCommand(plan: Omit<EnginePlan, "command">, want: EngineWants): Co
 /** One line saying what the plan does. */
 export function describePlan(plan: Omit<EnginePlan, "command">): string {
   const what: string[] = [];
+  if (plan.prerequisites.length) what.push(`install ${plan.prerequisites.join(", ")}`);
   if (plan.repo.key || plan.repo.list) what.push("add Docker's apt repository");
   if (plan.install.length) what.push(`install ${plan.install.join(", ")}`);
   if (plan.composeDeb) what.push("install the compose plugin .deb");

@@ -16,8 +16,8 @@ const P = { projectDir: "/srv/app" };
 const CASES: [string, () => unknown, RegExp][] = [
   [
     "dockerEngine with an unknown source",
-    () => dockerEngine({ source: "snap" as "debian" }),
-    /docker\.engine: parameter "source" must be one of "debian", "docker"/,
+    () => dockerEngine({ source: "snap" as "docker" }),
+    /docker\.engine: parameter "source" must be one of "docker", "distro"/,
   ],
   [
     "dockerEngine with an unknown parameter",
@@ -38,12 +38,17 @@ const CASES: [string, () => unknown, RegExp][] = [
   [
     "dockerEngine with a compose .deb for Docker's repository",
     () => dockerEngine({ source: "docker", composePluginDeb: "http://x/c.deb" }),
-    /docker\.engine: parameter "composePluginDeb" is for source "debian"/,
+    /docker\.engine: parameter "composePluginDeb" is for source "distro"/,
   ],
   [
-    "dockerEngine with repoUrl for Debian's docker.io",
-    () => dockerEngine({ repoUrl: "https://mirror.example.com/docker" }),
-    /docker\.engine: parameter "repoUrl" needs source: "docker"/,
+    "dockerEngine with repoUrl for the distribution's packages",
+    () => dockerEngine({ source: "distro", repoUrl: "https://mirror.example.com/docker" }),
+    /docker\.engine: parameter "repoUrl" is for source "docker"/,
+  ],
+  [
+    "dockerEngine with a repository key that is neither a URL nor a key",
+    () => dockerEngine({ repoKey: "/etc/keys/docker.asc" }),
+    /docker\.engine: parameter "repoKey"/,
   ],
   [
     "dockerEngine with daemonJson that is no object",

@@ -182,7 +182,7 @@ describe("dockerEngine", () => {
   const probe =
     (extra: { packages?: string; users?: string } = {}) =>
     () => ({
-      stdout: `@@bosun:packages\n${extra.packages ?? "docker.io\tinstalled\t20.10\n"}@@bosun:compose\n2.26.1\n@@bosun:group\ndocker:x:103:\n@@bosun:users\n${extra.users ?? ""}@@bosun:daemon\nabsent\n@@bosun:service\nenabled=enabled\nactive=active\n@@bosun:system\namd64\nbookworm\n@@bosun:repo\nabsent\n@@bosun:key\n`,
+      stdout: `@@bosun:packages\n${extra.packages ?? "docker.io\tinstalled\t20.10\n"}@@bosun:compose\n2.26.1\n@@bosun:dockerd\npresent\n@@bosun:group\ndocker:x:103:\n@@bosun:users\n${extra.users ?? ""}@@bosun:daemon\nabsent\n@@bosun:service\nenabled=enabled\nactive=active\n@@bosun:system\namd64\nbookworm\ndebian\n12\n@@bosun:repo\nabsent\n@@bosun:key\nabsent\n`,
     });
 
   test("dockerEngine() refuses to add a user that does not exist", async () => {
@@ -198,16 +198,27 @@ describe("dockerEngine", () => {
     expect(connection.executed).toHaveLength(1);
   });
 
-  test("dockerEngine() refuses Docker's repository over Debian's docker.io (unit-tested only: download.docker.com is unreachable here)", async () => {
-    const { host } = fakeHost({ respond: probe() });
-    await expect(host.run(dockerEngine({ source: "docker" }))).rejects.toThrow(/Debian's docker.io is installed and conflicts with it/);
+  test("dockerEngine() leaves Debian's docker.io with a working compose v2 alone under source docker: never converted", async () => {
+    const { host, connection } = fakeHost({ respond: probe() });
+    const r = await host.run(dockerEngine({ source: "docker" }));
+    expect(r).toMatchObject({ status: "ok", changed: false, message: "docker is running, compose 2.26.1" });
+    expect(connection.executed).toHaveLength(1);
   });
 
-  test("dockerEngine() says compose v1 is no compose v2 instead of reinstalling it forever", async () => {
-    const respond = () => ({
-      stdout: probe({ packages: "docker.io\tinstalled\t20.10\ndocker-compose\tinstalled\t1.29.2-3\n" })().stdout.replace("2.26.1\n", ""),
-    });
+  test("dockerEngine() with source distro on Debian 12 refuses an installed compose v1 instead of reinstalling it forever", async () => {
+    const policy = "@@bosun:policy\ndocker-compose:\n  Installed: 1.29.2-3\n  Candidate: 1.29.2-3\n@@bosun:lists\n3\n";
+    const respond = (text: string) =>
+      text.includes("apt-cache policy")
+        ? { stdout: policy }
+        : {
+            stdout: probe({ packages: "docker.io\tinstalled\t20.10\ndocker-compose\tinstalled\t1.29.2-3\n" })().stdout.replace(
+              "2.26.1\n",
+              "",
+            ),
+          };
     const { host } = fakeHost({ respond });
-    await expect(host.run(dockerEngine({}))).rejects.toThrow(/docker-compose 1\.29\.2-3 is installed but `docker compose` does not work/);
+    await expect(host.run(dockerEngine({ source: "distro" }))).rejects.toThrow(
+      /Debian 12 \(bookworm\)'s packages: apt would install docker-compose 1\.29\.2-3, which is compose v1/,
+    );
   });
 });
