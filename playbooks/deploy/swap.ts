@@ -22,6 +22,8 @@ import { composeCommand, type ComposeProjectParams } from "../../lib/tasks/docke
 import { parseSections, sectionLines } from "../../lib/facts/docker-sections.js";
 import { interruptSignal, sleepUnlessInterrupted } from "./abort.js";
 
+export { switchUpstream, upstreamConf, upstreamFile } from "../../lib/tasks/tls/nginx-upstream.js";
+
 /** One container of a fronted service. */
 export interface ServiceContainer {
   /** Full container id. */
@@ -235,49 +237,6 @@ export const gateContainer = defineTask<GateContainerParams>({
       }
       await sleepUnlessInterrupted(500, signal);
     }
-  },
-});
-
-/** Where the upstream of a fronted service lives: `/etc/nginx/conf.d/bosun-upstream-<name>.conf`. */
-export function upstreamFile(name: string): string {
-  return `/etc/nginx/conf.d/bosun-upstream-${name}.conf`;
-}
-
-/** The upstream block nginx proxies `http://<name>` to. */
-export function upstreamConf(name: string, address: string, note: string): string {
-  return `# written by bosun (playbooks/deploy.ts): ${note}. A site proxies to it with proxy_pass http://${name};\nupstream ${name} {\n    server ${address};\n}\n`;
-}
-
-/** Parameters for {@link switchUpstream}. */
-export interface SwitchUpstreamParams {
-  /** Upstream name. */
-  readonly name: string;
-  /** `ip:port` to send the requests to. */
-  readonly address: string;
-  /** What runs there (the file's comment). */
-  readonly note: string;
-}
-
-/**
- * Point an nginx upstream at one address: write the upstream file, `nginx -t` (the old file goes
- * back when it fails), then a graceful reload (old workers finish their requests). Runs with
- * sudo. ONE command; unchanged when the file already names that address.
- * @example switchUpstream({ name: "demo_app", address: "172.18.0.5:8080", note: "demo app v2" })
- */
-export const switchUpstream = defineTask<SwitchUpstreamParams>({
-  id: "deploy.switchUpstream",
-  description: "Point an nginx upstream at a new container: write the file, nginx -t, graceful reload.",
-  title: (p) => `nginx upstream ${p.name} -> ${p.address}`,
-  schema: params({ name: { type: "string", pattern: "^[A-Za-z0-9_]+$" }, address: nonEmpty, note: nonEmpty }),
-  async check(host, p) {
-    const file = upstreamFile(p.name);
-    const current = await host.exec(sh`cat -- ${file} 2>/dev/null || true`);
-    if (current.stdout.includes(`server ${p.address};`)) return unchanged(`${p.name} already sends to ${p.address}`);
-    const write = sh`f=${file}; b="$f.bosun-prev"; rm -f -- "$b"; [ -f "$f" ] && cp -p -- "$f" "$b"
-printf '%s' ${upstreamConf(p.name, p.address, p.note)} > "$f.tmp" && mv -f -- "$f.tmp" "$f" || exit 1
-if ! nginx -t 2>&1; then if [ -f "$b" ]; then mv -f -- "$b" "$f"; else rm -f -- "$f"; fi; exit 1; fi
-rm -f -- "$b"; systemctl reload nginx 2>&1 || nginx -s reload`;
-    return changed([{ ...write, label: `write ${file}, nginx -t, reload` }], { message: `${p.name} sends to ${p.address}` });
   },
 });
 

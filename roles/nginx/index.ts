@@ -14,7 +14,7 @@ import { command, type CommandOutput } from "../../lib/tasks/command.js";
 import { apt } from "../../lib/tasks/packages/index.js";
 import { ensureDir, ensureFile } from "../../lib/tasks/files/index.js";
 import { service } from "../../lib/tasks/services/index.js";
-import { nginxSite } from "../../lib/tasks/tls/index.js";
+import { nginxSite, nginxUpstreamPlaceholder, switchedUpstreamName } from "../../lib/tasks/tls/index.js";
 
 /** The template the role renders for each site. */
 export const NGINX_SITE_TEMPLATE = path.join(path.dirname(fileURLToPath(import.meta.url)), "templates", "site.conf.hbs");
@@ -125,6 +125,11 @@ export async function nginxRole(host: Pick<Host, "run">, input: NginxRoleInput):
   );
   results.push(probe);
   const present = new Set(((probe.output as CommandOutput | undefined)?.stdout ?? "").split("\n").filter(Boolean));
+  // Sites proxying to `http://<name>` use an upstream a deploy switches: it must exist for nginx -t.
+  const upstreams = [
+    ...new Set(sites.flatMap((s) => s.vars.locations.map((l) => switchedUpstreamName(l.upstream)).filter((n) => n !== undefined))),
+  ];
+  for (const name of upstreams) results.push(await host.run(nginxUpstreamPlaceholder({ name, tags })));
   const tlsSites: string[] = [];
   for (const { spec, vars } of sites) {
     const tls = spec.tls === true || ((spec.tls ?? "auto") === "auto" && present.has(vars.certName));

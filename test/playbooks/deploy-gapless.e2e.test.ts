@@ -1,0 +1,321 @@
+/**
+ * Gapless deploys (issue 13) on a `docker` lab host over real SSH, reached as a user does: bootstrap
+ * as root, tls-renew (nginx with a certificate from the lab CA) and the deploys as the deploy user.
+ * The bundle (fixtures/gapless-bundle) has the demo app fronted by nginx through the upstream
+ * `demo_app`, and a worker with no HTTP front. While each deploy runs, a probe on this machine asks
+ * https://<host>/version through nginx 20 times a second and counts answers and failures.
+ * The CLI runs as a child process in its own process group (as `npx tsx playbooks/deploy.ts` in a
+ * terminal), so that Ctrl-C reaches npx, tsx and the run together, as a terminal sends it.
+ * Every check of the host uses plain ssh as root, never bosun's facts.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Document, Scalar } from "yaml";
+import type { RunReport } from "../../lib/core/report.js";
+import { runPlaybook } from "../../lib/run/runner.js";
+import { loadInventory } from "../../lib/inventory/index.js";
+import type { Inventory, Vars } from "../../lib/inventory/types.js";
+import type { LabHost, LabInfo } from "../../lib/lab/index.js";
+import { servicesUp, type LabServices } from "../../lib/lab/services/index.js";
+import { deriveImage } from "../../lib/lab/services/build-image.js";
+import { docker } from "../../lib/lab/services/docker.js";
+import { loginForPush, PUSH_CONFIG_DIR, pushImage } from "../../lib/lab/services/registry-client.js";
+import { bootstrap } from "../../playbooks/bootstrap.js";
+import { deploy } from "../../playbooks/deploy.js";
+import { labFqdn, labGroupVars, labHostVars } from "../../playbooks/lab/inventory.js";
+import { tlsRenew } from "../../playbooks/tls-renew.js";
+import { sshExec, useLab } from "../e2e/lab-fixture.js";
+import { startProbe, type Probe, type ProbeCounts } from "./deploy-probe.js";
+
+const lab = useLab({ name: "t-gapless", count: 1, variant: "docker" });
+const SLOW = 300_000;
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const BUNDLE = path.join(REPO, "test/playbooks/fixtures/gapless-bundle");
+const APP = "/srv/demo";
+const LOCK = `${APP}/.bosun/deploy.lock`;
+const UPSTREAM = "/etc/nginx/conf.d/bosun-upstream-demo_app.conf";
+const PASSWORD_ENV = "BOSUN_T_GAPLESS_REGISTRY_PASSWORD";
+
+let services: LabServices;
+let host: LabHost;
+let dir: string;
+let inventoryFile: string;
+let inventory: Inventory;
+let ca: string;
+/** Probe figures of every scenario, printed at the end (for the README and the closing note). */
+const figures: Record<string, ProbeCounts> = {};
+
+async function sh(command: string): Promise<string> {
+  const r = await sshExec(host, command, { allowFailure: true });
+  if (r.code !== 0) throw new Error(`ssh ${host.name} ${command}: exit ${r.code}\n${r.stderr}`);
+  return r.stdout;
+}
+const appContainers = () => sh(`docker ps -q --filter label=com.docker.compose.project=demo --filter label=com.docker.compose.service=app`);
+const lockFree = async () => (await sshExec(host, `flock -n ${LOCK} true`, { allowFailure: true })).code === 0;
+const upstream = () => sh(`cat ${UPSTREAM}`);
+const history = async () =>
+  (await sh(`cat ${APP}/.bosun/releases.jsonl 2>/dev/null || true`))
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+function probe(): Probe {
+  return startProbe({ port: host.httpsPort, servername: labFqdn(host), ca });
+}
+
+async function until(what: string, check: () => Promise<boolean>, seconds = 120): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what} after ${seconds}s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The lab inventory, with the bundle, nginx site and deploy settings of this test. */
+function inventoryYaml(info: LabInfo): string {
+  const vars: Vars = {
+    ...labGroupVars(info, services),
+    app_bundle_source: BUNDLE,
+    readiness: [
+      { service: "app", url: "http://127.0.0.1:8080/api/ready", status: 200, timeoutSeconds: 30 },
+      { service: "app", url: "http://127.0.0.1:8080/health", status: 200, body: "ok", timeoutSeconds: 10 },
+    ],
+    upstreams: [{ service: "app", port: 8080, upstream: "demo_app" }],
+    drain_seconds: 4,
+    settle_seconds: 4,
+    keep_images: 2,
+    lock_wait: 0,
+  };
+  const hostVars = {
+    ...labHostVars(host, services),
+    tls_sites: [{ name: "demo", server_names: [labFqdn(host)], cert_name: labFqdn(host), upstream: "http://demo_app" }],
+  };
+  const doc = new Document({ all: { vars, hosts: { [host.name]: hostVars } } });
+  const password = new Scalar(PASSWORD_ENV);
+  password.tag = "!env";
+  doc.setIn(["all", "vars", "registry_password"], password);
+  return doc.toString({ lineWidth: 0 });
+}
+
+/** A tag of demo/app in the lab registry made from v1 with other settings (a moving tag re-pushed, a crashing worker). */
+async function pushAppTag(tag: string, env: Record<string, string>): Promise<void> {
+  const base = `${services.registry.localAddress}/demo/app:v1`;
+  await docker(["--config", PUSH_CONFIG_DIR, "pull", "-q", base]);
+  const local = `bosun-t-gapless/app:${tag}`;
+  await deriveImage(base, local, { changes: Object.entries(env).map(([k, v]) => `ENV ${k}=${v}`) });
+  await pushImage(local, `demo/app:${tag}`);
+}
+
+/** The deploy CLI as a user starts it in a terminal: npx tsx, in a process group of its own. */
+function cli(args: readonly string[]): { child: ChildProcess; done: Promise<{ code: number | null; out: string }> } {
+  const child = spawn("npx", ["tsx", "playbooks/deploy.ts", "--inventory", inventoryFile, ...args], {
+    cwd: REPO,
+    detached: true,
+    env: { ...process.env, [PASSWORD_ENV]: services.registry.password },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  const done = new Promise<{ code: number | null; out: string }>((resolve) => child.on("close", (code) => resolve({ code, out })));
+  return { child, done };
+}
+
+function run(extraVars: Vars): Promise<RunReport> {
+  return runPlaybook(deploy, { inventory, extraVars });
+}
+
+/** Deploy `extraVars` with the probe running; returns the report and the probe's counts. */
+async function probed(name: string, extraVars: Vars): Promise<{ report: RunReport; counts: ProbeCounts }> {
+  const p = probe();
+  await new Promise((r) => setTimeout(r, 1000)); // the probe sees the old release first
+  const report = await run(extraVars);
+  await new Promise((r) => setTimeout(r, 1000));
+  const counts = await p.stop();
+  figures[name] = counts;
+  return { report, counts };
+}
+
+beforeAll(async () => {
+  services = await servicesUp();
+  process.env[PASSWORD_ENV] = services.registry.password;
+  const info = lab();
+  host = info.hosts[0]!;
+  ca = readFileSync(services.acme.rootFile, "utf8");
+  dir = mkdtempSync(path.join(os.tmpdir(), "bosun-t-gapless-"));
+  inventoryFile = path.join(dir, "lab.yml");
+  writeFileSync(inventoryFile, inventoryYaml(info));
+  inventory = await loadInventory(inventoryFile);
+  await loginForPush();
+  await pushAppTag("crashy", { APP_VERSION: "crashy", WORKER_FAIL: "1" });
+  // As a user does: bootstrap as root on the fresh host, then nginx and TLS as the deploy user.
+  const boot = await runPlaybook(bootstrap, { inventory, extraVars: { ansible_user: "root" } });
+  if (boot.exitCode !== 0) throw new Error(`bootstrap: ${JSON.stringify(boot.hostErrors)}`);
+  const tls = await runPlaybook(tlsRenew, { inventory });
+  if (tls.exitCode !== 0) throw new Error(`tls-renew: ${JSON.stringify(tls.hostErrors)}`);
+}, 900_000);
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  // The figures the README quotes: printed, never asserted on timings.
+  console.log(
+    `probe figures:\n${Object.entries(figures)
+      .map(([k, c]) => `  ${k}: ${JSON.stringify(c)}`)
+      .join("\n")}`,
+  );
+});
+
+describe("gapless deploys through nginx with TLS", () => {
+  test(
+    "the first deploy (v1) points the nginx upstream at the gated container; --check of v2 says how each service is replaced",
+    async () => {
+      const report = await run({ tag: "v1" });
+      expect(report.hostErrors).toEqual({});
+      const [id] = (await appContainers()).split("\n").filter(Boolean);
+      const ip = (await sh(`docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' ${id}`)).trim();
+      expect(await upstream()).toContain(`server ${ip}:8080;`);
+      const counts = await (async () => {
+        const p = probe();
+        await new Promise((r) => setTimeout(r, 1500));
+        return p.stop();
+      })();
+      expect(counts).toMatchObject({ failed: 0, sequence: ["v1"] });
+      const check = await runPlaybook(deploy, { inventory, extraVars: { tag: "v2" }, check: true });
+      expect(check.plays.flatMap((p) => p.results).find((r) => r.task === "deploy.releasePlan")?.message).toMatch(
+        /start app beside the running one, gate it, switch nginx upstream demo_app, drain 4s, stop the old one, then compose up \(stop-start for the services nginx does not front\)/,
+      );
+    },
+    SLOW,
+  );
+
+  test(
+    "a good deploy v1 → v2: no request fails, the version changes exactly once, one app container is left",
+    async () => {
+      const { report, counts } = await probed("v1 → v2", { tag: "v2" });
+      expect(report.hostErrors).toEqual({});
+      expect(counts.rate).toBeGreaterThanOrEqual(15); // the probe really asked often (20/s scheduled)
+      expect(counts.failures).toEqual([]);
+      expect(counts.sequence).toEqual(["v1", "v2"]);
+      expect((await appContainers()).split("\n").filter(Boolean)).toHaveLength(1);
+      expect(await lockFree()).toBe(true);
+    },
+    SLOW,
+  );
+
+  test(
+    "a deploy of broken: its container fails the gate and is removed without ever answering; exit 2, v2 serves throughout",
+    async () => {
+      const p = probe();
+      await new Promise((r) => setTimeout(r, 1000));
+      const { code, out } = await cli(["--tag", "broken"]).done;
+      const counts = await p.stop();
+      figures.broken = counts;
+      expect(code).toBe(2);
+      expect(out).toMatch(/Cannot deploy broken: app is not ready: .*its new container was removed: it never served/);
+      expect(counts.failures).toEqual([]);
+      expect(counts.byVersion.broken).toBeUndefined();
+      expect(counts.sequence).toEqual(["v2"]);
+      expect(await sh(`grep '^TAG=' ${APP}/deploy.env`)).toBe("TAG=v2\n");
+      expect(await sh("docker ps -a --format '{{.Image}}' | grep -c ':broken$' || true")).toBe("0\n");
+      expect(await lockFree()).toBe(true);
+    },
+    SLOW,
+  );
+
+  test(
+    "--rollback (v2 → v1): no request fails, one version change",
+    async () => {
+      const { report, counts } = await probed("rollback v2 → v1", { rollback: true });
+      expect(report.hostErrors).toEqual({});
+      expect(counts.failures).toEqual([]);
+      expect(counts.sequence).toEqual(["v2", "v1"]);
+    },
+    SLOW,
+  );
+
+  test(
+    "Ctrl-C (SIGINT to the process group, twice at once as npx relays it) during broken's readiness wait: v1 keeps serving, the lock is free, the next deploy starts at once",
+    async () => {
+      const p = probe();
+      const { child, done } = cli(["--tag", "broken", "-e", "lock_wait=0"]);
+      await until("broken's container", async () => (await sh("docker ps --format '{{.Image}}'")).includes(":broken"));
+      process.kill(-child.pid!, "SIGINT");
+      const { code, out } = await done;
+      const counts = await p.stop();
+      figures["SIGINT during broken's gate"] = counts;
+      expect(code).not.toBe(0);
+      expect(out).toMatch(/interrupted/);
+      expect(counts.failures).toEqual([]);
+      expect(counts.sequence).toEqual(["v1"]);
+      expect(await lockFree()).toBe(true);
+      expect(await sh("docker ps -a --format '{{.Image}}' | grep -c ':broken$' || true")).toBe("0\n");
+      expect(await sh(`grep '^TAG=' ${APP}/deploy.env`)).toBe("TAG=v1\n");
+      // A new deploy takes the lock without waiting (lock_wait is 0).
+      const next = await run({ tag: "v1" });
+      expect(next.hostErrors).toEqual({});
+      expect(next.plays.flatMap((r) => r.results).find((r) => r.task === "deploy.takeLock")?.message).toBe("took the deploy lock");
+    },
+    SLOW,
+  );
+
+  test(
+    "Ctrl-C right after a good switch (v1 → v2, during the drain): the upstream goes back to v1, no request fails, the lock is free",
+    async () => {
+      const before = await upstream();
+      const p = probe();
+      await new Promise((r) => setTimeout(r, 500));
+      const { child, done } = cli(["--tag", "v2", "-e", "drain_seconds=20"]);
+      await until("the switch to v2", async () => (await upstream()) !== before);
+      process.kill(-child.pid!, "SIGINT");
+      const { code, out } = await done;
+      await new Promise((r) => setTimeout(r, 1000));
+      const counts = await p.stop();
+      figures["SIGINT after the switch"] = counts;
+      expect(code).not.toBe(0);
+      expect(out).toMatch(/Rolled back to v1: it is ready again/);
+      expect(counts.failures).toEqual([]);
+      expect(counts.sequence).toEqual(["v1", "v2", "v1"]);
+      expect(await upstream()).toBe(before);
+      expect(await lockFree()).toBe(true);
+      expect(await sh(`grep '^TAG=' ${APP}/deploy.env`)).toBe("TAG=v1\n");
+    },
+    SLOW,
+  );
+
+  test(
+    "kill -9 of the controller while it holds the lock: the lock is free within 5 s of the SSH connection dropping",
+    async () => {
+      const { child, done } = cli(["--tag", "broken"]);
+      await until("broken's container", async () => (await sh("docker ps --format '{{.Image}}'")).includes(":broken"));
+      expect(await lockFree()).toBe(false);
+      process.kill(-child.pid!, "SIGKILL");
+      await done;
+      const killed = Date.now();
+      await until("the lock to be free", lockFree, 5);
+      expect(Date.now() - killed).toBeLessThan(5000);
+      // The next deploy replaces what the dead one left beside v1 (the broken container) and serves v1.
+      const next = await run({ tag: "v1" });
+      expect(next.hostErrors).toEqual({});
+    },
+    SLOW,
+  );
+
+  test(
+    "a release whose worker exits 1 fails the deploy and rolls back: v1 serves again, every service runs",
+    async () => {
+      const { report, counts } = await probed("crashing worker", { tag: "crashy" });
+      expect(report.exitCode).toBe(2);
+      expect(report.hostErrors[host.name]).toMatch(
+        /Cannot keep every service of crashy up: worker .*Rolled back to v1: it is ready again/s,
+      );
+      expect(counts.failures).toEqual([]);
+      expect(counts.sequence[counts.sequence.length - 1]).toBe("v1");
+      expect(await sh("docker ps --format '{{.Names}} {{.Status}}' | sort")).not.toMatch(/Restarting/);
+      expect((await history()).pop()).toMatchObject({ tag: "crashy", result: "failed", rolledBackTo: "v1", rollbackResult: "success" });
+    },
+    SLOW,
+  );
+});
