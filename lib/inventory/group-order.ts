@@ -1,10 +1,9 @@
 /**
  * The order in which a host's groups apply their variables, as in Ansible: by depth (`all` is 0,
- * a child is one deeper than its deepest parent), then by `ansible_group_priority` (default 1),
+ * a child is one deeper than its deepest parent), then by `ansible_group_priority` written inline (default 1; in a group_vars file it is an ordinary variable, as in Ansible),
  * then by name.
  */
 import type { InventoryTree } from "./structure.js";
-import type { Vars } from "./types.js";
 
 /** Depth of every group in the tree. */
 export function groupDepths(tree: InventoryTree): Map<string, number> {
@@ -34,18 +33,9 @@ export function groupsOfHost(tree: InventoryTree, host: string): Set<string> {
   return out;
 }
 
-function priority(vars: Vars | undefined): number {
-  const value = vars?.ansible_group_priority;
-  return value === undefined ? 1 : Number(value);
-}
-
 /** Sort group names the way Ansible merges their variables (parents before children). */
-export function sortGroups(
-  names: Iterable<string>,
-  depths: ReadonlyMap<string, number>,
-  groupVars: (name: string) => Vars | undefined,
-): string[] {
-  const key = (name: string): [number, number] => [depths.get(name) ?? 0, priority(groupVars(name))];
+export function sortGroups(names: Iterable<string>, depths: ReadonlyMap<string, number>, priorityOf: (name: string) => number): string[] {
+  const key = (name: string): [number, number] => [depths.get(name) ?? 0, priorityOf(name)];
   return [...names].sort((a, b) => {
     const [da, pa] = key(a);
     const [db, pb] = key(b);

@@ -1,11 +1,10 @@
-/** Inventory YAML text to a typed {@link Inventory}, for files and for inventories held in memory. */
+/** Inventory text held in memory (YAML or INI, told apart by content) to a typed {@link Inventory}. */
 import { dirname, resolve } from "node:path";
 import { buildInventory } from "./build.js";
-import { problemsError, type Problem } from "./location.js";
-import { inventoryTree, type InventoryTree } from "./structure.js";
+import { addInventoryFile } from "./inventory-file.js";
+import { InventoryTreeBuilder } from "./tree-builder.js";
 import type { Inventory, Vars } from "./types.js";
-import { assertValid } from "./validate.js";
-import { parseYamlSource } from "./yaml-source.js";
+import { warnInventory } from "./warnings.js";
 
 /** Options of {@link parseInventory}. */
 export interface ParseInventoryOptions {
@@ -19,25 +18,23 @@ export interface ParseInventoryOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-/** Parse and check inventory text into its group tree; every problem names `source`, line:column and path. */
-export function readInventoryTree(text: string, source: string, options: ParseInventoryOptions = {}): InventoryTree {
-  const baseDir = options.baseDir ?? dirname(resolve(source));
-  const parsed = parseYamlSource(text, { label: source, baseDir, ...(options.env ? { env: options.env } : {}) });
-  const data = parsed.data ?? {};
-  assertValid("inventory", { ...parsed, data });
-  const problems: Problem[] = [];
-  const tree = inventoryTree(data as Parameters<typeof inventoryTree>[0], problems);
-  if (problems.length) throw problemsError(source, parsed.locate, problems);
-  return tree;
-}
-
 /**
- * Parse inventory YAML (Ansible's YAML inventory format) held in memory. `source` names it in
- * messages; `group_vars/` and `host_vars/` are not read (pass them in `options`, or use loadInventory).
+ * Parse an inventory held in memory: Ansible's YAML format, or its INI format. `source` names it
+ * in messages (its extension counts as a file's would); `group_vars/` and `host_vars/` are not read
+ * (pass them in `options`, or use loadInventory).
  * @example parseInventory("all:\n  hosts:\n    web1: { ansible_host: 203.0.113.10 }\n", "inline.yml")
+ * @example parseInventory("[app]\nweb1 ansible_host=203.0.113.10\n", "hosts.ini")
  */
 export function parseInventory(text: string, source: string, options: ParseInventoryOptions = {}): Inventory {
   const baseDir = options.baseDir ?? dirname(resolve(source));
-  const tree = readInventoryTree(text, source, { ...options, baseDir });
-  return buildInventory(tree, { source, baseDir, ...options });
+  const b = new InventoryTreeBuilder();
+  const warnings: string[] = [];
+  const warn = (message: string): void => {
+    warnings.push(message);
+    warnInventory(message);
+  };
+  addInventoryFile(b, text, { label: source, path: source, baseDir, ...(options.env ? { env: options.env } : {}), warn });
+  const tree = b.finish();
+  for (const message of b.warnings()) warn(message);
+  return { ...buildInventory(tree, { source, baseDir, ...options }), warnings };
 }

@@ -1,4 +1,4 @@
-import { homedir } from "node:os";
+import { homedir, userInfo } from "node:os";
 import { join } from "node:path";
 import type { SshSpec } from "../../lib/core/connection.js";
 import { InventoryError } from "../../lib/core/errors.js";
@@ -15,12 +15,12 @@ const ssh = (vars: Vars, name = "web1"): SshSpec => {
 };
 
 describe("connectionFromVars()", () => {
-  test("connectionFromVars() uses ssh to the host name, port 22, user root, strict keys, 10 s, 2 retries by default", () => {
+  test("connectionFromVars() uses ssh to the host name, port 22, the local user, strict keys, 10 s, 2 retries by default", () => {
     expect(connectionFromVars("web1", {})).toEqual({
       kind: "ssh",
       host: "web1",
       port: 22,
-      user: "root",
+      user: userInfo().username,
       hostKeyPolicy: "strict",
       connectTimeoutMs: 10000,
       connectRetries: 2,
@@ -158,17 +158,27 @@ describe("inventory connections", () => {
     expect(inventory.hosts.get("web1")?.become).toEqual({ enabled: true });
   });
 
-  test("parseInventory() refuses a connection plugin bosun does not have", () => {
-    const error = thrown(() => parseInventory("all:\n  hosts:\n    web1:\n      ansible_connection: winrm\n", "inventory/x.yml"));
-    expect(error.message).toBe(
-      'inventory/x.yml:4:27 all.hosts.web1.ansible_connection: must be one of ssh, local (other connection plugins are not supported) (got "winrm")',
+  test("a connection plugin bosun does not have loads, and fails only when that host's connection is read, naming the host", () => {
+    const inventory = parseInventory(
+      "all:\n  hosts:\n    web1:\n    sw1:\n      ansible_connection: ansible.netcommon.network_cli\n",
+      "inventory/x.yml",
+    );
+    expect(inventory.hosts.get("web1")!.connection.kind).toBe("ssh");
+    const error = thrown(() => inventory.hosts.get("sw1")!.connection);
+    expect(error).toBeInstanceOf(InventoryError);
+    expect(error.message).toMatch(
+      /^Cannot build the connection of host "sw1": ansible_connection is "ansible\.netcommon\.network_cli", a connection plugin bosun does not have/,
     );
   });
 
-  test("parseInventory() refuses to become another user than root rather than ignore it", () => {
-    const error = thrown(() => parseInventory("all:\n  vars:\n    ansible_become_user: postgres\n", "inventory/x.yml"));
-    expect(error.message).toBe(
-      'inventory/x.yml:3:26 all.vars.ansible_become_user: must be "root" (bosun becomes root only) (got "postgres")',
+  test("becoming another user than root fails for that host when become is on, not at load", () => {
+    const inventory = parseInventory(
+      "all:\n  hosts:\n    db1:\n      ansible_become: true\n    web1:\n  vars:\n    ansible_become_user: postgres\n",
+      "inventory/x.yml",
+    );
+    expect(inventory.hosts.get("web1")!.become.enabled).toBe(false);
+    expect(thrown(() => inventory.hosts.get("db1")!.become).message).toBe(
+      'Cannot read the become settings of host "db1": ansible_become_user is "postgres"; bosun becomes root only',
     );
   });
 });

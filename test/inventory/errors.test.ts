@@ -1,6 +1,8 @@
 import { InventoryError } from "../../lib/core/errors.js";
 import { loadInventory } from "../../lib/inventory/load.js";
 import { parseInventory } from "../../lib/inventory/parse.js";
+import { BOSUN_VARS } from "../../lib/inventory/known-vars.js";
+import { setWarningSink } from "../../lib/inventory/warnings.js";
 import { FIXTURES, rejected, thrown } from "./fixtures.js";
 
 const load = (path: string) => rejected(loadInventory(path, { cwd: FIXTURES }));
@@ -12,12 +14,17 @@ describe("inventory errors", () => {
     expect(error.message).toMatch(/^broken\/syntax-error:5:5: YAML syntax error: /);
   });
 
-  test("an unknown key in a group names file, line:column, path and the keys expected", async () => {
-    const error = await load("broken/unknown-key.yml");
-    expect(error).toBeInstanceOf(InventoryError);
-    expect(error.message).toBe(
-      'broken/unknown-key.yml:6:7 all.children.app.hostz: unknown key "hostz": a group has only hosts, vars, children',
-    );
+  test("an unknown key in a group loads with Ansible's warning and is skipped", async () => {
+    const warnings: string[] = [];
+    const previous = setWarningSink((m) => warnings.push(m));
+    try {
+      const inventory = await loadInventory("broken/unknown-key.yml", { cwd: FIXTURES });
+      expect(inventory.groups.get("app")).toEqual(["web1"]);
+      expect(warnings).toEqual(['Skipping unexpected key (hostz) in group (app), only "vars", "children" and "hosts" are valid']);
+      expect(inventory.warnings).toEqual(warnings);
+    } finally {
+      setWarningSink(previous);
+    }
   });
 
   test("a value of the wrong type names file, line:column, path, what was expected and what was found", async () => {
@@ -49,17 +56,34 @@ describe("inventory errors", () => {
     ].join("\n");
     const lines = thrown(() => parseInventory(text, "inventory/x.yml")).message.split("\n");
     expect(lines).toEqual([
-      'inventory/x.yml:4:7 all.hosts.web1.bosun_conect_timeout: unknown bosun variable "bosun_conect_timeout" (known: bosun_known_hosts, bosun_host_key_checking, bosun_connect_timeout, bosun_connect_retries, bosun_jump_host, bosun_ssh_key_passphrase, bosun_shell_session)',
+      `inventory/x.yml:4:7 all.hosts.web1.bosun_conect_timeout: unknown bosun variable "bosun_conect_timeout" (known: ${Object.keys(BOSUN_VARS).join(", ")})`,
       'inventory/x.yml:5:23 all.hosts.web1.ansible_become: must be a boolean (true/false, yes/no) (got "maybe")',
       "inventory/x.yml:6:21 all.hosts.web1.ansible_port: must be a port number from 1 to 65535 (got 0)",
     ]);
   });
 
-  test("a list where a mapping of hosts belongs is an error at that key", () => {
+  test("a list where a mapping of hosts belongs is an error at that key, with Ansible's words", () => {
     const error = thrown(() => parseInventory("all:\n  hosts: [web1, web2]\n", "inventory/x.yml"));
     expect(error.message).toBe(
-      "inventory/x.yml:2:10 all.hosts: must be a mapping of host names to their variables (or nothing) (got a list)",
+      'inventory/x.yml:2:10 all.hosts: Invalid "hosts" entry for "all" group, requires a dictionary, found list instead',
     );
+  });
+
+  test("hosts written as a plain string load as that one host, as in Ansible", () => {
+    const inventory = parseInventory("web:\n  hosts: 192.168.0.2\n", "inventory/x.yml");
+    expect(inventory.groups.get("web")).toEqual(["192.168.0.2"]);
+  });
+
+  test("a group that is not a mapping is skipped with Ansible's warning", () => {
+    const warnings: string[] = [];
+    const previous = setWarningSink((m) => warnings.push(m));
+    try {
+      const inventory = parseInventory("web: [a, b]\ndb:\n  hosts: { db1: }\n", "inventory/x.yml");
+      expect([...inventory.hosts.keys()]).toEqual(["db1"]);
+      expect(warnings).toEqual(["Skipping 'web' as this is not a valid group definition"]);
+    } finally {
+      setWarningSink(previous);
+    }
   });
 
   test("a host name with a dot is quoted in the path", () => {
@@ -70,7 +94,7 @@ describe("inventory errors", () => {
   test("a group that is its own ancestor is an error at the child key", () => {
     const text = "all:\n  children:\n    a:\n      children:\n        b:\n          children:\n            a:\n";
     expect(thrown(() => parseInventory(text, "inventory/x.yml")).message).toBe(
-      'inventory/x.yml:7:13 all.children.a.children.b.children.a: Cannot make group "a" a child of "b": "a" is already its parent or ancestor',
+      "inventory/x.yml:5:9 all.children.a.children.b: Adding group 'b' as child to 'a' creates a recursive dependency loop.",
     );
   });
 
@@ -87,8 +111,14 @@ describe("inventory errors", () => {
   });
 
   test("a bad host range is an error at the host key", () => {
-    const error = thrown(() => parseInventory("all:\n  hosts:\n    web[9:1]:\n", "inventory/x.yml"));
-    expect(error.message).toBe('inventory/x.yml:3:5 all.hosts["web[9:1]"]: Cannot expand host range [9:1]: the start is after the end');
+    const error = thrown(() => parseInventory("all:\n  hosts:\n    web[c:a]:\n", "inventory/x.yml"));
+    expect(error.message).toBe(
+      'inventory/x.yml:3:5 all.hosts["web[c:a]"]: Cannot expand host range in "web[c:a]": the start is after the end',
+    );
+  });
+
+  test("a numeric range that runs backwards gives no host, as in Ansible", () => {
+    expect(parseInventory("all:\n  hosts:\n    web[9:1]:\n", "inventory/x.yml").hosts.size).toBe(0);
   });
 
   test("a password of the wrong type is reported without its value", () => {

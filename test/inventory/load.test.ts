@@ -65,12 +65,12 @@ describe("loadInventory()", () => {
     const error = await rejected(loadInventory("prod", { cwd }));
     expect(error).toBeInstanceOf(InventoryError);
     expect(error.message).toBe(
-      'Cannot load inventory "prod": neither inventory/prod.yml nor inventory/prod.yaml exists (available: secrets, site, staging)',
+      'Cannot load inventory "prod": no file or directory prod here, nor prod.yml, prod.yaml, prod, prod.ini or prod.json in inventory/ (available: secrets, site, staging)',
     );
   });
 
   test("loadInventory() says when a path does not exist", async () => {
     const error = await rejected(loadInventory("inventory/nope.yml", { cwd }));
-    expect(error.message).toBe("Cannot load inventory inventory/nope.yml: no such file");
+    expect(error.message).toBe("Cannot load inventory inventory/nope.yml: no such file or directory");
   });
 });
