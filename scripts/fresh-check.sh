@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# The fresh-machine check: clone this repository (its committed HEAD) into a new temporary
+# The fresh-machine check: clone this repository (its committed HEAD, or --ref) into a new temporary
 # directory, `npm ci`, check that the tree is still clean, name every missing prerequisite of
 # lib/lab/controller-tools.ts, install them the way `npm test` does, then run the unit tests and one
 # end-to-end area. Run it as root on Debian 12 with Node 20 (the lab needs root).
 #
-#   scripts/fresh-check.sh [--no-install] [--keep] [E2E_AREA]     (E2E_AREA defaults to test/tasks/files)
+#   scripts/fresh-check.sh [--no-install] [--keep] [--ref REF] [E2E_AREA]   (E2E_AREA: test/tasks/files)
 #
+#   --ref REF     check out REF (a commit, branch or tag) in the clone instead of HEAD
 #   --no-install  stop after naming the missing prerequisites (exit 1 when any is missing)
 #   --keep        keep the clone (its path is printed) instead of removing it
 #
@@ -16,13 +17,20 @@ set -uo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 install=1
 keep=0
+ref=""
 area="test/tasks/files"
-for arg in "$@"; do
+while [ "$#" -gt 0 ]; do
+  arg="$1"
+  shift
   case "$arg" in
     --no-install) install=0 ;;
     --keep) keep=1 ;;
+    --ref)
+      ref="${1:?--ref needs a commit}"
+      shift
+      ;;
     -h | --help)
-      sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     -*)
@@ -73,6 +81,11 @@ if ! git clone -q "$repo" "$work/bosun"; then
   exit 1
 fi
 cd "$work/bosun" || exit 1
+if [ -n "$ref" ] && ! git checkout -q "$ref"; then
+  record "git checkout $ref" FAILED 0
+  summary
+  exit 1
+fi
 record "git clone ($(git rev-parse --short HEAD))" ok $((SECONDS - t))
 
 step "npm ci"

@@ -75,6 +75,7 @@ export const CONTROLLER_TOOLS: readonly ControllerTool[] = [
   { program: "python3", debianPackage: "python3", version: ["python3", "--version"], usedBy: "test/tasks/http/wait-for-http.test.ts" },
   { program: "wget", debianPackage: "wget", version: ["wget", "--version"], usedBy: "test/tasks/http/wait-for-http.test.ts" },
   { program: "depcruise", from: "npm ci", usedBy: "test/scripts/layers.test.ts" },
+  { program: "sudo", debianPackage: "sudo", version: ["sudo", "--version"], usedBy: "test/run/prefetch.test.ts" },
   // The base system (Essential or Priority: required on Debian): there on every Debian machine,
   // listed because unit tests run the library's remote commands with this machine's /bin/sh.
   ...base("dash", "sh dash", "test/tasks/command.test.ts"),
