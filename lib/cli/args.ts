@@ -5,6 +5,8 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { BosunError } from "../core/errors.js";
 import type { PlaybookOption } from "../run/playbook.js";
+import { parseShard, type Shard } from "../run/shard.js";
+import { unsupportedAnsibleOption, type ConnectionOptions } from "./ansible-options.js";
 
 /** What the command line asked for. */
 export interface CliArgs {
@@ -26,12 +28,42 @@ export interface CliArgs {
   readonly extraVars: readonly string[];
   /** `--json`: one JSON document on stdout. */
   readonly json: boolean;
+  /** `--junit FILE`: JUnit XML written there. */
+  readonly junit?: string;
+  /** `--fail-on-change`: a `--check` run that finds changes exits 3. */
+  readonly failOnChange: boolean;
+  /** `--shard i/n`: only the hosts of shard i of n (after `--limit`). */
+  readonly shard?: Shard;
   /** Count of `-v` (`-vv` is 2). */
   readonly verbosity: number;
   /** `--help`. */
   readonly help: boolean;
+  /** False with `--no-prefetch`: every check goes live (see lib/run/prefetch.ts). */
+  readonly prefetch: boolean;
+  /** `--vault-id [label@]source` values in order (see lib/inventory/vault-passwords.ts). */
+  readonly vaultIds: readonly string[];
+  /** `--vault-password-file` values in order. */
+  readonly vaultPasswordFiles: readonly string[];
+  /** `--ask-vault-pass` / `-J`: prompt for the vault password. */
+  readonly askVaultPass: boolean;
   /** Values of the playbook's own options that were given, by option name. */
   readonly playbookOptions: Readonly<Record<string, string | boolean>>;
+  /** `-u`, `-b`, `--private-key`, `-c` ...: defaults below the inventory, as in Ansible. */
+  readonly connection: ConnectionOptions;
+  /** `-k`: ask for the SSH password. */
+  readonly askPass: boolean;
+  /** `-K`: ask for the sudo password. */
+  readonly askBecomePass: boolean;
+  /** `--list-hosts`, `--list-tasks` or `--list-tags`: list instead of running. */
+  readonly list?: "hosts" | "tasks" | "tags";
+  /** `--syntax-check`: check the command line and the playbook, run nothing. */
+  readonly syntaxCheck: boolean;
+  /** `--start-at-task NAME`: skip each host's tasks before the first one with this title (or id). */
+  readonly startAtTask?: string;
+  /** `--step`: confirm each task before it runs. */
+  readonly step: boolean;
+  /** `--version`. */
+  readonly version: boolean;
 }
 
 /** The command line is wrong; nothing ran. */
@@ -66,7 +98,13 @@ const BUILTIN: Readonly<Record<string, BuiltinOption>> = {
   limit: { type: "string", short: "l", value: "pattern", description: "Only these hosts: host, group, glob, !exclude, &intersect" },
   check: { type: "boolean", short: "C", description: "Report what would change; change nothing" },
   diff: { type: "boolean", short: "D", description: "Show the content changes" },
-  tags: { type: "string", multiple: true, value: "tags", description: "Only tasks with one of these tags (comma list, repeatable)" },
+  tags: {
+    type: "string",
+    short: "t",
+    multiple: true,
+    value: "tags",
+    description: "Only tasks with one of these tags (comma list, repeatable)",
+  },
   "skip-tags": { type: "string", multiple: true, value: "tags", description: "Skip tasks with one of these tags (comma list, repeatable)" },
   forks: { type: "string", short: "f", value: "n", description: `Hosts to run at once (default: ${DEFAULT_FORKS})` },
   "extra-vars": {
@@ -77,8 +115,40 @@ const BUILTIN: Readonly<Record<string, BuiltinOption>> = {
     description: "Extra variables, above all others (repeatable)",
   },
   json: { type: "boolean", description: "Print one JSON document (Ansible json callback shape) instead of progress" },
+  junit: { type: "string", value: "file", description: "Write JUnit XML to <file>: one testcase per host and task" },
+  "fail-on-change": { type: "boolean", description: "With --check: exit 3 when something would change (drift)" },
+  shard: { type: "string", value: "i/n", description: "Only the hosts of shard i of n (stable hashing of host names; after --limit)" },
   verbose: { type: "boolean", short: "v", multiple: true, description: "Show remote commands and logs; -vv adds stack traces" },
   help: { type: "boolean", short: "h", description: "Show this help" },
+  "no-prefetch": { type: "boolean", description: "Run every check live instead of sending the last run's checks ahead" },
+  "vault-id": {
+    type: "string",
+    multiple: true,
+    value: "label@source",
+    description: "Vault password: a file, a script or prompt (repeatable)",
+  },
+  "vault-password-file": { type: "string", multiple: true, value: "file", description: "Vault password file or script (repeatable)" },
+  "ask-vault-pass": { type: "boolean", short: "J", description: "Ask for the vault password (no echo)" },
+  user: { type: "string", short: "u", value: "user", description: "Log in as this user where the inventory sets no ansible_user" },
+  become: { type: "boolean", short: "b", description: "Run tasks with sudo where the inventory sets no ansible_become" },
+  "become-user": { type: "string", value: "user", description: "User to become (bosun becomes root only)" },
+  "ask-become-pass": { type: "boolean", short: "K", description: "Ask for the sudo password (no echo)" },
+  "become-password-file": { type: "string", value: "file", description: "Read the sudo password from a file" },
+  "ask-pass": { type: "boolean", short: "k", description: "Ask for the SSH password (no echo)" },
+  "connection-password-file": { type: "string", value: "file", description: "Read the SSH password from a file" },
+  "private-key": { type: "string", value: "file", description: "SSH private key where the inventory sets none (alias --key-file)" },
+  "key-file": { type: "string", value: "file", description: "Same as --private-key" },
+  connection: { type: "string", short: "c", value: "ssh|local", description: "Connection type where the inventory sets none" },
+  timeout: { type: "string", short: "T", value: "seconds", description: "SSH connection timeout where the inventory sets none" },
+  "ssh-common-args": { type: "string", value: "args", description: "ssh options (-o ProxyCommand=..., -o ProxyJump=..., -J ...)" },
+  "ssh-extra-args": { type: "string", value: "args", description: "More ssh options, after --ssh-common-args" },
+  "list-hosts": { type: "boolean", description: "List each play's hosts and exit (no host is contacted)" },
+  "list-tasks": { type: "boolean", description: "List each host's tasks as a --check pass runs them (read-only), and exit" },
+  "list-tags": { type: "boolean", description: "List the tags of those tasks and exit" },
+  "syntax-check": { type: "boolean", description: "Check the command line and the playbook, run nothing" },
+  "start-at-task": { type: "string", value: "title", description: "Skip each host's tasks before the first with this title (or task id)" },
+  step: { type: "boolean", description: "Confirm each task before it runs: (y)es, (n)o, (c)ontinue without asking" },
+  version: { type: "boolean", description: "Print bosun's version and exit" },
 };
 
 function optionConfig(playbookOptions: Readonly<Record<string, PlaybookOption>>): NonNullable<ParseArgsConfig["options"]> {
@@ -148,6 +218,19 @@ function usageErrorFrom(error: Error & { code?: string }, names: readonly string
   }
 }
 
+/** Options whose values are ssh arguments, so always start with "-": `--ssh-common-args -o X` reads as `--ssh-common-args=-o X`. */
+const DASH_VALUED = new Set(["--ssh-common-args", "--ssh-extra-args"]);
+
+function joinDashValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (DASH_VALUED.has(arg) && i + 1 < argv.length) out.push(`${arg}=${argv[++i]}`);
+    else out.push(arg);
+  }
+  return out;
+}
+
 function commaList(values: unknown): string[] {
   return ((values as string[] | undefined) ?? [])
     .flatMap((v) => v.split(","))
@@ -168,9 +251,11 @@ function parseForks(text: string | undefined): number {
  */
 export function parseCliArgs(argv: readonly string[], playbookOptions: Readonly<Record<string, PlaybookOption>> = {}): CliArgs {
   const options = optionConfig(playbookOptions);
+  const unsupported = unsupportedAnsibleOption(argv);
+  if (unsupported) throw new UsageError(`bosun does not take ${unsupported.option}: ${unsupported.instead}`);
   let values: Record<string, unknown>;
   try {
-    values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
+    values = parseArgs({ args: joinDashValues(argv), options, strict: true, allowPositionals: false }).values;
   } catch (error) {
     throw usageErrorFrom(error as Error & { code?: string }, Object.keys(options));
   }
@@ -178,6 +263,17 @@ export function parseCliArgs(argv: readonly string[], playbookOptions: Readonly<
   if (limit !== undefined && limit.trim() === "") throw new UsageError("Option --limit needs a host pattern, not an empty string");
   const inventory = (values.inventory as string | undefined) ?? DEFAULT_INVENTORY;
   if (inventory.trim() === "") throw new UsageError("Option --inventory needs an inventory name or path, not an empty string");
+  const junit = values.junit as string | undefined;
+  if (junit !== undefined && junit.trim() === "") throw new UsageError("Option --junit needs a file name, not an empty string");
+  if (values["fail-on-change"] === true && values.check !== true)
+    throw new UsageError("Option --fail-on-change needs --check", "Drift is what a --check run finds: run with --check --fail-on-change.");
+  const shardText = values.shard as string | undefined;
+  const shard = shardText === undefined ? undefined : parseShard(shardText);
+  if (shardText !== undefined && !shard)
+    throw new UsageError(
+      `Option --shard needs i/n with 1 <= i <= n, not "${shardText}"`,
+      'In GitLab: --shard "$CI_NODE_INDEX/$CI_NODE_TOTAL".',
+    );
   const own: Record<string, string | boolean> = {};
   for (const name of Object.keys(playbookOptions)) {
     const v = values[name];
@@ -193,10 +289,59 @@ export function parseCliArgs(argv: readonly string[], playbookOptions: Readonly<
     forks: parseForks(values.forks as string | undefined),
     extraVars: (values["extra-vars"] as string[] | undefined) ?? [],
     json: values.json === true,
+    ...(junit !== undefined ? { junit } : {}),
+    failOnChange: values["fail-on-change"] === true,
+    ...(shard ? { shard } : {}),
     verbosity: ((values.verbose as boolean[] | undefined) ?? []).length,
     help: values.help === true,
+    prefetch: values["no-prefetch"] !== true,
+    vaultIds: (values["vault-id"] as string[] | undefined) ?? [],
+    vaultPasswordFiles: (values["vault-password-file"] as string[] | undefined) ?? [],
+    askVaultPass: values["ask-vault-pass"] === true,
     playbookOptions: own,
+    connection: connectionOptions(values),
+    askPass: values["ask-pass"] === true,
+    askBecomePass: values["ask-become-pass"] === true,
+    ...listing(values),
+    syntaxCheck: values["syntax-check"] === true,
+    ...(typeof values["start-at-task"] === "string" ? { startAtTask: values["start-at-task"] } : {}),
+    step: values.step === true,
+    version: values.version === true,
   };
+}
+
+function connectionOptions(values: Record<string, unknown>): ConnectionOptions {
+  const text = (name: string): string | undefined => (typeof values[name] === "string" ? (values[name] as string) : undefined);
+  const timeout = text("timeout");
+  if (timeout !== undefined && !/^\d+$/.test(timeout)) throw new UsageError(`Option --timeout needs whole seconds, not "${timeout}"`);
+  const connection = text("connection");
+  if (connection !== undefined && !["ssh", "local", "smart", "paramiko"].includes(connection))
+    throw new UsageError(`Option --connection takes ssh or local, not "${connection}"`, "bosun connects over SSH (ssh2) or runs locally.");
+  const becomeUser = text("become-user");
+  if (becomeUser !== undefined && becomeUser !== "root")
+    throw new UsageError(
+      `Option --become-user "${becomeUser}": bosun becomes root only`,
+      "Use sudo -u inside a command task to run as another user.",
+    );
+  const entries: [keyof ConnectionOptions, unknown][] = [
+    ["user", text("user")],
+    ["become", values.become === true ? true : undefined],
+    ["becomeUser", becomeUser],
+    ["privateKey", text("private-key") ?? text("key-file")],
+    ["connection", connection === "smart" || connection === "paramiko" ? "ssh" : connection],
+    ["timeout", timeout],
+    ["sshCommonArgs", text("ssh-common-args")],
+    ["sshExtraArgs", text("ssh-extra-args")],
+    ["connectionPasswordFile", text("connection-password-file")],
+    ["becomePasswordFile", text("become-password-file")],
+  ];
+  return Object.fromEntries(entries.filter(([, v]) => v !== undefined)) as ConnectionOptions;
+}
+
+function listing(values: Record<string, unknown>): { list?: CliArgs["list"] } {
+  const asked = (["hosts", "tasks", "tags"] as const).filter((l) => values[`list-${l}`] === true);
+  if (asked.length > 1) throw new UsageError(`Options ${asked.map((l) => `--list-${l}`).join(" and ")} cannot be combined`);
+  return asked[0] ? { list: asked[0] } : {};
 }
 
 /** What {@link usage} needs to know about the playbook. */
@@ -244,7 +389,8 @@ export function usage(book: UsageSubject, program = "tsx playbook.ts"): string {
     `  ${program} -i cfa2 --json > run.json`,
     "",
     "Exit codes: 0 all hosts ok; 1 bad command line or inventory (nothing ran); 2 a host failed;",
-    "            4 a host was unreachable (none failed); 130 interrupted (Ctrl-C).",
+    "            3 --check --fail-on-change found changes; 4 a host was unreachable (none failed);",
+    "            130 interrupted (Ctrl-C).",
     "Ctrl-C once lets the running tasks finish and stops; twice stops at once.",
     "",
   );

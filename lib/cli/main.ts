@@ -5,6 +5,8 @@
  */
 import path from "node:path";
 import { loadInventory, parseExtraVars } from "../inventory/index.js";
+import { useVaultSecrets } from "../inventory/vault-keyring.js";
+import { readVaultPasswords } from "../inventory/vault-passwords.js";
 import type { Inventory, Vars } from "../inventory/types.js";
 import { BosunError, InventoryError, describeError } from "../core/errors.js";
 import { RunEvents } from "../core/events.js";
@@ -14,8 +16,15 @@ import { runPlaybook } from "../run/runner.js";
 import { selectedHosts } from "../run/selected-hosts.js";
 import { mask } from "../core/secrets.js";
 import { parseCliArgs, usage, UsageError, type CliArgs } from "./args.js";
+import { connectionDefaults } from "./ansible-options.js";
+import { formatHostList, formatTaskList } from "./listings.js";
+import { versionText } from "./version.js";
+import { recordTasks, startAtTask, stepThrough, type GatedTask, type StepAnswer, type TaskGate } from "../run/task-gate.js";
+import { promptHidden } from "../inventory/vault-prompt.js";
 import { palette, wantsColor } from "./color.js";
+import { exitCodeWithDrift } from "./drift.js";
 import { JsonReporter } from "./json-reporter.js";
+import { writeJunitFile } from "./junit-file.js";
 import { maskedSink, type TextSink } from "./output.js";
 import { formatRecap } from "./recap.js";
 import { PlainRenderer } from "./render-plain.js";
@@ -54,21 +63,35 @@ function errorText(error: unknown, verbosity: number): string {
 }
 
 /** Load the inventory and vars; check that the hosts exist before anything runs. */
-async function prepare(book: Playbook, args: CliArgs, cwd: string): Promise<{ inventory: Inventory; extraVars: Vars; hosts: number }> {
+async function prepare(
+  book: Playbook,
+  args: CliArgs,
+  cwd: string,
+): Promise<{ inventory: Inventory; extraVars: Vars; defaultVars: Vars; hosts: number; selected: readonly string[] }> {
+  // Vault passwords first: group_vars files and !vault values are decrypted while the inventory loads.
+  useVaultSecrets(
+    await readVaultPasswords({ vaultIds: args.vaultIds, passwordFiles: args.vaultPasswordFiles, askVaultPass: args.askVaultPass, cwd }),
+  );
   const inventory = await loadInventory(args.inventory, { cwd });
   const fromCli = parseExtraVars(args.extraVars, cwd);
   // Playbook options are extra vars under their own names; an explicit -e of the same name wins.
   const extraVars: Vars = { ...args.playbookOptions, ...fromCli };
   // The selected hosts' connection and become settings, as the run will build them (`-e` included):
   // a bad one (e.g. an unset `!env` password) is a usage error before anything runs.
-  const selected = selectedHosts(book, inventory, { limit: args.limit, extraVars });
+  // ansible-playbook's -u, -b, -k, -K, --private-key ...: defaults below the inventory, as in Ansible.
+  const prompted = {
+    ...(args.askPass ? { ssh: await promptHidden("SSH password: ") } : {}),
+    ...(args.askBecomePass ? { become: await promptHidden("BECOME password: ") } : {}),
+  };
+  const defaultVars = connectionDefaults(args.connection, prompted);
+  const selected = selectedHosts(book, inventory, { limit: args.limit, extraVars, defaultVars, shard: args.shard });
   if (args.limit !== undefined && selected.length === 0) {
     throw new UsageError(
       `Cannot run: --limit "${args.limit}" leaves no host to run on`,
       `The plays target ${book.plays.map((p) => `"${p.hosts}"`).join(", ")}.`,
     );
   }
-  return { inventory, extraVars, hosts: selected.length };
+  return { inventory, extraVars, defaultVars, hosts: selected.length, selected };
 }
 
 const silent: Renderer = { attach: () => undefined, close: async () => {} };
@@ -99,18 +122,19 @@ export const SAME_INTERRUPT_MS = 1000;
 
 /** Install the Ctrl-C (SIGINT) and SIGTERM handling of a run; returns the function that removes it. */
 function onInterrupt(controller: AbortController, renderer: Renderer, stderr: TextSink, tty: boolean): () => void {
+  let first = 0;
   const handler = (): void => {
     if (!controller.signal.aborted) {
+      first = Date.now();
       controller.abort();
       if (renderer.notice) renderer.notice("(interrupting: waits stop, clean-up runs; Ctrl-C again to stop now)");
       else stderr.write("\ninterrupting: the running tasks finish, nothing new starts (Ctrl-C again to stop now)\n");
       return;
     }
+    if (Date.now() - first < SAME_INTERRUPT_MS) return;
     if (tty) process.stdout.write("\u001b[?25h");
-  let first = 0;
     stderr.write("\ninterrupted: stopped at once; tasks may have been cut short\n");
     process.exit(EXIT.interrupted);
-      first = Date.now();
   };
   process.on("SIGINT", handler);
   process.on("SIGTERM", handler);
@@ -120,7 +144,6 @@ function onInterrupt(controller: AbortController, renderer: Renderer, stderr: Te
   };
 }
 
-    if (Date.now() - first < SAME_INTERRUPT_MS) return;
 /**
  * Run a playbook from the command line and return the exit code: 0 ok, 1 bad command line or
  * inventory (nothing ran), 2 a host failed, 4 a host was unreachable, 130 interrupted.
@@ -141,11 +164,24 @@ export async function runCli(book: Playbook, argv: readonly string[], options: C
       stdout.write(usage(book, options.program ?? defaultProgram(cwd)));
       return EXIT.ok;
     }
+    if (args.version) {
+      stdout.write(`${versionText()}\n`);
+      return EXIT.ok;
+    }
     prepared = await prepare(book, args, cwd);
   } catch (error) {
     stderr.write(errorText(error, verbosity));
     return EXIT.usage;
   }
+  if (args.syntaxCheck) {
+    stdout.write(`\nplaybook: ${book.name}\n`);
+    return EXIT.ok;
+  }
+  if (args.list === "hosts") {
+    stdout.write(formatHostList(book, prepared.inventory, (h) => prepared.selected.includes(h)));
+    return EXIT.ok;
+  }
+  if (args.list) return listTasks(book, args, prepared, { stdout, stderr, verbosity });
   if (prepared.hosts === 0) stderr.write(`${palette(wantsColor(rawErr.isTTY)).yellow("warning: no hosts matched, nothing to do")}\n`);
 
   const tty = !!rawOut.isTTY;
@@ -154,7 +190,8 @@ export async function runCli(book: Playbook, argv: readonly string[], options: C
   const live = tty && rawOut === process.stdout && (process.stdout.columns ?? 0) > 0;
   const renderer = await pickRenderer(args, { sink: stdout, tty, live }, { sink: stderr, tty: !!rawErr.isTTY });
   renderer.attach(events);
-  const json = args.json ? new JsonReporter().attach(events) : undefined;
+  const json =
+    args.json || args.junit ? new JsonReporter({ failOnChange: args.failOnChange, shard: args.shard }).attach(events) : undefined;
   const controller = new AbortController();
   const removeInterrupt = options.handleSignals === false ? () => undefined : onInterrupt(controller, renderer, stderr, tty);
   let report: RunReport;
@@ -162,12 +199,16 @@ export async function runCli(book: Playbook, argv: readonly string[], options: C
     report = await runPlaybook(book, {
       inventory: prepared.inventory,
       limit: args.limit,
+      shard: args.shard,
       check: args.check,
       diff: args.diff,
       tags: args.tags,
       skipTags: args.skipTags,
       forks: args.forks,
+      prefetch: args.prefetch,
       extraVars: prepared.extraVars,
+      defaultVars: prepared.defaultVars,
+      gate: taskGate(args),
       events,
       signal: controller.signal,
     });
@@ -179,7 +220,63 @@ export async function runCli(book: Playbook, argv: readonly string[], options: C
   }
   await renderer.close();
   removeInterrupt();
-  if (json) stdout.write(json.format(report));
+  const changed = Object.values(report.stats).reduce((n, s) => n + s.changed, 0);
+  report.exitCode = exitCodeWithDrift({ exitCode: report.exitCode, check: report.check, failOnChange: args.failOnChange, changed });
+  if (json && args.junit && !writeJunitFile(path.resolve(cwd, args.junit), json.document(report), stderr)) report.exitCode ||= EXIT.failed;
+  if (json && args.json) stdout.write(json.format(report));
   else stdout.write(formatRecap(report, { verbosity: args.verbosity, color: wantsColor(tty) }));
   return report.exitCode;
+}
+
+/** `--start-at-task` and `--step` as one gate (undefined when neither is given). */
+function taskGate(args: CliArgs): TaskGate | undefined {
+  const gates: TaskGate[] = [];
+  if (args.startAtTask !== undefined) gates.push(startAtTask(args.startAtTask));
+  if (args.step) gates.push(stepThrough(askStep));
+  if (gates.length === 0) return undefined;
+  return async (task) => {
+    for (const gate of gates) {
+      const skip = await gate(task);
+      if (skip !== undefined) return skip;
+    }
+    return undefined;
+  };
+}
+
+async function askStep(question: string): Promise<StepAnswer> {
+  const { createInterface } = await import("node:readline/promises");
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = (await rl.question(question)).trim().toLowerCase();
+    return answer === "y" || answer === "yes" ? "y" : answer === "c" || answer === "continue" ? "c" : "n";
+  } finally {
+    rl.close();
+  }
+}
+
+/** `--list-tasks` / `--list-tags`: a read-only --check pass that records each host's tasks, then the list. */
+async function listTasks(
+  book: Playbook,
+  args: CliArgs,
+  prepared: Awaited<ReturnType<typeof prepare>>,
+  io: { stdout: TextSink; stderr: TextSink; verbosity: number },
+): Promise<number> {
+  const recorded: GatedTask[] = [];
+  const report = await runPlaybook(book, {
+    inventory: prepared.inventory,
+    limit: args.limit,
+    shard: args.shard,
+    check: true,
+    tags: args.tags,
+    skipTags: args.skipTags,
+    forks: args.forks,
+    extraVars: prepared.extraVars,
+    defaultVars: prepared.defaultVars,
+    gate: recordTasks(recorded),
+  });
+  const byPlay = new Map<string, GatedTask[]>();
+  for (const t of recorded) byPlay.set(t.play, [...(byPlay.get(t.play) ?? []), t]);
+  io.stdout.write(formatTaskList(book, byPlay, args.list === "tags"));
+  for (const [host, error] of Object.entries(report.hostErrors)) io.stderr.write(`warning: ${host}: ${error}\n`);
+  return report.exitCode === EXIT.ok ? EXIT.ok : report.exitCode;
 }

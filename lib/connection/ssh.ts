@@ -4,9 +4,12 @@
  */
 import { readFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Duplex } from "node:stream";
+import { Duplex } from "node:stream";
+import { spawn } from "node:child_process";
+import { homedir } from "node:os";
+import path from "node:path";
 import { NodeSSH, type Config } from "node-ssh";
-import type { Client, ClientChannel } from "ssh2";
+import ssh2, { type Client, type ClientChannel } from "ssh2";
 import { quote, stdinBytes, type Command } from "../core/command.js";
 import { UnreachableError } from "../core/errors.js";
 import type { Connection, ExecResult, SshSpec } from "../core/connection.js";
@@ -21,6 +24,34 @@ function isTransient(error: unknown): boolean {
     ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH"].includes(code) ||
     /Timed out|ECONNRESET|handshake/i.test(text)
   );
+}
+
+/** OpenSSH's default identity files, in its order. */
+const DEFAULT_IDENTITIES = ["id_ed25519", "id_ecdsa", "id_ecdsa_sk", "id_ed25519_sk", "id_rsa"];
+
+/**
+ * With no key or password given, the first of OpenSSH's default identity files that exists and can
+ * be read (with the passphrase, when one is set), as ssh tries them; the agent is still tried too.
+ */
+async function defaultIdentity(passphrase?: string): Promise<string | undefined> {
+  for (const name of DEFAULT_IDENTITIES) {
+    const text = await readFile(path.join(homedir(), ".ssh", name), "utf8").catch(() => undefined);
+    if (text === undefined) continue;
+    if (!(ssh2.utils.parseKey(text, passphrase) instanceof Error)) return text;
+  }
+  return undefined;
+}
+
+/** OpenSSH's ProxyCommand: `sh -c` with %h, %p, %r expanded; its stdin and stdout carry the connection. */
+function proxyCommandStream(s: SshSpec): Duplex {
+  const command = (s.proxyCommand ?? "").replace(/%(.)/g, (m, c: string) =>
+    c === "h" ? s.host : c === "p" ? String(s.port) : c === "r" ? s.user : c === "%" ? "%" : m,
+  );
+  const child = spawn("/bin/sh", ["-c", command], { stdio: ["pipe", "pipe", "inherit"] });
+  const stream = Duplex.from({ readable: child.stdout, writable: child.stdin });
+  child.on("error", (e) => stream.destroy(e));
+  stream.on("close", () => child.kill());
+  return stream;
 }
 
 /** An SSH connection to one host. */
@@ -109,7 +140,12 @@ export class SshConnection implements Connection {
     if (s.password) config.password = s.password;
     const agent = s.agent ?? process.env.SSH_AUTH_SOCK;
     if (agent) config.agent = agent;
+    if (!s.privateKeyPath && !s.password) {
+      const key = await defaultIdentity(s.passphrase);
+      if (key) config.privateKey = key;
+    }
     if (s.jump) config.sock = await this.#tunnel(s.jump);
+    else if (s.proxyCommand) config.sock = proxyCommandStream(s);
     await this.#ssh.connect(config);
     const client = this.#ssh.connection as Client;
     client.on("error", (e: Error) => (this.#dead = e));

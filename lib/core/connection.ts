@@ -67,6 +67,8 @@ export interface SshSpec {
   readonly shellSession?: boolean;
   /** A bastion to hop through (ProxyJump). */
   readonly jump?: SshSpec;
+  /** A command whose stdin/stdout carry the connection (OpenSSH's ProxyCommand; %h, %p, %r expanded). */
+  readonly proxyCommand?: string;
 }
 
 /** Become (sudo) settings for a host. */

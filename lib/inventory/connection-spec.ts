@@ -8,7 +8,10 @@ import { InventoryError } from "../core/errors.js";
 import type { JumpHost } from "./jump-host.js";
 import { parseJumpHosts } from "./jump-host.js";
 import { resolveUserPath } from "./paths.js";
-import { parseSshArgs, type SshArgs } from "./ssh-args.js";
+import { parseSshArgs, UnsupportedSshOption, type SshArgs } from "./ssh-args.js";
+import { sshConfigFor, type SshConfigEntry } from "./ssh-config.js";
+import { existsSync } from "node:fs";
+import { userInfo } from "node:os";
 import type { Vars } from "./types.js";
 import { pick, toBool, toInteger, toSeconds, toText } from "./var-values.js";
 
@@ -19,11 +22,28 @@ export interface ConnectionFromVarsOptions {
 }
 
 const LOCAL = new Set(["local", "ansible.builtin.local"]);
+const SSH = new Set(["ssh", "smart", "paramiko", "ansible.builtin.ssh", "ansible.builtin.paramiko_ssh", "paramiko_ssh"]);
+
+/** Refuse a connection plugin bosun does not have (`ansible.netcommon.network_cli`, `winrm`, `docker`...). */
+function checkConnectionPlugin(vars: Vars): void {
+  const connection = pick(vars, "ansible_connection");
+  if (connection && !LOCAL.has(String(connection.value)) && !SSH.has(String(connection.value))) {
+    throw new Error(
+      `ansible_connection is ${JSON.stringify(connection.value)}, a connection plugin bosun does not have (it connects with ssh or local); leave this host out with --limit '!<host>' or a play pattern`,
+    );
+  }
+}
 
 function sshArgs(vars: Vars): SshArgs {
   const read = (name: string): SshArgs => {
     const found = pick(vars, name);
-    return found ? parseSshArgs(String(found.value)) : {};
+    if (!found) return {};
+    try {
+      return parseSshArgs(String(found.value));
+    } catch (e) {
+      if (!(e instanceof UnsupportedSshOption)) throw e;
+      throw new Error(`${found.name}: ${e.message}; remove it, or use a setting bosun has (README "SSH as OpenSSH")`);
+    }
   };
   const common = read("ansible_ssh_common_args");
   const extra = read("ansible_ssh_extra_args");
@@ -32,7 +52,7 @@ function sshArgs(vars: Vars): SshArgs {
   return merged as SshArgs;
 }
 
-function hostKeyPolicy(vars: Vars, args: SshArgs): HostKeyPolicy {
+function hostKeyPolicy(vars: Vars, args: SshArgs, config: SshConfigEntry): HostKeyPolicy {
   const own = pick(vars, "bosun_host_key_checking");
   if (own) {
     if (own.value === "strict" || own.value === "accept-new" || own.value === "off") return own.value;
@@ -41,6 +61,9 @@ function hostKeyPolicy(vars: Vars, args: SshArgs): HostKeyPolicy {
   if (args.hostKeyPolicy) return args.hostKeyPolicy;
   const ansible = pick(vars, "ansible_host_key_checking");
   if (ansible && !toBool(ansible.name, ansible.value)) return "off";
+  const fromConfig = config.strictHostKeyChecking?.toLowerCase();
+  if (fromConfig === "no" || fromConfig === "off") return "off";
+  if (fromConfig === "accept-new") return "accept-new";
   return "strict";
 }
 
@@ -65,45 +88,63 @@ function sshSpec(name: string, vars: Vars, baseDir: string): SshSpec {
     return found ? toText(found.name, found.value) : undefined;
   };
   const path = (value: string | undefined): string | undefined => (value === undefined ? undefined : resolveUserPath(value, baseDir));
+  // As ssh does: the name given to it (ansible_host, else the inventory name) selects the config's Host blocks.
+  const alias = text("ansible_host", "ansible_ssh_host") ?? name;
+  const config = sshConfigFor(alias, { file: args.configFile });
   const port = pick(vars, "ansible_port", "ansible_ssh_port");
-  const timeout = pick(vars, "bosun_connect_timeout");
+  const timeout = pick(vars, "bosun_connect_timeout", "ansible_timeout", "ansible_ssh_timeout");
   const retries = pick(vars, "bosun_connect_retries");
   const jump = pick(vars, "bosun_jump_host");
   const session = pick(vars, "bosun_shell_session");
-  const privateKeyPath = path(text("ansible_ssh_private_key_file", "ansible_private_key_file"));
-  const knownHostsPath = path(text("bosun_known_hosts") ?? args.knownHostsPath);
+  const configKey = config.identityFiles.find((f) => existsSync(f));
+  const privateKeyPath = path(text("ansible_ssh_private_key_file", "ansible_private_key_file") ?? args.identityFile) ?? configKey;
+  const knownHostsPath = path(text("bosun_known_hosts") ?? args.knownHostsPath ?? config.userKnownHostsFile);
   const passphrase = text("bosun_ssh_key_passphrase");
   const base = {
     kind: "ssh" as const,
-    user: text("ansible_user", "ansible_ssh_user") ?? "root",
+    user: text("ansible_user", "ansible_ssh_user") ?? args.user ?? config.user ?? localUser(),
     ...(privateKeyPath ? { privateKeyPath } : {}),
     ...(passphrase ? { passphrase } : {}),
     ...(knownHostsPath ? { knownHostsPath } : {}),
-    hostKeyPolicy: hostKeyPolicy(vars, args),
+    hostKeyPolicy: hostKeyPolicy(vars, args, config),
     connectTimeoutMs: Math.round((timeout ? toSeconds(timeout.name, timeout.value) : (args.connectTimeoutSeconds ?? 10)) * 1000),
     connectRetries: retries ? toInteger(retries.name, retries.value, 0, 100) : 2,
     ...(session && !toBool(session.name, session.value) ? { shellSession: false } : {}),
   };
   const password = pick(vars, "ansible_password", "ansible_ssh_pass", "ansible_ssh_password");
-  const via = jumpChain(jump ? parseJumpHosts(String(jump.value)) : (args.jump ?? []), base);
+  const hops = jump ? parseJumpHosts(String(jump.value)) : (args.jump ?? (config.proxyJump ? parseJumpHosts(config.proxyJump) : []));
+  const via = jumpChain(hops, base);
+  const proxyCommand = jump || args.jump ? undefined : (args.proxyCommand ?? config.proxyCommand);
   return {
     ...base,
-    host: text("ansible_host", "ansible_ssh_host") ?? name,
-    port: port ? toInteger(port.name, port.value, 1, 65535) : (args.port ?? 22),
+    host: args.hostName ?? config.hostName ?? alias,
+    port: port ? toInteger(port.name, port.value, 1, 65535) : (args.port ?? config.port ?? 22),
     ...(password ? { password: String(password.value) } : {}),
     ...(via ? { jump: via } : {}),
+    ...(proxyCommand && !via ? { proxyCommand } : {}),
   };
+}
+
+/** The user running bosun: the login user when nothing names one, as OpenSSH and Ansible do. */
+function localUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? "root";
+  }
 }
 
 /**
  * How to reach host `name` from its variables. `ansible_connection: local`, or a host named
  * `localhost` with no `ansible_connection`, `ansible_host` or `ansible_port`, runs locally.
- * Otherwise SSH with: port 22, user `ansible_user` or root, host key policy strict, connect timeout
+ * Otherwise SSH with (inventory variables first, then the ssh arguments, then ~/.ssh/config, as
+ * OpenSSH reads it): port 22, user `ansible_user` or the local user, host key policy strict, connect timeout
  * 10 s, 2 retries, and the default known_hosts file unless these are set. A jump host inherits the
  * target's key, user (unless it names its own), known_hosts, policy, timeout and retries, never its password.
  */
 export function connectionFromVars(name: string, vars: Vars, options: ConnectionFromVarsOptions = {}): ConnectionSpec {
   try {
+    checkConnectionPlugin(vars);
     if (isLocal(name, vars)) return { kind: "local" };
     return sshSpec(name, vars, options.baseDir ?? process.cwd());
   } catch (error) {
@@ -111,13 +152,26 @@ export function connectionFromVars(name: string, vars: Vars, options: Connection
   }
 }
 
+/** Refuse a become method or user bosun does not have, when become is on. */
+function checkBecomeSupported(vars: Vars): void {
+  const method = pick(vars, "ansible_become_method");
+  if (method && !["sudo", "ansible.builtin.sudo"].includes(String(method.value))) {
+    throw new Error(`ansible_become_method is ${JSON.stringify(method.value)}; bosun becomes root with sudo only`);
+  }
+  const user = pick(vars, "ansible_become_user");
+  if (user && String(user.value) !== "root")
+    throw new Error(`ansible_become_user is ${JSON.stringify(user.value)}; bosun becomes root only`);
+}
+
 /** Become (sudo) settings from `ansible_become` and `ansible_become_password` (or `ansible_become_pass`). */
 export function becomeFromVars(name: string, vars: Vars): BecomeSpec {
   try {
     const enabled = pick(vars, "ansible_become");
     const password = pick(vars, "ansible_become_password", "ansible_become_pass");
+    const on = enabled ? toBool(enabled.name, enabled.value) : false;
+    if (on) checkBecomeSupported(vars);
     return {
-      enabled: enabled ? toBool(enabled.name, enabled.value) : false,
+      enabled: on,
       ...(password ? { password: String(password.value) } : {}),
     };
   } catch (error) {

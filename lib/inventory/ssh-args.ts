@@ -1,7 +1,10 @@
 /**
- * The parts of `ansible_ssh_common_args` / `ansible_ssh_extra_args` that bosun's SSH connection can
- * honour: `-o StrictHostKeyChecking=`, `-o UserKnownHostsFile=`, `-o ProxyJump=` / `-J`,
- * `-o ConnectTimeout=`, `-o Port=` / `-p`. Every other option is ignored without an error.
+ * The parts of `ansible_ssh_common_args` / `ansible_ssh_extra_args` that bosun's SSH connection
+ * honours: `-o StrictHostKeyChecking=`, `-o UserKnownHostsFile=`, `-o ProxyJump=` / `-J`,
+ * `-o ProxyCommand=`, `-o ConnectTimeout=`, `-o Port=` / `-p`, `-o User=` / `-l`,
+ * `-o IdentityFile=` / `-i`, `-o HostName=`, `-F`. Options that change nothing about where and how
+ * bosun connects (ControlMaster, ServerAliveInterval, -C, -q ...) are accepted and have no effect;
+ * any other option is an error naming it: bosun never drops a connection setting silently.
  * As in ssh itself, the first value given for an option wins.
  */
 import type { HostKeyPolicy } from "../core/connection.js";
@@ -20,6 +23,73 @@ export interface SshArgs {
   readonly connectTimeoutSeconds?: number;
   /** From `-p` or `Port`. */
   readonly port?: number;
+  /** From `ProxyCommand` (`none` gives undefined). */
+  readonly proxyCommand?: string;
+  /** From `-l` or `User`. */
+  readonly user?: string;
+  /** From `-i` or `IdentityFile`. */
+  readonly identityFile?: string;
+  /** From `HostName`. */
+  readonly hostName?: string;
+  /** From `-F`: the ssh config file to read. */
+  readonly configFile?: string;
+}
+
+/** `-o` options that do not change where or how bosun connects: accepted, without effect. */
+const WITHOUT_EFFECT = new Set(
+  [
+    "ControlMaster",
+    "ControlPersist",
+    "ControlPath",
+    "ServerAliveInterval",
+    "ServerAliveCountMax",
+    "Compression",
+    "LogLevel",
+    "TCPKeepAlive",
+    "ConnectionAttempts",
+    "IdentitiesOnly",
+    "BatchMode",
+    "PreferredAuthentications",
+    "PubkeyAuthentication",
+    "PasswordAuthentication",
+    "KbdInteractiveAuthentication",
+    "GSSAPIAuthentication",
+    "HashKnownHosts",
+    "CheckHostIP",
+    "VisualHostKey",
+    "UpdateHostKeys",
+    "AddKeysToAgent",
+    "RequestTTY",
+    "Ciphers",
+    "MACs",
+    "KexAlgorithms",
+    "HostKeyAlgorithms",
+    "PubkeyAcceptedKeyTypes",
+    "PubkeyAcceptedAlgorithms",
+    "ForwardX11",
+    "ForwardAgent=no",
+    "ForwardAgent=false",
+    "AddressFamily",
+    "EscapeChar",
+    "SendEnv",
+    "SetEnv",
+    "IPQoS",
+    "Tunnel=no",
+  ].map((k) => k.toLowerCase()),
+);
+
+/** Flags without an argument that change nothing for bosun (compression, quiet, verbose, tty ...). */
+const FLAGS_WITHOUT_EFFECT = "Cqvt4 6nxTNfsKkMaVG".replace(/ /g, "");
+
+/** Flags with an argument that change nothing for bosun (cipher, MACs, bind address, log file, control path). */
+const ARG_FLAGS_WITHOUT_EFFECT = "cmbEBS";
+
+/** An ssh option bosun's connection cannot honour. */
+export class UnsupportedSshOption extends Error {
+  constructor(readonly option: string) {
+    super(`bosun cannot honour the ssh option ${option} (its connection is ssh2, not the ssh program)`);
+    this.name = "UnsupportedSshOption";
+  }
 }
 
 /** ssh flags that take an argument, so their argument is not read as a flag. */
@@ -34,16 +104,22 @@ function first<K extends keyof Found>(out: Found, key: K, value: Found[K] | unde
 }
 
 function applyOption(out: Found, option: string): void {
-  const match = /^\s*([A-Za-z]+)\s*(?:=|\s)\s*(.*?)\s*$/.exec(option);
-  if (!match) return;
+  const match = /^\s*([A-Za-z]+)\s*(?:=|\s)\s*(.*?)\s*$/s.exec(option);
+  if (!match) throw new UnsupportedSshOption(`-o ${option}`);
   const [, rawKey = "", value = ""] = match;
   const key = rawKey.toLowerCase();
   const number = /^[0-9]+$/.test(value) ? Number(value) : undefined;
   if (key === "stricthostkeychecking") first(out, "hostKeyPolicy", policies[value.toLowerCase()]);
-  if (key === "userknownhostsfile") first(out, "knownHostsPath", splitShellWords(value)[0]);
-  if (key === "proxyjump") first(out, "jump", parseJumpHosts(value));
-  if (key === "connecttimeout") first(out, "connectTimeoutSeconds", number);
-  if (key === "port") first(out, "port", number);
+  else if (key === "userknownhostsfile") first(out, "knownHostsPath", splitShellWords(value)[0]);
+  else if (key === "proxyjump") first(out, "jump", value.toLowerCase() === "none" ? [] : parseJumpHosts(value));
+  else if (key === "proxycommand") first(out, "proxyCommand", value.toLowerCase() === "none" ? undefined : value);
+  else if (key === "connecttimeout") first(out, "connectTimeoutSeconds", number);
+  else if (key === "port") first(out, "port", number);
+  else if (key === "user") first(out, "user", value);
+  else if (key === "identityfile") first(out, "identityFile", value);
+  else if (key === "hostname") first(out, "hostName", value);
+  else if (!WITHOUT_EFFECT.has(key) && !WITHOUT_EFFECT.has(`${key}=${value.toLowerCase()}`))
+    throw new UnsupportedSshOption(`-o ${rawKey}=${value}`);
 }
 
 /** Read the options bosun honours from an ssh argument string; throws on unbalanced quotes or a bad jump host. */
@@ -52,13 +128,21 @@ export function parseSshArgs(text: string): SshArgs {
   const words = splitShellWords(text);
   for (let i = 0; i < words.length; i++) {
     const word = words[i] ?? "";
-    if (!/^-[A-Za-z]/.test(word)) continue;
+    if (!/^-[A-Za-z0-9]/.test(word)) throw new UnsupportedSshOption(word);
     const flag = word.charAt(1);
-    if (!FLAGS_WITH_ARGUMENT.includes(flag)) continue;
+    if (!FLAGS_WITH_ARGUMENT.includes(flag)) {
+      // Combined flags such as -Cq: each must be one without effect.
+      for (const f of word.slice(1)) if (!FLAGS_WITHOUT_EFFECT.includes(f)) throw new UnsupportedSshOption(`-${f}`);
+      continue;
+    }
     const argument = word.length > 2 ? word.slice(2) : (words[++i] ?? "");
     if (flag === "o") applyOption(out, argument);
-    if (flag === "J") first(out, "jump", parseJumpHosts(argument));
-    if (flag === "p" && /^[0-9]+$/.test(argument)) first(out, "port", Number(argument));
+    else if (flag === "J") first(out, "jump", parseJumpHosts(argument));
+    else if (flag === "p" && /^[0-9]+$/.test(argument)) first(out, "port", Number(argument));
+    else if (flag === "l") first(out, "user", argument);
+    else if (flag === "i") first(out, "identityFile", argument);
+    else if (flag === "F") first(out, "configFile", argument);
+    else if (!ARG_FLAGS_WITHOUT_EFFECT.includes(flag)) throw new UnsupportedSshOption(`-${flag} ${argument}`);
   }
   return out;
 }

@@ -10,8 +10,10 @@ import type { Inventory } from "../inventory/types.js";
 import { becomeFromVars, connectionFromVars, hostVarsWith } from "../inventory/index.js";
 import { BosunError } from "../core/errors.js";
 
-/** What a play adds on top of the inventory. */
+/** What a run and a play add around the inventory. */
 export interface PlayLayers {
+  /** Defaults below the inventory: ansible-playbook's `-u`, `-b`, `--private-key` ... */
+  readonly defaultVars?: Vars;
   /** The play's vars. */
   readonly playVars?: Vars;
   /** `-e` vars: above everything. */
@@ -32,8 +34,10 @@ export interface HostSettings {
 export function hostSettings(inventory: Inventory, name: string, layers: PlayLayers = {}): HostSettings {
   const spec = inventory.hosts.get(name);
   if (!spec) throw new BosunError(`Cannot run on ${name}: not in the inventory`);
-  const vars = hostVarsWith(spec, layers);
-  const overrides = Object.keys({ ...layers.playVars, ...layers.extraVars }).some((k) => /^(ansible|bosun)_/.test(k));
+  const vars = hostVarsWith(spec, { roleDefaults: layers.defaultVars, playVars: layers.playVars, extraVars: layers.extraVars });
+  const overrides = Object.keys({ ...layers.defaultVars, ...layers.playVars, ...layers.extraVars }).some((k) =>
+    /^(ansible|bosun)_/.test(k),
+  );
   if (!overrides) return { vars, connection: spec.connection, become: spec.become };
   const baseDir = path.dirname(path.resolve(inventory.source));
   return { vars, connection: connectionFromVars(name, vars, { baseDir }), become: becomeFromVars(name, vars) };

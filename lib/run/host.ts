@@ -18,6 +18,9 @@ import { isActionStep, mergeCommandSteps, safeTitle } from "../core/steps.js";
 export { mergeCommandSteps } from "../core/steps.js";
 import type { RunEvents } from "../core/events.js";
 import { TaskFailedError } from "./task-failed.js";
+import { settlePrerequisites } from "./prerequisites.js";
+import type { TaskGate } from "./task-gate.js";
+import type { HostPrefetch } from "./prefetch.js";
 
 export { TaskFailedError } from "./task-failed.js";
 
@@ -42,6 +45,8 @@ export interface HostRunContext {
   readonly handlers: ReadonlyMap<string, Handler>;
   /** Set when the run is interrupted: no new task starts. */
   readonly signal?: AbortSignal;
+  /** Asked before each task that tags let through: a reason to skip it (`--start-at-task`, `--step`). */
+  readonly gate?: TaskGate;
 }
 
 /** How a {@link Host} reaches its machine and which run it belongs to. */
@@ -54,6 +59,8 @@ export interface HostOptions {
   readonly become: BecomeSpec;
   /** The run it belongs to. */
   readonly run: HostRunContext;
+  /** Check answers sent ahead for this host (see prefetch.ts); none when omitted. */
+  readonly prefetch?: HostPrefetch;
 }
 
 /** One host in a run. */
@@ -64,6 +71,8 @@ export class Host {
   readonly #results: TaskResult[] = [];
   #sudoMode: SudoMode | undefined;
   #applying = false;
+  #checking = false;
+  readonly #prefetch: HostPrefetch | undefined;
   #shielded = 0;
 
   /** Merged variables. */
@@ -83,6 +92,7 @@ export class Host {
     this.connection = options.connection;
     this.become = options.become;
     this.ctx = options.run;
+    this.#prefetch = options.prefetch;
   }
 
   /** True in --check runs. */
@@ -95,12 +105,6 @@ export class Host {
     return this.#results;
   }
 
-  /** Run a command on the host as the login user or with sudo; counted and logged (masked). */
-  async exec(command: Command, options: { sudo?: boolean; quiet?: boolean } = {}): Promise<ExecResult> {
-    // Once a plan is being applied it runs to the end, so an interrupt never leaves a task half-done.
-    if (this.#interrupted && !this.#applying) throw new InterruptedError();
-    const useSudo = command.sudo ?? options.sudo ?? this.become.enabled;
-    const mode = useSudo ? await this.#sudo() : { kind: "none" as const };
   /** The run's interrupt signal (first Ctrl-C or SIGTERM): a playbook ends its own waits with it. */
   get signal(): AbortSignal | undefined {
     return this.ctx.signal;
@@ -125,12 +129,21 @@ export class Host {
     }
   }
 
+  /** Run a command on the host as the login user or with sudo; counted and logged (masked). */
+  async exec(command: Command, options: { sudo?: boolean; quiet?: boolean } = {}): Promise<ExecResult> {
+    // Once a plan is being applied it runs to the end, so an interrupt never leaves a task half-done.
+    if (this.#interrupted && !this.#applying) throw new InterruptedError();
+    const useSudo = command.sudo ?? options.sudo ?? this.become.enabled;
+    const mode = useSudo ? await this.#sudo() : { kind: "none" as const };
     const wrapped = wrapWithSudo(command, mode);
     this.commandCount++;
-    const result = await this.connection.exec(wrapped);
+    // A task's check may take its answer from the batch sent ahead; anything else may change the host.
+    if (!this.#checking) this.#prefetch?.hostChanged();
+    const ahead = this.#checking && !options.quiet ? await this.#prefetch?.answer(wrapped, this.connection) : undefined;
+    const result = ahead ?? (await this.connection.exec(wrapped));
     this.ctx.events.emit("command", {
       host: this.name,
-      text: options.quiet ? "(secret)" : mask(describeCommand(command)),
+      text: (ahead ? "(prefetched) " : "") + (options.quiet ? "(secret)" : mask(describeCommand(command))),
       code: result.code,
       durationMs: result.durationMs,
     });
@@ -168,14 +181,16 @@ export class Host {
     const base = { host: this.name, task: def.id, title, location: call.location };
     this.ctx.events.emit("taskStart", { play: this.ctx.play, host: this.name, task: def.id, title, location: call.location });
     let result: TaskResult<O>;
-    if (this.#filteredByTags(call.options.tags ?? [])) {
+    const tags = call.options.tags ?? [];
+    const skip = this.#filteredByTags(tags) ? "skipped by tags" : await this.ctx.gate?.({ ...base, tags, play: this.ctx.play });
+    if (skip !== undefined) {
       result = {
         ...base,
         status: "skipped",
         changed: false,
         failed: false,
         skipped: true,
-        message: "skipped by tags",
+        message: skip,
         durationMs: 0,
         commands: 0,
         attempts: 0,
@@ -251,13 +266,17 @@ export class Host {
     });
     let plan: Plan<O>;
     try {
-      plan = await call.definition.check(taskHost, call.params);
+      this.#checking = true;
+      plan = settlePrerequisites(await call.definition.check(taskHost, call.params), taskHost);
     } catch (error) {
       return finish(this.#failure(error, secret));
+    } finally {
+      this.#checking = false;
     }
     if (!plan.changed) {
       const status = plan.skipped ? "skipped" : "ok";
-      return finish({ status, changed: false, failed: false, skipped: !!plan.skipped, message: plan.message, output: plan.output });
+      const { ran } = plan;
+      return finish({ status, changed: false, failed: false, skipped: !!plan.skipped, message: plan.message, output: plan.output, ...ran });
     }
     const diffs = plan.diff === undefined ? [] : Array.isArray(plan.diff) ? plan.diff : [plan.diff];
     const diff = this.ctx.diffMode
@@ -281,6 +300,7 @@ export class Host {
     const stepResults: unknown[] = [];
     let last: ExecResult | undefined;
     this.#applying = true;
+    this.#prefetch?.hostChanged();
     try {
       for (const step of mergeCommandSteps(plan.steps)) {
         if (isActionStep(step)) {

@@ -8,12 +8,15 @@ import { createConnection } from "../connection/connect.js";
 import type { Inventory, Vars } from "../inventory/types.js";
 import { selectHosts } from "../inventory/index.js";
 import { connectionKey, hostSettings, type HostSettings } from "./host-settings.js";
+import type { TaskGate } from "./task-gate.js";
 import { BosunError, InterruptedError, UnreachableError, describeError } from "../core/errors.js";
 import { RunEvents } from "../core/events.js";
 import { Host, TaskFailedError, type Handler } from "./host.js";
 import type { PlayDefinition, Playbook } from "./playbook.js";
 import { countResult, emptyStats, exitCodeOf, type RunReport } from "../core/report.js";
 import { mask } from "../core/secrets.js";
+import { assertShardable, inShard, type Shard } from "./shard.js";
+import { RunPrefetch, prefetchTarget, prefetchWanted } from "./prefetch.js";
 
 /** How to run a playbook. */
 export interface RunOptions {
@@ -21,6 +24,8 @@ export interface RunOptions {
   readonly inventory: Inventory;
   /** `--limit` pattern. */
   readonly limit?: string;
+  /** `--shard i/n`: only the hosts of this shard, after the limit (plays with `serial` refuse). */
+  readonly shard?: Shard;
   /** `--check`: plan only, never apply. */
   readonly check?: boolean;
   /** `--diff`: content diffs in results. */
@@ -33,12 +38,24 @@ export interface RunOptions {
   readonly forks?: number;
   /** `-e` vars: above everything. */
   readonly extraVars?: Vars;
+  /** Defaults below the inventory (ansible-playbook's `-u`, `-b`, `--private-key` ...). */
+  readonly defaultVars?: Vars;
+  /** Asked before each task (`--start-at-task`, `--step`, listing). */
+  readonly gate?: TaskGate;
   /** Subscribe renderers here; a fresh bus when omitted. */
   readonly events?: RunEvents;
   /** Abort to interrupt: running commands finish, nothing new starts. */
   readonly signal?: AbortSignal;
   /** How to open a connection for a host (default: ssh or local from the inventory). */
   readonly connect?: (spec: ConnectionSpec, host: string) => Connection;
+  /**
+   * Send the checks of the last run ahead in one batch per host (see prefetch.ts). Off by default
+   * here (it keeps a list per playbook and host in the cache directory); the CLI turns it on unless
+   * `--no-prefetch`; `bosun_prefetch: false` turns it off per host.
+   */
+  readonly prefetch?: boolean;
+  /** The controller's cache directory, for the prefetch lists (`$BOSUN_CACHE_DIR`, else `~/.cache/bosun`). */
+  readonly cacheDir?: string;
 }
 
 /** Run `items` with at most `limit` at once. */
@@ -75,6 +92,7 @@ export function serialBatches(hosts: readonly string[], serial: PlayDefinition["
 /** Run a playbook against an inventory and return the report. Never throws for host failures. */
 export async function runPlaybook(book: Playbook, options: RunOptions): Promise<RunReport> {
   const events = options.events ?? new RunEvents();
+  if (options.shard) assertShardable(book, options.shard);
   const started = Date.now();
   const report: RunReport = {
     playbook: book.name,
@@ -88,13 +106,14 @@ export async function runPlaybook(book: Playbook, options: RunOptions): Promise<
     exitCode: 0,
   };
   const connections = new Map<string, Connection>();
+  const prefetch = !options.prefetch ? undefined : new RunPrefetch({ playbook: book.name, cacheDir: options.cacheDir });
   const down = new Set<string>(); // failed or unreachable: skipped by later plays
   events.on("taskEnd", ({ host, result }) => countResult((report.stats[host] ??= emptyStats()), result, !!result.ignored));
   events.emit("runStart", { playbook: book.name, check: !!options.check, diff: !!options.diff });
   try {
     for (const play of book.plays) {
       if (report.interrupted) break;
-      const hosts = selectHosts(options.inventory, play.hosts, options.limit).filter((h) => !down.has(h));
+      const hosts = selectHosts(options.inventory, play.hosts, options.limit).filter((h) => !down.has(h) && inShard(h, options.shard));
       const playReport = { name: play.name, hosts, results: [] as RunReport["plays"][number]["results"] };
       report.plays.push(playReport);
       const onEnd = (e: { play: string; result: (typeof playReport.results)[number] }) => {
@@ -105,7 +124,7 @@ export async function runPlaybook(book: Playbook, options: RunOptions): Promise<
       let failedSoFar = 0;
       for (const batch of serialBatches(hosts, play.serial)) {
         await withConcurrency(batch, options.forks ?? 10, async (name) => {
-          const ok = await runHost(name, { play, options, events, connections, report });
+          const ok = await runHost(name, { play, options, events, connections, report, prefetch });
           if (!ok) {
             down.add(name);
             failedSoFar++;
@@ -124,6 +143,7 @@ export async function runPlaybook(book: Playbook, options: RunOptions): Promise<
     }
   } finally {
     await Promise.allSettled([...connections.values()].map((c) => c.close()));
+    await prefetch?.save();
   }
   report.durationMs = Date.now() - started;
   report.exitCode = exitCodeOf(report);
@@ -139,14 +159,20 @@ interface HostRun {
   /** Open connections by {@link connectionKey}: a play that reaches the host differently gets its own. */
   readonly connections: Map<string, Connection>;
   readonly report: RunReport;
+  /** The run's check prefetch, when on. */
+  readonly prefetch?: RunPrefetch;
 }
 
 async function runHost(name: string, run: HostRun): Promise<boolean> {
-  const { play, options, events, connections, report } = run;
+  const { play, options, events, connections, report, prefetch } = run;
   const stats = (report.stats[name] ??= emptyStats());
   let settings: HostSettings;
   try {
-    settings = hostSettings(options.inventory, name, { playVars: play.vars, extraVars: options.extraVars });
+    settings = hostSettings(options.inventory, name, {
+      defaultVars: options.defaultVars,
+      playVars: play.vars,
+      extraVars: options.extraVars,
+    });
   } catch (e) {
     report.hostErrors[name] = describeError(e);
     stats.failed++;
@@ -164,6 +190,7 @@ async function runHost(name: string, run: HostRun): Promise<boolean> {
     vars: vars,
     connection: connection,
     become: become,
+    prefetch: prefetchWanted(vars) ? prefetch?.forHost(name, prefetchTarget(settings.connection)) : undefined,
     run: {
       play: play.name,
       checkMode: !!options.check,
@@ -173,6 +200,7 @@ async function runHost(name: string, run: HostRun): Promise<boolean> {
       events,
       handlers: new Map<string, Handler>(Object.entries(play.handlers ?? {})),
       signal: options.signal,
+      gate: options.gate,
     },
   });
   const started = Date.now();

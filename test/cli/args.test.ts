@@ -19,20 +19,69 @@ describe("parseCliArgs()", () => {
       forks: DEFAULT_FORKS,
       extraVars: [],
       json: false,
+      failOnChange: false,
       verbosity: 0,
       help: false,
+      prefetch: true,
+      vaultIds: [],
+      vaultPasswordFiles: [],
+      askVaultPass: false,
       playbookOptions: {},
+      connection: {},
+      askPass: false,
+      askBecomePass: false,
+      syntaxCheck: false,
+      step: false,
+      version: false,
     });
+  });
+
+  test.each<[string[], Record<string, unknown>]>([
+    [
+      ["-u", "deploy", "-b", "--private-key", "~/.ssh/ci", "-c", "ssh", "-T", "30"],
+      { connection: { user: "deploy", become: true, privateKey: "~/.ssh/ci", connection: "ssh", timeout: "30" } },
+    ],
+    [
+      ["--ssh-common-args", "-o ProxyJump=bastion", "--become-user", "root"],
+      { connection: { sshCommonArgs: "-o ProxyJump=bastion", becomeUser: "root" } },
+    ],
+    [["-k", "-K"], { askPass: true, askBecomePass: true }],
+    [["-t", "deploy,tls"], { tags: ["deploy", "tls"] }],
+    [["--list-hosts"], { list: "hosts" }],
+    [["--list-tasks"], { list: "tasks" }],
+    [["--start-at-task", "compose up", "--step"], { startAtTask: "compose up", step: true }],
+    [["--syntax-check"], { syntaxCheck: true }],
+    [["--version"], { version: true }],
+  ])("ansible-playbook's %j means what it means there", (argv, expected) => {
+    expect(parseCliArgs(argv)).toMatchObject(expected);
+  });
+
+  test.each<[string[], RegExp]>([
+    [["--become-method", "su"], /bosun does not take --become-method: bosun becomes root with sudo only/],
+    [["--flush-cache"], /bosun does not take --flush-cache: bosun keeps no fact cache/],
+    [["-M", "library"], /bosun does not take -M: tasks are TypeScript imports/],
+    [["--become-user", "postgres"], /--become-user "postgres": bosun becomes root only/],
+    [["-c", "winrm"], /--connection takes ssh or local, not "winrm"/],
+    [["--list-hosts", "--list-tags"], /--list-hosts and --list-tags cannot be combined/],
+  ])("ansible-playbook's %j that bosun lacks answers with what to use instead", (argv, message) => {
+    expect(() => parseCliArgs(argv)).toThrow(message);
   });
 
   test.each<[string, string[], Record<string, unknown>]>([
     ["long inventory", ["--inventory", "cfa2"], { inventory: "cfa2" }],
+    ["no prefetch", ["--no-prefetch"], { prefetch: false }],
     ["short inventory path", ["-i", "inventory/staging.yml"], { inventory: "inventory/staging.yml" }],
     ["inventory with =", ["--inventory=cfa2"], { inventory: "cfa2" }],
     ["limit with exclusion", ["--limit", "web*:!web3"], { limit: "web*:!web3" }],
     ["short limit", ["-l", "cfa2"], { limit: "cfa2" }],
     ["check and diff", ["--check", "--diff"], { check: true, diff: true }],
     ["short check and diff grouped", ["-CD"], { check: true, diff: true }],
+    ["vault ids in order", ["--vault-id", "prod@p.txt", "--vault-id", "dev@prompt"], { vaultIds: ["prod@p.txt", "dev@prompt"] }],
+    [
+      "vault password files and -J",
+      ["--vault-password-file", ".vault_pass", "-J"],
+      { vaultPasswordFiles: [".vault_pass"], askVaultPass: true },
+    ],
     ["tags as comma list, repeated", ["--tags", "a,b", "--tags", " c ,"], { tags: ["a", "b", "c"] }],
     ["skip-tags", ["--skip-tags", "slow"], { skipTags: ["slow"] }],
     ["forks", ["--forks", "3"], { forks: 3 }],

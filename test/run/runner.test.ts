@@ -178,6 +178,27 @@ describe("runPlaybook", () => {
     expect(users).toEqual(["deploy"]);
   });
 
+  test("defaultVars (ansible-playbook's -u, -b) apply below the inventory: a host's own ansible_user still wins", async () => {
+    const inv = parseInventory(
+      "all:\n  hosts:\n    a: { ansible_host: 10.0.0.1 }\n    b: { ansible_host: 10.0.0.2, ansible_user: own }\n",
+      "i.yml",
+    );
+    const users: Record<string, string> = {};
+    const book = playbook({
+      name: "p",
+      hosts: "all",
+      async run(host) {
+        users[host.name] = `${host.connection.user}${host.become.enabled ? "+sudo" : ""}`;
+      },
+    });
+    await runPlaybook(book, {
+      inventory: inv,
+      defaultVars: { ansible_user: "ci", ansible_become: true },
+      connect: (spec) => new FakeConnection(() => ({}), spec.kind === "ssh" ? spec.user : "local"),
+    });
+    expect(users).toEqual({ a: "ci+sudo", b: "own+sudo" });
+  });
+
   test("the runner removes each play's listeners when the play ends", async () => {
     withFakeConnections(() => new FakeConnection());
     const events = new RunEvents();
