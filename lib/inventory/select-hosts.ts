@@ -1,63 +1,165 @@
-/** Select the hosts of a play: its `hosts` pattern, narrowed by `--limit`. */
+/**
+ * Select the hosts of a play: its `hosts` pattern, narrowed by `--limit`, evaluated as Ansible's
+ * InventoryManager does (see `host-pattern.ts` for the language). A name that matches no host or
+ * group is skipped with Ansible's warning ("Could not match supplied host pattern, ignoring: x");
+ * `--limit @file` reads one pattern per line (a retry file).
+ */
+import { readFileSync, statSync } from "node:fs";
 import { InventoryError } from "../core/errors.js";
-import { splitHostPattern, termMatcher, isWildcard, type PatternTerm } from "./host-pattern.js";
+import { splitHostPatternText, splitSubscript, termMatcher, isWildcard } from "./host-pattern.js";
+import { resolveUserPath } from "./paths.js";
 import type { Inventory } from "./types.js";
+import { warnInventory } from "./warnings.js";
 
-const LISTED = 15;
-
-function list(names: readonly string[]): string {
-  if (names.length === 0) return "none";
-  const head = names.slice(0, LISTED).join(", ");
-  return names.length > LISTED ? `${head}, ... (${names.length - LISTED} more)` : head;
+/** Options of {@link selectHosts}. */
+export interface SelectHostsOptions {
+  /** `--limit` pattern (`@file` entries read relative to `cwd`). */
+  readonly limit?: string;
+  /** Directory of `@file` paths (process.cwd()). */
+  readonly cwd?: string;
+  /** Receives the warnings (the inventory warning sink by default). */
+  readonly warn?: (message: string) => void;
 }
 
-function unknownTerm(inventory: Inventory, verb: string, term: PatternTerm): InventoryError {
-  const what = isWildcard(term.text) ? "no host or group matches it" : "no host or group of that name";
-  const hosts = list([...inventory.hosts.keys()]);
-  const groups = list([...inventory.groups.keys()]);
-  return new InventoryError(`Cannot ${verb} "${term.text}": ${what} in ${inventory.source} (hosts: ${hosts}; groups: ${groups})`);
+interface Evaluation {
+  readonly inventory: Inventory;
+  readonly verb: string;
+  readonly warn: (message: string) => void;
 }
 
-function matchTerm(inventory: Inventory, verb: string, term: PatternTerm): Set<string> {
-  let test: (name: string) => boolean;
-  try {
-    test = termMatcher(term.text);
-  } catch (error) {
-    throw new InventoryError(`Cannot ${verb} "${term.text}": ${(error as Error).message}`);
+/** Group names in the order Ansible holds them (creation order). */
+function groupNames(inventory: Inventory): string[] {
+  return [...(inventory.structure ?? inventory.groups).keys()];
+}
+
+/** The hosts of a group in Ansible's order: its own, then its children's level by level. */
+function groupHosts(inventory: Inventory, name: string): string[] {
+  const structure = inventory.structure;
+  if (!structure) return [...(inventory.groups.get(name) ?? [])];
+  const ordered = [name, ...(structure.get(name)?.children ?? [])];
+  const seen = new Set(ordered);
+  let level = [...ordered];
+  while (level.length) {
+    const next: string[] = [];
+    for (const group of level) {
+      for (const child of structure.get(group)?.children ?? []) {
+        if (seen.has(child)) continue;
+        seen.add(child);
+        next.push(child);
+        ordered.push(child);
+      }
+    }
+    level = next;
   }
-  const out = new Set<string>();
-  const groups = [...inventory.groups.keys()].filter(test);
-  for (const group of groups) for (const host of inventory.groups.get(group) ?? []) out.add(host);
-  // Like Ansible, a plain name that is a group does not also select a host of the same name.
-  const hosts = groups.length && !isWildcard(term.text) ? [] : [...inventory.hosts.keys()].filter(test);
-  for (const host of hosts) out.add(host);
-  if (groups.length === 0 && hosts.length === 0) throw unknownTerm(inventory, verb, term);
+  const out: string[] = [];
+  const taken = new Set<string>();
+  for (const group of ordered) {
+    for (const host of structure.get(group)?.hosts ?? []) {
+      if (!taken.has(host)) {
+        taken.add(host);
+        out.push(host);
+      }
+    }
+  }
   return out;
 }
 
-function evaluate(inventory: Inventory, pattern: string, verb: string): Set<string> {
-  const terms = splitHostPattern(pattern);
-  if (terms.length === 0) throw new InventoryError(`Cannot ${verb} "${pattern}": the pattern is empty`);
-  const unions = terms.filter((t) => t.op === "union");
-  let selected = new Set<string>(unions.length ? [] : inventory.hosts.keys());
-  for (const term of unions) for (const host of matchTerm(inventory, verb, term)) selected.add(host);
-  for (const term of terms.filter((t) => t.op === "intersect")) {
-    const other = matchTerm(inventory, verb, term);
-    selected = new Set([...selected].filter((h) => other.has(h)));
+function matcher(ev: Evaluation, expr: string): (name: string) => boolean {
+  try {
+    return termMatcher(expr);
+  } catch (error) {
+    throw new InventoryError(`Cannot ${ev.verb} "${expr}": ${(error as Error).message}`);
   }
-  for (const term of terms.filter((t) => t.op === "exclude")) for (const host of matchTerm(inventory, verb, term)) selected.delete(host);
-  return selected;
+}
+
+function enumerate(ev: Evaluation, expr: string): string[] {
+  const test = matcher(ev, expr);
+  const groups = groupNames(ev.inventory).filter(test);
+  const results = groups.flatMap((g) => groupHosts(ev.inventory, g));
+  if (groups.length === 0 || isWildcard(expr)) results.push(...[...ev.inventory.hosts.keys()].filter(test));
+  if (results.length === 0 && groups.length === 0 && expr !== "all") ev.warn(`Could not match supplied host pattern, ignoring: ${expr}`);
+  return results;
+}
+
+function matchOne(ev: Evaluation, text: string): string[] {
+  const { expr, start, end } = splitSubscript(text);
+  const hosts = enumerate(ev, expr);
+  if (hosts.length === 0 || start === undefined) return hosts;
+  if (end) return hosts.slice(start, (end === -1 ? hosts.length - 1 : end) + 1);
+  const host = hosts[start < 0 ? hosts.length + start : start];
+  if (host === undefined)
+    throw new InventoryError(
+      `Cannot ${ev.verb} "${text}": No hosts matched the subscripted pattern '${text}' (it matches ${hosts.length})`,
+    );
+  return [host];
+}
+
+function evaluate(ev: Evaluation, patterns: readonly string[]): string[] {
+  const regular = patterns.filter((p) => !p.startsWith("&") && !p.startsWith("!"));
+  const ordered = [
+    ...(regular.length ? regular : ["all"]),
+    ...patterns.filter((p) => p.startsWith("&")),
+    ...patterns.filter((p) => p.startsWith("!")),
+  ];
+  let hosts: string[] = [];
+  for (const p of ordered) {
+    if (ev.inventory.hosts.has(p)) {
+      hosts.push(p);
+      continue;
+    }
+    const that = new Set(matchOne(ev, p.startsWith("&") || p.startsWith("!") ? p.slice(1) : p));
+    if (p.startsWith("!")) hosts = hosts.filter((h) => !that.has(h));
+    else if (p.startsWith("&")) hosts = hosts.filter((h) => that.has(h));
+    else {
+      const existing = new Set(hosts);
+      hosts.push(...[...that].filter((h) => !existing.has(h)));
+    }
+  }
+  return hosts;
+}
+
+/** The patterns of a `--limit`: its elements, with each `@file` replaced by the file's lines. */
+export function limitPatterns(limit: string, cwd: string = process.cwd()): string[] {
+  const out: string[] = [];
+  for (const piece of splitHostPatternText(limit)) {
+    if (!piece.startsWith("@")) {
+      out.push(piece);
+      continue;
+    }
+    const path = resolveUserPath(piece.slice(1), cwd);
+    let isFile: boolean;
+    try {
+      isFile = statSync(path).isFile();
+    } catch {
+      throw new InventoryError(`Unable to find limit file ${piece.slice(1)}`, {
+        hint: "A retry file is written beside the playbook when retry_files_enabled is on (see README).",
+      });
+    }
+    if (!isFile) throw new InventoryError(`Limit starting with "@" must be a file, not a directory: ${piece.slice(1)}`);
+    out.push(
+      ...readFileSync(path, "utf8")
+        .split("\n")
+        .map((l) => l.trim())
+        .filter(Boolean),
+    );
+  }
+  return out;
 }
 
 /**
  * The hosts a play runs on, in inventory order: those matching `pattern` (the play's `hosts`) and,
- * when given, `limitPattern` (`--limit`). Both use Ansible's pattern language (see
- * `splitHostPattern`). An element that names no host or group is an InventoryError listing them;
- * an empty result is not an error.
+ * when given, the `--limit` patterns. Names that match nothing are warned about and skipped, as in
+ * Ansible; an empty result is not an error. A subscript past the end is an InventoryError.
  * @example selectHosts(inventory, "app:&staging:!web3", "web*")
+ * @example selectHosts(inventory, "all", { limit: "@site.retry,db[0]" })
  */
-export function selectHosts(inventory: Inventory, pattern: string, limitPattern?: string): string[] {
-  const selected = evaluate(inventory, pattern, "select hosts");
-  const limit = limitPattern === undefined ? undefined : evaluate(inventory, limitPattern, "limit to");
-  return [...inventory.hosts.keys()].filter((h) => selected.has(h) && (!limit || limit.has(h)));
+export function selectHosts(inventory: Inventory, pattern: string, limit?: string | SelectHostsOptions): string[] {
+  const options: SelectHostsOptions = typeof limit === "string" ? { limit } : (limit ?? {});
+  const warn = options.warn ?? warnInventory;
+  const selected = new Set(evaluate({ inventory, verb: "select hosts", warn }, splitHostPatternText(pattern)));
+  const limited =
+    options.limit === undefined
+      ? undefined
+      : new Set(evaluate({ inventory, verb: "limit to", warn }, limitPatterns(options.limit, options.cwd)));
+  return [...inventory.hosts.keys()].filter((h) => selected.has(h) && (!limited || limited.has(h)));
 }

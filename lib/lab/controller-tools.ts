@@ -67,6 +67,9 @@ export const CONTROLLER_TOOLS: readonly ControllerTool[] = [
   { program: "dpkg", debianPackage: "dpkg", version: ["dpkg", "--version"], usedBy: "lib/lab/services/compose-plugin.ts" },
   { program: "dpkg-deb", debianPackage: "dpkg", usedBy: "lib/lab/services/build-image.ts" },
   { program: "ldconfig", debianPackage: "libc-bin", usedBy: "lib/lab/services/build-image.ts" },
+  { program: "gpg", debianPackage: "gpg", version: ["gpg", "--version"], usedBy: "lib/lab/services/docker-repo.ts" },
+  { program: "gpgconf", debianPackage: "gpgconf", usedBy: "lib/lab/services/docker-repo.ts" },
+  { program: "gpg-agent", debianPackage: "gpg-agent", usedBy: "lib/lab/services/docker-repo.ts (started by gpg to sign)" },
   { program: "tar", debianPackage: "tar", version: ["tar", "--version"], usedBy: "lib/lab/image.ts" },
   { program: "sysctl", debianPackage: "procps", usedBy: "lib/lab/prerequisites.ts" },
 

@@ -68,10 +68,7 @@ export async function ansibleListHosts(
     const e = error as { code?: string; stdout?: string; stderr?: string };
     if (e.code === "ENOENT") throw missing("ansible", error);
     // `ansible` exits non-zero when nothing matches; that is an answer (no hosts), not a failure.
-    if (
-      typeof e.stdout === "string" &&
-      /No hosts matched|no hosts to target|leaves us with no hosts/i.test(`${e.stdout}${e.stderr ?? ""}`)
-    ) {
+    if (typeof e.stdout === "string" && /No hosts matched, nothing to do|leaves us with no hosts/i.test(`${e.stdout}${e.stderr ?? ""}`)) {
       return { hosts: [], stderr: e.stderr ?? "" };
     }
     throw error;
