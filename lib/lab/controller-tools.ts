@@ -46,6 +46,7 @@ export const CONTROLLER_TOOLS: readonly ControllerTool[] = [
   // Before anything else: Node and npm (not from Debian 12, whose nodejs is 18), git to clone.
   { program: "node", from: "node", version: ["node", "--version"], usedBy: "package.json (jest, tsx)" },
   { program: "npm", from: "node", version: ["npm", "--version"], usedBy: "package.json" },
+  { program: "npx", from: "node", version: ["npx", "--version"], usedBy: "test/playbooks/deploy-gapless.e2e.test.ts" },
   { program: "git", debianPackage: "git", version: ["git", "--version"], usedBy: "scripts/fresh-check.sh" },
   { program: "tsx", from: "npm ci", version: ["node_modules/.bin/tsx", "--version"], usedBy: "test/e2e/global-setup.ts" },
 

@@ -11,6 +11,7 @@ let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), "bosun-ansible-options-"));
   mkdirSync(path.join(dir, "inventory"));
+  // controller-tools: none -- its tasks run no command on these local hosts
   const local = "          ansible_connection: local\n";
   writeFileSync(
     path.join(dir, "inventory", "local.yml"),
