@@ -40,7 +40,8 @@ import type { TaskResult } from "../lib/core/task.js";
 import type { ComposePullOutput } from "../lib/tasks/docker/compose-pull.js";
 import { backupDatabase } from "./deploy/backup.js";
 import { failureReason } from "./deploy/failure.js";
-import { liveRelease, previousGoodRelease } from "./deploy/history.js";
+import { liveRelease, previousGoodRelease, recordedDigests, type ReleaseRecord } from "./deploy/history.js";
+import { pinFileContent, resolveDigests, writePinFile } from "./deploy/digests.js";
 import { holderEnded, newLockOwner, releaseDeployLock, takeDeployLock } from "./deploy/lock.js";
 import { interruptSignal, withRetries, describeRetry } from "./deploy/abort.js";
 import { connectFirst, frontedPlan, replaceFronted } from "./deploy/fronted.js";
@@ -73,11 +74,17 @@ async function resolveTarget(host: Host, s: DeploySettings, state: DeployState):
         { host: host.name, hint: "deploy a known tag with --tag" },
       );
     }
-    return { tag: prev.tag, action: "rollback", ...(prev.sha ? { sha: prev.sha } : {}) };
+    return { tag: prev.tag, action: "rollback", ...(prev.sha ? { sha: prev.sha } : {}), ...(prev.images ? { images: prev.images } : {}) };
   }
   const source = (await host.run(readPromotionSource({ inventory: s.promoteFrom! }))).output!;
   const sha = s.sha ?? source.sha;
-  return { tag: source.tag, action: "promote", from: s.promoteFrom!, ...(sha ? { sha } : {}) };
+  return {
+    tag: source.tag,
+    action: "promote",
+    from: s.promoteFrom!,
+    ...(sha ? { sha } : {}),
+    ...(source.images ? { images: source.images } : {}),
+  };
 }
 
 function planSteps(r: Run, migrate: boolean): string[] {
@@ -134,9 +141,18 @@ async function pull(r: Run): Promise<TaskResult<ComposePullOutput>> {
   return last!;
 }
 
+/** Write the pin file of `images` and use it from now on. */
+async function pin(r: Run, images: Readonly<Record<string, string>>): Promise<void> {
+  if (!Object.keys(images).length) return;
+  const w = await r.host.run(writePinFile({ appDir: r.s.appDir, content: pinFileContent(images, r.target.tag) }));
+  r.pinChanged ||= w.changed;
+  r.images = images;
+  r.project = composeProject(r.s, true);
+}
+
 /** The release itself, under the lock (or in check mode, without it). */
 async function release(r: Run): Promise<void> {
-  const { host, s, state, target, project } = r;
+  const { host, s, state, target } = r;
   const services = r.services ? { services: r.services } : {};
   if (s.registryUser !== undefined) await login(r);
   const env = await host.run(
@@ -147,15 +163,25 @@ async function release(r: Run): Promise<void> {
       title: `${DEPLOY_ENV}: TAG=${target.tag}`,
     }),
   );
-  const switching = env.changed || r.previous !== target.tag;
-  const migrate = switching && s.migrator !== undefined && target.action !== "rollback";
-  if (host.checkMode && env.changed) {
+  // Recorded digests (--rollback, --promote-from) are pinned before the pull, which then fetches
+  // exactly them; a --tag is pulled by tag and pinned to what the registry gave.
+  if (target.images) await pin(r, target.images);
+  else r.project = composeProject(s, false);
+  const switching = () => env.changed || r.pinChanged || r.previous !== target.tag;
+  const migrate = switching() && s.migrator !== undefined && target.action !== "rollback";
+  if (host.checkMode && (env.changed || r.pinChanged)) {
     await host.run(releasePlan({ ...(r.previous ? { from: r.previous } : {}), to: target.tag, steps: planSteps(r, migrate) }));
     return;
   }
   const pulled = await pull(r);
   if (pulled.failed) return abortBeforeSwitch(r, `pulling the images failed: ${failureReason(pulled.message)}`);
-  if (switching && s.backup) {
+  if (!target.images) {
+    const digests = await host.run(resolveDigests({ ...r.project }));
+    await pin(r, digests.output!.images);
+  }
+  const migrateNow = switching() && s.migrator !== undefined && target.action !== "rollback";
+  const project = r.project;
+  if (switching() && s.backup) {
     const b = s.backup;
     const dump = await host.run(
       backupDatabase({
@@ -173,7 +199,7 @@ async function release(r: Run): Promise<void> {
     );
     if (dump.failed) return abortBeforeSwitch(r, `the database backup failed: ${failureReason(dump.message)}`);
   }
-  if (migrate) {
+  if (migrateNow) {
     const m = s.migrator!;
     const run = await host.run(
       composeRun({
@@ -204,10 +230,14 @@ async function release(r: Run): Promise<void> {
   if (allUp.failed) return rollBack(r, [{ service: "services", url: "", message: failureReason(allUp.message) }]);
   r.phase = "done";
   // In check mode a pull of present images is only a "may have new digests": no record for that alone.
-  if (switching || up.changed || r.swaps.length || (pulled.changed && !host.checkMode)) await record(r, "success");
+  const recorded = switching() || up.changed || r.swaps.length > 0 || (pulled.changed && !host.checkMode);
+  if (recorded) await record(r, "success");
   if (state.taggedRepositories.length) {
     const keepTags = [target.tag, ...(r.previous ? [r.previous] : [])];
-    await host.run(imagePrune({ repositories: state.taggedRepositories, keep: s.keepImages, keepTags }));
+    const history =
+      recorded && r.images ? [...state.history, { tag: target.tag, result: "success" as const, images: r.images }] : state.history;
+    const keepDigests = [...new Set([...recordedDigests(history as ReleaseRecord[]), ...Object.values(r.images ?? {})])];
+    await host.run(imagePrune({ repositories: state.taggedRepositories, keep: s.keepImages, keepTags, keepDigests }));
   }
 }
 
@@ -239,7 +269,8 @@ async function prepare(host: Host, s: DeploySettings, title?: string): Promise<R
     s,
     state,
     target,
-    project: composeProject(s),
+    project: composeProject(s, state.pinFile !== undefined),
+    pinChanged: false,
     ...(previous ? { previous } : {}),
     ...(s.services ? { services: [...s.services] } : {}),
     swaps: [],

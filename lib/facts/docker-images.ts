@@ -14,6 +14,8 @@ export interface LocalImage {
   readonly created: string;
   /** Every `repository:tag` pointing at it (other repositories included). */
   readonly tags: readonly string[];
+  /** Every `repository@sha256:...` it was pulled as (an image a moving tag left behind has these and no tags). */
+  readonly digests?: readonly string[];
 }
 
 /** What {@link repositoryImages} found. */
@@ -30,7 +32,7 @@ export const repositoryImages = defineFact<readonly string[], RepositoryImages>(
   command: (repositories) =>
     script(
       sh`${section("used")}; docker ps -aq --no-trunc | xargs -r docker inspect --format '{{.Image}}' || exit 1`,
-      sh`${section("images")}; for r in ${[...repositories]}; do ids=$(docker image ls -q --no-trunc -- "$r") || exit 1; if [ -n "$ids" ]; then docker image inspect --format '{{.Id}} {{.Created}} {{json .RepoTags}}' $(printf '%s\\n' $ids | sort -u) || exit 1; fi; done`,
+      sh`${section("images")}; for r in ${[...repositories]}; do ids=$(docker image ls -q --no-trunc -- "$r") || exit 1; if [ -n "$ids" ]; then docker image inspect --format '{{.Id}} {{.Created}} {{json .RepoTags}} {{json .RepoDigests}}' $(printf '%s\\n' $ids | sort -u) || exit 1; fi; done`,
       sh`${section("end")}`,
     ),
   parse: (r) => {
@@ -39,9 +41,15 @@ export const repositoryImages = defineFact<readonly string[], RepositoryImages>(
     const s = parseSections(r.stdout);
     const seen = new Map<string, LocalImage>();
     for (const line of sectionLines(s, "images")) {
-      const m = /^(\S+) (\S+) (.*)$/.exec(line);
+      const m = /^(\S+) (\S+) (\S+)(?: (\S+))?$/.exec(line);
       if (!m?.[1] || !m[2]) continue;
-      seen.set(m[1], { id: m[1], created: m[2], tags: (JSON.parse(m[3] ?? "[]") as string[] | null) ?? [] });
+      const digests = m[4] ? ((JSON.parse(m[4]) as string[] | null) ?? []) : undefined;
+      seen.set(m[1], {
+        id: m[1],
+        created: m[2],
+        tags: (JSON.parse(m[3] ?? "[]") as string[] | null) ?? [],
+        ...(digests ? { digests } : {}),
+      });
     }
     return { images: [...seen.values()], inUse: new Set(sectionLines(s, "used").filter(Boolean)) };
   },
@@ -68,6 +76,12 @@ export interface PruneChoice {
   readonly keep: number;
   /** Tags always kept (e.g. the releases a deploy history names). */
   readonly keepTags?: readonly string[];
+  /**
+   * Digest references (`repo@sha256:...`) always kept, e.g. those a deploy history records. When
+   * given, untagged images of the repositories (left behind by a moving tag) are pruned too,
+   * unless in use or kept here; without it they are left alone.
+   */
+  readonly keepDigests?: readonly string[];
 }
 
 /** A sortable key of docker's creation time: the fraction of a second padded to nanoseconds. */
@@ -91,10 +105,19 @@ export function planPrune(found: RepositoryImages, repositories: readonly string
           .map((ref) => ({ ref, image, key: createdKey(image.created) })),
       )
       .sort((a, b) => (a.key === b.key ? (a.ref < b.ref ? 1 : -1) : a.key < b.key ? 1 : -1));
+    const keepDigests = choice.keepDigests ?? [];
+    const recorded = (image: LocalImage) => (image.digests ?? []).some((d) => keepDigests.includes(d));
     tags.forEach(({ ref, image }, index) => {
-      const pinned = found.inUse.has(image.id) || (choice.keepTags ?? []).includes(splitReference(ref).tag);
+      const pinned = found.inUse.has(image.id) || (choice.keepTags ?? []).includes(splitReference(ref).tag) || recorded(image);
       (index < choice.keep || pinned ? kept : removed).push(ref);
     });
+    if (!choice.keepDigests) continue;
+    const untagged = found.images
+      .filter((image) => !image.tags.some((t) => splitReference(t).repository === repository))
+      .map((image) => ({ image, ref: (image.digests ?? []).find((d) => d.startsWith(`${repository}@`)) }))
+      .filter((u): u is { image: LocalImage; ref: string } => u.ref !== undefined)
+      .sort((a, b) => (createdKey(a.image.created) < createdKey(b.image.created) ? 1 : -1));
+    for (const { image, ref } of untagged) (found.inUse.has(image.id) || recorded(image) ? kept : removed).push(ref);
   }
   return { kept, removed };
 }

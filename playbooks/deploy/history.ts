@@ -13,6 +13,8 @@ export interface ReleaseRecord {
   readonly time: string;
   /** The image tag deployed (or attempted). */
   readonly tag: string;
+  /** Its images pinned by digest: service → `repo@sha256:...` (what `--rollback` deploys). */
+  readonly images?: Readonly<Record<string, string>>;
   /** `success`: the tag runs and passed its readiness gates; `failed`: it does not run. */
   readonly result: "success" | "failed";
   /** `deploy` (--tag), `rollback` (--rollback) or `promote` (--promote-from). */
@@ -58,9 +60,22 @@ export function liveRelease(history: readonly ReleaseRecord[]): ReleaseRecord | 
   return undefined;
 }
 
+/** Whether two records are the same release: same tag and, when both pinned them, the same digests (a moving tag re-pushed is another release). */
+export function sameRelease(a: Pick<ReleaseRecord, "tag" | "images">, b: Pick<ReleaseRecord, "tag" | "images">): boolean {
+  if (a.tag !== b.tag) return false;
+  if (!a.images || !b.images) return true;
+  const keys = Object.keys(a.images).sort();
+  return JSON.stringify(keys) === JSON.stringify(Object.keys(b.images).sort()) && keys.every((k) => a.images![k] === b.images![k]);
+}
+
+/** Every digest reference the successful records name (what an image prune keeps). */
+export function recordedDigests(history: readonly ReleaseRecord[]): string[] {
+  return [...new Set(history.filter((r) => r.result === "success").flatMap((r) => Object.values(r.images ?? {})))].sort();
+}
+
 /**
- * The release `--rollback` goes back to: the newest successful record whose tag is not the live
- * one. Rolling back twice therefore returns to where you were (like `cd -`); to go further back,
+ * The release `--rollback` goes back to: the newest successful record that is not the live
+ * release (another tag, or the same moving tag with other digests). Rolling back twice therefore returns to where you were (like `cd -`); to go further back,
  * deploy that tag with `--tag`.
  */
 export function previousGoodRelease(history: readonly ReleaseRecord[]): ReleaseRecord | undefined {
@@ -68,7 +83,7 @@ export function previousGoodRelease(history: readonly ReleaseRecord[]): ReleaseR
   if (!live) return undefined;
   for (let i = history.length - 1; i >= 0; i--) {
     const r = history[i]!;
-    if (r.result === "success" && r.tag !== live.tag) return r;
+    if (r.result === "success" && !sameRelease(r, live)) return r;
   }
   return undefined;
 }

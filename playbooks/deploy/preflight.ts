@@ -11,7 +11,7 @@ import type { ExecResult } from "../../lib/core/connection.js";
 import { base64Section, parseSections, sectionLines } from "../../lib/facts/docker-sections.js";
 import { HISTORY_FILE, parseHistory, type ReleaseRecord } from "./history.js";
 import { LOCK_FILE, parseHeldLock, type HeldLock } from "./lock.js";
-import { DEPLOY_ENV, LONG_LIVED_ENV } from "./vars.js";
+import { DEPLOY_ENV, LONG_LIVED_ENV, PIN_FILE } from "./vars.js";
 
 /** The tag preflight interpolates `${TAG}` with, to find the images that follow it. */
 export const PROBE_TAG = "bosun-preflight-probe";
@@ -50,6 +50,8 @@ export interface DeployState {
   readonly configError?: string;
   /** Current deploy.env text; undefined when absent. */
   readonly deployEnv?: string;
+  /** Current deploy.images.yaml text (the live release's digests); undefined when absent. */
+  readonly pinFile?: string;
   /** Release history, oldest first. */
   readonly history: readonly ReleaseRecord[];
   /** The deploy lock, when held. */
@@ -92,6 +94,7 @@ if cd -- ${q.appDir} 2>/dev/null; then
 echo @@bosun:appdir
 echo @@bosun:missing; for f in ${files}; do [ -f "$f" ] || printf '%s\\n' "$f"; done
 echo @@bosun:deployenv; if [ -f ${DEPLOY_ENV} ]; then echo "content $(base64 -w0 -- ${DEPLOY_ENV})"; else echo absent; fi
+echo @@bosun:pinfile; if [ -f ${PIN_FILE} ]; then echo "content $(base64 -w0 -- ${PIN_FILE})"; else echo absent; fi
 echo @@bosun:history; tail -n ${q.historyLines ?? 500} -- ${HISTORY_FILE} 2>/dev/null
 echo @@bosun:lock; f=${LOCK_FILE}; if [ -d "$f" ]; then echo legacy; cat -- "$f/owner" 2>/dev/null; echo; echo "age=$(( $(date +%s) - $(stat -c %Y -- "$f") ))"; elif [ -s "$f" ] && ! flock -n "$f" true 2>/dev/null; then cat -- "$f"; echo; echo "age=$(( $(date +%s) - $(stat -c %Y -- "$f") ))"; fi
 echo @@bosun:nginx; if [ -d /etc/nginx/conf.d ] && command -v nginx >/dev/null 2>&1; then echo present; fi
@@ -131,6 +134,7 @@ export function parseDeployState(r: Pick<ExecResult, "stdout">): DeployState {
   const ok = (name: string) => exitOf(s, name) === 0;
   const appDirExists = s.has("appdir");
   const deployEnv = appDirExists ? base64Section(s, "deployenv") : undefined;
+  const pinFile = appDirExists ? base64Section(s, "pinfile") : undefined;
   const lockLines = sectionLines(s, "lock");
   const images = sectionLines(s, "images");
   const configOk = ok("images");
@@ -143,6 +147,7 @@ export function parseDeployState(r: Pick<ExecResult, "stdout">): DeployState {
     missing: appDirExists ? sectionLines(s, "missing").filter(Boolean) : [],
     ...(appDirExists && !configOk && s.has("images") ? { configError: images.join("\n").trim() } : {}),
     ...(deployEnv === undefined ? {} : { deployEnv }),
+    ...(pinFile === undefined ? {} : { pinFile }),
     history: parseHistory(sectionLines(s, "history")),
     ...(lockLines.some((l) => l.startsWith("age=")) ? { lock: parseHeldLock(lockLines, lockLines[0] === "legacy") } : {}),
     nginx: sectionLines(s, "nginx")[0] === "present",

@@ -24,6 +24,8 @@ export interface PromotionSource {
   readonly tag: string;
   /** Its git sha, when the source recorded one. */
   readonly sha?: string;
+  /** Its digests, when the source pinned them (production then runs exactly staging's images). */
+  readonly images?: Readonly<Record<string, string>>;
   /** The source hosts that were read. */
   readonly hosts: readonly string[];
 }
@@ -86,6 +88,7 @@ export const readPromotionSource = defineTask<ReadPromotionSourceParams, Promoti
     return unchanged(`${p.inventory} runs ${release.tag} (${hosts.join(", ")})`, {
       tag: release.tag,
       ...(release.sha ? { sha: release.sha } : {}),
+      ...(release.images ? { images: release.images } : {}),
       hosts,
     });
   },

@@ -11,7 +11,7 @@ import { recordRelease, type ReleaseRecord } from "./history.js";
 import type { DeployState } from "./preflight.js";
 import { describeFailures, gateReadiness, type GateFailure } from "./readiness.js";
 import { deployEnvFor, deployEnvTag } from "./release-env.js";
-import { DEPLOY_ENV, composeProject, gatesFor, type DeploySettings } from "./vars.js";
+import { DEPLOY_ENV, PIN_FILE, composeProject, gatesFor, type DeploySettings } from "./vars.js";
 
 /** The readiness gates of services that nginx does not front (the fronted ones are gated on their new container). */
 export function plainGates(s: DeploySettings, services: readonly string[] | undefined) {
@@ -25,6 +25,8 @@ export interface Target {
   readonly action: ReleaseRecord["action"];
   readonly sha?: string;
   readonly from?: string;
+  /** The recorded digests to deploy (`--rollback`, `--promote-from`); a fresh `--tag` resolves them after the pull. */
+  readonly images?: Readonly<Record<string, string>>;
 }
 
 /** What one host's deploy works with. */
@@ -35,7 +37,12 @@ export interface Run {
   readonly target: Target;
   /** The live tag before this deploy (history, else deploy.env). */
   readonly previous?: string;
-  readonly project: ReturnType<typeof composeProject>;
+  /** The compose project as the next compose command sees it (with the pin file once it is written). */
+  project: ReturnType<typeof composeProject>;
+  /** The release's digests, once pinned. */
+  images?: Readonly<Record<string, string>>;
+  /** The pin file changed (a moving tag moved): a release switch even with the same tag. */
+  pinChanged: boolean;
   readonly services?: string[];
   /** What this deploy switched so far (fronted services). */
   readonly swaps: SwapLog;
@@ -56,12 +63,13 @@ export function record(r: Run, result: ReleaseRecord["result"], extra: Partial<R
     ...(r.previous ? { previous: r.previous } : {}),
     ...(r.services ? { services: r.services } : {}),
     ...(target.from ? { from: target.from } : {}),
+    ...((r.images ?? target.images) ? { images: r.images ?? target.images } : {}),
     ...extra,
   };
   return r.host.run(recordRelease({ appDir: s.appDir, record: rec, keep: s.historyKeep }));
 }
 
-/** Put deploy.env back as it was before this deploy. */
+/** Put deploy.env and the pin file back as they were before this deploy. */
 export async function restoreDeployEnv(r: Run): Promise<void> {
   const path = `${r.s.appDir}/${DEPLOY_ENV}`;
   if (r.state.deployEnv === undefined) await r.host.run(ensureAbsent({ path, title: `${DEPLOY_ENV}: back to absent` }));
@@ -69,6 +77,15 @@ export async function restoreDeployEnv(r: Run): Promise<void> {
     await r.host.run(
       ensureFile({ path, content: r.state.deployEnv, title: `${DEPLOY_ENV}: back to TAG=${deployEnvTag(r.state.deployEnv) ?? "?"}` }),
     );
+  await restorePinFile(r);
+}
+
+/** Put the pin file back (the live release's digests), and point the compose project at it again. */
+async function restorePinFile(r: Run): Promise<void> {
+  const path = `${r.s.appDir}/${PIN_FILE}`;
+  if (r.state.pinFile === undefined) await r.host.run(ensureAbsent({ path, title: `${PIN_FILE}: back to absent` }));
+  else await r.host.run(ensureFile({ path, content: r.state.pinFile, mode: "0644", title: `${PIN_FILE}: back to the live digests` }));
+  r.project = composeProject(r.s, r.state.pinFile !== undefined);
 }
 
 /** A failure before anything switched: deploy.env back, failure recorded, the old release keeps serving. */
@@ -91,7 +108,7 @@ export async function abortBeforeSwitch(r: Run, reason: string): Promise<never> 
 export async function rollBack(r: Run, failures: readonly GateFailure[], why?: string): Promise<never> {
   const { host, s, target } = r;
   const reason = why ?? describeFailures(failures);
-  const back = r.previous !== undefined && r.previous !== target.tag ? r.previous : undefined;
+  const back = r.previous !== undefined && (r.previous !== target.tag || r.pinChanged) ? r.previous : undefined;
   if (!back) {
     await switchBack(host, r.swaps);
     await record(r, "failed", { reason });
@@ -107,6 +124,7 @@ export async function rollBack(r: Run, failures: readonly GateFailure[], why?: s
       title: `${DEPLOY_ENV}: back to TAG=${back}`,
     }),
   );
+  await restorePinFile(r);
   await switchBack(host, r.swaps);
   const o = { release: back, interruptible: false, nginx: r.state.nginx, ...(r.services ? { services: r.services } : {}) };
   let again: GateFailure[] = await replaceFronted(host, s, r.project, [], o);

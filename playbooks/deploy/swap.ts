@@ -164,7 +164,7 @@ export interface ContainerProbe {
 
 function probeCommand(container: string, urls: readonly GateUrl[]): Command {
   return sh`echo @@bosun:state; docker inspect -f '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}' ${container} 2>&1
-for u in ${urls.map((u) => u.url)}; do echo @@bosun:url; curl -s --max-time 2 -w '\\n@@%{http_code}' -- "$u" 2>/dev/null | tail -c 2000 || echo '@@000'; done`;
+for u in ${urls.map((u) => u.url)}; do echo @@bosun:url; { curl -s --max-time 2 -w '\\n@@%{http_code}' -- "$u" 2>/dev/null || true; } | tail -c 2000; echo; done`;
 }
 
 /** Parse the probe's output. */

@@ -337,9 +337,16 @@ export function deploySettings(input: Vars, host?: string): DeploySettings {
 }
 
 /** The compose project of the bundle as the docker tasks take it. */
-export function composeProject(s: DeploySettings): { projectDir: string; files: string[]; envFiles: string[]; projectName: string } {
-  return { projectDir: s.appDir, files: [...s.composeFiles], envFiles: [...s.envFiles, DEPLOY_ENV], projectName: s.projectName };
+export function composeProject(
+  s: DeploySettings,
+  pinned = false,
+): { projectDir: string; files: string[]; envFiles: string[]; projectName: string } {
+  const files = [...s.composeFiles, ...(pinned ? [PIN_FILE] : [])];
+  return { projectDir: s.appDir, files, envFiles: [...s.envFiles, DEPLOY_ENV], projectName: s.projectName };
 }
+
+/** The compose override of the release's digests (written by the deploy after the pull). */
+export const PIN_FILE = "deploy.images.yaml";
 
 /** The fronted services a deploy of `services` replaces by start beside, gate, switch, drain. */
 export function upstreamsFor(s: DeploySettings, services: readonly string[] | undefined): readonly UpstreamSettings[] {

@@ -12,6 +12,8 @@ export interface ImagePruneParams {
   readonly keep: number;
   /** Tags always kept, e.g. the releases a deploy history names. */
   readonly keepTags?: readonly string[];
+  /** Digest references always kept (`repo@sha256:...`, e.g. recorded releases); given, untagged images of the repositories are pruned too. */
+  readonly keepDigests?: readonly string[];
 }
 
 /** Output of {@link imagePrune}: references kept and removed (in check mode: that would be removed). */
@@ -19,9 +21,11 @@ export type ImagePruneOutput = PrunePlan;
 
 /**
  * Remove old tags of the given repositories: keep the `keep` newest tags, the tags of images any
- * container (running or stopped) was created from, and `keepTags`; `docker rmi` the others (an
- * image also goes when its last tag does). Untagged images and other repositories are left
- * alone. One command to read, one to remove; check mode lists what would go.
+ * container (running or stopped) was created from, `keepTags` and the images of `keepDigests`;
+ * `docker rmi` the others (an image also goes when its last tag does). With `keepDigests`, the
+ * untagged images of the repositories (a moving tag re-pushed leaves them) go too unless in use
+ * or kept; other repositories are left alone. One command to read, one to remove; check mode
+ * lists what would go.
  * @example imagePrune({ repositories: ["registry.example.com/cfa/api", "registry.example.com/cfa/identity"], keep: 3 })
  */
 export const imagePrune = defineTask<ImagePruneParams, ImagePruneOutput>({
@@ -33,7 +37,7 @@ export const imagePrune = defineTask<ImagePruneParams, ImagePruneOutput>({
       repositories: { ...list({ ...nonEmpty, pattern: "^[a-z0-9][^:@\\s]*(:[0-9]+/[^:@\\s]+)?$" }), minItems: 1 },
       keep: { ...int, minimum: 0 },
     },
-    { keepTags: list(nonEmpty) },
+    { keepTags: list(nonEmpty), keepDigests: list(nonEmpty) },
   ),
   async check(host, p) {
     let plan: PrunePlan;
