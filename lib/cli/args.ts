@@ -10,8 +10,10 @@ import { unsupportedAnsibleOption, type ConnectionOptions } from "./ansible-opti
 
 /** What the command line asked for. */
 export interface CliArgs {
-  /** `--inventory`: an inventory name (`inventory/<name>.yml`) or a path; `lab` by default. */
+  /** `--inventory`: the first one given (a name under `inventory/`, a file, a directory or `host1,host2,`); `lab` by default. */
   readonly inventory: string;
+  /** Every `-i`/`--inventory` in order, when given (see lib/inventory/sources.ts); absent: ANSIBLE_INVENTORY, ansible.cfg, else `inventory`. */
+  readonly inventorySources?: readonly string[];
   /** `--limit` host pattern. */
   readonly limit?: string;
   /** `--check`: plan only. */
@@ -92,8 +94,9 @@ const BUILTIN: Readonly<Record<string, BuiltinOption>> = {
   inventory: {
     type: "string",
     short: "i",
-    value: "name|path",
-    description: `Inventory name (inventory/<name>.yml) or file (default: ${DEFAULT_INVENTORY})`,
+    multiple: true,
+    value: "source",
+    description: `Inventory: a file (YAML or INI), a directory, host1,host2, or a name under inventory/; repeatable (default: ANSIBLE_INVENTORY, ansible.cfg inventory=, else ${DEFAULT_INVENTORY})`,
   },
   limit: { type: "string", short: "l", value: "pattern", description: "Only these hosts: host, group, glob, !exclude, &intersect" },
   check: { type: "boolean", short: "C", description: "Report what would change; change nothing" },
@@ -261,8 +264,10 @@ export function parseCliArgs(argv: readonly string[], playbookOptions: Readonly<
   }
   const limit = values.limit as string | undefined;
   if (limit !== undefined && limit.trim() === "") throw new UsageError("Option --limit needs a host pattern, not an empty string");
-  const inventory = (values.inventory as string | undefined) ?? DEFAULT_INVENTORY;
-  if (inventory.trim() === "") throw new UsageError("Option --inventory needs an inventory name or path, not an empty string");
+  const inventories = (values.inventory as string[] | undefined) ?? [];
+  if (inventories.some((i) => i.trim() === ""))
+    throw new UsageError("Option --inventory needs an inventory name or path, not an empty string");
+  const inventory = inventories[0] ?? DEFAULT_INVENTORY;
   const junit = values.junit as string | undefined;
   if (junit !== undefined && junit.trim() === "") throw new UsageError("Option --junit needs a file name, not an empty string");
   if (values["fail-on-change"] === true && values.check !== true)
@@ -281,6 +286,7 @@ export function parseCliArgs(argv: readonly string[], playbookOptions: Readonly<
   }
   return {
     inventory,
+    ...(inventories.length ? { inventorySources: inventories } : {}),
     limit,
     check: values.check === true,
     diff: values.diff === true,

@@ -4,7 +4,7 @@
  * prints the recap (or the JSON document) and returns the exit code.
  */
 import path from "node:path";
-import { loadInventory, parseExtraVars } from "../inventory/index.js";
+import { ansibleSettings, loadInventorySources, parseExtraVars, setWarningSink, writeRetryFile } from "../inventory/index.js";
 import { useVaultSecrets } from "../inventory/vault-keyring.js";
 import { readVaultPasswords } from "../inventory/vault-passwords.js";
 import type { Inventory, Vars } from "../inventory/types.js";
@@ -37,6 +37,8 @@ export interface CliOptions {
   readonly stderr?: TextSink & { readonly isTTY?: boolean };
   /** Directory for relative inventory and `@file` paths (process.cwd()). */
   readonly cwd?: string;
+  /** The playbook's file, for its retry file (`deploy.ts` → `deploy.retry`; process.argv[1]). */
+  readonly playbookPath?: string;
   /** How to call the playbook, for --help (`tsx <entry file>`). */
   readonly program?: string;
   /** Handle SIGINT (true): first Ctrl-C interrupts the run, second exits 130 at once. */
@@ -62,6 +64,20 @@ function errorText(error: unknown, verbosity: number): string {
   return mask(expected ? `error: ${text}\n` : `error: ${text}\n${verbosity >= 2 ? "" : "  (run with -vv for the stack trace)\n"}`);
 }
 
+/** The inventory sources of a run: every `-i`, else ANSIBLE_INVENTORY or ansible.cfg's `inventory=`, else the default (`lab`). */
+function inventorySources(args: CliArgs, cwd: string): readonly string[] {
+  return args.inventorySources ?? ansibleSettings({ cwd }).inventory ?? [args.inventory];
+}
+
+/** Ansible's retry file (when retry_files_enabled is on): the failed and unreachable hosts, for `--limit @file`. */
+function retryFailedHosts(report: RunReport, playbookPath: string | undefined, cwd: string, stderr: TextSink): void {
+  const hosts = Object.entries(report.stats)
+    .filter(([, s]) => s.failed > 0 || s.unreachable > 0)
+    .map(([h]) => h);
+  const written = writeRetryFile(playbookPath, hosts, ansibleSettings({ cwd }));
+  if (written) stderr.write(`\tto retry, use: --limit @${path.relative(cwd, written) || written}\n`);
+}
+
 /** Load the inventory and vars; check that the hosts exist before anything runs. */
 async function prepare(
   book: Playbook,
@@ -72,7 +88,7 @@ async function prepare(
   useVaultSecrets(
     await readVaultPasswords({ vaultIds: args.vaultIds, passwordFiles: args.vaultPasswordFiles, askVaultPass: args.askVaultPass, cwd }),
   );
-  const inventory = await loadInventory(args.inventory, { cwd });
+  const inventory = await loadInventorySources(inventorySources(args, cwd), { cwd });
   const fromCli = parseExtraVars(args.extraVars, cwd);
   // Playbook options are extra vars under their own names; an explicit -e of the same name wins.
   const extraVars: Vars = { ...args.playbookOptions, ...fromCli };
@@ -149,6 +165,21 @@ function onInterrupt(controller: AbortController, renderer: Renderer, stderr: Te
  * inventory (nothing ran), 2 a host failed, 4 a host was unreachable, 130 interrupted.
  */
 export async function runCli(book: Playbook, argv: readonly string[], options: CliOptions = {}): Promise<number> {
+  // Inventory and host-pattern warnings (Ansible's [WARNING]) go to this run's stderr, each once.
+  const stderr = maskedSink(options.stderr ?? process.stderr);
+  const shown = new Set<string>();
+  const previous = setWarningSink((message) => {
+    if (!shown.has(message)) stderr.write(`[WARNING]: ${message}\n`);
+    shown.add(message);
+  });
+  try {
+    return await runCliWithWarnings(book, argv, options);
+  } finally {
+    setWarningSink(previous);
+  }
+}
+
+async function runCliWithWarnings(book: Playbook, argv: readonly string[], options: CliOptions): Promise<number> {
   const cwd = options.cwd ?? process.cwd();
   const rawOut = options.stdout ?? process.stdout;
   const rawErr = options.stderr ?? process.stderr;
@@ -225,6 +256,7 @@ export async function runCli(book: Playbook, argv: readonly string[], options: C
   if (json && args.junit && !writeJunitFile(path.resolve(cwd, args.junit), json.document(report), stderr)) report.exitCode ||= EXIT.failed;
   if (json && args.json) stdout.write(json.format(report));
   else stdout.write(formatRecap(report, { verbosity: args.verbosity, color: wantsColor(tty) }));
+  retryFailedHosts(report, options.playbookPath ?? process.argv[1], cwd, stderr);
   return report.exitCode;
 }
 

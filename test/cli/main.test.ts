@@ -57,7 +57,7 @@ describe("runCli()", () => {
     const { code, out, err } = await cli(idle, ["--inventory", "inventory/nope.yml"]);
     expect(code).toBe(1);
     expect(out.text).toBe("");
-    expect(err.text).toBe("error: Cannot load inventory inventory/nope.yml: no such file\n");
+    expect(err.text).toBe("error: Cannot load inventory inventory/nope.yml: no such file or directory\n");
   });
 
   test("returns 1 and names file and line for a broken inventory", async () => {
@@ -85,7 +85,7 @@ describe("runCli()", () => {
       ["-i", "local", "--limit", "gamma"],
     );
     expect(code).toBe(1);
-    expect(err.text).toMatch(/^error: .*gamma/);
+    expect(err.text).toMatch(/^\[WARNING\]: Could not match supplied host pattern, ignoring: gamma\nerror: .*gamma/);
     expect(ran).toBe(false);
   });
 
