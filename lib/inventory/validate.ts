@@ -48,6 +48,7 @@ function pathOf(instancePath: string): string[] {
 
 function toProblem(error: ErrorObject): Problem | undefined {
   if (error.data instanceof UnsetEnv) return undefined; // checked where it is used
+  if (typeof error.data === "string" && /\{\{|\{%/.test(error.data)) return undefined; // a Jinja expression: Ansible templates it when used
   const path = pathOf(error.instancePath);
   const params = error.params as Record<string, unknown>;
   if (error.propertyName !== undefined && error.keyword !== "propertyNames") return undefined;

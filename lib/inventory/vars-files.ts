@@ -1,10 +1,12 @@
 /**
- * Ansible's `group_vars/` and `host_vars/` beside an inventory file: for a name `app`, the files
- * `app`, `app.yml`, `app.yaml`, `app.json`, then every `.yml`/`.yaml`/`.json` file in a directory
- * `app/` in name order, later files winning. Files for names the inventory does not know are not read.
+ * Ansible's `group_vars/` and `host_vars/` beside an inventory source (its `host_group_vars` vars
+ * plugin): for a name `app`, the first of `app`, `app.yml`, `app.yaml`, `app.json` that exists; when
+ * that is a directory, every file in it and in its subdirectories, in name order, whose extension is
+ * `.yml`, `.yaml`, `.json` or none (hidden files and `~` backups skipped), later files winning.
+ * Files for names the inventory does not know are not read.
  */
 import { readdir, readFile, stat } from "node:fs/promises";
-import { dirname, join, relative } from "node:path";
+import { dirname, extname, join, relative } from "node:path";
 import { problemsError } from "./location.js";
 import type { Vars } from "./types.js";
 import { assertValid } from "./validate.js";
@@ -54,16 +56,26 @@ async function isDirectory(path: string): Promise<boolean> {
   return (await stat(path)).isDirectory();
 }
 
+async function dirFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const name of [...(await entries(dir))].sort()) {
+    if (name.startsWith(".") || name.endsWith("~")) continue;
+    const path = join(dir, name);
+    const ext = extname(name);
+    if (await isDirectory(path)) {
+      if (!ext) out.push(...(await dirFiles(path)));
+    } else if (!ext || EXTENSIONS.includes(ext)) out.push(path);
+  }
+  return out;
+}
+
 async function filesFor(dir: string, present: Set<string>, name: string): Promise<string[]> {
-  const files: string[] = [];
   for (const candidate of [name, ...EXTENSIONS.map((e) => name + e)]) {
-    if (present.has(candidate) && !(await isDirectory(join(dir, candidate)))) files.push(join(dir, candidate));
+    if (!present.has(candidate)) continue;
+    const path = join(dir, candidate);
+    return (await isDirectory(path)) ? dirFiles(path) : [path];
   }
-  if (present.has(name) && (await isDirectory(join(dir, name)))) {
-    const inner = [...(await entries(join(dir, name)))].filter((f) => EXTENSIONS.some((e) => f.endsWith(e))).sort();
-    files.push(...inner.map((f) => join(dir, name, f)));
-  }
-  return files;
+  return [];
 }
 
 /** Variables for each of `names` from `dir` (a `group_vars` or `host_vars` directory); names without files are absent. */
