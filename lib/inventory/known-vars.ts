@@ -38,13 +38,11 @@ export const ANSIBLE_VARS: Readonly<Record<string, object>> = {
   ansible_password: secretText,
   ansible_ssh_pass: secretText,
   ansible_ssh_password: secretText,
-  ansible_connection: {
-    enum: ["ssh", "local", "smart", "paramiko", "ansible.builtin.ssh", "ansible.builtin.local"],
-    description: "one of ssh, local (other connection plugins are not supported)",
-  },
+  // Plugins and users bosun cannot use are refused for the hosts a run selects (connection-spec.ts), not here.
+  ansible_connection: text,
   ansible_become: bool,
-  ansible_become_method: { enum: ["sudo", "ansible.builtin.sudo"], description: '"sudo" (the only become method bosun supports)' },
-  ansible_become_user: { enum: ["root"], description: '"root" (bosun becomes root only)' },
+  ansible_become_method: text,
+  ansible_become_user: text,
   ansible_become_password: secretText,
   ansible_become_pass: secretText,
   ansible_ssh_common_args: { type: "string", description: "a string of ssh options" },
@@ -67,6 +65,7 @@ export const BOSUN_VARS: Readonly<Record<string, object>> = {
   bosun_jump_host: { type: "string", pattern: JUMP_HOST_PATTERN, description: "a jump host as user@host:port" },
   bosun_ssh_key_passphrase: secretText,
   bosun_shell_session: bool,
+  bosun_prefetch: bool,
 };
 
 /** Variables whose values are always masked in output, wherever they come from. */
