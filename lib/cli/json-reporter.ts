@@ -6,6 +6,8 @@ import type { RunEvents } from "../core/events.js";
 import type { RunReport } from "../core/report.js";
 import { maskDeep } from "../core/secrets.js";
 import type { TaskResult } from "../core/task.js";
+import type { DiffEntry } from "../core/diff.js";
+import { SKIPPED_BY_TAGS } from "../run/host.js";
 
 /** Start and end, ISO 8601. */
 export interface JsonDuration {
@@ -18,11 +20,19 @@ export interface JsonHostResult {
   readonly changed: boolean;
   readonly failed: boolean;
   readonly skipped: boolean;
+  /** Present (true) when the host could not be reached (under the play's `connect` task). */
+  readonly unreachable?: true;
   readonly msg?: string;
-  /** Unified diff (with --diff). */
-  readonly diff?: string;
+  /** With --diff: `{before, after, before_header, after_header}`, or a list of them when a task changed several things. */
+  readonly diff?: DiffEntry | readonly DiffEntry[];
+  /** The same changes as one unified diff (bosun's addition). */
+  readonly diff_text?: string;
+  /** Standard output of the last command, trailing newline removed (as Ansible's command module). */
   readonly stdout?: string;
+  /** `stdout` split into lines. */
+  readonly stdout_lines?: readonly string[];
   readonly stderr?: string;
+  readonly stderr_lines?: readonly string[];
   readonly rc?: number | null;
   /** A failure let pass by `ignoreErrors`. */
   readonly ignore_errors?: boolean;
@@ -42,7 +52,14 @@ export interface JsonTask {
 
 /** One play. */
 export interface JsonPlay {
-  readonly play: { readonly name: string; readonly id: string; readonly hosts: readonly string[]; readonly duration: JsonDuration };
+  readonly play: {
+    readonly name: string;
+    readonly id: string;
+    readonly hosts: readonly string[];
+    /** Where the play is declared, `playbooks/deploy.ts:212`. */
+    readonly path?: string;
+    readonly duration: JsonDuration;
+  };
   readonly tasks: JsonTask[];
 }
 
@@ -70,6 +87,10 @@ export interface JsonDocument {
   /** Present (true) when SIGINT stopped the run. */
   readonly interrupted?: true;
   readonly check_mode: boolean;
+  /** Present (true) when the run counted changes under --check as failures (`--fail-on-change`). */
+  readonly fail_on_change?: true;
+  /** The shard this run covered (`--shard i/n`); merge-reports checks that every shard is there once. */
+  readonly shard?: { readonly index: number; readonly total: number };
   readonly duration: JsonDuration;
   readonly exit_code: number;
 }
@@ -84,15 +105,28 @@ export interface JsonTimings {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** The task whose results always carry stdout/stderr, as Ansible's command module's do. */
+const COMMAND_TASK = "command.run";
+
+/** Output as Ansible's command module returns it: trailing newlines removed, and split into lines. */
+function outputLines(name: "stdout" | "stderr", text: string | undefined): Record<string, unknown> {
+  if (text === undefined) return {};
+  const trimmed = text.replace(/[\r\n]+$/, "");
+  return { [name]: trimmed, [`${name}_lines`]: trimmed === "" ? [] : trimmed.split(/\r?\n/) };
+}
+
 function hostResult(r: TaskResult): JsonHostResult {
+  const diffs = r.diffs ?? [];
   return {
     changed: r.changed,
     failed: r.failed,
     skipped: r.skipped,
     ...(r.message !== undefined ? { msg: r.message } : {}),
-    ...(r.diff !== undefined ? { diff: r.diff } : {}),
-    ...(r.stdout !== undefined ? { stdout: r.stdout } : {}),
-    ...(r.stderr !== undefined ? { stderr: r.stderr } : {}),
+    ...(diffs.length ? { diff: diffs.length === 1 ? diffs[0]! : diffs } : {}),
+    ...(r.diff !== undefined ? { diff_text: r.diff } : {}),
+    // Ansible's command module always returns its output; other modules return none, so empty output of other tasks is left out.
+    ...outputLines("stdout", r.stdout === "" && r.task !== COMMAND_TASK ? undefined : r.stdout),
+    ...outputLines("stderr", r.stderr === "" && r.task !== COMMAND_TASK ? undefined : r.stderr),
     ...(r.rc !== undefined ? { rc: r.rc } : {}),
     ...(r.ignored ? { ignore_errors: true } : {}),
     action: r.task,
@@ -106,6 +140,7 @@ function hostResult(r: TaskResult): JsonHostResult {
 function groupTasks(results: readonly TaskResult[], playId: string, playStart: number, timings?: JsonTimings): JsonTask[] {
   const tasks: { key: string; start: number; end: number; entry: JsonTask }[] = [];
   for (const r of results) {
+    if (r.skipped && r.message === SKIPPED_BY_TAGS) continue; // Ansible lists no task that tags left out
     const key = `${r.location ?? ""}\u0000${r.title}`;
     const end = timings?.ended.get(r) ?? playStart + r.durationMs;
     const start = end - r.durationMs;
@@ -127,6 +162,31 @@ function groupTasks(results: readonly TaskResult[], playId: string, playStart: n
   return tasks.map((t) => ({ ...t.entry, task: { ...t.entry.task, duration: { start: iso(t.start), end: iso(t.end) } } }));
 }
 
+/**
+ * Hosts of the play that could not be reached, as Ansible shows them: `{unreachable: true, msg}`
+ * under the task where it happened; in bosun that is connecting, before the play's first task.
+ */
+function unreachableTask(report: RunReport, play: RunReport["plays"][number], playId: string, start: number): JsonTask[] {
+  const hosts: Record<string, JsonHostResult> = {};
+  for (const host of play.hosts) {
+    if (!report.stats[host]?.unreachable || play.results.some((r) => r.host === host)) continue;
+    const msg = report.hostErrors[host] ?? "unreachable";
+    hosts[host] = {
+      changed: false,
+      failed: false,
+      skipped: false,
+      unreachable: true,
+      msg,
+      action: "bosun.connect",
+      commands: 0,
+      duration_ms: 0,
+      attempts: 1,
+    };
+  }
+  if (Object.keys(hosts).length === 0) return [];
+  return [{ task: { name: "connect", id: `${playId}-connect`, duration: { start: iso(start), end: iso(start) } }, hosts }];
+}
+
 /** Build the JSON document of a run (masked). `timings` come from {@link JsonReporter}; without them times are estimated. */
 export function jsonDocument(report: RunReport, timings?: JsonTimings): JsonDocument {
   const runStart = Date.parse(report.startedAt);
@@ -136,8 +196,14 @@ export function jsonDocument(report: RunReport, timings?: JsonTimings): JsonDocu
     const start = t?.start ?? runStart;
     const end = t?.end ?? runStart + report.durationMs;
     return {
-      play: { name: p.name, id, hosts: p.hosts, duration: { start: iso(start), end: iso(end) } },
-      tasks: groupTasks(p.results, id, start, timings),
+      play: {
+        name: p.name,
+        id,
+        hosts: p.hosts,
+        ...(p.location ? { path: p.location } : {}),
+        duration: { start: iso(start), end: iso(end) },
+      },
+      tasks: [...unreachableTask(report, p, id, start), ...groupTasks(p.results, id, start, timings)],
     };
   });
   const stats: Record<string, JsonStats> = {};
@@ -167,10 +233,23 @@ export function jsonDocument(report: RunReport, timings?: JsonTimings): JsonDocu
   });
 }
 
+/** What a run adds to its document beyond the report: how its CI job was set up. */
+export interface JsonReporterOptions {
+  /** `--fail-on-change` was given. */
+  readonly failOnChange?: boolean;
+  /** `--shard i/n` was given. */
+  readonly shard?: { readonly index: number; readonly total: number };
+}
+
 /** Records play and task timings from a run's events, then renders {@link jsonDocument}. */
 export class JsonReporter {
   readonly #plays: { start: number; end?: number }[] = [];
   readonly #ended = new Map<TaskResult, number>();
+  readonly #options: JsonReporterOptions;
+
+  constructor(options: JsonReporterOptions = {}) {
+    this.#options = options;
+  }
 
   /** Subscribe to a run's events. */
   attach(events: RunEvents): this {
@@ -185,7 +264,17 @@ export class JsonReporter {
 
   /** The document for the finished run. */
   document(report: RunReport): JsonDocument {
-    return jsonDocument(report, { plays: this.#plays, ended: this.#ended });
+    const doc = jsonDocument(report, { plays: this.#plays, ended: this.#ended });
+    const { failOnChange, shard } = this.#options;
+    if (!failOnChange && !shard) return doc;
+    const { duration, exit_code, ...head } = doc;
+    return {
+      ...head,
+      ...(failOnChange ? { fail_on_change: true as const } : {}),
+      ...(shard ? { shard: { ...shard } } : {}),
+      duration,
+      exit_code,
+    };
   }
 
   /** The document as text, with a final newline. */

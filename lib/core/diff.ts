@@ -39,3 +39,29 @@ export function renderDiff(diff: Diff): string {
   );
   return mask(patch.split("\n").slice(1).join("\n"));
 }
+
+/** One change as Ansible's json callback shows it: before and after as text, with headers (masked). */
+export interface DiffEntry {
+  /** Content or state before (empty when it did not exist). */
+  readonly before: string;
+  /** Content or state after (empty when it will not exist). */
+  readonly after: string;
+  /** What `before` is, e.g. the path. */
+  readonly before_header: string;
+  /** What `after` is. */
+  readonly after_header: string;
+}
+
+/** The change as before/after text (for JSON reports), or undefined when nothing differs. */
+export function diffEntry(diff: Diff): DiffEntry | undefined {
+  const before = asText(diff.before);
+  const after = asText(diff.after);
+  if (before === after) return undefined;
+  const label = diff.label ?? "state";
+  return {
+    before: mask(before),
+    after: mask(after),
+    before_header: diff.before === undefined ? "/dev/null" : label,
+    after_header: diff.after === undefined ? "/dev/null" : label,
+  };
+}

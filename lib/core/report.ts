@@ -27,6 +27,8 @@ export interface PlayReport {
   readonly name: string;
   /** Hosts the play ran on. */
   readonly hosts: readonly string[];
+  /** Where the play is declared, `playbooks/deploy.ts:212`. */
+  readonly location?: string;
   /** Every task result, in the order they finished. */
   readonly results: TaskResult[];
 }
@@ -54,7 +56,7 @@ export interface RunReport {
 }
 
 /** Exit codes, documented in the README. */
-export const EXIT = { ok: 0, usage: 1, failed: 2, unreachable: 4, interrupted: 130 } as const;
+export const EXIT = { ok: 0, usage: 1, failed: 2, changed: 3, unreachable: 4, interrupted: 130 } as const;
 
 /** Fresh zeroed counters. */
 export function emptyStats(): HostStats {

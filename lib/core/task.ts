@@ -4,7 +4,7 @@
  * the only way it can change a host is through the steps of the plan it returns.
  */
 import type { Command } from "./command.js";
-import type { Diff } from "./diff.js";
+import type { Diff, DiffEntry } from "./diff.js";
 import type { Fact } from "./fact.js";
 import type { ExecResult } from "./connection.js";
 import type { Vars } from "./vars.js";
@@ -29,7 +29,10 @@ export interface TaskHost {
   readonly name: string;
   /** The host's merged variables. */
   readonly vars: Vars;
-  /** True when the run is `--check`: nothing will be applied. */
+  /**
+   * True when the run is `--check`: nothing will be applied. Tasks rarely need it: a missing
+   * prerequisite goes in the plan's `needs` and the runner handles check mode for it.
+   */
   readonly checkMode: boolean;
   /** True when `--diff` asked for content diffs (tasks may fetch content for them). */
   readonly diffMode: boolean;
@@ -43,6 +46,21 @@ export interface TaskHost {
   log(message: string): void;
 }
 
+/**
+ * Something a plan needs that does not exist yet and that an earlier task of the same run may
+ * create (a directory, a user, a package). The task declares it and plans as if it existed; the
+ * runner decides: when applying, the task fails with `doing: missing` and the hint; with --check,
+ * the plan is reported with a note, because the earlier task was only checked, not applied.
+ */
+export interface Prerequisite {
+  /** What is missing, so that "yet" reads after it: `directory "/srv/app" does not exist`. */
+  readonly missing: string;
+  /** What the task cannot do without it: `Cannot write "/srv/app/x"`. */
+  readonly doing: string;
+  /** How to provide it: `create it first with ensureDir`. */
+  readonly hint?: string;
+}
+
 /** The plan of a task that has nothing to do. */
 export interface UnchangedPlan<O> {
   readonly changed: false;
@@ -52,6 +70,10 @@ export interface UnchangedPlan<O> {
   readonly output?: O;
   /** Skip instead of ok (a precondition says this task does not apply). */
   readonly skipped?: boolean;
+  /** Prerequisites an earlier task of the run may create (see {@link Prerequisite}). */
+  readonly needs?: readonly Prerequisite[];
+  /** The result of the check's command when that command was the task's work (a read-only probe): the task result's stdout/stderr/rc. */
+  readonly ran?: { readonly stdout: string; readonly stderr: string; readonly rc: number | null };
 }
 
 /** The plan of a task that would change the host. */
@@ -65,6 +87,8 @@ export interface ChangedPlan<O> {
   readonly message?: string;
   /** The task's typed output; `finish` computes it from step results when given. */
   readonly output?: O;
+  /** Prerequisites an earlier task of the run may create (see {@link Prerequisite}). */
+  readonly needs?: readonly Prerequisite[];
   /** Compute the output from what the steps returned; may say the change did not happen after all, or fail the task (`failed`: why). */
   readonly finish?: (results: readonly unknown[], host: TaskHost) => { output?: O; changed?: boolean; message?: string; failed?: string };
 }
@@ -80,6 +104,11 @@ export function unchanged<O = undefined>(message?: string, output?: O): Unchange
 /** A plan that changes the host with these steps. */
 export function changed<O = undefined>(steps: readonly Step[], extra: Omit<ChangedPlan<O>, "changed" | "steps"> = {}): ChangedPlan<O> {
   return { changed: true, steps, ...extra };
+}
+
+/** The plan with these prerequisites added (see {@link Prerequisite}). */
+export function needing<P extends Plan<unknown>>(plan: P, needs: readonly Prerequisite[]): P {
+  return needs.length ? { ...plan, needs: [...(plan.needs ?? []), ...needs] } : plan;
 }
 
 /** A plan saying the task does not apply here. */
@@ -107,6 +136,8 @@ export interface TaskResult<O = unknown> {
   readonly message?: string;
   /** Rendered unified diff (only with --diff, never for secret tasks). */
   readonly diff?: string;
+  /** The same changes as before/after text, as Ansible's json callback shows them (only with --diff, never for secret tasks). */
+  readonly diffs?: readonly DiffEntry[];
   /** The task's typed output. */
   readonly output?: O;
   /** Output of the last command step (or the check command when nothing changed). */

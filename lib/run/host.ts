@@ -10,7 +10,7 @@ import { wrapWithSudo, sudoProblem, type SudoMode } from "../core/become.js";
 import { BosunError, CommandError, InterruptedError, UnreachableError, describeError } from "../core/errors.js";
 import type { Fact } from "../core/fact.js";
 import { mask, maskDeep } from "../core/secrets.js";
-import { renderDiff } from "../core/diff.js";
+import { diffEntry, renderDiff } from "../core/diff.js";
 import type { Plan, TaskCall, TaskHost, TaskResult } from "../core/task.js";
 import { callerLocation } from "../core/callsite.js";
 import { isActionStep, mergeCommandSteps, safeTitle } from "../core/steps.js";
@@ -48,6 +48,9 @@ export interface HostRunContext {
   /** Asked before each task that tags let through: a reason to skip it (`--start-at-task`, `--step`). */
   readonly gate?: TaskGate;
 }
+
+/** The message of a task that `--tags`/`--skip-tags` left out (reports may omit such tasks, as Ansible does). */
+export const SKIPPED_BY_TAGS = "skipped by tags";
 
 /** How a {@link Host} reaches its machine and which run it belongs to. */
 export interface HostOptions {
@@ -182,7 +185,7 @@ export class Host {
     this.ctx.events.emit("taskStart", { play: this.ctx.play, host: this.name, task: def.id, title, location: call.location });
     let result: TaskResult<O>;
     const tags = call.options.tags ?? [];
-    const skip = this.#filteredByTags(tags) ? "skipped by tags" : await this.ctx.gate?.({ ...base, tags, play: this.ctx.play });
+    const skip = this.#filteredByTags(tags) ? SKIPPED_BY_TAGS : await this.ctx.gate?.({ ...base, tags, play: this.ctx.play });
     if (skip !== undefined) {
       result = {
         ...base,
@@ -260,6 +263,7 @@ export class Host {
       stdout: secret || r.stdout === undefined ? undefined : mask(r.stdout),
       stderr: secret || r.stderr === undefined ? undefined : mask(r.stderr),
       diff: secret ? undefined : r.diff,
+      diffs: secret ? undefined : r.diffs,
       durationMs: Date.now() - started,
       commands: this.commandCount - commandsBefore,
       attempts,
@@ -285,6 +289,7 @@ export class Host {
           .filter(Boolean)
           .join("\n") || undefined
       : undefined;
+    const diffEntries = this.ctx.diffMode ? diffs.flatMap((d) => diffEntry(d) ?? []) : undefined;
     if (this.ctx.checkMode) {
       const wouldRun = plan.steps.map((s) => (isActionStep(s) ? s.label : describeCommand(s)));
       return finish({
@@ -294,6 +299,7 @@ export class Host {
         skipped: false,
         message: plan.message ?? `would run: ${wouldRun.join("; ")}`,
         diff,
+        diffs: diffEntries,
         output: plan.output,
       });
     }
@@ -315,7 +321,14 @@ export class Host {
         }
       }
     } catch (error) {
-      return finish({ ...this.#failure(error, secret), stdout: last?.stdout, stderr: last?.stderr, rc: last?.code, diff });
+      return finish({
+        ...this.#failure(error, secret),
+        stdout: last?.stdout,
+        stderr: last?.stderr,
+        rc: last?.code,
+        diff,
+        diffs: diffEntries,
+      });
     } finally {
       this.#applying = false;
     }
@@ -332,6 +345,7 @@ export class Host {
         stderr: last?.stderr,
         rc: last?.code,
         diff,
+        diffs: diffEntries,
       });
     }
     const didChange = after.changed ?? true;
@@ -343,6 +357,7 @@ export class Host {
       message: after.message ?? plan.message,
       output: after.output ?? plan.output,
       diff: didChange ? diff : undefined,
+      diffs: didChange ? diffEntries : undefined,
       stdout: last?.stdout,
       stderr: last?.stderr,
       rc: last?.code,

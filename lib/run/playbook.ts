@@ -5,6 +5,7 @@
  */
 import type { Vars } from "../inventory/types.js";
 import type { Handler, Host } from "./host.js";
+import { callerLocation } from "../core/callsite.js";
 
 /** A playbook-specific command-line option, such as deploy's `--tag`. It lands in vars under its name. */
 export interface PlaybookOption {
@@ -30,6 +31,8 @@ export interface PlayDefinition<V extends Vars = Vars> {
   readonly maxFailPercentage?: number;
   /** Extra CLI options of this playbook. */
   readonly options?: Record<string, PlaybookOption>;
+  /** Where the play is declared (set by {@link playbook}), `playbooks/deploy.ts:212`. */
+  readonly location?: string;
   /** The tasks for one host: plain TypeScript over `host.run(task)`. */
   run(host: Host, vars: V): Promise<void>;
 }
@@ -58,7 +61,11 @@ function isSequence(def: object): def is PlaybookSequence {
 
 /** Define a playbook: its plays and their options. It runs through the CLI (`main`) or `runPlaybook`. */
 export function playbook<V extends Vars = Vars>(definition: PlayDefinition<V> | PlaybookSequence): Playbook {
-  const plays = isSequence(definition) ? definition.include.flatMap((p) => p.plays) : [definition as unknown as PlayDefinition<Vars>];
+  const single = (): PlayDefinition<Vars> => {
+    const location = (definition as PlayDefinition<V>).location ?? callerLocation();
+    return { ...(definition as unknown as PlayDefinition<Vars>), ...(location ? { location } : {}) };
+  };
+  const plays = isSequence(definition) ? definition.include.flatMap((p) => p.plays) : [single()];
   const options = Object.assign({}, ...plays.map((p) => p.options ?? {})) as Record<string, PlaybookOption>;
   const book: Playbook = { name: definition.name, plays, options };
   return book;

@@ -11,7 +11,7 @@ import { connectionKey, hostSettings, type HostSettings } from "./host-settings.
 import type { TaskGate } from "./task-gate.js";
 import { BosunError, InterruptedError, UnreachableError, describeError } from "../core/errors.js";
 import { RunEvents } from "../core/events.js";
-import { Host, TaskFailedError, type Handler } from "./host.js";
+import { Host, SKIPPED_BY_TAGS, TaskFailedError, type Handler } from "./host.js";
 import type { PlayDefinition, Playbook } from "./playbook.js";
 import { countResult, emptyStats, exitCodeOf, type RunReport } from "../core/report.js";
 import { mask } from "../core/secrets.js";
@@ -108,13 +108,22 @@ export async function runPlaybook(book: Playbook, options: RunOptions): Promise<
   const connections = new Map<string, Connection>();
   const prefetch = !options.prefetch ? undefined : new RunPrefetch({ playbook: book.name, cacheDir: options.cacheDir });
   const down = new Set<string>(); // failed or unreachable: skipped by later plays
-  events.on("taskEnd", ({ host, result }) => countResult((report.stats[host] ??= emptyStats()), result, !!result.ignored));
+  // Tasks that tags left out are not counted, as in Ansible's recap.
+  events.on("taskEnd", ({ host, result }) => {
+    if (!(result.skipped && result.message === SKIPPED_BY_TAGS))
+      countResult((report.stats[host] ??= emptyStats()), result, !!result.ignored);
+  });
   events.emit("runStart", { playbook: book.name, check: !!options.check, diff: !!options.diff });
   try {
     for (const play of book.plays) {
       if (report.interrupted) break;
       const hosts = selectHosts(options.inventory, play.hosts, options.limit).filter((h) => !down.has(h) && inShard(h, options.shard));
-      const playReport = { name: play.name, hosts, results: [] as RunReport["plays"][number]["results"] };
+      const playReport = {
+        name: play.name,
+        hosts,
+        ...(play.location ? { location: play.location } : {}),
+        results: [] as RunReport["plays"][number]["results"],
+      };
       report.plays.push(playReport);
       const onEnd = (e: { play: string; result: (typeof playReport.results)[number] }) => {
         if (e.play === play.name) playReport.results.push(e.result);
