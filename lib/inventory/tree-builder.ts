@@ -5,7 +5,7 @@
  * written as `host:port` sets `ansible_port` when the host is first seen, and `finish()` puts every
  * parentless group under `all` and every host of no group in `ungrouped`.
  */
-import type { GroupNode, InventoryTree } from "./structure.js";
+import type { GroupNode, InventoryTree } from "./inventory-tree.js";
 import type { Vars } from "./types.js";
 
 /** Ansible's rule for names usable as variables: a group named otherwise gets a warning. */
