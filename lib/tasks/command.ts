@@ -3,7 +3,7 @@
  * always reports "changed" and cannot say in check mode what it would do; `creates`, `removes`
  * and `unless` (checked in the one check command) and `changedWhen` make it idempotent and honest.
  */
-import { defineTask, changed, unchanged, type ActionStep, type TaskHost } from "../core/task.js";
+import { defineTask, changed, unchanged, type ActionStep, type Prerequisite, type TaskHost } from "../core/task.js";
 import { sh, raw, quote, type Command, type RawShell } from "../core/command.js";
 import {
   taskParams,
@@ -177,19 +177,23 @@ export const command = defineTask<CommandParams, CommandOutput>({
   async check(host, p) {
     if (p.readOnly) {
       const { output } = await runJudged(host, p);
-      return unchanged(`probed: ${display(p)} (exit ${output.rc})`, output);
+      // The probe is the command itself: its result carries stdout/stderr/rc like an applied one.
+      return { ...unchanged(`probed: ${display(p)} (exit ${output.rc})`, output), ran: output };
     }
     const guard = buildGuardCommand(p);
-    let note = guard ? "" : " (no creates/removes/unless guard: a bare command always runs)";
+    const note = guard ? "" : " (no creates/removes/unless guard: a bare command always runs)";
+    const needs: Prerequisite[] = [];
     if (guard) {
       const r = await host.exec(guard);
       const verdict = r.code === 0 ? r.stdout.trim().split("\n").pop() : undefined;
       const skip = verdict ? SKIP_MESSAGES[verdict] : undefined;
       if (skip) return unchanged(skip(p));
       if (verdict === "nocwd") {
-        if (!host.checkMode)
-          throw host.fail(`Cannot run ${display(p)}: directory "${p.cwd}" does not exist`, "create it first with ensureDir");
-        note = `; directory "${p.cwd}" does not exist yet, so running fails unless an earlier task creates it`;
+        needs.push({
+          doing: `Cannot run ${display(p)}`,
+          missing: `directory "${p.cwd}" does not exist`,
+          hint: "create it first with ensureDir",
+        });
       } else if (verdict !== "run") {
         throw host.fail(`Cannot evaluate the guards of ${display(p)}: exit ${r.code}${r.stderr.trim() ? `\n${r.stderr.trim()}` : ""}`);
       }
@@ -199,6 +203,7 @@ export const command = defineTask<CommandParams, CommandOutput>({
       const step: ActionStep = { label: display(p), run: (h) => runJudged(h, p) };
       return changed<CommandOutput>([step], {
         message,
+        needs,
         finish: (results) => {
           const r = results[0] as { output: CommandOutput; changed: boolean };
           return {
@@ -211,6 +216,7 @@ export const command = defineTask<CommandParams, CommandOutput>({
     }
     return changed<CommandOutput>([buildCommandLine(p)], {
       message,
+      needs,
       finish: (results) => {
         const output = toOutput(results[0] as ExecResult);
         return { output, message: `ran ${display(p)} (exit ${output.rc})` };

@@ -86,10 +86,15 @@ export const authorizedKey = defineTask<AuthorizedKeyParams>({
     const st = await host.fact(authorizedKeysFile, p.user);
     if (st.user === "absent") {
       if (state === "absent") return unchanged(`user ${p.user} does not exist`);
-      if (!host.checkMode)
-        throw host.fail(`Cannot manage authorized keys of "${p.user}": no such user`, "create the user first with ensureUser");
       return changed([], {
-        message: `add ${keys.length} key(s) for ${p.user}; the user does not exist yet, so applying fails unless an earlier task creates it`,
+        message: `add ${keys.length} key(s) for ${p.user}`,
+        needs: [
+          {
+            doing: `Cannot manage authorized keys of "${p.user}"`,
+            missing: `user ${p.user} does not exist`,
+            hint: "create the user first with ensureUser",
+          },
+        ],
       });
     }
     const dir = `${st.home}/.ssh`;

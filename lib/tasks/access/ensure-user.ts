@@ -14,7 +14,7 @@ import {
   type Static,
 } from "../../core/params.js";
 import { registerSecret, reveal } from "../../core/secrets.js";
-import { changed, defineTask, unchanged } from "../../core/task.js";
+import { changed, defineTask, unchanged, type Prerequisite } from "../../core/task.js";
 import { userAccount } from "../../facts/users.js";
 import { accountNameProblem, fieldProblem } from "./names.js";
 import { planUser } from "./user-plan.js";
@@ -111,16 +111,17 @@ export const ensureUser = defineTask<EnsureUserParams>({
       removeHome: p.removeHome ?? false,
     });
     if (!plan.command) return unchanged(p.state === "absent" ? `user ${p.name} does not exist` : `user ${p.name} is up to date`);
-    let message = `${p.name}: ${plan.changes.join("; ")}`;
-    if (plan.command && plan.missingGroups.length) {
-      const which = plan.missingGroups.map((g) => `"${g}"`).join(", ");
-      if (!host.checkMode)
-        throw host.fail(
-          `Cannot ensure user "${p.name}": group ${which} does not exist`,
-          "create it first with ensureGroup (or install the package that creates it)",
-        );
-      message += `; group ${which} does not exist yet, so applying fails unless an earlier task creates it`;
-    }
-    return changed([plan.command], { message, diff: { label: `user ${p.name}`, before: plan.before, after: plan.after } });
+    const message = `${p.name}: ${plan.changes.join("; ")}`;
+    const which = plan.missingGroups.map((g) => `"${g}"`).join(", ");
+    const needs: Prerequisite[] = plan.missingGroups.length
+      ? [
+          {
+            doing: `Cannot ensure user "${p.name}"`,
+            missing: `group ${which} does not exist`,
+            hint: "create it first with ensureGroup (or install the package that creates it)",
+          },
+        ]
+      : [];
+    return changed([plan.command], { message, needs, diff: { label: `user ${p.name}`, before: plan.before, after: plan.after } });
   },
 });

@@ -1,7 +1,7 @@
 /** sshdConfig: a drop-in in /etc/ssh/sshd_config.d, validated with the whole configuration, reloaded on change, never locking the operator out. */
 import { raw, sh, type Command } from "../../core/command.js";
 import { taskParams, required, optional, typed, matching, nonEmpty, bool, oneOf, record, type Static } from "../../core/params.js";
-import { changed, defineTask, unchanged, type TaskHost } from "../../core/task.js";
+import { changed, defineTask, unchanged, type Prerequisite, type TaskHost } from "../../core/task.js";
 import { SSHD_DROP_IN_DIR, sshdDropIn, sshdTrialScript, type SshdDropInState } from "../../facts/sshd.js";
 import { atomicWrite } from "../files/atomic-write.js";
 import { dropInNameProblem } from "./names.js";
@@ -21,21 +21,24 @@ export function reloadSshdCommand(service: string): Command {
 }
 
 /** Throw when the change would leave the session's user unable to log in again. */
-function guardLockout(host: TaskHost, st: SshdDropInState, p: SshdConfigParams, dest: string): string | undefined {
+function guardLockout(host: TaskHost, target: { st: SshdDropInState; p: SshdConfigParams; dest: string }): LockoutVerdict {
+  const { st, p, dest } = target;
   const who = { user: st.loginUser, groups: st.loginGroups, password: st.password };
   const now = loginVerdict(st.now.effective, { ...who, keyFiles: st.now.keyFiles });
   const next = loginVerdict(st.trial.effective, { ...who, keyFiles: st.trial.keyFiles });
   const reason = lockoutReason(now, next, st.sessionMethod);
-  if (!reason) return undefined;
+  if (!reason) return {};
   const admins = st.keyUsers.filter((k) => k.sudo).map((k) => k.user);
   const message = `Cannot apply ${dest}: ${st.loginUser} (this session's user) could no longer log in over SSH: ${reason}`;
   if (st.loginUser === "root") {
     if (p.allowRootLockout && admins.length) {
-      return `root can no longer log in over SSH (${reason}); log in as ${admins.join(" or ")} from now on`;
+      return { note: `root can no longer log in over SSH (${reason}); log in as ${admins.join(" or ")} from now on` };
     }
-    // In --check the admin an earlier task would create (bootstrap's deploy user) does not exist yet.
-    if (p.allowRootLockout && host.checkMode) {
-      return `root could no longer log in over SSH (${reason}); no other user has an authorized key and sudo yet, so applying fails unless an earlier task creates one`;
+    // The admin an earlier task of the run would create (bootstrap's deploy user) may not exist yet.
+    if (p.allowRootLockout) {
+      const missing = "no other user has both an authorized key and sudo";
+      const hint = "first create one (roles/deploy-user: a user, its authorized key and a sudo drop-in)";
+      return { note: `root could no longer log in over SSH (${reason})`, needs: [{ doing: message, missing, hint }] };
     }
     if (admins.length) {
       throw host.fail(message, `log in as ${admins.join(" or ")} (authorized key and sudo) and run again, or set allowRootLockout: true`);
@@ -51,6 +54,12 @@ function guardLockout(host: TaskHost, st: SshdDropInState, p: SshdConfigParams, 
       ? "install your public key with authorizedKey and connect with it before turning passwords off"
       : "keep a way in for this user (an authorized key, or the setting as it is)",
   );
+}
+
+/** What the lockout guard says: a note for the plan, or the admin user it needs. */
+interface LockoutVerdict {
+  readonly note?: string;
+  readonly needs?: readonly Prerequisite[];
 }
 
 /** Throw when sshd or its drop-in directory cannot be used, or the drop-in's path holds something else. */
@@ -171,12 +180,13 @@ export const sshdConfig = defineTask<SshdConfigParams>({
       return changed([sh`chown root:root -- ${dest} && chmod 0644 -- ${dest}`], { message: `${dest}: owner root:root, mode 0644` });
     }
     refuseInvalid(host, st, p, dest, content);
-    const note = guardLockout(host, st, p, dest);
+    const { note, needs } = guardLockout(host, { st, p, dest });
     const effect = effectiveChanges(st.now.effective, st.trial.effective);
     const summary = effect.length ? effect.join("; ") : "no effective change for this user";
     return changed([applyStep(p, dest, content)], {
       message: `${content === undefined ? "remove" : st.file.kind === "absent" ? "create" : "update"} ${dest}: ${summary}${note ? `; ${note}` : ""}`,
       diff: { label: dest, before: st.content, after: content },
+      needs,
     });
   },
 });

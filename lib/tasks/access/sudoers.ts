@@ -61,15 +61,12 @@ export const sudoers = defineTask<SudoersParams>({
       if (st.kind === "absent") return unchanged(`${path} does not exist`);
       return changed([sh`rm -f -- ${path}`], { message: `remove ${path}`, diff: { label: path, before: st.content, after: undefined } });
     }
-    if (st.kind === "absent" && !st.parentExists && !host.checkMode) {
-      throw host.fail(
-        `Cannot write ${path}: /etc/sudoers.d does not exist (is sudo installed?)`,
-        `install sudo first, e.g. apt({ names: "sudo" })`,
-      );
-    }
     const raw = p.content === undefined ? renderSudoRule(p.name, p) : p.content.endsWith("\n") ? p.content : `${p.content}\n`;
     // The echo says which drop-in visudo rejected; `%s` is the temp file, quoted by atomicWrite.
     const validate = `visudo -cf %s || { echo ${sh`${`bosun: visudo rejected the new content of ${path}; the old file is kept`}`.text}; false; }`;
-    return planFileWrite(host, st, { path, content: raw, owner: "root", group: "root", mode: "0440", validate });
+    const plan = planFileWrite(host, st, { path, content: raw, owner: "root", group: "root", mode: "0440", validate });
+    if (st.kind !== "absent" || st.parentExists) return plan;
+    const hint = `install sudo first, e.g. apt({ names: "sudo" })`;
+    return { ...plan, needs: [{ doing: `Cannot write ${path}`, missing: "/etc/sudoers.d does not exist (is sudo installed?)", hint }] };
   },
 });

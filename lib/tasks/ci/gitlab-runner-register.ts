@@ -1,5 +1,5 @@
 /** gitlabRunnerRegister: a GitLab runner is registered once (docker executor), read from config.toml. */
-import { defineTask, changed, unchanged, type TaskHost } from "../../core/task.js";
+import { defineTask, changed, unchanged, type Prerequisite, type TaskHost } from "../../core/task.js";
 import { sh, raw, type Command } from "../../core/command.js";
 import { taskParams, required, optional, nonEmpty, absPath, bool, int, secretString, oneOf, list, type Static } from "../../core/params.js";
 import { secret } from "../../core/secrets.js";
@@ -150,16 +150,24 @@ export const gitlabRunnerRegister = defineTask<GitlabRunnerRegisterParams, Gitla
         st.file === "unreadable" ? "run the task with sudo: true" : undefined,
       );
     }
-    if (!st.installed && !host.checkMode)
-      throw host.fail(`Cannot register runner ${name}: gitlab-runner is not installed`, "run gitlabRunner() before gitlabRunnerRegister()");
+    const needs: Prerequisite[] = st.installed
+      ? []
+      : [
+          {
+            doing: `Cannot register runner ${name}`,
+            missing: "gitlab-runner is not installed",
+            hint: "run gitlabRunner() before gitlabRunnerRegister()",
+          },
+        ];
     const url = p.url.replace(/\/+$/, "");
     const mine = st.runners.find((r) => r.name?.value === name && r.url?.value.replace(/\/+$/, "") === url);
     const output = { registered: false, name };
     if (!mine) {
       const steps = [registerCommand(p, name, configFile)];
-      const message = `register runner ${name} at ${url} (docker, ${p.image}${p.privileged ? ", privileged" : ""})${st.installed ? "" : " once gitlab-runner is installed"}`;
+      const message = `register runner ${name} at ${url} (docker, ${p.image}${p.privileged ? ", privileged" : ""})`;
       return changed(steps, {
         message,
+        needs,
         diff: { label: configFile, before: undefined, after: `[[runners]] name = "${name}" url = "${url}"\n` },
         output: { registered: true, name },
       });

@@ -3,7 +3,7 @@
  * one check command, compute the new content here, write it atomically only if it differs and
  * only if the file is still what was read.
  */
-import { unchanged, type Plan, type TaskHost } from "../../core/task.js";
+import { unchanged, type Plan, type Prerequisite, type TaskHost } from "../../core/task.js";
 import { pathState } from "../../facts/files.js";
 import { planFileWrite, requireFileOrAbsent, type FileAttributes } from "./file-plan.js";
 
@@ -44,18 +44,20 @@ export async function planEdit(host: TaskHost, target: EditTarget, edit: (conten
   const want = { path: file, owner: target.owner, group: target.group, mode: target.mode, validate: target.validate };
   if (st.kind === "absent") {
     if (target.absentIsDone) return unchanged(`${file} does not exist`);
-    if (!target.create && !host.checkMode) {
-      throw host.fail(
-        `Cannot edit "${file}": the file does not exist`,
-        "set create: true to create it, or create it first with ensureFile",
-      );
-    }
+    const needs: Prerequisite[] = target.create
+      ? []
+      : [
+          {
+            doing: `Cannot edit "${file}"`,
+            missing: "the file does not exist",
+            hint: "set create: true to create it, or create it first with ensureFile",
+          },
+        ];
     const result = edit("");
-    if (!result.changed) return unchanged(`${file} does not exist and the edit adds nothing: ${result.message}`);
-    const summary = target.create
-      ? `${result.message} (new file)`
-      : `${result.message}; the file does not exist yet, so applying fails unless an earlier task creates it`;
-    return planFileWrite(host, st, { ...want, content: result.content, expect: "absent", summary });
+    if (!result.changed) return { ...unchanged(`${file} does not exist and the edit adds nothing: ${result.message}`), needs };
+    const summary = target.create ? `${result.message} (new file)` : result.message;
+    const plan = planFileWrite(host, st, { ...want, content: result.content, expect: "absent", summary });
+    return { ...plan, needs: [...needs, ...(plan.needs ?? [])] };
   }
   if (st.content === undefined) {
     const why = st.contentOmitted === "too-large" ? `it is larger than ${MAX_EDIT_BYTES} bytes (${st.size})` : "it is not UTF-8 text";

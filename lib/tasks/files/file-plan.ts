@@ -7,7 +7,7 @@ import path from "node:path";
 import { sh, type Command } from "../../core/command.js";
 import type { Diff } from "../../core/diff.js";
 import { Secret } from "../../core/secrets.js";
-import { changed, unchanged, type Plan, type TaskHost } from "../../core/task.js";
+import { changed, unchanged, type Plan, type Prerequisite, type TaskHost } from "../../core/task.js";
 import { normaliseMode, sameAccount, type PathState } from "../../facts/files.js";
 import { atomicWrite, IN_PLACE_MARKER, type AtomicWriteOptions } from "./atomic-write.js";
 
@@ -107,18 +107,21 @@ export function logInPlaceWrite(host: TaskHost, file: string, results: readonly 
   }
 }
 
+/** What a write plan says and needs, beside the file and its bytes. */
+interface WriteDetails {
+  readonly diff: readonly Diff[];
+  readonly message: string;
+  readonly createParents?: boolean;
+  readonly needs?: readonly Prerequisite[];
+}
+
 /** The write step of a plan and the finish that logs an in-place write. */
-function writePlan(
-  host: TaskHost,
-  want: WantedFile,
-  bytes: Buffer,
-  diff: readonly Diff[],
-  message: string,
-  createParents = false,
-): Plan<undefined> {
+function writePlan(host: TaskHost, want: WantedFile, bytes: Buffer, details: WriteDetails): Plan<undefined> {
+  const { diff, message, createParents = false, needs } = details;
   const options = { mode: want.mode, owner: want.owner, group: want.group, validate: want.validate, createParents, expect: want.expect };
   return changed([atomicWrite(want.path, bytes, options)], {
     diff,
+    needs,
     message: want.content instanceof Secret ? `${message}; content hidden (secret)` : message,
     finish: (results) => {
       logInPlaceWrite(host, want.path, results);
@@ -131,19 +134,21 @@ function planNewFile(host: TaskHost, st: Extract<PathState, { kind: "absent" }>,
   const detail = [want.mode && `mode ${want.mode}`, want.owner && `owner ${want.owner}`, want.group && `group ${want.group}`].filter(
     Boolean,
   );
-  let message = want.summary ? `${want.path}: ${want.summary}` : `create ${want.path} (${[`${bytes.length} bytes`, ...detail].join(", ")})`;
-  if (!st.parentExists && !want.createParents) {
-    const parent = path.posix.dirname(want.path);
-    if (!host.checkMode)
-      fail(
-        host,
-        `Cannot write "${want.path}": directory "${parent}" does not exist`,
-        "create it first with ensureDir, or set createParents: true",
-      );
-    message += `; directory "${parent}" does not exist yet, so applying fails unless an earlier task creates it`;
-  }
+  const message = want.summary
+    ? `${want.path}: ${want.summary}`
+    : `create ${want.path} (${[`${bytes.length} bytes`, ...detail].join(", ")})`;
+  const needs: Prerequisite[] =
+    !st.parentExists && !want.createParents
+      ? [
+          {
+            doing: `Cannot write "${want.path}"`,
+            missing: `directory "${path.posix.dirname(want.path)}" does not exist`,
+            hint: "create it first with ensureDir, or set createParents: true",
+          },
+        ]
+      : [];
   const diff: Diff[] = want.content instanceof Secret ? [] : [{ label: want.path, before: undefined, after: diffText(bytes) }];
-  return writePlan(host, want, bytes, diff, message, want.createParents);
+  return writePlan(host, want, bytes, { diff, message, createParents: want.createParents, needs });
 }
 
 /** What chmod/chown would change, as a diff and as words ("mode 0644 → 0600"). */
@@ -171,7 +176,7 @@ function planExistingFile(
     const contentDiff: Diff[] =
       want.content instanceof Secret ? [] : [{ label: want.path, before: beforeText(st), after: diffText(bytes) }];
     const head = want.summary ? `${want.path}: ${want.summary}` : `update ${want.path} (${st.size} → ${bytes.length} bytes)`;
-    return writePlan(host, want, bytes, [...contentDiff, ...attrs.diff], attrs.words ? `${head}; ${attrs.words}` : head);
+    return writePlan(host, want, bytes, { diff: [...contentDiff, ...attrs.diff], message: attrs.words ? `${head}; ${attrs.words}` : head });
   }
   const steps = attributeSteps(st, want.path, want);
   if (steps.length) return changed(steps, { diff: attrs.diff, message: `${want.path}: ${attrs.words}` });

@@ -1,6 +1,6 @@
 /** symlink: a symbolic link points at a target. */
 import path from "node:path";
-import { defineTask, changed, unchanged } from "../../core/task.js";
+import { defineTask, changed, unchanged, type Prerequisite } from "../../core/task.js";
 import { sh, type Command } from "../../core/command.js";
 import { taskParams, required, optional, nonEmpty, absPath, account, bool, type Static } from "../../core/params.js";
 import { pathState, sameAccount } from "../../facts/files.js";
@@ -59,13 +59,17 @@ export const symlink = defineTask<SymlinkParams>({
     let message = `create link ${p.dest} -> ${p.src}`;
     if (st.kind === "link") message = `repoint ${p.dest}: ${st.target} -> ${p.src}`;
     if (occupant) message = `replace ${occupant} ${p.dest} by a link to ${p.src}`;
-    if (st.kind === "absent" && !st.parentExists) {
-      const parent = path.posix.dirname(p.dest);
-      if (!host.checkMode)
-        throw host.fail(`Cannot create link "${p.dest}": directory "${parent}" does not exist`, "create it first with ensureDir");
-      message += `; directory "${parent}" does not exist yet, so applying fails unless an earlier task creates it`;
-    }
+    const needs: Prerequisite[] =
+      st.kind === "absent" && !st.parentExists
+        ? [
+            {
+              doing: `Cannot create link "${p.dest}"`,
+              missing: `directory "${path.posix.dirname(p.dest)}" does not exist`,
+              hint: "create it first with ensureDir",
+            },
+          ]
+        : [];
     const before = st.kind === "link" ? { link: st.target } : occupant ? { kind: occupant } : undefined;
-    return changed([linkCommand(p.src, p.dest), ...chown], { diff: { label: p.dest, before, after }, message });
+    return changed([linkCommand(p.src, p.dest), ...chown], { diff: { label: p.dest, before, after }, message, needs });
   },
 });

@@ -91,6 +91,7 @@ export const waitForHttp = defineTask<WaitForHttpParams, WaitForHttpOutput>({
   schema: waitForHttpParams,
   validate: paramsProblem,
   async check(host, p) {
+    // checkMode: the wait is a probe that an earlier (unapplied) task would satisfy; runInCheckMode opts in.
     if (host.checkMode && !p.runInCheckMode) return skipped(`would wait for URL ${p.url}`);
     const statuses = statusList(p.status);
     const timeoutSeconds = p.timeoutSeconds ?? 60;

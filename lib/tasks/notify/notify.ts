@@ -125,6 +125,7 @@ export const notify = defineTask<NotifyParams, NotifyOutput>({
   async check(host, p) {
     const where = p.telegram ? `Telegram chat ${p.telegram.chatId}` : "the webhook";
     if (p.telegram) secret(p.telegram.botToken);
+    // checkMode: reported as skipped, not changed: a message is no change to the host, so --check must not count one.
     if (host.checkMode) return skipped(`would send a message to ${where}`);
     const step = p.telegram
       ? telegramStep(p as NotifyParams & { telegram: TelegramTarget })

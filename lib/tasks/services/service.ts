@@ -50,17 +50,19 @@ export const service = defineTask<ServiceParams>({
     const name = unit.id || p.name;
     if (unit.loadState === "not-found") {
       const message = `${p.name}: no such unit`;
-      if (host.checkMode && (p.enabled === true || (p.state !== undefined && p.state !== "stopped"))) {
-        return changed([sh`systemctl start -- ${p.name}`], {
-          message: `${message} yet; an earlier task (a package, a unit file) must provide it`,
-        });
-      }
       if (p.enabled !== true && (p.state === undefined || p.state === "stopped"))
         return unchanged(`${message}; nothing to stop or disable`);
-      throw host.fail(
-        `Cannot manage service ${p.name}: systemd has no such unit (LoadState=not-found)`,
-        "check the name (systemctl list-unit-files), or install the package that provides it first",
-      );
+      // An earlier task of the run (a package, a unit file) may provide it: the runner settles that.
+      return changed([sh`systemctl start -- ${p.name}`], {
+        message: `start ${p.name}`,
+        needs: [
+          {
+            doing: `Cannot manage service ${p.name}`,
+            missing: "systemd has no such unit (LoadState=not-found)",
+            hint: "check the name (systemctl list-unit-files), or install the package that provides it first",
+          },
+        ],
+      });
     }
     const problem = unitProblem(host, unit, name, p);
     if (problem) throw problem;

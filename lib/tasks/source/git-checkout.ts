@@ -1,5 +1,5 @@
 /** gitCheckout: a directory holds a clone of a repository checked out at a ref. */
-import { defineTask, changed, unchanged, type TaskHost } from "../../core/task.js";
+import { defineTask, changed, unchanged, type Prerequisite, type TaskHost } from "../../core/task.js";
 import { sh, raw, type Command } from "../../core/command.js";
 import { taskParams, required, optional, int, nonEmpty, absPath, account, bool, secretString, type Static } from "../../core/params.js";
 import { Secret } from "../../core/secrets.js";
@@ -44,8 +44,6 @@ function refuse(host: TaskHost, p: GitCheckoutParams, st: GitCheckoutState): voi
       `${what} as ${p.owner}: connected as another user without root`,
       "run the task with sudo: true, or connect as the owner",
     );
-  if (st.owner === "missing" && !host.checkMode)
-    throw host.fail(`${what}: user ${p.owner} does not exist`, "create it first with ensureUser");
   if (st.dest === "notdir") throw host.fail(`${what}: ${p.dest} exists and is not a directory`);
   if (st.dest === "other")
     throw host.fail(
@@ -128,8 +126,18 @@ export const gitCheckout = defineTask<GitCheckoutParams, GitCheckoutOutput>({
         "commit or discard them on the host, or set force: true to discard them",
       );
     }
+    const needs: Prerequisite[] =
+      st.owner === "missing"
+        ? [
+            {
+              doing: `Cannot check out ${p.repo} into ${p.dest}`,
+              missing: `user ${p.owner} does not exist`,
+              hint: "create it first with ensureUser",
+            },
+          ]
+        : [];
     if (!moved && !chownNeeded && !(dirty && p.force))
-      return unchanged(`${p.dest} is at ${ref} (${target.sha.slice(0, 12)})`, { before, after: target.sha });
+      return { ...unchanged(`${p.dest} is at ${ref} (${target.sha.slice(0, 12)})`, { before, after: target.sha }), needs };
     const steps = planSteps(p, st, target, { chownNeeded, moved, discard: dirty && !!p.force });
     const what =
       st.dest === "repo"
@@ -147,6 +155,7 @@ export const gitCheckout = defineTask<GitCheckoutParams, GitCheckoutOutput>({
     };
     return changed<GitCheckoutOutput>([command], {
       message: what,
+      needs,
       diff: { label: p.dest, before: before ? `${before}\n` : undefined, after: `${target.sha}\n` },
       output: { before, after: target.sha },
       finish: (results) => {

@@ -1,6 +1,6 @@
 /** certbotIssue: a certificate for these names exists and is outside its renewal window. */
 import { createHash } from "node:crypto";
-import { defineTask, changed, unchanged, type TaskHost } from "../../core/task.js";
+import { defineTask, changed, unchanged, needing, type Prerequisite, type TaskHost } from "../../core/task.js";
 import { sh, raw, type Command } from "../../core/command.js";
 import { reveal, secret } from "../../core/secrets.js";
 import { LETSENCRYPT_DIR, certbotStateCommand, parseCertbotState } from "../../facts/certificates.js";
@@ -62,17 +62,16 @@ export const certbotIssue = defineTask<CertbotIssueParams, CertbotIssueOutput>({
     const credentials =
       p.authenticator === "dns-cloudflare" ? (p.cloudflareCredentials ?? `${LETSENCRYPT_DIR}/cloudflare/${certName}.ini`) : undefined;
     const { st, cred } = await readState(host, certName, credentials);
-    const pending = st.installed ? undefined : "certbot is not installed yet: applying fails unless an earlier task installs it";
-    if (!st.installed && !host.checkMode) {
-      const pkgs = p.authenticator === "dns-cloudflare" ? "certbot python3-certbot-dns-cloudflare" : "certbot";
-      throw host.fail(
-        `Cannot issue certificate "${certName}": certbot is not installed`,
-        `install it first, e.g. apt({ names: [${pkgs
-          .split(" ")
-          .map((n) => `"${n}"`)
-          .join(", ")}] }) or the certbot role`,
-      );
-    }
+    const pkgs = p.authenticator === "dns-cloudflare" ? ["certbot", "python3-certbot-dns-cloudflare"] : ["certbot"];
+    const needs: Prerequisite[] = st.installed
+      ? []
+      : [
+          {
+            doing: `Cannot issue certificate "${certName}"`,
+            missing: "certbot is not installed",
+            hint: `install it first, e.g. apt({ names: [${pkgs.map((n) => `"${n}"`).join(", ")}] }) or the certbot role`,
+          },
+        ];
     const live = `${LETSENCRYPT_DIR}/live/${certName}`;
     const lineage = st.lineages.find((l) => l.name === certName);
     const output: CertbotIssueOutput = {
@@ -109,7 +108,8 @@ export const certbotIssue = defineTask<CertbotIssueParams, CertbotIssueOutput>({
       );
       messages.push(lineage ? `reissue ${certName}: ${reason}` : `issue ${certName} for ${p.domains.join(", ")}`);
     }
-    if (!steps.length) return unchanged(`${certName} (${lineage?.domains.join(", ")}) valid for ${lineage?.daysLeft} more day(s)`, output);
+    if (!steps.length)
+      return needing(unchanged(`${certName} (${lineage?.domains.join(", ")}) valid for ${lineage?.daysLeft} more day(s)`, output), needs);
     const before = lineage
       ? { domains: lineage.domains, keyType: lineage.keyType, server: lineage.server, notAfter: lineage.notAfter }
       : undefined;
@@ -118,8 +118,9 @@ export const certbotIssue = defineTask<CertbotIssueParams, CertbotIssueOutput>({
       : before;
     return changed(steps, {
       diff: { label: `certificate ${certName}`, before, after },
-      message: messages.join("; ") + (pending ? ` (${pending})` : ""),
+      message: messages.join("; "),
       output,
+      needs,
     });
   },
 });

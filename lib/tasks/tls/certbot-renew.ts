@@ -1,5 +1,5 @@
 /** certbotRenew: certbot renews the certificates that are due (or all, forced; or a dry run). */
-import { defineTask, changed, unchanged } from "../../core/task.js";
+import { defineTask, changed, unchanged, needing } from "../../core/task.js";
 import { sh } from "../../core/command.js";
 import { taskParams, optional, matching, str, nonEmpty, bool, record, type Static } from "../../core/params.js";
 import type { ExecResult } from "../../core/connection.js";
@@ -68,12 +68,11 @@ export const certbotRenew = defineTask<CertbotRenewParams, CertbotRenewOutput>({
         "run the task with sudo: true (/etc/letsencrypt is root's)",
       );
     }
-    if (!st.installed && !host.checkMode)
-      throw host.fail(
-        "Cannot renew certificates: certbot is not installed",
-        'install it first, e.g. apt({ names: "certbot" }) or the certbot role',
-      );
-    if (!st.installed) return unchanged("certbot is not installed yet: nothing to renew");
+    if (!st.installed) {
+      const missing = "certbot is not installed";
+      const hint = 'install it first, e.g. apt({ names: "certbot" }) or the certbot role';
+      return needing(unchanged("nothing to renew", { lineages: [] }), [{ doing: "Cannot renew certificates", missing, hint }]);
+    }
     if (p.certName && !st.lineages.length)
       throw host.fail(
         `Cannot renew certificate "${p.certName}": there is no such lineage in /etc/letsencrypt/renewal`,

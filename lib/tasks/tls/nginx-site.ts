@@ -1,6 +1,6 @@
 /** nginxSite: an nginx vhost in sites-available, enabled, checked by `nginx -t`, live after a reload. */
 import { createHash } from "node:crypto";
-import { defineTask, changed, unchanged, type TaskHost } from "../../core/task.js";
+import { defineTask, changed, unchanged, needing, type Prerequisite, type TaskHost } from "../../core/task.js";
 import { sh, raw, type Command } from "../../core/command.js";
 import { BosunError } from "../../core/errors.js";
 import { taskParams, required, optional, typed, str, nonEmpty, bool, any, oneOf, record, type Static } from "../../core/params.js";
@@ -151,13 +151,16 @@ export const nginxSite = defineTask<NginxSiteParams, NginxSiteOutput>({
     const r = await host.exec(siteStateCommand(p.name, host.diffMode));
     if (r.code !== 0) throw host.fail(`Cannot read nginx site "${p.name}": ${r.stderr.trim() || `exit ${r.code}`}`);
     const st = parseSiteState(r.stdout);
-    // In check mode an earlier task of the run may install nginx: plan against an empty site.
-    const pending = st.nginx ? "" : " (nginx is not installed yet: applying fails unless an earlier task installs it)";
-    if (!st.nginx && !host.checkMode)
-      throw host.fail(
-        `Cannot manage nginx site "${p.name}": nginx is not installed`,
-        'install it first, e.g. apt({ names: "nginx" }) or the nginx role',
-      );
+    // An earlier task of the run may install nginx: plan against an empty site, the runner settles it.
+    const needs: Prerequisite[] = st.nginx
+      ? []
+      : [
+          {
+            doing: `Cannot manage nginx site "${p.name}"`,
+            missing: "nginx is not installed",
+            hint: 'install it first, e.g. apt({ names: "nginx" }) or the nginx role',
+          },
+        ];
     const d = `${AVAILABLE}/${p.name}`;
     if (st.link === "")
       throw host.fail(
@@ -166,12 +169,14 @@ export const nginxSite = defineTask<NginxSiteParams, NginxSiteOutput>({
       );
     const reload = p.reload ?? true;
     if (p.state === "absent") {
-      if (st.sha256 === undefined && st.link === undefined) return unchanged(`no site ${p.name}`, { path: d, enabled: false });
+      if (st.sha256 === undefined && st.link === undefined)
+        return needing(unchanged(`no site ${p.name}`, { path: d, enabled: false }), needs);
       const reloadCmd = reload ? raw("if systemctl is-active --quiet nginx; then systemctl reload nginx; fi") : raw(":");
       return changed([sh`rm -f -- ${`${ENABLED}/${p.name}`} ${d} && ${reloadCmd}`], {
         diff: { label: d, before: st.content ?? "(site)\n", after: undefined },
         message: `remove site ${p.name}`,
         output: { path: d, enabled: false },
+        needs,
       });
     }
     const bytes = Buffer.from(content ?? "", "utf8");
@@ -181,7 +186,10 @@ export const nginxSite = defineTask<NginxSiteParams, NginxSiteOutput>({
     const linkDiffers = enable ? st.link !== d && st.link !== `../sites-available/${p.name}` : st.link !== undefined;
     const output = { path: d, enabled: enable };
     if (!contentDiffers && !linkDiffers)
-      return unchanged(`site ${p.name} is ${enable ? "enabled" : "disabled"}${st.active ? "" : " (nginx is not running)"}`, output);
+      return needing(
+        unchanged(`site ${p.name} is ${enable ? "enabled" : "disabled"}${st.active ? "" : " (nginx is not running)"}`, output),
+        needs,
+      );
     const what = [
       contentDiffers ? (st.sha256 ? "update" : "write") + ` ${d}` : "",
       linkDiffers ? (enable ? "enable" : "disable") + ` site ${p.name}` : "",
@@ -190,8 +198,9 @@ export const nginxSite = defineTask<NginxSiteParams, NginxSiteOutput>({
       diff: contentDiffers
         ? { label: d, before: st.content ?? (st.sha256 ? "(content not shown: run with --diff)\n" : undefined), after: content }
         : { label: `${ENABLED}/${p.name}`, before: st.link, after: enable ? d : undefined },
-      message: `${what.join(", ")}; nginx -t${reload ? ", reload" : ""}${pending}`,
+      message: `${what.join(", ")}; nginx -t${reload ? ", reload" : ""}`,
       output,
+      needs,
     });
   },
 });

@@ -4,6 +4,7 @@
  */
 import { BosunError } from "../../../lib/core/errors.js";
 import type { Plan, TaskCall, TaskHost } from "../../../lib/core/task.js";
+import { settlePrerequisites } from "../../../lib/run/prerequisites.js";
 
 /** A TaskHost answering every fact with `fact`. */
 export function cannedHost(fact: unknown, options: { checkMode?: boolean } = {}): TaskHost {
@@ -19,9 +20,9 @@ export function cannedHost(fact: unknown, options: { checkMode?: boolean } = {})
   };
 }
 
-/** Run a task call's check on a host. */
-export function plan<P, O>(call: TaskCall<P, O>, host: TaskHost): Promise<Plan<O>> {
-  return call.definition.check(host, call.params);
+/** Run a task call's check on a host, its prerequisites settled as the runner does (fail when applying, note when checking). */
+export async function plan<P, O>(call: TaskCall<P, O>, host: TaskHost): Promise<Plan<O>> {
+  return settlePrerequisites(await call.definition.check(host, call.params), host);
 }
 
 /** The command texts of a plan (empty when unchanged). */

@@ -6,6 +6,7 @@ import type { ExecResult } from "../../../lib/core/connection.js";
 import type { Command } from "../../../lib/core/command.js";
 import { BosunError } from "../../../lib/core/errors.js";
 import type { Plan, Step, TaskCall, TaskHost } from "../../../lib/core/task.js";
+import { settlePrerequisites } from "../../../lib/run/prerequisites.js";
 
 /** A TaskHost that answers every fact with `fact` and every exec with `exec`. */
 export interface CannedHost extends TaskHost {
@@ -52,9 +53,9 @@ export function cannedHost(fact: unknown, options: CannedHostOptions = {}): Cann
   };
 }
 
-/** Run a task call's check on a canned host. */
-export function plan<P, O>(call: TaskCall<P, O>, host: TaskHost): Promise<Plan<O>> {
-  return call.definition.check(host, call.params);
+/** Run a task call's check on a canned host, its prerequisites settled as the runner does (fail when applying, note when checking). */
+export async function plan<P, O>(call: TaskCall<P, O>, host: TaskHost): Promise<Plan<O>> {
+  return settlePrerequisites(await call.definition.check(host, call.params), host);
 }
 
 /** The text of each command step of a plan (label for action steps). */

@@ -97,7 +97,9 @@ describe("ensureFile() plans", () => {
       'Cannot write "/srv/app/x": directory "/srv/app" does not exist',
     );
     const checked = await plan(ensureFile({ path: "/srv/app/x", content: "x" }), cannedHost(missing, { checkMode: true }));
-    expect(checked.message).toMatch(/directory "\/srv\/app" does not exist yet, so applying fails unless an earlier task creates it/);
+    expect(checked.message).toMatch(
+      /directory "\/srv\/app" does not exist yet, so applying fails unless an earlier task of this run provides it/,
+    );
     const created = await plan(ensureFile({ path: "/srv/app/x", content: "x", createParents: true }), cannedHost(missing));
     expect(stepTexts(created)[0]).toContain("mkdir -p");
   });

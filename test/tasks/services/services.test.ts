@@ -106,7 +106,8 @@ describe("service()", () => {
     const checked = await plan(service({ name: "nosuch", state: "started" }), missing, true);
     expect(checked.result).toMatchObject({
       status: "changed",
-      message: "nosuch: no such unit yet; an earlier task (a package, a unit file) must provide it",
+      message:
+        "start nosuch; systemd has no such unit (LoadState=not-found) yet, so applying fails unless an earlier task of this run provides it",
     });
     expect((await plan(service({ name: "nosuch", state: "stopped" }), missing, false)).result.status).toBe("ok");
   });

@@ -246,12 +246,12 @@ describe("TLS tasks in check mode before their program is installed", () => {
     const certbot = fakeHost({ check: true, respond: () => ({ stdout: `@@now\n${NOW}\n` }) });
     const r1 = await certbot.host.run(certbotIssue(base));
     expect(r1.message).toBe(
-      "issue web.lab.test for web.lab.test (certbot is not installed yet: applying fails unless an earlier task installs it)",
+      "issue web.lab.test for web.lab.test; certbot is not installed yet, so applying fails unless an earlier task of this run provides it",
     );
     const nginx = fakeHost({ check: true, respond: () => ({ stdout: "@@nginx\n@@sha\n@@link\n@@active\ninactive\n" }) });
     const r2 = await nginx.host.run(nginxSite({ name: "app", content: "x" }));
     expect(r2.message).toBe(
-      "write /etc/nginx/sites-available/app, enable site app; nginx -t, reload (nginx is not installed yet: applying fails unless an earlier task installs it)",
+      "write /etc/nginx/sites-available/app, enable site app; nginx -t, reload; nginx is not installed yet, so applying fails unless an earlier task of this run provides it",
     );
   });
 });
