@@ -99,6 +99,7 @@ export const CONTROLLER_TOOLS: readonly ControllerTool[] = [
   { program: "ansible", debianPackage: "ansible", version: ["ansible", "--version"], usedBy: "test/inventory/ansible-limit.test.ts" },
   { program: "ansible-inventory", debianPackage: "ansible", usedBy: "test/inventory/ansible-corpus.test.ts" },
   { program: "ansible-vault", debianPackage: "ansible", usedBy: "test/inventory/vault-ansible.test.ts" },
+  { program: "ansible-playbook", debianPackage: "ansible", usedBy: "test/cli/json-callback.test.ts" },
 ];
 
 /** The Debian packages of {@link CONTROLLER_TOOLS}, each once, in list order. */
