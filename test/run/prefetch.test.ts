@@ -213,7 +213,7 @@ test("a command outside a task's check (a play's own exec) drops the answers", a
   const pb = book(async (host) => {
     await host.run(command({ cmd: sh`cat -- ${`${dir}/y`}`, readOnly: true, ignoreErrors: true }));
     await host.exec(sh`echo 2 > ${`${dir}/y`}`);
-    await host.run(command({ cmd: sh`cat -- ${`${dir}/y`}`, readOnly: true, title: "again" }));
+    await host.run(command({ cmd: sh`head -c 100 -- ${`${dir}/y`}`, readOnly: true, title: "again" }));
   });
   writeFileSync(`${dir}/y`, "1\n");
   await run(pb);
