@@ -32,7 +32,13 @@ export const ensureDir = defineTask<EnsureDirParams>({
       );
     }
     const steps: Command[] = [];
-    const want = { kind: "dir", mode: p.mode ?? (st.kind === "dir" ? st.mode : "0755"), owner: p.owner, group: p.group };
+    // Only what the params set: an owner or group left alone must not read as removed in --diff.
+    const want = {
+      kind: "dir",
+      mode: p.mode ?? (st.kind === "dir" ? st.mode : "0755"),
+      ...(p.owner === undefined ? {} : { owner: p.owner }),
+      ...(p.group === undefined ? {} : { group: p.group }),
+    };
     if (st.kind === "absent") steps.push(sh`mkdir -p -- ${p.path}`);
     const current = st.kind === "dir" ? st : undefined;
     if (p.mode && current?.mode !== p.mode.padStart(4, "0")) steps.push(sh`chmod ${p.mode} -- ${p.path}`);

@@ -8,6 +8,7 @@ import type { ChangedPlan, Plan } from "../../../lib/core/task.js";
 import type { PathState } from "../../../lib/facts/files.js";
 import { blockInFile, ensureAbsent, ensureDir, ensureFile, lineInFile, symlink, templateFile } from "../../../lib/tasks/files/index.js";
 import { cannedHost, plan, stepTexts } from "./fake-task-host.js";
+import { renderDiff, type Diff } from "../../../lib/core/diff.js";
 
 const sha = (s: string): string => createHash("sha256").update(s).digest("hex");
 const own = { owner: "root", group: "root", uid: "0", gid: "0" };
@@ -273,5 +274,13 @@ describe("ensureDir() plans", () => {
     expect(stepTexts(await plan(ensureDir({ path: "/srv/app", owner: "1000", group: "adm" }), cannedHost(st)))).toEqual([
       "chown -- :adm /srv/app",
     ]);
+  });
+
+  test("ensureDir() --diff shows only the mode when only the mode changes (owner and group are not removed)", async () => {
+    const st: PathState = { kind: "dir", mode: "0755", owner: "deploy", group: "deploy", uid: "1000", gid: "1000" };
+    const p = await plan(ensureDir({ path: "/srv/app", mode: "0750" }), cannedHost(st));
+    const diff = renderDiff((p.changed ? p.diff : undefined) as Diff);
+    const changedLines = diff.split("\n").filter((l) => /^[-+][^-+]/.test(l));
+    expect(changedLines).toEqual(['-  "mode": "0755",', '+  "mode": "0750",']);
   });
 });
