@@ -75,7 +75,11 @@ function mergeTasks(lists: readonly (readonly JsonTask[])[], playId: string): Js
       };
     }
   }
-  return merged.map((m, i) => ({ ...m, task: { ...m.task, id: `${playId}-task-${i + 1}` } }));
+  let n = 0;
+  return merged.map((m) => ({
+    ...m,
+    task: { ...m.task, id: m.task.id.endsWith("-connect") ? `${playId}-connect` : `${playId}-task-${++n}` },
+  }));
 }
 
 function mergePlays(inputs: readonly SourcedDocument[]): JsonPlay[] {
