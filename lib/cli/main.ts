@@ -4,7 +4,14 @@
  * prints the recap (or the JSON document) and returns the exit code.
  */
 import path from "node:path";
-import { ansibleSettings, loadInventorySources, parseExtraVars, setWarningSink, writeRetryFile } from "../inventory/index.js";
+import {
+  ansibleSettings,
+  limitWithAbsoluteFiles,
+  loadInventorySources,
+  parseExtraVars,
+  setWarningSink,
+  writeRetryFile,
+} from "../inventory/index.js";
 import { useVaultSecrets } from "../inventory/vault-keyring.js";
 import { readVaultPasswords } from "../inventory/vault-passwords.js";
 import type { Inventory, Vars } from "../inventory/types.js";
@@ -83,7 +90,7 @@ async function prepare(
   book: Playbook,
   args: CliArgs,
   cwd: string,
-): Promise<{ inventory: Inventory; extraVars: Vars; defaultVars: Vars; hosts: number; selected: readonly string[] }> {
+): Promise<{ inventory: Inventory; extraVars: Vars; defaultVars: Vars; hosts: number; selected: readonly string[]; limit?: string }> {
   // Vault passwords first: group_vars files and !vault values are decrypted while the inventory loads.
   useVaultSecrets(
     await readVaultPasswords({ vaultIds: args.vaultIds, passwordFiles: args.vaultPasswordFiles, askVaultPass: args.askVaultPass, cwd }),
@@ -100,14 +107,15 @@ async function prepare(
     ...(args.askBecomePass ? { become: await promptHidden("BECOME password: ") } : {}),
   };
   const defaultVars = connectionDefaults(args.connection, prompted);
-  const selected = selectedHosts(book, inventory, { limit: args.limit, extraVars, defaultVars, shard: args.shard });
+  const limit = args.limit === undefined ? undefined : limitWithAbsoluteFiles(args.limit, cwd);
+  const selected = selectedHosts(book, inventory, { limit, extraVars, defaultVars, shard: args.shard });
   if (args.limit !== undefined && selected.length === 0) {
     throw new UsageError(
       `Cannot run: --limit "${args.limit}" leaves no host to run on`,
       `The plays target ${book.plays.map((p) => `"${p.hosts}"`).join(", ")}.`,
     );
   }
-  return { inventory, extraVars, defaultVars, hosts: selected.length, selected };
+  return { inventory, extraVars, defaultVars, hosts: selected.length, selected, limit };
 }
 
 const silent: Renderer = { attach: () => undefined, close: async () => {} };
@@ -229,7 +237,7 @@ async function runCliWithWarnings(book: Playbook, argv: readonly string[], optio
   try {
     report = await runPlaybook(book, {
       inventory: prepared.inventory,
-      limit: args.limit,
+      limit: prepared.limit,
       shard: args.shard,
       check: args.check,
       diff: args.diff,
@@ -296,7 +304,7 @@ async function listTasks(
   const recorded: GatedTask[] = [];
   const report = await runPlaybook(book, {
     inventory: prepared.inventory,
-    limit: args.limit,
+    limit: prepared.limit,
     shard: args.shard,
     check: true,
     tags: args.tags,

@@ -9,5 +9,5 @@ export { parseInventory, type ParseInventoryOptions } from "./parse.js";
 export { inventoryFromHosts, singleHostInventory, type InventoryFromHostsOptions } from "./in-code.js";
 export { mergeVars, hostVarsWith, magicVars, type VarLayers } from "./precedence.js";
 export { parseExtraVars, parseExtraVar } from "./extra-vars.js";
-export { selectHosts, limitPatterns, type SelectHostsOptions } from "./select-hosts.js";
+export { selectHosts, limitPatterns, limitWithAbsoluteFiles, type SelectHostsOptions } from "./select-hosts.js";
 export { connectionFromVars, becomeFromVars, type ConnectionFromVarsOptions } from "./connection-spec.js";

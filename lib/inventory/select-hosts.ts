@@ -146,6 +146,13 @@ export function limitPatterns(limit: string, cwd: string = process.cwd()): strin
   return out;
 }
 
+/** `limit` with every `@file` made absolute from `cwd`, for code that evaluates it elsewhere; unchanged when it has none. */
+export function limitWithAbsoluteFiles(limit: string, cwd: string): string {
+  const pieces = splitHostPatternText(limit);
+  if (!pieces.some((p) => p.startsWith("@"))) return limit;
+  return pieces.map((p) => (p.startsWith("@") ? `@${resolveUserPath(p.slice(1), cwd)}` : p)).join(",");
+}
+
 /**
  * The hosts a play runs on, in inventory order: those matching `pattern` (the play's `hosts`) and,
  * when given, the `--limit` patterns. Names that match nothing are warned about and skipped, as in
