@@ -30,6 +30,11 @@ export interface ControllerTool {
   readonly debianPackage?: string;
   /** Where it comes from instead, when no Debian 12 package provides it. */
   readonly from?: ControllerToolSource;
+  /**
+   * True when the program must come from {@link debianPackage} itself: another package's program of
+   * that name will not do (busybox-static, not the dynamically linked busybox).
+   */
+  readonly exactPackage?: boolean;
   /** argv that prints its version (for `.ci/run`'s log); the package version is printed regardless. */
   readonly version?: readonly string[];
   /** A file that runs it (one is enough: it tells a reader why the entry is here). */
@@ -67,6 +72,7 @@ export const CONTROLLER_TOOLS: readonly ControllerTool[] = [
   { program: "apt-get", debianPackage: "apt", version: ["apt-get", "--version"], usedBy: "lib/lab/services/apt.ts" },
   { program: "dpkg", debianPackage: "dpkg", version: ["dpkg", "--version"], usedBy: "lib/lab/services/compose-plugin.ts" },
   { program: "dpkg-deb", debianPackage: "dpkg", usedBy: "lib/lab/services/build-image.ts" },
+  { program: "dpkg-query", debianPackage: "dpkg", usedBy: "lib/lab/prerequisites.ts" },
   { program: "ldconfig", debianPackage: "libc-bin", usedBy: "lib/lab/services/build-image.ts" },
   { program: "gpg", debianPackage: "gpg", version: ["gpg", "--version"], usedBy: "lib/lab/services/docker-repo.ts" },
   { program: "gpgconf", debianPackage: "gpgconf", usedBy: "lib/lab/services/docker-repo.ts" },
@@ -93,7 +99,14 @@ export const CONTROLLER_TOOLS: readonly ControllerTool[] = [
   ...base("mawk", "awk", "test/tasks/ci/runner-config.test.ts"),
   ...base("findutils", "find", "test/facts/files.test.ts"),
   ...base("hostname", "hostname", "test/tasks/ci/runner-config.test.ts"),
-  { program: "busybox", debianPackage: "busybox", version: ["busybox", "--help"], usedBy: "test/lab/docker-variant.e2e.test.ts" },
+  // Static: the test copies it into an image that has no libc.
+  {
+    program: "busybox",
+    debianPackage: "busybox-static",
+    exactPackage: true,
+    version: ["busybox", "--help"],
+    usedBy: "test/lab/docker-variant.e2e.test.ts",
+  },
   { program: "curl", debianPackage: "curl", version: ["curl", "--version"], usedBy: "test/playbooks/bootstrap.e2e.test.ts" },
   { program: "openssl", debianPackage: "openssl", version: ["openssl", "version"], usedBy: "test/tasks/http/local-server.ts" },
   { program: "ansible", debianPackage: "ansible", version: ["ansible", "--version"], usedBy: "test/inventory/ansible-limit.test.ts" },

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { accessSync, constants, closeSync, existsSync, openSync } from "node:fs";
 import path from "node:path";
 import { CONTROLLER_TOOLS, controllerDebianPackages, type ControllerTool } from "./controller-tools.js";
@@ -66,8 +66,15 @@ async function ensureInotifyInstances(): Promise<void> {
   if (current > 0 && current < 1024) await runProcess(["sysctl", "-w", "fs.inotify.max_user_instances=1024"], { allowFailure: true });
 }
 
+/** True when dpkg has `pkg` installed. */
+function packageInstalled(pkg: string): boolean {
+  const r = spawnSync("dpkg-query", ["--showformat", "${Status}", "--show", pkg], { encoding: "utf8" });
+  return r.status === 0 && r.stdout === "install ok installed";
+}
+
 /** True when `tool` can run here (an `npm ci` tool may also sit in ./node_modules/.bin). */
 function present(tool: ControllerTool): boolean {
+  if (tool.exactPackage && tool.debianPackage && !packageInstalled(tool.debianPackage)) return false;
   if (tool.from === "npm ci") return onPath(tool.program) || existsSync(path.join("node_modules", ".bin", tool.program));
   return onPath(tool.program);
 }
