@@ -16,6 +16,7 @@ export * as schema from "./core/params.js";
 // Inventory, templates, CLI.
 export {
   loadInventory,
+  loadInventorySources,
   parseInventory,
   inventoryFromHosts,
   singleHostInventory,
