@@ -181,6 +181,13 @@ export function systemCases(ctx: CaseContext): Record<string, TaskCase> {
       },
     },
     "system.timezone": { fuzz: { name: { params: (v) => ({ name: v }) } } },
+    // load: false: lab hosts are containers, which cannot load modules; the boot file is what is observed.
+    "system.kernelModule": {
+      fuzz: {
+        name: { params: (v) => ({ name: v, load: false }) },
+        state: { params: (v) => ({ name: "injkm", state: v, load: false }) },
+      },
+    },
   };
 }
 
