@@ -82,6 +82,35 @@ describe("inventory sources", () => {
     expect(inventory.groups.get("ungrouped")).toEqual(["extra1", "web9"]);
   }, 60_000);
 
+  test("ansible_group_priority orders groups of equal depth when written inline, not in a group_vars file", async () => {
+    const root = tree({
+      "hosts.yml":
+        "a:\n  hosts: { h1: }\n  vars: { x: a, ansible_group_priority: 10 }\nb:\n  hosts: { h1: }\n  vars: { x: b }\nc:\n  hosts: { h1: }\nd:\n  hosts: { h1: }\n",
+      "group_vars/c.yml": "y: c\nansible_group_priority: 10\n",
+      "group_vars/d.yml": "y: d\n",
+    });
+    const { list } = await ansibleInventoryList([join(root, "hosts.yml")]);
+    const inventory = await loadInventorySources([join(root, "hosts.yml")]);
+    expectSame(inventory, list);
+    expect(inventory.hosts.get("h1")!.vars).toMatchObject({ x: "a", y: "d" });
+  }, 60_000);
+
+  test("YAML shapes Ansible accepts with a warning load as Ansible loads them, with the same warnings", async () => {
+    const root = tree({
+      "odd.yml": "web:\n  hosts: 192.168.0.2\n  hostz:\n    web2:\n  note: plain\nbroken: [a, b]\nall:\n  vars:\n    x: 1\n",
+    });
+    const { list, stderr } = await ansibleInventoryList([join(root, "odd.yml")]);
+    const inventory = await loadInventorySources([join(root, "odd.yml")]);
+    expectSame(inventory, list);
+    const said = stderr.replace(/\s+/g, " ");
+    for (const warning of warnings.map((w) => w.replace(/ it is a \w+$/, ""))) expect(said).toContain(warning);
+    expect(warnings).toEqual([
+      'Skipping unexpected key (hostz) in group (web), only "vars", "children" and "hosts" are valid',
+      "Skipping key (note) in group (web) as it is not a mapping, it is a string",
+      "Skipping 'broken' as this is not a valid group definition",
+    ]);
+  }, 60_000);
+
   test("a comma list is hosts, with ports; a repeated source changes nothing", async () => {
     const { list } = await ansibleInventoryList(["web1,web2:2222,", "web1,"]);
     const inventory = await loadInventorySources(["web1,web2:2222,", "web1,"]);
