@@ -85,13 +85,14 @@ export const CONTROLLER_TOOLS: readonly ControllerTool[] = [
   { program: "python3", debianPackage: "python3", version: ["python3", "--version"], usedBy: "test/tasks/http/wait-for-http.test.ts" },
   { program: "wget", debianPackage: "wget", version: ["wget", "--version"], usedBy: "test/tasks/http/wait-for-http.test.ts" },
   { program: "depcruise", from: "npm ci", usedBy: "test/scripts/layers.test.ts" },
+  { program: "file", debianPackage: "file", usedBy: "test/cli/json-callback.test.ts (Ansible's modules)" },
   { program: "sudo", debianPackage: "sudo", version: ["sudo", "--version"], usedBy: "test/run/prefetch.test.ts" },
   // The base system (Essential or Priority: required on Debian): there on every Debian machine,
   // listed because unit tests run the library's remote commands with this machine's /bin/sh.
   ...base("dash", "sh dash", "test/tasks/command.test.ts"),
   ...base(
     "coreutils",
-    "base64 basename cat chmod chown chroot cut date dirname head ln ls mkdir mktemp mv od readlink rm sha256sum sleep stat tail touch tr",
+    "base64 basename cat chmod chown chroot cut date dirname head ln ls mkdir mktemp mv od printf readlink rm sha256sum sleep stat tail touch tr",
     "test/tasks/files/atomic-write.test.ts",
   ),
   ...base("sed", "sed", "test/facts/access.test.ts"),
@@ -99,6 +100,7 @@ export const CONTROLLER_TOOLS: readonly ControllerTool[] = [
   ...base("mawk", "awk", "test/tasks/ci/runner-config.test.ts"),
   ...base("findutils", "find", "test/facts/files.test.ts"),
   ...base("hostname", "hostname", "test/tasks/ci/runner-config.test.ts"),
+  ...base("e2fsprogs", "lsattr", "test/cli/json-callback.test.ts"),
   // Static: the test copies it into an image that has no libc.
   {
     program: "busybox",

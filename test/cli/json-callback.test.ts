@@ -21,6 +21,7 @@ beforeAll(() => {
   // One local host and one that refuses connections (port 1), in Ansible's INI format for both tools.
   writeFileSync(
     path.join(dir, "hosts"),
+    // controller-tools: sh bash ansible-playbook python3 ssh file lsattr basename cat chmod chown cut ldconfig mkdir mktemp mv printf readlink rm sha256sum sleep stat (Ansible and its modules)
     "[app]\nhere ansible_connection=local ansible_python_interpreter=/usr/bin/python3\ngone ansible_host=127.0.0.1 ansible_port=1 ansible_user=root\n",
   );
 });

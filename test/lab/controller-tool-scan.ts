@@ -4,7 +4,7 @@
  * template, every `onPath("x")`/`which("x")` probe, and every host binary copied out
  * (`docker cp /bin/busybox ...`, `copyFile("/usr/bin/x", ...)`). A call whose program is not a
  * literal (a variable, a computed path), a `new LocalConnection()`, an inventory host on
- * `ansible_connection: local` (both run the commands of tasks here), or a shell (whose script
+ * `ansible_connection: local` (`=local` in INI; both run the commands of tasks here), or a shell (whose script
  * names further programs) must say what it runs in a `// controller-tools: NAME ...` comment on
  * the lines right above it (`none` when it runs nothing of this machine's, e.g. a binary inside an
  * unpacked root filesystem); text after ` (` or ` -- ` in that comment is a reason, not a name.
@@ -33,7 +33,7 @@ const CALL = /(?<![\w.$])(function\s+)?(runProcess|spawnSync|spawn|execFileSync|
 const ZX = /(?<![\w.$`])\$(?:\([^)]*\))?`\s*([^\s`$]+)?/g;
 const PROBE = /(?<![\w.])(?:onPath|which)\(\s*(["'])([^"'\n]+)\1/g;
 const BIN_PATH = /(["'`])(\/(?:usr\/)?(?:local\/)?s?bin\/[\w.+-]+)\1/g;
-const LOCAL = /new LocalConnection\s*\(|ansible_connection: local\b/g;
+const LOCAL = /new LocalConnection\s*\(|ansible_connection(?:: |=)local\b/g;
 const ANNOTATION = /\/\/\s*controller-tools:\s*(.*)$/;
 
 function lineOf(text: string, index: number): number {

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { CONTROLLER_TOOLS, controllerDebianPackages } from "../../lib/lab/controller-tools.js";
+import { missingControllerTools } from "../../lib/lab/prerequisites.js";
 import { scanControllerPrograms } from "./controller-tool-scan.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -61,8 +62,13 @@ describe("scanControllerPrograms()", () => {
   });
 
   test("counts a local connection and an inventory host on ansible_connection: local as running computed commands", () => {
-    const source = ["const c = new LocalConnection();", 'const inv = "web1:\\n  ansible_connection: local\\n";'].join("\n");
-    expect(scanControllerPrograms(source).unreadable).toEqual([1, 2]);
+    const source = [
+      "const c = new LocalConnection();",
+      'const inv = "web1:\\n  ansible_connection: local\\n";',
+      'const ini = "[app]\\nweb1 ansible_connection=local\\n";',
+      'const parsedOnly = { ansible_connection: "local" };',
+    ].join("\n");
+    expect(scanControllerPrograms(source).unreadable).toEqual([1, 2, 3]);
   });
 });
 
@@ -100,6 +106,15 @@ describe("lib/lab/controller-tools.ts", () => {
       expect([t.program, existsSync(path.join(root, t.usedBy.split(" ")[0]!))]).toEqual([t.program, true]);
     }
     expect(listed.size).toBe(CONTROLLER_TOOLS.length);
-    expect(controllerDebianPackages()).toEqual(expect.arrayContaining(["docker.io", "debootstrap", "openssh-client", "busybox"]));
+    expect(controllerDebianPackages()).toEqual(expect.arrayContaining(["docker.io", "debootstrap", "openssh-client", "busybox-static"]));
+  });
+});
+
+describe("missingControllerTools()", () => {
+  test("finds a program on PATH present, and one that must come from a package this machine lacks missing", () => {
+    const sh = { program: "sh", debianPackage: "dash", usedBy: "x" };
+    const fromOtherPackage = { ...sh, debianPackage: "bosun-no-such-package", exactPackage: true };
+    const absent = { program: "bosun-no-such-program", debianPackage: "dash", usedBy: "x" };
+    expect(missingControllerTools([sh, fromOtherPackage, absent])).toEqual([fromOtherPackage, absent]);
   });
 });
