@@ -16,6 +16,7 @@ beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), "bosun-cli-inventory-"));
   mkdirSync(path.join(dir, "playbooks"));
   // controller-tools: none -- inventories to parse; nothing runs on these hosts
+  // controller-tools: sh (the local connections of these hosts)
   writeFileSync(path.join(dir, "hosts.ini"), "[app]\nalpha ansible_connection=local\nbeta ansible_connection=local\n");
   // controller-tools: none -- the same
   writeFileSync(path.join(dir, "more.yml"), "db:\n  hosts:\n    gamma:\n      ansible_connection: local\n");
