@@ -301,7 +301,7 @@ export async function deployHost(host: Host, vars: Vars): Promise<void> {
   }
   try {
     await host.shielded(() => host.run(releaseDeployLock({ appDir: s.appDir, token: owner.token })));
-    await holderEnded(lock.output?.holder);
+    await holderEnded(owner.token);
   } catch (error) {
     failure ??= error;
   }

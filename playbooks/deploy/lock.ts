@@ -119,10 +119,11 @@ pid=$(sed -n 's/^{"pid":\\([0-9]*\\),.*/\\1/p' "$f"); [ -n "$pid" ] && kill -TER
 i=0; while [ $i -lt 50 ] && ! flock -n "$f" true; do sleep 0.1; i=$((i + 1)); done; true`;
 }
 
-/** A lock this deploy holds: its release stops the holding process and waits for it to end. */
+/** The holding commands of the locks this process holds, by owner token (a task's output is data, not a promise). */
+const holders = new Map<string, Promise<ExecResult>>();
+
+/** A lock this deploy holds: its release stops the holding process ({@link holderEnded} waits for it). */
 export interface LockHandle {
-  /** The holding command: it resolves when the holder ended. */
-  readonly holder: Promise<ExecResult>;
   /** Seconds spent waiting for another deploy. */
   readonly waitedSeconds: number;
   /** The stale lock that was broken, if any. */
@@ -149,7 +150,11 @@ type Exec = (command: Command) => Promise<ExecResult>;
 async function tryOnce(exec: Exec, p: TakeDeployLockParams): Promise<{ holder: Promise<ExecResult> } | { result: ExecResult }> {
   let ended: ExecResult | undefined;
   const holder = exec(holderCommand(p.appDir, p.owner));
-  void holder.then((r) => (ended = r));
+  // A holder that ends with its connection rejects: that is an end too (the lock is gone with it).
+  holder.then(
+    (r) => (ended = r),
+    (error: unknown) => (ended = { code: null, stdout: "", stderr: String(error), durationMs: 0 }),
+  );
   const probe = sh`grep -qF -- ${`"token":"${p.owner.token}"`} ${`${p.appDir}/${LOCK_FILE}`} 2>/dev/null && echo ours`;
   for (let i = 0; ; i++) {
     await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** i, 500)));
@@ -188,7 +193,10 @@ export const takeDeployLock = defineTask<TakeDeployLockParams, LockHandle>({
               throwIfInterrupted(signal);
               const attempt = await tryOnce(exec, p);
               const waitedSeconds = Math.round((Date.now() - start) / 1000);
-              if ("holder" in attempt) return { holder: attempt.holder, waitedSeconds, ...(broken ? { broken } : {}) };
+              if ("holder" in attempt) {
+                holders.set(p.owner.token, attempt.holder);
+                return { waitedSeconds, ...(broken ? { broken } : {}) };
+              }
               const r = attempt.result;
               if (r.code !== EXIT_HELD && r.code !== EXIT_LEGACY)
                 throw h.fail(`Cannot take the deploy lock ${file}: exit ${r.code}\n${(r.stderr || r.stdout).trim()}`);
@@ -238,8 +246,10 @@ export interface ReleaseDeployLockParams {
   readonly token: string;
 }
 
-/** Wait (5 s at most) until the holding process ended: the lock is free then. */
-export async function holderEnded(holder: Promise<ExecResult> | undefined): Promise<void> {
+/** Wait (5 s at most) until the holding process of the lock `token` names ended: the lock is free then. */
+export async function holderEnded(token: string): Promise<void> {
+  const holder = holders.get(token);
+  holders.delete(token);
   if (holder) await Promise.race([holder.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
 }
 

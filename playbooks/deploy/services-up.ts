@@ -9,6 +9,7 @@ import { params, absPath, bool, list, nonEmpty } from "../../lib/core/params.js"
 import { composeCommand, type ComposeProjectParams } from "../../lib/tasks/docker/compose-project.js";
 import { parseSections, sectionLines } from "../../lib/facts/docker-sections.js";
 import { interruptSignal, sleepUnlessInterrupted } from "./abort.js";
+import { stateOf } from "./swap.js";
 
 /** One container as the check sees it. */
 export interface ContainerState {
@@ -35,8 +36,9 @@ export function parseProjectState(stdout: string): ProjectState {
   const containers = sectionLines(s, "containers")
     .filter(Boolean)
     .map((line) => {
-      const [service = "", id = "", state = "", health = "", restarts = "0", exitCode = "0"] = line.split("|");
-      return { service, id, state, health, restarts: Number(restarts), exitCode: Number(exitCode) };
+      const [service = "", id = "", restarts = "0", ...json] = line.split("|");
+      const { state, health, exitCode } = stateOf(json.join("|"));
+      return { service, id, state, health, restarts: Number(restarts), exitCode };
     });
   return { services: sectionLines(s, "services").filter(Boolean).sort(), containers };
 }
@@ -107,7 +109,7 @@ export const checkServicesUp = defineTask<CheckServicesUpParams>({
     if (host.checkMode) return unchanged(`would check that every service is up`);
     const c = sh`cd -- ${p.projectDir} && ${composeCommand(p)}`;
     const look = sh`echo @@bosun:services; ${c} config --services || exit 1
-echo @@bosun:containers; ids=$(${c} ps -a -q) || exit 1; [ -z "$ids" ] || docker inspect -f '{{index .Config.Labels "com.docker.compose.service"}}|{{.Id}}|{{.State.Status}}|{{if .State.Health}}{{.State.Health.Status}}{{end}}|{{.RestartCount}}|{{.State.ExitCode}}' $ids`;
+echo @@bosun:containers; ids=$(${c} ps -a -q) || exit 1; [ -z "$ids" ] || docker inspect -f '{{index .Config.Labels "com.docker.compose.service"}}|{{.Id}}|{{.RestartCount}}|{{json .State}}' $ids`;
     const read = async () => {
       const r = await host.exec(look);
       if (r.code !== 0)

@@ -97,7 +97,7 @@ export const startBeside = defineTask<StartBesideParams, StartBesideOutput>({
     const c = compose(p);
     // What runs (id, address, config hash) and the hash compose wants now: equal means nothing to replace.
     const look = await host.exec(sh`echo @@bosun:want; ${c} config --hash ${p.service} || exit 1
-echo @@bosun:running; for id in $(${c} ps -q ${p.service}); do echo "$id $(docker inspect -f '${HASH_LABEL} ${ADDRESS}' "$id")"; done`);
+echo @@bosun:running; for id in $(${c} ps -q ${p.service}); do echo "$id $(docker inspect -f ${`${HASH_LABEL} ${ADDRESS}`} "$id")"; done`);
     if (look.code !== 0) throw host.fail(`Cannot read the containers of ${p.service}: ${(look.stderr || look.stdout).trim()}`);
     const sections = parseSections(look.stdout);
     const want = (sectionLines(sections, "want")[0] ?? "").split(" ").pop() ?? "";
@@ -113,7 +113,7 @@ echo @@bosun:running; for id in $(${c} ps -q ${p.service}); do echo "$id $(docke
       return unchanged(`${p.service} already runs this release`, { outcome: "current", old });
     const step = sh`all=$(${c} ps -a -q ${p.service}) || exit 1; n=$(printf '%s\\n' $all | grep -c .)
 ${c} up -d --no-deps --no-recreate --scale ${p.service}=$((n + 1)) ${p.service} >&2 || exit 1
-echo @@bosun:new; for id in $(${c} ps -a -q ${p.service}); do case " $(echo $all) " in *" $id "*) ;; *) echo "$id $(docker inspect -f '${ADDRESS}' "$id")";; esac; done`;
+echo @@bosun:new; for id in $(${c} ps -a -q ${p.service}); do case " $(echo $all) " in *" $id "*) ;; *) echo "$id $(docker inspect -f ${ADDRESS} "$id")";; esac; done`;
     return changed<StartBesideOutput>([{ ...step, label: `compose up --scale ${p.service}=n+1 --no-recreate ${p.service}` }], {
       message: `would start a container of ${p.service} next to the running one`,
       output: { outcome: "started", old },
@@ -163,14 +163,24 @@ export interface ContainerProbe {
 }
 
 function probeCommand(container: string, urls: readonly GateUrl[]): Command {
-  return sh`echo @@bosun:state; docker inspect -f '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}' ${container} 2>&1
+  return sh`echo @@bosun:state; docker inspect -f '{{json .State}}' ${container} 2>/dev/null || echo '{"Status":"gone"}'
 for u in ${urls.map((u) => u.url)}; do echo @@bosun:url; { curl -s --max-time 2 -w '\\n@@%{http_code}' -- "$u" 2>/dev/null || true; } | tail -c 2000; echo; done`;
+}
+
+/** Status and health from `docker inspect -f '{{json .State}}'` (pure; "gone" when unreadable). */
+export function stateOf(json: string | undefined): { state: string; health: string; exitCode: number } {
+  try {
+    const st = JSON.parse(json ?? "") as { Status?: string; Health?: { Status?: string }; ExitCode?: number };
+    return { state: st.Status ?? "gone", health: st.Health?.Status ?? "", exitCode: st.ExitCode ?? 0 };
+  } catch {
+    return { state: "gone", health: "", exitCode: 0 };
+  }
 }
 
 /** Parse the probe's output. */
 export function parseProbe(stdout: string): ContainerProbe {
   const s = parseSections(stdout);
-  const [state = "", health = ""] = (sectionLines(s, "state")[0] ?? "").trim().split(/\s+/);
+  const { state, health } = stateOf(sectionLines(s, "state")[0]);
   const answers: { status: number; body: string }[] = [];
   let current: string[] | undefined;
   for (const line of stdout.split("\n")) {

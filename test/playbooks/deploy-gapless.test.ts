@@ -23,7 +23,7 @@ const D3 = `${R}@sha256:${"3".repeat(64)}`;
 
 describe("the gate of a new container", () => {
   test("parseProbe() reads the state, the health and each URL's status and body", () => {
-    const out = "@@bosun:state\nrunning healthy\n@@bosun:url\nready\n\n@@200\n@@bosun:url\n\n@@000\n";
+    const out = '@@bosun:state\n{"Status":"running","Health":{"Status":"healthy"}}\n@@bosun:url\nready\n\n@@200\n@@bosun:url\n\n@@000\n';
     expect(parseProbe(out)).toEqual({
       state: "running",
       health: "healthy",
@@ -62,8 +62,13 @@ describe("the gate of a new container", () => {
 });
 
 describe("every service up", () => {
+  const line = (spec: string) => {
+    const [service, id, state, health, restarts, exitCode] = spec.split("|");
+    const json = JSON.stringify({ Status: state, ExitCode: Number(exitCode), ...(health ? { Health: { Status: health } } : {}) });
+    return `${service}|${id}|${restarts}|${json}`;
+  };
   const look = (...containers: string[]) =>
-    parseProjectState(["@@bosun:services", "app", "worker", "@@bosun:containers", ...containers].join("\n"));
+    parseProjectState(["@@bosun:services", "app", "worker", "@@bosun:containers", ...containers.map(line)].join("\n"));
   test("a crash-looping or exited worker is a problem; a restart between two looks is one too", () => {
     const first = look("app|a1|running|healthy|0|0", "worker|w1|running||0|0");
     expect(servicesDown(first, first)).toEqual({ problems: [], waiting: [] });

@@ -82,11 +82,16 @@ export function startProbe(t: ProbeTarget, intervalMs = 50): Probe {
       ),
     );
   };
-  send();
-  const timer = setInterval(send, intervalMs);
+  // On a fixed schedule (the n-th request at started + n * interval): timer drift does not lower the rate.
+  let timer: NodeJS.Timeout;
+  const next = () => {
+    send();
+    timer = setTimeout(next, Math.max(0, started + results.length * intervalMs - Date.now()));
+  };
+  next();
   return {
     async stop() {
-      clearInterval(timer);
+      clearTimeout(timer);
       const seconds = (Date.now() - started) / 1000;
       await Promise.all(pending);
       const byVersion: Record<string, number> = {};
