@@ -10,6 +10,7 @@
 import { InventoryError } from "../core/errors.js";
 import { expandHostRange } from "./host-ranges.js";
 import { splitHostPort } from "./host-address.js";
+import { SENSITIVE_VARS } from "./known-vars.js";
 import { iniValue } from "./python-literal.js";
 import { shlexSplit } from "./shlex-split.js";
 import type { InventoryTreeBuilder } from "./tree-builder.js";
@@ -19,6 +20,12 @@ import { schemaProblems } from "./validate.js";
 const SECTION = /^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$/;
 const GROUP_NAME = /^([^:\]\s]+)\s*(?:#.*)?$/;
 const LINE_BREAK = /\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/;
+
+/** A value as Ansible types it, except a password, which stays the text written (`0123` keeps its zero). */
+function typed(key: string, text: string): unknown {
+  const value = iniValue(text);
+  return SENSITIVE_VARS.includes(key) && typeof value === "number" ? text.replace(/^(["'])(.*)\1$/, "$2") : value;
+}
 
 interface Pending {
   readonly line: number;
@@ -104,7 +111,7 @@ class IniReader {
     for (const pair of pairs) {
       const eq = pair.indexOf("=");
       if (eq < 0) throw this.fail(`Expected key=value host variable assignment, got: ${pair}`);
-      vars[pair.slice(0, eq)] = iniValue(pair.slice(eq + 1));
+      vars[pair.slice(0, eq)] = typed(pair.slice(0, eq), pair.slice(eq + 1));
     }
     this.checked(vars);
     for (const name of names) this.b.addHost(this.group, name, vars, port);
@@ -114,7 +121,7 @@ class IniReader {
     const eq = text.indexOf("=");
     if (eq < 0) throw this.fail(`Expected key=value, got: ${text}`);
     const key = text.slice(0, eq).trim();
-    const value = iniValue(text.slice(eq + 1).trim());
+    const value = typed(key, text.slice(eq + 1).trim());
     this.checked({ [key]: value });
     try {
       this.b.setGroupVar(this.group, key, value);

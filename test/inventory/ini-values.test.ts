@@ -125,3 +125,12 @@ describe("INI values", () => {
     expect(() => shlexSplit("web1 a='x")).toThrow("No closing quotation");
   });
 });
+
+describe("INI passwords", () => {
+  test("a password that looks like a number stays the text written, leading zero and all", async () => {
+    const file = join(dir, "passwords.ini");
+    writeFileSync(file, '[web]\nweb1 ansible_password=0123 ansible_become_password="456"\n[web:vars]\nansible_ssh_pass=789\n');
+    const vars = (await loadInventorySources([file])).hosts.get("web1")!.vars;
+    expect(vars).toMatchObject({ ansible_password: "0123", ansible_become_password: "456", ansible_ssh_pass: "789" });
+  });
+});
