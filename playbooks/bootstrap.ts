@@ -36,11 +36,11 @@ import { main } from "../lib/cli/entry.js";
 import type { Vars } from "../lib/inventory/types.js";
 import { ensureDir } from "../lib/tasks/files/index.js";
 import { appBundle } from "../roles/app-bundle/index.js";
-import { base, BASE_PACKAGES } from "../roles/base/index.js";
-import { deployUser } from "../roles/deploy-user/index.js";
+import { baseRole, BASE_PACKAGES } from "../roles/base/index.js";
+import { deployUserRole } from "../roles/deploy-user/index.js";
 import { dockerRole } from "../roles/docker/index.js";
 import { firewallRole } from "../roles/firewall/index.js";
-import { sshHardening } from "../roles/ssh-hardening/index.js";
+import { sshHardeningRole } from "../roles/ssh-hardening/index.js";
 import { bootstrapSettings } from "./bootstrap/settings.js";
 
 /** Whether this run is the first one (connected as root) or a later one (a user with sudo); throws when neither works. */
@@ -59,11 +59,11 @@ export async function bootstrapHost(host: Host, vars: Vars): Promise<void> {
   const mode = bootstrapMode(host);
   host.log(mode === "root" ? "connected as root: first run" : `connected as ${host.connection.user} with sudo`);
   // sudo for the drop-in (visudo), ufw for the firewall: one apt run instead of two.
-  await base(host, { timezone: s.timezone, packages: [...BASE_PACKAGES, "sudo", "ufw"], extraPackages: s.extraPackages });
-  await deployUser(host, { name: s.deployUser, authorizedKeys: s.authorizedKeys, groups: s.deployGroups });
+  await baseRole(host, { timezone: s.timezone, packages: [...BASE_PACKAGES, "sudo", "ufw"], extraPackages: s.extraPackages });
+  await deployUserRole(host, { name: s.deployUser, authorizedKeys: s.authorizedKeys, groups: s.deployGroups });
   // As root by password, turning passwords off locks root out: allowed because the deploy user now
   // has a key and sudo (the task checks that on the host before it writes anything).
-  await sshHardening(host, { allowRootLockout: true });
+  await sshHardeningRole(host, { allowRootLockout: true });
   await firewallRole(host, { sshPort: s.sshPort, ports: s.firewallPorts });
   await dockerRole(host, {
     users: [s.deployUser], // in --check on a fresh host planned although the user does not exist yet

@@ -4,8 +4,8 @@
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Host } from "../../lib/run/host.js";
 import type { TaskCall, TaskResult } from "../../lib/core/task.js";
+import { defineRole } from "../../lib/run/role.js";
 import { apt } from "../../lib/tasks/packages/index.js";
 import { service } from "../../lib/tasks/services/index.js";
 import { timezone } from "../../lib/tasks/system/index.js";
@@ -26,8 +26,8 @@ export interface UnattendedUpgradesOptions {
   readonly removeUnused?: boolean;
 }
 
-/** Inputs of the {@link base} role; every field has a default. */
-export interface BaseOptions {
+/** Inputs of the {@link baseRole}; every field has a default ({@link BASE_ROLE_DEFAULTS}). */
+export interface BaseRoleInput {
   /** The packages to install (default {@link BASE_PACKAGES}). */
   readonly packages?: readonly string[];
   /** More packages on top of `packages`. */
@@ -40,8 +40,17 @@ export interface BaseOptions {
   readonly unattendedUpgrades?: boolean | UnattendedUpgradesOptions;
 }
 
+/** The defaults of {@link BaseRoleInput}. */
+export const BASE_ROLE_DEFAULTS = {
+  packages: BASE_PACKAGES as readonly string[],
+  extraPackages: [] as readonly string[],
+  timezone: "Etc/UTC",
+  cacheValidSeconds: 3600,
+  unattendedUpgrades: true as boolean | UnattendedUpgradesOptions,
+};
+
 /** The settings the templates receive. */
-export function baseTemplateVars(options: BaseOptions): Record<string, unknown> {
+export function baseTemplateVars(options: BaseRoleInput): Record<string, unknown> {
   const uu = options.unattendedUpgrades ?? true;
   const on = uu !== false;
   const opts = typeof uu === "object" ? uu : {};
@@ -60,29 +69,35 @@ export function baseTemplateVars(options: BaseOptions): Record<string, unknown> 
  * packages (and unattended-upgrades) installed, the time zone set, `/etc/apt/apt.conf.d/20auto-upgrades`
  * and `52bosun-unattended-upgrades` written, apt's daily timers enabled and running. Re-running it
  * changes nothing (within the cache window). Returns the task results in order.
- * @example await base(host, { timezone: "Europe/Berlin", extraPackages: ["htop"] })
+ * @example await baseRole(host, { timezone: "Europe/Berlin", extraPackages: ["htop"] })
  */
-export async function base(host: Host, options: BaseOptions = {}): Promise<TaskResult[]> {
-  const vars = baseTemplateVars(options);
-  const packages = [...(options.packages ?? BASE_PACKAGES), ...(options.extraPackages ?? []), "unattended-upgrades"];
-  const results: TaskResult[] = [];
-  const run = async <P, O>(call: TaskCall<P, O>): Promise<void> => {
-    results.push(await host.run(call));
-  };
-  await run(apt({ names: [...new Set(packages)], updateCache: true, cacheValidSeconds: options.cacheValidSeconds ?? 3600 }));
-  await run(timezone({ name: options.timezone ?? "Etc/UTC" }));
-  await run(
-    templateFile({ src: path.join(TEMPLATES, "20auto-upgrades.hbs"), dest: "/etc/apt/apt.conf.d/20auto-upgrades", mode: "0644", vars }),
-  );
-  await run(
-    templateFile({
-      src: path.join(TEMPLATES, "52bosun-unattended-upgrades.hbs"),
-      dest: "/etc/apt/apt.conf.d/52bosun-unattended-upgrades",
-      mode: "0644",
-      vars,
-    }),
-  );
-  for (const timer of ["apt-daily.timer", "apt-daily-upgrade.timer"]) await run(service({ name: timer, enabled: true, state: "started" }));
-  await run(service({ name: "unattended-upgrades", enabled: true, state: "started" }));
-  return results;
-}
+export const baseRole = defineRole<BaseRoleInput, TaskResult[], typeof BASE_ROLE_DEFAULTS>({
+  name: "base",
+  description: "Fresh apt lists, basic packages, the time zone and unattended security upgrades.",
+  defaults: BASE_ROLE_DEFAULTS,
+  async apply(host, options) {
+    const vars = baseTemplateVars(options);
+    const packages = [...options.packages, ...options.extraPackages, "unattended-upgrades"];
+    const results: TaskResult[] = [];
+    const run = async <P, O>(call: TaskCall<P, O>): Promise<void> => {
+      results.push(await host.run(call));
+    };
+    await run(apt({ names: [...new Set(packages)], updateCache: true, cacheValidSeconds: options.cacheValidSeconds }));
+    await run(timezone({ name: options.timezone }));
+    await run(
+      templateFile({ src: path.join(TEMPLATES, "20auto-upgrades.hbs"), dest: "/etc/apt/apt.conf.d/20auto-upgrades", mode: "0644", vars }),
+    );
+    await run(
+      templateFile({
+        src: path.join(TEMPLATES, "52bosun-unattended-upgrades.hbs"),
+        dest: "/etc/apt/apt.conf.d/52bosun-unattended-upgrades",
+        mode: "0644",
+        vars,
+      }),
+    );
+    for (const timer of ["apt-daily.timer", "apt-daily-upgrade.timer"])
+      await run(service({ name: timer, enabled: true, state: "started" }));
+    await run(service({ name: "unattended-upgrades", enabled: true, state: "started" }));
+    return results;
+  },
+});

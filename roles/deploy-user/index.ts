@@ -2,12 +2,12 @@
  * Role deploy-user: the account deploys and later runs log in as. A user with a login shell and
  * its groups, its authorized keys, and passwordless sudo through a drop-in checked by visudo.
  */
-import type { Host } from "../../lib/run/host.js";
 import type { TaskResult } from "../../lib/core/task.js";
+import { defineRole } from "../../lib/run/role.js";
 import { authorizedKey, ensureUser, sudoers } from "../../lib/tasks/access/index.js";
 
-/** Inputs of {@link deployUser}; every field but the keys has a default ({@link DEPLOY_USER_DEFAULTS}). */
-export interface DeployUserOptions {
+/** Inputs of {@link deployUserRole}; every field but the keys has a default ({@link DEPLOY_USER_ROLE_DEFAULTS}). */
+export interface DeployUserRoleInput {
   /** Login name ("deploy"). */
   readonly name?: string;
   /** Public keys that may log in as the user: lines of `ssh-ed25519 AAAA... comment`. */
@@ -26,8 +26,8 @@ export interface DeployUserOptions {
   readonly comment?: string;
 }
 
-/** The defaults of {@link DeployUserOptions}. */
-export const DEPLOY_USER_DEFAULTS = {
+/** The defaults of {@link DeployUserRoleInput}. */
+export const DEPLOY_USER_ROLE_DEFAULTS = {
   name: "deploy",
   exclusiveKeys: false,
   groups: [] as readonly string[],
@@ -39,33 +39,37 @@ export const DEPLOY_USER_DEFAULTS = {
 /**
  * Create or update the deploy user: account, authorized keys, sudo drop-in. Returns the task
  * results in order. Run it as root (or a user with sudo) before ssh-hardening turns passwords off.
- * @example await deployUser(host, { authorizedKeys: readFileSync("keys/deploy.pub", "utf8"), groups: ["adm"] })
+ * @example await deployUserRole(host, { authorizedKeys: readFileSync("keys/deploy.pub", "utf8"), groups: ["adm"] })
  */
-export async function deployUser(host: Host, options: DeployUserOptions): Promise<readonly TaskResult[]> {
-  const o = { ...DEPLOY_USER_DEFAULTS, ...options };
-  const results: TaskResult[] = [];
-  results.push(
-    await host.run(
-      ensureUser({
-        name: o.name,
-        shell: o.shell,
-        groups: o.groups,
-        comment: o.comment,
-        createHome: true,
-        ...(o.uid === undefined ? {} : { uid: o.uid }),
-      }),
-    ),
-  );
-  results.push(await host.run(authorizedKey({ user: o.name, key: o.authorizedKeys, exclusive: o.exclusiveKeys })));
-  results.push(
-    await host.run(
-      o.sudo
-        ? sudoers({ name: sudoersName(o.name), user: o.name, nopasswd: true, commands: "ALL" })
-        : sudoers({ name: sudoersName(o.name), state: "absent" }),
-    ),
-  );
-  return results;
-}
+export const deployUserRole = defineRole<DeployUserRoleInput, readonly TaskResult[], typeof DEPLOY_USER_ROLE_DEFAULTS>({
+  name: "deploy-user",
+  description: "The account deploys log in as: user, authorized keys, passwordless sudo checked by visudo.",
+  defaults: DEPLOY_USER_ROLE_DEFAULTS,
+  async apply(host, o) {
+    const results: TaskResult[] = [];
+    results.push(
+      await host.run(
+        ensureUser({
+          name: o.name,
+          shell: o.shell,
+          groups: o.groups,
+          comment: o.comment,
+          createHome: true,
+          ...(o.uid === undefined ? {} : { uid: o.uid }),
+        }),
+      ),
+    );
+    results.push(await host.run(authorizedKey({ user: o.name, key: o.authorizedKeys, exclusive: o.exclusiveKeys })));
+    results.push(
+      await host.run(
+        o.sudo
+          ? sudoers({ name: sudoersName(o.name), user: o.name, nopasswd: true, commands: "ALL" })
+          : sudoers({ name: sudoersName(o.name), state: "absent" }),
+      ),
+    );
+    return results;
+  },
+});
 
 /** The sudoers drop-in name for a user: sudo skips files whose name has a dot. */
 function sudoersName(user: string): string {

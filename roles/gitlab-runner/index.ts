@@ -14,7 +14,8 @@ import {
   type GitlabRunnerParams,
   type GitlabRunnerRegisterOutput,
 } from "../../lib/tasks/ci/index.js";
-import { dockerRole, type DockerRoleInput, type DockerRoleResult, type RoleHost } from "../docker/index.js";
+import { dockerRole, type DockerRoleInput, type DockerRoleResult } from "../docker/index.js";
+import { defineRole } from "../../lib/run/role.js";
 
 /** Inputs of {@link gitlabRunnerRole}; every field but `url` has a default ({@link GITLAB_RUNNER_ROLE_DEFAULTS}). */
 export interface GitlabRunnerRoleInput {
@@ -82,28 +83,32 @@ export function runnerToken(input: Pick<GitlabRunnerRoleInput, "token" | "tokenE
  * Set up a GitLab runner host: docker, gitlab-runner, and the runner registered once.
  * @example await gitlabRunnerRole(host, { url: "https://gitlab.example.com", runnerTags: ["vds1"], concurrency: 4 })
  */
-export async function gitlabRunnerRole(host: RoleHost, input: GitlabRunnerRoleInput): Promise<GitlabRunnerRoleResult> {
-  const token = runnerToken(input);
-  const tags = input.tags ?? GITLAB_RUNNER_ROLE_DEFAULTS.tags;
-  const privileged = input.privileged ?? GITLAB_RUNNER_ROLE_DEFAULTS.privileged;
-  const docker =
-    input.docker === false
-      ? undefined
-      : await dockerRole(host, { ...input.docker, tags: [...(input.docker?.tags ?? ["docker"]), ...tags] });
-  const install = await host.run(gitlabRunner({ ...input.install, tags, title: "gitlab-runner from GitLab's apt repository" }));
-  const register = await host.run(
-    gitlabRunnerRegister({
-      url: input.url,
-      token,
-      image: input.image ?? GITLAB_RUNNER_ROLE_DEFAULTS.image,
-      privileged,
-      volumes: input.volumes ?? (privileged ? ["/certs/client"] : []),
-      concurrency: input.concurrency ?? GITLAB_RUNNER_ROLE_DEFAULTS.concurrency,
-      ...(input.name === undefined ? {} : { name: input.name }),
-      ...(input.runnerTags === undefined ? {} : { tagList: input.runnerTags }),
-      ...(input.runUntagged === undefined ? {} : { runUntagged: input.runUntagged }),
-      tags,
-    }),
-  );
-  return { ...(docker ? { docker } : {}), install, register };
-}
+export const gitlabRunnerRole = defineRole<GitlabRunnerRoleInput, GitlabRunnerRoleResult, typeof GITLAB_RUNNER_ROLE_DEFAULTS>({
+  name: "gitlab-runner",
+  description: "A GitLab runner host: docker, gitlab-runner from GitLab's apt repository, the runner registered once.",
+  defaults: GITLAB_RUNNER_ROLE_DEFAULTS,
+  async apply(host, input) {
+    const token = runnerToken(input);
+    const { tags, privileged } = input;
+    const docker =
+      input.docker === false
+        ? undefined
+        : await dockerRole(host, { ...input.docker, tags: [...(input.docker?.tags ?? ["docker"]), ...tags] });
+    const install = await host.run(gitlabRunner({ ...input.install, tags, title: "gitlab-runner from GitLab's apt repository" }));
+    const register = await host.run(
+      gitlabRunnerRegister({
+        url: input.url,
+        token,
+        image: input.image,
+        privileged,
+        volumes: input.volumes ?? (privileged ? ["/certs/client"] : []),
+        concurrency: input.concurrency,
+        ...(input.name === undefined ? {} : { name: input.name }),
+        ...(input.runnerTags === undefined ? {} : { tagList: input.runnerTags }),
+        ...(input.runUntagged === undefined ? {} : { runUntagged: input.runUntagged }),
+        tags,
+      }),
+    );
+    return { ...(docker ? { docker } : {}), install, register };
+  },
+});

@@ -4,8 +4,9 @@
  * tried with the whole configuration before it is written and refused when it would lock the
  * session's user out. sshd is reloaded when it changed: at once, or by the play's handler.
  */
-import type { Handler, Host } from "../../lib/run/host.js";
+import type { Handler } from "../../lib/run/host.js";
 import type { TaskResult } from "../../lib/core/task.js";
+import { defineRole } from "../../lib/run/role.js";
 import { reloadSshd, sshdConfig, type SshdKnownSettings, type SshdSettings } from "../../lib/tasks/access/index.js";
 
 /** The name of the handler in {@link sshHandlers}. */
@@ -16,8 +17,8 @@ export const sshHandlers: Readonly<Record<string, Handler>> = {
   [RELOAD_SSH]: (host) => host.run(reloadSshd({})),
 };
 
-/** Inputs of {@link sshHardening}; every field has a default ({@link SSH_HARDENING_DEFAULTS}). */
-export interface SshHardeningOptions {
+/** Inputs of {@link sshHardeningRole}; every field has a default ({@link SSH_HARDENING_ROLE_DEFAULTS}). */
+export interface SshHardeningRoleInput {
   /** Drop-in name in /etc/ssh/sshd_config.d ("00-bosun-hardening": sorts before `50-cloud-init.conf`). */
   readonly dropIn?: string;
   /** How root may log in ("prohibit-password": by key only). */
@@ -32,8 +33,8 @@ export interface SshHardeningOptions {
   readonly handler?: string;
 }
 
-/** The defaults of {@link SshHardeningOptions}. */
-export const SSH_HARDENING_DEFAULTS = {
+/** The defaults of {@link SshHardeningRoleInput}. */
+export const SSH_HARDENING_ROLE_DEFAULTS = {
   dropIn: "00-bosun-hardening",
   permitRootLogin: "prohibit-password",
   passwordAuthentication: false,
@@ -41,8 +42,8 @@ export const SSH_HARDENING_DEFAULTS = {
 } as const;
 
 /** The sshd settings the role writes for these options. */
-export function sshHardeningSettings(options: SshHardeningOptions = {}): SshdSettings {
-  const o = { ...SSH_HARDENING_DEFAULTS, ...options };
+export function sshHardeningSettings(options: SshHardeningRoleInput = {}): SshdSettings {
+  const o = { ...SSH_HARDENING_ROLE_DEFAULTS, ...options };
   return {
     PermitRootLogin: o.permitRootLogin,
     PasswordAuthentication: o.passwordAuthentication,
@@ -54,16 +55,20 @@ export function sshHardeningSettings(options: SshHardeningOptions = {}): SshdSet
 
 /**
  * Harden sshd: root by key only, no password login. Returns the task results.
- * @example await sshHardening(host)
- * @example await sshHardening(host, { handler: RELOAD_SSH, settings: { MaxAuthTries: 3 } })  // play: handlers: { ...sshHandlers }
+ * @example await sshHardeningRole(host)
+ * @example await sshHardeningRole(host, { handler: RELOAD_SSH, settings: { MaxAuthTries: 3 } })  // play: handlers: { ...sshHandlers }
  */
-export async function sshHardening(host: Host, options: SshHardeningOptions = {}): Promise<readonly TaskResult[]> {
-  const o = { ...SSH_HARDENING_DEFAULTS, ...options };
-  const task = sshdConfig({
-    name: o.dropIn,
-    settings: sshHardeningSettings(options),
-    allowRootLockout: o.allowRootLockout,
-    ...(o.handler ? { reload: false, notify: o.handler } : {}),
-  });
-  return [await host.run(task)];
-}
+export const sshHardeningRole = defineRole<SshHardeningRoleInput, readonly TaskResult[], typeof SSH_HARDENING_ROLE_DEFAULTS>({
+  name: "ssh-hardening",
+  description: "Root by key only, no password login, through one sshd drop-in tried before it is written.",
+  defaults: SSH_HARDENING_ROLE_DEFAULTS,
+  async apply(host, o) {
+    const task = sshdConfig({
+      name: o.dropIn,
+      settings: sshHardeningSettings(o),
+      allowRootLockout: o.allowRootLockout,
+      ...(o.handler ? { reload: false, notify: o.handler } : {}),
+    });
+    return [await host.run(task)];
+  },
+});

@@ -1,7 +1,7 @@
 /** Role base on a fresh lab host: check mode changes nothing, a run converges, a second run changes nothing. */
 import { openHost, type OpenedHost } from "../../lib/run/standalone.js";
 import type { TaskResult } from "../../lib/core/task.js";
-import { base, type BaseOptions } from "../../roles/base/index.js";
+import { baseRole, type BaseRoleInput } from "../../roles/base/index.js";
 import { useLab } from "../e2e/lab-fixture.js";
 import { sshRun, type LabTarget } from "../e2e/task-harness.js";
 
@@ -16,13 +16,13 @@ beforeAll(() => {
 });
 
 /** Run the role on a new connection as root. */
-async function run(options: BaseOptions, check = false): Promise<readonly TaskResult[]> {
+async function run(options: BaseRoleInput, check = false): Promise<readonly TaskResult[]> {
   const host: OpenedHost = await openHost(
     { name: target.name, host: "127.0.0.1", port: target.sshPort, privateKeyPath: target.keyPath, knownHostsPath: target.knownHostsPath },
     { check },
   );
   try {
-    return await base(host, options);
+    return await baseRole(host, options);
   } finally {
     await host.close();
   }
@@ -35,7 +35,7 @@ const state = () =>
   root(
     "dpkg-query -W -f='${Package} ${Status}\\n' unattended-upgrades tree 2>&1; readlink /etc/localtime; ls /etc/apt/apt.conf.d | grep -E 'auto-upgrades|bosun' ; systemctl is-enabled apt-daily-upgrade.timer; echo end",
   );
-const OPTIONS: BaseOptions = {
+const OPTIONS: BaseRoleInput = {
   timezone: "Europe/Berlin",
   extraPackages: ["tree"],
   unattendedUpgrades: { autoReboot: true, rebootTime: "04:00" },

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { openHost, type OpenedHost } from "../../lib/run/standalone.js";
 import type { TaskResult } from "../../lib/core/task.js";
-import { deployUser } from "../../roles/deploy-user/index.js";
+import { deployUserRole } from "../../roles/deploy-user/index.js";
 import { useLab } from "../e2e/lab-fixture.js";
 import { sshRun, type LabTarget } from "../e2e/task-harness.js";
 import { keyLogin } from "../tasks/access/ssh-login.js";
@@ -20,13 +20,13 @@ beforeAll(() => {
 });
 
 /** Run the role on a new connection as root. */
-async function run(options: Parameters<typeof deployUser>[1], check = false): Promise<readonly TaskResult[]> {
+async function run(options: Parameters<typeof deployUserRole>[1], check = false): Promise<readonly TaskResult[]> {
   const host: OpenedHost = await openHost(
     { name: target.name, host: "127.0.0.1", port: target.sshPort, privateKeyPath: target.keyPath, knownHostsPath: target.knownHostsPath },
     { check },
   );
   try {
-    return await deployUser(host, options);
+    return await deployUserRole(host, options);
   } finally {
     await host.close();
   }

@@ -5,8 +5,8 @@
 import { readFileSync } from "node:fs";
 import { openHost, type OpenHostOptions, type OpenedHost } from "../../lib/run/standalone.js";
 import type { TaskResult } from "../../lib/core/task.js";
-import { deployUser } from "../../roles/deploy-user/index.js";
-import { RELOAD_SSH, sshHandlers, sshHardening, type SshHardeningOptions } from "../../roles/ssh-hardening/index.js";
+import { deployUserRole } from "../../roles/deploy-user/index.js";
+import { RELOAD_SSH, sshHandlers, sshHardeningRole, type SshHardeningRoleInput } from "../../roles/ssh-hardening/index.js";
 import { useLab } from "../e2e/lab-fixture.js";
 import { sshRun, type LabTarget } from "../e2e/task-harness.js";
 import { keyLogin, passwordLogin } from "../tasks/access/ssh-login.js";
@@ -23,7 +23,7 @@ beforeAll(async () => {
   target = { name: h.name, sshPort: h.sshPort, keyPath: info.keyPath, knownHostsPath: info.knownHostsPath };
   const host = await connect("root");
   try {
-    await deployUser(host, { authorizedKeys: readFileSync(`${info.keyPath}.pub`, "utf8") });
+    await deployUserRole(host, { authorizedKeys: readFileSync(`${info.keyPath}.pub`, "utf8") });
   } finally {
     await host.close();
   }
@@ -44,10 +44,10 @@ function connect(user: string, options: OpenHostOptions = {}): Promise<OpenedHos
     options,
   );
 }
-async function run(options: SshHardeningOptions = {}, check = false): Promise<readonly TaskResult[]> {
+async function run(options: SshHardeningRoleInput = {}, check = false): Promise<readonly TaskResult[]> {
   const host = await connect("root", { check });
   try {
-    return await sshHardening(host, options);
+    return await sshHardeningRole(host, options);
   } finally {
     await host.close();
   }
@@ -99,7 +99,7 @@ test(
     const host = await connect("deploy", { handlers: { ...sshHandlers } });
     try {
       const reloads = sighups();
-      const [result] = await sshHardening(host, { handler: RELOAD_SSH, settings: { MaxAuthTries: 3 } });
+      const [result] = await sshHardeningRole(host, { handler: RELOAD_SSH, settings: { MaxAuthTries: 3 } });
       expect(result).toMatchObject({ status: "changed", commands: 2 });
       expect(sighups()).toBe(reloads);
       await host.flushHandlers();
