@@ -7,6 +7,7 @@ export { sh, raw, quote, withStdin, type Command } from "./core/command.js";
 export { secret, reveal, mask, registerSecret, Secret } from "./core/secrets.js";
 export { BosunError, CommandError, ParamsError, InventoryError, UnreachableError } from "./core/errors.js";
 export { playbook, type Playbook, type PlayDefinition, type PlaybookOption } from "./run/playbook.js";
+export { defineRole, type Role, type RoleHost, type RoleDefinition } from "./run/role.js";
 export { runPlaybook, type RunOptions } from "./run/runner.js";
 export { Host, TaskFailedError, type Handler } from "./run/host.js";
 export { RunEvents, type RunEventMap } from "./core/events.js";
@@ -27,7 +28,7 @@ export {
 export type { Inventory, InventoryHost, Vars } from "./inventory/index.js";
 export { UnsetEnv, requireSet, findUnsetEnv } from "./core/unset-env.js";
 export { renderTemplate, renderTemplateFile } from "./template/index.js";
-export { runCli } from "./cli/main.js";
+export { runCli } from "./cli/run-cli.js";
 export { main, isProgram, type ModuleMeta } from "./cli/entry.js";
 // Facts and tasks.
 export { pathState, type PathState } from "./facts/files.js";
