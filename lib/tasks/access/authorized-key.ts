@@ -32,7 +32,15 @@ function keysProblem(p: AuthorizedKeyParams): string | undefined {
   return undefined;
 }
 
-function dirSetup(host: TaskHost, dir: string, st: NodeStat, uid: number, gid: number): { command?: Command; change?: string } {
+/** The ~/.ssh directory as found, and the ids it must belong to. */
+interface SshDir {
+  readonly dir: string;
+  readonly st: NodeStat;
+  readonly uid: number;
+  readonly gid: number;
+}
+
+function dirSetup(host: TaskHost, { dir, st, uid, gid }: SshDir): { command?: Command; change?: string } {
   if (st.kind === "absent") return { command: sh`mkdir -m 0700 -- ${dir} && chown ${`${uid}:${gid}`} -- ${dir}`, change: `create ${dir}` };
   if (st.kind !== "dir")
     throw host.fail(
@@ -115,7 +123,7 @@ export const authorizedKey = defineTask<AuthorizedKeyParams>({
     if (state === "absent" && st.fileStat.kind === "absent") return unchanged(`${file} does not exist`);
     const edit = editAuthorizedKeys(st.content, { keys, state, exclusive: p.exclusive ?? false });
     const contentChanges = st.fileStat.kind === "absent" ? state === "present" : edit.content !== st.content;
-    const dirChange = state === "present" || contentChanges ? dirSetup(host, dir, st.dirStat, st.uid, st.gid) : {};
+    const dirChange = state === "present" || contentChanges ? dirSetup(host, { dir, st: st.dirStat, uid: st.uid, gid: st.gid }) : {};
     const changes: string[] = [];
     if (dirChange.change) changes.push(dirChange.change);
     for (const [what, list] of [

@@ -83,7 +83,11 @@ function refuseUnusable(host: TaskHost, st: SshdDropInState, dest: string): void
 }
 
 /** Throw when sshd rejects the configuration with the change, or another file overrides a setting. */
-function refuseInvalid(host: TaskHost, st: SshdDropInState, p: SshdConfigParams, dest: string, content: string | undefined): void {
+function refuseInvalid(
+  host: TaskHost,
+  target: { st: SshdDropInState; p: SshdConfigParams; dest: string; content: string | undefined },
+): void {
+  const { st, p, dest, content } = target;
   if (!st.trial.valid) {
     const [verb, prep] = content === undefined ? ["remove", "without"] : ["write", "with"];
     throw host.fail(
@@ -179,7 +183,7 @@ export const sshdConfig = defineTask<SshdConfigParams>({
     if (content !== undefined && st.content === content) {
       return changed([sh`chown root:root -- ${dest} && chmod 0644 -- ${dest}`], { message: `${dest}: owner root:root, mode 0644` });
     }
-    refuseInvalid(host, st, p, dest, content);
+    refuseInvalid(host, { st, p, dest, content });
     const { note, needs } = guardLockout(host, { st, p, dest });
     const effect = effectiveChanges(st.now.effective, st.trial.effective);
     const summary = effect.length ? effect.join("; ") : "no effective change for this user";

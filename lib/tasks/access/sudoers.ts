@@ -56,7 +56,10 @@ export const sudoers = defineTask<SudoersParams>({
   validate: sudoersProblem,
   async check(host, p) {
     const path = `/etc/sudoers.d/${p.name}`;
-    const st = requireFileOrAbsent(host, await host.fact(pathState, { path, content: true }), path, "write sudoers drop-in");
+    const st = requireFileOrAbsent(host, await host.fact(pathState, { path, content: true }), {
+      file: path,
+      what: "write sudoers drop-in",
+    });
     if (p.state === "absent") {
       if (st.kind === "absent") return unchanged(`${path} does not exist`);
       return changed([sh`rm -f -- ${path}`], { message: `remove ${path}`, diff: { label: path, before: st.content, after: undefined } });

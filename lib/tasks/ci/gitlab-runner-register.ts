@@ -74,7 +74,8 @@ interface Edit {
 }
 
 /** Edits that bring an existing runner's image and privileged flag in line. */
-function driftEdits(host: TaskHost, r: RunnerEntry, p: GitlabRunnerRegisterParams, configFile: string): Edit[] {
+function driftEdits(host: TaskHost, target: { r: RunnerEntry; p: GitlabRunnerRegisterParams; configFile: string }): Edit[] {
+  const { r, p, configFile } = target;
   const name = r.name?.value ?? "";
   if (!r.docker) {
     throw host.fail(
@@ -91,7 +92,9 @@ function driftEdits(host: TaskHost, r: RunnerEntry, p: GitlabRunnerRegisterParam
     const have = r[key];
     if (have?.value === value) return [];
     const after = tomlLine(have?.text ?? `${/^\s*/.exec(docker.text)?.[0] ?? ""}  `, key, value);
-    const command = have ? replaceLine(configFile, have, after) : insertAfter(configFile, docker.line, docker.text, after);
+    const command = have
+      ? replaceLine(configFile, have, after)
+      : insertAfter(configFile, { line: docker.line, expected: docker.text, text: after });
     return [{ command, before: have?.text ?? "", after, words: `${key} ${have?.value ?? "unset"} → ${value}` }];
   });
 }
@@ -172,7 +175,7 @@ export const gitlabRunnerRegister = defineTask<GitlabRunnerRegisterParams, Gitla
         output: { registered: true, name },
       });
     }
-    const edits = driftEdits(host, mine, p, configFile);
+    const edits = driftEdits(host, { r: mine, p, configFile });
     if (p.concurrency !== undefined && st.concurrent?.value !== p.concurrency) {
       const after = tomlLine(st.concurrent?.text, "concurrent", p.concurrency);
       const command = st.concurrent ? replaceLine(configFile, st.concurrent, after) : setConcurrent(configFile, p.concurrency);

@@ -147,7 +147,13 @@ export const gitlabRunner = defineTask<GitlabRunnerParams, GitlabRunnerOutput>({
     const versionProbe = sh`dpkg-query -W -f='@@version \${Version}\\n' gitlab-runner`;
     const message = words.join("; ");
     return changed<GitlabRunnerOutput>(
-      [aptStep(message, message, { text: [...body, versionProbe].map((c) => c.text).join(" && ") }, lock)],
+      [
+        aptStep(message, {
+          what: message,
+          body: { text: [...body, versionProbe].map((c) => c.text).join(" && ") },
+          lockTimeoutSeconds: lock,
+        }),
+      ],
       {
         message,
         diff,

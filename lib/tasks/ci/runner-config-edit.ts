@@ -29,8 +29,18 @@ export function replaceLine(file: string, at: ConfigValue<unknown>, text: string
   return sh`f=${file}; n=${at.line}; old=${at.text}; new=${text}; ${guard()}; ${rewrite('NR == n { print ENVIRON["NEW"]; next } { print }')}`;
 }
 
+/** Where {@link insertAfter} inserts, and what. */
+export interface LineInsert {
+  /** The line number to insert after. */
+  readonly line: number;
+  /** What that line must still read. */
+  readonly expected: string;
+  /** The line to insert. */
+  readonly text: string;
+}
+
 /** Insert `text` after line `line` (which must still read `expected`). */
-export function insertAfter(file: string, line: number, expected: string, text: string): Command {
+export function insertAfter(file: string, { line, expected, text }: LineInsert): Command {
   return sh`f=${file}; n=${line}; old=${expected}; new=${text}; ${guard()}; ${rewrite('{ print } NR == n { print ENVIRON["NEW"] }')}`;
 }
 

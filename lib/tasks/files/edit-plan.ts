@@ -35,12 +35,8 @@ export interface EditTarget extends FileAttributes {
 /** Read the file, apply `edit` to its text and plan the write. */
 export async function planEdit(host: TaskHost, target: EditTarget, edit: (content: string) => EditResult): Promise<Plan<undefined>> {
   const file = target.path;
-  const st = requireFileOrAbsent(
-    host,
-    await host.fact(pathState, { path: file, content: true, maxContentBytes: MAX_EDIT_BYTES }),
-    file,
-    "edit",
-  );
+  const found = await host.fact(pathState, { path: file, content: true, maxContentBytes: MAX_EDIT_BYTES });
+  const st = requireFileOrAbsent(host, found, { file, what: "edit" });
   const want = { path: file, owner: target.owner, group: target.group, mode: target.mode, validate: target.validate };
   if (st.kind === "absent") {
     if (target.absentIsDone) return unchanged(`${file} does not exist`);

@@ -56,6 +56,6 @@ export const ensureFile = defineTask<EnsureFileParams>({
   async check(host, p) {
     const content = p.content ?? (await readLocalFile(host, p.src as string));
     const st = await host.fact(pathState, { path: p.path, content: host.diffMode && !(content instanceof Secret) });
-    return planFileWrite(host, requireFileOrAbsent(host, st, p.path, "write file"), { ...p, content });
+    return planFileWrite(host, requireFileOrAbsent(host, st, { file: p.path, what: "write file" }), { ...p, content });
   },
 });

@@ -44,7 +44,8 @@ export interface WantedFile extends FileAttributes {
 }
 
 /** Refuse what a file task cannot overwrite: a directory, a link or a special file. */
-export function requireFileOrAbsent(host: TaskHost, st: PathState, file: string, what: string): FileOrAbsent {
+export function requireFileOrAbsent(host: TaskHost, st: PathState, target: { file: string; what: string }): FileOrAbsent {
+  const { file, what } = target;
   if (st.kind === "file" || st.kind === "absent") return st;
   if (st.kind === "link") {
     return fail(
@@ -107,8 +108,10 @@ export function logInPlaceWrite(host: TaskHost, file: string, results: readonly 
   }
 }
 
-/** What a write plan says and needs, beside the file and its bytes. */
+/** A write plan: the file, its bytes, what it says and needs. */
 interface WriteDetails {
+  readonly want: WantedFile;
+  readonly bytes: Buffer;
   readonly diff: readonly Diff[];
   readonly message: string;
   readonly createParents?: boolean;
@@ -116,8 +119,8 @@ interface WriteDetails {
 }
 
 /** The write step of a plan and the finish that logs an in-place write. */
-function writePlan(host: TaskHost, want: WantedFile, bytes: Buffer, details: WriteDetails): Plan<undefined> {
-  const { diff, message, createParents = false, needs } = details;
+function writePlan(host: TaskHost, details: WriteDetails): Plan<undefined> {
+  const { want, bytes, diff, message, createParents = false, needs } = details;
   const options = { mode: want.mode, owner: want.owner, group: want.group, validate: want.validate, createParents, expect: want.expect };
   return changed([atomicWrite(want.path, bytes, options)], {
     diff,
@@ -130,7 +133,11 @@ function writePlan(host: TaskHost, want: WantedFile, bytes: Buffer, details: Wri
   });
 }
 
-function planNewFile(host: TaskHost, st: Extract<PathState, { kind: "absent" }>, want: WantedFile, bytes: Buffer): Plan<undefined> {
+function planNewFile(
+  host: TaskHost,
+  target: { st: Extract<PathState, { kind: "absent" }>; want: WantedFile; bytes: Buffer },
+): Plan<undefined> {
+  const { st, want, bytes } = target;
   const detail = [want.mode && `mode ${want.mode}`, want.owner && `owner ${want.owner}`, want.group && `group ${want.group}`].filter(
     Boolean,
   );
@@ -148,7 +155,7 @@ function planNewFile(host: TaskHost, st: Extract<PathState, { kind: "absent" }>,
         ]
       : [];
   const diff: Diff[] = want.content instanceof Secret ? [] : [{ label: want.path, before: undefined, after: diffText(bytes) }];
-  return writePlan(host, want, bytes, { diff, message, createParents: want.createParents, needs });
+  return writePlan(host, { want, bytes, diff, message, createParents: want.createParents, needs });
 }
 
 /** What chmod/chown would change, as a diff and as words ("mode 0644 → 0600"). */
@@ -166,17 +173,15 @@ function attributeChange(st: Extract<PathState, { kind: "file" }>, want: WantedF
 
 function planExistingFile(
   host: TaskHost,
-  st: Extract<PathState, { kind: "file" }>,
-  want: WantedFile,
-  bytes: Buffer,
-  sha: string,
+  target: { st: Extract<PathState, { kind: "file" }>; want: WantedFile; bytes: Buffer; sha: string },
 ): Plan<undefined> {
+  const { st, want, bytes, sha } = target;
   const attrs = attributeChange(st, want);
   if (st.sha256 !== sha) {
     const contentDiff: Diff[] =
       want.content instanceof Secret ? [] : [{ label: want.path, before: beforeText(st), after: diffText(bytes) }];
     const head = want.summary ? `${want.path}: ${want.summary}` : `update ${want.path} (${st.size} → ${bytes.length} bytes)`;
-    return writePlan(host, want, bytes, { diff: [...contentDiff, ...attrs.diff], message: attrs.words ? `${head}; ${attrs.words}` : head });
+    return writePlan(host, { want, bytes, diff: [...contentDiff, ...attrs.diff], message: attrs.words ? `${head}; ${attrs.words}` : head });
   }
   const steps = attributeSteps(st, want.path, want);
   if (steps.length) return changed(steps, { diff: attrs.diff, message: `${want.path}: ${attrs.words}` });
@@ -190,5 +195,5 @@ function planExistingFile(
 export function planFileWrite(host: TaskHost, st: FileOrAbsent, want: WantedFile): Plan<undefined> {
   const bytes = contentBytes(want.content);
   const sha = createHash("sha256").update(bytes).digest("hex");
-  return st.kind === "absent" ? planNewFile(host, st, want, bytes) : planExistingFile(host, st, want, bytes, sha);
+  return st.kind === "absent" ? planNewFile(host, { st, want, bytes }) : planExistingFile(host, { st, want, bytes, sha });
 }

@@ -56,6 +56,6 @@ export const templateFile = defineTask<TemplateFileParams>({
       throw host.fail(message, /ENOENT/.test(message) ? "relative template paths start at the directory the playbook runs in" : undefined);
     }
     const st = await host.fact(pathState, { path: p.dest, content: host.diffMode });
-    return planFileWrite(host, requireFileOrAbsent(host, st, p.dest, "write file"), { ...p, path: p.dest, content });
+    return planFileWrite(host, requireFileOrAbsent(host, st, { file: p.dest, what: "write file" }), { ...p, path: p.dest, content });
   },
 });

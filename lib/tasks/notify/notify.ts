@@ -52,7 +52,14 @@ function paramsProblem(p: NotifyParams): string | undefined {
   return undefined;
 }
 
-async function post(host: TaskHost, label: string, url: string, json: unknown, headers: Readonly<Record<string, HeaderValue>> = {}) {
+/** One POST of {@link post}: its URL, JSON body and extra headers. */
+interface JsonPost {
+  readonly url: string;
+  readonly json: unknown;
+  readonly headers?: Readonly<Record<string, HeaderValue>>;
+}
+
+async function post(host: TaskHost, label: string, { url, json, headers = {} }: JsonPost) {
   try {
     return await jsonRequest<{ ok?: boolean; description?: string }>(url, { method: "POST", json, headers, timeoutMs: TIMEOUT_MS });
   } catch (error) {
@@ -65,7 +72,11 @@ function webhookStep(p: NotifyParams & { webhook: WebhookTarget }): ActionStep {
   return {
     label,
     async run(host): Promise<NotifyOutput> {
-      const res = await post(host, label, reveal(p.webhook.url), { text: p.text, ...p.webhook.extra }, p.webhook.headers);
+      const res = await post(host, label, {
+        url: reveal(p.webhook.url),
+        json: { text: p.text, ...p.webhook.extra },
+        headers: p.webhook.headers,
+      });
       if (res.status < 200 || res.status > 299)
         throw host.fail(`Cannot send the message to ${label}: status ${res.status}: ${excerpt(res.body)}`);
       return { channel: "webhook", status: res.status };
@@ -87,7 +98,7 @@ function telegramStep(p: NotifyParams & { telegram: TelegramTarget }): ActionSte
   return {
     label,
     async run(host): Promise<NotifyOutput> {
-      const res = await post(host, label, `${base}/bot${token.reveal()}/sendMessage`, body);
+      const res = await post(host, label, { url: `${base}/bot${token.reveal()}/sendMessage`, json: body });
       if (res.status !== 200 || res.json?.ok !== true) {
         const why = res.json?.description ?? excerpt(res.body);
         throw host.fail(

@@ -171,7 +171,10 @@ export const aptRepository = defineTask<AptRepositoryParams>({
     const what = `${message}; fetch its lists`;
     const hint =
       "its files were put back as they were; check the URI, the suites and that the key is the one the repository is signed with";
-    return changed([aptStep(what, `add apt repository ${p.name}`, body, lock, hint)], { message: what, diff });
+    return changed([aptStep(what, { what: `add apt repository ${p.name}`, body, lockTimeoutSeconds: lock, failureHint: hint })], {
+      message: what,
+      diff,
+    });
   },
 });
 

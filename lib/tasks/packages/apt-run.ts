@@ -107,12 +107,25 @@ export function explainAptFailure(result: ExecResult, lockTimeoutSeconds: number
   return { reason: `apt-get failed (exit ${result.code}):\n${why}` };
 }
 
+/** What {@link aptStep} runs: the apt commands, the lock wait, and how a failure reads. */
+export interface AptScript {
+  /** What the task does, for the failure message: `Cannot <what>: ...`. */
+  readonly what: string;
+  /** The apt commands. */
+  readonly body: Command;
+  /** Seconds to wait for a dpkg/apt lock another process holds. */
+  readonly lockTimeoutSeconds: number;
+  /** The hint of failures other than a held lock. */
+  readonly failureHint?: string;
+}
+
 /**
  * A plan step that runs an apt script and, when it fails, fails the task with a clear message:
  * `Cannot <what>: /var/lib/dpkg/lock-frontend is held by process 366 (python3 ...); waited 60 s`.
  * Its result (the ExecResult) goes to the plan's `finish`. `failureHint` is the hint of other failures.
  */
-export function aptStep(label: string, what: string, body: Command, lockTimeoutSeconds: number, failureHint?: string): ActionStep {
+export function aptStep(label: string, apt: AptScript): ActionStep {
+  const { what, body, lockTimeoutSeconds, failureHint } = apt;
   const script = aptScript(body, lockTimeoutSeconds);
   return {
     label,

@@ -82,25 +82,32 @@ export const aptUpgrade = defineTask<AptUpgradeParams, AptUpgradeOutput>({
     body.push(sh`apt-get ${upgradeWords(mode)} ${aptGetOptions(lock)}`);
     if (p.autoremove) body.push(sh`apt-get autoremove ${aptGetOptions(lock)}`);
     const message = `${refresh ? "refresh package lists; " : ""}${st.changes.length ? `upgrade ${describe(st.changes)}` : "then upgrade what is newer"}`;
-    return changed([aptStep(message, `upgrade packages`, { text: body.map((c) => c.text).join(" && ") }, lock)], {
-      message,
-      diff: {
-        label: "packages",
-        before: Object.fromEntries(st.changes.map((c) => [c.name, c.from ?? "not installed"])),
-        after: Object.fromEntries(st.changes.map((c) => [c.name, c.to ?? "not installed"])),
+    return changed(
+      [aptStep(message, { what: "upgrade packages", body: { text: body.map((c) => c.text).join(" && ") }, lockTimeoutSeconds: lock })],
+      {
+        message,
+        diff: {
+          label: "packages",
+          before: Object.fromEntries(st.changes.map((c) => [c.name, c.from ?? "not installed"])),
+          after: Object.fromEntries(st.changes.map((c) => [c.name, c.to ?? "not installed"])),
+        },
+        output: { upgraded, removed, cacheUpdated: !!refresh },
+        finish: (results) => {
+          const result = results.find(isExecResult);
+          const summary = result ? parseAptSummary(result.stdout) : undefined;
+          const acted = !summary || summary.upgraded + summary.installed + summary.removed > 0;
+          if (!acted && !refresh)
+            return {
+              changed: false,
+              message: "nothing was upgraded after all",
+              output: { upgraded: [], removed: [], cacheUpdated: false },
+            };
+          const n = summary ? summary.upgraded + summary.installed : upgraded.length;
+          return {
+            message: `${refresh ? "refreshed package lists; " : ""}${n} package(s) upgraded${summary?.removed ? `, ${summary.removed} removed` : ""}`,
+          };
+        },
       },
-      output: { upgraded, removed, cacheUpdated: !!refresh },
-      finish: (results) => {
-        const result = results.find(isExecResult);
-        const summary = result ? parseAptSummary(result.stdout) : undefined;
-        const acted = !summary || summary.upgraded + summary.installed + summary.removed > 0;
-        if (!acted && !refresh)
-          return { changed: false, message: "nothing was upgraded after all", output: { upgraded: [], removed: [], cacheUpdated: false } };
-        const n = summary ? summary.upgraded + summary.installed : upgraded.length;
-        return {
-          message: `${refresh ? "refreshed package lists; " : ""}${n} package(s) upgraded${summary?.removed ? `, ${summary.removed} removed` : ""}`,
-        };
-      },
-    });
+    );
   },
 });

@@ -67,10 +67,9 @@ function refreshReason(p: AptParams, st: AptState, installing: boolean): string 
 /** Whether an installed version meets the wanted one: a pin exactly, `latest` the candidate, `present` any. */
 function satisfied(
   state: "present" | "latest" | "absent",
-  pin: string | undefined,
-  installed: string | undefined,
-  candidate: string | undefined,
+  versions: { pin: string | undefined; installed: string | undefined; candidate: string | undefined },
 ): boolean {
+  const { pin, installed, candidate } = versions;
   if (installed === undefined) return false;
   if (pin !== undefined) return installed === pin;
   return state !== "latest" || candidate === undefined || candidate === installed;
@@ -85,7 +84,7 @@ function toInstall(p: AptParams, st: AptState): { specs: string[]; unknown: stri
     const pkg = st.packages.get(name);
     const policy = st.policy.get(name);
     const installed = pkg?.installed ? pkg.version : undefined;
-    if (satisfied(p.state ?? "present", version, installed, policy?.candidate)) continue;
+    if (satisfied(p.state ?? "present", { pin: version, installed, candidate: policy?.candidate })) continue;
     specs.push(spec);
     if (installed === undefined && !policy?.candidate) unknown.push(name);
   }
@@ -213,37 +212,38 @@ export const apt = defineTask<AptParams, AptOutput>({
     }
     const message = words.join("; ");
     const wantedNames = [...installing.map((n) => splitPin(n).name), ...(deb ? [deb.name] : [])];
-    return changed([aptStep(message, verbs.join(" and "), { text: body.map((c) => c.text).join(" && ") }, lock)], {
-      message,
-      diff: packageDiff(st, names, installing, removing, deb?.name),
-      output: { installed: wantedNames, removed: removing, cacheUpdated: !!reason },
-      finish: (results) => {
-        const result = results.find(isExecResult);
-        if (!result) return {};
-        const summary = parseAptSummary(result.stdout);
-        const set = parseSetUp(result.stdout);
-        const installed = wantedNames.filter((n) => set.has(n));
-        const acted = summary
-          ? summary.upgraded + summary.installed + summary.removed > 0
-          : !!(installing.length || removing.length || deb);
-        const output = { installed, removed: acted ? removing : [], cacheUpdated: !!reason };
-        if (!acted && !reason) return { changed: false, output, message: "nothing to do after all" };
-        return {
-          output,
-          message: acted ? message : `refreshed package lists (${reason}); ${names.join(", ")} already at the newest version`,
-        };
+    return changed(
+      [aptStep(message, { what: verbs.join(" and "), body: { text: body.map((c) => c.text).join(" && ") }, lockTimeoutSeconds: lock })],
+      {
+        message,
+        diff: packageDiff(st, { names, installing, removing, debName: deb?.name }),
+        output: { installed: wantedNames, removed: removing, cacheUpdated: !!reason },
+        finish: (results) => {
+          const result = results.find(isExecResult);
+          if (!result) return {};
+          const summary = parseAptSummary(result.stdout);
+          const set = parseSetUp(result.stdout);
+          const installed = wantedNames.filter((n) => set.has(n));
+          const acted = summary
+            ? summary.upgraded + summary.installed + summary.removed > 0
+            : !!(installing.length || removing.length || deb);
+          const output = { installed, removed: acted ? removing : [], cacheUpdated: !!reason };
+          if (!acted && !reason) return { changed: false, output, message: "nothing to do after all" };
+          return {
+            output,
+            message: acted ? message : `refreshed package lists (${reason}); ${names.join(", ")} already at the newest version`,
+          };
+        },
       },
-    });
+    );
   },
 });
 
 function packageDiff(
   st: AptState,
-  names: readonly string[],
-  installing: readonly string[],
-  removing: readonly string[],
-  debName: string | undefined,
+  change: { names: readonly string[]; installing: readonly string[]; removing: readonly string[]; debName: string | undefined },
 ): Diff {
+  const { names, installing, removing, debName } = change;
   const now = (n: string) => (st.packages.get(n)?.installed ? st.packages.get(n)?.version : "not installed");
   const all = [...new Set([...names, ...(debName ? [debName] : [])])];
   const before = Object.fromEntries(all.map((n) => [n, now(n)]));

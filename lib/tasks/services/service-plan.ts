@@ -27,7 +27,8 @@ export function systemctl(verb: "start" | "stop" | "restart" | "reload" | "enabl
 }
 
 /** The error for a unit systemd does not know, or is masked, when something must be done to it. */
-export function unitProblem(host: TaskHost, unit: UnitState, name: string, want: WantedUnit): Error | undefined {
+export function unitProblem(host: TaskHost, target: { unit: UnitState; name: string; want: WantedUnit }): Error | undefined {
+  const { unit, name, want } = target;
   const acting = want.enabled === true || (want.state !== undefined && want.state !== "stopped");
   if (unit.loadState === "masked" && acting) {
     return host.fail(
@@ -48,7 +49,8 @@ export function unitProblem(host: TaskHost, unit: UnitState, name: string, want:
  * The systemctl commands that give `unit` (undefined: not loaded yet, e.g. a unit file about to be
  * written) the wanted state. `restart` restarts a running unit (its unit file or config changed).
  */
-export function unitActions(unit: UnitState | undefined, name: string, want: WantedUnit, restart = false): UnitActions {
+export function unitActions(unit: UnitState | undefined, target: { name: string; want: WantedUnit; restart?: boolean }): UnitActions {
+  const { name, want, restart = false } = target;
   const commands: Command[] = [];
   const words: string[] = [];
   const known = unit !== undefined && unit.loadState !== "not-found";

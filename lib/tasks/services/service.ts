@@ -64,12 +64,12 @@ export const service = defineTask<ServiceParams>({
         ],
       });
     }
-    const problem = unitProblem(host, unit, name, p);
+    const problem = unitProblem(host, { unit, name, want: p });
     if (problem) throw problem;
     if (p.state === "reloaded" && !unit.canReload && unit.activeState === "active") {
       throw host.fail(`Cannot reload ${name}: the unit has no ExecReload`, `use state "restarted" instead`);
     }
-    const { commands, words } = unitActions(unit, name, p);
+    const { commands, words } = unitActions(unit, { name, want: p });
     if (unit.needDaemonReload && commands.length) commands.unshift(sh`systemctl daemon-reload`);
     const now = `${unit.activeState}, ${unit.unitFileState || "no unit file"}`;
     if (!commands.length) return unchanged(`${name} is ${now}`);

@@ -150,7 +150,7 @@ export const systemdTimer = defineTask<SystemdTimerParams>({
     if (p.state === "absent") {
       const present = [servicePath, timerPath].filter((_, i) => [service, timer][i]?.kind === "file");
       if (!present.length) return unchanged(`timer ${p.name} is absent`);
-      const stop = unitActions(unit, timerUnit, { enabled: false, state: "stopped" });
+      const stop = unitActions(unit, { name: timerUnit, want: { enabled: false, state: "stopped" } });
       return changed([...stop.commands, sh`rm -f -- ${present}`, sh`systemctl daemon-reload`], {
         message: `${[...stop.words, "remove"].join(", ")} ${present.join(" ")}`,
         diff: present.map((f) => ({ label: f, before: "present\n", after: undefined })),
@@ -186,7 +186,7 @@ export const systemdTimer = defineTask<SystemdTimerParams>({
       words.push("daemon-reload");
     }
     // A new schedule takes effect when the running timer restarts.
-    const actions = unitActions(unit, timerUnit, { enabled: true, state: "started" }, timerChanged);
+    const actions = unitActions(unit, { name: timerUnit, want: { enabled: true, state: "started" }, restart: timerChanged });
     commands.push(...actions.commands);
     words.push(...actions.words.map((w) => `${w} ${timerUnit}`));
     if (!commands.length) return unchanged(`timer ${p.name} is installed and ${unit.activeState}`);

@@ -103,7 +103,10 @@ export const systemdUnit = defineTask<SystemdUnitParams>({
 
     if (p.state === "absent") {
       if (file.kind === "absent") return unchanged(`${path} is absent`);
-      const stop = p.dropIn === undefined ? unitActions(unit, p.name, { enabled: false, state: "stopped" }) : { commands: [], words: [] };
+      const stop =
+        p.dropIn === undefined
+          ? unitActions(unit, { name: p.name, want: { enabled: false, state: "stopped" } })
+          : { commands: [], words: [] };
       const commands: Command[] = [...stop.commands, sh`rm -f -- ${path}`, sh`systemctl daemon-reload`];
       return changed(commands, {
         message: `${[...stop.words, "remove"].join(", ")} ${path}`,
@@ -114,7 +117,7 @@ export const systemdUnit = defineTask<SystemdUnitParams>({
     const content = await wantedContent(host, p);
     const sha = createHash("sha256").update(content).digest("hex");
     const fileChanged = file.kind === "absent" || file.sha256 !== sha;
-    const problem = unitProblem(host, unit, p.name, { enabled: p.enabled, state: p.started ? "started" : undefined });
+    const problem = unitProblem(host, { unit, name: p.name, want: { enabled: p.enabled, state: p.started ? "started" : undefined } });
     if (problem) throw problem;
     const commands: Command[] = [];
     const words: string[] = [];
@@ -129,7 +132,7 @@ export const systemdUnit = defineTask<SystemdUnitParams>({
       enabled: p.enabled,
       state: p.started === true ? ("started" as const) : p.started === false ? ("stopped" as const) : undefined,
     };
-    const actions = unitActions(unit, p.name, want, fileChanged && !!p.restartOnChange);
+    const actions = unitActions(unit, { name: p.name, want, restart: fileChanged && !!p.restartOnChange });
     commands.push(...actions.commands);
     words.push(...actions.words.map((w) => `${w} ${p.name}`));
     if (!commands.length)

@@ -138,7 +138,7 @@ export const gitCheckout = defineTask<GitCheckoutParams, GitCheckoutOutput>({
         : [];
     if (!moved && !chownNeeded && !(dirty && p.force))
       return { ...unchanged(`${p.dest} is at ${ref} (${target.sha.slice(0, 12)})`, { before, after: target.sha }), needs };
-    const steps = planSteps(p, st, target, { chownNeeded, moved, discard: dirty && !!p.force });
+    const steps = planSteps(p, { st, target, chownNeeded, moved, discard: dirty && !!p.force });
     const what =
       st.dest === "repo"
         ? moved
@@ -169,10 +169,15 @@ export const gitCheckout = defineTask<GitCheckoutParams, GitCheckoutOutput>({
 /** The shell steps after the prelude: create dest, clone or fetch + checkout, fix ownership. */
 function planSteps(
   p: GitCheckoutParams,
-  st: GitCheckoutState,
-  target: { sha: string; fullRef: string; kind: string },
-  o: { chownNeeded: boolean; moved: boolean; discard: boolean },
+  plan: {
+    st: GitCheckoutState;
+    target: { sha: string; fullRef: string; kind: string };
+    chownNeeded: boolean;
+    moved: boolean;
+    discard: boolean;
+  },
 ): Command[] {
+  const { st, target, ...o } = plan;
   const depth = p.depth === undefined ? raw("") : sh` --depth ${p.depth}`;
   const steps: Command[] = [];
   const checkoutSha = sh`{ g -C "$dest" cat-file -e ${`${target.sha}^{commit}`} 2>/dev/null || g -C "$dest" fetch -q${depth} origin ${target.sha}; } && g -C "$dest" checkout -q --force --detach ${target.sha}`;

@@ -73,13 +73,13 @@ export const cron = defineTask<CronParams>({
     const st = await host.fact(pathState, { path, content: host.diffMode });
     if ((p.state ?? "present") === "absent") {
       if (st.kind === "absent") return unchanged(`${path} is absent`);
-      requireFileOrAbsent(host, st, path, "remove cron job");
+      requireFileOrAbsent(host, st, { file: path, what: "remove cron job" });
       return changed([sh`rm -f -- ${path}`], {
         message: `remove ${path}`,
         diff: { label: path, before: st.kind === "file" ? (st.content ?? "present\n") : undefined, after: undefined },
       });
     }
-    return planFileWrite(host, requireFileOrAbsent(host, st, path, "write cron job"), {
+    return planFileWrite(host, requireFileOrAbsent(host, st, { file: path, what: "write cron job" }), {
       path,
       content: renderCronFile(p),
       owner: "root",

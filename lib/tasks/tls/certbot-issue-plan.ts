@@ -69,7 +69,8 @@ export function authenticatorArgs(p: CertbotIssueParams, credentials: string): s
 }
 
 /** The `certbot certonly` command that obtains (or, with `force`, replaces) the lineage. */
-export function certonlyCommand(p: CertbotIssueParams, certName: string, credentials: string, force: boolean): Command {
+export function certonlyCommand(p: CertbotIssueParams, lineage: { certName: string; credentials: string; force: boolean }): Command {
+  const { certName, credentials, force } = lineage;
   const args = [
     "certonly",
     "--non-interactive",

@@ -93,7 +93,7 @@ export const certbotIssue = defineTask<CertbotIssueParams, CertbotIssueOutput>({
     }
     const reason = reissueReason(p, lineage);
     if (reason) {
-      const certonly = certonlyCommand(p, certName, credentials ?? "", lineage !== undefined);
+      const certonly = certonlyCommand(p, { certName, credentials: credentials ?? "", force: lineage !== undefined });
       const write = steps.pop();
       // One remote command: the credentials write reads the token on stdin, certbot then runs with stdin at EOF.
       steps.push(

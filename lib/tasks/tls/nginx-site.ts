@@ -69,7 +69,8 @@ export function parseSiteState(stdout: string): SiteState {
  * The apply script: install the content (when given) and the link, run `nginx -t`, and when it
  * fails put the previous file and link back and exit 1; then reload nginx when it runs.
  */
-export function applySiteCommand(name: string, content: Buffer | undefined, enable: boolean, reload: boolean): Command {
+export function applySiteCommand(name: string, site: { content: Buffer | undefined; enable: boolean; reload: boolean }): Command {
+  const { content, enable, reload } = site;
   const d = `${AVAILABLE}/${name}`;
   const l = `${ENABLED}/${name}`;
   const sha = content ? createHash("sha256").update(content).digest("hex") : "";
@@ -194,7 +195,7 @@ export const nginxSite = defineTask<NginxSiteParams, NginxSiteOutput>({
       contentDiffers ? (st.sha256 ? "update" : "write") + ` ${d}` : "",
       linkDiffers ? (enable ? "enable" : "disable") + ` site ${p.name}` : "",
     ].filter(Boolean);
-    return changed([applySiteCommand(p.name, contentDiffers ? bytes : undefined, enable, reload)], {
+    return changed([applySiteCommand(p.name, { content: contentDiffers ? bytes : undefined, enable, reload })], {
       diff: contentDiffers
         ? { label: d, before: st.content ?? (st.sha256 ? "(content not shown: run with --diff)\n" : undefined), after: content }
         : { label: `${ENABLED}/${p.name}`, before: st.link, after: enable ? d : undefined },

@@ -122,7 +122,10 @@ describe("config.toml line edits run by /bin/sh", () => {
 
   test("insertAfter() adds a line after a header and setConcurrent() replaces or adds the global concurrent", async () => {
     const c = parseRunnerConfig(numbered(CONFIG));
-    expect((await run(insertAfter(file, c.runners[0]!.docker!.line, c.runners[0]!.docker!.text, "    shm_size = 0"))).code).toBe(0);
+    expect(
+      (await run(insertAfter(file, { line: c.runners[0]!.docker!.line, expected: c.runners[0]!.docker!.text, text: "    shm_size = 0" })))
+        .code,
+    ).toBe(0);
     expect(readFileSync(file, "utf8")).toContain("  [runners.docker]\n    shm_size = 0\n    tls_verify = false\n");
     expect((await run(setConcurrent(file, 8))).code).toBe(0);
     expect(readFileSync(file, "utf8").split("\n").slice(0, 2)).toEqual(["concurrent = 8", "check_interval = 0"]);

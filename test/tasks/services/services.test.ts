@@ -40,8 +40,8 @@ function show(u: UnitState): string {
 const running = unit({ activeState: "active", subState: "running", unitFileState: "enabled", mainPid: 42 });
 
 describe("unitActions()", () => {
-  const words = (u: UnitState | undefined, want: Parameters<typeof unitActions>[2], restart = false) =>
-    unitActions(u, "app.service", want, restart).words;
+  const words = (u: UnitState | undefined, want: Parameters<typeof unitActions>[1]["want"], restart = false) =>
+    unitActions(u, { name: "app.service", want, restart }).words;
   test.each([
     ["started holds for a running unit", running, { state: "started" as const }, []],
     ["started starts a stopped unit", unit(), { state: "started" as const }, ["start"]],
@@ -65,7 +65,7 @@ describe("unitActions()", () => {
   });
 
   test("a failing start prints the unit's status", () => {
-    expect(unitActions(unit(), "app.service", { state: "started" }).commands[0]?.text).toBe(
+    expect(unitActions(unit(), { name: "app.service", want: { state: "started" } }).commands[0]?.text).toBe(
       `systemctl start -- app.service || { rc=$?; systemctl status --no-pager -n 15 -- app.service >&2; exit "$rc"; }`,
     );
   });
