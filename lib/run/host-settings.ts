@@ -39,7 +39,7 @@ export function hostSettings(inventory: Inventory, name: string, layers: PlayLay
     /^(ansible|bosun)_/.test(k),
   );
   if (!overrides) return { vars, connection: spec.connection, become: spec.become };
-  const baseDir = path.dirname(path.resolve(inventory.source));
+  const baseDir = inventory.baseDir ?? path.dirname(path.resolve(inventory.source));
   return { vars, connection: connectionFromVars(name, vars, { baseDir }), become: becomeFromVars(name, vars) };
 }
 
