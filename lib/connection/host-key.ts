@@ -36,13 +36,21 @@ function algorithmsFor(types: readonly string[]): string[] {
   return [...new Set(out)];
 }
 
+/** Where a verifier checks keys: the host, its port, the policy and the known_hosts file. */
+export interface HostKeyTarget {
+  /** Host name or address as connected to. */
+  readonly host: string;
+  /** SSH port (known_hosts writes `[host]:port` unless 22). */
+  readonly port: number;
+  /** What to do with an unknown or changed key. */
+  readonly policy: HostKeyPolicy;
+  /** The known_hosts file (the user's by default). */
+  readonly knownHostsPath?: string;
+}
+
 /** Build a verifier for host:port under a policy. */
-export async function hostKeyVerifier(
-  host: string,
-  port: number,
-  policy: HostKeyPolicy,
-  knownHostsPath = defaultKnownHostsPath(),
-): Promise<HostKeyVerifier> {
+export async function hostKeyVerifier(target: HostKeyTarget): Promise<HostKeyVerifier> {
+  const { host, port, policy, knownHostsPath = defaultKnownHostsPath() } = target;
   const name = knownHostName(host, port);
   const known = policy === "off" ? [] : entriesFor(await readKnownHosts(knownHostsPath), name);
   const trusted = known.filter((e) => !e.revoked);
@@ -69,7 +77,7 @@ export async function hostKeyVerifier(
         return done(false);
       }
       if (policy === "accept-new") {
-        appendKnownHost(knownHostsPath, name, type, offered).then(
+        appendKnownHost(knownHostsPath, { name, type, keyBase64: offered }).then(
           () => done(true),
           () => done(false),
         );

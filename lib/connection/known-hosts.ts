@@ -88,7 +88,8 @@ export async function readKnownHosts(file: string): Promise<KnownHostEntry[]> {
 }
 
 /** Append a learned key (accept-new). */
-export async function appendKnownHost(file: string, name: string, type: string, keyBase64: string): Promise<void> {
+export async function appendKnownHost(file: string, key: { name: string; type: string; keyBase64: string }): Promise<void> {
+  const { name, type, keyBase64 } = key;
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   await appendFile(file, `${name} ${type} ${keyBase64}\n`, { mode: 0o600 });
 }

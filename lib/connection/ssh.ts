@@ -82,7 +82,12 @@ export class SshConnection implements Connection {
   async #connectWithRetries(): Promise<void> {
     let delay = 500;
     for (let attempt = 0; ; attempt++) {
-      const verifier = await hostKeyVerifier(this.spec.host, this.spec.port, this.spec.hostKeyPolicy, this.spec.knownHostsPath);
+      const verifier = await hostKeyVerifier({
+        host: this.spec.host,
+        port: this.spec.port,
+        policy: this.spec.hostKeyPolicy,
+        knownHostsPath: this.spec.knownHostsPath,
+      });
       try {
         await this.#connectOnce(verifier);
         return;

@@ -108,7 +108,7 @@ function sshSpec(name: string, vars: Vars, baseDir: string): SshSpec {
     ...(knownHostsPath ? { knownHostsPath } : {}),
     hostKeyPolicy: hostKeyPolicy(vars, args, config),
     connectTimeoutMs: Math.round((timeout ? toSeconds(timeout.name, timeout.value) : (args.connectTimeoutSeconds ?? 10)) * 1000),
-    connectRetries: retries ? toInteger(retries.name, retries.value, 0, 100) : 2,
+    connectRetries: retries ? toInteger(retries.name, retries.value, { min: 0, max: 100 }) : 2,
     ...(session && !toBool(session.name, session.value) ? { shellSession: false } : {}),
   };
   const password = pick(vars, "ansible_password", "ansible_ssh_pass", "ansible_ssh_password");
@@ -118,7 +118,7 @@ function sshSpec(name: string, vars: Vars, baseDir: string): SshSpec {
   return {
     ...base,
     host: args.hostName ?? config.hostName ?? alias,
-    port: port ? toInteger(port.name, port.value, 1, 65535) : (args.port ?? config.port ?? 22),
+    port: port ? toInteger(port.name, port.value, { min: 1, max: 65535 }) : (args.port ?? config.port ?? 22),
     ...(password ? { password: String(password.value) } : {}),
     ...(via ? { jump: via } : {}),
     ...(proxyCommand && !via ? { proxyCommand } : {}),

@@ -29,7 +29,8 @@ export function toBool(name: string, value: unknown): boolean {
 }
 
 /** A whole number within [min, max], given as a number or a string of digits. */
-export function toInteger(name: string, value: unknown, min: number, max: number): number {
+export function toInteger(name: string, value: unknown, range: { min: number; max: number }): number {
+  const { min, max } = range;
   const number = typeof value === "number" ? value : /^-?[0-9]+$/.test(String(value)) ? Number(value) : NaN;
   if (!Number.isInteger(number) || number < min || number > max) {
     throw new Error(`${name} must be an integer from ${min} to ${max}, got ${preview(value)}`);
