@@ -1,8 +1,7 @@
 /** composeConfig: the compose bundle (files, env files, interpolation) is valid. Read-only. */
 import { defineTask, unchanged } from "../../core/task.js";
 import { sh } from "../../core/command.js";
-import { params } from "../../core/params.js";
-import { composeProjectSchema, inProject, projectLabel, tail, type ComposeProjectParams } from "./compose-project.js";
+import { composeProjectParams, inProject, projectLabel, tail, type ComposeProjectParams } from "./compose-project.js";
 
 /** Parameters for {@link composeConfig}. */
 export type ComposeConfigParams = ComposeProjectParams;
@@ -16,7 +15,7 @@ export const composeConfig = defineTask<ComposeConfigParams>({
   id: "docker.composeConfig",
   description: "Validate a compose bundle (`docker compose config -q`); read-only, runs in check mode too.",
   title: (p) => `compose config ${projectLabel(p)}`,
-  schema: params(composeProjectSchema.required, composeProjectSchema.optional),
+  schema: composeProjectParams,
   async check(host, p) {
     const r = await host.exec(inProject(p, sh`config -q`));
     if (r.code !== 0) {

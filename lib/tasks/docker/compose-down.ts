@@ -1,17 +1,18 @@
 /** composeDown: a compose project is stopped and removed (containers, networks, optionally volumes). */
 import { defineTask, changed, unchanged } from "../../core/task.js";
 import { sh } from "../../core/command.js";
-import { params, bool, int } from "../../core/params.js";
+import { taskParams, optional, bool, intIn, type Static } from "../../core/params.js";
 import { parseSections, script, section, sectionLines } from "../../facts/docker-sections.js";
-import { composeCommand, composeProjectSchema, projectLabel, tail, type ComposeProjectParams } from "./compose-project.js";
+import { composeCommand, composeProjectProperties, projectLabel, tail } from "./compose-project.js";
 
 /** Parameters for {@link composeDown}. */
-export interface ComposeDownParams extends ComposeProjectParams {
-  /** Also remove the project's named volumes (`-v`): its data is gone. Default false. */
-  readonly volumes?: boolean;
-  /** Seconds to wait for containers to stop before killing them (`-t`). */
-  readonly timeout?: number;
-}
+export const composeDownParams = taskParams({
+  ...composeProjectProperties,
+  volumes: optional(bool, { description: "Also remove the project's named volumes (`-v`): its data is gone.", default: false }),
+  timeout: optional(intIn({ minimum: 0 }), "Seconds to wait for containers to stop before killing them (`-t`)."),
+});
+/** Parameters for {@link composeDown}. */
+export type ComposeDownParams = Static<typeof composeDownParams>;
 
 /** Output of {@link composeDown}: what was (or in check mode would be) removed. */
 export interface ComposeDownOutput {
@@ -33,7 +34,7 @@ export const composeDown = defineTask<ComposeDownParams, ComposeDownOutput>({
   id: "docker.composeDown",
   description: "Stop and remove a compose project (containers, networks, optionally its volumes).",
   title: (p) => `compose down ${projectLabel(p)}`,
-  schema: params(composeProjectSchema.required, { ...composeProjectSchema.optional, volumes: bool, timeout: { ...int, minimum: 0 } }),
+  schema: composeDownParams,
   async check(host, p) {
     const compose = sh`cd -- ${p.projectDir} && ${composeCommand(p)}`;
     const label = sh`label=com.docker.compose.project="$n"`;

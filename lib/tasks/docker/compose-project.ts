@@ -1,31 +1,25 @@
 /** What every compose task names: the project directory, compose files, env files and project name. */
 import { sh, type Command } from "../../core/command.js";
-import { absPath, list, nonEmpty } from "../../core/params.js";
-import type { ParamsSchema } from "../../core/task.js";
+import { taskParams, required, optional, matching, absPath, list, nonEmpty, type Static } from "../../core/params.js";
 
-/** The compose project a task acts on (shared by every compose task). */
-export interface ComposeProjectParams {
-  /** Directory the compose command runs in; relative `files` and `envFiles` are relative to it. */
-  readonly projectDir: string;
-  /** Compose files, in order (`-f` each); compose's default (`compose.yaml`...) when omitted. */
-  readonly files?: readonly string[];
-  /** Env files, in order (`--env-file` each); compose reads `.env` when omitted. */
-  readonly envFiles?: readonly string[];
-  /** Project name (`-p`); compose derives it from the directory when omitted. */
-  readonly projectName?: string;
-}
-
-/** Compose project names: lowercase letters, digits, dashes and underscores, starting with a letter or digit. */
-const projectName: ParamsSchema = { type: "string", pattern: "^[a-z0-9][a-z0-9_-]*$" };
-
-/** Schema properties of {@link ComposeProjectParams}: `projectDir` is required. */
-export const composeProjectSchema = {
-  required: { projectDir: absPath },
-  optional: { files: list(nonEmpty), envFiles: list(nonEmpty), projectName },
+/** The parameters every compose task shares (spread into each task's `taskParams`): `projectDir` is required. */
+export const composeProjectProperties = {
+  projectDir: required(absPath, "Directory the compose command runs in; relative `files` and `envFiles` are relative to it."),
+  files: optional(list(nonEmpty), "Compose files, in order (`-f` each); compose's default (`compose.yaml`...) when omitted."),
+  envFiles: optional(list(nonEmpty), "Env files, in order (`--env-file` each); compose reads `.env` when omitted."),
+  projectName: optional(
+    // Compose project names: lowercase letters, digits, dashes and underscores, starting with a letter or digit.
+    matching("^[a-z0-9][a-z0-9_-]*$"),
+    "Project name (`-p`); compose derives it from the directory when omitted.",
+  ),
 };
+/** The compose project alone: the parameters of a task that only names it ({@link composeConfig}). */
+export const composeProjectParams = taskParams(composeProjectProperties);
+/** The compose project a task acts on (shared by every compose task). */
+export type ComposeProjectParams = Static<typeof composeProjectParams>;
 
 /** Services are compose service names. */
-export const serviceName: ParamsSchema = { type: "string", pattern: "^[a-zA-Z0-9][a-zA-Z0-9_.-]*$" };
+export const serviceName = matching("^[a-zA-Z0-9][a-zA-Z0-9_.-]*$");
 
 /** `docker compose -p P -f a -f b --env-file e` (without the `cd`). */
 export function composeCommand(p: ComposeProjectParams): Command {

@@ -1,19 +1,23 @@
 /** composePull: pull a compose project's images; changed only when a local image id changed. */
 import { defineTask, changed, unchanged } from "../../core/task.js";
 import { sh } from "../../core/command.js";
-import { params, list, oneOf } from "../../core/params.js";
+import { taskParams, optional, list, oneOf, type Static } from "../../core/params.js";
 import type { ExecResult } from "../../core/connection.js";
 import { changedImages, composeImages, imageIdsScript, parseImageIds } from "../../facts/docker-compose.js";
 import { parseSections, script, section, sectionLines } from "../../facts/docker-sections.js";
-import { composeCommand, composeProjectSchema, projectLabel, serviceName, type ComposeProjectParams } from "./compose-project.js";
+import { composeCommand, composeProjectProperties, projectLabel, serviceName } from "./compose-project.js";
 
 /** Parameters for {@link composePull}. */
-export interface ComposePullParams extends ComposeProjectParams {
-  /** Only these services (all when omitted). */
-  readonly services?: readonly string[];
-  /** `always` (default): pull every image, moving tags included; `missing`: only images not on the host. */
-  readonly policy?: "always" | "missing";
-}
+export const composePullParams = taskParams({
+  ...composeProjectProperties,
+  services: optional(list(serviceName), "Only these services (all when omitted)."),
+  policy: optional(oneOf("always", "missing"), {
+    description: "`always`: pull every image, moving tags included; `missing`: only images not on the host.",
+    default: "always",
+  }),
+});
+/** Parameters for {@link composePull}. */
+export type ComposePullParams = Static<typeof composePullParams>;
 
 /** Output of {@link composePull}. */
 export interface ComposePullOutput {
@@ -33,11 +37,7 @@ export const composePull = defineTask<ComposePullParams, ComposePullOutput>({
   id: "docker.composePull",
   description: "Pull a compose project's images; changed only when a local image id changed.",
   title: (p) => `compose pull ${projectLabel(p)}${p.services?.length ? ` (${p.services.join(", ")})` : ""}`,
-  schema: params(composeProjectSchema.required, {
-    ...composeProjectSchema.optional,
-    services: list(serviceName),
-    policy: oneOf("always", "missing"),
-  }),
+  schema: composePullParams,
   async check(host, p) {
     const services = p.services ?? [];
     const compose = sh`cd -- ${p.projectDir} && ${composeCommand(p)}`;

@@ -1,26 +1,26 @@
 /** composeRun: a one-off container of a compose service (a migrator...), with its exit code and output. */
 import { defineTask, changed } from "../../core/task.js";
 import { raw, sh, type Command } from "../../core/command.js";
-import { params, bool, list, nonEmpty, record, secretString, str } from "../../core/params.js";
+import { taskParams, required, optional, bool, list, nonEmpty, record, secretString, str, type Static } from "../../core/params.js";
 import { Secret, reveal } from "../../core/secrets.js";
 import type { ExecResult } from "../../core/connection.js";
-import { composeCommand, composeProjectSchema, projectLabel, serviceName, tail, type ComposeProjectParams } from "./compose-project.js";
+import { composeCommand, composeProjectProperties, projectLabel, serviceName, tail } from "./compose-project.js";
 
 /** Parameters for {@link composeRun}. */
-export interface ComposeRunParams extends ComposeProjectParams {
-  /** The service whose image and settings the container uses. */
-  readonly service: string;
-  /** Command and arguments (argv, each word quoted); the image's default command when omitted. */
-  readonly command?: readonly string[];
-  /** Extra environment variables: plain values go in argv (`-e NAME=value`), Secret values travel on stdin. */
-  readonly env?: Readonly<Record<string, string | Secret>>;
-  /** Replace the image's entrypoint (`--entrypoint`), e.g. `sh` with `command: ["-c", "..."]`. */
-  readonly entrypoint?: string;
-  /** Do not start the services it depends on (`--no-deps`). */
-  readonly noDeps?: boolean;
-  /** A non-zero exit is reported in the output instead of failing the task. */
-  readonly allowFailure?: boolean;
-}
+export const composeRunParams = taskParams({
+  ...composeProjectProperties,
+  service: required(serviceName, "The service whose image and settings the container uses."),
+  command: optional(list(str), "Command and arguments (argv, each word quoted); the image's default command when omitted."),
+  env: optional(
+    record(secretString),
+    "Extra environment variables: plain values go in argv (`-e NAME=value`), Secret values travel on stdin.",
+  ),
+  entrypoint: optional(nonEmpty, 'Replace the image\'s entrypoint (`--entrypoint`), e.g. `sh` with `command: ["-c", "..."]`.'),
+  noDeps: optional(bool, "Do not start the services it depends on (`--no-deps`)."),
+  allowFailure: optional(bool, "A non-zero exit is reported in the output instead of failing the task."),
+});
+/** Parameters for {@link composeRun}. */
+export type ComposeRunParams = Static<typeof composeRunParams>;
 
 /** Output of {@link composeRun}. */
 export interface ComposeRunOutput {
@@ -41,17 +41,7 @@ export const composeRun = defineTask<ComposeRunParams, ComposeRunOutput>({
   id: "docker.composeRun",
   description: "Run a one-off container of a compose service (`run --rm`), returning its exit code and stdout.",
   title: (p) => `compose run ${projectLabel(p)} ${p.service}${p.command?.length ? ` ${p.command.join(" ")}` : ""}`,
-  schema: params(
-    { ...composeProjectSchema.required, service: serviceName },
-    {
-      ...composeProjectSchema.optional,
-      command: list(str),
-      env: record(secretString),
-      entrypoint: nonEmpty,
-      noDeps: bool,
-      allowFailure: bool,
-    },
-  ),
+  schema: composeRunParams,
   validate: (p) => {
     const entries = Object.entries(p.env ?? {});
     const bad = entries.find(([k]) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k));

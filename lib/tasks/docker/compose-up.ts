@@ -1,7 +1,7 @@
 /** composeUp: a compose project runs, detached, orphans removed; changed only when containers changed. */
 import { defineTask, changed, unchanged } from "../../core/task.js";
 import { sh, type Command } from "../../core/command.js";
-import { params, bool, int, list, oneOf } from "../../core/params.js";
+import { taskParams, optional, bool, intIn, list, oneOf, type Static } from "../../core/params.js";
 import type { ExecResult } from "../../core/connection.js";
 import {
   anyContainerChange,
@@ -12,21 +12,19 @@ import {
   type ContainerChanges,
 } from "../../facts/docker-compose.js";
 import { parseSections, script, section, sectionLines } from "../../facts/docker-sections.js";
-import { composeCommand, composeProjectSchema, projectLabel, serviceName, tail, type ComposeProjectParams } from "./compose-project.js";
+import { composeCommand, composeProjectProperties, projectLabel, serviceName, tail } from "./compose-project.js";
 
 /** Parameters for {@link composeUp}. */
-export interface ComposeUpParams extends ComposeProjectParams {
-  /** Only these services (and their dependencies); all when omitted. */
-  readonly services?: readonly string[];
-  /** Wait until the services run and are healthy (`--wait`); a service that never gets there fails the task. */
-  readonly wait?: boolean;
-  /** Seconds `--wait` waits at most (compose's default: no limit). */
-  readonly waitTimeout?: number;
-  /** Remove containers of services no longer in the files (default true). */
-  readonly removeOrphans?: boolean;
-  /** Pull policy of `up` (`--pull`): compose's default `missing` when omitted. */
-  readonly pull?: "always" | "missing" | "never";
-}
+export const composeUpParams = taskParams({
+  ...composeProjectProperties,
+  services: optional(list(serviceName), "Only these services (and their dependencies); all when omitted."),
+  wait: optional(bool, "Wait until the services run and are healthy (`--wait`); a service that never gets there fails the task."),
+  waitTimeout: optional(intIn({ minimum: 1 }), "Seconds `--wait` waits at most (compose's default: no limit)."),
+  removeOrphans: optional(bool, { description: "Remove containers of services no longer in the files.", default: true }),
+  pull: optional(oneOf("always", "missing", "never"), "Pull policy of `up` (`--pull`): compose's default `missing` when omitted."),
+});
+/** Parameters for {@link composeUp}. */
+export type ComposeUpParams = Static<typeof composeUpParams>;
 
 /** Output of {@link composeUp}: container names by what happened to them. */
 export type ComposeUpOutput = ContainerChanges;
@@ -58,14 +56,7 @@ export const composeUp = defineTask<ComposeUpParams, ComposeUpOutput>({
   id: "docker.composeUp",
   description: "Bring a compose project up (detached, orphans removed, optional --wait); changed only when containers changed.",
   title: (p) => `compose up ${projectLabel(p)}${p.services?.length ? ` (${p.services.join(", ")})` : ""}`,
-  schema: params(composeProjectSchema.required, {
-    ...composeProjectSchema.optional,
-    services: list(serviceName),
-    wait: bool,
-    waitTimeout: { ...int, minimum: 1 },
-    removeOrphans: bool,
-    pull: oneOf("always", "missing", "never"),
-  }),
+  schema: composeUpParams,
   validate: (p) => (p.waitTimeout !== undefined && !p.wait ? `parameter "waitTimeout" needs wait: true` : undefined),
   async check(host, p) {
     const compose = sh`cd -- ${p.projectDir} && ${composeCommand(p)}`;
