@@ -1,20 +1,24 @@
 /** imagePrune: keep the last N tags of some repositories (and every image in use); remove the rest. */
 import { defineTask, changed, unchanged } from "../../core/task.js";
 import { sh } from "../../core/command.js";
-import { params, int, list, nonEmpty } from "../../core/params.js";
+import { taskParams, required, optional, typed, intIn, list, nonEmpty, type Static } from "../../core/params.js";
 import { planPrune, repositoryImages, type PrunePlan } from "../../facts/docker-images.js";
 
 /** Parameters for {@link imagePrune}. */
-export interface ImagePruneParams {
-  /** Repositories to prune, without tag, e.g. `registry.example.com/cfa/api`. */
-  readonly repositories: readonly string[];
-  /** How many of the newest tags (by image creation time) to keep per repository. */
-  readonly keep: number;
-  /** Tags always kept, e.g. the releases a deploy history names. */
-  readonly keepTags?: readonly string[];
-  /** Digest references always kept (`repo@sha256:...`, e.g. recorded releases); given, untagged images of the repositories are pruned too. */
-  readonly keepDigests?: readonly string[];
-}
+export const imagePruneParams = taskParams({
+  repositories: required(
+    typed<readonly string[]>({ ...list({ ...nonEmpty, pattern: "^[a-z0-9][^:@\\s]*(:[0-9]+/[^:@\\s]+)?$" }), minItems: 1 }),
+    "Repositories to prune, without tag, e.g. `registry.example.com/cfa/api`.",
+  ),
+  keep: required(intIn({ minimum: 0 }), "How many of the newest tags (by image creation time) to keep per repository."),
+  keepTags: optional(list(nonEmpty), "Tags always kept, e.g. the releases a deploy history names."),
+  keepDigests: optional(
+    list(nonEmpty),
+    "Digest references always kept (`repo@sha256:...`, e.g. recorded releases); given, untagged images of the repositories are pruned too.",
+  ),
+});
+/** Parameters for {@link imagePrune}. */
+export type ImagePruneParams = Static<typeof imagePruneParams>;
 
 /** Output of {@link imagePrune}: references kept and removed (in check mode: that would be removed). */
 export type ImagePruneOutput = PrunePlan;
@@ -32,13 +36,7 @@ export const imagePrune = defineTask<ImagePruneParams, ImagePruneOutput>({
   id: "docker.imagePrune",
   description: "Keep the last N tags of some repositories and every image in use; remove their other tags.",
   title: (p) => `prune images of ${p.repositories.join(", ")} (keep ${p.keep})`,
-  schema: params(
-    {
-      repositories: { ...list({ ...nonEmpty, pattern: "^[a-z0-9][^:@\\s]*(:[0-9]+/[^:@\\s]+)?$" }), minItems: 1 },
-      keep: { ...int, minimum: 0 },
-    },
-    { keepTags: list(nonEmpty), keepDigests: list(nonEmpty) },
-  ),
+  schema: imagePruneParams,
   async check(host, p) {
     let plan: PrunePlan;
     try {
