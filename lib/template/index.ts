@@ -1,2 +1,3 @@
-/** Templates: handlebars in strict mode for config files. */
-export { renderTemplate, renderTemplateFile, type RenderTemplateOptions } from "./render.js";
+/** Templates: handlebars in strict mode for config files, and Jinja2 (`.j2`) as Ansible renders it. */
+export { renderTemplate, renderTemplateFile, isJinjaTemplate, type RenderTemplateOptions } from "./render.js";
+export { renderJinja, type RenderJinjaOptions } from "./jinja-render.js";

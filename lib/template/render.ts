@@ -1,14 +1,16 @@
 /**
- * Render handlebars templates for config files: strict (a missing variable is a ParamsError naming
+ * Render templates for config files: handlebars (`.hbs` and any file that is not Jinja) or Jinja2
+ * (`.j2`, see jinja-render.ts). Handlebars is strict (a missing variable is a ParamsError naming
  * the template, the variable and the line), no HTML escaping (values are inserted literally).
  */
 import { readFile } from "node:fs/promises";
 import { ParamsError } from "../core/errors.js";
 import type { Vars } from "../core/vars.js";
 import { COMPILE_OPTIONS, createTemplateEnvironment } from "./environment.js";
+import { renderJinja } from "./jinja-render.js";
 import { HelperError, MissingVariableError } from "./template-error.js";
 
-const env = createTemplateEnvironment();
+let env: ReturnType<typeof createTemplateEnvironment> | undefined;
 
 /** Options of {@link renderTemplate}. */
 export interface RenderTemplateOptions {
@@ -58,6 +60,7 @@ export function renderTemplate(source: string, vars: Vars, options: RenderTempla
     // One compile per template source, not per host: a 50-host run renders the same template 50 times.
     let template = compiled.get(source);
     if (!template) {
+      env ??= createTemplateEnvironment();
       template = env.compile(source, COMPILE_OPTIONS);
       compiled.set(source, template);
     }
@@ -67,7 +70,15 @@ export function renderTemplate(source: string, vars: Vars, options: RenderTempla
   }
 }
 
-/** Read a template file and render it; errors name the file as given. */
+/** Whether a template file is Jinja2 (`.j2`, `.jinja`, `.jinja2`); every other file is handlebars. */
+export function isJinjaTemplate(path: string): boolean {
+  return /\.(?:j2|jinja2?)$/i.test(path);
+}
+
+/**
+ * Read a template file and render it; errors name the file as given. A `.j2` file renders as
+ * Ansible's template module would (see jinja-render.ts); any other file is handlebars.
+ */
 export async function renderTemplateFile(path: string, vars: Vars): Promise<string> {
   let source: string;
   try {
@@ -75,5 +86,5 @@ export async function renderTemplateFile(path: string, vars: Vars): Promise<stri
   } catch (error) {
     throw new ParamsError(`Cannot render template ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  return renderTemplate(source, vars, { name: path });
+  return isJinjaTemplate(path) ? renderJinja(source, vars, { name: path }) : renderTemplate(source, vars, { name: path });
 }
