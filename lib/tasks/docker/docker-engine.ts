@@ -1,7 +1,6 @@
 /** dockerEngine: docker installed and running, compose v2 present, users in the docker group, daemon.json. */
 import { defineTask, changed, unchanged } from "../../core/task.js";
-import { params, account, list, nonEmpty, oneOf } from "../../core/params.js";
-import type { ParamsSchema } from "../../core/task.js";
+import { taskParams, optional, typed, matching, account, list, nonEmpty, oneOf, type Static } from "../../core/params.js";
 import type { ExecResult } from "../../core/connection.js";
 import { aptCandidates } from "../../facts/docker-engine-candidates.js";
 import { dockerEngineState, type DockerEngineState } from "../../facts/docker-engine.js";
@@ -9,30 +8,39 @@ import { parseSections, sectionLines } from "../../facts/docker-sections.js";
 import { defaultSource, distroComposeProblem, distroDocker } from "./engine-distros.js";
 import { DOCKER_REPO, describePlan, planEngine, type EngineWants } from "./engine-plan.js";
 
+const url = matching("^https?://[^\\s]+$");
+
 /** Parameters for {@link dockerEngine}. */
-export interface DockerEngineParams {
-  /**
-   * Where docker comes from when it must be installed: `docker`, Docker's apt repository (docker-ce,
-   * docker-ce-cli, containerd.io, docker-buildx-plugin, docker-compose-plugin; its key in
-   * /etc/apt/keyrings, a deb822 `signed-by` source), or `distro`, the distribution's own packages
-   * (docker.io with docker-compose on Debian 13, docker-compose-v2 on Ubuntu; refused on Debian 12,
-   * whose docker-compose is compose v1). Default: `distro` on Debian 13 and later, `docker`
-   * elsewhere. An engine and compose v2 that already work are left alone, whatever their source.
-   */
-  readonly source?: "docker" | "distro";
-  /** How compose v2 gets there when `docker compose version` fails: `apt` (default) installs the source's package, `none` leaves it alone. */
-  readonly composePlugin?: "apt" | "none";
-  /** Offline option: URL of a compose v2 plugin .deb installed when `docker compose version` fails, instead of a package (implies source `distro`). */
-  readonly composePluginDeb?: string;
-  /** Users added to the `docker` group (they can then run docker without sudo). */
-  readonly users?: readonly string[];
-  /** The whole /etc/docker/daemon.json (e.g. log rotation); docker restarts only when it changes. Left alone when omitted. */
-  readonly daemonJson?: Readonly<Record<string, unknown>>;
-  /** Base URL of Docker's repository or a mirror of it (source `docker`); default `https://download.docker.com/linux/<debian|ubuntu>`. */
-  readonly repoUrl?: string;
-  /** The repository's signing key: a URL (default `<repoUrl>/gpg`) or the ASCII-armoured key itself (source `docker`). */
-  readonly repoKey?: string;
-}
+export const dockerEngineParams = taskParams({
+  source: optional(
+    oneOf("docker", "distro"),
+    "Where docker comes from when it must be installed: `docker`, Docker's apt repository (docker-ce, docker-ce-cli, containerd.io, docker-buildx-plugin, docker-compose-plugin; its key in /etc/apt/keyrings, a deb822 `signed-by` source), or `distro`, the distribution's own packages (docker.io with docker-compose on Debian 13, docker-compose-v2 on Ubuntu; refused on Debian 12, whose docker-compose is compose v1). Default: `distro` on Debian 13 and later, `docker` elsewhere. An engine and compose v2 that already work are left alone, whatever their source.",
+  ),
+  composePlugin: optional(oneOf("apt", "none"), {
+    description:
+      "How compose v2 gets there when `docker compose version` fails: `apt` installs the source's package, `none` leaves it alone.",
+    default: "apt",
+  }),
+  composePluginDeb: optional(
+    url,
+    "Offline option: URL of a compose v2 plugin .deb installed when `docker compose version` fails, instead of a package (implies source `distro`).",
+  ),
+  users: optional(list(account), "Users added to the `docker` group (they can then run docker without sudo)."),
+  daemonJson: optional(
+    typed<Readonly<Record<string, unknown>>>({ type: "object" }),
+    "The whole /etc/docker/daemon.json (e.g. log rotation); docker restarts only when it changes. Left alone when omitted.",
+  ),
+  repoUrl: optional(
+    url,
+    "Base URL of Docker's repository or a mirror of it (source `docker`); default `https://download.docker.com/linux/<debian|ubuntu>`.",
+  ),
+  repoKey: optional(
+    typed<string>({ ...nonEmpty, anyOf: [{ pattern: "^https?://[^\\s]+$" }, { pattern: "-----BEGIN PGP PUBLIC KEY BLOCK-----" }] }),
+    "The repository's signing key: a URL (default `<repoUrl>/gpg`) or the ASCII-armoured key itself (source `docker`).",
+  ),
+});
+/** Parameters for {@link dockerEngine}. */
+export type DockerEngineParams = Static<typeof dockerEngineParams>;
 
 /** Output of {@link dockerEngine}. */
 export interface DockerEngineOutput {
@@ -41,8 +49,6 @@ export interface DockerEngineOutput {
   /** `docker compose version --short` after the change (when compose is managed). */
   readonly composeVersion?: string;
 }
-
-const url: ParamsSchema = { type: "string", pattern: "^https?://[^\\s]+$" };
 
 function wants(p: DockerEngineParams): EngineWants {
   const compose: EngineWants["compose"] =
@@ -73,18 +79,7 @@ export const dockerEngine = defineTask<DockerEngineParams, DockerEngineOutput>({
   description:
     "Docker engine and compose v2 from Docker's apt repository (or a mirror) or the distribution, left alone when they already work; users in the docker group, daemon.json (restart only on change), running.",
   title: (p) => `docker engine${p.source ? ` (${p.source})` : ""}`,
-  schema: params(
-    {},
-    {
-      source: oneOf("docker", "distro"),
-      composePlugin: oneOf("apt", "none"),
-      composePluginDeb: url,
-      users: list(account),
-      daemonJson: { type: "object" },
-      repoUrl: url,
-      repoKey: { ...nonEmpty, anyOf: [{ pattern: "^https?://[^\\s]+$" }, { pattern: "-----BEGIN PGP PUBLIC KEY BLOCK-----" }] },
-    },
-  ),
+  schema: dockerEngineParams,
   validate: (p) => {
     if (p.composePluginDeb !== undefined && p.composePlugin !== undefined)
       return `give either parameter "composePluginDeb" or "composePlugin", not both`;
