@@ -9,8 +9,12 @@
  * `site`) with a TypeError; the compiler below makes such lookups yield undefined instead, so they
  * are falsy too. Outside helpers and block conditions, a missing variable is always an error.
  */
-import Handlebars from "handlebars";
+import { createRequire } from "node:module";
+import type HandlebarsModule from "handlebars";
 import { templateHelpers } from "./helpers.js";
+
+// Loaded on the first template: most runs render none, and handlebars costs ~80 ms to load.
+const require = createRequire(import.meta.url);
 
 /** The part of handlebars' (undeclared) JavaScriptCompiler that is overridden. */
 interface Compiler {
@@ -22,7 +26,8 @@ interface Compiler {
 type CompilerClass = new () => Compiler;
 
 /** A fresh handlebars environment with bosun's helpers and null-safe nested lookups. */
-export function createTemplateEnvironment(): typeof Handlebars {
+export function createTemplateEnvironment(): typeof HandlebarsModule {
+  const Handlebars = require("handlebars") as typeof HandlebarsModule;
   const env = Handlebars.create();
   const holder = env as unknown as { JavaScriptCompiler: CompilerClass };
   const Base = holder.JavaScriptCompiler;
