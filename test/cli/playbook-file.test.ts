@@ -1,0 +1,31 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { cachedPlaybook, compilePlaybook, withOwnImportMeta } from "../../lib/cli/playbook-file.js";
+
+let dir: string;
+beforeEach(() => (dir = mkdtempSync(path.join(os.tmpdir(), "bosun-compile-"))));
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+test("withOwnImportMeta() gives each module its own file URL, for import.meta.url and a bare import.meta", () => {
+  const out = withOwnImportMeta("const a = import.meta.url; main(import.meta, book);", "/srv/p/deploy.ts");
+  expect(out).toBe('const a = "file:///srv/p/deploy.ts"; main(({ url: "file:///srv/p/deploy.ts" }), book);');
+});
+
+test("a compiled playbook is reused while its inputs are unchanged and compiled again when one changes", async () => {
+  const entry = path.join(dir, "book.ts");
+  const helper = path.join(dir, "helper.ts");
+  writeFileSync(helper, "export const where: string = import.meta.url;\n");
+  writeFileSync(entry, 'import { where } from "./helper.ts";\nexport const result = { where, self: import.meta.url };\n');
+  const cache = path.join(dir, "cache");
+  expect(cachedPlaybook(entry, cache)).toBeUndefined();
+  const compiled = await compilePlaybook(entry, cache);
+  expect(cachedPlaybook(entry, cache)).toBe(compiled);
+  const loaded = (await import(pathToFileURL(compiled).href)) as { result: { where: string; self: string } };
+  expect(loaded.result).toEqual({ where: pathToFileURL(helper).href, self: pathToFileURL(entry).href });
+  writeFileSync(helper, "export const where: string = 'changed';\n");
+  expect(cachedPlaybook(entry, cache)).toBeUndefined();
+  const again = await compilePlaybook(entry, cache);
+  expect(cachedPlaybook(entry, cache)).toBe(again);
+});
