@@ -2,6 +2,7 @@
  * A ufw rule as bosun's params describe it, turned into what ufw stores (tuples) and the ufw
  * command line that adds or deletes it. Pure functions, unit-tested without a host.
  */
+import { taskParams, optional, typed, port, str, nonEmpty, oneOf, type Static } from "../../core/params.js";
 import type { UfwRule } from "../../facts/ufw.js";
 import { ANY_ADDRESS, parseNetwork } from "./addresses.js";
 
@@ -9,22 +10,20 @@ import { ANY_ADDRESS, parseNetwork } from "./addresses.js";
 export type UfwAction = "allow" | "deny" | "reject" | "limit";
 
 /** Parameters shared by {@link ufwAllow}, {@link ufwDeny} and {@link ufwLimit}. */
-export interface UfwRuleParams {
-  /** Destination port (22) or range ("6000:6007"); every port when omitted. */
-  readonly port?: number | string;
-  /** Protocol (default "any"; a range needs tcp or udp). */
-  readonly proto?: "tcp" | "udp" | "any";
-  /** Source address or CIDR network ("203.0.113.7", "10.0.0.0/8"); anywhere when omitted. */
-  readonly from?: string;
-  /** Destination address or network on this host; any of its addresses when omitted. */
-  readonly to?: string;
-  /** Traffic direction (default "in"). */
-  readonly direction?: "in" | "out";
-  /** Comment stored with the rule; when omitted, an existing rule's comment is left alone. */
-  readonly comment?: string;
-  /** present (default) or absent. */
-  readonly state?: "present" | "absent";
-}
+export const ufwRuleParams = taskParams({
+  port: optional(
+    typed<number | string>({ anyOf: [port, { type: "string", minLength: 1 }] }),
+    'Destination port (22) or range ("6000:6007"); every port when omitted.',
+  ),
+  proto: optional(oneOf("tcp", "udp", "any"), { description: "Protocol (a range needs tcp or udp).", default: "any" }),
+  from: optional(nonEmpty, 'Source address or CIDR network ("203.0.113.7", "10.0.0.0/8"); anywhere when omitted.'),
+  to: optional(nonEmpty, "Destination address or network on this host; any of its addresses when omitted."),
+  direction: optional(oneOf("in", "out"), { description: "Traffic direction.", default: "in" }),
+  comment: optional(str, "Comment stored with the rule; when omitted, an existing rule's comment is left alone."),
+  state: optional(oneOf("present", "absent"), { description: "present or absent.", default: "present" }),
+});
+/** Parameters shared by {@link ufwAllow}, {@link ufwDeny} and {@link ufwLimit}. */
+export type UfwRuleParams = Static<typeof ufwRuleParams>;
 
 /** Parse a port param: "22" / 22 / "6000:6007"; a message when invalid. */
 export function portProblem(port: number | string | undefined): string | undefined {

@@ -1,7 +1,6 @@
 /** The check shared by ufwAllow, ufwDeny and ufwLimit: read ufw's rules, add or delete one rule. */
 import { defineTask, changed, unchanged, type Task, type TaskHost } from "../../core/task.js";
 import { sh } from "../../core/command.js";
-import { params, port, str, nonEmpty, oneOf } from "../../core/params.js";
 import { ufwState, type UfwState } from "../../facts/ufw.js";
 import {
   describeRule,
@@ -14,23 +13,13 @@ import {
   rulesAfterDelete,
   sameRule,
   type UfwAction,
+  ufwRuleParams,
   type UfwRuleParams,
 } from "./rule-spec.js";
 import { guardSsh, guardedSsh } from "./ssh-guard.js";
 
-/** JSON Schema of {@link UfwRuleParams}. */
-export const UFW_RULE_SCHEMA = params(
-  {},
-  {
-    port: { anyOf: [port, { type: "string", minLength: 1 }] },
-    proto: oneOf("tcp", "udp", "any"),
-    from: nonEmpty,
-    to: nonEmpty,
-    direction: oneOf("in", "out"),
-    comment: str,
-    state: oneOf("present", "absent"),
-  },
-);
+/** JSON Schema of {@link UfwRuleParams} (declared once, in rule-spec.ts). */
+export const UFW_RULE_SCHEMA = ufwRuleParams;
 
 /** ufw's state as a task plans with it; `pending` when ufw is not installed yet (check mode only). */
 export type PlannedUfw = Extract<UfwState, { installed: true }> & { readonly pending?: string };

@@ -1,23 +1,23 @@
 /** ufwDefault: ufw's default policies for incoming, outgoing and routed traffic. */
 import { defineTask, changed, unchanged } from "../../core/task.js";
 import { sh, type Command } from "../../core/command.js";
-import { params, oneOf } from "../../core/params.js";
+import { taskParams, optional, oneOf, type Static } from "../../core/params.js";
 import type { UfwDirection, UfwPolicy } from "../../facts/ufw.js";
 import { readUfw, withNotes } from "./rule-task.js";
 import { guardSsh, guardedSsh } from "./ssh-guard.js";
 
+const policy = oneOf("allow", "deny", "reject");
+
 /** Parameters for {@link ufwDefault}; at least one direction. */
-export interface UfwDefaultParams {
-  /** Policy for incoming traffic no rule matches (ufw's own default: deny). */
-  readonly incoming?: UfwPolicy;
-  /** Policy for outgoing traffic no rule matches (ufw's own default: allow). */
-  readonly outgoing?: UfwPolicy;
-  /** Policy for routed (forwarded) traffic no rule matches (ufw's own default: deny). */
-  readonly routed?: UfwPolicy;
-}
+export const ufwDefaultParams = taskParams({
+  incoming: optional(policy, "Policy for incoming traffic no rule matches (ufw's own default: deny)."),
+  outgoing: optional(policy, "Policy for outgoing traffic no rule matches (ufw's own default: allow)."),
+  routed: optional(policy, "Policy for routed (forwarded) traffic no rule matches (ufw's own default: deny)."),
+});
+/** Parameters for {@link ufwDefault}; at least one direction. */
+export type UfwDefaultParams = Static<typeof ufwDefaultParams>;
 
 const DIRECTIONS: readonly UfwDirection[] = ["incoming", "outgoing", "routed"];
-const policy = oneOf("allow", "deny", "reject");
 
 /**
  * Ensure ufw's default policies, like `ufw default deny incoming`. Read from /etc/default/ufw;
@@ -32,7 +32,7 @@ export const ufwDefault = defineTask<UfwDefaultParams>({
     `ufw default ${DIRECTIONS.filter((d) => p[d])
       .map((d) => `${p[d]} ${d}`)
       .join(", ")}`,
-  schema: params({}, { incoming: policy, outgoing: policy, routed: policy }),
+  schema: ufwDefaultParams,
   validate: (p) =>
     DIRECTIONS.some((d) => p[d] !== undefined) ? undefined : 'give at least one of the parameters "incoming", "outgoing", "routed"',
   async check(host, p) {

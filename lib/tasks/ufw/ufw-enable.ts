@@ -1,15 +1,16 @@
 /** ufwEnable: ufw is enabled (filtering, and started at boot) or disabled. */
 import { defineTask, changed, unchanged } from "../../core/task.js";
 import { sh } from "../../core/command.js";
-import { params, oneOf } from "../../core/params.js";
+import { taskParams, optional, oneOf, type Static } from "../../core/params.js";
 import { readUfw, withNotes } from "./rule-task.js";
 import { describeSsh, guardedSsh, sshReachable } from "./ssh-guard.js";
 
 /** Parameters for {@link ufwEnable}. */
-export interface UfwEnableParams {
-  /** enabled (default) or disabled. */
-  readonly state?: "enabled" | "disabled";
-}
+export const ufwEnableParams = taskParams({
+  state: optional(oneOf("enabled", "disabled"), { description: "enabled or disabled.", default: "enabled" }),
+});
+/** Parameters for {@link ufwEnable}. */
+export type UfwEnableParams = Static<typeof ufwEnableParams>;
 
 /**
  * Ensure ufw is enabled (`ufw --force enable`: filtering now and at boot) or disabled. Never cuts
@@ -24,7 +25,7 @@ export const ufwEnable = defineTask<UfwEnableParams>({
   id: "ufw.enable",
   description: "ufw is enabled (never cutting the SSH session running it) or disabled.",
   title: (p) => `ufw ${p.state ?? "enabled"}`,
-  schema: params({}, { state: oneOf("enabled", "disabled") }),
+  schema: ufwEnableParams,
   async check(host, p) {
     const st = await readUfw(host, p.state === "disabled" ? "disable ufw" : "enable ufw");
     if (p.state === "disabled") {
