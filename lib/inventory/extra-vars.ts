@@ -1,7 +1,7 @@
 /**
  * `-e` extra vars, as Ansible reads them: `k=v` pairs (values stay strings; several pairs in one
  * argument separated by spaces, quotes allowed), a JSON or YAML mapping (`-e '{"a": 1}'`), or
- * `@file.yml` / `@file.json`. Later arguments win. Only values tagged `!env`/`!file` or written as
+ * `@file.yml` / `@file.json` (vault-encrypted or not). Later arguments win. Only values tagged `!env`/`!file` or written as
  * `lookup()` are secrets (plus password variables, which are always masked).
  */
 import { readFileSync } from "node:fs";
@@ -14,6 +14,7 @@ import { hasLookup, registerSensitiveVars, resolveLookups } from "./secret-value
 import { splitShellWords } from "./shell-words.js";
 import type { Vars } from "./types.js";
 import { assertValid } from "./validate.js";
+import { decryptVaultFile, registerVaultValues } from "./vault-file.js";
 import { parseYamlSource } from "./yaml-source.js";
 
 function short(arg: string): string {
@@ -41,7 +42,9 @@ function fromFile(arg: string, cwd: string): Vars {
   } catch (error) {
     throw new InventoryError(`Cannot read ${label}: ${(error as NodeJS.ErrnoException).code ?? String(error)} (${path})`);
   }
-  return mappingFrom(text, label, dirname(path));
+  const file = decryptVaultFile(text, label);
+  const vars = mappingFrom(file.text, label, dirname(path));
+  return file.encrypted ? registerVaultValues(vars) : vars;
 }
 
 function fromPairs(arg: string, cwd: string): Vars {

@@ -1,7 +1,8 @@
 /**
- * Vault passwords from the sources ansible-playbook takes, in Ansible's order: every
- * `--vault-id [label@]source` as given, then every `--vault-password-file` and
- * `ANSIBLE_VAULT_PASSWORD_FILE` (label `default`), then `--ask-vault-pass` (a prompt without echo).
+ * Vault passwords from the sources ansible-playbook takes, in Ansible's order: the entries of
+ * `ANSIBLE_VAULT_IDENTITY_LIST`, every `--vault-id [label@]source` as given, then every
+ * `--vault-password-file` and `ANSIBLE_VAULT_PASSWORD_FILE` (label `default`), then
+ * `--ask-vault-pass` (a prompt without echo).
  * A source is `prompt`, a file (its content, surrounding whitespace stripped) or an executable
  * script (its stdout without trailing newlines; a script named `*-client` or `*-client.EXT` is run
  * with `--vault-id LABEL`, as Ansible runs vault client scripts).
@@ -22,7 +23,7 @@ export interface VaultPasswordOptions {
   readonly passwordFiles?: readonly string[];
   /** `--ask-vault-pass`: prompt for the `default` password. */
   readonly askVaultPass?: boolean;
-  /** Environment for `ANSIBLE_VAULT_PASSWORD_FILE` (process.env). */
+  /** Environment for `ANSIBLE_VAULT_PASSWORD_FILE` and `ANSIBLE_VAULT_IDENTITY_LIST` (process.env). */
   readonly env?: NodeJS.ProcessEnv;
   /** Directory relative paths start at (process.cwd()). */
   readonly cwd?: string;
@@ -55,10 +56,17 @@ export function parseVaultId(text: string, given = `--vault-id ${text}`): VaultI
 
 /** The vault ids in Ansible's order of precedence (see the file comment). */
 export function vaultIdSpecs(options: VaultPasswordOptions): VaultIdSpec[] {
-  const specs = (options.vaultIds ?? []).map((v) => parseVaultId(v));
+  const env = options.env ?? process.env;
+  // ANSIBLE_VAULT_IDENTITY_LIST (comma-separated) comes before the --vault-id options, as in Ansible.
+  const fromList = (env.ANSIBLE_VAULT_IDENTITY_LIST ?? "")
+    .split(",")
+    .map((v) => v.trim())
+    .filter(Boolean)
+    .map((v) => parseVaultId(v, `ANSIBLE_VAULT_IDENTITY_LIST entry ${v}`));
+  const specs = [...fromList, ...(options.vaultIds ?? []).map((v) => parseVaultId(v))];
   for (const file of options.passwordFiles ?? [])
     specs.push({ id: DEFAULT_VAULT_ID, source: file, given: `--vault-password-file ${file}` });
-  const fromEnv = (options.env ?? process.env).ANSIBLE_VAULT_PASSWORD_FILE;
+  const fromEnv = env.ANSIBLE_VAULT_PASSWORD_FILE;
   if (fromEnv) specs.push({ id: DEFAULT_VAULT_ID, source: fromEnv, given: `ANSIBLE_VAULT_PASSWORD_FILE=${fromEnv}` });
   if (options.askVaultPass) specs.push({ id: DEFAULT_VAULT_ID, source: "prompt_ask_vault_pass", given: "--ask-vault-pass" });
   return specs;

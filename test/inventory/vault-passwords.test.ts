@@ -29,14 +29,16 @@ describe("vault password sources", () => {
     expect(() => parseVaultId("prod@")).toThrow("Cannot use --vault-id prod@: expected LABEL@SOURCE");
   });
 
-  test("order follows Ansible: --vault-id, --vault-password-file, ANSIBLE_VAULT_PASSWORD_FILE, --ask-vault-pass", () => {
+  test("order follows Ansible: ANSIBLE_VAULT_IDENTITY_LIST, --vault-id, --vault-password-file, ANSIBLE_VAULT_PASSWORD_FILE, --ask-vault-pass", () => {
     const specs = vaultIdSpecs({
       vaultIds: ["prod@p.txt", "dev@prompt"],
       passwordFiles: ["f.txt"],
       askVaultPass: true,
-      env: { ANSIBLE_VAULT_PASSWORD_FILE: "env.txt" },
+      env: { ANSIBLE_VAULT_PASSWORD_FILE: "env.txt", ANSIBLE_VAULT_IDENTITY_LIST: "ops@ops.txt, list.txt" },
     });
     expect(specs.map((s) => `${s.id}@${s.source}`)).toEqual([
+      "ops@ops.txt",
+      "default@list.txt",
       "prod@p.txt",
       "dev@prompt",
       "default@f.txt",

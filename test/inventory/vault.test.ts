@@ -1,5 +1,9 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { mask } from "../../lib/core/secrets.js";
+import { parseExtraVars } from "../../lib/inventory/extra-vars.js";
 import { loadInventory } from "../../lib/inventory/load.js";
 import { parseInventory } from "../../lib/inventory/parse.js";
 import { readVarsFile } from "../../lib/inventory/vars-files.js";
@@ -115,6 +119,15 @@ describe("vault files made by ansible-vault", () => {
     useVaultSecrets([wrongPw]);
     const error = await rejected(loadInventory(`${PROJECT}/hosts.yml`, { cwd: PROJECT }));
     expect(error.message).toMatch(/^Cannot decrypt group_vars\/all\/vault\.yml: no vault password matches; tried vault id "default"/);
+  });
+
+  test("an encrypted -e @file loads and its strings are masked", async () => {
+    useVaultSecrets([defaultPw]);
+    const dir = await mkdtemp(join(tmpdir(), "bosun-vault-e-"));
+    await writeFile(join(dir, "secrets.yml"), encryptVaultText("release_token: rel-tok-9f2\nreplicas: 3\n", defaultPw.password));
+    expect(parseExtraVars(["@secrets.yml"], dir)).toEqual({ release_token: "rel-tok-9f2", replicas: 3 });
+    expect(mask("rel-tok-9f2")).toBe("***");
+    await rm(dir, { recursive: true, force: true });
   });
 
   test("an inline !vault with no matching password fails at its line, naming the vault id", () => {
