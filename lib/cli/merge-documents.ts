@@ -20,6 +20,8 @@ export interface SourcedDocument {
 export interface MergeOptions {
   /** Count changes under --check as failures even when no document says so. */
   readonly failOnChange?: boolean;
+  /** Accept a subset of the shards (e.g. one shard's recap in its own job's log). */
+  readonly partial?: boolean;
 }
 
 function mergeError(message: string, hint: string): BosunError {
@@ -27,7 +29,7 @@ function mergeError(message: string, hint: string): BosunError {
 }
 
 /** Every shard 1..n exactly once, when the documents were written by shard runs. */
-function checkShards(inputs: readonly SourcedDocument[]): void {
+function checkShards(inputs: readonly SourcedDocument[], partial: boolean): void {
   const sharded = inputs.filter((i) => i.doc.shard);
   if (sharded.length === 0) return;
   if (sharded.length !== inputs.length) {
@@ -45,7 +47,7 @@ function checkShards(inputs: readonly SourcedDocument[]): void {
     seen.set(s.index, source);
   }
   const missing = Array.from({ length: total }, (_, i) => i + 1).filter((i) => !seen.has(i));
-  if (missing.length)
+  if (missing.length && !partial)
     throw mergeError(
       `shard ${missing.map((i) => `${i}/${total}`).join(", ")} missing`,
       "A shard job that did not write its report (it failed before the run, or its artifact was not kept) must be rerun; merging without it would hide its hosts.",
@@ -151,7 +153,7 @@ export function exitCodeOfDocument(doc: Pick<JsonDocument, "stats" | "interrupte
 /** Merge shard documents into one; throws a BosunError when they do not belong to one run. */
 export function mergeDocuments(inputs: readonly SourcedDocument[], options: MergeOptions = {}): JsonDocument {
   if (inputs.length === 0) throw mergeError("no reports given", "Pass the --json reports of the shard jobs.");
-  checkShards(inputs);
+  checkShards(inputs, options.partial === true);
   const check = inputs[0]?.doc.check_mode ?? false;
   const odd = inputs.find((i) => i.doc.check_mode !== check);
   if (odd)

@@ -39,6 +39,7 @@ Options:
   -o, --output <file>    Also write the merged JSON document to <file>
   --junit <file>         Write JUnit XML to <file> (one testcase per host and task)
   --fail-on-change       Count changes of a --check run as failures (exit 3)
+  --partial              Accept a subset of the shards (one shard's recap in its own job's log)
   -v, --verbose          Show the remote command count per host in the recap
   -h, --help             Show this help
 
@@ -109,6 +110,7 @@ export async function runMergeReports(argv: readonly string[], options: MergeRep
           output: { type: "string", short: "o" },
           junit: { type: "string" },
           "fail-on-change": { type: "boolean" },
+          partial: { type: "boolean" },
           verbose: { type: "boolean", short: "v", multiple: true },
           help: { type: "boolean", short: "h" },
         },
@@ -123,7 +125,7 @@ export async function runMergeReports(argv: readonly string[], options: MergeRep
     }
     if (positionals.length === 0) throw new UsageError("merge-reports needs at least one report file", "Run bosun merge-reports --help.");
     const inputs = positionals.map((file) => readReport(file, cwd));
-    const merged = mergeDocuments(inputs, { failOnChange: values["fail-on-change"] === true });
+    const merged = mergeDocuments(inputs, { failOnChange: values["fail-on-change"] === true, partial: values.partial === true });
     const json = `${JSON.stringify(merged, null, 2)}\n`;
     if (typeof values.output === "string") writeFileSync(path.resolve(cwd, values.output), json);
     if (typeof values.junit === "string") writeFileSync(path.resolve(cwd, values.junit), junitXml(merged));

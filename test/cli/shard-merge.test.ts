@@ -153,6 +153,14 @@ describe("--shard and merge-reports", () => {
     expect(twice.err).toMatch(/both shard 1\/3/);
   });
 
+  test("merge-reports --partial prints one shard's recap in its own job", async () => {
+    const files = await shardRuns(book(), 3);
+    const one = await merge(["--partial", files[1]!]);
+    expect(one.err).toBe("");
+    expect(one.code).toBe(0);
+    expect(one.out).toMatch(/PLAY RECAP/);
+  });
+
   test("merge-reports says which file is not a report", async () => {
     writeFileSync(path.join(dir, "empty.json"), "");
     const { code, err } = await merge(["empty.json"]);

@@ -143,7 +143,8 @@ bosun_prepare() {
 # Returns the run's exit code (0 ok, 2 failed, 3 drift with --fail-on-change, 4 unreachable).
 bosun_run() {
   name="$1"
-  book="$BOSUN_PLAYBOOKS/$2"
+  playbook="$2"
+  book="$BOSUN_PLAYBOOKS/$playbook"
   shift 2
   set +e
   npx --no-install tsx "$book" -i "$BOSUN_INVENTORY" -e "@$BOSUN_SSH_VARS" --json --junit "$BOSUN_REPORT_DIR/$name.xml" "$@" \
@@ -151,9 +152,10 @@ bosun_run() {
   code=$?
   set -e
   if [ -s "$BOSUN_REPORT_DIR/$name.json" ]; then
-    npx --no-install bosun merge-reports "$BOSUN_REPORT_DIR/$name.json" >&2 || true
+    # The recap for the log (of this shard only, when sharded: --partial).
+    npx --no-install bosun merge-reports --partial "$BOSUN_REPORT_DIR/$name.json" >&2 || true
   fi
-  bosun_log "$2 exited $code"
+  bosun_log "$playbook exited $code"
   return "$code"
 }
 
