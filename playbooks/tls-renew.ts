@@ -11,7 +11,9 @@
  *   certbot.timer enabled and verified, a renewal dry run (`tls_dry_run`) → the vhosts switched to
  *   HTTPS once their certificate exists → days to expiry per certificate, and an alert to a webhook
  *   or Telegram (`notify`, from the controller) for those below `tls_alert_days` (without a target,
- *   the run fails instead). A converged host: nothing changes (the dry run reports ok).
+ *   the run fails instead) → the host's own daily expiry check (roles/tls-watch: a systemd timer
+ *   alerting the same channel, the token in a root-only file; `tls_expiry_timer: false` to skip),
+ *   after reporting its last result. A converged host: nothing changes (the dry run reports ok).
  *
  * Variables (inventory, snake_case; see settings.ts for every field):
  *   tls_email: ops@example.org
@@ -32,6 +34,7 @@ import type { Vars } from "../lib/inventory/types.js";
 import { ensureFile } from "../lib/tasks/files/index.js";
 import { notify } from "../lib/tasks/notify/index.js";
 import { certbotRole } from "../roles/certbot/index.js";
+import { tlsWatchRole } from "../roles/tls-watch/index.js";
 import { nginxRole } from "../roles/nginx/index.js";
 import { certificateDays, expiryAlertText } from "./tls-renew/expiry.js";
 import { ACME_CA_BUNDLE_PATH, tlsSettings, type AlertTarget } from "./tls-renew/settings.js";
@@ -72,6 +75,8 @@ export async function renewTls(host: Host, vars: Vars): Promise<void> {
       }),
     );
   }
+  // The host watches its certificates between runs: a daily timer alerting the same channel.
+  if (s.expiryTimer) await tlsWatchRole(host, { alertDays: s.alertDays, ...(s.alert ? { channel: s.alert } : {}) });
 }
 
 /** The tls-renew playbook: runnable (`tsx playbooks/tls-renew.ts --inventory cfa2`) and importable. */

@@ -28,6 +28,8 @@ export interface TlsSettings {
   readonly alertDays: number;
   /** Where the alert goes; without one, the alert only fails the run. */
   readonly alert?: AlertTarget;
+  /** Install the host's own daily expiry check (`tls_expiry_timer`, true): roles/tls-watch. */
+  readonly expiryTimer: boolean;
 }
 
 /** Where tls-renew puts `acme_ca_bundle` on the host; certbot gets it as REQUESTS_CA_BUNDLE. */
@@ -94,6 +96,7 @@ export const TLS_VARS_SCHEMA = {
     tls_renew_before_days: { type: "integer", minimum: 1 },
     tls_dry_run: { type: "boolean" },
     tls_alert_days: { type: "integer", minimum: 0 },
+    tls_expiry_timer: { type: "boolean" },
     tls_alert_webhook: secretText,
     tls_alert_telegram: {
       type: "object",
@@ -178,5 +181,6 @@ export function tlsSettings(vars: Vars, host?: string): TlsSettings | undefined 
     ...(v.acme_ca_bundle === undefined ? {} : { acmeCaBundle: v.acme_ca_bundle as string }),
     alertDays: (v.tls_alert_days as number | undefined) ?? TLS_DEFAULTS.alertDays,
     ...(alert ? { alert } : {}),
+    expiryTimer: (v.tls_expiry_timer as boolean | undefined) ?? true,
   };
 }
