@@ -61,11 +61,14 @@ export const authorizedKeyParams = taskParams({
     typed<string | readonly string[]>({ anyOf: [nonEmpty, { ...list(nonEmpty), minItems: 1 }] }),
     "Public key lines (`ssh-ed25519 AAAA... comment`), one string with several lines, or a list; a line may start with its own options.",
   ),
-  state: optional(
-    oneOf("present", "absent"),
-    "`present` (default) or `absent`: remove these keys (matched by key, whatever their options).",
-  ),
-  exclusive: optional(bool, "Present: the file holds exactly these keys; every other key and comment is removed (false)."),
+  state: optional(oneOf("present", "absent"), {
+    description: "`present` or `absent`: remove these keys (matched by key, whatever their options).",
+    default: "present",
+  }),
+  exclusive: optional(bool, {
+    description: "Present: the file holds exactly these keys; every other key and comment is removed.",
+    default: false,
+  }),
   options: optional(str, 'Options for every key given here (`from="10.0.0.0/8",no-agent-forwarding`), replacing the lines\' own options.'),
 });
 /** Parameters for {@link authorizedKey}. */

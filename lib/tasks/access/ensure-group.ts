@@ -10,7 +10,10 @@ export const ensureGroupParams = taskParams({
   name: required(account, "Group name."),
   gid: optional(intIn({ minimum: 0 }), "Numeric group id; an existing group is moved to it (`groupmod -g`). Left alone when omitted."),
   system: optional(bool, "Create it as a system group (`groupadd -r`); only used when the group is created."),
-  state: optional(oneOf("present", "absent"), "`present` (default) or `absent` (`groupdel`; fails while it is some user's primary group)."),
+  state: optional(oneOf("present", "absent"), {
+    description: "`present` or `absent` (`groupdel`; fails while it is some user's primary group).",
+    default: "present",
+  }),
 });
 /** Parameters for {@link ensureGroup}. */
 export type EnsureGroupParams = Static<typeof ensureGroupParams>;

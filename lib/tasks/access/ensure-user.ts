@@ -49,15 +49,18 @@ export const ensureUserParams = taskParams({
   append: optional(bool, "Add to `groups` and keep other memberships (true, like Ansible); false: exactly `groups`."),
   shell: optional(absPath, 'Login shell, e.g. "/bin/bash"; Debian\'s useradd default (/bin/sh) when omitted for a new user.'),
   home: optional(absPath, "Home directory; `/home/<name>` by default for a new user. The old one is not moved."),
-  createHome: optional(bool, "Create the home directory from /etc/skel when it is missing (true)."),
+  createHome: optional(bool, { description: "Create the home directory from /etc/skel when it is missing.", default: true }),
   system: optional(bool, "Create a system account (`useradd -r`); only used when the user is created."),
   comment: optional(str, "GECOS comment (full name)."),
   password: optional(
     secretString,
     "A crypt(3) password hash (`mkpasswd -m sha-512`), not a clear password; sent on stdin, masked in output.",
   ),
-  updatePassword: optional(oneOf("always", "onCreate"), "Set the password `always` when it differs (default) or only `onCreate`."),
-  state: optional(oneOf("present", "absent"), "`present` (default) or `absent` (`userdel`)."),
+  updatePassword: optional(oneOf("always", "onCreate"), {
+    description: "Set the password `always` when it differs, or only `onCreate`.",
+    default: "always",
+  }),
+  state: optional(oneOf("present", "absent"), { description: "`present` or `absent` (`userdel`).", default: "present" }),
   removeHome: optional(bool, "With state absent: also remove the home directory and mail spool (`userdel -r`)."),
 });
 /** Parameters for {@link ensureUser}. */

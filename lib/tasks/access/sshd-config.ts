@@ -132,11 +132,14 @@ export const sshdConfigParams = taskParams({
     ),
     'Keywords and values, e.g. `{ PermitRootLogin: "prohibit-password", PasswordAuthentication: false }`.',
   ),
-  state: optional(
-    oneOf("present", "absent"),
-    "`present` (default) or `absent` (the drop-in removed, after checking the rest still validates).",
-  ),
-  reload: optional(bool, "Reload sshd when the drop-in changed (true); false when a handler does it (roles/ssh-hardening)."),
+  state: optional(oneOf("present", "absent"), {
+    description: "`present` or `absent` (the drop-in removed, after checking the rest still validates).",
+    default: "present",
+  }),
+  reload: optional(bool, {
+    description: "Reload sshd when the drop-in changed; false when a handler does it (roles/ssh-hardening).",
+    default: true,
+  }),
   service: optional(matching("^[A-Za-z0-9_.@-]+$"), 'The sshd unit to reload ("ssh", Debian\'s name).'),
   allowRootLockout: optional(
     bool,

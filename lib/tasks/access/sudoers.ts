@@ -27,14 +27,14 @@ export const sudoersParams = taskParams({
   name: required(nonEmpty, 'File name in /etc/sudoers.d: letters, digits, "_" and "-" (sudo skips names with a dot).'),
   user: optional(account, "The user the rule is for."),
   group: optional(account, "The group the rule is for (`%group`)."),
-  commands: optional(
-    typed<string | readonly string[]>({ anyOf: [nonEmpty, { ...list(nonEmpty), minItems: 1 }] }),
-    'Commands allowed: "ALL" (default) or absolute paths with arguments.',
-  ),
-  runAs: optional(nonEmpty, "Run as whom: `ALL:ALL` (default), `root`, `www-data`..."),
+  commands: optional(typed<string | readonly string[]>({ anyOf: [nonEmpty, { ...list(nonEmpty), minItems: 1 }] }), {
+    description: 'Commands allowed: "ALL" or absolute paths with arguments.',
+    default: "ALL",
+  }),
+  runAs: optional(nonEmpty, { description: "Run as whom: `ALL:ALL`, `root`, `www-data`...", default: "ALL:ALL" }),
   nopasswd: optional(bool, "Allow without a password (`NOPASSWD:`)."),
   content: optional(nonEmpty, "Raw sudoers text instead of a rule (validated like a rule)."),
-  state: optional(oneOf("present", "absent"), "`present` (default) or `absent`."),
+  state: optional(oneOf("present", "absent"), { description: "`present` or `absent`.", default: "present" }),
 });
 /** Parameters for {@link sudoers}. Give `user` or `group` (a rule), or `content` (raw sudoers text). */
 export type SudoersParams = Static<typeof sudoersParams>;

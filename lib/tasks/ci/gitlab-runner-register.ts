@@ -121,7 +121,7 @@ export const gitlabRunnerRegisterParams = taskParams({
   runUntagged: optional(bool, "Also pick untagged jobs (registration tokens only)."),
   locked: optional(bool, "Lock the runner to its project (registration tokens only)."),
   concurrency: optional(int, "Jobs run at once on this host: config.toml's global `concurrent`."),
-  configFile: optional(absPath, "config.toml (default `/etc/gitlab-runner/config.toml`, gitlab-runner as root)."),
+  configFile: optional(absPath, { description: "config.toml (gitlab-runner's as root).", default: "/etc/gitlab-runner/config.toml" }),
 });
 /** Parameters for {@link gitlabRunnerRegister}. */
 export type GitlabRunnerRegisterParams = Static<typeof gitlabRunnerRegisterParams>;

@@ -69,7 +69,10 @@ export const gitlabRunnerParams = taskParams({
   keyUrl: optional(nonEmpty, "Where the controller fetches the signing key (`https://packages.gitlab.com/runner/gitlab-runner/gpgkey`)."),
   repoUrl: optional(nonEmpty, "Repository URI (`https://packages.gitlab.com/runner/gitlab-runner/<os-release ID>`)."),
   suite: optional(nonEmpty, "Suite (the host's VERSION_CODENAME, e.g. `bookworm`)."),
-  lockTimeoutSeconds: optional(intIn({ minimum: 0, maximum: 86400 }), "Seconds to wait for a dpkg/apt lock another process holds (60)."),
+  lockTimeoutSeconds: optional(intIn({ minimum: 0, maximum: 86400 }), {
+    description: "Seconds to wait for a dpkg/apt lock another process holds.",
+    default: 60,
+  }),
 });
 /** Parameters for {@link gitlabRunner}. */
 export type GitlabRunnerParams = Static<typeof gitlabRunnerParams>;

@@ -60,8 +60,8 @@ export const cloudflareDnsRecordParams = taskParams({
   name: required(nonEmpty, "Record name: a full name, `@` for the apex, or (with the zone by name) a name relative to the zone."),
   type: required(oneOf("A", "AAAA", "CNAME"), "Record type."),
   content: required(nonEmpty, "IPv4 address (A), IPv6 address (AAAA) or target host name (CNAME)."),
-  proxied: optional(bool, "Send traffic through Cloudflare's proxy (false)."),
-  ttl: optional(int, "TTL in seconds, 60-86400, or 1 for automatic (1; proxied records are always automatic)."),
+  proxied: optional(bool, { description: "Send traffic through Cloudflare's proxy.", default: false }),
+  ttl: optional(int, { description: "TTL in seconds, 60-86400, or 1 for automatic (proxied records are always automatic).", default: 1 }),
   apiToken: required(secretString, "An API token scoped to Zone:Read and DNS:Edit on this zone; never printed."),
   apiBase: optional(nonEmpty, "API base URL (`https://api.cloudflare.com/client/v4`); point it elsewhere for tests."),
 });

@@ -28,7 +28,10 @@ export const ensureFileParams = taskParams({
   group: optional(account, "Group name or gid; an existing file keeps its group when omitted."),
   mode: optional(octalMode, 'Octal mode such as "0640"; an existing file keeps its mode when omitted, a new one gets 0644.'),
   validate: optional(nonEmpty, "Command that checks the new content before it goes live; `%s` is the temp file (`visudo -cf %s`)."),
-  createParents: optional(bool, "Create missing parent directories (default false: a missing directory is an error)."),
+  createParents: optional(bool, {
+    description: "Create missing parent directories (otherwise a missing directory is an error).",
+    default: false,
+  }),
 });
 /** Parameters for {@link ensureFile}. Give exactly one of `content` and `src`. */
 export type EnsureFileParams = Static<typeof ensureFileParams>;

@@ -50,13 +50,13 @@ function paramsProblem(p: WaitForHttpParams): string | undefined {
 /** Parameters for {@link waitForHttp}. */
 export const waitForHttpParams = taskParams({
   url: required(nonEmpty, "The URL to request (http or https); redirects are not followed."),
-  status: optional(typed<number | readonly number[]>(any), "Status code, or codes, that count as ready (200)."),
+  status: optional(typed<number | readonly number[]>(any), { description: "Status code, or codes, that count as ready.", default: 200 }),
   body: optional(
     typed<string | RegExp>(any),
     "The body must contain this text, or match this RegExp (from the host: `grep -E` line by line, `i` flag honoured).",
   ),
-  timeoutSeconds: optional(typed<number>({ type: "number" }), "Give up after this many seconds (60)."),
-  intervalSeconds: optional(typed<number>({ type: "number" }), "Seconds between attempts (2)."),
+  timeoutSeconds: optional(typed<number>({ type: "number" }), { description: "Give up after this many seconds.", default: 60 }),
+  intervalSeconds: optional(typed<number>({ type: "number" }), { description: "Seconds between attempts.", default: 2 }),
   from: optional(
     oneOf("host", "controller"),
     "Where the requests come from: the target host (default, one remote command) or the controller (Node).",
@@ -68,7 +68,10 @@ export const waitForHttpParams = taskParams({
     typed<HttpClient>(oneOf("curl", "wget", "python3")),
     "The client on the host: curl, wget or python3 (default: the first of them the host has).",
   ),
-  runInCheckMode: optional(bool, 'Wait in check mode too (default false: the gate is skipped with "would wait for URL").'),
+  runInCheckMode: optional(bool, {
+    description: 'Wait in check mode too (otherwise the gate is skipped with "would wait for URL").',
+    default: false,
+  }),
 });
 /** Parameters for {@link waitForHttp}. */
 export type WaitForHttpParams = Static<typeof waitForHttpParams>;

@@ -87,9 +87,12 @@ export const aptRepositoryParams = taskParams({
   ),
   signedBy: optional(absPath, "An existing keyring on the host to use as Signed-By instead of `key`."),
   architectures: optional(list(nonEmpty), "Architectures to fetch (default: apt's, i.e. the host's)."),
-  types: optional(list(oneOf("deb", "deb-src")), "`deb` (default) and/or `deb-src`."),
-  state: optional(oneOf("present", "absent"), "present (default) or absent (both files removed)."),
-  updateCache: optional(bool, "Fetch this repository's lists after a change (default true; only this source is fetched)."),
+  types: optional(list(oneOf("deb", "deb-src")), { description: "`deb` and/or `deb-src`.", default: ["deb"] }),
+  state: optional(oneOf("present", "absent"), { description: "present or absent (both files removed).", default: "present" }),
+  updateCache: optional(bool, {
+    description: "Fetch this repository's lists after a change (only this source is fetched).",
+    default: true,
+  }),
   lockTimeoutSeconds: optional(intIn({ minimum: 0, maximum: 86400 }), {
     description: "Seconds to wait for the apt lists lock (default 60).",
     default: 60,

@@ -22,10 +22,10 @@ function describe(changes: readonly SimulatedChange[]): string {
 
 /** Parameters for {@link aptUpgrade}. */
 export const aptUpgradeParams = taskParams({
-  mode: optional(
-    oneOf("safe", "dist"),
-    "`safe` (default): `apt-get upgrade --with-new-pkgs`, never removes a package; `dist`: `apt-get dist-upgrade`, may remove.",
-  ),
+  mode: optional(oneOf("safe", "dist"), {
+    description: "`safe`: `apt-get upgrade --with-new-pkgs`, never removes a package; `dist`: `apt-get dist-upgrade`, may remove.",
+    default: "safe",
+  }),
   updateCache: optional(bool, "Refresh the package lists first when they are older than `cacheValidSeconds`."),
   cacheValidSeconds: optional(
     intIn({ minimum: 0 }),

@@ -116,16 +116,19 @@ export const aptParams = taskParams({
     nonEmpty,
     "A .deb to install: an `http(s)://` URL the host downloads, or an absolute path on the host. Only with state present.",
   ),
-  state: optional(
-    oneOf("present", "absent", "latest"),
-    "`present` (default): installed, any version; `latest`: the newest candidate; `absent`: removed.",
-  ),
+  state: optional(oneOf("present", "absent", "latest"), {
+    description: "`present`: installed, any version; `latest`: the newest candidate; `absent`: removed.",
+    default: "present",
+  }),
   updateCache: optional(bool, "Refresh the package lists (`apt-get update`) first, when they are older than `cacheValidSeconds`."),
   cacheValidSeconds: optional(
     intIn({ minimum: 0 }),
     "How long refreshed lists stay valid; without it `updateCache` refreshes on every run.",
   ),
-  installRecommends: optional(bool, "Install recommended packages too (default false, like `--no-install-recommends`)."),
+  installRecommends: optional(bool, {
+    description: "Install recommended packages too (off by default, like `--no-install-recommends`).",
+    default: false,
+  }),
   purge: optional(bool, "With state absent: also delete configuration files (`purge`), and purge packages already removed."),
   lockTimeoutSeconds: optional(intIn({ minimum: 0, maximum: 86400 }), {
     description: "Seconds to wait for a dpkg/apt lock another process holds (default 60).",

@@ -95,13 +95,16 @@ export const systemdTimerParams = taskParams({
     "When to run: one or more systemd calendar expressions (`daily`, `*-*-* 03:00:00`, `Mon..Fri 08:00`).",
   ),
   command: optional(nonEmpty, "The shell command line to run (with /bin/sh -c, exactly as written)."),
-  user: optional(account, "User to run it as (default root)."),
+  user: optional(account, { description: "User to run it as.", default: "root" }),
   description: optional(nonEmpty, "Description of the units (default: the name)."),
   persistent: optional(bool, { description: "Run a missed run at boot (`Persistent=`, default true).", default: true }),
   randomizedDelaySec: optional(intIn({ minimum: 0 }), "Spread the start over up to this many seconds (`RandomizedDelaySec=`)."),
   workingDirectory: optional(absPath, "Directory to run in."),
   environment: optional(record(str), "Environment variables of the command (visible to anyone who can read unit files: no secrets)."),
-  state: optional(oneOf("present", "absent"), "present (default): installed, enabled and started; absent: stopped, disabled and removed."),
+  state: optional(oneOf("present", "absent"), {
+    description: "present: installed, enabled and started; absent: stopped, disabled and removed.",
+    default: "present",
+  }),
 });
 /** Parameters for {@link systemdTimer}. */
 export type SystemdTimerParams = Static<typeof systemdTimerParams>;

@@ -52,10 +52,16 @@ export const systemdUnitParams = taskParams({
     matching("^[A-Za-z0-9_.@-]+$"),
     "Write the drop-in `/etc/systemd/system/<name>.d/<dropIn>.conf` instead of the unit file (to override a packaged unit).",
   ),
-  state: optional(oneOf("present", "absent"), "present (default) or absent: the file removed (the unit stopped and disabled first)."),
+  state: optional(oneOf("present", "absent"), {
+    description: "present or absent: the file removed (the unit stopped and disabled first).",
+    default: "present",
+  }),
   enabled: optional(bool, "Enable (true) or disable (false) the unit; left alone when omitted."),
   started: optional(bool, "Start (true) or stop (false) the unit; left alone when omitted."),
-  restartOnChange: optional(bool, "Restart the unit when the file changed and it is running (default false: notify a handler instead)."),
+  restartOnChange: optional(bool, {
+    description: "Restart the unit when the file changed and it is running (otherwise notify a handler).",
+    default: false,
+  }),
 });
 /** Parameters for {@link systemdUnit}. Give `content` or `template` (unless state is absent). */
 export type SystemdUnitParams = Static<typeof systemdUnitParams>;

@@ -63,10 +63,10 @@ function refuse(host: TaskHost, p: GitCheckoutParams, st: GitCheckoutState): voi
 export const gitCheckoutParams = taskParams({
   repo: required(nonEmpty, "Repository URL (`git@gitlab.example.com:acme/cfa.git`, `https://...`, `file:///srv/git/app.git`)."),
   dest: required(absPath, "Absolute path of the checkout on the host."),
-  ref: optional(
-    nonEmpty,
-    "Branch, tag, full ref, or a full commit sha (40 hex digits) to check out (default `HEAD`, the remote's default branch).",
-  ),
+  ref: optional(nonEmpty, {
+    description: "Branch, tag, full ref, or a full commit sha (40 hex digits) to check out; `HEAD` is the remote's default branch.",
+    default: "HEAD",
+  }),
   depth: optional(int, "Shallow clone and fetch with this many commits."),
   deployKey: optional(
     secretString,

@@ -39,7 +39,7 @@ export const cronParams = taskParams({
     nonEmpty,
     "The shell command (one line). `%` is escaped for cron: write `date +%F`, not `date +\\%F`. Required unless absent.",
   ),
-  user: optional(account, "User the job runs as (default root)."),
+  user: optional(account, { description: "User the job runs as.", default: "root" }),
   minute: optional(FIELD, { description: "Minute field (default `*`).", default: "*" }),
   hour: optional(FIELD, { description: "Hour field (default `*`).", default: "*" }),
   day: optional(FIELD, { description: "Day-of-month field (default `*`).", default: "*" }),
@@ -50,7 +50,7 @@ export const cronParams = taskParams({
     "A special schedule instead of the five fields.",
   ),
   env: optional(record(str), 'Variables set at the top of the file (`MAILTO: ""`, `PATH`, `SHELL`).'),
-  state: optional(oneOf("present", "absent"), "present (default) or absent (the file removed)."),
+  state: optional(oneOf("present", "absent"), { description: "present or absent (the file removed).", default: "present" }),
 });
 /** Parameters for {@link cron}. */
 export type CronParams = Static<typeof cronParams>;

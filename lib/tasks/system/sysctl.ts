@@ -27,10 +27,10 @@ export const sysctlParams = taskParams({
     description: "The drop-in: `/etc/sysctl.d/<name>.conf` (default `99-bosun`); several keys may share one.",
     default: "99-bosun",
   }),
-  state: optional(
-    oneOf("present", "absent"),
-    "present (default): the line is in the file; absent: it is not (the live value is left alone).",
-  ),
+  state: optional(oneOf("present", "absent"), {
+    description: "present: the line is in the file; absent: it is not (the live value is left alone).",
+    default: "present",
+  }),
   apply: optional(bool, {
     description: "Also set the live value with `sysctl -w` (default true). Containers usually cannot: set false there.",
     default: true,

@@ -127,7 +127,7 @@ export const nginxSiteParams = taskParams({
     description: "Link it into sites-enabled (default true); false removes the link and keeps the file.",
     default: true,
   }),
-  state: optional(oneOf("present", "absent"), "present (default) or absent (file and link removed)."),
+  state: optional(oneOf("present", "absent"), { description: "present or absent (file and link removed).", default: "present" }),
   reload: optional(bool, { description: "Reload nginx after a change when it runs (default true).", default: true }),
 });
 /** Parameters for {@link nginxSite}. Give `template` or `content` (not with state absent). */
