@@ -1,6 +1,6 @@
 /**
  * `.j2` templates render to the same bytes as Ansible's `template` module: every case of
- * test/fixtures/templates/cases.json (templates from geerlingguy's nginx role and bosun's own
+ * test/fixtures/templates/cases.json (templates from geerlingguy's nginx and mysql roles and bosun's own
  * semantics templates) is rendered by real Ansible (`ansible localhost -c local -m template`,
  * Debian's ansible package, a controller prerequisite) and by bosun, and the files compared.
  */
@@ -60,7 +60,7 @@ beforeAll(async () => {
 }, 240_000);
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-test("the fixture has the real role's templates and bosun's semantics cases", () => {
+test("the fixture has the real roles' templates and bosun's semantics cases", () => {
   expect(cases.map(([name]) => name)).toEqual(
     expect.arrayContaining([
       "nginx-conf-upstreams",
@@ -78,6 +78,8 @@ test.each([
   "nginx-conf-defaults",
   "vhost-full",
   "vhost-minimal",
+  "mysql-defaults",
+  "mysql-replication-master",
   "semantics-edges",
   "semantics-edges-false",
   "semantics-filters",
