@@ -24,6 +24,7 @@ beforeAll(async () => {
   await copyFile(join(VAULT, "project/group_vars/all/vault.yml"), join(dir, "inventory/group_vars/all/vault.yml"));
   const inline = (await readFile(join(VAULT, "project/host_vars/web1.yml"), "utf8")).replace(/^ansible_host: .*\n/m, "");
   await writeFile(join(dir, "inventory/host_vars/web1.yml"), inline);
+  // controller-tools: sh (templateFile's commands on the local host)
   await writeFile(join(dir, "inventory/hosts.yml"), "all:\n  hosts:\n    web1:\n      ansible_connection: local\n");
   await writeFile(join(dir, "app.conf.j2"), "db={{ vault_db_password }}\ntoken={{ api_token }}\nkeys={{ vault_api_keys | join(',') }}\n");
   await copyFile(join(VAULT, "vault-pass.txt"), join(dir, "vault-pass.txt"));

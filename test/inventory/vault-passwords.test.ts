@@ -1,6 +1,8 @@
+import { execFile } from "node:child_process";
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseVaultId, readVaultPasswords, vaultIdSpecs } from "../../lib/inventory/vault-passwords.js";
 import { rejected } from "./fixtures.js";
 
@@ -93,4 +95,25 @@ describe("vault password sources", () => {
       ["default", "typed-2"],
     ]);
   });
+
+  test("without a terminal the prompt reads one line of stdin and asks on stderr", async () => {
+    const script = join(dir, "prompt.mts");
+    const prompt = fileURLToPath(new URL("../../lib/inventory/vault-prompt.ts", import.meta.url));
+    await writeFile(
+      script,
+      `import { promptHidden } from ${JSON.stringify(prompt)};\nprocess.stdout.write(JSON.stringify(await promptHidden("Vault password: ")));\n`,
+    );
+    const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+      // controller-tools: node (the prompt in a child process)
+      const child = execFile(
+        process.execPath,
+        ["--import", "tsx", script],
+        { cwd: fileURLToPath(new URL("../..", import.meta.url)) },
+        (error, out, err) => (error ? reject(error) : resolve({ stdout: out, stderr: err })),
+      );
+      child.stdin?.end("piped pw\nsecond line\n");
+    });
+    expect(stdout).toBe('"piped pw"');
+    expect(stderr).toBe("Vault password: \n");
+  }, 60_000);
 });
