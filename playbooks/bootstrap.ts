@@ -20,11 +20,13 @@
  *   3. ssh hardening: root by key only, password login off (refused unless a user with a key and
  *      sudo exists, which step 2 made; an sshd -t check runs before the drop-in goes live)
  *   4. ufw: SSH allowed first, then deny incoming, 80/443 and `firewall_allow_ports`, then enable
- *      (refused if the running session's port would be cut)
+ *      (refused if the running session's port would be cut); ufw's rules also cover the ports
+ *      docker publishes (DOCKER-USER; `firewall_docker_filter: false` turns that off)
  *   5. docker engine with compose v2 and log rotation (from `docker_source`: Docker's apt repository
  *      or a mirror at `docker_repo_url`, or the distribution's packages; an engine with compose v2
  *      that already works is left alone); the deploy user in the docker group
- *   6. the app bundle in `app_dir`, owned by the deploy user; `.env` created once, never overwritten
+ *   6. the app bundle in `app_dir`, owned by the deploy user (`app_bundle_exclude` skips paths; env
+ *      files synced 0600); `.env` created once, never overwritten, refused while it holds CHANGE_ME
  * --check on a fresh host plans it all, except on a VPS that takes root by password only: there
  * ssh hardening refuses, as it cannot see the deploy user (with a key and sudo) the run would make.
  * Variables: see playbooks/bootstrap/settings.ts and inventory/vds1.yml.
@@ -35,7 +37,7 @@ import { playbook } from "../lib/run/playbook.js";
 import { main } from "../lib/cli/entry.js";
 import type { Vars } from "../lib/inventory/types.js";
 import { ensureDir } from "../lib/tasks/files/index.js";
-import { appBundle } from "../roles/app-bundle/index.js";
+import { APP_BUNDLE_DEFAULTS, appBundle } from "../roles/app-bundle/index.js";
 import { baseRole, BASE_PACKAGES } from "../roles/base/index.js";
 import { deployUserRole } from "../roles/deploy-user/index.js";
 import { dockerRole } from "../roles/docker/index.js";
@@ -64,7 +66,7 @@ export async function bootstrapHost(host: Host, vars: Vars): Promise<void> {
   // As root by password, turning passwords off locks root out: allowed because the deploy user now
   // has a key and sudo (the task checks that on the host before it writes anything).
   await sshHardeningRole(host, { allowRootLockout: true });
-  await firewallRole(host, { sshPort: s.sshPort, ports: s.firewallPorts });
+  await firewallRole(host, { sshPort: s.sshPort, ports: s.firewallPorts, dockerFilter: s.firewallDockerFilter });
   await dockerRole(host, {
     users: [s.deployUser], // in --check on a fresh host planned although the user does not exist yet
     ...(s.dockerSource ? { source: s.dockerSource } : {}),
@@ -74,7 +76,13 @@ export async function bootstrapHost(host: Host, vars: Vars): Promise<void> {
     ...(s.daemonJson ? { daemonJson: s.daemonJson } : {}),
   });
   if (s.appBundle && s.appDir) {
-    await appBundle(host, { appDir: s.appDir, source: s.appBundle, owner: s.deployUser, ...(s.appEnv ? { envVars: s.appEnv } : {}) });
+    await appBundle(host, {
+      appDir: s.appDir,
+      source: s.appBundle,
+      owner: s.deployUser,
+      ...(s.appEnv ? { envVars: s.appEnv } : {}),
+      ...(s.appBundleExclude ? { exclude: [...APP_BUNDLE_DEFAULTS.exclude, ...s.appBundleExclude] } : {}),
+    });
   } else if (s.appDir) {
     await host.run(ensureDir({ path: s.appDir, owner: s.deployUser, group: s.deployUser, mode: "0750" }));
   }

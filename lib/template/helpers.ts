@@ -1,9 +1,10 @@
 /**
  * Helpers for users who know Jinja: `default`, `join`, `eq`/`ne`/`not`/`and`/`or`, `json`,
- * `indent`, `lower`/`upper`. A helper that needs a value (all but `default` and the comparisons)
+ * `indent`, `lower`/`upper`; and `randomSecret` for secrets generated when a file is created. A helper that needs a value (all but `default` and the comparisons)
  * fails with the variable's name when it is not defined, because strict mode does not check helper
  * arguments itself.
  */
+import { randomBytes } from "node:crypto";
 import type { HelperDelegate, HelperOptions } from "handlebars";
 import { HelperError, MissingVariableError, type HelperLocation } from "./template-error.js";
 
@@ -41,6 +42,16 @@ function indentLines(text: string, width: number, first: boolean): string {
     .join("\n");
 }
 
+/** `length` random URL-safe characters (A-Z a-z 0-9 - _), from the system's CSPRNG. */
+export function randomSecret(length = 32): string {
+  if (!Number.isInteger(length) || length < 16 || length > 256) {
+    throw new HelperError(`helper "randomSecret" needs a length from 16 to 256, got ${String(length)}`);
+  }
+  return randomBytes(Math.ceil((length * 3) / 4) + 3)
+    .toString("base64url")
+    .slice(0, length);
+}
+
 /** The helpers registered in bosun's template environment, by name. */
 export const templateHelpers: Readonly<Record<string, HelperDelegate>> = {
   /** `{{default port 8080}}`: the value, or the fallback when it is undefined or null. */
@@ -73,4 +84,10 @@ export const templateHelpers: Readonly<Record<string, HelperDelegate>> = {
   lower: helper((values, options) => String(required(options, values, 0)).toLowerCase()),
   /** `{{upper name}}`: upper case. */
   upper: helper((values, options) => String(required(options, values, 0)).toUpperCase()),
+  /**
+   * `{{randomSecret}}` or `{{randomSecret 48}}`: a new random URL-safe secret (32 characters by
+   * default) at each render; for files created once (`createFileOnce`), e.g.
+   * `POSTGRES_PASSWORD={{default db_password (randomSecret)}}`.
+   */
+  randomSecret: helper((values) => randomSecret(values.length > 0 ? Number(values[0]) : 32)),
 };

@@ -27,6 +27,8 @@ export interface BootstrapSettings {
   readonly sshPort: number;
   /** More ports ufw lets in (`firewall_allow_ports`, []). */
   readonly firewallPorts: readonly FirewallPort[];
+  /** Keep ufw's rules in front of the ports docker publishes (`firewall_docker_filter`, true). */
+  readonly firewallDockerFilter: boolean;
   /** Where docker comes from (`docker_source`): `docker` (Docker's apt repository or a mirror) or `distro`; default by distribution. */
   readonly dockerSource?: "docker" | "distro";
   /** Docker's repository or a mirror of it (`docker_repo_url`). */
@@ -43,6 +45,8 @@ export interface BootstrapSettings {
   readonly appBundle?: string;
   /** Variables of the bundle's `.env` template, used only when `.env` is created (`app_env`). */
   readonly appEnv?: Vars;
+  /** Paths of the bundle (relative to app_bundle_source) that are not synced, besides README.md (`app_bundle_exclude`). */
+  readonly appBundleExclude?: readonly string[];
 }
 
 const text = { type: "string", minLength: 1 };
@@ -76,6 +80,7 @@ export const BOOTSTRAP_VARS_SCHEMA = {
         ],
       },
     },
+    firewall_docker_filter: { type: "boolean" },
     docker_source: { enum: ["docker", "distro"] },
     docker_repo_url: { type: "string", pattern: "^https?://\\S+$" },
     docker_repo_key: {
@@ -89,6 +94,7 @@ export const BOOTSTRAP_VARS_SCHEMA = {
     app_dir: { type: "string", pattern: "^/.+" },
     app_bundle_source: text,
     app_env: { type: "object" },
+    app_bundle_exclude: words,
   },
 } as const;
 
@@ -129,6 +135,7 @@ export function bootstrapSettings(vars: Vars, host?: string): BootstrapSettings 
     extraPackages: (v.base_packages as string[] | undefined) ?? [],
     sshPort: (v.ssh_port as number | undefined) ?? BOOTSTRAP_DEFAULTS.sshPort,
     firewallPorts: (v.firewall_allow_ports as FirewallPort[] | undefined) ?? [],
+    firewallDockerFilter: (v.firewall_docker_filter as boolean | undefined) ?? true,
     ...(v.docker_source === undefined ? {} : { dockerSource: v.docker_source as "docker" | "distro" }),
     ...(v.docker_repo_url === undefined ? {} : { dockerRepoUrl: v.docker_repo_url as string }),
     ...(v.docker_repo_key === undefined ? {} : { dockerRepoKey: v.docker_repo_key as string }),
@@ -137,5 +144,6 @@ export function bootstrapSettings(vars: Vars, host?: string): BootstrapSettings 
     ...(v.app_dir === undefined ? {} : { appDir: (v.app_dir as string).replace(/\/+$/, "") }),
     ...(v.app_bundle_source === undefined ? {} : { appBundle: v.app_bundle_source as string }),
     ...(v.app_env === undefined ? {} : { appEnv: v.app_env as Vars }),
+    ...(v.app_bundle_exclude === undefined ? {} : { appBundleExclude: v.app_bundle_exclude as string[] }),
   };
 }

@@ -1,8 +1,10 @@
 /**
  * Role app-bundle: the app directory of a compose stack on the host (e.g. /srv/cfa), owned by the
  * deploy user; the bundle's files synced from a directory of the repo (each with ensureFile); and a
- * long-lived `.env` created from a template only when absent, never overwritten. Nothing on the
- * host is removed unless listed in `remove`. deploy.ts writes only `deploy.env` beside them.
+ * long-lived `.env` created from a template only when absent, never overwritten (and refused
+ * while it holds a placeholder such as CHANGE_ME). An env file of the bundle (`.env`, `.env.*`,
+ * `*.env`) is synced with mode 0600, never world-readable. Nothing on the host is removed unless
+ * listed in `remove`. deploy.ts writes only `deploy.env` beside them.
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -37,8 +39,10 @@ export interface AppBundleInput {
   readonly envMode?: string;
   /** Variables for the env template, over the host's. */
   readonly envVars?: Vars;
-  /** Paths relative to `source` that are not synced ("README.md"; the env template is never synced). */
+  /** Paths relative to `source` (files or directories) that are not synced ("README.md"; the env template is never synced). */
   readonly exclude?: readonly string[];
+  /** Mode of the bundle's env files (`.env`, `.env.*`, `*.env`) when synced ("0600"). */
+  readonly secretFileMode?: string;
   /** Paths relative to the app dir to remove from the host (nothing is removed otherwise). */
   readonly remove?: readonly string[];
   /** Tags given to the role's tasks (["app-bundle"]). */
@@ -52,6 +56,7 @@ export const APP_BUNDLE_DEFAULTS = {
   envTemplate: ".env.hbs",
   envFile: ".env",
   envMode: "0600",
+  secretFileMode: "0600",
   exclude: ["README.md"] as readonly string[],
   remove: [] as readonly string[],
   tags: ["app-bundle"] as readonly string[],
@@ -61,6 +66,12 @@ export const APP_BUNDLE_DEFAULTS = {
 export interface RoleHost {
   /** Run one task (check, then apply unless --check). */
   run<P, O>(call: TaskCall<P, O>): Promise<TaskResult<O>>;
+}
+
+/** Whether a bundle file is an env file (`.env`, `.env.production`, `app.env`), which holds secrets. */
+export function isEnvFile(rel: string): boolean {
+  const name = path.posix.basename(rel);
+  return name === ".env" || name.startsWith(".env.") || name.endsWith(".env");
 }
 
 function inside(appDir: string, rel: string): string {
@@ -102,7 +113,7 @@ export async function appBundle(host: RoleHost, input: AppBundleInput): Promise<
         src: f.abs,
         owner: o.owner,
         group,
-        mode: f.executable ? "0755" : "0644",
+        mode: isEnvFile(f.rel) ? o.secretFileMode : f.executable ? "0755" : "0644",
         tags,
         title: `bundle file ${f.rel}`,
       }),

@@ -70,8 +70,9 @@ export async function dockerRole(host: RoleHost, input: DockerRoleInput = {}): P
   const engine = await host.run(
     dockerEngine({
       ...(input.source !== undefined ? { source: input.source } : {}),
-      ...(input.repoUrl !== undefined ? { repoUrl: input.repoUrl } : {}),
-      ...(input.repoKey !== undefined ? { repoKey: input.repoKey } : {}),
+      // Docker's repository settings mean nothing to the distribution's packages (e.g. set for a group, distro for one host).
+      ...(input.repoUrl !== undefined && input.source !== "distro" ? { repoUrl: input.repoUrl } : {}),
+      ...(input.repoKey !== undefined && input.source !== "distro" ? { repoKey: input.repoKey } : {}),
       users: input.users ?? DOCKER_ROLE_DEFAULTS.users,
       ...(input.composePluginDeb !== undefined ? { composePluginDeb: input.composePluginDeb } : {}),
       daemonJson: dockerRoleDaemonJson(input),

@@ -1,11 +1,23 @@
 /**
  * Role `firewall`: ufw installed, SSH allowed first (so enabling never cuts the session), default
- * deny incoming / allow outgoing, HTTP and HTTPS and the listed ports allowed, ufw enabled.
+ * deny incoming / allow outgoing, HTTP and HTTPS and the listed ports allowed, ufw enabled; and
+ * ufw's rules kept in front of the ports docker publishes (which bypass ufw otherwise: docker's NAT
+ * sends them through FORWARD), unless `dockerFilter` is false.
  */
 import type { Host } from "../../lib/run/host.js";
 import type { TaskResult } from "../../lib/core/task.js";
 import { apt } from "../../lib/tasks/packages/index.js";
-import { ufwAllow, ufwDefault, ufwEnable, ufwLimit } from "../../lib/tasks/ufw/index.js";
+import { ensureAbsent, ensureFile } from "../../lib/tasks/files/index.js";
+import { systemdUnit } from "../../lib/tasks/services/index.js";
+import { ufwAllow, ufwDefault, ufwDockerFilter, ufwEnable, ufwLimit } from "../../lib/tasks/ufw/index.js";
+import {
+  DOCKER_FILTER_PATH,
+  DOCKER_FILTER_PATH_TEXT,
+  DOCKER_FILTER_SCRIPT,
+  DOCKER_FILTER_SCRIPT_TEXT,
+  DOCKER_FILTER_SERVICE,
+  DOCKER_FILTER_SERVICE_TEXT,
+} from "../../lib/tasks/ufw/docker-filter-files.js";
 import type { UfwPolicy } from "../../lib/facts/ufw.js";
 
 /** A port the role opens, with more detail than a number. */
@@ -38,6 +50,11 @@ export interface FirewallRoleInput {
   readonly routed?: UfwPolicy;
   /** Enable ufw at the end (true); false leaves it as it is. */
   readonly enable?: boolean;
+  /**
+   * Keep ufw's rules in front of the ports docker publishes (true): rules in DOCKER-USER follow
+   * ufw's allow list, as ufw-docker does; false takes them out (published ports then bypass ufw).
+   */
+  readonly dockerFilter?: boolean;
   /** Tags given to the role's tasks (["firewall"]). */
   readonly tags?: readonly string[];
 }
@@ -52,6 +69,7 @@ export const FIREWALL_ROLE_DEFAULTS = {
   outgoing: "allow",
   routed: "deny",
   enable: true,
+  dockerFilter: true,
   tags: ["firewall"] as readonly string[],
 } as const;
 
@@ -84,5 +102,25 @@ export async function firewallRole(host: Pick<Host, "run">, input: FirewallRoleI
   results.push(await host.run(ufwDefault({ incoming: o.incoming, outgoing: o.outgoing, routed: o.routed, tags })));
   for (const p of firewallRolePorts(o)) results.push(await host.run(ufwAllow({ ...p, tags })));
   if (o.enable) results.push(await host.run(ufwEnable({ tags })));
+  results.push(...(await dockerFilter(host, o.dockerFilter, tags)));
+  return results;
+}
+
+/** The docker filter's script, units and loaded rules (present), or none of them (absent). */
+async function dockerFilter(host: Pick<Host, "run">, on: boolean, tags: readonly string[]): Promise<TaskResult[]> {
+  const results: TaskResult[] = [];
+  if (on) {
+    results.push(await host.run(ensureFile({ path: DOCKER_FILTER_SCRIPT, content: DOCKER_FILTER_SCRIPT_TEXT, mode: "0755", tags })));
+    results.push(await host.run(systemdUnit({ name: DOCKER_FILTER_SERVICE, content: DOCKER_FILTER_SERVICE_TEXT, enabled: true, tags })));
+    results.push(
+      await host.run(systemdUnit({ name: DOCKER_FILTER_PATH, content: DOCKER_FILTER_PATH_TEXT, enabled: true, started: true, tags })),
+    );
+    results.push(await host.run(ufwDockerFilter({ tags })));
+    return results;
+  }
+  results.push(await host.run(systemdUnit({ name: DOCKER_FILTER_PATH, state: "absent", tags })));
+  results.push(await host.run(systemdUnit({ name: DOCKER_FILTER_SERVICE, state: "absent", tags })));
+  results.push(await host.run(ufwDockerFilter({ state: "absent", tags })));
+  results.push(await host.run(ensureAbsent({ path: DOCKER_FILTER_SCRIPT, tags })));
   return results;
 }

@@ -25,6 +25,7 @@ describe("bootstrap settings", () => {
       extraPackages: [],
       sshPort: 22,
       firewallPorts: [],
+      firewallDockerFilter: true,
     });
   });
 
@@ -40,6 +41,8 @@ describe("bootstrap settings", () => {
       docker_source: "docker",
       docker_repo_url: "https://mirror.example.com/docker-ce/linux/debian",
       docker_repo_key: "https://mirror.example.com/docker-ce/linux/debian/gpg",
+      firewall_docker_filter: false,
+      app_bundle_exclude: ["docs"],
       docker_daemon_json: { "insecure-registries": ["registry.lab.test:5000"] },
       app_dir: "/srv/cfa/",
       app_bundle_source: "examples/cfa-bundle",
@@ -53,6 +56,8 @@ describe("bootstrap settings", () => {
       appDir: "/srv/cfa",
       appBundle: "examples/cfa-bundle",
       appEnv: { db_password: "x" },
+      firewallDockerFilter: false,
+      appBundleExclude: ["docs"],
       dockerSource: "docker",
       dockerRepoUrl: "https://mirror.example.com/docker-ce/linux/debian",
       dockerRepoKey: "https://mirror.example.com/docker-ce/linux/debian/gpg",

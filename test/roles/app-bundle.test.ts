@@ -2,7 +2,9 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { appBundle, bundleDirs, bundleFiles } from "../../roles/app-bundle/index.js";
+import { appBundle, bundleDirs, bundleFiles, createFileOnce, isEnvFile } from "../../roles/app-bundle/index.js";
+import { placeholderKeys } from "../../roles/app-bundle/placeholders.js";
+import { fakeHost } from "../support/host.js";
 
 let dir: string;
 beforeAll(() => {
@@ -41,5 +43,54 @@ describe("appBundle()", () => {
     for (const source of ["examples/cfa-bundle", "examples/lab-bundle"]) {
       expect(bundleFiles(source, ["README.md", ".env.hbs"]).map((f) => f.rel)).toEqual(["compose.yaml"]);
     }
+  });
+});
+
+describe("secrets in the bundle", () => {
+  test("isEnvFile() knows .env, .env.* and *.env files", () => {
+    expect([".env", "config/.env.production", "app.env", "compose.yaml", "env/README.md", ".envrc"].map(isEnvFile)).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
+  });
+
+  test("appBundle() syncs an env file of the source with mode 0600, never world-readable, and skips what `exclude` lists", async () => {
+    const src = mkdtempSync(path.join(os.tmpdir(), "bosun-bundle-env-"));
+    try {
+      for (const f of ["compose.yaml", ".env.production", "secrets.env", "notes.txt"]) writeFileSync(path.join(src, f), "x=1\n");
+      const calls: { id: string; params: Record<string, unknown> }[] = [];
+      const host = {
+        run: async (call: { definition: { id: string }; params: unknown }) => (
+          calls.push({ id: call.definition.id, params: call.params as Record<string, unknown> }),
+          {} as never
+        ),
+      };
+      await appBundle(host, { appDir: "/srv/app", source: src, exclude: ["README.md", "notes.txt"] });
+      const modes = calls.filter((c) => c.id === "files.ensureFile").map((c) => `${String(c.params.path)} ${String(c.params.mode)}`);
+      expect(modes).toEqual(["/srv/app/.env.production 0600", "/srv/app/compose.yaml 0644", "/srv/app/secrets.env 0600"]);
+    } finally {
+      rmSync(src, { recursive: true, force: true });
+    }
+  });
+
+  test("placeholderKeys() names the keys whose value still holds a placeholder, comments skipped", () => {
+    const env =
+      "# set every CHANGE_ME\nPOSTGRES_PASSWORD=CHANGE_ME\nUSER=cfa\nexport KC_PASSWORD='changeme'\nURL=postgres://u:CHANGE_ME@db/x\n";
+    expect(placeholderKeys(env)).toEqual(["POSTGRES_PASSWORD", "KC_PASSWORD", "URL"]);
+    expect(placeholderKeys("A=1\n")).toEqual([]);
+  });
+
+  test("createFileOnce() refuses to create an env file that still holds CHANGE_ME, naming the keys, and creates nothing", async () => {
+    const template = path.join(dir, "placeholder.env.hbs");
+    writeFileSync(template, 'DB_PASSWORD={{default db_password "CHANGE_ME"}}\nSECRET_KEY={{default secret_key (randomSecret)}}\n');
+    const { host, connection } = fakeHost({ respond: () => ({ stdout: "absent\n" }) });
+    await expect(host.run(createFileOnce({ path: "/srv/app/.env", template }))).rejects.toThrow(
+      /Cannot create \/srv\/app\/.env: DB_PASSWORD still holds a placeholder value/,
+    );
+    expect(connection.executed).toHaveLength(1); // the path probe only: nothing written
   });
 });

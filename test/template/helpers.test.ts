@@ -42,3 +42,23 @@ describe("template helpers", () => {
     );
   });
 });
+
+describe("randomSecret", () => {
+  test("{{randomSecret}} renders 32 URL-safe random characters, new at each render; a length can be given", () => {
+    const a = render("{{randomSecret}}");
+    const b = render("{{randomSecret}}");
+    expect(a).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(b).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(a).not.toBe(b);
+    expect(render("{{randomSecret 48}}")).toMatch(/^[A-Za-z0-9_-]{48}$/);
+  });
+
+  test("as a fallback, a given value wins: {{default db_password (randomSecret)}}", () => {
+    expect(render("{{default db_password (randomSecret)}}", { db_password: "given" })).toBe("given");
+    expect(render("{{default db_password (randomSecret)}}")).toMatch(/^[A-Za-z0-9_-]{32}$/);
+  });
+
+  test("refuses a length that would make a weak secret", () => {
+    expect(() => render("{{randomSecret 8}}")).toThrow(/randomSecret.*16 to 256/);
+  });
+});

@@ -17,6 +17,7 @@ import type { LabServices, LabServiceStatus } from "./types.js";
 export type * from "./types.js";
 export { addDnsRecord, removeDnsRecord, setDnsTxt, clearDnsTxt } from "./acme.js";
 export { ensureComposePlugin } from "./compose-plugin.js";
+export { dockerRepoInfo, ensureDockerRepo, type DockerRepoInfo } from "./docker-repo.js";
 export { DEMO_IMAGES, labImageRef } from "./app-image.js";
 export { buildImage } from "./build-image.js";
 export type { ImageRecipe, RecipeFile } from "./image-recipe.js";

@@ -189,7 +189,8 @@ function engineCommand(plan: Omit<EnginePlan, "command">, want: EngineWants): Co
   if (plan.daemonJson !== undefined) parts.push(sh`rm -f -- ${`${DAEMON_JSON}.bosun-prev`}`);
   if (want.compose.kind !== "none") {
     parts.push(
-      sh`if ! v=$(docker compose version --short 2>&1); then printf 'bosun: docker compose does not work after the install: %s\\n' "$v" >&2; exit 1; fi; echo "@@bosun:compose"; printf '%s\\n' "$v"`,
+      // In braces: the whole check is one link of the && chain, so a failed install before it fails the command.
+      sh`{ if ! v=$(docker compose version --short 2>&1); then printf 'bosun: docker compose does not work after the install: %s\\n' "$v" >&2; exit 1; fi; echo "@@bosun:compose"; printf '%s\\n' "$v"; }`,
     );
   }
   const text = parts.map((p) => p.text).join(" &&\n");

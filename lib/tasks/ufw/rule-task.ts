@@ -1,6 +1,6 @@
 /** The check shared by ufwAllow, ufwDeny and ufwLimit: read ufw's rules, add or delete one rule. */
 import { defineTask, changed, unchanged, type Task, type TaskHost } from "../../core/task.js";
-import { sh } from "../../core/command.js";
+import { raw, sh } from "../../core/command.js";
 import { ufwState, type UfwState } from "../../facts/ufw.js";
 import {
   describeRule,
@@ -17,6 +17,10 @@ import {
   type UfwRuleParams,
 } from "./rule-spec.js";
 import { guardSsh, guardedSsh } from "./ssh-guard.js";
+import { DOCKER_FILTER_RESYNC } from "./docker-filter-files.js";
+
+/** After a rule changed: reload the docker filter where the firewall role installed it, so published ports follow at once. */
+const resync = raw(DOCKER_FILTER_RESYNC);
 
 /** JSON Schema of {@link UfwRuleParams} (declared once, in rule-spec.ts). */
 export const UFW_RULE_SCHEMA = ufwRuleParams;
@@ -75,7 +79,7 @@ export function defineUfwRuleTask(action: UfwAction, description: string): Task<
         const present = st.rules.filter((r) => wanted.some((w) => sameRule(r, w) && r.action === w.action));
         if (!present.length) return unchanged(`no rule ${desc}`);
         const warning = guardSsh(host, ssh, before, { ...before, rules: rulesAfterDelete(st.rules, wanted) }, `delete ufw rule "${desc}"`);
-        return changed([sh`ufw delete ${ruleArgs(action, p, false)}`], {
+        return changed([sh`ufw delete ${ruleArgs(action, p, false)} && ${resync}`], {
           diff: { label: "ufw rules", before: present.map(formatRule).join("\n") + "\n", after: "" },
           message: withNotes(`delete rule ${desc}`, warning),
         });
@@ -91,7 +95,7 @@ export function defineUfwRuleTask(action: UfwAction, description: string): Task<
         `allow SSH first, e.g. ufwAllow({ port: ${ssh?.port ?? 22}, proto: "tcp" })`,
       );
       const replaced = st.rules.filter((r) => missing.some((w) => sameRule(r, w)));
-      return changed([sh`ufw ${ruleArgs(action, p, true)}`], {
+      return changed([sh`ufw ${ruleArgs(action, p, true)} && ${resync}`], {
         diff: {
           label: "ufw rules",
           before: replaced.map(formatRule).join("\n") + (replaced.length ? "\n" : ""),

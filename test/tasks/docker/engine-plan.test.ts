@@ -1,4 +1,7 @@
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import type { DockerEngineState, OsRelease } from "../../../lib/facts/docker-engine.js";
 import { daemonJsonMatches, dockerSourceText, planEngine, type EngineWants } from "../../../lib/tasks/docker/engine-plan.js";
 
@@ -212,5 +215,36 @@ describe("planEngine with the offline compose .deb (docker_compose_plugin_deb)",
     expect(plan).toMatchObject({ install: ["docker.io"], composeDeb: true });
     expect(plan.command?.text).toContain(`curl -fsSL -o "$t/compose.deb" ${DEB}`);
     expect(dashParses(plan.command?.text ?? "")).toBe(true);
+  });
+});
+
+describe("the engine command's exit code", () => {
+  /** Run `text` with dash, every program it calls replaced by a stub that succeeds, except `failing`. */
+  function runStubbed(text: string, failing: string): { status: number | null; stdout: string } {
+    const bin = mkdtempSync(path.join(tmpdir(), "bosun-engine-stubs-"));
+    try {
+      for (const name of ["apt-get", "systemctl", "usermod", "docker"]) {
+        writeFileSync(
+          path.join(bin, name),
+          `#!/bin/sh\n${name === failing ? "echo stub failure >&2; exit 100" : name === "docker" ? "echo 2.26.1" : "exit 0"}\n`,
+          {
+            mode: 0o755,
+          },
+        );
+      }
+      // controller-tools: dash (the command under test only calls the stubs above)
+      const r = spawnSync("/bin/dash", ["-c", text], { encoding: "utf8", env: { PATH: bin } });
+      return { status: r.status, stdout: r.stdout };
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  }
+
+  test("a failed apt-get install fails the whole command (the compose check after it does not turn it green)", () => {
+    const text = planEngine(stock(TRIXIE), want({ daemonJson: undefined, users: [] })).command?.text ?? "";
+    expect(runStubbed(text, "none")).toEqual({ status: 0, stdout: "@@bosun:compose\n2.26.1\n" });
+    const failed = runStubbed(text, "apt-get");
+    expect(failed.status).not.toBe(0);
+    expect(failed.stdout).not.toContain("@@bosun:compose");
   });
 });
