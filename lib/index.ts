@@ -48,4 +48,5 @@ export * from "./tasks/source/index.js";
 export * from "./tasks/ci/index.js";
 export * from "./tasks/dns/index.js";
 export * from "./tasks/github/index.js";
+export * from "./tasks/gitlab/index.js";
 export { command, type CommandParams, type CommandOutput } from "./tasks/command.js";

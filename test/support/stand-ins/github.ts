@@ -1,7 +1,9 @@
 /**
  * A local stand-in for the GitHub REST API's Actions secrets endpoints (the calls githubSecret
  * makes): the repository public key, a secret's metadata, and PUT of a sealed secret. It holds a
- * real X25519 key pair, so a test can open the sealed box and compare it with the value sent.
+ * real X25519 key pair: a PUT whose box does not open with it is refused (422), and a test can open
+ * the stored box and compare it with the value sent. Timestamps have GitHub's shape (whole seconds,
+ * `2026-12-07T08:00:00Z`), from `options.now` when given.
  */
 import sodium from "libsodium-wrappers";
 import { startStandIn, type RecordedRequest, type StandIn, type StandInReply } from "./server.js";
@@ -25,8 +27,19 @@ export interface GithubStandIn extends StandIn {
   open(encryptedValue: string): string;
 }
 
+/** Options of {@link startGithubStandIn}. */
+export interface GithubStandInOptions {
+  /** The clock for `created_at`/`updated_at` (the real one). */
+  readonly now?: () => Date;
+}
+
 /** Start a GitHub stand-in that accepts `token` for the repositories listed. */
-export async function startGithubStandIn(token: string, repos: readonly string[]): Promise<GithubStandIn> {
+export async function startGithubStandIn(
+  token: string,
+  repos: readonly string[],
+  options: GithubStandInOptions = {},
+): Promise<GithubStandIn> {
+  const stamp = () => (options.now?.() ?? new Date()).toISOString().replace(/\.\d{3}Z$/, "Z");
   await sodium.ready;
   const pair = sodium.crypto_box_keypair();
   const keyId = "568250167242549743";
@@ -49,8 +62,14 @@ export async function startGithubStandIn(token: string, repos: readonly string[]
       const body = req.json as { encrypted_value?: string; key_id?: string } | undefined;
       if (!body?.encrypted_value || body.key_id !== keyId)
         return { status: 422, json: { message: "Invalid request: key_id does not match" } };
+      try {
+        const box = sodium.from_base64(body.encrypted_value, sodium.base64_variants.ORIGINAL);
+        sodium.crypto_box_seal_open(box, pair.publicKey, pair.privateKey);
+      } catch {
+        return { status: 422, json: { message: "Invalid request: encrypted_value does not decrypt with the repository key" } };
+      }
       const existed = secrets.has(id);
-      secrets.set(id, { encryptedValue: body.encrypted_value, keyId: body.key_id, updatedAt: new Date().toISOString() });
+      secrets.set(id, { encryptedValue: body.encrypted_value, keyId: body.key_id, updatedAt: stamp() });
       return { status: existed ? 204 : 201, body: "" };
     }
     return notFound;
