@@ -51,13 +51,30 @@ export interface ChildResult {
 
 async function main(): Promise<void> {
   const bootMs = performance.now();
-  const { values } = parseArgs({ options: { inventory: { type: "string" }, forks: { type: "string" }, out: { type: "string" } } });
-  if (!values.inventory || !values.forks || !values.out) throw new Error("usage: bosun-child.ts --inventory FILE --forks N --out FILE");
-  const [{ runPlaybook, loadInventory }, { benchPlaybook }] = await Promise.all([import("bosun"), import("./bosun-playbook.js")]);
+  const { values } = parseArgs({
+    options: {
+      inventory: { type: "string" },
+      forks: { type: "string" },
+      out: { type: "string" },
+      prefetch: { type: "boolean", default: false },
+      "cache-dir": { type: "string" },
+      "connect-only": { type: "boolean", default: false },
+    },
+  });
+  if (!values.inventory || !values.forks || !values.out)
+    throw new Error("usage: bosun-child.ts --inventory FILE --forks N --out FILE [--prefetch --cache-dir DIR] [--connect-only]");
+  const [{ runPlaybook, loadInventory, playbook }, { benchPlaybook }] = await Promise.all([import("bosun"), import("./bosun-playbook.js")]);
+  // --connect-only: a play without tasks, so the run only connects (the round trips a connection costs).
+  const book = values["connect-only"] ? playbook({ name: "bench-connect", hosts: "all", run: async () => {} }) : benchPlaybook;
   const inventory = await loadInventory(values.inventory);
   const importMs = performance.now() - bootMs;
   const t0 = performance.now();
-  const report = await runPlaybook(benchPlaybook, { inventory, forks: Number(values.forks) });
+  const report = await runPlaybook(book, {
+    inventory,
+    forks: Number(values.forks),
+    prefetch: values.prefetch,
+    ...(values["cache-dir"] ? { cacheDir: values["cache-dir"] } : {}),
+  });
   const runMs = performance.now() - t0;
   const usage = process.resourceUsage();
   const first = report.plays[0]?.hosts[0];

@@ -3,8 +3,9 @@
  *
  *   npm run bench                                  1, 10 and 50 hosts; 5, 5 and 3 repetitions
  *   npm run bench -- --hosts 1,10 --reps 2         quick mode for development
+ *   npm run bench -- --wan                         across a WAN (wan.ts): 0 and 25 ms each way, 1 and 10 hosts, 3 reps
  *   options: --name LAB (bench), --keep-lab, --no-memory, --latest (write latest.* in quick mode too),
- *            --render (write latest.md again from latest.json, measuring nothing)
+ *            --render (write latest.md again from latest.json, measuring nothing), --delays 0,25 (with --wan)
  *
  * For each host count and repetition, each tool in turn (alternating which goes first): reset the
  * hosts to fresh (a cleanup script over ssh, see host-state.ts), a timed first run, a timed no-op
@@ -29,6 +30,7 @@ import { loadAverage, machineInfo } from "./machine.js";
 import { renderMarkdown } from "./markdown.js";
 import { summarise, verdicts, type BenchResults, type MemoryRun, type RunKind, type Sample, type TaskCommands } from "./report.js";
 import { compileBosun, runAnsible, runBosun, type RunFiles, type RunSample, type Tool } from "./tools.js";
+import { renderWan, runWan } from "./wan.js";
 
 const RESULTS = path.join(REPO_ROOT, "bench", "results");
 const DEFAULT_HOSTS = [1, 10, 50];
@@ -45,6 +47,8 @@ interface Options {
   readonly memory: boolean;
   readonly latest: boolean;
   readonly render: boolean;
+  readonly wan: boolean;
+  readonly delays: number[];
 }
 
 function options(): Options {
@@ -57,9 +61,11 @@ function options(): Options {
       "no-memory": { type: "boolean", default: false },
       latest: { type: "boolean", default: false },
       render: { type: "boolean", default: false },
+      wan: { type: "boolean", default: false },
+      delays: { type: "string", default: "0,25" },
     },
   });
-  const hosts = values.hosts ? values.hosts.split(",").map(Number) : DEFAULT_HOSTS;
+  const hosts = values.hosts ? values.hosts.split(",").map(Number) : values.wan ? [1, 10] : DEFAULT_HOSTS;
   if (hosts.some((n) => !Number.isInteger(n) || n < 1 || n > 50))
     throw new Error(`Cannot run the benchmark on "${values.hosts}" hosts: give counts from 1 to 50, e.g. --hosts 1,10`);
   const reps = values.reps === undefined ? undefined : Number(values.reps);
@@ -74,6 +80,8 @@ function options(): Options {
     memory: !values["no-memory"],
     latest: !quick || values.latest,
     render: values.render,
+    wan: values.wan,
+    delays: values.delays.split(",").map(Number),
   };
 }
 
@@ -88,9 +96,28 @@ function render(): void {
   log(markdown);
 }
 
+/** `--wan`: the WAN benchmark (wan.ts); writes bench/results/wan-<date>.json and .md, and wan-latest.* unless quick. */
+async function wan(opts: Options): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "bosun-wan-"));
+  const started = new Date().toISOString();
+  const loadStart = loadAverage();
+  const samples = await runWan(
+    { hosts: opts.hosts, reps: opts.reps(0), delays: opts.delays, name: `${opts.name}-wan`, keepLab: opts.keepLab, dir },
+    log,
+  );
+  const markdown = `Measured ${started}; load average at the start ${loadStart.join(" ")}, at the end ${loadAverage().join(" ")}.\n\n${renderWan(samples)}\n`;
+  const stamp = started.replace(/[:.]/g, "-");
+  writeFileSync(path.join(RESULTS, `wan-${stamp}.json`), JSON.stringify({ started, loadStart, samples }, null, 2));
+  writeFileSync(path.join(RESULTS, `wan-${stamp}.md`), markdown);
+  if (opts.latest) writeFileSync(path.join(RESULTS, "wan-latest.md"), markdown);
+  log(`\n${markdown}`);
+  rmSync(dir, { recursive: true, force: true });
+}
+
 async function main(): Promise<void> {
   const opts = options();
   if (opts.render) return render();
+  if (opts.wan) return wan(opts);
   const started = Date.now();
   const maxHosts = Math.max(...opts.hosts);
   const machine = await machineInfo(opts.name);

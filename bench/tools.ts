@@ -64,12 +64,15 @@ export interface RunFiles {
   readonly inventory: string;
   /** Directory for this run's scratch files. */
   readonly dir: string;
+  /** known_hosts for the inventory's addresses (the lab's when omitted). */
+  readonly knownHosts?: string;
 }
 
 const TIME = "/usr/bin/time";
 const ANSIBLE_DIR = path.join(REPO_ROOT, "bench", "ansible");
 
-interface Spawned {
+/** What {@link timed} measured. */
+export interface Spawned {
   readonly wallMs: number;
   readonly code: number | null;
   readonly output: string;
@@ -78,13 +81,19 @@ interface Spawned {
   readonly memory?: MemoryPeak;
 }
 
-/** Spawn argv under /usr/bin/time, optionally sampling its tree's memory. */
-function timed(argv: readonly string[], env: NodeJS.ProcessEnv, timeFile: string, sample?: { marker?: string }): Promise<Spawned> {
+/** Spawn argv under /usr/bin/time (in `cwd`, REPO_ROOT by default), optionally sampling its tree's memory. */
+export function timed(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  timeFile: string,
+  sample?: { marker?: string },
+  cwd: string = REPO_ROOT,
+): Promise<Spawned> {
   const useTime = existsSync(TIME);
   const full = useTime ? [TIME, "-o", timeFile, "-f", "%e %M %U %S", ...argv] : argv;
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(full[0] as string, full.slice(1), { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(full[0] as string, full.slice(1), { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     const sampler = sample && child.pid ? new TreeSampler(child.pid, sample.marker) : undefined;
     const out: Buffer[] = [];
     child.stdout.on("data", (d: Buffer) => out.push(d));
@@ -119,7 +128,7 @@ export async function runAnsible(files: RunFiles, forks: number, tag: string, sa
   const env = {
     ...process.env,
     ANSIBLE_CONFIG: path.join(ANSIBLE_DIR, "ansible.cfg"),
-    ANSIBLE_SSH_COMMON_ARGS: `-o UserKnownHostsFile=${KNOWN_HOSTS_PATH} -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes`,
+    ANSIBLE_SSH_COMMON_ARGS: `-o UserKnownHostsFile=${files.knownHosts ?? KNOWN_HOSTS_PATH} -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes`,
     ANSIBLE_SSH_CONTROL_PATH_DIR: controlDir,
     ANSIBLE_LOCAL_TEMP: path.join(files.dir, "ansible-tmp"),
     ANSIBLE_FORCE_COLOR: "0",
