@@ -3,7 +3,7 @@
  * an error wherever its value is used (output, filters, conditions, loops, arithmetic, method
  * calls), naming the variable and the line. Nunjucks has no such mode (its `throwOnUndefined` only
  * covers output, without the name), so the parsed template is rewritten before it is compiled:
- * every variable reference whose value is used becomes `ref | __strict("name", line)`. References
+ * every variable reference whose value is used becomes `ref | __strict("name", line, "template")`. References
  * that may be undefined stay as they are: the subject of a test (`x is defined`), the value given to
  * `default`/`d`, and `mandatory` (which gets the name to report).
  */
@@ -70,8 +70,16 @@ function filterCall(at: JinjaNode, name: string, args: JinjaNode[]): JinjaNode {
 }
 
 function strict(node: JinjaNode): JinjaNode {
-  return filterCall(node, STRICT_FILTER, [node, literal(node, referenceName(node)), literal(node, node.lineno + 1)]);
+  return filterCall(node, STRICT_FILTER, [
+    node,
+    literal(node, referenceName(node)),
+    literal(node, node.lineno + 1),
+    literal(node, template),
+  ]);
 }
+
+/** The template being rewritten, for messages about included templates. */
+let template = "";
 
 /** Fields that name things (loop variables, targets, macro parameters): never rewritten. */
 function naming(parent: JinjaNode, field: string): boolean {
@@ -122,12 +130,17 @@ function rewriteFilter(node: JinjaNode): void {
 
 function visitChild(child: unknown, replace: (n: JinjaNode) => void, checked: boolean): void {
   if (!isNode(child)) return;
-  makeStrict(child);
+  rewrite(child);
   if (checked && isReference(child)) replace(strict(child));
 }
 
-/** Rewrite a parsed template in place so that undefined variables fail where they are used. */
-export function makeStrict(node: JinjaNode): void {
+/** Rewrite a parsed template (named `name` in messages) in place so that undefined variables fail where they are used. */
+export function makeStrict(root: JinjaNode, name: string): void {
+  template = name;
+  rewrite(root);
+}
+
+function rewrite(node: JinjaNode): void {
   if (node.typename === "Filter" && (node.name as JinjaNode).value === STRICT_FILTER) return; // already checked
   if (node.typename === "Filter") rewriteFilter(node);
   if (node.typename === "FunCall" && isNode(node.name) && node.name.typename === "LookupVal") {

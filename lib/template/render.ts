@@ -4,6 +4,7 @@
  * the template, the variable and the line), no HTML escaping (values are inserted literally).
  */
 import { readFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import { ParamsError } from "../core/errors.js";
 import type { Vars } from "../core/vars.js";
 import { COMPILE_OPTIONS, createTemplateEnvironment } from "./environment.js";
@@ -86,5 +87,6 @@ export async function renderTemplateFile(path: string, vars: Vars): Promise<stri
   } catch (error) {
     throw new ParamsError(`Cannot render template ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  return isJinjaTemplate(path) ? renderJinja(source, vars, { name: path }) : renderTemplate(source, vars, { name: path });
+  if (isJinjaTemplate(path)) return renderJinja(source, vars, { name: path, searchPath: [dirname(path)] });
+  return renderTemplate(source, vars, { name: path });
 }

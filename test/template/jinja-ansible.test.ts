@@ -83,6 +83,7 @@ test.each([
   "semantics-edges",
   "semantics-edges-false",
   "semantics-filters",
+  "semantics-include",
 ])("%s renders to the bytes Ansible's template module writes", async (name) => {
   const c = Object.fromEntries(cases)[name] as Case;
   const ours = await renderTemplateFile(join(FIXTURES, c.template), c.vars);

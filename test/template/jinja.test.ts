@@ -114,6 +114,16 @@ describe("renderTemplateFile() picks the engine by extension", () => {
     ]);
   });
 
+  test("include, import and extends find templates beside the file; a missing variable names the included file", async () => {
+    await writeFile(join(dir, "base.j2"), "[{% block body %}base{% endblock %}]\n");
+    await writeFile(join(dir, "child.j2"), "{% extends 'base.j2' %}{% block body %}{% include 'part.j2' %}{% endblock %}\n");
+    await writeFile(join(dir, "part.j2"), "part {{ who }}\n");
+    expect(await renderTemplateFile(join(dir, "child.j2"), { who: "x" })).toBe("[part x]\n");
+    await expect(renderTemplateFile(join(dir, "child.j2"), {})).rejects.toThrow(
+      `Cannot render template ${join(dir, "child.j2")}: variable "who" is not defined (line 1) in ${join(dir, "part.j2")}`,
+    );
+  });
+
   test("an undefined variable in a .j2 file names the file", async () => {
     await writeFile(join(dir, "b.j2"), "line one\n{{ nope }}\n");
     await expect(renderTemplateFile(join(dir, "b.j2"), {})).rejects.toThrow(
