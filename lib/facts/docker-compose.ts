@@ -18,6 +18,8 @@ export interface ComposeContainer {
   readonly state: string;
   /** Image reference. */
   readonly image: string;
+  /** `healthy`, `unhealthy`, `starting`, or "" without a healthcheck. */
+  readonly health?: string;
 }
 
 /**
@@ -41,6 +43,7 @@ export function parseComposePs(lines: readonly string[]): ComposeContainer[] {
       service: String(r.Service ?? ""),
       state: String(r.State ?? ""),
       image: String(r.Image ?? ""),
+      ...(r.Health ? { health: String(r.Health) } : {}),
     };
   });
 }

@@ -43,13 +43,35 @@ function waitArgs(p: ComposeUpParams): string[] {
 
 const NONE: ContainerChanges = { created: [], recreated: [], removed: [], started: [], stopped: [] };
 
+/** What the probe says `up` would do: nothing (undefined), or why it must run. */
+function upReason(p: ComposeUpParams, stdout: string): string | undefined {
+  const s = parseSections(stdout);
+  const dry = sectionLines(s, "dry");
+  const rc = /^rc=(\d+)$/.exec(dry.at(-1) ?? "")?.[1];
+  if (rc !== "0") return `compose's dry run cannot tell (${tail(dry.slice(0, -1).join("\n")) || `exit ${rc ?? "?"}`}): up decides`;
+  // Pulls are not changes here; `<id>_name` containers are compose's temporary names while it recreates.
+  const actions = parseDryRun(dry.join("\n")).filter((a) => a.action !== "Pull" && !/^Container [0-9a-f]{12}_/.test(a.target));
+  // compose acts on services in parallel: sort so that the same plan always reads the same.
+  if (actions.length)
+    return `would ${actions
+      .map((a) => `${a.action.toLowerCase()} ${a.target}`)
+      .sort()
+      .join("; ")}`;
+  const waiting = p.wait
+    ? parseComposePs(sectionLines(s, "ps")).filter((c) => c.state !== "running" || !["", "healthy"].includes(c.health ?? ""))
+    : [];
+  if (waiting.length) return `wait for ${waiting.map((c) => `${c.name} (${c.health || c.state})`).join(", ")}`;
+  if (p.pull === "always") return "pull always: up pulls, and recreates what a moved tag changed";
+  return undefined;
+}
+
 /**
- * Bring a compose project up: `docker compose up -d --remove-orphans [--wait]`. It runs as ONE
- * command that snapshots the project's containers (`ps -a --format json`), runs `up`, and
- * snapshots again: the task reports changed only when a container was created, recreated,
- * removed, started or stopped. `up` on a project that already runs as declared touches nothing,
- * so a converged project costs one command and reports ok. In check mode it runs
- * `docker compose --dry-run up --pull never` (read-only) and reports what compose would do.
+ * Bring a compose project up: `docker compose up -d --remove-orphans [--wait]`. The check is ONE
+ * read-only probe, the same with and without --check: `docker compose --dry-run up --pull never`
+ * (what compose would do) and `ps -a --format json` (for --wait: running and healthy). A project
+ * that runs as declared costs that one command and reports ok. Otherwise the apply runs one more
+ * command that snapshots the containers, runs `up`, and snapshots again: the task reports changed
+ * only when a container was created, recreated, removed, started or stopped.
  * @example composeUp({ projectDir: "/srv/cfa", files: ["compose.yaml"], envFiles: [".env", "deploy.env"], projectName: "cfa", wait: true, waitTimeout: 120 })
  */
 export const composeUp = defineTask<ComposeUpParams, ComposeUpOutput>({
@@ -73,19 +95,19 @@ export const composeUp = defineTask<ComposeUpParams, ComposeUpOutput>({
       ),
       label: `compose up ${projectLabel(p)} (containers before and after)`,
     };
-    if (host.checkMode) {
-      // Never pull in dry-run mode: it would only ask the registry (over HTTPS, whatever daemon.json says).
-      const dry = sh`${compose} --dry-run up ${upArgs(p, "never")} ${services} 2>&1`;
-      const r = await host.exec(dry);
-      if (r.code !== 0) throw host.fail(`Cannot bring compose project ${projectLabel(p)} up: ${tail(r.stdout) || `exit ${r.code}`}`);
-      // Pulls are not changes here; `<id>_name` containers are compose's temporary names while it recreates.
-      const actions = parseDryRun(r.stdout).filter((a) => a.action !== "Pull" && !/^Container [0-9a-f]{12}_/.test(a.target));
-      if (!actions.length) return unchanged(`compose project ${projectLabel(p)} runs as declared`, NONE);
-      // compose acts on services in parallel: sort so that the same plan always reads the same.
-      const lines = actions.map((a) => `${a.action.toLowerCase()} ${a.target}`).sort();
-      return changed([step], { message: `would ${lines.join("; ")}` });
-    }
+    // Never pull in the dry run: it would only ask the registry (over HTTPS, whatever daemon.json says).
+    const probe = await host.exec(
+      script(
+        sh`${section("dry")}`,
+        sh`${compose} --dry-run up ${upArgs(p, "never")} ${services} 2>&1; echo "rc=$?"`,
+        sh`${section("ps")}`,
+        sh`${compose} ps -a --format json 2>/dev/null || true`,
+      ),
+    );
+    const reason = upReason(p, probe.stdout);
+    if (reason === undefined) return unchanged(`compose project ${projectLabel(p)} runs as declared`, NONE);
     return changed([step], {
+      message: reason,
       finish: (results) => {
         const out = parseSections((results[0] as ExecResult).stdout);
         const changes = compareContainers(parseComposePs(sectionLines(out, "before")), parseComposePs(sectionLines(out, "after")));

@@ -84,7 +84,8 @@ describe("composePull, composeUp, composeDown", () => {
     "composeUp() starts the project (--wait) and the app answers; the same images again: ok in ONE command",
     async () => {
       const { applied, again } = await expectConverges(runner, composeUp({ ...PROJECT, wait: true, waitTimeout: 60 }), containers, {
-        maxApplyCommands: 1,
+        // The probe (dry run, ps), then ps-up-ps in one command; the converged run is the probe alone.
+        maxApplyCommands: 2,
       });
       expect(applied.output).toMatchObject({ created: ["demo-web-1", "demo-worker-1"], recreated: [] });
       expect(again.output).toMatchObject({ created: [], recreated: [], removed: [], started: [] });
@@ -107,7 +108,7 @@ describe("composePull, composeUp, composeDown", () => {
       expect(sh("curl -fsS http://127.0.0.1:8080/version")).toBe("v1\n");
 
       const up = await runner.run(composeUp({ ...PROJECT, wait: true }));
-      expect(up).toMatchObject({ status: "changed", commands: 1, output: { recreated: ["demo-web-1", "demo-worker-1"] } });
+      expect(up).toMatchObject({ status: "changed", commands: 2, output: { recreated: ["demo-web-1", "demo-worker-1"] } });
       expect(sh("curl -fsS http://127.0.0.1:8080/version")).toBe("v2\n");
       expect(await runner.run(composeUp({ ...PROJECT, wait: true }))).toMatchObject({ status: "ok", commands: 1 });
     },

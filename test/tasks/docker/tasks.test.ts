@@ -59,34 +59,57 @@ describe("dockerLogin", () => {
 });
 
 describe("composeUp", () => {
-  const ps = (id: string) => `{"ID":"${id}","Name":"cfa-web-1","Service":"web","State":"running","Image":"app:v1"}`;
+  const ps = (id: string, health = "") =>
+    `{"ID":"${id}","Name":"cfa-web-1","Service":"web","State":"running","Health":"${health}","Image":"app:v1"}`;
+  const probe = (dry: string, rows: string) => `@@bosun:dry\n${dry}rc=0\n@@bosun:ps\n${rows}\n`;
+  /** Answers the probe (dry run + ps) with `probeOut`, and the up script with `upOut`. */
+  const respond =
+    (probeOut: string, upOut = "") =>
+    (text: string) => ({ stdout: text.includes("--dry-run") ? probeOut : upOut });
 
-  test("composeUp() runs ONE command (ps, up, ps) and reports ok when no container changed", async () => {
-    const { host, connection } = fakeHost({
-      respond: () => ({ stdout: `@@bosun:before\n${ps("a1")}\n@@bosun:up\n@@bosun:after\n${ps("a1")}\n` }),
-    });
+  test("composeUp() probes once (dry run and ps) and reports ok when compose would do nothing, in ONE command", async () => {
+    const { host, connection } = fakeHost({ respond: respond(probe("", ps("a1", "healthy"))) });
     const r = await host.run(composeUp({ ...P, wait: true, waitTimeout: 60 }));
     expect(r).toMatchObject({ status: "ok", changed: false, commands: 1 });
     const text = connection.executed[0]!.text;
     expect(text).toContain(
-      "cd -- '/srv/my app' && docker compose -p cfa -f compose.yaml -f compose.prod.yaml --env-file .env --env-file deploy.env up -d --remove-orphans --wait --wait-timeout 60",
+      "cd -- '/srv/my app' && docker compose -p cfa -f compose.yaml -f compose.prod.yaml --env-file .env --env-file deploy.env --dry-run up -d --remove-orphans --pull never",
     );
     expect(dashParses(text)).toBe(true);
   });
 
-  test("composeUp() reports changed with the recreated container when an id changed", async () => {
-    const { host } = fakeHost({ respond: () => ({ stdout: `@@bosun:before\n${ps("a1")}\n@@bosun:up\n@@bosun:after\n${ps("b2")}\n` }) });
-    const r = await host.run(composeUp({ ...P, services: ["web"] }));
-    expect(r).toMatchObject({ status: "changed", message: "recreated cfa-web-1" });
+  test("composeUp() runs up (ps, up, ps in one command) after the probe and reports the recreated container", async () => {
+    const dry = " DRY-RUN MODE -  Container cfa-web-1  Recreate\n";
+    const { host, connection } = fakeHost({
+      respond: respond(probe(dry, ps("a1")), `@@bosun:before\n${ps("a1")}\n@@bosun:up\n@@bosun:after\n${ps("b2")}\n`),
+    });
+    const r = await host.run(composeUp({ ...P, services: ["web"], wait: true, waitTimeout: 60 }));
+    expect(r).toMatchObject({ status: "changed", message: "recreated cfa-web-1", commands: 2 });
     expect(r.output?.recreated).toEqual(["cfa-web-1"]);
+    expect(connection.executed[1]!.text).toContain("up -d --remove-orphans --wait --wait-timeout 60 web");
+    expect(dashParses(connection.executed[1]!.text)).toBe(true);
   });
 
-  test("composeUp() in check mode asks compose's dry run, never pulling", async () => {
-    const { host, connection } = fakeHost({ check: true, respond: () => ({ stdout: " DRY-RUN MODE -  Container cfa-web-1  Recreate\n" }) });
+  test("composeUp() in check mode runs the same probe, never pulling, and says what compose would do", async () => {
+    const dry = " DRY-RUN MODE -  Container cfa-web-1  Recreate\n";
+    const { host, connection } = fakeHost({ check: true, respond: respond(probe(dry, ps("a1"))) });
     const r = await host.run(composeUp({ ...P, pull: "always" }));
     expect(r).toMatchObject({ status: "changed", message: "would recreate Container cfa-web-1" });
     expect(connection.executed).toHaveLength(1);
     expect(connection.executed[0]?.text).toContain("--dry-run up -d --remove-orphans --pull never");
+  });
+
+  test("composeUp() with wait runs up when a container is not healthy yet, though compose would change nothing", async () => {
+    const { host } = fakeHost({ check: true, respond: respond(probe("", ps("a1", "starting"))) });
+    const r = await host.run(composeUp({ ...P, wait: true }));
+    expect(r).toMatchObject({ status: "changed", message: "wait for cfa-web-1 (starting)" });
+  });
+
+  test("composeUp() lets up decide when the dry run fails (an image not on the host yet)", async () => {
+    const failed = "@@bosun:dry\nno such image: app:v1\nrc=1\n@@bosun:ps\n\n";
+    const { host } = fakeHost({ check: true, respond: respond(failed) });
+    const r = await host.run(composeUp({ ...P }));
+    expect(r).toMatchObject({ status: "changed", message: "compose's dry run cannot tell (no such image: app:v1): up decides" });
   });
 });
 
