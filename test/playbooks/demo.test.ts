@@ -80,11 +80,11 @@ describe("demo lab inventory", () => {
     const vars = (await loadInventory(info.inventoryPath)).hosts.get("lab1")!.vars;
     expect(bootstrapSettings(vars)).toMatchObject({
       deployUser: "deploy",
-      composePluginDeb: "http://files.lab.test/docker-compose-plugin.deb",
       daemonJson: { "insecure-registries": ["registry.lab.test:5000"] },
       appDir: "/srv/demo",
       appBundle: LAB_BUNDLE_DIR,
     });
+    expect(bootstrapSettings(vars).composePluginDeb).toBeUndefined(); // no lab-only docker variable on the bootstrap → deploy path
     expect(deploySettings({ ...vars, tag: "v1" })).toMatchObject({
       appDir: "/srv/demo",
       registryImage: "registry.lab.test:5000/demo",

@@ -1,6 +1,7 @@
 /**
  * dockerEngine on a FRESH lab host over real SSH: the one test file that installs docker.io from
- * the Debian mirror (~15–20 s). Then, on the same host: daemon.json restarts docker only when it
+ * the Debian mirror (~15–20 s), with compose from a .deb: the offline option (composePluginDeb,
+ * bootstrap's docker_compose_plugin_deb), which implies source "distro". Then, on the same host: daemon.json restarts docker only when it
  * changed, and a daemon.json docker refuses is rolled back. Every check uses plain ssh.
  */
 import { servicesUp } from "../../../lib/lab/services/index.js";
@@ -40,7 +41,7 @@ const containerLogConfig = (): string =>
 
 describe("dockerEngine", () => {
   test(
-    "dockerEngine() installs docker.io, compose v2 from a .deb, the docker group member and daemon.json on a fresh host",
+    "dockerEngine() installs docker.io, compose v2 from a .deb (the offline option), the docker group member and daemon.json on a fresh host",
     async () => {
       const state = () =>
         sh(
