@@ -1,14 +1,18 @@
 /** ufwDockerFilter: ufw's rules loaded in front of the ports docker publishes (DOCKER-USER), or taken out. */
 import { defineTask, changed, unchanged } from "../../core/task.js";
 import { sh } from "../../core/command.js";
-import { params, oneOf } from "../../core/params.js";
+import { taskParams, optional, oneOf, type Static } from "../../core/params.js";
 import { DOCKER_FILTER_CHAIN, DOCKER_FILTER_SCRIPT, dockerFilterState, type DockerFilterState } from "../../facts/ufw-docker-filter.js";
 
 /** Parameters for {@link ufwDockerFilter}. */
-export interface UfwDockerFilterParams {
-  /** present (default): the rules loaded and current; absent: taken out of DOCKER-USER. */
-  readonly state?: "present" | "absent";
-}
+export const ufwDockerFilterParams = taskParams({
+  state: optional(oneOf("present", "absent"), {
+    description: "present: ufw's rules loaded in front of docker's published ports and current; absent: taken out of DOCKER-USER.",
+    default: "present",
+  }),
+});
+/** Parameters for {@link ufwDockerFilter}. */
+export type UfwDockerFilterParams = Static<typeof ufwDockerFilterParams>;
 
 /**
  * Keep ufw's `deny incoming` true for the ports docker publishes: load the chain that
@@ -22,7 +26,7 @@ export const ufwDockerFilter = defineTask<UfwDockerFilterParams>({
   id: "ufw.dockerFilter",
   description: "ufw's rules in front of the ports docker publishes (DOCKER-USER, as ufw-docker does), or taken out.",
   title: (p) => (p.state === "absent" ? "ufw does not filter docker's published ports" : "ufw filters docker's published ports"),
-  schema: params({}, { state: oneOf("present", "absent") }),
+  schema: ufwDockerFilterParams,
   async check(host, p) {
     let st: DockerFilterState;
     try {
