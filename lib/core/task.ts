@@ -44,6 +44,8 @@ export interface TaskHost {
   fail(message: string, hint?: string): BosunError;
   /** Log a line under `-v`. */
   log(message: string): void;
+  /** The run's interrupt signal: a task that waits (a lock, a readiness loop) ends its wait when it fires. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -196,7 +198,7 @@ export interface TaskDefinition<P, O = undefined> {
   title(params: P): string;
   /** Calls are secret unless they say `secret: false` (no output or diff is printed). */
   readonly secret?: boolean;
-  /** JSON Schema of the params; checked before anything runs. */
+  /** JSON Schema of the params (a `taskParams({...})` declaration, whose static type is `P`); checked before anything runs. */
   readonly schema?: ParamsSchema;
   /** Extra validation; return a message naming the parameter when invalid. */
   validate?(params: P): string | undefined;
