@@ -13,14 +13,15 @@
  * - GitLab returns a variable's value to a maintainer: compared, written only when the value or a
  *   flag differs. The key is masked and protected; the others protected (not secret, and GitLab
  *   cannot mask a value shorter than 8 characters); known_hosts is a File variable.
- * - GitHub never returns a secret's value: bosun records on the controller an HMAC of what it set
- *   and GitHub's updated_at (playbooks/ci-secrets/github-record.ts); a secret is set again when the
- *   value differs, there is no record (first run, another controller), or it was set outside bosun.
+ * - GitHub never returns a secret's value: githubSecret's stateFile keeps on the controller a salted
+ *   SHA-256 of what it set and GitHub's updated_at after it (ci_secrets.state_file, default
+ *   ~/.cache/bosun/ci-secrets/github-secrets.json); a secret is set again when the value differs,
+ *   the file has no entry (first run, another controller), or updated_at moved (set outside bosun).
  *
  * Variables (one repository or project per host, e.g. in host_vars):
  *   ci_secrets:
  *     github: { repo: acme/cfa, token: !env GITHUB_TOKEN }                  # api_base for GHES
- *     gitlab: { project: acme/cfa, token: !env GITLAB_TOKEN, api_base: https://gitlab.example.com }
+ *     gitlab: { project: acme/cfa, token: !env GITLAB_TOKEN, api_base: https://gitlab.example.com/api/v4 }
  *     private_key_file: ~/.ssh/cfa_deploy
  *     names: { host: CFA2_HOST }                                            # optional
  */
@@ -29,11 +30,10 @@ import { playbook } from "../lib/run/playbook.js";
 import { main } from "../lib/cli/entry.js";
 import type { Vars } from "../lib/inventory/types.js";
 import { githubSecret } from "../lib/tasks/github/index.js";
-import { gitlabVariable } from "./ci-secrets/gitlab-variable.js";
-import { githubSecretState, recordGithubSecret } from "./ci-secrets/github-record.js";
+import { gitlabVariable } from "../lib/tasks/gitlab/index.js";
 import { ciSecretsSettings, type CiValue } from "./ci-secrets/settings.js";
 
-/** GitLab flags per value: only the key is masked; known_hosts is a file; all protected. */
+/** GitLab flags per value: the key masked (base64 on one line); known_hosts a file; all protected; nothing else is secret. */
 function gitlabFlags(v: CiValue): { masked: boolean; variableType: "env_var" | "file" } {
   return { masked: v.kind === "private_key", variableType: v.kind === "known_hosts" ? "file" : "env_var" };
 }
@@ -44,39 +44,21 @@ export async function setCiSecrets(host: Host, vars: Vars): Promise<void> {
   if (!s) return host.log("no ci_secrets: nothing to do");
   for (const v of s.values) {
     if (s.github) {
-      const ref = {
-        repo: s.github.repo,
-        name: v.name,
-        value: v.value,
-        token: s.github.token,
-        stateDir: s.stateDir,
-        ...(s.github.apiBase ? { apiBase: s.github.apiBase } : {}),
-      };
-      const state = (await host.run(githubSecretState(ref))).output;
-      if (!state?.current) {
-        await host.run(
-          githubSecret({
-            repo: ref.repo,
-            name: v.name,
-            value: v.value,
-            token: ref.token,
-            ...(ref.apiBase ? { apiBase: ref.apiBase } : {}),
-          }),
-        );
-        await host.run(recordGithubSecret(ref));
-      }
+      const { repo, token, apiBase } = s.github;
+      await host.run(githubSecret({ repo, name: v.name, value: v.value, token, stateFile: s.stateFile, ...(apiBase ? { apiBase } : {}) }));
     }
     if (s.gitlab) {
+      const { project, token, apiBase, environmentScope } = s.gitlab;
       await host.run(
         gitlabVariable({
-          project: s.gitlab.project,
+          project,
           key: v.name,
           value: v.value,
-          token: s.gitlab.token,
+          token,
           protected: true,
           ...gitlabFlags(v),
-          ...(s.gitlab.apiBase ? { apiBase: s.gitlab.apiBase } : {}),
-          ...(s.gitlab.environmentScope ? { environmentScope: s.gitlab.environmentScope } : {}),
+          ...(apiBase ? { apiBase } : {}),
+          ...(environmentScope ? { environmentScope } : {}),
         }),
       );
     }

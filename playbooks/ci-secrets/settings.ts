@@ -1,248 +1,141 @@
 /**
- * The ci-secrets variables, checked once and turned into one list per repository of what to set:
- * the deploy host, user, private key and pinned known_hosts, under names the CI templates read
- * (examples/ci: BOSUN_SSH_PRIVATE_KEY_B64, BOSUN_SSH_KNOWN_HOSTS) unless renamed.
+ * The variables of the ci-secrets playbook (`ci_secrets`, per host or group) and the values it
+ * sets: the host's address and deploy user, the deploy key (base64 on one line: GitLab can mask
+ * it, and the CI templates' BOSUN_SSH_PRIVATE_KEY_B64 reads it), and the host's known_hosts lines.
  */
 import { readFileSync } from "node:fs";
-import { homedir } from "node:os";
-import { join } from "node:path";
+import os from "node:os";
+import path from "node:path";
 import { BosunError } from "../../lib/core/errors.js";
-import { validateAgainstSchema } from "../../lib/core/schema.js";
-import { Secret, reveal, secret } from "../../lib/core/secrets.js";
-import { unsetEnvHint } from "../../lib/core/unset-env.js";
-import { resolveUserPath } from "../../lib/inventory/paths.js";
+import { secret, type Secret } from "../../lib/core/secrets.js";
 import type { Vars } from "../../lib/inventory/types.js";
+import { entriesFor, knownHostName, parseKnownHosts } from "../../lib/connection/known-hosts.js";
 
-/** What each deploy secret is. */
-export type DeploySecretRole = "host" | "user" | "private_key" | "known_hosts";
-const ROLES: readonly DeploySecretRole[] = ["host", "user", "private_key", "known_hosts"];
+/** The CI variable names, configurable (`ci_secrets.names`); the key and known_hosts ones are what examples/ci reads. */
+export const DEFAULT_NAMES = {
+  host: "DEPLOY_HOST",
+  user: "DEPLOY_USER",
+  private_key: "BOSUN_SSH_PRIVATE_KEY_B64",
+  known_hosts: "BOSUN_SSH_KNOWN_HOSTS",
+} as const;
 
-/** One secret (GitHub) or variable (GitLab) to set. */
-export interface DeploySecret {
-  /** Which deploy secret. */
-  readonly role: DeploySecretRole;
-  /** Its name in the repository. */
+/** Which value a variable carries. */
+export type SecretKind = keyof typeof DEFAULT_NAMES;
+
+/** One value to set, under its configured name. */
+export interface CiValue {
+  /** Which value. */
+  readonly kind: SecretKind;
+  /** Its variable name. */
   readonly name: string;
-  /** The value as the CI job receives it (the key base64-encoded unless `private_key_encoding: text`). */
-  readonly value: Secret;
+  /** The value (the key as a Secret). */
+  readonly value: string | Secret;
 }
 
-/** One repository (GitHub) or project (GitLab) and its deploy secrets. */
-export interface CiSecretsTarget {
-  /** Where it lives. */
-  readonly kind: "github" | "gitlab";
-  /** `owner/name` (GitHub), a path or numeric id (GitLab). */
-  readonly repo: string;
-  /** GitLab only: the environments that see the variables (`*`). */
-  readonly environmentScope: string;
-  /** GitLab only: protected variables (true). */
-  readonly protected: boolean;
-  /** What to set, in order. */
-  readonly secrets: readonly DeploySecret[];
-}
-
-/** Everything the playbook needs. */
+/** What ci-secrets sets for one host. */
 export interface CiSecretsSettings {
-  /** Repositories and projects. */
-  readonly targets: readonly CiSecretsTarget[];
-  /** How the private key is stored: base64 on one line (maskable by GitLab), or its text (a GitLab file variable). */
-  readonly keyEncoding: "base64" | "text";
-  /** GitHub token (needed when a target is on GitHub). */
-  readonly githubToken?: Secret;
-  /** GitLab token (needed when a target is on GitLab). */
-  readonly gitlabToken?: Secret;
-  /** GitHub API base, when not api.github.com. */
-  readonly githubApi?: string;
-  /** GitLab API base, when not gitlab.com/api/v4. */
-  readonly gitlabApi?: string;
-  /** The controller file of GitHub secret fingerprints. */
+  /** GitHub repository and token, when set. */
+  readonly github?: { readonly repo: string; readonly token: string | Secret; readonly apiBase?: string };
+  /** GitLab project and token, when set. */
+  readonly gitlab?: {
+    readonly project: string;
+    readonly token: string | Secret;
+    readonly apiBase?: string;
+    readonly environmentScope?: string;
+  };
+  /** The values, in order: host, user, private key, known_hosts. */
+  readonly values: readonly CiValue[];
+  /** The controller file where githubSecret keeps what it set (its `stateFile`). */
   readonly stateFile: string;
 }
 
-const text = { type: "string", minLength: 1 };
-const value = { anyOf: [text, { type: "object" }] };
-const name = { type: "string", pattern: "^[A-Za-z_][A-Za-z0-9_]*$" };
-const names = { type: "object", additionalProperties: false, properties: { host: name, user: name, private_key: name, known_hosts: name } };
-const url = { type: "string", pattern: "^https?://\\S+$" };
+type Raw = Record<string, unknown>;
 
-/** The JSON Schema of the ci-secrets variables (other variables are free). */
-export const CI_SECRETS_VARS_SCHEMA = {
-  type: "object",
-  required: ["ci_secrets"],
-  properties: {
-    ci_secrets: {
-      type: "array",
-      minItems: 1,
-      items: {
-        type: "object",
-        additionalProperties: false,
-        properties: {
-          github: { type: "string", pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$" },
-          gitlab: { type: "string", pattern: "^(\\d+|[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+)$" },
-          host: value,
-          user: value,
-          private_key: value,
-          private_key_file: text,
-          known_hosts: value,
-          known_hosts_file: text,
-          names,
-          environment_scope: text,
-          protected: { type: "boolean" },
-        },
-      },
-    },
-    ci_secrets_names: names,
-    ci_secrets_private_key_encoding: { enum: ["base64", "text"] },
-    ci_secrets_github_token: value,
-    ci_secrets_gitlab_token: value,
-    ci_secrets_github_api: url,
-    ci_secrets_gitlab_api: url,
-    ci_secrets_state_file: text,
-  },
-} as const;
-
-/** The default names: the CI templates' (examples/ci) for the key and known_hosts. */
-export function defaultNames(encoding: "base64" | "text"): Record<DeploySecretRole, string> {
-  return {
-    host: "DEPLOY_HOST",
-    user: "DEPLOY_USER",
-    private_key: encoding === "base64" ? "BOSUN_SSH_PRIVATE_KEY_B64" : "BOSUN_SSH_PRIVATE_KEY",
-    known_hosts: "BOSUN_SSH_KNOWN_HOSTS",
-  };
+function home(p: string): string {
+  return p === "~" ? os.homedir() : p.startsWith("~/") ? path.join(os.homedir(), p.slice(2)) : path.resolve(p);
 }
 
-/** `$XDG_STATE_HOME/bosun/github-secrets.json`, else `~/.local/state/bosun/github-secrets.json`. */
-export function defaultStateFile(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.XDG_STATE_HOME || join(homedir(), ".local", "state"), "bosun", "github-secrets.json");
+/** `$BOSUN_CACHE_DIR/ci-secrets/github-secrets.json`, else under `~/.cache/bosun`. */
+export function defaultStateFile(): string {
+  return path.join(process.env.BOSUN_CACHE_DIR ?? path.join(os.homedir(), ".cache", "bosun"), "ci-secrets", "github-secrets.json");
 }
 
-type Entry = Record<string, unknown>;
-
-function fail(message: string, host: string | undefined, hint?: string): BosunError {
-  return new BosunError(`Cannot set the CI secrets: ${message}`, { host, hint: hint ?? "see the README section ci-secrets" });
-}
-
-function readText(entry: Entry, key: string, where: string, host?: string): string | undefined {
-  const inline = entry[key];
-  const file = entry[`${key}_file`] as string | undefined;
-  if (inline !== undefined && file !== undefined) throw fail(`${where} gives both ${key} and ${key}_file: give one`, host);
-  if (inline !== undefined) return reveal(inline as string | Secret);
-  if (file === undefined) return undefined;
+function knownHostsLines(vars: Raw, host: string, address: string): string {
+  const file = home((vars.bosun_known_hosts as string | undefined) ?? "~/.ssh/known_hosts");
+  const port = Number(vars.ansible_port ?? 22);
+  let text = "";
   try {
-    return readFileSync(resolveUserPath(file, process.cwd()), "utf8");
+    text = readFileSync(file, "utf8");
+  } catch {
+    text = "";
+  }
+  const name = knownHostName(address, port);
+  const lines = entriesFor(parseKnownHosts(text), name).filter((e) => !e.revoked);
+  if (!lines.length)
+    throw new BosunError(`Cannot set the CI's known_hosts for ${name}: ${file} has no key for it`, {
+      host,
+      hint: "set ci_secrets.known_hosts to the host's lines (ssh-keyscan checked against the provider's console), or connect once with bosun first",
+    });
+  return `${lines.map((e) => `${e.hosts.join(",")} ${e.type} ${e.key}`).join("\n")}\n`;
+}
+
+/** Read `ci_secrets` of a host; undefined when it has none. Throws a BosunError naming the variable. */
+export function ciSecretsSettings(vars: Vars, host: string): CiSecretsSettings | undefined {
+  const c = (vars as Raw).ci_secrets as Raw | undefined;
+  if (c === undefined) return undefined;
+  const fail = (message: string, hint: string) => new BosunError(`Cannot set CI secrets: ${message}`, { host, hint });
+  const gh = c.github as Raw | undefined;
+  const gl = c.gitlab as Raw | undefined;
+  if (!gh && !gl) throw fail("ci_secrets has neither github nor gitlab", "add github: { repo, token } or gitlab: { project, token }");
+  if (gh && (typeof gh.repo !== "string" || gh.token === undefined))
+    throw fail("ci_secrets.github needs repo (owner/name) and token", "token: !env GITHUB_TOKEN (Secrets: read and write)");
+  if (gl && ((typeof gl.project !== "string" && typeof gl.project !== "number") || gl.token === undefined))
+    throw fail("ci_secrets.gitlab needs project (id or group/name) and token", "token: !env GITLAB_TOKEN (Maintainer, api scope)");
+  if (typeof c.private_key_file !== "string")
+    throw fail("ci_secrets.private_key_file is not set", "the deploy key's file on this controller");
+  let key: string;
+  try {
+    key = readFileSync(home(c.private_key_file), "utf8");
   } catch (error) {
-    throw fail(`${where}: cannot read ${key}_file ${file}: ${(error as Error).message}`, host);
-  }
-}
-
-/** The key as stored: LF line ends, one final newline; base64 of that on one line when asked. */
-function privateKeyValue(raw: string, encoding: "base64" | "text", where: string, host?: string): string {
-  const key = `${raw.replace(/\r\n/g, "\n").trim()}\n`;
-  if (!/^-----BEGIN [A-Z ]*PRIVATE KEY-----\n[\s\S]+\n-----END [A-Z ]*PRIVATE KEY-----\n$/.test(key))
     throw fail(
-      `${where}: private_key is not an SSH private key (no BEGIN/END PRIVATE KEY lines)`,
-      host,
-      "give the private key file, not the .pub",
-    );
-  return encoding === "base64" ? Buffer.from(key, "utf8").toString("base64") : key;
-}
-
-/** known_hosts lines as stored: trimmed, no blank lines or comments, one final newline. */
-function knownHostsValue(raw: string, where: string, host?: string): string {
-  const lines = raw
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith("#"));
-  const bad = lines.find((l) => !/^(@[a-z-]+ )?\S+ \S+ [A-Za-z0-9+/]+=*( .*)?$/.test(l));
-  if (lines.length === 0 || bad !== undefined)
-    throw fail(
-      `${where}: known_hosts must be known_hosts lines ("host keytype base64key")${bad === undefined ? "" : `, not ${JSON.stringify(bad.slice(0, 40))}`}`,
-      host,
-      "ssh-keyscan -H <host> from a trusted machine, checked against the provider's console",
-    );
-  return `${lines.join("\n")}\n`;
-}
-
-function token(vars: Vars, variable: string, envName: string, needed: boolean, host?: string): Secret | undefined {
-  const given = vars[variable] as string | Secret | undefined;
-  const found = given ?? process.env[envName];
-  if (found === undefined || found === "") {
-    if (!needed) return undefined;
-    throw fail(
-      `no token: set ${variable} (e.g. ${variable}: !env ${envName}) or export ${envName}`,
-      host,
-      `export ${envName}=... (it is masked in all output)`,
+      `cannot read ci_secrets.private_key_file ${c.private_key_file}: ${(error as Error).message}`,
+      "the deploy key's file on this controller",
     );
   }
-  return secret(found);
-}
-
-function target(
-  entry: Entry,
-  index: number,
-  shared: { names: Record<DeploySecretRole, string>; encoding: "base64" | "text" },
-  host?: string,
-): CiSecretsTarget {
-  const where = `ci_secrets[${index}]`;
-  if ((entry.github === undefined) === (entry.gitlab === undefined))
-    throw fail(`${where} must name one of github (owner/name) or gitlab (path or id)`, host);
-  const kind = entry.github === undefined ? "gitlab" : "github";
-  const repo = (entry.github ?? entry.gitlab) as string;
-  const here = `${where} (${repo})`;
-  const names = { ...shared.names, ...(entry.names as Partial<Record<DeploySecretRole, string>> | undefined) };
-  const values: Partial<Record<DeploySecretRole, string>> = {};
-  for (const role of ["host", "user"] as const) {
-    const v = entry[role];
-    if (v !== undefined) values[role] = reveal(v as string | Secret).trim();
-  }
-  const key = readText(entry, "private_key", here, host);
-  if (key !== undefined) values.private_key = privateKeyValue(key, shared.encoding, here, host);
-  const known = readText(entry, "known_hosts", here, host);
-  if (known !== undefined) values.known_hosts = knownHostsValue(known, here, host);
-  const secrets = ROLES.filter((r) => values[r] !== undefined).map((role) => ({
-    role,
-    name: names[role],
-    value: secret(values[role] as string),
-  }));
-  if (secrets.length === 0) throw fail(`${here} sets nothing: give host, user, private_key(_file) or known_hosts(_file)`, host);
+  const v = vars as Raw;
+  const address = String(v.ansible_host ?? host);
+  const names = { ...DEFAULT_NAMES, ...((c.names as Raw | undefined) ?? {}) } as Record<SecretKind, string>;
+  const values: CiValue[] = [
+    { kind: "host", name: names.host, value: address },
+    { kind: "user", name: names.user, value: String(v.deploy_user ?? v.ansible_user ?? "deploy") },
+    { kind: "private_key", name: names.private_key, value: secret(Buffer.from(key).toString("base64")) },
+    {
+      kind: "known_hosts",
+      name: names.known_hosts,
+      value: typeof c.known_hosts === "string" ? c.known_hosts : knownHostsLines(v, host, address),
+    },
+  ];
   return {
-    kind,
-    repo,
-    environmentScope: (entry.environment_scope as string | undefined) ?? "*",
-    protected: (entry.protected as boolean | undefined) ?? true,
-    secrets,
-  };
-}
-
-/** The settings for this host's variables; throws a BosunError naming a bad variable. */
-export function ciSecretsSettings(vars: Vars, host?: string): CiSecretsSettings {
-  const problem = validateAgainstSchema(CI_SECRETS_VARS_SCHEMA, vars);
-  if (problem) throw fail(problem.replace(/parameter/g, "variable"), host, unsetEnvHint(problem));
-  const v = vars as Record<string, unknown>;
-  const encoding = (v.ci_secrets_private_key_encoding as "base64" | "text" | undefined) ?? "base64";
-  const shared = { names: { ...defaultNames(encoding), ...(v.ci_secrets_names as object | undefined) }, encoding };
-  const targets = (v.ci_secrets as Entry[]).map((e, i) => target(e, i, shared, host));
-  const githubToken = token(
-    vars,
-    "ci_secrets_github_token",
-    "GITHUB_TOKEN",
-    targets.some((t) => t.kind === "github"),
-    host,
-  );
-  const gitlabToken = token(
-    vars,
-    "ci_secrets_gitlab_token",
-    "GITLAB_TOKEN",
-    targets.some((t) => t.kind === "gitlab"),
-    host,
-  );
-  return {
-    targets,
-    keyEncoding: encoding,
-    ...(githubToken ? { githubToken } : {}),
-    ...(gitlabToken ? { gitlabToken } : {}),
-    ...(v.ci_secrets_github_api ? { githubApi: v.ci_secrets_github_api as string } : {}),
-    ...(v.ci_secrets_gitlab_api ? { gitlabApi: v.ci_secrets_gitlab_api as string } : {}),
-    stateFile: resolveUserPath((v.ci_secrets_state_file as string | undefined) ?? defaultStateFile(), process.cwd()),
+    ...(gh
+      ? {
+          github: {
+            repo: gh.repo as string,
+            token: gh.token as string | Secret,
+            ...(gh.api_base ? { apiBase: gh.api_base as string } : {}),
+          },
+        }
+      : {}),
+    ...(gl
+      ? {
+          gitlab: {
+            project: String(gl.project),
+            token: gl.token as string | Secret,
+            ...(gl.api_base ? { apiBase: gl.api_base as string } : {}),
+            ...(gl.environment_scope ? { environmentScope: gl.environment_scope as string } : {}),
+          },
+        }
+      : {}),
+    values,
+    stateFile: typeof c.state_file === "string" ? home(c.state_file) : defaultStateFile(),
   };
 }

@@ -2,7 +2,8 @@
  * The ci-secrets playbook against local stand-ins for the GitHub secrets API and GitLab's project
  * variables API (both unreachable here). The stand-ins check what the real APIs check: the GitHub
  * one holds a real X25519 key pair, so the sealed box must open with the repository's key; the
- * GitLab one refuses a masked value GitLab could not mask and records the flags. Runs on the
+ * GitLab one refuses a masked value GitLab could not mask and records the flags (the stand-ins
+ * and the tasks, githubSecret with stateFile and gitlabVariable, are the library's). Runs on the
  * controller (the playbook never contacts the hosts).
  */
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
@@ -13,7 +14,7 @@ import { inventoryFromHosts } from "../../lib/inventory/index.js";
 import { runPlaybook } from "../../lib/run/runner.js";
 import { ciSecrets } from "../../playbooks/ci-secrets.js";
 import { startGithubStandIn, type GithubStandIn } from "../support/stand-ins/github.js";
-import { startGitlabVariablesStandIn, type GitlabVariablesStandIn } from "../support/stand-ins/gitlab-variables.js";
+import { startGitlabStandIn, type GitlabStandIn } from "../support/stand-ins/gitlab.js";
 
 const GH_TOKEN = "ghp_standInToken0123456789";
 const GL_TOKEN = "glpat-standInToken-0123";
@@ -23,7 +24,7 @@ const HOST_KEY = "[203.0.113.10]:2222 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqn
 
 let dir: string;
 let github: GithubStandIn;
-let gitlab: GitlabVariablesStandIn;
+let gitlab: GitlabStandIn;
 let keyFile: string;
 
 beforeAll(async () => {
@@ -32,7 +33,7 @@ beforeAll(async () => {
   writeFileSync(keyFile, KEY, { mode: 0o600 });
   writeFileSync(path.join(dir, "known_hosts"), `other.example ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJunk\n${HOST_KEY}\n`);
   github = await startGithubStandIn(GH_TOKEN, ["acme/cfa"]);
-  gitlab = await startGitlabVariablesStandIn(GL_TOKEN, ["acme/cfa"]);
+  gitlab = await startGitlabStandIn(GL_TOKEN, { "acme/cfa": 4242 });
 });
 afterAll(async () => {
   await github?.close();
@@ -51,7 +52,7 @@ const inventory = () =>
         github: { repo: "acme/cfa", token: GH_TOKEN, api_base: github.apiBase },
         gitlab: { project: "acme/cfa", token: GL_TOKEN, api_base: gitlab.apiBase },
         private_key_file: keyFile,
-        state_dir: path.join(dir, "state"),
+        state_file: path.join(dir, "state", "github-secrets.json"),
       },
     },
   });
@@ -80,7 +81,7 @@ test("sets the four values in both; the sealed boxes open with the repository's 
   expect(opened("DEPLOY_USER")).toBe("deploy");
   expect(Buffer.from(opened("BOSUN_SSH_PRIVATE_KEY_B64"), "base64").toString()).toBe(KEY);
   expect(opened("BOSUN_SSH_KNOWN_HOSTS")).toBe(`${HOST_KEY}\n`);
-  const variable = (key: string) => gitlab.variables.get(`acme/cfa/${key}`);
+  const variable = (key: string) => gitlab.variable("acme/cfa", key);
   expect(variable("BOSUN_SSH_PRIVATE_KEY_B64")).toMatchObject({ masked: true, protected: true, variable_type: "env_var" });
   expect(Buffer.from(variable("BOSUN_SSH_PRIVATE_KEY_B64")!.value, "base64").toString()).toBe(KEY);
   expect(variable("BOSUN_SSH_KNOWN_HOSTS")).toMatchObject({
@@ -105,20 +106,23 @@ test("a new key changes only the key, in both; a secret set outside bosun is set
   const rotated = await run();
   expect(changedTitles(rotated)).toEqual([
     "GitHub secret BOSUN_SSH_PRIVATE_KEY_B64 in acme/cfa",
-    "record GitHub secret BOSUN_SSH_PRIVATE_KEY_B64 in acme/cfa",
     "GitLab variable BOSUN_SSH_PRIVATE_KEY_B64 in acme/cfa",
   ]);
   // Someone sets DEPLOY_USER by hand in GitHub's settings: its updated_at moves.
   const user = github.secrets.get("acme/cfa/DEPLOY_USER")!;
   github.secrets.set("acme/cfa/DEPLOY_USER", { ...user, updatedAt: new Date(Date.parse(user.updatedAt) + 60_000).toISOString() });
   const again = await run();
-  expect(changedTitles(again)).toEqual(["GitHub secret DEPLOY_USER in acme/cfa", "record GitHub secret DEPLOY_USER in acme/cfa"]);
-  expect(readFileSync(path.join(dir, "state", "hmac.key")).length).toBe(32);
+  expect(changedTitles(again)).toEqual(["GitHub secret DEPLOY_USER in acme/cfa"]);
+  expect(readFileSync(path.join(dir, "state", "github-secrets.json"), "utf8")).not.toContain(
+    Buffer.from(KEY).toString("base64").slice(0, 40),
+  );
 });
 
-test("a GitLab variable GitLab cannot mask is refused before any call, naming it", async () => {
-  const { gitlabVariable } = await import("../../playbooks/ci-secrets/gitlab-variable.js");
-  expect(() => gitlabVariable({ project: "acme/cfa", key: "SHORT", value: "abc", token: GL_TOKEN, masked: true })).toThrow(
-    /cannot mask SHORT: its value is shorter than 8 characters/,
-  );
+test("a host without ci_secrets is left alone, and a bad ci_secrets names the variable", async () => {
+  const quiet = await runPlaybook(ciSecrets, { inventory: inventoryFromHosts({ web1: {} }) });
+  expect(quiet.hostErrors).toEqual({});
+  const bad = await runPlaybook(ciSecrets, {
+    inventory: inventoryFromHosts({ web1: { ci_secrets: { github: { repo: "acme/cfa", token: "t" } } } }),
+  });
+  expect(bad.hostErrors.web1).toMatch(/Cannot set CI secrets: ci_secrets.private_key_file is not set/);
 });
