@@ -9,8 +9,8 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type Nunjucks from "nunjucks";
-import { jinjaFilters, mandatory } from "./jinja-filters.js";
-import { MANDATORY_FILTER, STRICT_FILTER, makeStrict, type JinjaNode } from "./jinja-strict.js";
+import { jinjaFilters, mandatory, type JinjaFilter } from "./jinja-filters.js";
+import { MANDATORY_FILTER, PRINT_FILTER, STRICT_FILTER, makeStrict, type JinjaNode } from "./jinja-strict.js";
 import { usePythonStrings } from "./jinja-strings.js";
 import { pyStr } from "./python-values.js";
 import { MissingVariableError } from "./template-error.js";
@@ -66,6 +66,17 @@ function raise(error: Error): never {
   throw error;
 }
 
+/** `fn`, with what it throws kept for the message (nunjucks would wrap it as "Error: ..."). */
+function recorded(fn: JinjaFilter): JinjaFilter {
+  return (value, ...args) => {
+    try {
+      return fn(value, ...args);
+    } catch (error) {
+      return raise(error as Error);
+    }
+  };
+}
+
 /** Directories `{% include %}`, `{% import %}` and `{% extends %}` look in, set for each render. */
 let searchPath: readonly string[] = [];
 
@@ -94,8 +105,8 @@ const loader = {
 function createEnvironment(nunjucks: typeof Nunjucks): Nunjucks.Environment {
   const options = { autoescape: false, trimBlocks: true, lstripBlocks: false, throwOnUndefined: false };
   const env = new nunjucks.Environment(loader as unknown as Nunjucks.ILoader, options);
-  for (const [name, fn] of Object.entries(jinjaFilters)) env.addFilter(name, fn);
-  env.addFilter("d", jinjaFilters.default as (...args: unknown[]) => unknown);
+  for (const [name, fn] of Object.entries(jinjaFilters)) env.addFilter(name, recorded(fn));
+  env.addFilter("d", recorded(jinjaFilters.default as JinjaFilter));
   env.addFilter(STRICT_FILTER, (value: unknown, name: string, line: number, template: string) =>
     value === undefined ? raise(Object.assign(new MissingVariableError(name, line), { template })) : value,
   );
@@ -108,9 +119,14 @@ function createEnvironment(nunjucks: typeof Nunjucks): Nunjucks.Environment {
   });
   // Jinja's `is none` (nunjucks calls it `null`); addTest is missing from @types/nunjucks.
   (env as unknown as { addTest(name: string, fn: (value: unknown) => boolean): void }).addTest("none", (value: unknown) => value === null);
-  // Output as Python's str(): compiled templates call env.bosunOutput instead of runtime.suppressValue.
-  // None prints as "" (Ansible's finalize), inside lists and dicts as None.
-  Object.assign(env, { bosunOutput: (value: unknown) => (value === undefined || value === null ? "" : pyStr(value)) });
+  // `{{ expr }}` prints as Python's str(); None prints as "" (Ansible's finalize), inside lists and dicts as None.
+  env.addFilter(PRINT_FILTER, (value: unknown, line: number) => {
+    try {
+      return value === undefined || value === null ? "" : pyStr(value);
+    } catch (error) {
+      return raise(Object.assign(error as Error, { line }));
+    }
+  });
   return env;
 }
 
@@ -138,8 +154,7 @@ function compileProps(body: string, name: string): unknown {
   makeStrict(ast, name);
   const compiler = new internals.compiler.Compiler(name, false);
   compiler.compile(internals.transformer.transform(ast, [], name));
-  const code = compiler.getCode().replaceAll("runtime.suppressValue(", "env.bosunOutput(");
-  return new Function(code)() as unknown;
+  return new Function(compiler.getCode())() as unknown;
 }
 
 /** A nunjucks template compiled from prepared text. */

@@ -28,6 +28,9 @@ function explain(error: unknown, name: string): string {
   if (cause instanceof MissingVariableError && inner && inner !== name) return `${cause.message} in ${inner}`;
   if (cause instanceof MissingVariableError || cause instanceof HelperError) return cause.message;
   const e = error as NunjucksError;
+  // A value that cannot be printed (an unset !env) or a filter's own error: its message, at the line nunjucks knows.
+  const at = (cause as { line?: number } | undefined)?.line;
+  if (cause) return at ? `${cause.message} (line ${at})` : cause.message;
   const text = (e.message ?? String(error)).replace(/^\([^)]*\)(?: \[Line \d+(?:, Column \d+)?\])?\n\s*/, "");
   if (typeof e.lineno === "number") return `syntax error on line ${e.lineno}: ${text}`;
   if ("lineno" in (e as object)) return `syntax error: ${text}`;

@@ -3,9 +3,10 @@
  * an error wherever its value is used (output, filters, conditions, loops, arithmetic, method
  * calls), naming the variable and the line. Nunjucks has no such mode (its `throwOnUndefined` only
  * covers output, without the name), so the parsed template is rewritten before it is compiled:
- * every variable reference whose value is used becomes `ref | __strict("name", line, "template")`. References
- * that may be undefined stay as they are: the subject of a test (`x is defined`), the value given to
- * `default`/`d`, and `mandatory` (which gets the name to report).
+ * every variable reference whose value is used becomes `ref | __strict("name", line, "template")`,
+ * and every `{{ expr }}` is printed through `__print` (Python's str(), errors at their line).
+ * References that may be undefined stay as they are: the subject of a test (`x is defined`), the
+ * value given to `default`/`d`, and `mandatory` (which gets the name to report).
  */
 import { createRequire } from "node:module";
 
@@ -31,6 +32,8 @@ function nodes(): Nodes {
 
 /** The filter that checks a reference; registered by the environment. */
 export const STRICT_FILTER = "__strict";
+/** The filter that prints an output expression (value, line); registered by the environment. */
+export const PRINT_FILTER = "__print";
 /** The `mandatory` filter as rewritten here (value, name, line, msg). */
 export const MANDATORY_FILTER = "__mandatory";
 
@@ -163,6 +166,15 @@ function rewrite(node: JinjaNode): void {
       visitChild(value, (n) => (node[field] = n), checked);
     }
   }
+  if (node.typename === "Output") printed(node);
+}
+
+/** `{{ expr }}` becomes `{{ expr | __print(line) }}`: printed as Python does, errors at their line. */
+function printed(output: JinjaNode): void {
+  const children = output.children as JinjaNode[];
+  children.forEach((child, i) => {
+    if (child.typename !== "TemplateData") children[i] = filterCall(child, PRINT_FILTER, [child, literal(child, child.lineno + 1)]);
+  });
 }
 
 function isMandatory(node: JinjaNode): boolean {

@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { UnsetEnv } from "../../lib/core/unset-env.js";
 import { renderJinja } from "../../lib/template/jinja-render.js";
 import { isJinjaTemplate, renderTemplateFile } from "../../lib/template/render.js";
 
@@ -35,6 +36,13 @@ describe("renderJinja() strict mode", () => {
     const source = "{% if x is defined %}x{% endif %}{% if y is not defined %}no-y{% endif %} {{ z | default('dz') }} {{ w | d(3) }}";
     expect(render(source)).toBe("no-y dz 3");
     expect(render("{% for k, v in m.items() %}{{ k }}={{ v }};{% endfor %}{% set a = 1 %}{{ a }}", { m: { p: 1 } })).toBe("p=1;1");
+  });
+
+  test("a value that cannot be printed (an unset !env) fails with its own message at its line", () => {
+    const token = new UnsetEnv("BOSUN_TEST_UNSET_TOKEN", "inventory/x.yml:3:10");
+    expect(failure("a\ntoken={{ token }}\n", { token })).toBe(
+      `Cannot render template ${name}: Cannot use an inventory value: environment variable "BOSUN_TEST_UNSET_TOKEN" is not set (!env at inventory/x.yml:3:10) (line 2)`,
+    );
   });
 
   test("mandatory names the variable, or says the given message", () => {
