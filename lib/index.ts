@@ -34,19 +34,35 @@ export { main, isProgram, type ModuleMeta } from "./cli/entry.js";
 export { pathState, type PathState } from "./facts/files.js";
 export { certificateExpiry } from "./facts/certificates.js";
 export { ufwState } from "./facts/ufw.js";
-export * from "./tasks/files/index.js";
-export * from "./tasks/access/index.js";
-export * from "./tasks/packages/index.js";
-export * from "./tasks/services/index.js";
-export * from "./tasks/system/index.js";
-export * from "./tasks/docker/index.js";
-export * from "./tasks/ufw/index.js";
-export * from "./tasks/tls/index.js";
-export * from "./tasks/http/index.js";
-export * from "./tasks/notify/index.js";
-export * from "./tasks/source/index.js";
-export * from "./tasks/ci/index.js";
-export * from "./tasks/dns/index.js";
-export * from "./tasks/github/index.js";
-export * from "./tasks/gitlab/index.js";
+// The tasks and their parameter types, by area (helpers inside lib/tasks stay internal).
+// prettier-ignore
+export { blockInFile, ensureAbsent, ensureDir, ensureFile, lineInFile, symlink, templateFile, type BlockInFileParams, type EnsureAbsentParams, type EnsureDirParams, type EnsureFileParams, type LineInFileParams, type SymlinkParams, type TemplateFileParams } from "./tasks/files/index.js";
+// prettier-ignore
+export { authorizedKey, ensureGroup, ensureUser, reloadSshd, sshdConfig, sudoers, type AuthorizedKeyParams, type EnsureGroupParams, type EnsureUserParams, type ReloadSshdParams, type SshdConfigParams, type SudoersParams } from "./tasks/access/index.js";
+// prettier-ignore
+export { apt, aptRepository, aptUpgrade, type AptOutput, type AptParams, type AptRepositoryParams, type AptUpgradeOutput, type AptUpgradeParams } from "./tasks/packages/index.js";
+// prettier-ignore
+export { service, systemdTimer, systemdUnit, type ServiceParams, type SystemdTimerParams, type SystemdUnitParams } from "./tasks/services/index.js";
+// prettier-ignore
+export { cron, hostname, kernelModule, sysctl, timezone, type CronParams, type HostnameParams, type KernelModuleParams, type SysctlParams, type TimezoneParams } from "./tasks/system/index.js";
+// prettier-ignore
+export { composeConfig, composeDown, composePull, composeRun, composeUp, dockerEngine, dockerLogin, imagePrune, type ComposeConfigParams, type ComposeDownOutput, type ComposeDownParams, type ComposeProjectParams, type ComposePullOutput, type ComposePullParams, type ComposeRunOutput, type ComposeRunParams, type ComposeUpOutput, type ComposeUpParams, type DockerEngineOutput, type DockerEngineParams, type DockerLoginParams, type ImagePruneOutput, type ImagePruneParams } from "./tasks/docker/index.js";
+// prettier-ignore
+export { ufwAllow, ufwDefault, ufwDeny, ufwDockerFilter, ufwEnable, ufwLimit, type UfwAllowParams, type UfwDefaultParams, type UfwDenyParams, type UfwDockerFilterParams, type UfwEnableParams, type UfwLimitParams, type UfwRuleParams } from "./tasks/ufw/index.js";
+// prettier-ignore
+export { certbotIssue, certbotRenew, nginxSite, nginxUpstreamPlaceholder, switchUpstream, type CertbotIssueOutput, type CertbotIssueParams, type CertbotRenewOutput, type CertbotRenewParams, type NginxSiteOutput, type NginxSiteParams, type SwitchUpstreamParams } from "./tasks/tls/index.js";
+// prettier-ignore
+export { waitForHttp, type WaitForHttpOutput, type WaitForHttpParams } from "./tasks/http/index.js";
+// prettier-ignore
+export { notify, type NotifyOutput, type NotifyParams } from "./tasks/notify/index.js";
+// prettier-ignore
+export { gitCheckout, type GitCheckoutOutput, type GitCheckoutParams } from "./tasks/source/index.js";
+// prettier-ignore
+export { gitlabRunner, gitlabRunnerRegister, type GitlabRunnerOutput, type GitlabRunnerParams, type GitlabRunnerRegisterOutput, type GitlabRunnerRegisterParams } from "./tasks/ci/index.js";
+// prettier-ignore
+export { cloudflareDnsRecord, type CloudflareDnsRecordOutput, type CloudflareDnsRecordParams } from "./tasks/dns/index.js";
+// prettier-ignore
+export { githubSecret, type GithubSecretOutput, type GithubSecretParams } from "./tasks/github/index.js";
+// prettier-ignore
+export { gitlabVariable, type GitlabVariableOutput, type GitlabVariableParams } from "./tasks/gitlab/index.js";
 export { command, type CommandParams, type CommandOutput } from "./tasks/command.js";

@@ -4,7 +4,8 @@
  * written literally or refused before anything runs.
  */
 import { ParamsError } from "../../lib/core/errors.js";
-import { applyBlockInFile, aptRepository, authorizedKey, command, gitlabRunnerRegister, sudoers, systemdTimer } from "../../lib/index.js";
+import { aptRepository, authorizedKey, command, gitlabRunnerRegister, sudoers, systemdTimer } from "../../lib/index.js";
+import { applyBlockInFile } from "../../lib/tasks/files/index.js";
 import { renderSudoRule, sudoCommandsProblem } from "../../lib/tasks/access/sudoers-content.js";
 
 describe("values written literally", () => {
