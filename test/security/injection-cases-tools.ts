@@ -278,5 +278,6 @@ export function toolsCases(ctx: CaseContext): Record<string, TaskCase> {
       ),
     },
     "ufw.enable": { fuzz: { state: { params: (v) => ({ state: v }) } } },
+    "ufw.dockerFilter": { fuzz: { state: { params: (v) => ({ state: v }) } } },
   };
 }
