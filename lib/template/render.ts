@@ -8,6 +8,7 @@ import { dirname } from "node:path";
 import { ParamsError } from "../core/errors.js";
 import type { Vars } from "../core/vars.js";
 import { COMPILE_OPTIONS, createTemplateEnvironment } from "./environment.js";
+import { ansibleTemplateVars } from "./ansible-template-vars.js";
 import { renderJinja } from "./jinja-render.js";
 import { HelperError, MissingVariableError } from "./template-error.js";
 
@@ -78,7 +79,8 @@ export function isJinjaTemplate(path: string): boolean {
 
 /**
  * Read a template file and render it; errors name the file as given. A `.j2` file renders as
- * Ansible's template module would (see jinja-render.ts); any other file is handlebars.
+ * Ansible's template module would (see jinja-render.ts), with its `ansible_managed` and
+ * `template_*` variables; any other file is handlebars.
  */
 export async function renderTemplateFile(path: string, vars: Vars): Promise<string> {
   let source: string;
@@ -87,6 +89,7 @@ export async function renderTemplateFile(path: string, vars: Vars): Promise<stri
   } catch (error) {
     throw new ParamsError(`Cannot render template ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  if (isJinjaTemplate(path)) return renderJinja(source, vars, { name: path, searchPath: [dirname(path)] });
+  if (isJinjaTemplate(path))
+    return renderJinja(source, { ...ansibleTemplateVars(path), ...vars }, { name: path, searchPath: [dirname(path)] });
   return renderTemplate(source, vars, { name: path });
 }

@@ -1,6 +1,6 @@
 /**
  * `.j2` templates render to the same bytes as Ansible's `template` module: every case of
- * test/fixtures/templates/cases.json (templates from geerlingguy's nginx and mysql roles and bosun's own
+ * test/fixtures/templates/cases.json (templates from geerlingguy's nginx, mysql and ntp roles and bosun's own
  * semantics templates) is rendered by real Ansible (`ansible localhost -c local -m template`,
  * Debian's ansible package, a controller prerequisite) and by bosun, and the files compared.
  */
@@ -78,6 +78,7 @@ test.each([
   "nginx-conf-defaults",
   "vhost-full",
   "vhost-minimal",
+  "ntp-chrony",
   "mysql-defaults",
   "mysql-replication-master",
   "semantics-edges",

@@ -132,6 +132,14 @@ describe("renderTemplateFile() picks the engine by extension", () => {
     );
   });
 
+  test("a .j2 file gets Ansible's template variables, and the user's variables win", async () => {
+    await writeFile(join(dir, "m.j2"), "# {{ ansible_managed }} ({{ template_path }})\n");
+    expect(await renderTemplateFile(join(dir, "m.j2"), {})).toBe(`# Ansible managed (${join(dir, "m.j2")})\n`);
+    expect(await renderTemplateFile(join(dir, "m.j2"), { ansible_managed: "Managed by bosun" })).toBe(
+      `# Managed by bosun (${join(dir, "m.j2")})\n`,
+    );
+  });
+
   test("an undefined variable in a .j2 file names the file", async () => {
     await writeFile(join(dir, "b.j2"), "line one\n{{ nope }}\n");
     await expect(renderTemplateFile(join(dir, "b.j2"), {})).rejects.toThrow(
