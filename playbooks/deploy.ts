@@ -213,13 +213,13 @@ async function release(r: Run): Promise<void> {
     if (run.failed) return abortBeforeSwitch(r, `the migrator failed: ${failureReason(run.message)}`);
   }
   const o = { release: target.tag, interruptible: true, nginx: state.nginx, ...services };
-  r.phase = "switching";
   const gated = await replaceFronted(host, s, project, r.swaps, o);
   if (gated.length) {
     if (r.swaps.length) return rollBack(r, gated);
     r.phase = "preparing";
     return abortBeforeSwitch(r, `${describeFailures(gated)} (its new container was removed: it never served)`);
   }
+  r.phase = "switching"; // from here on the release is live, at least in part
   const up = await host.run(composeUp({ ...project, ...services, ignoreErrors: true }));
   if (up.failed) return rollBack(r, [{ service: "compose up", url: "", message: failureReason(up.message) }]);
   const failures = [...(await connectFirst(host, s, project, o)), ...(await gateReadiness(host, plainGates(s, r.services), target.tag))];
@@ -247,7 +247,7 @@ async function release(r: Run): Promise<void> {
  * what the user should read.
  */
 function recover(r: Run): Promise<never> {
-  if (r.phase === "switching") return rollBack(r, [], "interrupted");
+  if (r.phase === "switching" || r.swaps.length) return rollBack(r, [], "interrupted");
   return abortBeforeSwitch(r, "interrupted");
 }
 
@@ -295,7 +295,7 @@ export async function deployHost(host: Host, vars: Vars): Promise<void> {
   } catch (error) {
     failure = error;
     const run = r;
-    if (error instanceof InterruptedError && run.phase !== "done") {
+    if (error instanceof InterruptedError && run.phase !== "done" && !host.checkMode) {
       await host.shielded(() => recover(run)).catch((e: unknown) => void (failure = e));
     }
   }

@@ -110,7 +110,7 @@ export async function rollBack(r: Run, failures: readonly GateFailure[], why?: s
   const reason = why ?? describeFailures(failures);
   const back = r.previous !== undefined && (r.previous !== target.tag || r.pinChanged) ? r.previous : undefined;
   if (!back) {
-    await switchBack(host, r.swaps);
+    await switchBack(host, s, r.swaps);
     await record(r, "failed", { reason });
     throw new BosunError(`Cannot deploy ${target.tag}: ${reason}. No previous release to roll back to`, {
       host: host.name,
@@ -125,7 +125,7 @@ export async function rollBack(r: Run, failures: readonly GateFailure[], why?: s
     }),
   );
   await restorePinFile(r);
-  await switchBack(host, r.swaps);
+  await switchBack(host, s, r.swaps);
   const o = { release: back, interruptible: false, nginx: r.state.nginx, ...(r.services ? { services: r.services } : {}) };
   let again: GateFailure[] = await replaceFronted(host, s, r.project, [], o);
   if (!again.length) {

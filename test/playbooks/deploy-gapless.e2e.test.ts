@@ -268,7 +268,8 @@ describe("gapless deploys through nginx with TLS", () => {
       const p = probe();
       await new Promise((r) => setTimeout(r, 500));
       const { child, done } = cli(["--tag", "v2", "-e", "drain_seconds=20"]);
-      await until("the switch to v2", async () => (await upstream()) !== before);
+      // The switch: new connections to v1's container are refused, so nginx sends them to its backup, v2.
+      await until("the switch to v2", async () => (await sh("iptables -S OUTPUT")).includes("bosun:demo_app"));
       process.kill(-child.pid!, "SIGINT");
       const { code, out } = await done;
       await new Promise((r) => setTimeout(r, 1000));
@@ -278,7 +279,8 @@ describe("gapless deploys through nginx with TLS", () => {
       expect(out).toMatch(/Rolled back to v1: it is ready again/);
       expect(counts.failures).toEqual([]);
       expect(counts.sequence).toEqual(["v1", "v2", "v1"]);
-      expect(await upstream()).toBe(before);
+      expect(await upstream()).toContain(/server (\S+) /.exec(before)![1]!);
+      expect(await sh("iptables -S OUTPUT | grep -c bosun: || true")).toBe("0\n");
       expect(await lockFree()).toBe(true);
       expect(await sh(`grep '^TAG=' ${APP}/deploy.env`)).toBe("TAG=v1\n");
     },
@@ -304,7 +306,48 @@ describe("gapless deploys through nginx with TLS", () => {
   );
 
   test(
-    "a release whose worker exits 1 fails the deploy and rolls back: v1 serves again, every service runs",
+    "a moving tag dev re-pushed three times: each deploy pins its digest, --rollback returns to the previous digest, prune removes only what no release recorded",
+    async () => {
+      const version = () => sh(`curl -sk --resolve ${labFqdn(host)}:443:127.0.0.1 https://${labFqdn(host)}/version`);
+      const digests: string[] = [];
+      for (const n of [1, 2, 3]) {
+        await pushAppTag("dev", { APP_VERSION: `dev-${n}` });
+        const report = await run({ tag: "dev" });
+        expect(report.hostErrors).toEqual({});
+        expect(await version()).toBe(`dev-${n}\n`);
+        const images = (await history()).pop()!.images as Record<string, string>;
+        expect(images.app).toMatch(/^registry\.lab\.test:5000\/demo\/app@sha256:[0-9a-f]{64}$/);
+        expect(await sh(`cat ${APP}/deploy.images.yaml`)).toContain(images.app);
+        digests.push(images.app!);
+      }
+      expect(new Set(digests).size).toBe(3);
+      const back = await run({ rollback: true });
+      expect(back.hostErrors).toEqual({});
+      expect(await version()).toBe("dev-2\n");
+      expect((await history()).pop()).toMatchObject({ tag: "dev", action: "rollback", result: "success", images: { app: digests[1] } });
+      // A dev pushed twice more and pulled by hand, never released: its image is untagged and no record names it.
+      const repo = "registry.lab.test:5000/demo/app";
+      await pushAppTag("dev", { APP_VERSION: "dev-4" });
+      await sh(`docker pull -q ${repo}:dev >/dev/null`);
+      const unreleased = (await sh(`docker image inspect -f '{{index .RepoDigests 0}}' ${repo}:dev`)).trim();
+      await pushAppTag("dev", { APP_VERSION: "dev-5" });
+      await sh(`docker pull -q ${repo}:dev >/dev/null`);
+      const listed = async () =>
+        (await sh(`docker image ls --digests --format '{{.Tag}} {{.Digest}}' ${repo}`)).split("\n").filter(Boolean);
+      expect((await listed()).some((l) => unreleased.endsWith(l.split(" ")[1]!) && l.startsWith("<none>"))).toBe(true);
+      const again = await run({ tag: "v1" });
+      expect(again.hostErrors).toEqual({});
+      const prune = again.plays.flatMap((p) => p.results).find((r) => r.task === "docker.imagePrune");
+      expect(prune?.message).toContain(unreleased);
+      const left = (await listed()).map((l) => l.split(" ")[1]);
+      for (const d of digests) expect(left).toContain(d.split("@")[1]);
+      expect(left).not.toContain(unreleased.split("@")[1]!);
+    },
+    SLOW,
+  );
+
+  test(
+    "a release whose worker exits 1 fails the deploy and rolls back: the previous release serves again, every service runs",
     async () => {
       const { report, counts } = await probed("crashing worker", { tag: "crashy" });
       expect(report.exitCode).toBe(2);
@@ -312,6 +355,7 @@ describe("gapless deploys through nginx with TLS", () => {
         /Cannot keep every service of crashy up: worker .*Rolled back to v1: it is ready again/s,
       );
       expect(counts.failures).toEqual([]);
+      expect(counts.sequence[0]).toBe("v1");
       expect(counts.sequence[counts.sequence.length - 1]).toBe("v1");
       expect(await sh("docker ps --format '{{.Names}} {{.Status}}' | sort")).not.toMatch(/Restarting/);
       expect((await history()).pop()).toMatchObject({ tag: "crashy", result: "failed", rolledBackTo: "v1", rollbackResult: "success" });

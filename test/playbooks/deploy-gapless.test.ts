@@ -181,7 +181,7 @@ describe("nginx upstreams and the plan", () => {
     expect(switchedUpstreamName("http://demo_app")).toBe("demo_app");
     expect(switchedUpstreamName("http://127.0.0.1:8080")).toBeUndefined();
     expect(upstreamConf("demo_app", "172.18.0.5:8080", "app v2")).toBe(
-      "# written by bosun (playbooks/deploy.ts): app v2. A site proxies to it with proxy_pass http://demo_app;\nupstream demo_app {\n    server 172.18.0.5:8080;\n}\n",
+      "# written by bosun (playbooks/deploy.ts): app v2. A site proxies to it with proxy_pass http://demo_app;\nupstream demo_app {\n    server 172.18.0.5:8080 max_fails=0;\n}\n",
     );
   });
 

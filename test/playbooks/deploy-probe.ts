@@ -76,10 +76,15 @@ export function startProbe(t: ProbeTarget, intervalMs = 50): Probe {
     const index = results.length;
     results.push({ failure: "no answer yet" });
     pending.push(
-      once(t).then(
-        (r) => void (results[index] = r.status === 200 ? { version: r.body } : { failure: `status ${r.status}: ${r.body.slice(0, 80)}` }),
-        (error: Error) => void (results[index] = { failure: error.message }),
-      ),
+      once(t)
+        .then(
+          (r) => void (results[index] = r.status === 200 ? { version: r.body } : { failure: `status ${r.status}: ${r.body.slice(0, 80)}` }),
+          (error: Error) => void (results[index] = { failure: error.message }),
+        )
+        .then(() => {
+          const r = results[index]!;
+          if ("failure" in r) r.failure = `${r.failure} (sent at +${index * intervalMs}ms)`;
+        }),
     );
   };
   // On a fixed schedule (the n-th request at started + n * interval): timer drift does not lower the rate.

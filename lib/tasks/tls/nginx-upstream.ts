@@ -17,8 +17,10 @@ export function upstreamFile(name: string): string {
 }
 
 /** The upstream block nginx proxies `http://<name>` to. */
-export function upstreamConf(name: string, address: string, note: string): string {
-  return `# written by bosun (playbooks/deploy.ts): ${note}. A site proxies to it with proxy_pass http://${name};\nupstream ${name} {\n    server ${address};\n}\n`;
+export function upstreamConf(name: string, address: string, note: string, backup?: string): string {
+  // max_fails=0: a refused connection never benches a server, so a switch back is as immediate as the switch.
+  const spare = backup ? `    server ${backup} max_fails=0 backup;\n` : "";
+  return `# written by bosun (playbooks/deploy.ts): ${note}. A site proxies to it with proxy_pass http://${name};\nupstream ${name} {\n    server ${address} max_fails=0;\n${spare}}\n`;
 }
 
 /** Parameters for {@link switchUpstream}. */
@@ -27,6 +29,8 @@ export interface SwitchUpstreamParams {
   readonly name: string;
   /** `ip:port` to send the requests to. */
   readonly address: string;
+  /** A backup server (`backup`): nginx sends there when it cannot connect to `address`. */
+  readonly backup?: string;
   /** What runs there (the file's comment). */
   readonly note: string;
 }
@@ -40,14 +44,17 @@ export interface SwitchUpstreamParams {
 export const switchUpstream = defineTask<SwitchUpstreamParams>({
   id: "deploy.switchUpstream",
   description: "Point an nginx upstream at a new container: write the file, nginx -t, graceful reload.",
-  title: (p) => `nginx upstream ${p.name} -> ${p.address}`,
-  schema: params({ name: NAME, address: nonEmpty, note: nonEmpty }),
+  title: (p) => `nginx upstream ${p.name} -> ${p.address}${p.backup ? ` (backup ${p.backup})` : ""}`,
+  schema: params({ name: NAME, address: nonEmpty, note: nonEmpty }, { backup: nonEmpty }),
   async check(host, p) {
     const file = upstreamFile(p.name);
     const current = await host.exec(sh`cat -- ${file} 2>/dev/null || true`);
-    if (current.stdout.includes(`server ${p.address};`)) return unchanged(`${p.name} already sends to ${p.address}`);
+    const content = upstreamConf(p.name, p.address, p.note, p.backup);
+    const servers = (text: string) => text.split("\n").filter((l) => l.trim().startsWith("server "));
+    if (JSON.stringify(servers(current.stdout)) === JSON.stringify(servers(content)))
+      return unchanged(`${p.name} already sends to ${p.address}${p.backup ? ` (backup ${p.backup})` : ""}`);
     const write = sh`f=${file}; b="$f.bosun-prev"; rm -f -- "$b"; [ -f "$f" ] && cp -p -- "$f" "$b"
-printf '%s' ${upstreamConf(p.name, p.address, p.note)} > "$f.tmp" && mv -f -- "$f.tmp" "$f" || exit 1
+printf '%s' ${content} > "$f.tmp" && mv -f -- "$f.tmp" "$f" || exit 1
 if ! nginx -t 2>&1; then if [ -f "$b" ]; then mv -f -- "$b" "$f"; else rm -f -- "$f"; fi; exit 1; fi
 rm -f -- "$b"; systemctl reload nginx 2>&1 || nginx -s reload`;
     return changed([{ ...write, label: `write ${file}, nginx -t, reload` }], { message: `${p.name} sends to ${p.address}` });
