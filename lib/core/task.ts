@@ -44,6 +44,8 @@ export interface TaskHost {
   fail(message: string, hint?: string): BosunError;
   /** Log a line under `-v`. */
   log(message: string): void;
+  /** The run's interrupt signal: a task that waits (a lock, a readiness loop) ends its wait when it fires. */
+  readonly signal?: AbortSignal;
 }
 
 /**

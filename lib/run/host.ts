@@ -385,6 +385,7 @@ export class Host {
       fact: (probe, arg) => host.fact(probe, arg, { sudo }),
       fail: (message, hint) => new BosunError(message, { host: host.name, task: call.definition.id, location: call.location, hint }),
       log: (message) => host.log(message),
+      ...(this.ctx.signal ? { signal: this.ctx.signal } : {}),
     };
   }
 
