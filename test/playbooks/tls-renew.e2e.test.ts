@@ -154,7 +154,15 @@ describe("playbook tls-renew", () => {
 
       const alerted = await run({ tls_alert_days: 100, tls_dry_run: false, tls_alert_webhook: `${webhook.url}/hooks/tls` });
       expect(alerted.hostErrors).toEqual({});
-      expect(changedTitles(alerted)).toEqual(["expiry alert (1 below 100 days)"]);
+      // The host's own expiry timer follows: its threshold (watch.conf) and the webhook (root-only secret file).
+      expect(changedTitles(alerted)).toEqual([
+        "expiry alert (1 below 100 days)",
+        "file /etc/bosun/tls-watch/watch.conf",
+        "/etc/bosun/tls-watch/secret (root only)",
+      ]);
+      expect(await sh("grep ALERT_DAYS /etc/bosun/tls-watch/watch.conf; stat -c '%U %a' /etc/bosun/tls-watch/secret")).toBe(
+        "ALERT_DAYS=100\nroot 600\n",
+      );
       expect(webhook.requests).toHaveLength(1);
       const [req] = webhook.requests;
       expect(req).toMatchObject({ method: "POST", path: "/hooks/tls" });
