@@ -1,14 +1,15 @@
 /**
- * The deploy playbook on two `docker` lab hosts over real SSH, as the deploy user, with the lab
- * bundle (demo app + postgres + migrator from the lab registry): host 1 is "staging", host 2
- * "production". The tests run in order on the same hosts; every check of a host uses plain ssh
- * as root (curl from inside the host, docker, psql, cat), never bosun's facts.
+ * The deploy playbook on two `docker` lab hosts over real SSH, reached as a user does: bootstrap
+ * as root on the fresh hosts (deploy user, docker with the lab registry, compose, the bundle),
+ * then every deploy as the deploy user, with the lab bundle (demo app + postgres + migrator from
+ * the lab registry): host 1 is "staging", host 2 "production". The tests run in order on the same
+ * hosts; every check of a host uses plain ssh as root (curl from inside the host, docker, psql,
+ * cat, flock), never bosun's facts.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { runCli } from "../../lib/cli/main.js";
-import { playbook } from "../../lib/run/playbook.js";
 import type { RunReport } from "../../lib/core/report.js";
 import { runPlaybook } from "../../lib/run/runner.js";
 import type { TaskResult } from "../../lib/core/task.js";
@@ -17,7 +18,8 @@ import type { Inventory, Vars } from "../../lib/inventory/types.js";
 import type { LabHost, LabInfo } from "../../lib/lab/index.js";
 import { servicesUp, type LabServices } from "../../lib/lab/services/index.js";
 import { deploy } from "../../playbooks/deploy.js";
-import { appBundle } from "../../roles/app-bundle/index.js";
+import { bootstrap } from "../../playbooks/bootstrap.js";
+import { labGroupVars } from "../../playbooks/lab/inventory.js";
 import { sshExec, useLab } from "../e2e/lab-fixture.js";
 
 const lab = useLab({ name: "t-deploy", count: 2, variant: "docker" });
@@ -25,6 +27,9 @@ const SLOW = 180_000;
 const APP = "/srv/demo";
 const HISTORY = `${APP}/.bosun/releases.jsonl`;
 const LOCK = `${APP}/.bosun/deploy.lock`;
+const BUNDLE = path.resolve("examples/lab-bundle");
+/** A command that prints "free" when no process holds the deploy lock. */
+const FREE = `flock -n ${LOCK} true && echo free`;
 const MIGRATOR = { migrator: { service: "migrator" } };
 
 let services: LabServices;
@@ -50,13 +55,20 @@ const history = async (host: LabHost) =>
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 const last = async (host: LabHost) => (await history(host)).pop();
 
-/** The inventory file of one lab host as the deploy user, with the lab bundle's deploy variables. */
+/** The inventory file of one lab host as the deploy user, with bootstrap's and the lab bundle's deploy variables. */
 function inventoryYaml(info: LabInfo, host: LabHost, user: string): string {
+  const boot = labGroupVars(info, services);
   return `all:
   vars:
     ansible_user: ${user}
     ansible_ssh_private_key_file: ${info.keyPath}
     bosun_known_hosts: ${info.knownHostsPath}
+    deploy_user: deploy
+    deploy_authorized_keys: ${JSON.stringify(boot.deploy_authorized_keys)}
+    timezone: Etc/UTC
+    docker_compose_plugin_deb: ${JSON.stringify(boot.docker_compose_plugin_deb)}
+    docker_daemon_json: ${JSON.stringify(boot.docker_daemon_json)}
+    app_bundle_source: ${BUNDLE}
     app_dir: ${APP}
     project_name: demo
     registry_image: ${services.registry.address}/demo
@@ -82,22 +94,11 @@ const changedTasks = (report: RunReport) =>
     .filter((r) => r.changed)
     .map((r) => r.title);
 
-/** compose v2 from the lab's files server when the docker variant lacks it; a deploy user in the docker group. */
-async function prepareHost(host: LabHost): Promise<void> {
-  await sh(
-    host,
-    `docker compose version >/dev/null 2>&1 || { curl -fsSL -o /tmp/compose.deb ${services.composePlugin.url} && dpkg -i /tmp/compose.deb >/dev/null; }
-id deploy >/dev/null 2>&1 || useradd -m -s /bin/bash -G docker deploy
-install -d -m 0700 -o deploy -g deploy ~deploy/.ssh && install -m 0600 -o deploy -g deploy /root/.ssh/authorized_keys ~deploy/.ssh/authorized_keys`,
-  );
+/** As a user does on a fresh host: bootstrap as root (deploy user, docker with the lab registry, compose, the bundle). */
+async function bootstrapHost(host: LabHost): Promise<void> {
   const root = await loadInventory(path.join(dir, `root-${host.name}.yml`));
-  const bundle = playbook({
-    name: "app-bundle",
-    hosts: "all",
-    run: async (h) => void (await appBundle(h, { appDir: APP, source: "examples/lab-bundle" })),
-  });
-  const report = await runPlaybook(bundle, { inventory: root });
-  if (report.exitCode !== 0) throw new Error(`app-bundle on ${host.name}: ${JSON.stringify(report.hostErrors)}`);
+  const report = await runPlaybook(bootstrap, { inventory: root });
+  if (report.exitCode !== 0) throw new Error(`bootstrap of ${host.name}: ${JSON.stringify(report.hostErrors)}`);
 }
 
 beforeAll(async () => {
@@ -111,10 +112,10 @@ beforeAll(async () => {
   writeFileSync(stagingFile, inventoryYaml(info, s1, "deploy"));
   writeFileSync(productionFile, inventoryYaml(info, s2, "deploy"));
   for (const h of [s1, s2]) writeFileSync(path.join(dir, `root-${h.name}.yml`), inventoryYaml(info, h, "root"));
-  await Promise.all([prepareHost(s1), prepareHost(s2)]);
+  await Promise.all([bootstrapHost(s1), bootstrapHost(s2)]);
   staging = await loadInventory(stagingFile);
   production = await loadInventory(productionFile);
-}, 300_000);
+}, 900_000);
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -149,7 +150,7 @@ describe("deploy playbook", () => {
       expect(await sh(s1, `cat ${APP}/deploy.env`)).toMatch(/^REGISTRY_IMAGE=registry\.lab\.test:5000\/demo\nTAG=v1\n$/m);
       expect(await history(s1)).toEqual([expect.objectContaining({ tag: "v1", result: "success", action: "deploy", sha: "a1b2c3d" })]);
       expect(await sh(s1, "docker exec demo-db-1 psql -U postgres -d app -Atc 'SELECT name FROM items'")).toBe("seeded by v1\n");
-      expect(await sh(s1, `test ! -e ${LOCK} && echo free`)).toBe("free\n");
+      expect(await sh(s1, FREE)).toBe("free\n");
       expect(await sh(s1, `sha256sum ${APP}/.env`)).toBe(env);
 
       // The same deploy right after, in the same test (so it cannot pass against a host some other run converged).
@@ -212,7 +213,7 @@ describe("deploy playbook", () => {
         rolledBackTo: "v2",
         rollbackResult: "success",
       });
-      expect(await sh(s1, `test ! -e ${LOCK} && echo free`)).toBe("free\n");
+      expect(await sh(s1, FREE)).toBe("free\n");
     },
     SLOW,
   );
@@ -258,10 +259,10 @@ describe("deploy playbook", () => {
       expect(codes).toEqual([0, 2]);
       const [loser, winner] = a.exitCode === 2 ? [a, "alice"] : [b, "bob"];
       expect(loser.hostErrors[s1.name]).toMatch(
-        new RegExp(`Cannot take the deploy lock ${LOCK}: held by ${winner === "alice" ? "bob" : "alice"} \\(tag v3\\) since `),
+        new RegExp(`Cannot take the deploy lock ${LOCK}: held by ${winner === "alice" ? "bob" : "alice"} \\(tag v3, pid \\d+\\) since `),
       );
       expect(await version(s1)).toBe("v3\n");
-      expect(await sh(s1, `test ! -e ${LOCK} && echo free`)).toBe("free\n");
+      expect(await sh(s1, FREE)).toBe("free\n");
     },
     SLOW,
   );
@@ -269,11 +270,10 @@ describe("deploy playbook", () => {
   test(
     "a deploy of one service waits for a lock held by another deploy and goes on once it is released",
     async () => {
+      // Another deploy's holder: a process of the deploy user holding the flock for 4 s.
       const owner = JSON.stringify({ who: "carol", tag: "v9", since: new Date().toISOString(), token: "feed" });
-      await sh(s1, `su deploy -c "mkdir ${LOCK}" && printf '%s\\n' '${owner}' > ${LOCK}/owner`);
-      const release = new Promise((resolve) => setTimeout(resolve, 4000)).then(() => sh(s1, `rm -rf ${LOCK}`));
+      await sh(s1, `printf '%s\\n' '${owner}' > ${LOCK} && su deploy -c "nohup flock ${LOCK} sleep 4 >/dev/null 2>&1 &"`);
       const report = await deployRun(staging, { tag: "v3", lock_wait: 60, services: "app" });
-      await release;
       expect(report.hostErrors).toEqual({});
       expect(result(report, "deploy.takeLock")?.message).toMatch(/^took the deploy lock after waiting [1-9]\d*s$/);
       expect(changedTasks(report)).toEqual([]);
@@ -291,17 +291,58 @@ describe("deploy playbook", () => {
   test(
     "a stale lock fails the deploy with a hint; --break-lock breaks it",
     async () => {
-      const owner = JSON.stringify({ who: "dave", tag: "v8", since: "2020-01-01T00:00:00.000Z", token: "dead" });
-      await sh(s1, `su deploy -c "mkdir ${LOCK}" && printf '%s\\n' '${owner}' > ${LOCK}/owner && touch -d '2 hours ago' ${LOCK}`);
+      // A holder alive elsewhere (a hung session): a process of the deploy user holding the flock, its record 2 hours old.
+      await sh(s1, `su deploy -c "nohup flock ${LOCK} sleep 600 >/dev/null 2>&1 &" && sleep 1`);
+      const pid = (await sh(s1, `pgrep -u deploy -x sleep | head -1`)).trim();
+      const owner = JSON.stringify({ pid: Number(pid), who: "dave", tag: "v8", since: "2020-01-01T00:00:00.000Z", token: "dead" });
+      await sh(s1, `printf '%s\\n' '${owner}' > ${LOCK} && touch -d '2 hours ago' ${LOCK}`);
       const refused = await deployRun(staging, { tag: "v3", lock_wait: 0 });
       expect(refused.exitCode).toBe(2);
       expect(refused.hostErrors[s1.name]).toMatch(
-        /held by dave \(tag v8\) since 2020-01-01T00:00:00\.000Z, 1[12]\d min ago.*hint: the lock is older than 30 min: if that deploy is dead, run again with --break-lock/s,
+        /held by dave \(tag v8, pid \d+\) since 2020-01-01T00:00:00\.000Z, 1[12]\d min ago.*hint: the lock is older than 30 min: if that deploy hangs, run again with --break-lock/s,
       );
       const broken = await deployRun(staging, { tag: "v3", "break-lock": true });
       expect(broken.hostErrors).toEqual({});
-      expect(result(broken, "deploy.takeLock")?.message).toMatch(/broke the stale lock of dave \(tag v8\)/);
-      expect(await sh(s1, `ls -a ${APP}/.bosun`)).toBe(".\n..\nreleases.jsonl\n");
+      expect(result(broken, "deploy.takeLock")?.message).toMatch(/broke the stale lock of dave \(tag v8, pid \d+\)/);
+      expect(await sh(s1, `kill -0 ${pid} 2>/dev/null || echo gone`)).toBe("gone\n");
+      expect(await sh(s1, FREE)).toBe("free\n");
+    },
+    SLOW,
+  );
+
+  test(
+    "the image prune leaves the images of recorded releases and the newest tags, and removes the rest",
+    async () => {
+      // What the host has of the app repository, by its own docker: tag, image id, creation time.
+      const repo = "registry.lab.test:5000/demo/app";
+      const images = async () =>
+        (await sh(s1, `docker image ls --no-trunc --format '{{.Tag}} {{.ID}}' ${repo}`))
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => l.split(" ") as [string, string]);
+      const created = async (tag: string) =>
+        (await sh(s1, `docker image inspect -f '{{.Created}}' ${repo}:${tag} 2>/dev/null || echo gone`)).trim();
+      // broken was pulled by its deploy but never released; the three others are recorded releases.
+      const brokenCreated = await created("broken");
+      const newerThanBroken = (await Promise.all(["v1", "v2", "v3"].map(created))).filter((c) => c > brokenCreated).length;
+      const report = await deployRun(staging, { tag: "v2" });
+      expect(report.hostErrors).toEqual({});
+      const left = await images();
+      const tags = left.map(([t]) => t).sort();
+      // v1, v2 and v3 are recorded releases (pinned by digest in the history): kept whatever keep_images says.
+      expect(tags).toEqual(expect.arrayContaining(["v1", "v2", "v3"]));
+      // broken stays only while it is among the keep_images (2) newest images of the repository.
+      // (An earlier deploy's prune may have removed it already.)
+      expect(tags.includes("broken")).toBe(brokenCreated !== "gone" && newerThanBroken < 2);
+      if (brokenCreated !== "gone" && newerThanBroken >= 2)
+        expect(result(report, "docker.imagePrune")?.output).toMatchObject({ removed: [`${repo}:broken`] });
+      // No untagged image of the repository is left that no release recorded.
+      const recorded = (await history(s1)).flatMap((r) => Object.values((r.images as Record<string, string> | undefined) ?? {}));
+      const untagged = left.filter(([t]) => t === "<none>").map(([, id]) => id);
+      for (const id of untagged) {
+        const digests = await sh(s1, `docker image inspect -f '{{json .RepoDigests}}' ${id}`);
+        expect(recorded.some((d) => digests.includes(d.split("@")[1]!))).toBe(true);
+      }
     },
     SLOW,
   );
