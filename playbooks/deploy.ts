@@ -1,31 +1,32 @@
 /**
- * Deploy a release of a compose bundle, with a lock, a backup, a migrator, readiness gates and
- * automatic rollback.
+ * Deploy a release of a compose bundle without a failed request: a lock that cannot outlive its
+ * holder, a backup, a migrator, images pinned by digest, the services nginx fronts replaced by
+ * start beside, gate, switch, drain, every service checked up, and automatic rollback.
  *
  *   tsx playbooks/deploy.ts --inventory cfa2 --tag sha-abc123 [--sha abc123...] [--services api,portals]
  *   tsx playbooks/deploy.ts --inventory cfa2 --rollback
  *   tsx playbooks/deploy.ts --inventory production --promote-from staging
  *
  * Per host (one host at a time; the first failure stops the rest):
- *   preflight (docker, compose v2, the bundle; else: run bootstrap) → deploy lock → docker login
- *   (password on stdin) → deploy.env (REGISTRY_IMAGE, TAG; `.env` is never touched) → compose pull
- *   → pg_dump backup → migrator (a one-off container of the new tag) → compose up -d
- *   --remove-orphans → readiness gates → release history → image prune → lock released.
- * A failed pull, backup or migrator aborts before anything switched: deploy.env goes back, the
- * old release keeps serving. A failed `up` or readiness gate rolls back to the previous good tag
- * (deploy.env back, up, readiness again). Failures are recorded in the history and exit non-zero.
+ *   preflight → deploy lock (flock held by this SSH session, lock.ts) → docker login (retried) →
+ *   deploy.env (REGISTRY_IMAGE, TAG) → compose pull (retried) → digests pinned in
+ *   deploy.images.yaml (digests.ts) → pg_dump backup → migrator → fronted services: start beside,
+ *   gate, switch, drain (swap.ts, fronted.ts) → compose up for the others → readiness gates →
+ *   every service up (services-up.ts) → release history → image prune → lock released.
+ * A failure before the switch (pull, backup, migrator, a new container's gate) puts deploy.env and
+ * the pin file back: the old release keeps serving and never stopped. A failure after it rolls
+ * back to the previous good release (its digests), gaplessly for fronted services. An interrupt
+ * (first Ctrl-C or SIGTERM) ends the waits at once and does the same; the lock is released either way.
  *
  * Choices where it matters:
- * - Backup and migrator run only when the release switches (deploy.env changes, or the history's
- *   live tag is another one); `--rollback` (and the automatic rollback) never runs the migrator:
- *   migrations go forward only, the older release must cope with the newer schema.
- * - Re-running a deploy of the live, healthy tag changes nothing and appends nothing to the
- *   history; a record is written when the release switched, an image or container changed, or
- *   the deploy failed. The readiness gates still run (they change nothing).
- * - `--rollback` goes to the newest successful release with another tag than the live one, so
- *   two rollbacks in a row come back (like `cd -`); go further back with `--tag`.
+ * - Backup and migrator run only when the release switches (deploy.env or the pinned digests
+ *   change, or the history's live tag is another one); `--rollback` (and the automatic rollback)
+ *   never runs the migrator: migrations go forward only, the older release must cope with the newer schema.
+ * - Re-running a deploy of the live, healthy release changes nothing and appends nothing to the history.
+ * - `--rollback` goes to the newest successful release that is not the live one (another tag, or
+ *   the same moving tag with other digests), so two rollbacks in a row come back (like `cd -`).
  * - `--check` never takes the lock; when deploy.env would change it reports one "release" line
- *   for pull/backup/migrator/up/readiness, which compose cannot plan before the new tag is written.
+ *   with the plan, including how each service is replaced.
  * - A deploy that waited for the lock reads the host again under it.
  * Variables: see playbooks/deploy/vars.ts and inventory/cfa2.yml.
  */

@@ -10,6 +10,7 @@ import { runMergeReports } from "../../lib/cli/merge-reports.js";
 import { sh } from "../../lib/core/command.js";
 import { changed, defineTask, unchanged } from "../../lib/core/task.js";
 import type { Playbook } from "../../lib/run/playbook.js";
+import { shardOfHost } from "../../lib/run/shard.js";
 import { Capture } from "./fixtures.js";
 
 const HOSTS = Array.from({ length: 9 }, (_, i) => `node${i + 1}`);
@@ -91,6 +92,13 @@ describe("--shard and merge-reports", () => {
       seen.push(...Object.keys(doc.stats));
     }
     expect(seen.sort()).toEqual([...HOSTS].sort());
+  });
+
+  test("a shard without hosts succeeds with an empty report and says so", async () => {
+    const { code, out, err } = await cli(book(), ["--limit", "node1", "--json", "--shard", `${shardOfHost("node1", 2) === 1 ? 2 : 1}/2`]);
+    expect(code).toBe(0);
+    expect(err).toMatch(/warning: shard \d\/2 holds none of the selected hosts, nothing to do/);
+    expect((JSON.parse(out) as { stats: object }).stats).toEqual({});
   });
 
   test("the merged recap, exit code and JUnit equal one run's", async () => {
