@@ -109,7 +109,10 @@ async function prepare(
   const defaultVars = connectionDefaults(args.connection, prompted);
   const limit = args.limit === undefined ? undefined : limitWithAbsoluteFiles(args.limit, cwd);
   const selected = selectedHosts(book, inventory, { limit, extraVars, defaultVars, shard: args.shard });
-  if (args.limit !== undefined && selected.length === 0) {
+  // An empty shard is no error (its job has nothing to do); a --limit that leaves no host at all is.
+  const limitedAway =
+    selected.length === 0 && (!args.shard || selectedHosts(book, inventory, { limit, extraVars, defaultVars }).length === 0);
+  if (args.limit !== undefined && limitedAway) {
     throw new UsageError(
       `Cannot run: --limit "${args.limit}" leaves no host to run on`,
       `The plays target ${book.plays.map((p) => `"${p.hosts}"`).join(", ")}.`,
@@ -221,7 +224,10 @@ async function runCliWithWarnings(book: Playbook, argv: readonly string[], optio
     return EXIT.ok;
   }
   if (args.list) return listTasks(book, args, prepared, { stdout, stderr, verbosity });
-  if (prepared.hosts === 0) stderr.write(`${palette(wantsColor(rawErr.isTTY)).yellow("warning: no hosts matched, nothing to do")}\n`);
+  if (prepared.hosts === 0) {
+    const none = args.shard ? `shard ${args.shard.index}/${args.shard.total} holds none of the selected hosts` : "no hosts matched";
+    stderr.write(`${palette(wantsColor(rawErr.isTTY)).yellow(`warning: ${none}, nothing to do`)}\n`);
+  }
 
   const tty = !!rawOut.isTTY;
   const events = new RunEvents();
