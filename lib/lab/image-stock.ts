@@ -8,7 +8,7 @@ import path from "node:path";
 import type { DebianMirrors } from "./apt-sources.js";
 import { IMPORT_CHANGES, labRootfsEdits, recipeHash } from "./image-recipe.js";
 import { CACHE_DIR } from "./paths.js";
-import type { RootfsEdit } from "./rootfs-edits.js";
+import { write, type RootfsEdit } from "./rootfs-edits.js";
 
 /** Debian releases with a stock lab variant. */
 export type StockSuite = "bookworm" | "trixie";
@@ -29,6 +29,22 @@ export const STOCK_PACKAGES: readonly string[] = [
 const INIT_ARGS: Readonly<Record<StockSuite, readonly string[]>> = {
   bookworm: [],
   trixie: ["SYSTEMD_CGROUP_ENABLE_LEGACY_FORCE=1", "systemd.unified_cgroup_hierarchy=0"],
+};
+
+/**
+ * What docker 26 and later (trixie) need to start containers here: /proc/sys is read-only in a
+ * lab host, so dockerd cannot switch IPv6 off on a container's interface and would refuse to start
+ * it; a real VPS can, and needs nothing. A drop-in for a unit that is not installed yet: it does
+ * nothing until some docker package brings docker.service, whichever the source.
+ */
+const DOCKER_DROP_IN: Readonly<Record<StockSuite, readonly RootfsEdit[]>> = {
+  bookworm: [],
+  trixie: [
+    write(
+      "/etc/systemd/system/docker.service.d/bosun-lab.conf",
+      "# bosun lab: /proc/sys is read-only in this container (a VPS needs nothing of the kind)\n[Service]\nEnvironment=DOCKER_ALLOW_IPV6_ON_IPV4_INTERFACE=1\n",
+    ),
+  ],
 };
 
 /** A base image recipe: debootstrap arguments, the cached tarball, rootfs edits, import changes. */
@@ -54,7 +70,7 @@ export function stockRecipe(suite: StockSuite, mirrors: DebianMirrors): BaseImag
   return {
     debootstrap,
     tarball: path.join(CACHE_DIR, `rootfs-stock-${suite}-${recipeHash(debootstrap)}.tar`),
-    edits: labRootfsEdits(mirrors, { suite, initArgs: INIT_ARGS[suite] }),
+    edits: [...labRootfsEdits(mirrors, { suite, initArgs: INIT_ARGS[suite] }), ...DOCKER_DROP_IN[suite]],
     changes: IMPORT_CHANGES,
   };
 }

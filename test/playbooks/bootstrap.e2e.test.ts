@@ -2,7 +2,9 @@
  * The bootstrap playbook on a fresh lab host: --check as root (by key, as the lab hands hosts
  * over), then the host is made to look like a VPS handed over with a root password only (root's
  * key removed; sshd lets root in by password, as a provider's image does) for the first run as
- * root by password through the CLI, then the re-run as the deploy user.
+ * root by password through the CLI, then the re-run as the deploy user. Docker comes from Docker's
+ * repository (docker_source: docker) through the lab's STAND-IN for it, set as docker_repo_url
+ * like a user's mirror (download.docker.com is unreachable here).
  * The host is checked with plain commands only: `docker exec` into its container (root's SSH
  * login is gone by design), the system ssh client, and TCP from this machine.
  */
@@ -16,7 +18,7 @@ import type { RunReport } from "../../lib/core/report.js";
 import { runPlaybook } from "../../lib/run/runner.js";
 import { loadInventory } from "../../lib/inventory/index.js";
 import type { LabHost } from "../../lib/lab/index.js";
-import { servicesUp, type LabServices } from "../../lib/lab/services/index.js";
+import { ensureDockerRepo, servicesUp, type DockerRepoInfo, type LabServices } from "../../lib/lab/services/index.js";
 import { bootstrap } from "../../playbooks/bootstrap.js";
 import { LAB_BUNDLE_DIR } from "../../playbooks/lab/inventory.js";
 import { dockerExec, useLab } from "../e2e/lab-fixture.js";
@@ -28,6 +30,7 @@ const SLOW = 300_000;
 const ROOT_PASSWORD = "Vps-Root-Pw-7Hq2Xz";
 
 let services: LabServices;
+let dockerRepo: DockerRepoInfo;
 let host: LabHost;
 let target: LabTarget;
 let dir: string;
@@ -52,6 +55,7 @@ const hostState = () =>
 
 beforeAll(async () => {
   services = await servicesUp();
+  dockerRepo = await ensureDockerRepo(); // the stand-in for Docker's repository, set as a mirror would be
   const info = lab();
   host = info.hosts[0]!;
   target = { name: host.name, sshPort: host.sshPort, keyPath: info.keyPath, knownHostsPath: info.knownHostsPath };
@@ -66,7 +70,8 @@ beforeAll(async () => {
     ansible_ssh_private_key_file: ${info.keyPath}
     bosun_known_hosts: ${info.knownHostsPath}
     deploy_authorized_keys: ${JSON.stringify(readFileSync(`${info.keyPath}.pub`, "utf8").trim())}
-    docker_compose_plugin_deb: ${services.composePlugin.url}
+    docker_source: docker
+    docker_repo_url: ${dockerRepo.url}
     docker_daemon_json: { insecure-registries: ["${services.registry.address}"] }
     firewall_allow_ports: [8443]
     app_dir: /srv/demo
