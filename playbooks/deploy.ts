@@ -159,7 +159,7 @@ async function release(r: Run): Promise<void> {
   const env = await host.run(
     ensureFile({
       path: `${s.appDir}/${DEPLOY_ENV}`,
-      content: deployEnvContent(s.registryImage, target.tag),
+      content: deployEnvContent(s.registryImage, target.tag, s.imageVariables),
       mode: "0644",
       title: `${DEPLOY_ENV}: TAG=${target.tag}`,
     }),

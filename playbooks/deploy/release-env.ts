@@ -7,8 +7,12 @@ import { params, list, nonEmpty } from "../../lib/core/params.js";
 import { parseEnvFile } from "./preflight.js";
 
 /** The content of deploy.env for a release (no timestamp: the same release gives the same file). */
-export function deployEnvContent(registryImage: string, tag: string): string {
-  return `# Written by bosun (playbooks/deploy.ts) at every release: do not edit. Settings and secrets live in .env.\nREGISTRY_IMAGE=${registryImage}\nTAG=${tag}\n`;
+export function deployEnvContent(registryImage: string, tag: string, imageVariables: Readonly<Record<string, string>> = {}): string {
+  const full = Object.keys(imageVariables)
+    .sort()
+    .map((name) => `${name}=${imageVariables[name]}:${tag}\n`)
+    .join("");
+  return `# Written by bosun (playbooks/deploy.ts) at every release: do not edit. Settings and secrets live in .env.\nREGISTRY_IMAGE=${registryImage}\nTAG=${tag}\n${full}`;
 }
 
 /** The TAG a deploy.env text names, if any. */
@@ -20,8 +24,15 @@ export function deployEnvTag(text: string | undefined): string | undefined {
  * The deploy.env that puts `tag` back: the previous file itself when it named that tag (so the
  * restore is exact), else a fresh one for it.
  */
-export function deployEnvFor(tag: string, registryImage: string, previousText: string | undefined): string {
-  return previousText !== undefined && deployEnvTag(previousText) === tag ? previousText : deployEnvContent(registryImage, tag);
+export function deployEnvFor(
+  tag: string,
+  registryImage: string,
+  previousText: string | undefined,
+  imageVariables: Readonly<Record<string, string>> = {},
+): string {
+  return previousText !== undefined && deployEnvTag(previousText) === tag
+    ? previousText
+    : deployEnvContent(registryImage, tag, imageVariables);
 }
 
 /** Parameters for {@link releasePlan}. */

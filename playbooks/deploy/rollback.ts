@@ -120,7 +120,7 @@ export async function rollBack(r: Run, failures: readonly GateFailure[], why?: s
   await host.run(
     ensureFile({
       path: `${s.appDir}/${DEPLOY_ENV}`,
-      content: deployEnvFor(back, s.registryImage, r.state.deployEnv),
+      content: deployEnvFor(back, s.registryImage, r.state.deployEnv, s.imageVariables),
       title: `${DEPLOY_ENV}: back to TAG=${back}`,
     }),
   );

@@ -71,6 +71,8 @@ export interface DeploySettings {
   readonly registry: string;
   /** `REGISTRY_IMAGE` written to deploy.env (`registry_image`). */
   readonly registryImage: string;
+  /** Full image references per variable, written to deploy.env as `NAME=<repository>:<tag>` (`image_variables: { APP_IMAGE: registry.example.com/acme/app }`). */
+  readonly imageVariables: Readonly<Record<string, string>>;
   /** Registry user (`registry_user`); no login when unset. */
   readonly registryUser?: string;
   /** Registry password (`registry_password`, e.g. `!env CI_REGISTRY_PASSWORD`). */
@@ -169,6 +171,11 @@ export const DEPLOY_VARS_SCHEMA = {
         command: { type: "array", items: { type: "string" } },
         env: { type: "object", additionalProperties: { type: "string" } },
       },
+    },
+    image_variables: {
+      type: "object",
+      propertyNames: { pattern: "^[A-Z_][A-Z0-9_]*$" },
+      additionalProperties: { type: "string", pattern: "^[a-z0-9][a-z0-9._-]*(:[0-9]+)?(/[a-z0-9._-]+)*$" },
     },
     env_files: { type: "array", items: { type: "string", pattern: "^[^/\\s][^\\s]*$" }, minItems: 1 },
     upstreams: {
@@ -289,6 +296,7 @@ export function deploySettings(input: Vars, host?: string): DeploySettings {
         .replace(/[^a-z0-9_-]/g, "-"),
     registry: (v.registry as string | undefined) ?? registryImage.split("/")[0]!,
     registryImage,
+    imageVariables: (v.image_variables as Record<string, string> | undefined) ?? {},
     ...(v.registry_user === undefined ? {} : { registryUser: v.registry_user as string }),
     ...(password === undefined || password === "" ? {} : { registryPassword: secret(password) }),
     envFiles: (v.env_files as string[] | undefined) ?? DEPLOY_DEFAULTS.envFiles,

@@ -14,7 +14,8 @@ import { parseHistory, previousGoodRelease, recordedDigests, sameRelease, type R
 import { publishedPorts } from "../../playbooks/deploy/preflight.js";
 import { parseProjectState, servicesDown } from "../../playbooks/deploy/services-up.js";
 import { containerAddress, gateVerdict, parseProbe, urlAt } from "../../playbooks/deploy/swap.js";
-import { deploySettings } from "../../playbooks/deploy/vars.js";
+import { composeProject, deploySettings } from "../../playbooks/deploy/vars.js";
+import { deployEnvContent } from "../../playbooks/deploy/release-env.js";
 
 const R = "registry.lab.test:5000/demo/app";
 const D1 = `${R}@sha256:${"1".repeat(64)}`;
@@ -200,5 +201,25 @@ describe("nginx upstreams and the plan", () => {
     expect(frontedPlan(s, ["worker"], true)).toEqual([]);
     const config = { services: { app: { ports: [{ target: 8080, published: "8080" }] }, api: { ports: [{ target: 80, published: "" }] } } };
     expect(publishedPorts(JSON.stringify(config))).toEqual({ app: ["8080"] });
+  });
+});
+
+describe("the team's naming", () => {
+  test("image_variables give full references per variable in deploy.env; env_files are read before deploy.env", () => {
+    const s = deploySettings({
+      app_dir: "/srv/cfa",
+      registry_image: "registry.gitlab.com/acme/cfa",
+      tag: "sha-1",
+      image_variables: { APP_IMAGE: "registry.gitlab.com/acme/app", MIGRATOR_IMAGE: "registry.gitlab.com/acme/migrator" },
+      env_files: [".env", ".env.production", "infra/.env.prod"],
+    });
+    expect(deployEnvContent(s.registryImage, "sha-1", s.imageVariables)).toBe(
+      "# Written by bosun (playbooks/deploy.ts) at every release: do not edit. Settings and secrets live in .env.\nREGISTRY_IMAGE=registry.gitlab.com/acme/cfa\nTAG=sha-1\nAPP_IMAGE=registry.gitlab.com/acme/app:sha-1\nMIGRATOR_IMAGE=registry.gitlab.com/acme/migrator:sha-1\n",
+    );
+    expect(composeProject(s).envFiles).toEqual([".env", ".env.production", "infra/.env.prod", "deploy.env"]);
+    expect(composeProject(s, true).files).toEqual(["compose.yaml", "deploy.images.yaml"]);
+    expect(() =>
+      deploySettings({ app_dir: "/srv/cfa", registry_image: "r/x", tag: "v1", image_variables: { "app-image": "r/app" } }),
+    ).toThrow(/image_variables/);
   });
 });
