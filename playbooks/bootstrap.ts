@@ -37,7 +37,7 @@ import { playbook } from "../lib/run/playbook.js";
 import { main } from "../lib/cli/entry.js";
 import type { Vars } from "../lib/inventory/types.js";
 import { ensureDir } from "../lib/tasks/files/index.js";
-import { APP_BUNDLE_DEFAULTS, appBundle } from "../roles/app-bundle/index.js";
+import { APP_BUNDLE_ROLE_DEFAULTS, appBundleRole } from "../roles/app-bundle/index.js";
 import { baseRole, BASE_PACKAGES } from "../roles/base/index.js";
 import { deployUserRole } from "../roles/deploy-user/index.js";
 import { dockerRole } from "../roles/docker/index.js";
@@ -76,12 +76,12 @@ export async function bootstrapHost(host: Host, vars: Vars): Promise<void> {
     ...(s.daemonJson ? { daemonJson: s.daemonJson } : {}),
   });
   if (s.appBundle && s.appDir) {
-    await appBundle(host, {
+    await appBundleRole(host, {
       appDir: s.appDir,
       source: s.appBundle,
       owner: s.deployUser,
       ...(s.appEnv ? { envVars: s.appEnv } : {}),
-      ...(s.appBundleExclude ? { exclude: [...APP_BUNDLE_DEFAULTS.exclude, ...s.appBundleExclude] } : {}),
+      ...(s.appBundleExclude ? { exclude: [...APP_BUNDLE_ROLE_DEFAULTS.exclude, ...s.appBundleExclude] } : {}),
     });
   } else if (s.appDir) {
     await host.run(ensureDir({ path: s.appDir, owner: s.deployUser, group: s.deployUser, mode: "0750" }));

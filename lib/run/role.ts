@@ -15,6 +15,8 @@ import type { TaskCall, TaskResult } from "../core/task.js";
 
 /** What a role needs of a host: running tasks. A playbook's host, an `openHost()` host and test harnesses all fit. */
 export interface RoleHost {
+  /** The host's inventory name, where the caller has one. */
+  readonly name?: string;
   /** Run one task (check, then apply unless --check). */
   run<P, O>(call: TaskCall<P, O>): Promise<TaskResult<O>>;
 }

@@ -15,12 +15,13 @@ import { ensureAbsent, ensureDir, ensureFile } from "../../lib/tasks/files/index
 import { resolveLocalPath } from "../../lib/tasks/files/local-source.js";
 import { createFileOnce } from "./create-once.js";
 import { bundleDirs, bundleFiles } from "./local-files.js";
+import { defineRole } from "../../lib/run/role.js";
 
 export { createFileOnce, type CreateFileOnceParams } from "./create-once.js";
 export { bundleFiles, bundleDirs, type BundleFile } from "./local-files.js";
 
-/** Inputs of {@link appBundle}; defaults in {@link APP_BUNDLE_DEFAULTS}. */
-export interface AppBundleInput {
+/** Inputs of {@link appBundleRole}; defaults in {@link APP_BUNDLE_ROLE_DEFAULTS}. */
+export interface AppBundleRoleInput {
   /** App directory on the host, e.g. `/srv/cfa`. */
   readonly appDir: string;
   /** The bundle directory on the controller (absolute, or relative to the current directory), e.g. `examples/cfa-bundle`. */
@@ -49,8 +50,8 @@ export interface AppBundleInput {
   readonly tags?: readonly string[];
 }
 
-/** The defaults of {@link AppBundleInput}. */
-export const APP_BUNDLE_DEFAULTS = {
+/** The defaults of {@link AppBundleRoleInput}. */
+export const APP_BUNDLE_ROLE_DEFAULTS = {
   owner: "deploy",
   dirMode: "0750",
   envTemplate: ".env.hbs",
@@ -61,12 +62,6 @@ export const APP_BUNDLE_DEFAULTS = {
   remove: [] as readonly string[],
   tags: ["app-bundle"] as readonly string[],
 } as const;
-
-/** What runs the role's tasks: a playbook's host, or anything with the same `run`. */
-export interface RoleHost {
-  /** Run one task (check, then apply unless --check). */
-  run<P, O>(call: TaskCall<P, O>): Promise<TaskResult<O>>;
-}
 
 /** Whether a bundle file is an env file (`.env`, `.env.production`, `app.env`), which holds secrets. */
 export function isEnvFile(rel: string): boolean {
@@ -88,42 +83,55 @@ function inside(appDir: string, rel: string): string {
  * Install a compose bundle in the app dir: directory, files, long-lived `.env` (created once).
  * Returns the task results in order. Run it with sudo (or as root) when the app dir's parent
  * belongs to root. A converged host costs one command per file and directory.
- * @example await appBundle(host, { appDir: "/srv/cfa", source: "examples/cfa-bundle", owner: "deploy" })
+ * @example await appBundleRole(host, { appDir: "/srv/cfa", source: "examples/cfa-bundle", owner: "deploy" })
  */
-export async function appBundle(host: RoleHost, input: AppBundleInput): Promise<TaskResult[]> {
-  const o = { ...APP_BUNDLE_DEFAULTS, ...input };
-  const appDir = o.appDir.replace(/\/+$/, "");
-  const group = o.group ?? o.owner;
-  const tags = o.tags;
-  const source = resolveLocalPath(o.source);
-  const files = bundleFiles(source, [...o.exclude, o.envTemplate]);
-  // Every path is checked before anything runs.
-  const dirs = bundleDirs(files).map((d) => inside(appDir, d));
-  const removals = o.remove.map((rel) => inside(appDir, rel));
-  const envPath = inside(appDir, o.envFile);
-  const template = path.join(source, o.envTemplate);
-  const results: TaskResult[] = [];
-  const run = async <P, O>(call: TaskCall<P, O>) => results.push(await host.run(call));
-  await run(ensureDir({ path: appDir, owner: o.owner, group, mode: o.dirMode, tags }));
-  for (const dir of dirs) await run(ensureDir({ path: dir, owner: o.owner, group, mode: o.dirMode, tags }));
-  for (const f of files) {
-    await run(
-      ensureFile({
-        path: inside(appDir, f.rel),
-        src: f.abs,
-        owner: o.owner,
-        group,
-        mode: isEnvFile(f.rel) ? o.secretFileMode : f.executable ? "0755" : "0644",
-        tags,
-        title: `bundle file ${f.rel}`,
-      }),
-    );
-  }
-  if (existsSync(template)) {
-    await run(
-      createFileOnce({ path: envPath, template, ...(o.envVars ? { vars: o.envVars } : {}), owner: o.owner, group, mode: o.envMode, tags }),
-    );
-  }
-  for (const target of removals) await run(ensureAbsent({ path: target, tags }));
-  return results;
-}
+export const appBundleRole = defineRole<AppBundleRoleInput, TaskResult[], typeof APP_BUNDLE_ROLE_DEFAULTS>({
+  name: "app-bundle",
+  description: "A compose bundle in the app dir: directory, files, env files never world-readable, a long-lived .env created once.",
+  defaults: APP_BUNDLE_ROLE_DEFAULTS,
+  async apply(host, input) {
+    const o = { ...APP_BUNDLE_ROLE_DEFAULTS, ...input };
+    const appDir = o.appDir.replace(/\/+$/, "");
+    const group = o.group ?? o.owner;
+    const tags = o.tags;
+    const source = resolveLocalPath(o.source);
+    const files = bundleFiles(source, [...o.exclude, o.envTemplate]);
+    // Every path is checked before anything runs.
+    const dirs = bundleDirs(files).map((d) => inside(appDir, d));
+    const removals = o.remove.map((rel) => inside(appDir, rel));
+    const envPath = inside(appDir, o.envFile);
+    const template = path.join(source, o.envTemplate);
+    const results: TaskResult[] = [];
+    const run = async <P, O>(call: TaskCall<P, O>) => results.push(await host.run(call));
+    await run(ensureDir({ path: appDir, owner: o.owner, group, mode: o.dirMode, tags }));
+    for (const dir of dirs) await run(ensureDir({ path: dir, owner: o.owner, group, mode: o.dirMode, tags }));
+    for (const f of files) {
+      await run(
+        ensureFile({
+          path: inside(appDir, f.rel),
+          src: f.abs,
+          owner: o.owner,
+          group,
+          mode: isEnvFile(f.rel) ? o.secretFileMode : f.executable ? "0755" : "0644",
+          tags,
+          title: `bundle file ${f.rel}`,
+        }),
+      );
+    }
+    if (existsSync(template)) {
+      await run(
+        createFileOnce({
+          path: envPath,
+          template,
+          ...(o.envVars ? { vars: o.envVars } : {}),
+          owner: o.owner,
+          group,
+          mode: o.envMode,
+          tags,
+        }),
+      );
+    }
+    for (const target of removals) await run(ensureAbsent({ path: target, tags }));
+    return results;
+  },
+});

@@ -5,7 +5,6 @@
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Host } from "../../lib/run/host.js";
 import type { TaskResult } from "../../lib/core/task.js";
 import { sh } from "../../lib/core/command.js";
 import type { Secret } from "../../lib/core/secrets.js";
@@ -15,6 +14,7 @@ import { ensureFile } from "../../lib/tasks/files/index.js";
 import { environmentLine, service, systemdUnit } from "../../lib/tasks/services/index.js";
 import { certbotIssue, certbotRenew, type CertbotAuthenticator } from "../../lib/tasks/tls/index.js";
 import { certificateExpiry, parseCertificateExpiry, type CertificateExpiry } from "../../lib/facts/certificates.js";
+import { defineRole } from "../../lib/run/role.js";
 
 /** The deploy hook script beside the role. */
 export const RELOAD_NGINX_HOOK_SOURCE = path.join(path.dirname(fileURLToPath(import.meta.url)), "templates", "reload-nginx.sh");
@@ -112,83 +112,88 @@ export function timerProblem(show: string): string | undefined {
  * after every new certificate.
  * @example await certbotRole(host, { email: "ops@example.org", certificates: [{ domains: ["example.org", "www.example.org"] }] })
  */
-export async function certbotRole(host: Pick<Host, "run">, input: CertbotRoleInput): Promise<CertbotRoleResult> {
-  const o = { ...CERTBOT_ROLE_DEFAULTS, ...input };
-  const tags = o.tags;
-  const results: TaskResult[] = [];
-  const cloudflare = o.certificates.some((c) => c.authenticator === "dns-cloudflare");
-  results.push(
-    await host.run(
-      apt({
-        names: ["certbot", ...(cloudflare ? ["python3-certbot-dns-cloudflare"] : [])],
-        updateCache: true,
-        cacheValidSeconds: 86_400,
+export const certbotRole = defineRole<CertbotRoleInput, CertbotRoleResult, typeof CERTBOT_ROLE_DEFAULTS>({
+  name: "certbot",
+  description: "Certificates from an ACME CA with certbot, renewed by certbot's timer, nginx reloaded by a deploy hook.",
+  defaults: CERTBOT_ROLE_DEFAULTS,
+  async apply(host, input) {
+    const o = { ...CERTBOT_ROLE_DEFAULTS, ...input };
+    const tags = o.tags;
+    const results: TaskResult[] = [];
+    const cloudflare = o.certificates.some((c) => c.authenticator === "dns-cloudflare");
+    results.push(
+      await host.run(
+        apt({
+          names: ["certbot", ...(cloudflare ? ["python3-certbot-dns-cloudflare"] : [])],
+          updateCache: true,
+          cacheValidSeconds: 86_400,
+          tags,
+        }),
+      ),
+    );
+    if (o.reloadNginx) {
+      results.push(
+        await host.run(ensureFile({ path: RELOAD_NGINX_HOOK, src: RELOAD_NGINX_HOOK_SOURCE, mode: "0755", createParents: true, tags })),
+      );
+    }
+    const envLines = Object.entries(o.env).map(([k, v]) => environmentLine(k, v));
+    results.push(
+      await host.run(
+        envLines.length
+          ? systemdUnit({
+              name: "certbot.service",
+              dropIn: "bosun-env",
+              content: `# written by bosun (roles/certbot)\n[Service]\n${envLines.join("\n")}\n`,
+              tags,
+            })
+          : systemdUnit({ name: "certbot.service", dropIn: "bosun-env", state: "absent", tags }),
+      ),
+    );
+    results.push(await host.run(service({ name: "certbot.timer", enabled: true, state: "started", tags })));
+    const timer = await host.run(
+      command({
+        cmd: sh`systemctl show certbot.timer ${TIMER_PROPS.map((p) => `-p${p}`)}`,
+        readOnly: true,
+        failedWhen: (r) => r.rc !== 0 || timerProblem(r.stdout) !== undefined,
+        title: "certbot.timer enabled and scheduled",
         tags,
       }),
-    ),
-  );
-  if (o.reloadNginx) {
-    results.push(
-      await host.run(ensureFile({ path: RELOAD_NGINX_HOOK, src: RELOAD_NGINX_HOOK_SOURCE, mode: "0755", createParents: true, tags })),
     );
-  }
-  const envLines = Object.entries(o.env).map(([k, v]) => environmentLine(k, v));
-  results.push(
-    await host.run(
-      envLines.length
-        ? systemdUnit({
-            name: "certbot.service",
-            dropIn: "bosun-env",
-            content: `# written by bosun (roles/certbot)\n[Service]\n${envLines.join("\n")}\n`,
+    results.push(timer);
+    const account = o.email ? { email: o.email } : { registerUnsafelyWithoutEmail: true };
+    for (const c of o.certificates) {
+      const authenticator = c.authenticator ?? "webroot";
+      results.push(
+        await host.run(
+          certbotIssue({
+            ...c,
+            ...account,
+            authenticator,
+            ...(authenticator === "webroot" ? { webroot: c.webroot ?? o.webroot } : {}),
+            ...(o.server ? { server: o.server } : {}),
+            ...(Object.keys(o.env).length ? { env: o.env } : {}),
+            renewBeforeDays: o.renewBeforeDays,
+            ...(o.reloadNginx ? { deployHook: RELOAD_NGINX_HOOK } : {}),
             tags,
-          })
-        : systemdUnit({ name: "certbot.service", dropIn: "bosun-env", state: "absent", tags }),
-    ),
-  );
-  results.push(await host.run(service({ name: "certbot.timer", enabled: true, state: "started", tags })));
-  const timer = await host.run(
-    command({
-      cmd: sh`systemctl show certbot.timer ${TIMER_PROPS.map((p) => `-p${p}`)}`,
-      readOnly: true,
-      failedWhen: (r) => r.rc !== 0 || timerProblem(r.stdout) !== undefined,
-      title: "certbot.timer enabled and scheduled",
-      tags,
-    }),
-  );
-  results.push(timer);
-  const account = o.email ? { email: o.email } : { registerUnsafelyWithoutEmail: true };
-  for (const c of o.certificates) {
-    const authenticator = c.authenticator ?? "webroot";
-    results.push(
-      await host.run(
-        certbotIssue({
-          ...c,
-          ...account,
-          authenticator,
-          ...(authenticator === "webroot" ? { webroot: c.webroot ?? o.webroot } : {}),
-          ...(o.server ? { server: o.server } : {}),
-          ...(Object.keys(o.env).length ? { env: o.env } : {}),
-          renewBeforeDays: o.renewBeforeDays,
-          ...(o.reloadNginx ? { deployHook: RELOAD_NGINX_HOOK } : {}),
-          tags,
-        }),
-      ),
-    );
-  }
-  if (o.dryRun)
-    results.push(
-      await host.run(
-        certbotRenew({
-          dryRun: true,
-          ...(o.server ? { server: o.server } : {}),
-          ...(Object.keys(o.env).length ? { env: o.env } : {}),
-          tags,
-        }),
-      ),
-    );
-  const probe = await host.run(command({ cmd: certificateExpiry.command({}), readOnly: true, title: "days left per certificate", tags }));
-  results.push(probe);
-  const stdout = (probe.output as CommandOutput | undefined)?.stdout ?? "";
-  const next = /NextElapseUSecRealtime=(.*)/.exec((timer.output as CommandOutput | undefined)?.stdout ?? "")?.[1] ?? "";
-  return { results, expiry: stdout.includes("@@now") ? parseCertificateExpiry(stdout) : [], nextRenewal: next };
-}
+          }),
+        ),
+      );
+    }
+    if (o.dryRun)
+      results.push(
+        await host.run(
+          certbotRenew({
+            dryRun: true,
+            ...(o.server ? { server: o.server } : {}),
+            ...(Object.keys(o.env).length ? { env: o.env } : {}),
+            tags,
+          }),
+        ),
+      );
+    const probe = await host.run(command({ cmd: certificateExpiry.command({}), readOnly: true, title: "days left per certificate", tags }));
+    results.push(probe);
+    const stdout = (probe.output as CommandOutput | undefined)?.stdout ?? "";
+    const next = /NextElapseUSecRealtime=(.*)/.exec((timer.output as CommandOutput | undefined)?.stdout ?? "")?.[1] ?? "";
+    return { results, expiry: stdout.includes("@@now") ? parseCertificateExpiry(stdout) : [], nextRenewal: next };
+  },
+});

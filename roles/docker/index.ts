@@ -5,8 +5,9 @@
  * (default: the distribution's on Debian 13, Docker's elsewhere); an engine with compose v2 that
  * already works is left alone, whatever its source.
  */
-import type { TaskCall, TaskResult } from "../../lib/core/task.js";
+import type { TaskResult } from "../../lib/core/task.js";
 import { dockerEngine, type DockerEngineOutput } from "../../lib/tasks/docker/index.js";
+import { defineRole } from "../../lib/run/role.js";
 
 /** Inputs of {@link dockerRole}; every field has a default (see {@link DOCKER_ROLE_DEFAULTS}). */
 export interface DockerRoleInput {
@@ -38,12 +39,6 @@ export const DOCKER_ROLE_DEFAULTS = {
   tags: ["docker"] as readonly string[],
 } as const;
 
-/** What runs the role's tasks: a playbook's host, or anything with the same `run`. */
-export interface RoleHost {
-  /** Run one task (check, then apply unless --check). */
-  run<P, O>(call: TaskCall<P, O>): Promise<TaskResult<O>>;
-}
-
 /** What {@link dockerRole} did. */
 export interface DockerRoleResult {
   /** The engine task's result (changed, restarted, compose version). */
@@ -66,19 +61,24 @@ export function dockerRoleDaemonJson(input: DockerRoleInput = {}): Record<string
  * Install docker with compose v2 and log rotation, and let `users` run it.
  * @example await dockerRole(host, { users: ["deploy"], source: "docker", repoUrl: "https://mirror.example.com/docker-ce/linux/debian" })
  */
-export async function dockerRole(host: RoleHost, input: DockerRoleInput = {}): Promise<DockerRoleResult> {
-  const engine = await host.run(
-    dockerEngine({
-      ...(input.source !== undefined ? { source: input.source } : {}),
-      // Docker's repository settings mean nothing to the distribution's packages (e.g. set for a group, distro for one host).
-      ...(input.repoUrl !== undefined && input.source !== "distro" ? { repoUrl: input.repoUrl } : {}),
-      ...(input.repoKey !== undefined && input.source !== "distro" ? { repoKey: input.repoKey } : {}),
-      users: input.users ?? DOCKER_ROLE_DEFAULTS.users,
-      ...(input.composePluginDeb !== undefined ? { composePluginDeb: input.composePluginDeb } : {}),
-      daemonJson: dockerRoleDaemonJson(input),
-      tags: input.tags ?? DOCKER_ROLE_DEFAULTS.tags,
-      title: "docker engine, compose v2, log rotation",
-    }),
-  );
-  return { engine };
-}
+export const dockerRole = defineRole<DockerRoleInput, DockerRoleResult, typeof DOCKER_ROLE_DEFAULTS>({
+  name: "docker",
+  description: "Docker engine and compose v2 from the source the user chooses, daemon.json, the deploy user in the docker group.",
+  defaults: DOCKER_ROLE_DEFAULTS,
+  async apply(host, input) {
+    const engine = await host.run(
+      dockerEngine({
+        ...(input.source !== undefined ? { source: input.source } : {}),
+        // Docker's repository settings mean nothing to the distribution's packages (e.g. set for a group, distro for one host).
+        ...(input.repoUrl !== undefined && input.source !== "distro" ? { repoUrl: input.repoUrl } : {}),
+        ...(input.repoKey !== undefined && input.source !== "distro" ? { repoKey: input.repoKey } : {}),
+        users: input.users ?? DOCKER_ROLE_DEFAULTS.users,
+        ...(input.composePluginDeb !== undefined ? { composePluginDeb: input.composePluginDeb } : {}),
+        daemonJson: dockerRoleDaemonJson(input),
+        tags: input.tags ?? DOCKER_ROLE_DEFAULTS.tags,
+        title: "docker engine, compose v2, log rotation",
+      }),
+    );
+    return { engine };
+  },
+});

@@ -19,6 +19,7 @@ import {
   DOCKER_FILTER_SERVICE_TEXT,
 } from "../../lib/tasks/ufw/docker-filter-files.js";
 import type { UfwPolicy } from "../../lib/facts/ufw.js";
+import { defineRole } from "../../lib/run/role.js";
 
 /** A port the role opens, with more detail than a number. */
 export interface FirewallRolePort {
@@ -92,19 +93,24 @@ export function firewallRolePorts(input: FirewallRoleInput = {}): FirewallRolePo
  * (package lists refreshed when older than a day).
  * @example await firewallRole(host, { ports: [{ port: 5432, from: "10.0.0.0/8", comment: "postgres" }] })
  */
-export async function firewallRole(host: Pick<Host, "run">, input: FirewallRoleInput = {}): Promise<TaskResult[]> {
-  const o = { ...FIREWALL_ROLE_DEFAULTS, ...input };
-  const tags = o.tags;
-  const results: TaskResult[] = [];
-  results.push(await host.run(apt({ names: "ufw", updateCache: true, cacheValidSeconds: 86_400, tags })));
-  const ssh = { port: o.sshPort, proto: "tcp" as const, comment: "ssh", tags };
-  results.push(await host.run(o.limitSsh ? ufwLimit(ssh) : ufwAllow(ssh)));
-  results.push(await host.run(ufwDefault({ incoming: o.incoming, outgoing: o.outgoing, routed: o.routed, tags })));
-  for (const p of firewallRolePorts(o)) results.push(await host.run(ufwAllow({ ...p, tags })));
-  if (o.enable) results.push(await host.run(ufwEnable({ tags })));
-  results.push(...(await dockerFilter(host, o.dockerFilter, tags)));
-  return results;
-}
+export const firewallRole = defineRole<FirewallRoleInput, TaskResult[], typeof FIREWALL_ROLE_DEFAULTS>({
+  name: "firewall",
+  description: "ufw: deny incoming, allow SSH and the listed ports, and the same rules for ports docker publishes.",
+  defaults: FIREWALL_ROLE_DEFAULTS,
+  async apply(host, input) {
+    const o = { ...FIREWALL_ROLE_DEFAULTS, ...input };
+    const tags = o.tags;
+    const results: TaskResult[] = [];
+    results.push(await host.run(apt({ names: "ufw", updateCache: true, cacheValidSeconds: 86_400, tags })));
+    const ssh = { port: o.sshPort, proto: "tcp" as const, comment: "ssh", tags };
+    results.push(await host.run(o.limitSsh ? ufwLimit(ssh) : ufwAllow(ssh)));
+    results.push(await host.run(ufwDefault({ incoming: o.incoming, outgoing: o.outgoing, routed: o.routed, tags })));
+    for (const p of firewallRolePorts(o)) results.push(await host.run(ufwAllow({ ...p, tags })));
+    if (o.enable) results.push(await host.run(ufwEnable({ tags })));
+    results.push(...(await dockerFilter(host, o.dockerFilter, tags)));
+    return results;
+  },
+});
 
 /** The docker filter's script, units and loaded rules (present), or none of them (absent). */
 async function dockerFilter(host: Pick<Host, "run">, on: boolean, tags: readonly string[]): Promise<TaskResult[]> {

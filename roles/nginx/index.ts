@@ -7,7 +7,6 @@
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Host } from "../../lib/run/host.js";
 import type { TaskResult } from "../../lib/core/task.js";
 import { sh } from "../../lib/core/command.js";
 import { command, type CommandOutput } from "../../lib/tasks/command.js";
@@ -15,6 +14,7 @@ import { apt } from "../../lib/tasks/packages/index.js";
 import { ensureDir, ensureFile } from "../../lib/tasks/files/index.js";
 import { service } from "../../lib/tasks/services/index.js";
 import { nginxSite, nginxUpstreamPlaceholder, switchedUpstreamName } from "../../lib/tasks/tls/index.js";
+import { defineRole } from "../../lib/run/role.js";
 
 /** The template the role renders for each site. */
 export const NGINX_SITE_TEMPLATE = path.join(path.dirname(fileURLToPath(import.meta.url)), "templates", "site.conf.hbs");
@@ -102,43 +102,48 @@ export function siteVars(site: NginxRoleSite): Required<Pick<NginxRoleSite, "nam
  * Install nginx and configure the vhosts; every vhost passes `nginx -t` before it goes live.
  * @example await nginxRole(host, { sites: [{ name: "portal", serverNames: ["portal.example.org"], upstream: "http://127.0.0.1:3000" }] })
  */
-export async function nginxRole(host: Pick<Host, "run">, input: NginxRoleInput): Promise<NginxRoleResult> {
-  const o = { ...NGINX_ROLE_DEFAULTS, ...input };
-  const tags = o.tags;
-  const sites = o.sites.map((s) => ({ spec: s, vars: siteVars(s) }));
-  const results: TaskResult[] = [];
-  results.push(await host.run(apt({ names: "nginx", updateCache: true, cacheValidSeconds: 86_400, tags })));
-  results.push(await host.run(ensureDir({ path: o.acmeWebroot, mode: "0755", tags })));
-  results.push(
-    await host.run(
-      ensureFile({ path: "/etc/nginx/conf.d/bosun-upgrade.conf", content: UPGRADE_MAP, mode: "0644", createParents: true, tags }),
-    ),
-  );
-  const names = sites.filter((s) => s.spec.tls !== false).map((s) => s.vars.certName);
-  const probe = await host.run(
-    command({
-      cmd: sh`for n in ${names}; do if [ -f "/etc/letsencrypt/live/$n/fullchain.pem" ]; then echo "$n"; fi; done`,
-      readOnly: true,
-      title: "certificates present",
-      tags,
-    }),
-  );
-  results.push(probe);
-  const present = new Set(((probe.output as CommandOutput | undefined)?.stdout ?? "").split("\n").filter(Boolean));
-  // Sites proxying to `http://<name>` use an upstream a deploy switches: it must exist for nginx -t.
-  const upstreams = [
-    ...new Set(sites.flatMap((s) => s.vars.locations.map((l) => switchedUpstreamName(l.upstream)).filter((n) => n !== undefined))),
-  ];
-  for (const name of upstreams) results.push(await host.run(nginxUpstreamPlaceholder({ name, tags })));
-  const tlsSites: string[] = [];
-  for (const { spec, vars } of sites) {
-    const tls = spec.tls === true || ((spec.tls ?? "auto") === "auto" && present.has(vars.certName));
-    if (tls) tlsSites.push(spec.name);
+export const nginxRole = defineRole<NginxRoleInput, NginxRoleResult, typeof NGINX_ROLE_DEFAULTS>({
+  name: "nginx",
+  description: "nginx with one TLS site per entry, tested with nginx -t before it is reloaded.",
+  defaults: NGINX_ROLE_DEFAULTS,
+  async apply(host, input) {
+    const o = { ...NGINX_ROLE_DEFAULTS, ...input };
+    const tags = o.tags;
+    const sites = o.sites.map((s) => ({ spec: s, vars: siteVars(s) }));
+    const results: TaskResult[] = [];
+    results.push(await host.run(apt({ names: "nginx", updateCache: true, cacheValidSeconds: 86_400, tags })));
+    results.push(await host.run(ensureDir({ path: o.acmeWebroot, mode: "0755", tags })));
     results.push(
-      await host.run(nginxSite({ name: spec.name, template: o.template, vars: { site: vars, tls, acmeWebroot: o.acmeWebroot }, tags })),
+      await host.run(
+        ensureFile({ path: "/etc/nginx/conf.d/bosun-upgrade.conf", content: UPGRADE_MAP, mode: "0644", createParents: true, tags }),
+      ),
     );
-  }
-  if (o.removeDefaultSite) results.push(await host.run(nginxSite({ name: "default", state: "absent", tags })));
-  results.push(await host.run(service({ name: "nginx", enabled: true, state: "started", tags })));
-  return { results, tlsSites };
-}
+    const names = sites.filter((s) => s.spec.tls !== false).map((s) => s.vars.certName);
+    const probe = await host.run(
+      command({
+        cmd: sh`for n in ${names}; do if [ -f "/etc/letsencrypt/live/$n/fullchain.pem" ]; then echo "$n"; fi; done`,
+        readOnly: true,
+        title: "certificates present",
+        tags,
+      }),
+    );
+    results.push(probe);
+    const present = new Set(((probe.output as CommandOutput | undefined)?.stdout ?? "").split("\n").filter(Boolean));
+    // Sites proxying to `http://<name>` use an upstream a deploy switches: it must exist for nginx -t.
+    const upstreams = [
+      ...new Set(sites.flatMap((s) => s.vars.locations.map((l) => switchedUpstreamName(l.upstream)).filter((n) => n !== undefined))),
+    ];
+    for (const name of upstreams) results.push(await host.run(nginxUpstreamPlaceholder({ name, tags })));
+    const tlsSites: string[] = [];
+    for (const { spec, vars } of sites) {
+      const tls = spec.tls === true || ((spec.tls ?? "auto") === "auto" && present.has(vars.certName));
+      if (tls) tlsSites.push(spec.name);
+      results.push(
+        await host.run(nginxSite({ name: spec.name, template: o.template, vars: { site: vars, tls, acmeWebroot: o.acmeWebroot }, tags })),
+      );
+    }
+    if (o.removeDefaultSite) results.push(await host.run(nginxSite({ name: "default", state: "absent", tags })));
+    results.push(await host.run(service({ name: "nginx", enabled: true, state: "started", tags })));
+    return { results, tlsSites };
+  },
+});

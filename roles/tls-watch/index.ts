@@ -11,11 +11,11 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { quote } from "../../lib/core/command.js";
 import { secret, type Secret } from "../../lib/core/secrets.js";
-import type { Host } from "../../lib/run/host.js";
 import { ensureAbsent, ensureFile } from "../../lib/tasks/files/index.js";
 import { apt } from "../../lib/tasks/packages/index.js";
 import { systemdTimer } from "../../lib/tasks/services/index.js";
 import { tlsWatchLastResult, type TlsWatchLastResult } from "./last-result.js";
+import { defineRole } from "../../lib/run/role.js";
 
 /** The check script beside the role. */
 export const TLS_WATCH_SCRIPT_SOURCE = path.join(path.dirname(fileURLToPath(import.meta.url)), "templates", "tls-expiry-check.sh");
@@ -34,7 +34,7 @@ export type TlsWatchChannel =
   | { readonly kind: "telegram"; readonly botToken: string | Secret; readonly chatId: string | number; readonly apiBase?: string };
 
 /** Input of {@link tlsWatchRole}. */
-export interface TlsWatchInput {
+export interface TlsWatchRoleInput {
   /** Alert when a certificate has fewer days left than this. */
   readonly alertDays: number;
   /** Where the alert goes; without one, a certificate below the threshold fails the timer's service (visible in systemctl). */
@@ -52,7 +52,7 @@ export interface TlsWatchResult {
 }
 
 /** The settings file's text: shell assignments, single-quoted. */
-export function tlsWatchConfig(input: TlsWatchInput, hostLabel: string): string {
+export function tlsWatchConfig(input: TlsWatchRoleInput, hostLabel: string): string {
   const c = input.channel;
   const lines = [
     "# Written by bosun (tls-renew, roles/tls-watch). The secret is in secret beside this file, root-only.",
@@ -68,45 +68,53 @@ export function tlsWatchConfig(input: TlsWatchInput, hostLabel: string): string 
 }
 
 /** Install (or update) the expiry timer; reports the timer's last result first. */
-export async function tlsWatchRole(host: Host, input: TlsWatchInput): Promise<TlsWatchResult> {
-  const last = (await host.run(tlsWatchLastResult({ unit: TLS_WATCH_UNIT }))).output ?? { ran: false, summary: "not known (check mode)" };
-  await host.run(apt({ names: ["curl", "openssl"], state: "present" }));
-  await host.run(
-    ensureFile({ path: TLS_WATCH_SCRIPT, src: TLS_WATCH_SCRIPT_SOURCE, mode: "0755", owner: "root", group: "root", createParents: true }),
-  );
-  await host.run(
-    ensureFile({
-      path: TLS_WATCH_CONFIG,
-      content: tlsWatchConfig(input, input.hostLabel ?? host.name),
-      mode: "0644",
-      owner: "root",
-      group: "root",
-      createParents: true,
-    }),
-  );
-  const c = input.channel;
-  if (c) {
-    const value = c.kind === "webhook" ? c.url : c.botToken;
+/** The defaults of {@link TlsWatchRoleInput}: none, every input is given or optional. */
+export const TLS_WATCH_ROLE_DEFAULTS = {};
+
+export const tlsWatchRole = defineRole<TlsWatchRoleInput, TlsWatchResult, typeof TLS_WATCH_ROLE_DEFAULTS>({
+  name: "tls-watch",
+  description: "A daily timer on the host that checks its certificates days to expiry and alerts below a threshold.",
+  defaults: TLS_WATCH_ROLE_DEFAULTS,
+  async apply(host, input) {
+    const last = (await host.run(tlsWatchLastResult({ unit: TLS_WATCH_UNIT }))).output ?? { ran: false, summary: "not known (check mode)" };
+    await host.run(apt({ names: ["curl", "openssl"], state: "present" }));
+    await host.run(
+      ensureFile({ path: TLS_WATCH_SCRIPT, src: TLS_WATCH_SCRIPT_SOURCE, mode: "0755", owner: "root", group: "root", createParents: true }),
+    );
     await host.run(
       ensureFile({
-        path: TLS_WATCH_SECRET,
-        content: secret(value), // registered for masking; written through stdin
-        mode: "0600",
+        path: TLS_WATCH_CONFIG,
+        content: tlsWatchConfig(input, input.hostLabel ?? host.name ?? "this host"),
+        mode: "0644",
         owner: "root",
         group: "root",
-        title: `${TLS_WATCH_SECRET} (root only)`,
-        secret: true,
+        createParents: true,
       }),
     );
-  } else await host.run(ensureAbsent({ path: TLS_WATCH_SECRET }));
-  await host.run(
-    systemdTimer({
-      name: TLS_WATCH_UNIT,
-      description: "bosun: days to expiry of the TLS certificates, alert below the threshold",
-      onCalendar: input.onCalendar ?? "daily",
-      randomizedDelaySec: 3600,
-      command: TLS_WATCH_SCRIPT,
-    }),
-  );
-  return { last };
-}
+    const c = input.channel;
+    if (c) {
+      const value = c.kind === "webhook" ? c.url : c.botToken;
+      await host.run(
+        ensureFile({
+          path: TLS_WATCH_SECRET,
+          content: secret(value), // registered for masking; written through stdin
+          mode: "0600",
+          owner: "root",
+          group: "root",
+          title: `${TLS_WATCH_SECRET} (root only)`,
+          secret: true,
+        }),
+      );
+    } else await host.run(ensureAbsent({ path: TLS_WATCH_SECRET }));
+    await host.run(
+      systemdTimer({
+        name: TLS_WATCH_UNIT,
+        description: "bosun: days to expiry of the TLS certificates, alert below the threshold",
+        onCalendar: input.onCalendar ?? "daily",
+        randomizedDelaySec: 3600,
+        command: TLS_WATCH_SCRIPT,
+      }),
+    );
+    return { last };
+  },
+});

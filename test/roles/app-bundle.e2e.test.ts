@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import os from "node:os";
 import path from "node:path";
 import type { TaskResult } from "../../lib/core/task.js";
-import { appBundle, type AppBundleInput } from "../../roles/app-bundle/index.js";
+import { appBundleRole, type AppBundleRoleInput } from "../../roles/app-bundle/index.js";
 import { useLab } from "../e2e/lab-fixture.js";
 import { TaskRunner } from "../e2e/task-harness.js";
 
@@ -22,14 +22,14 @@ const sh = (command: string): string => {
   if (r.code !== 0) throw new Error(`${command}: exit ${r.code}\n${r.stderr}`);
   return r.stdout;
 };
-const input = (extra: Partial<AppBundleInput> = {}): AppBundleInput => ({
+const input = (extra: Partial<AppBundleRoleInput> = {}): AppBundleRoleInput => ({
   appDir: APP,
   source,
   envVars: { shop_secret: "s3cr3t-value" },
   ...extra,
 });
-const run = (extra: Partial<AppBundleInput> = {}, check = false): Promise<TaskResult[]> =>
-  appBundle({ run: (call) => runner.run(call, { check }) }, input(extra));
+const run = (extra: Partial<AppBundleRoleInput> = {}, check = false): Promise<TaskResult[]> =>
+  appBundleRole({ run: (call) => runner.run(call, { check }) }, input(extra));
 const state = () => sh(`find ${APP} -printf '%p %u:%g %m %s\\n' 2>&1 | sort; cat ${APP}/.env 2>&1; true`);
 
 beforeAll(async () => {
@@ -53,7 +53,7 @@ afterAll(async () => {
 
 describe("role app-bundle", () => {
   test(
-    "appBundle() --check on a fresh host reports every change and leaves the host untouched",
+    "appBundleRole() --check on a fresh host reports every change and leaves the host untouched",
     async () => {
       const before = state();
       expect(before).toMatch(/No such file or directory/);
@@ -73,7 +73,7 @@ describe("role app-bundle", () => {
   );
 
   test(
-    "appBundle() installs the bundle owned by the deploy user and creates .env from the template; again, it changes nothing, one command per task",
+    "appBundleRole() installs the bundle owned by the deploy user and creates .env from the template; again, it changes nothing, one command per task",
     async () => {
       const results = await run();
       expect(results.filter((r) => r.status !== "changed")).toEqual([]);

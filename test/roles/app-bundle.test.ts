@@ -2,7 +2,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { appBundle, bundleDirs, bundleFiles, createFileOnce, isEnvFile } from "../../roles/app-bundle/index.js";
+import { appBundleRole, bundleDirs, bundleFiles, createFileOnce, isEnvFile } from "../../roles/app-bundle/index.js";
 import { placeholderKeys } from "../../roles/app-bundle/placeholders.js";
 import { fakeHost } from "../support/host.js";
 
@@ -29,11 +29,11 @@ describe("bundleFiles()", () => {
   });
 });
 
-describe("appBundle()", () => {
+describe("appBundleRole()", () => {
   test("refuses a path that leaves the app dir before running anything", async () => {
     const calls: string[] = [];
     const host = { run: async (call: { definition: { id: string } }) => (calls.push(call.definition.id), {}) as never };
-    await expect(appBundle(host, { appDir: "/srv/app", source: dir, remove: ["../../etc/passwd"] })).rejects.toThrow(
+    await expect(appBundleRole(host, { appDir: "/srv/app", source: dir, remove: ["../../etc/passwd"] })).rejects.toThrow(
       'Cannot use app-bundle path "../../etc/passwd": it must stay inside /srv/app',
     );
     expect(calls).toEqual([]);
@@ -58,7 +58,7 @@ describe("secrets in the bundle", () => {
     ]);
   });
 
-  test("appBundle() syncs an env file of the source with mode 0600, never world-readable, and skips what `exclude` lists", async () => {
+  test("appBundleRole() syncs an env file of the source with mode 0600, never world-readable, and skips what `exclude` lists", async () => {
     const src = mkdtempSync(path.join(os.tmpdir(), "bosun-bundle-env-"));
     try {
       for (const f of ["compose.yaml", ".env.production", "secrets.env", "notes.txt"]) writeFileSync(path.join(src, f), "x=1\n");
@@ -69,7 +69,7 @@ describe("secrets in the bundle", () => {
           {} as never
         ),
       };
-      await appBundle(host, { appDir: "/srv/app", source: src, exclude: ["README.md", "notes.txt"] });
+      await appBundleRole(host, { appDir: "/srv/app", source: src, exclude: ["README.md", "notes.txt"] });
       const modes = calls.filter((c) => c.id === "files.ensureFile").map((c) => `${String(c.params.path)} ${String(c.params.mode)}`);
       expect(modes).toEqual(["/srv/app/.env.production 0600", "/srv/app/compose.yaml 0644", "/srv/app/secrets.env 0600"]);
     } finally {
