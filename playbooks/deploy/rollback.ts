@@ -7,7 +7,8 @@ import type { TaskResult } from "../../lib/core/task.js";
 import { composeUp } from "../../lib/tasks/docker/index.js";
 import { ensureAbsent, ensureFile } from "../../lib/tasks/files/index.js";
 import { failureReason } from "./failure.js";
-import { recordRelease, type ReleaseRecord } from "./history.js";
+import { liveRelease, recordRelease, type ReleaseRecord } from "./history.js";
+import { pinFileContent } from "./digests.js";
 import type { DeployState } from "./preflight.js";
 import { describeFailures, gateReadiness, type GateFailure } from "./readiness.js";
 import { deployEnvFor, deployEnvTag } from "./release-env.js";
@@ -69,10 +70,22 @@ export function record(r: Run, result: ReleaseRecord["result"], extra: Partial<R
   return r.host.run(recordRelease({ appDir: s.appDir, record: rec, keep: s.historyKeep }));
 }
 
-/** Put deploy.env and the pin file back as they were before this deploy. */
+/**
+ * Put deploy.env and the pin file back: to the live release of the history (a deploy killed
+ * earlier may have left another release's files behind), else as they were before this deploy.
+ */
 export async function restoreDeployEnv(r: Run): Promise<void> {
   const path = `${r.s.appDir}/${DEPLOY_ENV}`;
-  if (r.state.deployEnv === undefined) await r.host.run(ensureAbsent({ path, title: `${DEPLOY_ENV}: back to absent` }));
+  const live = liveRelease(r.state.history);
+  if (live)
+    await r.host.run(
+      ensureFile({
+        path,
+        content: deployEnvFor(live.tag, r.s.registryImage, r.state.deployEnv, r.s.imageVariables),
+        title: `${DEPLOY_ENV}: back to TAG=${live.tag}`,
+      }),
+    );
+  else if (r.state.deployEnv === undefined) await r.host.run(ensureAbsent({ path, title: `${DEPLOY_ENV}: back to absent` }));
   else
     await r.host.run(
       ensureFile({ path, content: r.state.deployEnv, title: `${DEPLOY_ENV}: back to TAG=${deployEnvTag(r.state.deployEnv) ?? "?"}` }),
@@ -83,6 +96,19 @@ export async function restoreDeployEnv(r: Run): Promise<void> {
 /** Put the pin file back (the live release's digests), and point the compose project at it again. */
 async function restorePinFile(r: Run): Promise<void> {
   const path = `${r.s.appDir}/${PIN_FILE}`;
+  const live = liveRelease(r.state.history);
+  if (live?.images && Object.keys(live.images).length) {
+    await r.host.run(
+      ensureFile({
+        path,
+        content: pinFileContent(live.images, live.tag),
+        mode: "0644",
+        title: `${PIN_FILE}: back to ${live.tag}'s digests`,
+      }),
+    );
+    r.project = composeProject(r.s, true);
+    return;
+  }
   if (r.state.pinFile === undefined) await r.host.run(ensureAbsent({ path, title: `${PIN_FILE}: back to absent` }));
   else await r.host.run(ensureFile({ path, content: r.state.pinFile, mode: "0644", title: `${PIN_FILE}: back to the live digests` }));
   r.project = composeProject(r.s, r.state.pinFile !== undefined);

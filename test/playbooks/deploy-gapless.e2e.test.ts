@@ -186,7 +186,7 @@ describe("gapless deploys through nginx with TLS", () => {
       expect(report.hostErrors).toEqual({});
       const [id] = (await appContainers()).split("\n").filter(Boolean);
       const ip = (await sh(`docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' ${id}`)).trim();
-      expect(await upstream()).toContain(`server ${ip}:8080;`);
+      expect(await upstream()).toContain(`server ${ip}:8080 max_fails=0;`);
       const counts = await (async () => {
         const p = probe();
         await new Promise((r) => setTimeout(r, 1500));

@@ -36,9 +36,11 @@ export interface SwitchUpstreamParams {
 }
 
 /**
- * Point an nginx upstream at one address: write the upstream file, `nginx -t` (the old file goes
- * back when it fails), then a graceful reload (old workers finish their requests). Runs with
- * sudo. ONE command; unchanged when the file already names that address.
+ * Point an nginx upstream at one address (and a backup): write the upstream file, `nginx -t` (the
+ * old file goes back when it fails), then a graceful reload, and wait until no worker of the old
+ * configuration accepts connections any more (they finish their requests): when the task ends,
+ * every new request follows the new file. Runs with sudo. ONE command; unchanged when the file
+ * already names those servers.
  * @example switchUpstream({ name: "demo_app", address: "172.18.0.5:8080", note: "demo app v2" })
  */
 export const switchUpstream = defineTask<SwitchUpstreamParams>({
@@ -56,7 +58,10 @@ export const switchUpstream = defineTask<SwitchUpstreamParams>({
     const write = sh`f=${file}; b="$f.bosun-prev"; rm -f -- "$b"; [ -f "$f" ] && cp -p -- "$f" "$b"
 printf '%s' ${content} > "$f.tmp" && mv -f -- "$f.tmp" "$f" || exit 1
 if ! nginx -t 2>&1; then if [ -f "$b" ]; then mv -f -- "$b" "$f"; else rm -f -- "$f"; fi; exit 1; fi
-rm -f -- "$b"; systemctl reload nginx 2>&1 || nginx -s reload`;
+rm -f -- "$b"; w() { for d in /proc/[0-9]*; do [ "$(tr '\\0' ' ' 2>/dev/null < "$d/cmdline" | sed 's/ *$//')" = "nginx: worker process" ] && echo "\${d#/proc/}"; done; }; old=$(w)
+systemctl reload nginx 2>&1 || nginx -s reload || exit 1
+# Wait until no worker of the old configuration accepts connections (they shut down gracefully, finishing their requests).
+n=0; while [ $n -lt 200 ]; do busy=; for p in $old; do [ "$(tr '\\0' ' ' 2>/dev/null < "/proc/$p/cmdline" | sed 's/ *$//')" = "nginx: worker process" ] && busy=1; done; [ -z "$busy" ] && exit 0; n=$((n + 1)); sleep 0.05; done; echo "nginx workers of the old configuration still accept connections after 10s" >&2; exit 1`;
     return changed([{ ...write, label: `write ${file}, nginx -t, reload` }], { message: `${p.name} sends to ${p.address}` });
   },
 });
