@@ -7,9 +7,10 @@
  */
 import { defineTask, changed, unchanged } from "../../core/task.js";
 import { sh } from "../../core/command.js";
-import { params, nonEmpty } from "../../core/params.js";
+import { taskParams, required, optional, typed, nonEmpty } from "../../core/params.js";
 
-const NAME = { type: "string", pattern: "^[A-Za-z0-9_]+$" };
+const NAME = typed<string>({ type: "string", pattern: "^[A-Za-z0-9_]+$" });
+const NAME_DOC = "Upstream name: the file /etc/nginx/conf.d/bosun-upstream-<name>.conf, and `proxy_pass http://<name>` in a site.";
 
 /** Where the upstream of a fronted service lives: `/etc/nginx/conf.d/bosun-upstream-<name>.conf`. */
 export function upstreamFile(name: string): string {
@@ -47,7 +48,12 @@ export const switchUpstream = defineTask<SwitchUpstreamParams>({
   id: "deploy.switchUpstream",
   description: "Point an nginx upstream at a new container: write the file, nginx -t, graceful reload.",
   title: (p) => `nginx upstream ${p.name} -> ${p.address}${p.backup ? ` (backup ${p.backup})` : ""}`,
-  schema: params({ name: NAME, address: nonEmpty, note: nonEmpty }, { backup: nonEmpty }),
+  schema: taskParams({
+    name: required(NAME, NAME_DOC),
+    address: required(nonEmpty, "`ip:port` nginx sends requests to (the upstream's primary server)."),
+    note: required(nonEmpty, "What runs there, written as the file's comment."),
+    backup: optional(nonEmpty, "`ip:port` of a backup server: nginx sends there when it cannot connect to `address`."),
+  }),
   async check(host, p) {
     const file = upstreamFile(p.name);
     const current = await host.exec(sh`cat -- ${file} 2>/dev/null || true`);
@@ -81,7 +87,7 @@ export const nginxUpstreamPlaceholder = defineTask<{ readonly name: string }>({
   id: "tls.nginxUpstreamPlaceholder",
   description: "Create a deploy-switched nginx upstream file with a placeholder when it is missing (the deploy owns it after).",
   title: (p) => `nginx upstream ${p.name} (exists)`,
-  schema: params({ name: NAME }),
+  schema: taskParams({ name: required(NAME, NAME_DOC) }),
   async check(host, p) {
     const file = upstreamFile(p.name);
     const r = await host.exec(sh`[ -e ${file} ] && echo present || true`);
