@@ -10,6 +10,7 @@ import { Document, Scalar } from "yaml";
 import type { LabHost, LabInfo } from "../../lib/lab/index.js";
 import { LAB_DIR, LAB_DOMAIN } from "../../lib/lab/index.js";
 import type { LabServices } from "../../lib/lab/services/index.js";
+import { dockerRepoInfo } from "../../lib/lab/services/docker-repo.js";
 import type { Vars } from "../../lib/inventory/types.js";
 
 /** The demo's compose bundle (synced by bootstrap). */
@@ -69,7 +70,10 @@ export function labGroupVars(info: Pick<LabInfo, "keyPath" | "knownHostsPath">, 
     deploy_user: LAB_DEPLOY_USER,
     deploy_authorized_keys: readFileSync(`${info.keyPath}.pub`, "utf8").trim(),
     timezone: "Etc/UTC",
-    // docker: the lab's docker variant already runs docker.io with compose v2, which bootstrap leaves alone.
+    // docker: the lab's docker variant already runs docker.io with compose v2, which bootstrap leaves
+    // alone; where docker must come from Docker's repository (docker_source's default on Debian 12),
+    // the lab's stand-in for it, set as a user sets a mirror (ensureDockerRepo builds it).
+    docker_repo_url: dockerRepoInfo().url,
     docker_daemon_json: { "insecure-registries": [services.registry.address] },
     app_dir: LAB_APP_DIR,
     app_bundle_source: LAB_BUNDLE_DIR,

@@ -88,7 +88,7 @@ const CASES: readonly StockCase[] = [
     variant: "bookworm",
     source: "docker",
     packages: ["docker-ce", "docker-ce-cli", "containerd.io", "docker-compose-plugin"],
-    other: "docker",
+    other: "distro",
   },
   { variant: "trixie", source: "distro", packages: ["docker.io", "docker-compose"], other: "docker" },
   { variant: "trixie", source: "docker", packages: ["docker-ce", "docker-compose-plugin", "docker-buildx-plugin"], other: "distro" },

@@ -215,36 +215,45 @@ export function dockerRepoInfo(): DockerRepoInfo {
  */
 export function ensureDockerRepo(): Promise<DockerRepoInfo> {
   return withLabLock("docker-repo", async () => {
-    const { plugins, suites } = await debianDebs();
-    const { compose, buildx } = plugins;
-    const key = await signingKey();
-    const bySuite = DOCKER_REPO_SUITES.map((s) => {
-      const dockerIo = suites.get(s)?.get("docker.io")?.version ?? "";
-      return [s, standInPackages(s, { compose: compose.version, buildx: buildx.version, dockerIo })] as const;
-    });
-    const recipe = hex("sha256", Buffer.from(JSON.stringify({ RECIPE_VERSION, bySuite, key })));
-    const stamp = path.join(REPO_DIR, ".recipe");
-    if (existsSync(stamp) && readFileSync(stamp, "utf8") === recipe) return dockerRepoInfo();
-    rmSync(REPO_DIR, { recursive: true, force: true });
-    mkdirSync(REPO_DIR, { recursive: true });
-    const work = mkdtempSync(path.join(tmpdir(), "bosun-docker-repo-src-"));
     try {
-      const unpacked = new Map<string, string>();
-      for (const [name, deb] of [
-        ["docker-compose", compose],
-        ["docker-buildx", buildx],
-      ] as const) {
-        const dir = path.join(work, name);
-        await runProcess(["dpkg-deb", "-x", deb.file, dir]);
-        unpacked.set(name, dir);
-      }
-      writeFileSync(path.join(REPO_DIR, "gpg"), key);
-      for (const [suite, packages] of bySuite) await buildSuite(suite, packages, unpacked, suites.get(suite) ?? new Map());
-      writeFileSync(stamp, recipe);
+      return await buildIfStale();
     } finally {
-      rmSync(work, { recursive: true, force: true });
+      // gpg starts an agent for the key; it is not left running.
       await runProcess(["gpgconf", "--homedir", GNUPG_HOME, "--kill", "gpg-agent"], { allowFailure: true });
     }
-    return dockerRepoInfo();
   });
+}
+
+/** Build the stand-in unless the stamp says it is built from the same recipe. */
+async function buildIfStale(): Promise<DockerRepoInfo> {
+  const { plugins, suites } = await debianDebs();
+  const { compose, buildx } = plugins;
+  const key = await signingKey();
+  const bySuite = DOCKER_REPO_SUITES.map((s) => {
+    const dockerIo = suites.get(s)?.get("docker.io")?.version ?? "";
+    return [s, standInPackages(s, { compose: compose.version, buildx: buildx.version, dockerIo })] as const;
+  });
+  const recipe = hex("sha256", Buffer.from(JSON.stringify({ RECIPE_VERSION, bySuite, key })));
+  const stamp = path.join(REPO_DIR, ".recipe");
+  if (existsSync(stamp) && readFileSync(stamp, "utf8") === recipe) return dockerRepoInfo();
+  rmSync(REPO_DIR, { recursive: true, force: true });
+  mkdirSync(REPO_DIR, { recursive: true });
+  const work = mkdtempSync(path.join(tmpdir(), "bosun-docker-repo-src-"));
+  try {
+    const unpacked = new Map<string, string>();
+    for (const [name, deb] of [
+      ["docker-compose", compose],
+      ["docker-buildx", buildx],
+    ] as const) {
+      const dir = path.join(work, name);
+      await runProcess(["dpkg-deb", "-x", deb.file, dir]);
+      unpacked.set(name, dir);
+    }
+    writeFileSync(path.join(REPO_DIR, "gpg"), key);
+    for (const [suite, packages] of bySuite) await buildSuite(suite, packages, unpacked, suites.get(suite) ?? new Map());
+    writeFileSync(stamp, recipe);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return dockerRepoInfo();
 }
