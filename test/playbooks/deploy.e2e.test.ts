@@ -66,8 +66,10 @@ function inventoryYaml(info: LabInfo, host: LabHost, user: string): string {
     deploy_user: deploy
     deploy_authorized_keys: ${JSON.stringify(boot.deploy_authorized_keys)}
     timezone: Etc/UTC
-    docker_compose_plugin_deb: ${JSON.stringify(boot.docker_compose_plugin_deb)}
-    docker_daemon_json: ${JSON.stringify(boot.docker_daemon_json)}
+${["docker_repo_url", "docker_compose_plugin_deb"]
+  .filter((k) => boot[k] !== undefined)
+  .map((k) => `    ${k}: ${JSON.stringify(boot[k])}\n`)
+  .join("")}    docker_daemon_json: ${JSON.stringify(boot.docker_daemon_json)}
     app_bundle_source: ${BUNDLE}
     app_dir: ${APP}
     project_name: demo
