@@ -32,9 +32,21 @@ interface Pending {
   readonly token: string;
   readonly started: number;
   readonly resolve: (result: ExecResult) => void;
+  /** The session's own probe, written first. */
+  readonly probe: boolean;
   /** Each stream once its token has arrived. */
   out?: { output: Buffer; code: number } | undefined;
   err?: { output: Buffer; code: number } | undefined;
+}
+
+const neverStarted = new WeakSet<ExecResult>();
+
+/**
+ * True for the result of a command that was written behind the session's probe to a shell that
+ * never answered anything (so it never ran there): run it on a channel instead.
+ */
+export function neverRan(result: ExecResult): boolean {
+  return neverStarted.has(result);
 }
 
 /** What the shell is sent to run `command`, ending with the lines that print the token. */
@@ -106,15 +118,22 @@ export interface ShellPipes {
   onClose(listener: () => void): void;
 }
 
-/** A remote shell that runs one command at a time. */
+/**
+ * A remote shell that runs one command at a time. The probe that checks the shell (and base64) is
+ * written first and a command may follow it at once, without waiting for its answer: a session
+ * costs no round trip of its own before the first command.
+ */
 export class ShellSession {
   readonly #pipes: ShellPipes;
   readonly #prefix = `bosun-${randomBytes(12).toString("hex")}`;
   #count = 0;
   readonly #out = new StreamCollector();
   readonly #err = new StreamCollector();
-  #pending: Pending | undefined;
+  readonly #queue: Pending[] = [];
   #ended = false;
+  #failed = false;
+  #answered = false;
+  #ready: Promise<boolean> = Promise.resolve(false);
 
   private constructor(pipes: ShellPipes) {
     this.#pipes = pipes;
@@ -124,35 +143,53 @@ export class ShellSession {
   }
 
   /**
-   * Start a session on the pipes of a freshly started `/bin/sh`, or undefined when the host cannot
-   * run one (no shell, no base64, no answer within `timeoutMs`): the caller then keeps one channel
-   * per command.
+   * Start a session on the pipes of a freshly started `/bin/sh`, or undefined without pipes. The
+   * probe (a shell that answers within `timeoutMs` and has base64) is sent and not waited for:
+   * {@link ready} says how it went. A session whose probe failed takes no new command (the caller
+   * keeps one channel per command); commands already written behind it still get their answers.
    */
   static async start(pipes: ShellPipes | undefined, timeoutMs: number): Promise<ShellSession | undefined> {
     if (!pipes) return undefined;
     const session = new ShellSession(pipes);
-    const probe = await Promise.race([session.run({ text: "command -v base64 >/dev/null" }), sleep(timeoutMs, undefined, { ref: false })]);
-    if (probe?.code === 0) return session;
-    session.close();
-    return undefined;
+    const probe = session.#enqueue({ text: "command -v base64 >/dev/null" }, true);
+    session.#ready = Promise.race([probe, sleep(timeoutMs, undefined, { ref: false })]).then((result) => {
+      if (result?.code === 0) return true;
+      session.#failed = true;
+      if (!result) {
+        // No answer at all: what was written behind the probe never ran; resolve it now.
+        session.close();
+        session.#end();
+      } else if (session.#queue.length === 0) session.close();
+      return false;
+    });
+    return session;
+  }
+
+  /** Resolves once the probe answered: true when commands with stdin may use the session. */
+  get ready(): Promise<boolean> {
+    return this.#ready;
   }
 
   /** True while a command runs: another command must wait or use its own channel. */
   get busy(): boolean {
-    return this.#pending !== undefined;
+    return this.#queue.some((p) => !p.probe);
   }
 
-  /** False once the remote shell is gone. */
+  /** False once the remote shell is gone or its probe failed. */
   get usable(): boolean {
-    return !this.#ended;
+    return !this.#ended && !this.#failed;
   }
 
   /** Run one command; the session must not be busy. Never rejects: a lost session is exit status null. */
   run(command: Command): Promise<ExecResult> {
-    if (this.#pending) throw new Error("shell session busy");
+    if (this.busy) throw new Error("shell session busy");
+    return this.#enqueue(command, false);
+  }
+
+  #enqueue(command: Command, probe: boolean): Promise<ExecResult> {
     const token = `${this.#prefix}-${++this.#count}`;
     return new Promise((resolve) => {
-      this.#pending = { token, started: Date.now(), resolve };
+      this.#queue.push({ token, started: Date.now(), resolve, probe });
       if (this.#ended) this.#end();
       else this.#pipes.write(framedCommand(command, token));
     });
@@ -160,30 +197,35 @@ export class ShellSession {
 
   #receive(data: Buffer, stream: "out" | "err"): void {
     (stream === "out" ? this.#out : this.#err).push(data);
-    const pending = this.#pending;
-    if (!pending) return;
-    pending.out ??= this.#out.takeUntil(pending.token, true);
-    pending.err ??= this.#err.takeUntil(pending.token, false);
-    const { out, err } = pending;
-    if (!out || !err) return;
-    this.#pending = undefined;
-    pending.resolve({
-      code: Number.isInteger(out.code) ? out.code : null,
-      stdout: out.output.toString("utf8"),
-      stderr: err.output.toString("utf8"),
-      durationMs: Date.now() - pending.started,
-    });
+    for (let pending = this.#queue[0]; pending; pending = this.#queue[0]) {
+      pending.out ??= this.#out.takeUntil(pending.token, true);
+      pending.err ??= this.#err.takeUntil(pending.token, false);
+      const { out, err } = pending;
+      if (!out || !err) return;
+      this.#queue.shift();
+      this.#answered = true;
+      pending.resolve({
+        code: Number.isInteger(out.code) ? out.code : null,
+        stdout: out.output.toString("utf8"),
+        stderr: err.output.toString("utf8"),
+        durationMs: Date.now() - pending.started,
+      });
+      if (this.#failed && this.#queue.length === 0) this.close();
+    }
   }
 
   #end(): void {
     this.#ended = true;
-    const pending = this.#pending;
-    this.#pending = undefined;
-    pending?.resolve({
-      code: null,
-      stdout: (pending.out?.output ?? this.#out.drain()).toString("utf8"),
-      stderr: `${(pending.err?.output ?? this.#err.drain()).toString("utf8")}bosun: the remote shell session ended before the command finished\n`,
-      durationMs: Date.now() - pending.started,
+    const lost = this.#queue.splice(0);
+    lost.forEach((pending, i) => {
+      const result: ExecResult = {
+        code: null,
+        stdout: i === 0 ? (pending.out?.output ?? this.#out.drain()).toString("utf8") : "",
+        stderr: `${i === 0 ? (pending.err?.output ?? this.#err.drain()).toString("utf8") : ""}bosun: the remote shell session ended before the command finished\n`,
+        durationMs: Date.now() - pending.started,
+      };
+      if (!this.#answered && !pending.probe) neverStarted.add(result);
+      pending.resolve(result);
     });
   }
 

@@ -14,7 +14,7 @@ import { quote, stdinBytes, type Command } from "../core/command.js";
 import { UnreachableError } from "../core/errors.js";
 import type { Connection, ExecResult, SshSpec } from "../core/connection.js";
 import { hostKeyVerifier, type HostKeyVerifier } from "./host-key.js";
-import { SESSION_STDIN_LIMIT, ShellSession, type ShellPipes } from "./shell-session.js";
+import { SESSION_STDIN_LIMIT, ShellSession, neverRan, type ShellPipes } from "./shell-session.js";
 
 /** Errors worth another connection attempt (the host may still be booting). */
 function isTransient(error: unknown): boolean {
@@ -177,10 +177,13 @@ export class SshConnection implements Connection {
     await this.open();
     if (this.#dead) throw this.#lost("run");
     const session = await this.#sessionFor(command);
+    // Input travels as base64: only once the session's probe found base64. Other commands follow the probe at once.
+    if (session && stdinBytes(command) !== undefined) await session.ready;
     // Checked and claimed in one step: another exec may have taken the session during the await.
     if (!session?.usable || session.busy) return this.#execOnChannel(command);
     const result = await session.run(command);
     if (result.code === null && this.#dead) throw this.#lost("finish");
+    if (neverRan(result)) return this.#execOnChannel(command);
     return result;
   }
 

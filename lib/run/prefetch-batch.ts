@@ -6,7 +6,11 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Connection, ExecResult } from "../core/connection.js";
+import { quote } from "../core/command.js";
 import { framedCommand, StreamCollector } from "../connection/shell-session.js";
+
+/** A batch script up to this size travels as an argument (Linux allows 128 KiB per argument); a larger one on stdin. */
+export const BATCH_ARGUMENT_LIMIT = 96 * 1024;
 
 /** The script that runs `texts` one after another, each followed by its token `<prefix>-<i>`. */
 export function batchScript(texts: readonly string[], prefix: string): string {
@@ -38,10 +42,11 @@ export function splitBatchOutput(output: { stdout: string; stderr: string }, cou
 export async function runBatch(connection: Connection, texts: readonly string[]): Promise<(ExecResult | undefined)[]> {
   if (texts.length === 0) return [];
   const prefix = `bosun-batch-${randomBytes(12).toString("hex")}`;
-  const result = await connection.exec({
-    text: "/bin/sh",
-    stdin: batchScript(texts, prefix),
-    label: `(${texts.length} checks sent ahead)`,
-  });
+  const script = batchScript(texts, prefix);
+  const label = `(${texts.length} checks sent ahead)`;
+  // As an argument, the batch needs no stdin, so it follows the shell session's probe without waiting for it.
+  const command =
+    script.length <= BATCH_ARGUMENT_LIMIT ? { text: `/bin/sh -c ${quote(script)}`, label } : { text: "/bin/sh", stdin: script, label };
+  const result = await connection.exec(command);
   return splitBatchOutput(result, texts.length, prefix);
 }

@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { sh, withStdin } from "../../lib/core/command.js";
-import { framedCommand, ShellSession, StreamCollector, type ShellPipes } from "../../lib/connection/shell-session.js";
+import { framedCommand, neverRan, ShellSession, StreamCollector, type ShellPipes } from "../../lib/connection/shell-session.js";
 
 function localShell(): ShellPipes {
   // controller-tools: sh base64 cat od sleep tr
@@ -129,5 +129,50 @@ describe("ShellSession on /bin/sh", () => {
 
   test("no session where the shell cannot run base64 in time", async () => {
     expect(await ShellSession.start(undefined, 1000)).toBeUndefined();
+  });
+
+  test("a command follows the probe at once: both are written before any answer", async () => {
+    const pipes = localShell();
+    const written: string[] = [];
+    const recording: ShellPipes = { ...pipes, write: (text) => (written.push(text), pipes.write(text)) };
+    const s = (await ShellSession.start(recording, 5000))!;
+    const pending = s.run(sh`echo hi`);
+    expect(written).toHaveLength(2);
+    expect(await pending).toMatchObject({ code: 0, stdout: "hi\n" });
+    expect(await s.ready).toBe(true);
+    s.close();
+  });
+
+  test("a shell that never answers: the command behind the probe never ran, and the session takes no more", async () => {
+    const silent: ShellPipes = {
+      stdout: { on: () => undefined },
+      stderr: { on: () => undefined },
+      write: () => undefined,
+      end: () => undefined,
+      onClose: () => undefined,
+    };
+    const s = (await ShellSession.start(silent, 50))!;
+    const result = await s.run(sh`true`);
+    expect(neverRan(result)).toBe(true);
+    expect(result.code).toBeNull();
+    expect(s.usable).toBe(false);
+  });
+
+  test("a shell without base64: a command behind the probe still gets its answer, then the session takes no more", async () => {
+    // controller-tools: sh
+    const child = spawn("/bin/sh", [], { stdio: ["pipe", "pipe", "pipe"], env: { PATH: "/nonexistent" } });
+    const pipes: ShellPipes = {
+      stdout: child.stdout,
+      stderr: child.stderr,
+      write: (text) => child.stdin.write(text),
+      end: () => child.stdin.end(),
+      onClose: (listener) => child.on("close", listener),
+    };
+    const s = (await ShellSession.start(pipes, 5000))!;
+    const result = await s.run(sh`echo still here`);
+    expect(result).toMatchObject({ code: 0, stdout: "still here\n" });
+    expect(neverRan(result)).toBe(false);
+    expect(await s.ready).toBe(false);
+    expect(s.usable).toBe(false);
   });
 });

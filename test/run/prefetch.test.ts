@@ -179,7 +179,7 @@ test("a different become setting sends different commands: nothing sent ahead ma
     await run(pb, { inventory: inventory(true), user: "deploy" });
     const again = await run(pb, { inventory: inventory(true), user: "deploy" });
     expect(again.prefetched).toBe(4);
-    expect(again.connections.h1?.sent[0]?.stdin?.toString()).toContain("sudo -n -H -- sh -c");
+    expect(again.connections.h1?.sent[0]?.text).toContain("sudo -n -H -- sh -c");
     writeFileSync(`${dir}/a`, "changed\n");
     const without = await run(pb, { inventory: inventory(false), user: "deploy" });
     expect(without.prefetched).toBe(0);
