@@ -92,7 +92,7 @@ export function parseDigests(stdout: string): ResolveDigestsOutput {
 }
 
 /**
- * Resolve each service's image (every profile) to the digest the host holds: one read-only
+ * Resolve each service's image (those `up` runs) to the digest the host holds: one read-only
  * command (`compose config` for the references, `docker image inspect` for their RepoDigests).
  * @example resolveDigests({ projectDir: "/srv/cfa", envFiles: [".env", "deploy.env"], projectName: "cfa" })
  */
@@ -102,7 +102,9 @@ export const resolveDigests = defineTask<ResolveDigestsParams, ResolveDigestsOut
   title: () => "pin the images by digest",
   schema: params({ projectDir: absPath }, { files: list(nonEmpty), envFiles: list(nonEmpty), projectName: nonEmpty }),
   async check(host, p) {
-    const c = sh`cd -- ${p.projectDir} && ${composeCommand(p)} --profile '*'`;
+    // The services `up` runs; one-off services of a profile (a migrator) run by tag: their image is on
+    // the host only after they ran, so pinning them would make the second identical deploy differ.
+    const c = sh`cd -- ${p.projectDir} && ${composeCommand(p)}`;
     const r = await host.exec(sh`echo @@bosun:config; ${c} config --format json | tr -d '\n' || exit 1
 echo; echo @@bosun:digests; for i in $(${c} config --images | sort -u); do printf '%s %s\n' "$i" "$(docker image inspect -f '{{json .RepoDigests}}' "$i" 2>/dev/null || echo '[]')"; done`);
     if (r.code !== 0) throw host.fail(`Cannot resolve the image digests: ${(r.stderr || r.stdout).trim()}`);
