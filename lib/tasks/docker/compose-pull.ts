@@ -53,6 +53,7 @@ export const composePull = defineTask<ComposePullParams, ComposePullOutput>({
       ),
       label: `compose pull ${projectLabel(p)} (image ids before and after)`,
     };
+    // checkMode: a pull is the only way to learn a moving tag's new digest, so --check reports only missing images.
     if (host.checkMode) {
       let images: Map<string, string>;
       try {

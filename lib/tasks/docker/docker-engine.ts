@@ -1,5 +1,5 @@
 /** dockerEngine: docker installed and running, compose v2 present, users in the docker group, daemon.json. */
-import { defineTask, changed, unchanged } from "../../core/task.js";
+import { defineTask, changed, unchanged, needing } from "../../core/task.js";
 import { taskParams, optional, typed, matching, account, list, nonEmpty, oneOf, type Static } from "../../core/params.js";
 import type { ExecResult } from "../../core/connection.js";
 import { aptCandidates } from "../../facts/docker-engine-candidates.js";
@@ -94,10 +94,16 @@ export const dockerEngine = defineTask<DockerEngineParams, DockerEngineOutput>({
     const want = wants(p);
     const st = await host.fact(dockerEngineState, { users: want.users, repoList: DOCKER_REPO.list, repoKey: DOCKER_REPO.key });
     const missingUsers = want.users.filter((u) => !st.existingUsers.includes(u));
-    // In --check an earlier task of the run (ensureUser) would have created them: plan as if it had.
-    if (missingUsers.length && !host.checkMode) {
-      throw host.fail(`Cannot add ${missingUsers.join(", ")} to the docker group: no such user`, "create the user first (ensureUser)");
-    }
+    // An earlier task of the run (ensureUser) may create them: a prerequisite the runner settles.
+    const needs = missingUsers.length
+      ? [
+          {
+            missing: `user ${missingUsers.join(", ")} does not exist`,
+            doing: `Cannot add ${missingUsers.join(", ")} to the docker group`,
+            hint: "create the user first (ensureUser)",
+          },
+        ]
+      : [];
     if (needsDistroCompose(st, want)) {
       const compose = distroDocker(st.os)?.compose;
       const apt = compose ? await host.fact(aptCandidates, [compose]) : { candidates: {}, hasLists: false };
@@ -123,16 +129,15 @@ export const dockerEngine = defineTask<DockerEngineParams, DockerEngineOutput>({
         },
       },
     ];
-    return changed([plan.command], {
+    const planned = changed([plan.command], {
       diff,
-      message: missingUsers.length
-        ? `${describePlan(plan)}; ${missingUsers.join(", ")} do(es) not exist yet, so applying fails unless an earlier task creates them`
-        : describePlan(plan),
+      message: describePlan(plan),
       output: { restarted: plan.restart, composeVersion: st.composeVersion },
       finish: (results) => {
         const out = sectionLines(parseSections((results[0] as ExecResult).stdout), "compose");
         return { output: { restarted: plan.restart, composeVersion: out[0]?.trim().replace(/^v/, "") || st.composeVersion } };
       },
     });
+    return needing(planned, needs);
   },
 });

@@ -47,6 +47,7 @@ export const imagePrune = defineTask<ImagePruneParams, ImagePruneOutput>({
     if (!plan.removed.length) return unchanged(`nothing to prune (${plan.kept.length} tag(s) kept)`, plan);
     return changed([sh`docker rmi -- ${[...plan.removed]}`], {
       output: plan,
+      // checkMode: wording only ("would remove" under --check); the plan is the same.
       message: `${host.checkMode ? "would remove" : "removed"} ${plan.removed.join(", ")}`,
       diff: { label: "images", before: [...plan.kept, ...plan.removed], after: plan.kept },
     });

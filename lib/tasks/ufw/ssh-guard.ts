@@ -4,7 +4,7 @@
  * change, and refuse a change that would turn "reachable" into "blocked".
  */
 import type { SshEndpoint, UfwPolicy, UfwRule } from "../../facts/ufw.js";
-import type { TaskHost } from "../../core/task.js";
+import type { Prerequisite } from "../../core/task.js";
 import { networkContains } from "./addresses.js";
 
 /** The SSH connection to keep open: from `$SSH_CONNECTION`, or the inventory port when that is unknown. */
@@ -85,21 +85,31 @@ export function describeSsh(ssh: GuardedSsh): string {
   return `SSH (port ${ssh.port}${ssh.clientIp ? `, from ${ssh.clientIp}` : ""}${ssh.source === "inventory" ? ", from the inventory" : ""})`;
 }
 
+/** What {@link guardSsh} compares: the session's SSH, the firewall before and after, and the task's words. */
+export interface SshGuard {
+  /** The SSH connection running this task (undefined: not known, nothing to guard). */
+  readonly ssh: GuardedSsh | undefined;
+  /** The firewall now. */
+  readonly before: FirewallPicture;
+  /** The firewall after the task. */
+  readonly after: FirewallPicture;
+  /** What the task would do: "enable ufw", "delete ufw rule ...". */
+  readonly doing: string;
+  /** How to do it safely. */
+  readonly hint?: string;
+}
+
 /**
- * Throw when going from `before` to `after` would block SSH for the session running this task.
- * `doing` is what the task would do ("enable ufw", "delete rule ..."), `hint` how to do it safely.
- * In check mode an earlier task may still allow SSH, so it returns a warning for the plan's message instead.
+ * The prerequisite "SSH stays allowed" when going from `before` to `after` would block SSH for the
+ * session running this task, else undefined. The runner fails the task when applying and notes it
+ * under --check, where an earlier task of the run may still allow SSH.
  */
-export function guardSsh(
-  host: TaskHost,
-  ssh: GuardedSsh | undefined,
-  before: FirewallPicture,
-  after: FirewallPicture,
-  doing: string,
-  hint?: string,
-): string | undefined {
+export function guardSsh(guard: SshGuard): Prerequisite | undefined {
+  const { ssh, before, after } = guard;
   if (!ssh || !sshReachable(before, ssh) || sshReachable(after, ssh)) return undefined;
-  const problem = `${describeSsh(ssh)} would not be allowed; it would cut this session`;
-  if (host.checkMode) return `${problem}: applying fails unless an earlier task allows SSH`;
-  throw host.fail(`Cannot ${doing}: ${problem}`, hint ?? `add ufwAllow({ port: ${ssh.port}, proto: "tcp" }) before this task`);
+  return {
+    missing: `no rule would allow ${describeSsh(ssh)} after this change`,
+    doing: `Cannot ${guard.doing} without cutting this session`,
+    hint: guard.hint ?? `add ufwAllow({ port: ${ssh.port}, proto: "tcp" }) before this task`,
+  };
 }

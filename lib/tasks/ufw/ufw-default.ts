@@ -1,9 +1,9 @@
 /** ufwDefault: ufw's default policies for incoming, outgoing and routed traffic. */
-import { defineTask, changed, unchanged } from "../../core/task.js";
+import { defineTask, changed, needing, unchanged } from "../../core/task.js";
 import { sh, type Command } from "../../core/command.js";
 import { taskParams, optional, oneOf, type Static } from "../../core/params.js";
 import type { UfwDirection, UfwPolicy } from "../../facts/ufw.js";
-import { readUfw, withNotes } from "./rule-task.js";
+import { readUfw, present } from "./rule-task.js";
 import { guardSsh, guardedSsh } from "./ssh-guard.js";
 
 const policy = oneOf("allow", "deny", "reject");
@@ -50,24 +50,20 @@ export const ufwDefault = defineTask<UfwDefaultParams>({
     const summary = DIRECTIONS.filter((d) => p[d])
       .map((d) => `${d} ${st.defaults[d]}`)
       .join(", ");
-    if (!steps.length) return unchanged(summary);
+    if (!steps.length) return needing(unchanged<undefined>(summary), present(st.need));
     const picture = { enabled: st.enabled, incoming: st.defaults.incoming, rules: st.rules };
-    const warning = guardSsh(
-      host,
-      guardedSsh(st.ssh, host.vars),
-      picture,
-      { ...picture, incoming: p.incoming ?? st.defaults.incoming },
-      `set ufw's default incoming policy to ${p.incoming}`,
-    );
-    return changed(steps, {
-      diff: { label: "ufw default policies", before, after },
-      message: withNotes(
-        Object.keys(after)
-          .map((d) => `${d}: ${before[d as UfwDirection]} -> ${after[d as UfwDirection]}`)
-          .join(", "),
-        st.pending,
-        warning,
-      ),
+    const guard = guardSsh({
+      ssh: guardedSsh(st.ssh, host.vars),
+      before: picture,
+      after: { ...picture, incoming: p.incoming ?? st.defaults.incoming },
+      doing: `set ufw's default incoming policy to ${p.incoming}`,
     });
+    const plan = changed(steps, {
+      diff: { label: "ufw default policies", before, after },
+      message: Object.keys(after)
+        .map((d) => `${d}: ${before[d as UfwDirection]} -> ${after[d as UfwDirection]}`)
+        .join(", "),
+    });
+    return needing(plan, present(st.need, guard));
   },
 });

@@ -1,5 +1,5 @@
 /** ufwDockerFilter: ufw's rules loaded in front of the ports docker publishes (DOCKER-USER), or taken out. */
-import { defineTask, changed, unchanged } from "../../core/task.js";
+import { defineTask, changed, unchanged, needing } from "../../core/task.js";
 import { sh } from "../../core/command.js";
 import { taskParams, optional, oneOf, type Static } from "../../core/params.js";
 import { DOCKER_FILTER_CHAIN, DOCKER_FILTER_SCRIPT, dockerFilterState, type DockerFilterState } from "../../facts/ufw-docker-filter.js";
@@ -40,12 +40,14 @@ export const ufwDockerFilter = defineTask<UfwDockerFilterParams>({
       return changed([remove], { message: `remove chain ${DOCKER_FILTER_CHAIN} from DOCKER-USER` });
     }
     if (st.state === "current") return unchanged("docker's published ports follow ufw's rules");
-    if (st.state === "no-script" && !host.checkMode) {
-      throw host.fail(`Cannot load the docker filter: ${DOCKER_FILTER_SCRIPT} is missing`, "write it first (the firewall role does)");
-    }
-    return changed([sh`${DOCKER_FILTER_SCRIPT}`], {
-      message:
-        st.state === "no-script" ? "load the docker filter (its script is not installed yet)" : "load the docker filter from ufw's rules",
-    });
+    const plan = changed([sh`${DOCKER_FILTER_SCRIPT}`], { message: "load the docker filter from ufw's rules" });
+    if (st.state !== "no-script") return plan;
+    return needing(plan, [
+      {
+        missing: `${DOCKER_FILTER_SCRIPT} is not installed`,
+        doing: "Cannot load the docker filter",
+        hint: "write it first (the firewall role does)",
+      },
+    ]);
   },
 });

@@ -1,8 +1,8 @@
 /** ufwEnable: ufw is enabled (filtering, and started at boot) or disabled. */
-import { defineTask, changed, unchanged } from "../../core/task.js";
+import { defineTask, changed, needing, unchanged } from "../../core/task.js";
 import { sh } from "../../core/command.js";
 import { taskParams, optional, oneOf, type Static } from "../../core/params.js";
-import { readUfw, withNotes } from "./rule-task.js";
+import { readUfw, present } from "./rule-task.js";
 import { describeSsh, guardedSsh, sshReachable } from "./ssh-guard.js";
 
 /** Parameters for {@link ufwEnable}. */
@@ -29,26 +29,24 @@ export const ufwEnable = defineTask<UfwEnableParams>({
   async check(host, p) {
     const st = await readUfw(host, p.state === "disabled" ? "disable ufw" : "enable ufw");
     if (p.state === "disabled") {
-      if (!st.enabled && !st.running) return unchanged(st.pending ? "ufw is not installed" : "ufw is disabled");
+      if (!st.enabled && !st.running) return unchanged(st.need ? "ufw is not installed" : "ufw is disabled");
       return changed([sh`ufw disable`], { diff: { label: "ufw", before: "enabled\n", after: "disabled\n" }, message: "disable ufw" });
     }
     if (st.enabled && st.running) return unchanged("ufw is enabled");
     const ssh = guardedSsh(st.ssh, host.vars);
-    let warning: string | undefined;
-    if (ssh && !sshReachable({ enabled: true, incoming: st.defaults.incoming, rules: st.rules }, ssh)) {
-      const problem = `${describeSsh(ssh)} is not allowed by any rule and the incoming policy is ${st.defaults.incoming}; enabling would cut this session`;
-      // In check mode an earlier task of the run may still add the rule.
-      if (!host.checkMode)
-        throw host.fail(
-          `Cannot enable ufw: ${problem}`,
-          `add ufwAllow({ port: ${ssh.port}, proto: "tcp" }) (or ufwLimit) before ufwEnable`,
-        );
-      warning = `${problem}: applying fails unless an earlier task allows SSH`;
-    }
+    const cut = ssh && !sshReachable({ enabled: true, incoming: st.defaults.incoming, rules: st.rules }, ssh);
+    const guard = cut
+      ? {
+          missing: `no rule allows ${describeSsh(ssh)} (incoming policy: ${st.defaults.incoming})`,
+          doing: "Cannot enable ufw without cutting this session",
+          hint: `add ufwAllow({ port: ${ssh.port}, proto: "tcp" }) (or ufwLimit) before ufwEnable`,
+        }
+      : undefined;
     const message = st.enabled ? "ufw is enabled but its rules are not loaded: enable it again" : "enable ufw";
-    return changed([sh`ufw --force enable`], {
+    const plan = changed([sh`ufw --force enable`], {
       diff: { label: "ufw", before: st.enabled ? "enabled (not loaded)\n" : "disabled\n", after: "enabled\n" },
-      message: withNotes(message, st.pending, warning),
+      message,
     });
+    return needing(plan, present(st.need, guard));
   },
 });

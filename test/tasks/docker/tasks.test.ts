@@ -210,14 +210,14 @@ describe("dockerEngine", () => {
 
   test("dockerEngine() refuses to add a user that does not exist", async () => {
     const { host } = fakeHost({ respond: probe() });
-    await expect(host.run(dockerEngine({ users: ["deploy"] }))).rejects.toThrow(/Cannot add deploy to the docker group: no such user/);
+    await expect(host.run(dockerEngine({ users: ["deploy"] }))).rejects.toThrow(/Cannot add deploy to the docker group: user deploy does not exist/);
   });
 
   test("dockerEngine() in --check plans to add a user an earlier task would create, and says so", async () => {
     const { host, connection } = fakeHost({ respond: probe(), check: true });
     const r = await host.run(dockerEngine({ users: ["deploy"] }));
     expect(r).toMatchObject({ status: "changed" });
-    expect(r.message).toMatch(/deploy do\(es\) not exist yet/);
+    expect(r.message).toMatch(/user deploy does not exist yet, so applying fails unless an earlier task of this run provides it/);
     expect(connection.executed).toHaveLength(1);
   });
 

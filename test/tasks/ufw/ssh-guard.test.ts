@@ -51,7 +51,9 @@ describe("ufw tasks refuse to cut SSH (plans against scripted ufw state)", () =>
       respond: () => ({ stdout: state({ enabled: false, rules: ["allow tcp 2222 0.0.0.0/0 any 0.0.0.0/0 in"] }) }),
     });
     const r = await host.run(ufwEnable({})).catch((e: { result: { message: string } }) => e.result);
-    expect(r.message).toMatch(/Cannot enable ufw: SSH \(port 22, from 172\.18\.0\.1\) is not allowed by any rule .*would cut this session/);
+    expect(r.message).toMatch(
+      /Cannot enable ufw without cutting this session: no rule allows SSH \(port 22, from 172\.18\.0\.1\) \(incoming policy: deny\)/,
+    );
     expect(r.message).toMatch(/hint: add ufwAllow\(\{ port: 22, proto: "tcp" \}\)/);
     expect(connection.executed).toHaveLength(1);
   });
@@ -72,13 +74,17 @@ describe("ufw tasks refuse to cut SSH (plans against scripted ufw state)", () =>
       respond: () => ({ stdout: state({ enabled: true, rules: ["allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 in"] }) }),
     });
     const r = await host.run(ufwAllow({ port: 22, proto: "tcp", state: "absent" })).catch((e: { result: { message: string } }) => e.result);
-    expect(r.message).toMatch(/Cannot delete ufw rule "allow in tcp port 22": SSH \(port 22, from 172\.18\.0\.1\) would not be allowed/);
+    expect(r.message).toMatch(
+      /Cannot delete ufw rule "allow in tcp port 22" without cutting this session: no rule would allow SSH \(port 22, from 172\.18\.0\.1\) after this change/,
+    );
   });
 
   test("ufwDefault() refuses a deny incoming policy on an enabled ufw that only the policy keeps open", async () => {
     const { host } = fakeHost({ respond: () => ({ stdout: state({ enabled: true, rules: [], incoming: "ACCEPT" }) }) });
     const r = await host.run(ufwDefault({ incoming: "deny" })).catch((e: { result: { message: string } }) => e.result);
-    expect(r.message).toMatch(/Cannot set ufw's default incoming policy to deny: SSH .* would not be allowed/);
+    expect(r.message).toMatch(
+      /Cannot set ufw's default incoming policy to deny without cutting this session: no rule would allow SSH .* after this change/,
+    );
   });
 
   test("ufw tasks fail with a hint when ufw is not installed", async () => {
@@ -94,7 +100,9 @@ describe("ufw tasks in check mode plan what an earlier task may make possible", 
     const { host } = fakeHost({ check: true, respond: () => ({ stdout: "@@absent\n" }) });
     const r = await host.run(ufwAllow({ port: 22, proto: "tcp" }));
     expect(r.status).toBe("changed");
-    expect(r.message).toBe("add rule allow in tcp port 22 (ufw is not installed yet: applying fails unless an earlier task installs it)");
+    expect(r.message).toBe(
+      "add rule allow in tcp port 22; ufw is not installed yet, so applying fails unless an earlier task of this run provides it",
+    );
   });
 
   test("ufwEnable() in check mode warns instead of refusing: an earlier task may allow SSH", async () => {
@@ -102,7 +110,7 @@ describe("ufw tasks in check mode plan what an earlier task may make possible", 
     const r = await host.run(ufwEnable({}));
     expect(r.status).toBe("changed");
     expect(r.message).toMatch(
-      /^enable ufw \(SSH \(port 22, from 172\.18\.0\.1\) is not allowed .*: applying fails unless an earlier task allows SSH\)$/,
+      /^enable ufw; no rule allows SSH \(port 22, from 172\.18\.0\.1\) \(incoming policy: deny\) yet, so applying fails unless an earlier task of this run provides it$/,
     );
   });
 });

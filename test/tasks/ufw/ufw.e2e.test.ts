@@ -69,7 +69,7 @@ describe("ufw tasks", () => {
       expect(r.failed).toBe(true);
       // The lab publishes sshd on another port of 127.0.0.1: the guard must use the container's port 22.
       expect(r.message).toMatch(
-        /Cannot enable ufw: SSH \(port 22, from [\d.]+\) is not allowed by any rule and the incoming policy is deny; enabling would cut this session/,
+        /Cannot enable ufw without cutting this session: no rule allows SSH \(port 22, from [\d.]+\) \(incoming policy: deny\)/,
       );
       expect(r.message).toMatch(/hint: add ufwAllow\(\{ port: 22, proto: "tcp" \}\)/);
       expect(r.commands).toBe(1);
@@ -171,7 +171,7 @@ describe("ufw tasks", () => {
       const r = await fw.run(ufwAllow({ port: 22, proto: "tcp", state: "absent" }));
       expect(r.failed).toBe(true);
       expect(r.message).toMatch(
-        /Cannot delete ufw rule "allow in tcp port 22": SSH \(port 22, from [\d.]+\) would not be allowed; it would cut this session/,
+        /Cannot delete ufw rule "allow in tcp port 22" without cutting this session: no rule would allow SSH \(port 22, from [\d.]+\) after this change/,
       );
       expect(rules()).toContain("allow tcp 22 0.0.0.0/0");
     },
