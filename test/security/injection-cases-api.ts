@@ -1,6 +1,16 @@
 /** Injection cases: tasks that call HTTP APIs from the controller (local stand-ins on 127.0.0.1 record what arrives) or wait for a URL from the host. */
 import { type TaskCase } from "./injection-harness.js";
-import { type CaseContext, ROOT, GITHUB_TOKEN, CLOUDFLARE_TOKEN, CLOUDFLARE_ZONE, urlTail, recorded, jsonField } from "./injection-kit.js";
+import {
+  type CaseContext,
+  ROOT,
+  GITHUB_TOKEN,
+  GITLAB_TOKEN,
+  CLOUDFLARE_TOKEN,
+  CLOUDFLARE_ZONE,
+  urlTail,
+  recorded,
+  jsonField,
+} from "./injection-kit.js";
 
 /** The injection cases of these tasks, by task id. */
 export function apiCases(ctx: CaseContext): Record<string, TaskCase> {
@@ -51,6 +61,31 @@ export function apiCases(ctx: CaseContext): Record<string, TaskCase> {
           }),
           apply: true,
         },
+      },
+      excused: { stateFile: "a file on the controller, read and written with node:fs (never a shell or a host)" },
+    },
+    "gitlab.variable": {
+      fuzz: {
+        project: { params: (v, i) => ({ ...glBase(ctx), key: `INJ_P${i}`, project: v }), apply: true },
+        key: { params: (v) => ({ ...glBase(ctx), key: v }), apply: true },
+        value: {
+          // Hostile values cannot be masked (GitLab's rule): unmasked, so the stand-in stores them as given.
+          params: (v, i) => ({ ...glBase(ctx), key: `INJ_V${i}`, value: v, masked: false }),
+          nul: true,
+          apply: true,
+          observe: {
+            kind: "custom",
+            check: (a) => {
+              const stored = ctx.gitlab.variable("inj/repo", `INJ_V${a.index}`);
+              if (!stored) return "the stand-in holds no such variable";
+              return stored.value === a.value ? undefined : `the stored value is ${JSON.stringify(stored.value.slice(0, 200))}`;
+            },
+          },
+        },
+        token: { params: (v, i) => ({ ...glBase(ctx), key: `INJ_T${i}`, token: v }), apply: true },
+        environmentScope: { params: (v, i) => ({ ...glBase(ctx), key: `INJ_S${i}`, environmentScope: v }), apply: true },
+        apiBase: { params: (v, i) => ({ ...glBase(ctx), key: `INJ_B${i}`, apiBase: `${ctx.gitlab.apiBase}/${urlTail(v)}` }), apply: true },
+        variableType: { params: (v, i) => ({ ...glBase(ctx), key: `INJ_Y${i}`, variableType: v }) },
       },
     },
     "notify.send": {
@@ -155,4 +190,9 @@ export function apiCases(ctx: CaseContext): Record<string, TaskCase> {
       excused: { "status?": "status codes: numbers, checked to be 100-599" },
     },
   };
+}
+
+/** A gitlabVariable call on the GitLab stand-in, before the slot under test. */
+function glBase(ctx: CaseContext): { project: string; key: string; value: string; token: string; apiBase: string } {
+  return { project: "inj/repo", key: "INJ", value: "x-value-ok", token: GITLAB_TOKEN, apiBase: ctx.gitlab.apiBase };
 }

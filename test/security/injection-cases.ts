@@ -12,7 +12,7 @@ import { filesCases } from "./injection-cases-files.js";
 import { systemCases } from "./injection-cases-system.js";
 import { toolsCases } from "./injection-cases-tools.js";
 
-export { ROOT, GITHUB_TOKEN, CLOUDFLARE_TOKEN, CLOUDFLARE_ZONE, type CaseContext } from "./injection-kit.js";
+export { ROOT, GITHUB_TOKEN, GITLAB_TOKEN, CLOUDFLARE_TOKEN, CLOUDFLARE_ZONE, type CaseContext } from "./injection-kit.js";
 
 /** The injection cases, by task id. */
 export function injectionCases(ctx: CaseContext): Readonly<Record<string, TaskCase>> {

@@ -23,6 +23,7 @@ function context(): CaseContext {
     localDir,
     recorder: standIn,
     github: { ...standIn, apiBase: standIn.url, keyId: "1", secrets: new Map(), open: () => "" },
+    gitlab: { ...standIn, apiBase: standIn.url, variables: new Map(), variable: () => undefined },
     cloudflare: { ...standIn, apiBase: standIn.url, zones: new Map(), records: [] },
     hostHttpPort: 9,
   } as unknown as CaseContext;

@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { StandIn } from "../support/stand-ins/server.js";
 import type { GithubStandIn } from "../support/stand-ins/github.js";
+import type { GitlabStandIn } from "../support/stand-ins/gitlab.js";
 import type { CloudflareStandIn } from "../support/stand-ins/cloudflare.js";
 import { hasSequence, type FakeRun } from "./injection-fakes.js";
 import { noDotSegments, type Attempt, type Observer } from "./injection-harness.js";
@@ -21,6 +22,7 @@ export interface CaseContext {
   /** A recording HTTP server answering 200 `{"ok":true}` to anything (webhooks, Telegram). */
   readonly recorder: StandIn;
   readonly github: GithubStandIn;
+  readonly gitlab: GitlabStandIn;
   readonly cloudflare: CloudflareStandIn;
   /** Port of the HTTP server on the host (waitForHttp). */
   readonly hostHttpPort: number;
@@ -28,6 +30,8 @@ export interface CaseContext {
 
 /** Token the GitHub stand-in accepts. */
 export const GITHUB_TOKEN = "gh-inject-token";
+/** Token the GitLab stand-in accepts. */
+export const GITLAB_TOKEN = "gl-inject-token";
 /** Token the Cloudflare stand-in accepts. */
 export const CLOUDFLARE_TOKEN = "cf-inject-token";
 /** The zone the Cloudflare stand-in knows. */

@@ -21,9 +21,10 @@ import { useLab } from "../e2e/lab-fixture.js";
 import { TaskRunner, type LabTarget } from "../e2e/task-harness.js";
 import { startStandIn, type StandIn } from "../support/stand-ins/server.js";
 import { startGithubStandIn, type GithubStandIn } from "../support/stand-ins/github.js";
+import { startGitlabStandIn, type GitlabStandIn } from "../support/stand-ins/gitlab.js";
 import { startCloudflareStandIn, type CloudflareStandIn } from "../support/stand-ins/cloudflare.js";
 import { CANARY_PREFIX, hostileValues, localCanaries, type Hostile } from "./hostile-strings.js";
-import { CLOUDFLARE_TOKEN, CLOUDFLARE_ZONE, GITHUB_TOKEN, ROOT, injectionCases } from "./injection-cases.js";
+import { CLOUDFLARE_TOKEN, CLOUDFLARE_ZONE, GITHUB_TOKEN, GITLAB_TOKEN, ROOT, injectionCases } from "./injection-cases.js";
 import { FAKE_RECORDS, installFakes } from "./injection-fakes.js";
 import { fuzzSlot, type SlotReport } from "./injection-harness.js";
 import { component, observe, type Attempt } from "./injection-observe.js";
@@ -42,6 +43,7 @@ let target: LabTarget;
 let localDir: string;
 let recorder: StandIn;
 let github: GithubStandIn;
+let gitlab: GitlabStandIn;
 let cloudflare: CloudflareStandIn;
 let tasks: Map<string, AnyTask>;
 const reports: SlotReport[] = [];
@@ -56,6 +58,7 @@ beforeAll(async () => {
   localDir = mkdtempSync(path.join(os.tmpdir(), "bosun-inject-"));
   recorder = await startStandIn(() => ({ json: { ok: true } }));
   github = await startGithubStandIn(GITHUB_TOKEN, ["inj/repo"]);
+  gitlab = await startGitlabStandIn(GITLAB_TOKEN, { "inj/repo": 7 });
   cloudflare = await startCloudflareStandIn(CLOUDFLARE_TOKEN, { [CLOUDFLARE_ZONE]: "0123456789abcdef0123456789abcdef" });
   tasks = await exportedTasks();
   const setup = await remote(
@@ -73,7 +76,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all([recorder?.close(), github?.close(), cloudflare?.close()]);
+  await Promise.all([recorder?.close(), github?.close(), gitlab?.close(), cloudflare?.close()]);
   if (!reports.length) return;
   const all = [...reports, ...extraReports];
   const byParameter = all.map((r) => ({ parameter: `${r.task}:${r.slot}`, tried: r.tried }));
@@ -106,7 +109,7 @@ async function cleanHost(): Promise<void> {
 test("every string parameter of every task: hostile values are refused or land literally, and never run", async () => {
   reports.length = 0;
   await cleanHost();
-  const cases = injectionCases({ localDir, recorder, github, cloudflare, hostHttpPort: HOST_HTTP_PORT });
+  const cases = injectionCases({ localDir, recorder, github, gitlab, cloudflare, hostHttpPort: HOST_HTTP_PORT });
   reports.push(...(await runAllCases(target, tasks, cases, WORKERS)));
   expect(defects(reports)).toEqual([]);
   // Every slot that has a way to look at the host had values to look at: none was refused or failed wholesale.
@@ -264,7 +267,7 @@ test("through sudo as a non-root user (the command quoted once more, inside sh -
     ].join("\n"),
   );
   expect(setup.code).toBe(0);
-  const cases = injectionCases({ localDir, recorder, github, cloudflare, hostHttpPort: HOST_HTTP_PORT });
+  const cases = injectionCases({ localDir, recorder, github, gitlab, cloudflare, hostHttpPort: HOST_HTTP_PORT });
   const run = cases["command.run"];
   const task = tasks.get("command.run");
   if (!run || !task) throw new Error("no command.run case");
