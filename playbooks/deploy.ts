@@ -234,7 +234,9 @@ async function release(r: Run): Promise<void> {
   const recorded = switching() || up.changed || r.swaps.length > 0 || (pulled.changed && !host.checkMode);
   if (recorded) await record(r, "success");
   if (state.taggedRepositories.length) {
-    const keepTags = [target.tag, ...(r.previous ? [r.previous] : [])];
+    // Every recorded release keeps its images: by digest where pinned, by tag for the rest (a migrator).
+    const recordedTags = state.history.filter((h) => h.result === "success").map((h) => h.tag);
+    const keepTags = [...new Set([target.tag, ...(r.previous ? [r.previous] : []), ...recordedTags])];
     const history =
       recorded && r.images ? [...state.history, { tag: target.tag, result: "success" as const, images: r.images }] : state.history;
     const keepDigests = [...new Set([...recordedDigests(history as ReleaseRecord[]), ...Object.values(r.images ?? {})])];
