@@ -175,6 +175,11 @@ export class ShellSession {
     return this.#queue.some((p) => !p.probe);
   }
 
+  /** True once the probe failed (no answer in time, or no base64): the host cannot keep a session. */
+  get refused(): boolean {
+    return this.#failed;
+  }
+
   /** False once the remote shell is gone or its probe failed. */
   get usable(): boolean {
     return !this.#ended && !this.#failed;

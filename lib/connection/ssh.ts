@@ -197,6 +197,8 @@ export class SshConnection implements Connection {
     const input = stdinBytes(command);
     if (input !== undefined && Buffer.byteLength(input) > SESSION_STDIN_LIMIT) return undefined;
     const current = await this.#session;
+    // A shell that failed its probe stays refused: this host keeps a channel per command.
+    if (current?.refused) return undefined;
     if (current && !current.usable) this.#session = undefined;
     this.#session ??= this.#shellPipes().then((pipes) => ShellSession.start(pipes, this.spec.connectTimeoutMs));
     return this.#session;

@@ -174,5 +174,6 @@ describe("ShellSession on /bin/sh", () => {
     expect(neverRan(result)).toBe(false);
     expect(await s.ready).toBe(false);
     expect(s.usable).toBe(false);
+    expect(s.refused).toBe(true);
   });
 });
