@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { LAB_DIR } from "./paths.js";
 
@@ -8,10 +8,24 @@ export interface LabLockOptions {
   readonly timeoutMs?: number;
 }
 
+/** How long a lock directory may exist without its pid file: its taker is between mkdir and writing the pid. */
+const PID_GRACE_MS = 10_000;
+
 function holderAlive(dir: string): boolean {
+  let text: string;
   try {
-    const pid = Number(readFileSync(path.join(dir, "pid"), "utf8"));
-    if (!pid) return true; // being written right now
+    text = readFileSync(path.join(dir, "pid"), "utf8");
+  } catch {
+    // No pid file yet: another process has just made the directory (a young one), or died right then (an old one).
+    try {
+      return Date.now() - statSync(dir).mtimeMs < PID_GRACE_MS;
+    } catch {
+      return false; // the directory is gone: free
+    }
+  }
+  const pid = Number(text);
+  if (!pid) return true; // being written right now
+  try {
     process.kill(pid, 0);
     return true;
   } catch (e) {
