@@ -69,6 +69,8 @@ export const CONTROLLER_TOOLS: readonly ControllerTool[] = [
   { program: "ssh", debianPackage: "openssh-client", version: ["ssh", "-V"], usedBy: "lib/lab/ssh-ready.ts" },
   { program: "ssh-keygen", debianPackage: "openssh-client", usedBy: "lib/lab/key.ts" },
   { program: "ssh-keyscan", debianPackage: "openssh-client", usedBy: "lib/lab/ssh-ready.ts" },
+  { program: "ssh-agent", debianPackage: "openssh-client", usedBy: "test/examples/ci-templates.e2e.test.ts (the CI job scripts)" },
+  { program: "ssh-add", debianPackage: "openssh-client", usedBy: "test/examples/ci-templates.e2e.test.ts (the CI job scripts)" },
   { program: "apt-get", debianPackage: "apt", version: ["apt-get", "--version"], usedBy: "lib/lab/services/apt.ts" },
   { program: "dpkg", debianPackage: "dpkg", version: ["dpkg", "--version"], usedBy: "lib/lab/services/compose-plugin.ts" },
   { program: "dpkg-deb", debianPackage: "dpkg", usedBy: "lib/lab/services/build-image.ts" },
@@ -92,7 +94,7 @@ export const CONTROLLER_TOOLS: readonly ControllerTool[] = [
   ...base("dash", "sh dash", "test/tasks/command.test.ts"),
   ...base(
     "coreutils",
-    "base64 basename cat chmod chown chroot cut date dirname head ln ls mkdir mktemp mv od printf readlink rm sha256sum sleep stat tail touch tr",
+    "base64 basename cat chmod chown chroot cut date dirname env head ln ls mkdir mktemp mv od printf readlink rm sha256sum sleep stat tail touch tr",
     "test/tasks/files/atomic-write.test.ts",
   ),
   ...base("sed", "sed", "test/facts/access.test.ts"),

@@ -73,6 +73,7 @@ function githubStep(file: string, jobName: string, stepName: string, context: Re
 /** Run a job's script as the runner would: sh in the checkout, a fresh HOME, PATH and the CI's variables only. */
 function runJob(job: Job, ciVars: Record<string, string>): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
+    // controller-tools: sh npm npx ssh-agent ssh-add ssh-keyscan base64 cat chmod cut env grep mkdir mktemp printf rm tr (the job scripts in examples/ci/scripts)
     const child = spawn("sh", ["-e", "-c", job.script], {
       cwd: ops,
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: runnerHome, ...ciVars, ...job.env },

@@ -38,6 +38,7 @@ describe("tlsWatchConfig()", () => {
         file,
         tlsWatchConfig({ alertDays: 3, channel: { kind: "telegram", botToken: "1:x", chatId: "@ops chan" } }, `we"ird $host`),
       );
+      // controller-tools: sh printf (the config is sh assignments, read back by sh)
       const out = execFileSync(
         "sh",
         ["-c", `. "$1"; printf '%s|%s|%s|%s' "$ALERT_DAYS" "$HOST_LABEL" "$CHANNEL" "$CHAT_ID_JSON"`, "sh", file],
