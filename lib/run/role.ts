@@ -53,5 +53,8 @@ export function defineRole<I extends object, R, D extends Partial<I> = Partial<I
     const given = Object.fromEntries(Object.entries(input ?? {}).filter(([, v]) => v !== undefined));
     return definition.apply(host, { ...definition.defaults, ...given } as WithDefaults<I, D>);
   };
-  return Object.assign(role, { roleName: definition.name, description: definition.description, defaults: definition.defaults }) as Role<I, R>;
+  return Object.assign(role, { roleName: definition.name, description: definition.description, defaults: definition.defaults }) as Role<
+    I,
+    R
+  >;
 }

@@ -210,7 +210,9 @@ describe("dockerEngine", () => {
 
   test("dockerEngine() refuses to add a user that does not exist", async () => {
     const { host } = fakeHost({ respond: probe() });
-    await expect(host.run(dockerEngine({ users: ["deploy"] }))).rejects.toThrow(/Cannot add deploy to the docker group: user deploy does not exist/);
+    await expect(host.run(dockerEngine({ users: ["deploy"] }))).rejects.toThrow(
+      /Cannot add deploy to the docker group: user deploy does not exist/,
+    );
   });
 
   test("dockerEngine() in --check plans to add a user an earlier task would create, and says so", async () => {
