@@ -146,6 +146,7 @@ export function dockerCases(_ctx: CaseContext): Record<string, TaskCase> {
           observe: argv("docker", (a) => ["--", `inj/${a.value}`]),
         },
         "keepTags[]": { params: (v) => ({ repositories: ["inj"], keep: 1, keepTags: [v] }) },
+        "keepDigests[]": { params: (v) => ({ repositories: ["inj"], keep: 1, keepDigests: [v] }) },
       },
     },
   };

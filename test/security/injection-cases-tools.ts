@@ -236,6 +236,17 @@ export function toolsCases(ctx: CaseContext): Record<string, TaskCase> {
         "env{}": { params: (v) => ({ force: true, env: { [v]: "x" } }) },
       },
     },
+    "tls.nginxUpstreamPlaceholder": {
+      fuzz: { name: { params: (v) => ({ name: v }) } },
+    },
+    "deploy.switchUpstream": {
+      fuzz: {
+        name: { params: (v) => ({ name: v, address: "127.0.0.1:9", note: "x" }) },
+        address: { params: (v) => ({ name: "inj_up", address: v, note: "x" }) },
+        note: { params: (v) => ({ name: "inj_up", address: "127.0.0.1:9", note: v }) },
+        backup: { params: (v) => ({ name: "inj_up", address: "127.0.0.1:9", note: "x", backup: v }) },
+      },
+    },
     "tls.nginxSite": {
       fuzz: {
         name: { params: (v) => ({ name: v, content: "x" }) },
