@@ -39,6 +39,7 @@ import { composePull, composeRun, composeUp, dockerLogin, imagePrune } from "../
 import { ensureFile } from "../lib/tasks/files/index.js";
 import type { TaskResult } from "../lib/core/task.js";
 import type { ComposePullOutput } from "../lib/tasks/docker/compose-pull.js";
+import { announce, announceTarget, failureEvent, errorSummary } from "./deploy/announce.js";
 import { backupDatabase } from "./deploy/backup.js";
 import { failureReason } from "./deploy/failure.js";
 import { liveRelease, previousGoodRelease, recordedDigests, type ReleaseRecord } from "./deploy/history.js";
@@ -284,12 +285,16 @@ async function prepare(host: Host, s: DeploySettings, title?: string): Promise<R
 /** One host's deploy: preflight, target, lock, release, unlock (the lock is released whatever happens). */
 export async function deployHost(host: Host, vars: Vars): Promise<void> {
   const s = deploySettings(vars, host.name);
+  const announceTo = announceTarget(vars, host.name);
+  const started = Date.now();
   let r = await prepare(host, s);
   if (host.checkMode) return release(r); // a check never takes the lock
   const owner = newLockOwner(s.deployer, r.target.tag);
   const lock = await host.run(
     takeDeployLock({ appDir: s.appDir, owner, waitSeconds: s.lockWait, breakStale: s.breakLock, staleMinutes: s.lockStaleMinutes }),
   );
+  const about = () => ({ tag: r.target.tag, host: host.name, who: s.deployer, durationMs: Date.now() - started });
+  await announce(host, announceTo, { ...about(), event: "start" });
   let failure: unknown;
   try {
     // The deploy this one waited for changed the host (deploy.env, history): read it again under the lock.
@@ -308,6 +313,11 @@ export async function deployHost(host: Host, vars: Vars): Promise<void> {
   } catch (error) {
     failure ??= error;
   }
+  const outcome =
+    failure === undefined
+      ? { ...about(), event: "success" as const, ...(r.images ? { digests: r.images } : {}) }
+      : { ...about(), event: failureEvent(failure), reason: errorSummary(failure) };
+  await host.shielded(() => announce(host, announceTo, outcome)).catch(() => undefined);
   if (failure !== undefined) throw failure;
 }
 

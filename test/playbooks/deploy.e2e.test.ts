@@ -21,6 +21,7 @@ import { deploy } from "../../playbooks/deploy.js";
 import { bootstrap } from "../../playbooks/bootstrap.js";
 import { labGroupVars } from "../../playbooks/lab/inventory.js";
 import { sshExec, useLab } from "../e2e/lab-fixture.js";
+import { startStandIn, type StandIn } from "../support/stand-ins/server.js";
 
 const lab = useLab({ name: "t-deploy", count: 2, variant: "docker" });
 const SLOW = 180_000;
@@ -119,7 +120,16 @@ beforeAll(async () => {
   production = await loadInventory(productionFile);
 }, 900_000);
 
-afterAll(() => {
+// A webhook receiver on the controller for deploy announcements (a stand-in for Slack/Mattermost: it records the JSON posts).
+let hook: StandIn;
+beforeAll(async () => {
+  hook = await startStandIn(() => ({ status: 200, body: "ok" }));
+});
+const announced = (from: number): string[] =>
+  hook.requests.slice(from).map((r) => String((r.json as { text?: unknown } | undefined)?.text ?? ""));
+
+afterAll(async () => {
+  await hook?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -173,9 +183,15 @@ describe("deploy playbook", () => {
   test(
     "deploy v2 with a migrator: the dump taken before the migration restores into a scratch database",
     async () => {
-      const report = await deployRun(staging, { tag: "v2", ...MIGRATOR });
+      const seen = hook.requests.length;
+      const report = await deployRun(staging, { tag: "v2", ...MIGRATOR, deployer: "alice", deploy_announce_webhook: `${hook.url}/deploy` });
       expect(report.hostErrors).toEqual({});
       expect(await version(s1)).toBe("v2\n");
+      // Announced from the controller: the start, then the success naming host, release and who.
+      expect(announced(seen)).toEqual([
+        `deploy of v2 to ${s1.name} started by alice`,
+        expect.stringMatching(new RegExp(`^${s1.name} runs v2( \\(.*\\))?: deployed by alice in \\d+ s$`)),
+      ]);
       const dump = (await sh(s1, `ls ${APP}/backups/*-v2.sql.gz`)).trim();
       expect(dump).toMatch(/\/backups\/\d{8}T\d{6}Z-v2\.sql\.gz$/);
       expect(result(report, "deploy.backupDatabase")?.output).toMatchObject({ file: dump });
@@ -196,7 +212,9 @@ describe("deploy playbook", () => {
     async () => {
       let out = "";
       const sink = { write: (t: string) => void (out += t), isTTY: false };
-      const code = await runCli(deploy, ["--inventory", stagingFile, "--tag", "broken"], {
+      const seen = hook.requests.length;
+      const announceTo = `deploy_announce_webhook=${hook.url}/deploy`;
+      const code = await runCli(deploy, ["--inventory", stagingFile, "--tag", "broken", "-e", announceTo, "-e", "deployer=bob"], {
         stdout: sink,
         stderr: sink,
         handleSignals: false,
@@ -216,6 +234,12 @@ describe("deploy playbook", () => {
         rollbackResult: "success",
       });
       expect(await sh(s1, FREE)).toBe("free\n");
+      expect(announced(seen)).toEqual([
+        `deploy of broken to ${s1.name} started by bob`,
+        expect.stringMatching(
+          new RegExp(`^deploy of broken to ${s1.name} by bob rolled back after \\d+ s: Cannot deploy broken: app is not ready`),
+        ),
+      ]);
     },
     SLOW,
   );
