@@ -7,6 +7,7 @@ import { taskParams, required, optional, typed, str, nonEmpty, bool, any, oneOf,
 import type { Vars } from "../../core/vars.js";
 import { renderTemplateFile } from "../../template/render.js";
 import { resolveLocalPath } from "../files/local-source.js";
+import { gracefulNginxReload } from "./nginx-reload.js";
 
 /** What {@link nginxSite} manages. */
 export interface NginxSiteOutput {
@@ -82,7 +83,9 @@ export function applySiteCommand(name: string, site: { content: Buffer | undefin
     : sh`if [ -L "$l" ]; then o=$(readlink -- "$l"); rm -f -- "$l"; linked=1; fi; `;
   const restore = sh`if [ -n "$b" ]; then mv -fT -- "$b" "$d"; elif [ -n "$w" ]; then rm -f -- "$d"; fi; if [ -n "$linked" ]; then if [ -n "$o" ]; then ln -sfn -- "$o" "$l"; else rm -f -- "$l"; fi; fi`;
   const reloadCmd = reload
-    ? sh`if systemctl is-active --quiet nginx; then systemctl reload nginx || exit 1; echo bosun: nginx reloaded; else echo bosun: nginx is not running, not reloaded; fi`
+    ? sh`if systemctl is-active --quiet nginx; then
+${gracefulNginxReload}
+echo bosun: nginx reloaded; else echo bosun: nginx is not running, not reloaded; fi`
     : raw("echo bosun: reload skipped");
   return {
     text: sh`d=${d}; l=${l}; b=; o=; w=; linked=; ${write}${link}if ! out=$(nginx -t 2>&1); then ${restore}; printf '%s\\n' "$out" >&2; echo ${NGINX_REJECTED} >&2; exit 1; fi; if [ -n "$b" ]; then rm -f -- "$b"; fi; ${reloadCmd}`
@@ -172,7 +175,11 @@ export const nginxSite = defineTask<NginxSiteParams, NginxSiteOutput>({
     if (p.state === "absent") {
       if (st.sha256 === undefined && st.link === undefined)
         return needing(unchanged(`no site ${p.name}`, { path: d, enabled: false }), needs);
-      const reloadCmd = reload ? raw("if systemctl is-active --quiet nginx; then systemctl reload nginx; fi") : raw(":");
+      const reloadCmd = reload
+        ? sh`if systemctl is-active --quiet nginx; then
+${gracefulNginxReload}
+fi`
+        : raw(":");
       return changed([sh`rm -f -- ${`${ENABLED}/${p.name}`} ${d} && ${reloadCmd}`], {
         diff: { label: d, before: st.content ?? "(site)\n", after: undefined },
         message: `remove site ${p.name}`,

@@ -8,6 +8,7 @@
 import { defineTask, changed, unchanged } from "../../core/task.js";
 import { sh } from "../../core/command.js";
 import { taskParams, required, optional, typed, nonEmpty } from "../../core/params.js";
+import { gracefulNginxReload } from "./nginx-reload.js";
 
 const NAME = typed<string>({ type: "string", pattern: "^[A-Za-z0-9_]+$" });
 const NAME_DOC = "Upstream name: the file /etc/nginx/conf.d/bosun-upstream-<name>.conf, and `proxy_pass http://<name>` in a site.";
@@ -64,10 +65,8 @@ export const switchUpstream = defineTask<SwitchUpstreamParams>({
     const write = sh`f=${file}; b="$f.bosun-prev"; rm -f -- "$b"; [ -f "$f" ] && cp -p -- "$f" "$b"
 printf '%s' ${content} > "$f.tmp" && mv -f -- "$f.tmp" "$f" || exit 1
 if ! nginx -t 2>&1; then if [ -f "$b" ]; then mv -f -- "$b" "$f"; else rm -f -- "$f"; fi; exit 1; fi
-rm -f -- "$b"; w() { for d in /proc/[0-9]*; do [ "$(tr '\\0' ' ' 2>/dev/null < "$d/cmdline" | sed 's/ *$//')" = "nginx: worker process" ] && echo "\${d#/proc/}"; done; }; old=$(w)
-systemctl reload nginx 2>&1 || nginx -s reload || exit 1
-# Wait until no worker of the old configuration accepts connections (they shut down gracefully, finishing their requests).
-n=0; while [ $n -lt 200 ]; do busy=; for p in $old; do [ "$(tr '\\0' ' ' 2>/dev/null < "/proc/$p/cmdline" | sed 's/ *$//')" = "nginx: worker process" ] && busy=1; done; [ -z "$busy" ] && exit 0; n=$((n + 1)); sleep 0.05; done; echo "nginx workers of the old configuration still accept connections after 10s" >&2; exit 1`;
+rm -f -- "$b"
+${gracefulNginxReload}`;
     return changed([{ ...write, label: `write ${file}, nginx -t, reload` }], { message: `${p.name} sends to ${p.address}` });
   },
 });
