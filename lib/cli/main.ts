@@ -26,7 +26,10 @@ import { parseCliArgs, usage, UsageError, type CliArgs } from "./args.js";
 import { connectionDefaults } from "./ansible-options.js";
 import { formatHostList, formatTaskList } from "./listings.js";
 import { versionText } from "./version.js";
-import { recordTasks, startAtTask, stepThrough, type GatedTask, type StepAnswer, type TaskGate } from "../run/task-gate.js";
+import { recordTasks, type GatedTask } from "../run/task-gate.js";
+import { onInterrupt } from "./interrupt.js";
+import { pickRenderer } from "./pick-renderer.js";
+import { taskGate } from "./task-gates.js";
 import { promptHidden } from "../inventory/vault-prompt.js";
 import { palette, wantsColor } from "./color.js";
 import { exitCodeWithDrift } from "./drift.js";
@@ -34,7 +37,6 @@ import { JsonReporter } from "./json-reporter.js";
 import { writeJunitFile } from "./junit-file.js";
 import { maskedSink, type TextSink } from "./output.js";
 import { formatRecap } from "./recap.js";
-import { PlainRenderer } from "./render-plain.js";
 
 /** Where the CLI reads and writes; defaults are the process's. Tests pass sinks. */
 export interface CliOptions {
@@ -50,13 +52,6 @@ export interface CliOptions {
   readonly program?: string;
   /** Handle SIGINT (true): first Ctrl-C interrupts the run, second exits 130 at once. */
   readonly handleSignals?: boolean;
-}
-
-/** A renderer as main sees it. */
-interface Renderer {
-  attach(events: RunEvents): unknown;
-  close(): Promise<void>;
-  notice?(text: string): void;
 }
 
 function defaultProgram(cwd: string): string {
@@ -121,55 +116,7 @@ async function prepare(
   return { inventory, extraVars, defaultVars, hosts: selected.length, selected, limit };
 }
 
-const silent: Renderer = { attach: () => undefined, close: async () => {} };
-
-/**
- * listr2 on a terminal (loaded only then); plain lines for pipes, logs and -v; with --json,
- * nothing (or -v lines on stderr).
- */
-async function pickRenderer(
-  args: CliArgs,
-  out: { sink: TextSink; tty: boolean; live: boolean },
-  err: { sink: TextSink; tty: boolean },
-): Promise<Renderer> {
-  if (args.json)
-    return args.verbosity > 0 ? new PlainRenderer(err.sink, { verbosity: args.verbosity, color: wantsColor(err.tty) }) : silent;
-  if (out.live && args.verbosity === 0) {
-    const { ListrRenderer } = await import("./render-listr.js");
-    return new ListrRenderer({ out: out.sink, color: wantsColor(out.tty) });
-  }
-  return new PlainRenderer(out.sink, { verbosity: args.verbosity, color: wantsColor(out.tty) });
-}
-
-/**
- * Signals that arrive this soon after the first one are the same keypress: a terminal sends
- * SIGINT to the whole foreground group, and npx/tsx relay it to the run once more.
- */
-export const SAME_INTERRUPT_MS = 1000;
-
-/** Install the Ctrl-C (SIGINT) and SIGTERM handling of a run; returns the function that removes it. */
-function onInterrupt(controller: AbortController, renderer: Renderer, stderr: TextSink, tty: boolean): () => void {
-  let first = 0;
-  const handler = (): void => {
-    if (!controller.signal.aborted) {
-      first = Date.now();
-      controller.abort();
-      if (renderer.notice) renderer.notice("(interrupting: waits stop, clean-up runs; Ctrl-C again to stop now)");
-      else stderr.write("\ninterrupting: the running tasks finish, nothing new starts (Ctrl-C again to stop now)\n");
-      return;
-    }
-    if (Date.now() - first < SAME_INTERRUPT_MS) return;
-    if (tty) process.stdout.write("\u001b[?25h");
-    stderr.write("\ninterrupted: stopped at once; tasks may have been cut short\n");
-    process.exit(EXIT.interrupted);
-  };
-  process.on("SIGINT", handler);
-  process.on("SIGTERM", handler);
-  return () => {
-    process.off("SIGINT", handler);
-    process.off("SIGTERM", handler);
-  };
-}
+export { SAME_INTERRUPT_MS } from "./interrupt.js";
 
 /**
  * Run a playbook from the command line and return the exit code: 0 ok, 1 bad command line or
@@ -272,32 +219,6 @@ async function runCliWithWarnings(book: Playbook, argv: readonly string[], optio
   else stdout.write(formatRecap(report, { verbosity: args.verbosity, color: wantsColor(tty) }));
   retryFailedHosts(report, options.playbookPath ?? process.argv[1], cwd, stderr);
   return report.exitCode;
-}
-
-/** `--start-at-task` and `--step` as one gate (undefined when neither is given). */
-function taskGate(args: CliArgs): TaskGate | undefined {
-  const gates: TaskGate[] = [];
-  if (args.startAtTask !== undefined) gates.push(startAtTask(args.startAtTask));
-  if (args.step) gates.push(stepThrough(askStep));
-  if (gates.length === 0) return undefined;
-  return async (task) => {
-    for (const gate of gates) {
-      const skip = await gate(task);
-      if (skip !== undefined) return skip;
-    }
-    return undefined;
-  };
-}
-
-async function askStep(question: string): Promise<StepAnswer> {
-  const { createInterface } = await import("node:readline/promises");
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = (await rl.question(question)).trim().toLowerCase();
-    return answer === "y" || answer === "yes" ? "y" : answer === "c" || answer === "continue" ? "c" : "n";
-  } finally {
-    rl.close();
-  }
 }
 
 /** `--list-tasks` / `--list-tags`: a read-only --check pass that records each host's tasks, then the list. */

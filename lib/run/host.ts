@@ -7,10 +7,10 @@ import type { Connection, ExecResult, BecomeSpec } from "../core/connection.js";
 import type { Vars } from "../core/vars.js";
 import { describeCommand, type Command } from "../core/command.js";
 import { wrapWithSudo, sudoProblem, type SudoMode } from "../core/become.js";
-import { BosunError, CommandError, InterruptedError, UnreachableError, describeError } from "../core/errors.js";
+import { BosunError, InterruptedError } from "../core/errors.js";
 import type { Fact } from "../core/fact.js";
 import { mask, maskDeep } from "../core/secrets.js";
-import { diffEntry, renderDiff } from "../core/diff.js";
+import { failureOf, planDiffs, stepFailed, wouldRun } from "./task-outcome.js";
 import type { Plan, TaskCall, TaskHost, TaskResult } from "../core/task.js";
 import { callerLocation } from "../core/callsite.js";
 import { isActionStep, mergeCommandSteps, safeTitle } from "../core/steps.js";
@@ -273,7 +273,7 @@ export class Host {
       this.#checking = true;
       plan = settlePrerequisites(await call.definition.check(taskHost, call.params), taskHost);
     } catch (error) {
-      return finish(this.#failure(error, secret));
+      return finish(failureOf(error));
     } finally {
       this.#checking = false;
     }
@@ -282,22 +282,15 @@ export class Host {
       const { ran } = plan;
       return finish({ status, changed: false, failed: false, skipped: !!plan.skipped, message: plan.message, output: plan.output, ...ran });
     }
-    const diffs = plan.diff === undefined ? [] : Array.isArray(plan.diff) ? plan.diff : [plan.diff];
-    const diff = this.ctx.diffMode
-      ? diffs
-          .map((d) => renderDiff(d))
-          .filter(Boolean)
-          .join("\n") || undefined
-      : undefined;
-    const diffEntries = this.ctx.diffMode ? diffs.flatMap((d) => diffEntry(d) ?? []) : undefined;
+    const { diff, diffs: diffEntries } = planDiffs(plan, this.ctx.diffMode);
     if (this.ctx.checkMode) {
-      const wouldRun = plan.steps.map((s) => (isActionStep(s) ? s.label : describeCommand(s)));
+      const message = plan.message ?? wouldRun(plan);
       return finish({
         status: "changed",
         changed: true,
         failed: false,
         skipped: false,
-        message: plan.message ?? `would run: ${wouldRun.join("; ")}`,
+        message,
         diff,
         diffs: diffEntries,
         output: plan.output,
@@ -315,14 +308,11 @@ export class Host {
         }
         last = await this.exec(step, { sudo: call.options.sudo, quiet: secret });
         stepResults.push(last);
-        if (last.code !== 0) {
-          const why = (last.stderr || last.stdout).trim().split("\n").slice(-5).join("\n");
-          throw new CommandError(`Command failed with exit ${last.code}: ${describeCommand(step)}${why ? `\n${why}` : ""}`, last);
-        }
+        if (last.code !== 0) throw stepFailed(step, last);
       }
     } catch (error) {
       return finish({
-        ...this.#failure(error, secret),
+        ...failureOf(error),
         stdout: last?.stdout,
         stderr: last?.stderr,
         rc: last?.code,
@@ -362,15 +352,6 @@ export class Host {
       stderr: last?.stderr,
       rc: last?.code,
     });
-  }
-
-  #failure(error: unknown, secret: boolean): { status: "failed"; changed: false; failed: true; skipped: false; message: string } {
-    if (error instanceof UnreachableError || error instanceof InterruptedError) throw error;
-    const message =
-      error instanceof BosunError ? error.message + (error.context.hint ? `\n  hint: ${error.context.hint}` : "") : describeError(error);
-    // Secret tasks still say why they failed: the message is masked like every output, only stdout and diffs are withheld.
-    void secret;
-    return { status: "failed", changed: false, failed: true, skipped: false, message };
   }
 
   #taskHost<P, O>(call: TaskCall<P, O>): TaskHost {
