@@ -18,6 +18,7 @@ export type * from "./types.js";
 export { addDnsRecord, removeDnsRecord, setDnsTxt, clearDnsTxt } from "./acme.js";
 export { ensureComposePlugin } from "./compose-plugin.js";
 export { dockerRepoInfo, ensureDockerRepo, type DockerRepoInfo } from "./docker-repo.js";
+import { ensureDockerRepo } from "./docker-repo.js";
 export { DEMO_IMAGES, labImageRef } from "./app-image.js";
 export { buildImage } from "./build-image.js";
 export type { ImageRecipe, RecipeFile } from "./image-recipe.js";
@@ -27,15 +28,16 @@ export { containerIp } from "./docker.js";
 
 /**
  * Bring the lab services up on the lab network, idempotently: the compose plugin on this
- * machine, `files.lab.test`, `registry.lab.test:5000` with the demo images pushed, and the
- * ACME CA (`acme.lab.test`, `challtest.lab.test`). What already runs from the same recipe is kept.
+ * machine, `files.lab.test` with the stand-in for Docker's apt repository (the lab inventory names
+ * it as `docker_repo_url`), `registry.lab.test:5000` with the demo images pushed, and the ACME CA
+ * (`acme.lab.test`, `challtest.lab.test`). What already runs from the same recipe is kept.
  */
 export function servicesUp(): Promise<LabServices> {
   return withLabLock("services", async () => {
     await ensurePrerequisites();
     await ensureLabNetwork();
     const [compose] = await Promise.all([
-      ensureComposePlugin().then(async (plugin) => (await ensureFileServer(), plugin)),
+      ensureComposePlugin().then(async (plugin) => (await ensureFileServer(), await ensureDockerRepo(), plugin)),
       ensureRegistry().then(publishDemoImages),
       ensureAcme(),
     ]);
