@@ -1,5 +1,5 @@
 /** Host basics on a fresh lab host over SSH, verified with plain commands. */
-import { cron, hostname, sysctl, timezone } from "../../../lib/tasks/system/index.js";
+import { cron, hostname, kernelModule, sysctl, timezone } from "../../../lib/tasks/system/index.js";
 import { useLab } from "../../e2e/lab-fixture.js";
 import { TaskRunner, expectConverges } from "../../e2e/task-harness.js";
 
@@ -114,3 +114,16 @@ test("bad parameters are rejected before anything runs, naming the task and the 
   );
   expect(runner.commands.length).toBe(before);
 });
+
+test(
+  "kernelModule lists a module for boot in /etc/modules-load.d (load: false: a container cannot load one); --check touches nothing, a re-run is one command",
+  async () => {
+    const state = () => runner.sh("cat /etc/modules-load.d/br_netfilter.conf 2>&1 || true").stdout;
+    const { applied } = await expectConverges(runner, kernelModule({ name: "br_netfilter", load: false }), state);
+    expect(applied.changed).toBe(true);
+    expect(sh("cat /etc/modules-load.d/br_netfilter.conf")).toMatch(/^br_netfilter$/m);
+    await expectConverges(runner, kernelModule({ name: "br_netfilter", state: "absent", load: false }), state);
+    expect(sh("test -e /etc/modules-load.d/br_netfilter.conf && echo present || echo gone")).toBe("gone\n");
+  },
+  SLOW,
+);
