@@ -219,16 +219,27 @@ describe("ssh connection", () => {
       const host = lab().hosts[0] as { sshPort: number };
       await sshExec(host, "mkdir -p /srv/cut && printf 'old\\n' > /srv/cut/file");
       const big = Buffer.alloc(64 * 1024 * 1024, 97);
+      // The host reads the first MiB and then pauses, so the cut falls inside the upload however fast
+      // loopback is (a timer raced the whole 64 MiB on a quick run). Only the read is slowed: the rest
+      // of the command (checksum, trap, rename) is the one atomicWrite sends.
+      const write = atomicWrite("/srv/cut/file", big);
+      const reading = 'cat > "$t" &&';
+      expect(write.text).toContain(reading);
+      const slowed = { ...write, text: write.text.replace(reading, '{ head -c 1048576; sleep 3; cat; } > "$t" &&') };
       const c = new SshConnection(spec());
       await c.open();
-      // Kill this connection's sshd session process shortly after the upload starts.
-      const upload = c.exec(atomicWrite("/srv/cut/file", big)).catch((e: unknown) => e);
-      await new Promise((r) => setTimeout(r, 300));
-      await sshExec(host, "pkill -f '^/bin/sh -c d=/srv/cut/file' ; pkill -KILL -f 'sshd: root@notty' || true", { allowFailure: true });
+      const upload = c.exec(slowed).catch((e: unknown) => e);
+      await sshExec(host, "until [ \"$(cat /srv/cut/.bosun.* 2>/dev/null | wc -c)\" -ge 1048576 ]; do sleep 0.05; done");
+      // Cut the connection: kill this client's sshd session (the kill also ends the session running it).
+      await sshExec(host, "pkill -KILL -f 'sshd: root@notty' || true", { allowFailure: true });
       const outcome = await upload;
       await c.close();
       expect(outcome instanceof Error || (outcome as { code: number }).code !== 0).toBe(true);
-      const after = await sshExec(host, "cat /srv/cut/file; ls -A /srv/cut");
+      // The host's shell reads the rest to end of file, finds the checksum wrong and its trap removes the temp file.
+      const after = await sshExec(
+        host,
+        "for i in $(seq 100); do [ \"$(ls -A /srv/cut)\" = file ] && break; sleep 0.1; done; cat /srv/cut/file; ls -A /srv/cut",
+      );
       expect(after.stdout).toBe("old\nfile\n");
     });
 
