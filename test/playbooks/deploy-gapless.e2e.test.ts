@@ -6,7 +6,9 @@
  * https://<host>/version through nginx 20 times a second and counts answers and failures.
  * The CLI runs as a child process in its own process group (as `npx tsx playbooks/deploy.ts` in a
  * terminal), so that Ctrl-C reaches npx, tsx and the run together, as a terminal sends it.
- * Every check of the host uses plain ssh as root, never bosun's facts.
+ * A second lab host is "staging" (its own inventory file, fronted the same way), the source of
+ * `--promote-from`; the first host is production.
+ * Every check of a host uses plain ssh as root, never bosun's facts.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -16,7 +18,7 @@ import { fileURLToPath } from "node:url";
 import { Document, Scalar } from "yaml";
 import type { RunReport } from "../../lib/core/report.js";
 import { runPlaybook } from "../../lib/run/runner.js";
-import { loadInventory } from "../../lib/inventory/index.js";
+import { loadInventory, loadInventorySources } from "../../lib/inventory/index.js";
 import type { Inventory, Vars } from "../../lib/inventory/types.js";
 import type { LabHost, LabInfo } from "../../lib/lab/index.js";
 import { servicesUp, type LabServices } from "../../lib/lab/services/index.js";
@@ -30,7 +32,7 @@ import { tlsRenew } from "../../playbooks/tls-renew.js";
 import { sshExec, useLab } from "../e2e/lab-fixture.js";
 import { startProbe, type Probe, type ProbeCounts } from "./deploy-probe.js";
 
-const lab = useLab({ name: "t-gapless", count: 1, variant: "docker" });
+const lab = useLab({ name: "t-gapless", count: 2, variant: "docker" });
 const SLOW = 300_000;
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const BUNDLE = path.join(REPO, "test/playbooks/fixtures/gapless-bundle");
@@ -41,19 +43,29 @@ const PASSWORD_ENV = "BOSUN_T_GAPLESS_REGISTRY_PASSWORD";
 
 let services: LabServices;
 let host: LabHost;
+let stagingHost: LabHost;
 let dir: string;
 let inventoryFile: string;
 let inventory: Inventory;
+let stagingFile: string;
+let staging: Inventory;
 let ca: string;
 /** Probe figures of every scenario, printed at the end (for the README and the closing note). */
 const figures: Record<string, ProbeCounts> = {};
 
-async function sh(command: string): Promise<string> {
-  const r = await sshExec(host, command, { allowFailure: true });
-  if (r.code !== 0) throw new Error(`ssh ${host.name} ${command}: exit ${r.code}\n${r.stderr}`);
+/** Run a command as root on production (or `on`); fails the test on a non-zero exit. */
+async function sh(command: string, on: LabHost = host): Promise<string> {
+  const r = await sshExec(on, command, { allowFailure: true });
+  if (r.code !== 0) throw new Error(`ssh ${on.name} ${command}: exit ${r.code}\n${r.stderr}`);
   return r.stdout;
 }
-const appContainers = () => sh(`docker ps -q --filter label=com.docker.compose.project=demo --filter label=com.docker.compose.service=app`);
+const appContainers = (on: LabHost = host) =>
+  sh(`docker ps -q --filter label=com.docker.compose.project=demo --filter label=com.docker.compose.service=app`, on);
+/** The image reference each running app container was started from (`repo@sha256:...` when pinned). */
+const appImages = async (on: LabHost = host) => {
+  const ids = (await appContainers(on)).split("\n").filter(Boolean);
+  return Promise.all(ids.map(async (id) => (await sh(`docker inspect -f '{{.Config.Image}}' ${id}`, on)).trim()));
+};
 /** APP_VERSION of each running app container (containers run pinned digests, so the image column names no tag). */
 const appVersions = async () => {
   const ids = (await appContainers()).split("\n").filter(Boolean);
@@ -66,8 +78,8 @@ const appVersions = async () => {
 };
 const lockFree = async () => (await sshExec(host, `flock -n ${LOCK} true`, { allowFailure: true })).code === 0;
 const upstream = () => sh(`cat ${UPSTREAM}`);
-const history = async () =>
-  (await sh(`cat ${APP}/.bosun/releases.jsonl 2>/dev/null || true`))
+const history = async (on: LabHost = host) =>
+  (await sh(`cat ${APP}/.bosun/releases.jsonl 2>/dev/null || true`, on))
     .split("\n")
     .filter(Boolean)
     .map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -84,8 +96,8 @@ async function until(what: string, check: () => Promise<boolean>, seconds = 120)
   }
 }
 
-/** The lab inventory, with the bundle, nginx site and deploy settings of this test. */
-function inventoryYaml(info: LabInfo): string {
+/** The inventory of one lab host (production or staging), with the bundle, nginx site and deploy settings of this test. */
+function inventoryYaml(info: LabInfo, h: LabHost): string {
   const vars: Vars = {
     ...labGroupVars(info, services),
     app_bundle_source: BUNDLE,
@@ -100,10 +112,10 @@ function inventoryYaml(info: LabInfo): string {
     lock_wait: 0,
   };
   const hostVars = {
-    ...labHostVars(host, services),
-    tls_sites: [{ name: "demo", server_names: [labFqdn(host)], cert_name: labFqdn(host), upstream: "http://demo_app" }],
+    ...labHostVars(h, services),
+    tls_sites: [{ name: "demo", server_names: [labFqdn(h)], cert_name: labFqdn(h), upstream: "http://demo_app" }],
   };
-  const doc = new Document({ all: { vars, hosts: { [host.name]: hostVars } } });
+  const doc = new Document({ all: { vars, hosts: { [h.name]: hostVars } } });
   const password = new Scalar(PASSWORD_ENV);
   password.tag = "!env";
   doc.setIn(["all", "vars", "registry_password"], password);
@@ -134,6 +146,8 @@ function cli(args: readonly string[]): { child: ChildProcess; done: Promise<{ co
   return { child, done };
 }
 
+const results = (report: RunReport) => report.plays.flatMap((p) => p.results);
+
 function run(extraVars: Vars): Promise<RunReport> {
   return runPlaybook(deploy, { inventory, extraVars });
 }
@@ -153,18 +167,22 @@ beforeAll(async () => {
   services = await servicesUp();
   process.env[PASSWORD_ENV] = services.registry.password;
   const info = lab();
-  host = info.hosts[0]!;
+  [host, stagingHost] = info.hosts as [LabHost, LabHost];
   ca = readFileSync(services.acme.rootFile, "utf8");
   dir = mkdtempSync(path.join(os.tmpdir(), "bosun-t-gapless-"));
   inventoryFile = path.join(dir, "lab.yml");
-  writeFileSync(inventoryFile, inventoryYaml(info));
+  writeFileSync(inventoryFile, inventoryYaml(info, host));
   inventory = await loadInventory(inventoryFile);
+  stagingFile = path.join(dir, "staging.yml");
+  writeFileSync(stagingFile, inventoryYaml(info, stagingHost));
+  staging = await loadInventory(stagingFile);
   await loginForPush();
   await pushAppTag("crashy", { APP_VERSION: "crashy", WORKER_FAIL: "1" });
-  // As a user does: bootstrap as root on the fresh host, then nginx and TLS as the deploy user.
-  const boot = await runPlaybook(bootstrap, { inventory, extraVars: { ansible_user: "root" } });
+  // As a user does: bootstrap as root on the fresh hosts, then nginx and TLS as the deploy user (both hosts in one run).
+  const both = await loadInventorySources([inventoryFile, stagingFile]);
+  const boot = await runPlaybook(bootstrap, { inventory: both, extraVars: { ansible_user: "root" } });
   if (boot.exitCode !== 0) throw new Error(`bootstrap: ${JSON.stringify(boot.hostErrors)}`);
-  const tls = await runPlaybook(tlsRenew, { inventory });
+  const tls = await runPlaybook(tlsRenew, { inventory: both });
   if (tls.exitCode !== 0) throw new Error(`tls-renew: ${JSON.stringify(tls.hostErrors)}`);
 }, 900_000);
 
@@ -369,6 +387,53 @@ describe("gapless deploys through nginx with TLS", () => {
       expect(counts.sequence[counts.sequence.length - 1]).toBe("v1");
       expect(await sh("docker ps --format '{{.Names}} {{.Status}}' | sort")).not.toMatch(/Restarting/);
       expect((await history()).pop()).toMatchObject({ tag: "crashy", result: "failed", rolledBackTo: "v1", rollbackResult: "success" });
+    },
+    SLOW,
+  );
+
+  test(
+    "--promote-from staging: production runs exactly staging's digest (not what the moving tag names since), no request fails, one version change; a second promote changes nothing",
+    async () => {
+      // Staging runs rc (rc-1, pinned by digest); then rc is re-pushed (rc-2): the tag no longer names staging's release.
+      await pushAppTag("rc", { APP_VERSION: "rc-1" });
+      const staged = await runPlaybook(deploy, { inventory: staging, extraVars: { tag: "rc" } });
+      expect(staged.hostErrors).toEqual({});
+      const stagingImages = await appImages(stagingHost);
+      expect(stagingImages).toEqual([expect.stringMatching(/^registry\.lab\.test:5000\/demo\/app@sha256:[0-9a-f]{64}$/)]);
+      const [digest] = stagingImages as [string];
+      expect((await history(stagingHost)).pop()).toMatchObject({ tag: "rc", result: "success", images: { app: digest } });
+      await pushAppTag("rc", { APP_VERSION: "rc-2" });
+      expect(await appVersions()).toEqual(["v1"]); // production runs an older release
+
+      const { report, counts } = await probed("promote v1 → rc-1 (staging's digest)", { "promote-from": stagingFile });
+      expect(report.hostErrors).toEqual({});
+      expect(results(report).find((r) => r.task === "deploy.readPromotionSource")?.message).toBe(
+        `${stagingFile} runs rc (${stagingHost.name})`,
+      );
+      expect(counts.failures).toEqual([]);
+      expect(counts.sequence).toEqual(["v1", "rc-1"]);
+      expect(await appImages()).toEqual([digest]);
+      expect(await appVersions()).toEqual(["rc-1"]);
+      expect((await history()).pop()).toMatchObject({
+        tag: "rc",
+        action: "promote",
+        from: stagingFile,
+        result: "success",
+        images: { app: digest },
+      });
+      expect(await lockFree()).toBe(true);
+
+      const recorded = (await history()).length;
+      const again = await run({ "promote-from": stagingFile });
+      expect(again.hostErrors).toEqual({});
+      expect(
+        results(again)
+          .filter((r) => r.changed)
+          .map((r) => r.title),
+      ).toEqual([]);
+      expect(again.stats[host.name]).toMatchObject({ changed: 0, failed: 0 });
+      expect((await history()).length).toBe(recorded);
+      expect(await appImages()).toEqual([digest]);
     },
     SLOW,
   );
