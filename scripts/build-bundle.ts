@@ -5,11 +5,13 @@
  * playbook compiler). Small pure-JavaScript dependencies (yaml, TypeBox, ssh-config, node-ssh) are
  * bundled in: each is dozens of files, and every file costs a loader round trip under tsx. The
  * others stay imports and load when first used: ssh2 (optional native crypto), and zx, listr2,
- * diff, libsodium, handlebars, nunjucks, ajv, esbuild.
+ * diff, libsodium, handlebars, nunjucks, ajv, esbuild. Dynamic imports go through one small module
+ * (bundle-dynamic-imports.ts), which keeps tsx from rewriting the whole bundle.
  */
 import { rmSync } from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
+import { routeBundleDynamicImports } from "./bundle-dynamic-imports.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 const outdir = path.join(root, "dist", "lib", "bundle");
@@ -46,3 +48,5 @@ await build({
   },
   logLevel: "warning",
 });
+// tsx would rebuild a source map of the whole bundle for its few import() calls on every start.
+await routeBundleDynamicImports(outdir);
