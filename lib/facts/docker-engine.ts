@@ -1,7 +1,7 @@
 /**
  * The docker engine of a host in one command: packages, compose plugin, docker group members,
  * /etc/docker/daemon.json, the service state, the distribution, and (for Docker's repository)
- * the apt source and its key.
+ * the apt source, its key and its pin.
  */
 import { defineFact } from "../core/fact.js";
 import { sh, type Command } from "../core/command.js";
@@ -43,6 +43,8 @@ export interface DockerEngineQuery {
   readonly repoList?: string;
   /** A signing key file to read. */
   readonly repoKey?: string;
+  /** An apt preferences file to read (the repository's pin). */
+  readonly repoPin?: string;
 }
 
 /** What {@link dockerEngineState} found. */
@@ -75,6 +77,8 @@ export interface DockerEngineState {
   readonly repoList?: string;
   /** Content of the queried signing key file, when it exists. */
   readonly repoKey?: string;
+  /** Content of the queried apt preferences file, when it exists. */
+  readonly repoPin?: string;
 }
 
 function fileSection(name: string, path: string | undefined): Command {
@@ -98,6 +102,7 @@ export const dockerEngineState = defineFact<DockerEngineQuery, DockerEngineState
       sh`${section("system")}; dpkg --print-architecture; (. /etc/os-release && printf '%s\\n' "$VERSION_CODENAME" "$ID" "$VERSION_ID")`,
       fileSection("repo", q.repoList),
       fileSection("key", q.repoKey),
+      fileSection("pin", q.repoPin),
     );
   },
   parse: (r) => parseDockerEngineState(r.stdout),
@@ -132,5 +137,6 @@ export function parseDockerEngineState(stdout: string): DockerEngineState {
     os: { id, versionId, codename },
     repoList: base64Section(s, "repo"),
     repoKey: base64Section(s, "key"),
+    repoPin: base64Section(s, "pin"),
   };
 }

@@ -19,7 +19,7 @@ describe("role docker", () => {
     const { engine } = await dockerRole(host, { users: ["deploy"] });
     expect(engine).toMatchObject({ task: "docker.engine", status: "changed", title: "docker engine, compose v2, log rotation" });
     expect(engine.message).toBe(
-      "install ca-certificates, curl; add Docker's apt repository; install docker-ce, docker-ce-cli, containerd.io, docker-buildx-plugin, docker-compose-plugin; add deploy to the docker group; write /etc/docker/daemon.json; enable docker; start docker",
+      "install ca-certificates, curl; add Docker's apt repository and pin its packages; install docker-ce, docker-ce-cli, containerd.io, docker-buildx-plugin, docker-compose-plugin; add deploy to the docker group; write /etc/docker/daemon.json; enable docker; start docker",
     );
     expect(connection.executed).toHaveLength(1);
     expect(DOCKER_ROLE_DEFAULTS.tags).toEqual(["docker"]);

@@ -92,7 +92,12 @@ export const dockerEngine = defineTask<DockerEngineParams, DockerEngineOutput>({
   },
   async check(host, p) {
     const want = wants(p);
-    const st = await host.fact(dockerEngineState, { users: want.users, repoList: DOCKER_REPO.list, repoKey: DOCKER_REPO.key });
+    const st = await host.fact(dockerEngineState, {
+      users: want.users,
+      repoList: DOCKER_REPO.list,
+      repoKey: DOCKER_REPO.key,
+      repoPin: DOCKER_REPO.pin,
+    });
     const missingUsers = want.users.filter((u) => !st.existingUsers.includes(u));
     // An earlier task of the run (ensureUser) may create them: a prerequisite the runner settles.
     const needs = missingUsers.length

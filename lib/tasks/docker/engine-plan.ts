@@ -6,12 +6,14 @@
 import { raw, sh, type Command } from "../../core/command.js";
 import { atomicWrite } from "../files/atomic-write.js";
 import { DAEMON_JSON, type DockerEngineState } from "../../facts/docker-engine.js";
+import { DOCKER_PIN_FILE, dockerPinText } from "./apt-pin.js";
 import { DOCKER_CE_COMPOSE, DOCKER_CE_PACKAGES, defaultSource, distroDocker, dockerRepoUrl, type DockerSource } from "./engine-distros.js";
 
-/** Where Docker's repository's signing key and deb822 apt source live (as Docker's install guide puts them). */
+/** Where Docker's repository's signing key and deb822 apt source live (as Docker's install guide puts them), and bosun's apt pin for it. */
 export const DOCKER_REPO = {
   key: "/etc/apt/keyrings/docker.asc",
   list: "/etc/apt/sources.list.d/docker.sources",
+  pin: DOCKER_PIN_FILE,
 } as const;
 
 /** What fetching Docker's key and reading its https repository needs (installed first when missing). */
@@ -47,8 +49,8 @@ export interface EnginePlan {
   readonly addUsers: readonly string[];
   /** New daemon.json text, when it changes. */
   readonly daemonJson?: string;
-  /** Docker's repository: whether its key is written (and from where), and the new apt source text. */
-  readonly repo: { readonly key: boolean; readonly keyFrom: string; readonly list?: string };
+  /** Docker's repository: whether its key is written (and from where), the new apt source text and the new pin text (apt-pin.ts). */
+  readonly repo: { readonly key: boolean; readonly keyFrom: string; readonly list?: string; readonly pin?: string };
   /** Whether docker restarts (daemon.json changed on an engine that was already installed). */
   readonly restart: boolean;
   /** Whether `systemctl enable` is needed. */
@@ -112,7 +114,7 @@ function wantedPackages(st: DockerEngineState, want: EngineWants, source: Docker
   return [...(st.dockerd ? [] : [distro.engine]), ...(composeMissing ? [distro.compose] : [])];
 }
 
-/** Docker's repository: key and apt source, written when packages come from it or when bosun's source file says otherwise. */
+/** Docker's repository: key, apt source and pin, written when packages come from it or when bosun's source file says otherwise. */
 function planRepo(st: DockerEngineState, want: EngineWants, install: readonly string[]): EnginePlan["repo"] {
   const repoUrl = (want.repoUrl ?? dockerRepoUrl(st.os)).replace(/\/+$/, "");
   const keyFrom = want.repoKey ?? `${repoUrl}/gpg`;
@@ -120,7 +122,8 @@ function planRepo(st: DockerEngineState, want: EngineWants, install: readonly st
   const needed = install.length > 0 || st.repoList !== undefined;
   if (!needed) return { key: false, keyFrom };
   const keyStale = st.repoKey === undefined || (isKeyText(keyFrom) && st.repoKey.trim() !== keyFrom.trim());
-  return { key: keyStale, keyFrom, ...(st.repoList !== text ? { list: text } : {}) };
+  const pin = dockerPinText(repoUrl);
+  return { key: keyStale, keyFrom, ...(st.repoList !== text ? { list: text } : {}), ...(st.repoPin !== pin ? { pin } : {}) };
 }
 
 /** What must be installed before Docker's repository is used: curl to fetch its key, ca-certificates for https. */
@@ -138,7 +141,7 @@ export function planEngine(st: DockerEngineState, want: EngineWants): EnginePlan
   const addUsers = want.users.filter((u) => !st.groupMembers.includes(u));
   const daemonJson = want.daemonJson && !daemonJsonMatches(st.daemonJson, want.daemonJson) ? renderDaemonJson(want.daemonJson) : undefined;
   const repo = source === "docker" ? planRepo(st, want, install) : { key: false, keyFrom: "" };
-  const writesRepo = repo.key || repo.list !== undefined;
+  const writesRepo = repo.key || repo.list !== undefined || repo.pin !== undefined;
   const prerequisites = repoPrerequisites(source, repo, install).filter((p) => !(p in st.packages));
   const restart = daemonJson !== undefined && st.dockerd;
   const enable = st.enabled !== "enabled";
@@ -152,6 +155,11 @@ function keyCommand(keyFrom: string): Command {
   const tmp = `${DOCKER_REPO.key}.tmp`;
   const fetch = isKeyText(keyFrom) ? sh`printf '%s\\n' ${keyFrom.trim()} > ${tmp}` : sh`curl -fsSL --retry 3 ${keyFrom} -o ${tmp}`;
   return sh`install -d -m 0755 /etc/apt/keyrings && ${fetch} && chmod a+r ${tmp} && mv -f -- ${tmp} ${DOCKER_REPO.key}`;
+}
+
+/** Write `text` to `file` through a temporary file beside it (readable by all, as apt's files are). */
+function writeFile(file: string, text: string): Command {
+  return sh`printf '%s' ${text} > ${`${file}.tmp`} && chmod 0644 ${`${file}.tmp`} && mv -f -- ${`${file}.tmp`} ${file}`;
 }
 
 function engineCommand(plan: Omit<EnginePlan, "command">, want: EngineWants): Command {
@@ -168,11 +176,9 @@ function engineCommand(plan: Omit<EnginePlan, "command">, want: EngineWants): Co
   }
   if (plan.prerequisites.length) parts.push(sh`${raw(APT)} update && ${raw(APT)} install ${[...plan.prerequisites]} </dev/null`);
   if (plan.repo.key) parts.push(keyCommand(plan.repo.keyFrom));
-  if (plan.repo.list !== undefined) {
-    parts.push(
-      sh`printf '%s' ${plan.repo.list} > ${`${DOCKER_REPO.list}.tmp`} && mv -f -- ${`${DOCKER_REPO.list}.tmp`} ${DOCKER_REPO.list}`,
-    );
-  }
+  if (plan.repo.list !== undefined) parts.push(writeFile(DOCKER_REPO.list, plan.repo.list));
+  // The pin is in place before the first install from the repository.
+  if (plan.repo.pin !== undefined) parts.push(writeFile(DOCKER_REPO.pin, plan.repo.pin));
   if (plan.install.length) parts.push(sh`${raw(APT)} update && ${raw(APT)} install ${[...plan.install]} </dev/null`);
   if (plan.composeDeb && want.compose.kind === "deb") {
     parts.push(
@@ -201,7 +207,8 @@ function engineCommand(plan: Omit<EnginePlan, "command">, want: EngineWants): Co
 export function describePlan(plan: Omit<EnginePlan, "command">): string {
   const what: string[] = [];
   if (plan.prerequisites.length) what.push(`install ${plan.prerequisites.join(", ")}`);
-  if (plan.repo.key || plan.repo.list) what.push("add Docker's apt repository");
+  if (plan.repo.key || plan.repo.list) what.push(`add Docker's apt repository${plan.repo.pin ? " and pin its packages" : ""}`);
+  else if (plan.repo.pin) what.push("pin Docker's packages to its repository");
   if (plan.install.length) what.push(`install ${plan.install.join(", ")}`);
   if (plan.composeDeb) what.push("install the compose plugin .deb");
   if (plan.addUsers.length) what.push(`add ${plan.addUsers.join(", ")} to the docker group`);

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { DockerEngineState, OsRelease } from "../../../lib/facts/docker-engine.js";
+import { dockerPinText } from "../../../lib/tasks/docker/apt-pin.js";
 import { daemonJsonMatches, dockerSourceText, planEngine, type EngineWants } from "../../../lib/tasks/docker/engine-plan.js";
 
 const BOOKWORM: OsRelease = { id: "debian", versionId: "12", codename: "bookworm" };
@@ -105,6 +106,7 @@ describe("planEngine with Docker's repository", () => {
       key: true,
       keyFrom: `${url}/gpg`,
       list: `Types: deb\nURIs: ${url}\nSuites: ${os.codename}\nComponents: stable\nArchitectures: amd64\nSigned-By: /etc/apt/keyrings/docker.asc\n`,
+      pin: dockerPinText(url),
     });
     const text = plan.command?.text ?? "";
     const at = (s: string) => text.indexOf(s);
@@ -112,6 +114,9 @@ describe("planEngine with Docker's repository", () => {
     expect(at("install ca-certificates curl")).toBeLessThan(at(`curl -fsSL --retry 3 ${url}/gpg -o /etc/apt/keyrings/docker.asc.tmp`));
     expect(at("/etc/apt/keyrings/docker.asc.tmp")).toBeLessThan(at("/etc/apt/sources.list.d/docker.sources"));
     expect(at("/etc/apt/sources.list.d/docker.sources")).toBeLessThan(at(`install ${DOCKER_CE.join(" ")} </dev/null`));
+    // Docker's packages are pinned to the repository before the first install from it.
+    expect(at("/etc/apt/preferences.d/docker.pref")).toBeGreaterThan(-1);
+    expect(at("/etc/apt/preferences.d/docker.pref")).toBeLessThan(at(`install ${DOCKER_CE.join(" ")} </dev/null`));
     // daemon.json is in place before the package starts docker for the first time.
     expect(at("/etc/docker/daemon.json")).toBeLessThan(at("apt-get"));
     expect(dashParses(text)).toBe(true);
@@ -135,12 +140,26 @@ describe("planEngine with Docker's repository", () => {
 
   test("planEngine() keeps an existing key and identical source, and rewrites bosun's source when the URL changes (a new mirror)", () => {
     const list = dockerSourceText("https://download.docker.com/linux/debian", "amd64", "bookworm");
-    const installed: DockerEngineState = { ...BOOKWORM_DOCKER_CE, repoKey: "key", repoList: list };
+    const pin = dockerPinText("https://download.docker.com/linux/debian");
+    const installed: DockerEngineState = { ...BOOKWORM_DOCKER_CE, repoKey: "key", repoList: list, repoPin: pin };
     expect(planEngine(installed, want({ source: "docker" })).command).toBeUndefined();
     const mirror = planEngine(installed, want({ source: "docker", repoUrl: "https://mirror.example.com/docker-ce/linux/debian" }));
     expect(mirror.install).toEqual([]);
     expect(mirror.repo.list).toContain("URIs: https://mirror.example.com/docker-ce/linux/debian\n");
+    expect(mirror.repo.pin).toContain('Pin: origin "mirror.example.com"\n');
     expect(mirror.command?.text).not.toContain("apt-get");
+  });
+
+  test("planEngine() adds the pin alone to a host that has Docker's repository from before the pin", () => {
+    const list = dockerSourceText("https://download.docker.com/linux/debian", "amd64", "bookworm");
+    const plan = planEngine({ ...BOOKWORM_DOCKER_CE, repoKey: "key", repoList: list }, want({ source: "docker" }));
+    expect(plan.repo).toEqual({
+      key: false,
+      keyFrom: "https://download.docker.com/linux/debian/gpg",
+      pin: dockerPinText("https://download.docker.com/linux/debian"),
+    });
+    expect(plan.command?.text).not.toContain("apt-get");
+    expect(plan.command?.label).toBe("pin Docker's packages to its repository");
   });
 
   test("planEngine() adds only docker-compose-plugin to an engine without compose, and never replaces the engine", () => {
