@@ -34,7 +34,10 @@ export async function routeDynamicImports(code: string, helperSpecifier: string)
     const specifier = relative ? `new URL(${JSON.stringify(i.n)}, import.meta.url).href` : out.slice(i.s, i.e);
     out = `${out.slice(0, i.ss)}${LOCAL_NAME}(${specifier}${out.slice(i.e)}`;
   }
-  return `import { dynamicImport as ${LOCAL_NAME} } from ${JSON.stringify(helperSpecifier)};\n${out}`;
+  const helperImport = `import { dynamicImport as ${LOCAL_NAME} } from ${JSON.stringify(helperSpecifier)};\n`;
+  // A bin's `#!` line must stay the first line.
+  const shebang = /^#!.*\n/.exec(out)?.[0] ?? "";
+  return `${shebang}${helperImport}${out.slice(shebang.length)}`;
 }
 
 /** Route the dynamic imports of every .js file under `outdir` and write the helper; returns how many files changed. */

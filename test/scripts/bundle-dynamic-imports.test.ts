@@ -22,6 +22,14 @@ describe("routeDynamicImports", () => {
     expect(out.startsWith('import { dynamicImport as __bosunDynamicImport } from "../dynamic-import.js";\n')).toBe(true);
   });
 
+  test("a bin's #! line stays the first line", async () => {
+    const out = await routeDynamicImports('#!/usr/bin/env node\nawait import("./a.js");\n', "./dynamic-import.js");
+    expect(out.split("\n").slice(0, 2)).toEqual([
+      "#!/usr/bin/env node",
+      'import { dynamicImport as __bosunDynamicImport } from "./dynamic-import.js";',
+    ]);
+  });
+
   test("a file without import() is returned unchanged", async () => {
     const code = 'import { x } from "./y.js";\nexport const z = x;\n';
     expect(await routeDynamicImports(code, "./dynamic-import.js")).toBe(code);
