@@ -119,12 +119,34 @@ export interface ShellPipes {
 }
 
 /**
- * A remote shell that runs one command at a time. The probe that checks the shell (and base64) is
- * written first and a command may follow it at once, without waiting for its answer: a session
- * costs no round trip of its own before the first command.
+ * Starts the session's `/bin/sh` with `initial` (framed commands, possibly empty) as the first thing
+ * it runs, before it reads more commands from its stdin; undefined when the host refuses a shell.
+ */
+export type ShellLauncher = (initial: string) => Promise<ShellPipes | undefined>;
+
+/** The program a launcher starts: `/bin/sh`, running `initial` first when there is any. */
+export function sessionProgram(initial: string): string {
+  return initial ? `/bin/sh -c ${quote(`${initial}exec /bin/sh\n`)}` : "/bin/sh";
+}
+
+/** The initial commands, quoted, stay under this size: one argument of the remote login shell (Linux allows 128 KiB). */
+export const SESSION_INITIAL_LIMIT = 96 * 1024;
+
+/**
+ * A remote shell that runs one command at a time. It is started lazily: the probe that checks the
+ * shell (and base64) and the first command, when it comes in the same turn of the event loop and
+ * has no stdin, travel inside the request that starts the shell (see {@link sessionProgram}), so
+ * their answers come back with the shell's start. Stdin (secrets, file content) is never put
+ * there: it is only written to the running shell. A command that comes later follows the probe
+ * without waiting for its answer. A session thus costs no round trip of its own.
  */
 export class ShellSession {
-  readonly #pipes: ShellPipes;
+  #pipes: ShellPipes | undefined;
+  #launched = false;
+  /** Framed commands for the initial program (before launch). */
+  #initial = "";
+  /** Framed commands to write once the shell runs (before launch, in order, after {@link #initial}). */
+  #afterLaunch: string[] = [];
   readonly #prefix = `bosun-${randomBytes(12).toString("hex")}`;
   #count = 0;
   readonly #out = new StreamCollector();
@@ -133,36 +155,52 @@ export class ShellSession {
   #ended = false;
   #failed = false;
   #answered = false;
-  #ready: Promise<boolean> = Promise.resolve(false);
+  #ready: Promise<boolean>;
 
-  private constructor(pipes: ShellPipes) {
+  private constructor(launch: ShellLauncher, timeoutMs: number) {
+    const probe = this.#enqueue({ text: "command -v base64 >/dev/null" }, true);
+    const launched = new Promise<void>((resolve) => setImmediate(() => void this.#launch(launch).then(resolve)));
+    this.#ready = launched
+      .then(() => Promise.race([probe, sleep(timeoutMs, undefined, { ref: false })]))
+      .then((result) => {
+        if (result?.code === 0) return true;
+        this.#failed = true;
+        if (!result) {
+          // No answer at all: what was written behind the probe never ran; resolve it now.
+          this.close();
+          this.#end();
+        } else if (this.#queue.length === 0) this.close();
+        return false;
+      });
+  }
+
+  /**
+   * A session whose shell `launch` starts on the next turn of the event loop, with the probe (a
+   * shell that answers within `timeoutMs` and has base64) and what {@link run} was given until
+   * then. {@link ready} says how the probe went. A session whose probe failed, or whose shell the
+   * host refused, takes no new command (the caller keeps one channel per command); commands
+   * already sent get their answers, or a result {@link neverRan} says never ran.
+   */
+  static start(launch: ShellLauncher, timeoutMs: number): ShellSession {
+    return new ShellSession(launch, timeoutMs);
+  }
+
+  async #launch(launch: ShellLauncher): Promise<void> {
+    const initial = this.#initial;
+    this.#initial = "";
+    const pipes = await launch(initial).catch(() => undefined);
+    this.#launched = true;
+    if (!pipes) {
+      this.#failed = true;
+      this.#end();
+      return;
+    }
     this.#pipes = pipes;
     pipes.stdout.on("data", (d: Buffer) => this.#receive(d, "out"));
     pipes.stderr.on("data", (d: Buffer) => this.#receive(d, "err"));
     pipes.onClose(() => this.#end());
-  }
-
-  /**
-   * Start a session on the pipes of a freshly started `/bin/sh`, or undefined without pipes. The
-   * probe (a shell that answers within `timeoutMs` and has base64) is sent and not waited for:
-   * {@link ready} says how it went. A session whose probe failed takes no new command (the caller
-   * keeps one channel per command); commands already written behind it still get their answers.
-   */
-  static async start(pipes: ShellPipes | undefined, timeoutMs: number): Promise<ShellSession | undefined> {
-    if (!pipes) return undefined;
-    const session = new ShellSession(pipes);
-    const probe = session.#enqueue({ text: "command -v base64 >/dev/null" }, true);
-    session.#ready = Promise.race([probe, sleep(timeoutMs, undefined, { ref: false })]).then((result) => {
-      if (result?.code === 0) return true;
-      session.#failed = true;
-      if (!result) {
-        // No answer at all: what was written behind the probe never ran; resolve it now.
-        session.close();
-        session.#end();
-      } else if (session.#queue.length === 0) session.close();
-      return false;
-    });
-    return session;
+    if (this.#ended) pipes.end();
+    for (const text of this.#afterLaunch.splice(0)) pipes.write(text);
   }
 
   /** Resolves once the probe answered: true when commands with stdin may use the session. */
@@ -175,7 +213,7 @@ export class ShellSession {
     return this.#queue.some((p) => !p.probe);
   }
 
-  /** True once the probe failed (no answer in time, or no base64): the host cannot keep a session. */
+  /** True once the probe failed (no answer in time, or no base64) or the host refused the shell. */
   get refused(): boolean {
     return this.#failed;
   }
@@ -196,8 +234,17 @@ export class ShellSession {
     return new Promise((resolve) => {
       this.#queue.push({ token, started: Date.now(), resolve, probe });
       if (this.#ended) this.#end();
-      else this.#pipes.write(framedCommand(command, token));
+      else this.#send(framedCommand(command, token), stdinBytes(command) === undefined);
     });
+  }
+
+  #send(framed: string, argumentSafe: boolean): void {
+    if (this.#pipes) this.#pipes.write(framed);
+    else if (this.#launched)
+      return; // refused: #end answered it
+    else if (argumentSafe && this.#afterLaunch.length === 0 && sessionProgram(this.#initial + framed).length <= SESSION_INITIAL_LIMIT)
+      this.#initial += framed;
+    else this.#afterLaunch.push(framed);
   }
 
   #receive(data: Buffer, stream: "out" | "err"): void {
@@ -238,6 +285,6 @@ export class ShellSession {
   close(): void {
     if (this.#ended) return;
     this.#ended = true;
-    this.#pipes.end();
+    this.#pipes?.end();
   }
 }

@@ -14,7 +14,7 @@ import { quote, stdinBytes, type Command } from "../core/command.js";
 import { UnreachableError } from "../core/errors.js";
 import type { Connection, ExecResult, SshSpec } from "../core/connection.js";
 import { hostKeyVerifier, type HostKeyVerifier } from "./host-key.js";
-import { SESSION_STDIN_LIMIT, ShellSession, neverRan, type ShellPipes } from "./shell-session.js";
+import { SESSION_STDIN_LIMIT, ShellSession, neverRan, sessionProgram, type ShellPipes } from "./shell-session.js";
 
 /** Errors worth another connection attempt (the host may still be booting). */
 function isTransient(error: unknown): boolean {
@@ -61,7 +61,7 @@ export class SshConnection implements Connection {
   #jump: SshConnection | undefined;
   #opening: Promise<void> | undefined;
   #dead: Error | undefined;
-  #session: Promise<ShellSession | undefined> | undefined;
+  #session: ShellSession | undefined;
 
   constructor(readonly spec: SshSpec) {}
 
@@ -176,7 +176,7 @@ export class SshConnection implements Connection {
   async exec(command: Command): Promise<ExecResult> {
     await this.open();
     if (this.#dead) throw this.#lost("run");
-    const session = await this.#sessionFor(command);
+    const session = this.#sessionFor(command);
     // Input travels as base64: only once the session's probe found base64. Other commands follow the probe at once.
     if (session && stdinBytes(command) !== undefined) await session.ready;
     // Checked and claimed in one step: another exec may have taken the session during the await.
@@ -192,23 +192,22 @@ export class SshConnection implements Connection {
   }
 
   /** The connection's shell session (started on first use), or undefined where a channel must be used. */
-  async #sessionFor(command: Command): Promise<ShellSession | undefined> {
+  #sessionFor(command: Command): ShellSession | undefined {
     if (this.spec.shellSession === false) return undefined;
     const input = stdinBytes(command);
     if (input !== undefined && Buffer.byteLength(input) > SESSION_STDIN_LIMIT) return undefined;
-    const current = await this.#session;
     // A shell that failed its probe stays refused: this host keeps a channel per command.
-    if (current?.refused) return undefined;
-    if (current && !current.usable) this.#session = undefined;
-    this.#session ??= this.#shellPipes().then((pipes) => ShellSession.start(pipes, this.spec.connectTimeoutMs));
+    if (this.#session?.refused) return undefined;
+    if (this.#session && !this.#session.usable) this.#session = undefined;
+    this.#session ??= ShellSession.start((initial) => this.#shellPipes(initial), this.spec.connectTimeoutMs);
     return this.#session;
   }
 
-  /** A channel running `/bin/sh` for the session, or undefined when the server refuses one. */
-  #shellPipes(): Promise<ShellPipes | undefined> {
+  /** A channel running the session's `/bin/sh` (running `initial` first), or undefined when the server refuses one. */
+  #shellPipes(initial: string): Promise<ShellPipes | undefined> {
     return new Promise((resolve) => {
       try {
-        (this.#ssh.connection as Client).exec("/bin/sh", (err, channel) =>
+        (this.#ssh.connection as Client).exec(sessionProgram(initial), (err, channel) =>
           resolve(
             err
               ? undefined
@@ -262,7 +261,7 @@ export class SshConnection implements Connection {
   }
 
   async close(): Promise<void> {
-    (await this.#session?.catch(() => undefined))?.close();
+    this.#session?.close();
     this.#ssh.dispose();
     await this.#jump?.close();
   }

@@ -9,26 +9,36 @@ import os from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { sh, withStdin } from "../../lib/core/command.js";
-import { framedCommand, neverRan, ShellSession, StreamCollector, type ShellPipes } from "../../lib/connection/shell-session.js";
+import {
+  framedCommand,
+  neverRan,
+  sessionProgram,
+  ShellSession,
+  StreamCollector,
+  type ShellLauncher,
+  type ShellPipes,
+} from "../../lib/connection/shell-session.js";
 
-function localShell(): ShellPipes {
-  // controller-tools: sh base64 cat od sleep tr
-  const child = spawn("/bin/sh", [], { stdio: ["pipe", "pipe", "pipe"] });
-  return {
-    stdout: child.stdout,
-    stderr: child.stderr,
-    write: (text) => child.stdin.write(text),
-    end: () => child.stdin.end(),
-    onClose: (listener) => child.on("close", listener),
+/** Starts the session's program as sshd does (`$SHELL -c <program>`), here with this machine's /bin/sh. */
+function localShell(env?: NodeJS.ProcessEnv, seen?: { initial?: string; written: string[] }): ShellLauncher {
+  return async (initial) => {
+    if (seen) seen.initial = initial;
+    // controller-tools: sh base64 cat od sleep tr
+    const child = spawn("/bin/sh", ["-c", sessionProgram(initial)], { stdio: ["pipe", "pipe", "pipe"], ...(env ? { env } : {}) });
+    return {
+      stdout: child.stdout,
+      stderr: child.stderr,
+      write: (text) => (seen?.written.push(text), child.stdin.write(text)),
+      end: () => child.stdin.end(),
+      onClose: (listener) => child.on("close", listener),
+    };
   };
 }
 
 let session: ShellSession;
 
-beforeAll(async () => {
-  const started = await ShellSession.start(localShell(), 5000);
-  if (!started) throw new Error("no local shell session");
-  session = started;
+beforeAll(() => {
+  session = ShellSession.start(localShell(), 5000);
 });
 
 afterAll(() => session.close());
@@ -120,25 +130,54 @@ describe("ShellSession on /bin/sh", () => {
   });
 
   test("a command that kills the session shell fails with status null, not a hang", async () => {
-    const own = await ShellSession.start(localShell(), 5000);
-    const r = await own!.run({ text: "kill -9 $PPID" });
+    const own = ShellSession.start(localShell(), 5000);
+    const r = await own.run({ text: "kill -9 $PPID" });
     expect(r.code).toBeNull();
     expect(r.stderr).toMatch(/session ended/);
-    expect(own!.usable).toBe(false);
+    expect(own.usable).toBe(false);
   });
 
-  test("no session where the shell cannot run base64 in time", async () => {
-    expect(await ShellSession.start(undefined, 1000)).toBeUndefined();
+  test("a host that refuses the shell: the session is refused and a command sent to it never ran", async () => {
+    const s = ShellSession.start(async () => undefined, 1000);
+    const result = await s.run(sh`true`);
+    expect(neverRan(result)).toBe(true);
+    expect(await s.ready).toBe(false);
+    expect(s.refused).toBe(true);
   });
 
-  test("a command follows the probe at once: both are written before any answer", async () => {
-    const pipes = localShell();
-    const written: string[] = [];
-    const recording: ShellPipes = { ...pipes, write: (text) => (written.push(text), pipes.write(text)) };
-    const s = (await ShellSession.start(recording, 5000))!;
-    const pending = s.run(sh`echo hi`);
-    expect(written).toHaveLength(2);
-    expect(await pending).toMatchObject({ code: 0, stdout: "hi\n" });
+  test("the probe and a first command travel in the program that starts the shell: nothing waits for an answer", async () => {
+    const seen: { initial?: string; written: string[] } = { written: [] };
+    const s = ShellSession.start(localShell(undefined, seen), 5000);
+    const first = s.run(sh`echo hi`);
+    expect(await first).toMatchObject({ code: 0, stdout: "hi\n" });
+    expect(seen.initial).toContain("command -v base64");
+    expect(seen.initial).toContain("echo hi");
+    expect(seen.written).toEqual([]);
+    const second = await s.run(sh`echo again`);
+    expect(second).toMatchObject({ code: 0, stdout: "again\n" });
+    expect(seen.written).toHaveLength(1);
+    expect(await s.ready).toBe(true);
+    s.close();
+  });
+
+  test("stdin never travels in the starting program (it would be in argv): it is written to the running shell", async () => {
+    const seen: { initial?: string; written: string[] } = { written: [] };
+    const s = ShellSession.start(localShell(undefined, seen), 5000);
+    const r = await s.run(withStdin({ text: "cat" }, "secret text"));
+    expect(r).toMatchObject({ code: 0, stdout: "secret text" });
+    const base64 = Buffer.from("secret text").toString("base64");
+    expect(seen.initial).not.toContain(base64);
+    expect(seen.written.join("")).toContain(base64);
+    s.close();
+  });
+
+  test("a command after the shell started follows the probe at once", async () => {
+    const seen: { initial?: string; written: string[] } = { written: [] };
+    const s = ShellSession.start(localShell(undefined, seen), 5000);
+    await new Promise((r) => setImmediate(r));
+    const pending = s.run(sh`echo later`);
+    expect(await pending).toMatchObject({ code: 0, stdout: "later\n" });
+    expect(seen.initial).not.toContain("echo later");
     expect(await s.ready).toBe(true);
     s.close();
   });
@@ -151,7 +190,7 @@ describe("ShellSession on /bin/sh", () => {
       end: () => undefined,
       onClose: () => undefined,
     };
-    const s = (await ShellSession.start(silent, 50))!;
+    const s = ShellSession.start(async () => silent, 50);
     const result = await s.run(sh`true`);
     expect(neverRan(result)).toBe(true);
     expect(result.code).toBeNull();
@@ -159,16 +198,7 @@ describe("ShellSession on /bin/sh", () => {
   });
 
   test("a shell without base64: a command behind the probe still gets its answer, then the session takes no more", async () => {
-    // controller-tools: sh
-    const child = spawn("/bin/sh", [], { stdio: ["pipe", "pipe", "pipe"], env: { PATH: "/nonexistent" } });
-    const pipes: ShellPipes = {
-      stdout: child.stdout,
-      stderr: child.stderr,
-      write: (text) => child.stdin.write(text),
-      end: () => child.stdin.end(),
-      onClose: (listener) => child.on("close", listener),
-    };
-    const s = (await ShellSession.start(pipes, 5000))!;
+    const s = ShellSession.start(localShell({ PATH: "/nonexistent" }), 5000);
     const result = await s.run(sh`echo still here`);
     expect(result).toMatchObject({ code: 0, stdout: "still here\n" });
     expect(neverRan(result)).toBe(false);
