@@ -6,8 +6,10 @@
  * network's gateway so that the host reaches it); the token is in no unit, no argv (looked for in
  * every process's command line while curl is waiting for the answer) and no journal line; the next
  * run reports the timer's last result.
- * The near-expiry certificate is self-signed with openssl on the host: pebble, the lab CA, issues
- * certificates of a fixed, long validity. tls-renew's certbot side is covered by tls-renew.e2e.
+ * The near-expiry certificate is issued by the lab CA: signed with pebble's own issuing intermediate
+ * (lib/lab/services/short-lived-cert.ts), so it chains to pebble's root like the certificates certbot
+ * gets from it (checked on the host). It stands in for a short-lived ACME certificate: pebble
+ * issues every certificate for a fixed 90 days. tls-renew's certbot side is covered by tls-renew.e2e.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -16,6 +18,8 @@ import { secret } from "../../lib/core/secrets.js";
 import { inventoryFromHosts } from "../../lib/inventory/index.js";
 import type { Inventory } from "../../lib/inventory/types.js";
 import type { LabHost } from "../../lib/lab/index.js";
+import { servicesUp } from "../../lib/lab/services/index.js";
+import { issueShortLivedCertificate } from "../../lib/lab/services/short-lived-cert.js";
 import { playbook } from "../../lib/run/playbook.js";
 import { runPlaybook } from "../../lib/run/runner.js";
 import { tlsWatchRole } from "../../roles/tls-watch/index.js";
@@ -53,6 +57,7 @@ const run = (): Promise<RunReport> => runPlaybook(watch, { inventory });
 const changedCount = (r: RunReport) => Object.values(r.stats).reduce((n, s) => n + s.changed, 0);
 
 beforeAll(async () => {
+  await servicesUp(); // the lab CA that issues the near-expiry certificate
   const info = lab();
   host = info.hosts[0]!;
   const gateway = (await sh("ip route | awk '/^default/ {print $3}'")).trim();
@@ -106,9 +111,20 @@ test(
 test(
   "the timer's check posts an alert for a certificate near expiry, with the token in no argv and no journal line; the next run reports it",
   async () => {
-    await sh(
-      "mkdir -p /etc/letsencrypt/live/short.lab.test && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=short.lab.test -keyout /etc/letsencrypt/live/short.lab.test/privkey.pem -out /etc/letsencrypt/live/short.lab.test/cert.pem 2>/dev/null",
+    const issued = await issueShortLivedCertificate({ names: ["short.lab.test"], days: 2 });
+    const live = "/etc/letsencrypt/live/short.lab.test";
+    await sh(`mkdir -p ${live} /root/lab-ca`);
+    for (const [file, pem] of Object.entries({ "cert.pem": issued.cert, "chain.pem": issued.chain, "fullchain.pem": issued.fullchain })) {
+      await sh(`cat > ${live}/${file}`, pem);
+    }
+    await sh(`umask 077 && cat > ${live}/privkey.pem`, issued.privkey);
+    await sh("cat > /root/lab-ca/root.pem", issued.root);
+    // Issued by the lab CA, two days from expiry (checked with the host's openssl, not the library).
+    expect(await sh(`openssl verify -CAfile /root/lab-ca/root.pem -untrusted ${live}/chain.pem ${live}/cert.pem`)).toBe(
+      `${live}/cert.pem: OK\n`,
     );
+    expect(await sh(`openssl x509 -in ${live}/cert.pem -noout -checkend 86400 >/dev/null; echo $?`)).toBe("0\n");
+    expect(await sh(`openssl x509 -in ${live}/cert.pem -noout -checkend 259200 >/dev/null; echo $?`)).toBe("1\n");
     const started = await sh("systemctl start bosun-tls-expiry.service; echo rc=$?");
     expect(started).toContain("rc=0");
     expect(received).toHaveLength(1);
