@@ -131,8 +131,16 @@ async function pushAppTag(tag: string, env: Record<string, string>): Promise<voi
   await pushImage(local, `demo/app:${tag}`);
 }
 
+/** A deploy CLI started by {@link cli}. */
+interface CliRun {
+  readonly child: ChildProcess;
+  readonly done: Promise<{ code: number | null; out: string }>;
+  /** Its exit code and output once it has ended. */
+  ended(): { code: number | null; out: string } | undefined;
+}
+
 /** The deploy CLI as a user starts it in a terminal: npx tsx, in a process group of its own. */
-function cli(args: readonly string[]): { child: ChildProcess; done: Promise<{ code: number | null; out: string }> } {
+function cli(args: readonly string[]): CliRun {
   const child = spawn("npx", ["tsx", "playbooks/deploy.ts", "--inventory", inventoryFile, ...args], {
     cwd: REPO,
     detached: true,
@@ -142,8 +150,20 @@ function cli(args: readonly string[]): { child: ChildProcess; done: Promise<{ co
   let out = "";
   child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
-  const done = new Promise<{ code: number | null; out: string }>((resolve) => child.on("close", (code) => resolve({ code, out })));
-  return { child, done };
+  let ended: { code: number | null; out: string } | undefined;
+  const done = new Promise<{ code: number | null; out: string }>((resolve) =>
+    child.on("close", (code) => resolve((ended = { code, out }))),
+  );
+  return { child, done, ended: () => ended };
+}
+
+/** Wait for `check` while the CLI `c` runs; fails at once, with its output, when it ends first. */
+function whileRunning(c: CliRun, what: string, check: () => Promise<boolean>): Promise<void> {
+  return until(what, async () => {
+    const ended = c.ended();
+    if (ended) throw new Error(`the deploy ended (exit ${ended.code}) before ${what}:\n${ended.out}`);
+    return check();
+  });
 }
 
 const results = (report: RunReport) => report.plays.flatMap((p) => p.results);
@@ -268,8 +288,9 @@ describe("gapless deploys through nginx with TLS", () => {
     "Ctrl-C (SIGINT to the process group, twice at once as npx relays it) during broken's readiness wait: v1 keeps serving, the lock is free, the next deploy starts at once",
     async () => {
       const p = probe();
-      const { child, done } = cli(["--tag", "broken", "-e", "lock_wait=0"]);
-      await until("broken's container beside the running one", async () => (await appVersions()).includes("broken"));
+      const c = cli(["--tag", "broken", "-e", "lock_wait=0"]);
+      const { child, done } = c;
+      await whileRunning(c, "broken's container beside the running one", async () => (await appVersions()).includes("broken"));
       process.kill(-child.pid!, "SIGINT");
       const { code, out } = await done;
       const counts = await p.stop();
@@ -295,9 +316,10 @@ describe("gapless deploys through nginx with TLS", () => {
       const before = await upstream();
       const p = probe();
       await new Promise((r) => setTimeout(r, 500));
-      const { child, done } = cli(["--tag", "v2", "-e", "drain_seconds=20"]);
+      const c = cli(["--tag", "v2", "-e", "drain_seconds=20"]);
+      const { child, done } = c;
       // The switch: new connections to v1's container are refused, so nginx sends them to its backup, v2.
-      await until("the switch to v2", async () => (await sh("iptables -S OUTPUT")).includes("bosun:demo_app"));
+      await whileRunning(c, "the switch to v2", async () => (await sh("iptables -S OUTPUT")).includes("bosun:demo_app"));
       process.kill(-child.pid!, "SIGINT");
       const { code, out } = await done;
       await new Promise((r) => setTimeout(r, 1000));
@@ -318,8 +340,9 @@ describe("gapless deploys through nginx with TLS", () => {
   test(
     "kill -9 of the controller while it holds the lock: the lock is free within 5 s of the SSH connection dropping",
     async () => {
-      const { child, done } = cli(["--tag", "broken"]);
-      await until("broken's container beside the running one", async () => (await appVersions()).includes("broken"));
+      const c = cli(["--tag", "broken"]);
+      const { child, done } = c;
+      await whileRunning(c, "broken's container beside the running one", async () => (await appVersions()).includes("broken"));
       expect(await lockFree()).toBe(false);
       process.kill(-child.pid!, "SIGKILL");
       await done;
