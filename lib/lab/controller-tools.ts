@@ -69,8 +69,6 @@ export const CONTROLLER_TOOLS: readonly ControllerTool[] = [
   { program: "ssh", debianPackage: "openssh-client", version: ["ssh", "-V"], usedBy: "lib/lab/ssh-ready.ts" },
   { program: "ssh-keygen", debianPackage: "openssh-client", usedBy: "lib/lab/key.ts" },
   { program: "ssh-keyscan", debianPackage: "openssh-client", usedBy: "lib/lab/ssh-ready.ts" },
-  { program: "ssh-agent", debianPackage: "openssh-client", usedBy: "test/examples/ci-templates.e2e.test.ts (the CI job scripts)" },
-  { program: "ssh-add", debianPackage: "openssh-client", usedBy: "test/examples/ci-templates.e2e.test.ts (the CI job scripts)" },
   { program: "apt-get", debianPackage: "apt", version: ["apt-get", "--version"], usedBy: "lib/lab/services/apt.ts" },
   { program: "dpkg", debianPackage: "dpkg", version: ["dpkg", "--version"], usedBy: "lib/lab/services/compose-plugin.ts" },
   { program: "dpkg-deb", debianPackage: "dpkg", usedBy: "lib/lab/services/build-image.ts" },
