@@ -10,7 +10,9 @@
  * Each host: first run as root, the re-run as the deploy user changes nothing, and `docker compose
  * version` says v2 on the host; switching docker_source on a converged host changes nothing.
  * Debian 12 with docker_source: distro fails in --check before any change. Checks are plain
- * commands (docker exec, system ssh), never bosun's facts.
+ * commands (docker exec, system ssh), never bosun's facts. Cases: bookworm with docker, trixie with
+ * distro; trixie with docker runs end to end in stock-vps-demo.e2e.test.ts (its host is not shared:
+ * a host keeps the docker it got first).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -91,7 +93,7 @@ const CASES: readonly StockCase[] = [
     other: "distro",
   },
   { variant: "trixie", source: "distro", packages: ["docker.io", "docker-compose"], other: "docker" },
-  { variant: "trixie", source: "docker", packages: ["docker-ce", "docker-compose-plugin", "docker-buildx-plugin"], other: "distro" },
+  // trixie with docker_source: docker is stock-vps-demo.e2e.test.ts's, end to end (bootstrap → deploy → tls-renew, then distro changes nothing).
 ];
 
 describe.each(CASES)("bootstrap on stock $variant with docker_source: $source", ({ variant, source, packages, other }) => {
