@@ -2,13 +2,15 @@
  * The `bookworm` and `trixie` lab variants: a stock image of each Debian release, as a provider
  * hands a minimal VPS over (systemd, sshd, root's key from the "cloud-init" step of the lab's
  * init), with nothing bosun could lean on: no curl, no ca-certificates, no gnupg, no sudo, no
- * iptables, no python3, no apt lists.
+ * iptables, no python3, no apt lists. One lab file: the lab CA in the local CA directory (see
+ * {@link labCaEdit}).
  */
 import path from "node:path";
 import type { DebianMirrors } from "./apt-sources.js";
 import { IMPORT_CHANGES, labRootfsEdits, recipeHash } from "./image-recipe.js";
 import { CACHE_DIR } from "./paths.js";
 import { write, type RootfsEdit } from "./rootfs-edits.js";
+import { labCaPem } from "./services/lab-ca.js";
 
 /** Debian releases with a stock lab variant. */
 export type StockSuite = "bookworm" | "trixie";
@@ -47,6 +49,26 @@ const DOCKER_DROP_IN: Readonly<Record<StockSuite, readonly RootfsEdit[]>> = {
   ],
 };
 
+/** Whether hosts of `variant` trust the lab CA (the stock images do; `fresh` and `docker` do not). */
+export function trustsLabCa(variant: string | undefined): boolean {
+  return (STOCK_SUITES as readonly (string | undefined)[]).includes(variant);
+}
+
+/** Where the stock images carry the lab CA: the local CA directory that update-ca-certificates reads. */
+export const LAB_CA_HOST_FILE = "/usr/local/share/ca-certificates/bosun-lab-ca.crt";
+
+/**
+ * The lab CA (lib/lab/services/lab-ca.ts, the CA of the lab registry's HTTPS) as the stand-in for
+ * the public CAs of a provider's image: the certificate sits in /usr/local/share/ca-certificates,
+ * so it joins the system store (/etc/ssl/certs/ca-certificates.crt, which docker, curl and apt read)
+ * when ca-certificates is installed and runs update-ca-certificates, exactly as the public CAs arrive
+ * on a host with that package. Nothing is trusted before then: the lab is not kinder than a VPS
+ * without ca-certificates, which trusts no registry either.
+ */
+export function labCaEdit(): RootfsEdit {
+  return write(LAB_CA_HOST_FILE, labCaPem());
+}
+
 /** A base image recipe: debootstrap arguments, the cached tarball, rootfs edits, import changes. */
 export interface BaseImageRecipe {
   /** What debootstrap is run with. */
@@ -70,7 +92,7 @@ export function stockRecipe(suite: StockSuite, mirrors: DebianMirrors): BaseImag
   return {
     debootstrap,
     tarball: path.join(CACHE_DIR, `rootfs-stock-${suite}-${recipeHash(debootstrap)}.tar`),
-    edits: [...labRootfsEdits(mirrors, { suite, initArgs: INIT_ARGS[suite] }), ...DOCKER_DROP_IN[suite]],
+    edits: [...labRootfsEdits(mirrors, { suite, initArgs: INIT_ARGS[suite] }), ...DOCKER_DROP_IN[suite], labCaEdit()],
     changes: IMPORT_CHANGES,
   };
 }

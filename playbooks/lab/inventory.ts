@@ -11,6 +11,7 @@ import type { LabHost, LabInfo } from "../../lib/lab/index.js";
 import { LAB_DIR, LAB_DOMAIN } from "../../lib/lab/index.js";
 import type { LabServices } from "../../lib/lab/services/index.js";
 import { dockerRepoInfo } from "../../lib/lab/services/docker-repo.js";
+import { trustsLabCa } from "../../lib/lab/image-stock.js";
 import type { Vars } from "../../lib/inventory/types.js";
 
 /** The demo's compose bundle (synced by bootstrap). */
@@ -59,8 +60,18 @@ export function labHostVars(host: LabHost, services: Pick<LabServices, "acme">):
   };
 }
 
-/** Variables of every lab host: the deploy user, the lab services, the demo bundle and release settings. */
-export function labGroupVars(info: Pick<LabInfo, "keyPath" | "knownHostsPath">, services: LabServices): Vars {
+/**
+ * Variables of every lab host: the deploy user, the lab services, the demo bundle and release settings.
+ * Hosts of the stock images trust the lab CA as a VPS trusts public CAs, so they use the registry
+ * over HTTPS (`registry.lab.test`) with no lab-only docker setting; the other variants use its
+ * plain-HTTP address, which docker accepts only as an insecure registry.
+ */
+export function labGroupVars(
+  info: Pick<LabInfo, "keyPath" | "knownHostsPath"> & Partial<Pick<LabInfo, "variant">>,
+  services: LabServices,
+): Vars {
+  const tls = trustsLabCa(info.variant);
+  const registry = tls ? services.registry.tlsAddress : services.registry.address;
   return {
     ansible_user: LAB_DEPLOY_USER,
     ansible_become: true,
@@ -74,12 +85,12 @@ export function labGroupVars(info: Pick<LabInfo, "keyPath" | "knownHostsPath">, 
     // alone; where docker must come from Docker's repository (docker_source's default on Debian 12),
     // the lab's stand-in for it, set as a user sets a mirror (ensureDockerRepo builds it).
     docker_repo_url: dockerRepoInfo().url,
-    docker_daemon_json: { "insecure-registries": [services.registry.address] },
+    ...(tls ? {} : { docker_daemon_json: { "insecure-registries": [services.registry.address] } }),
     app_dir: LAB_APP_DIR,
     app_bundle_source: LAB_BUNDLE_DIR,
     app_env: { app_greeting: "hello from the bosun lab" },
     // deploy
-    registry_image: `${services.registry.address}/demo`,
+    registry_image: `${registry}/demo`,
     registry_user: services.registry.username,
     registry_password: "(set below as !file)",
     readiness: [

@@ -142,6 +142,16 @@ describe("registry", () => {
       expect(`${repoTag} ${await httpStatus(`http://${lab.registry.address}/v2/demo/${repoTag}`, user)}`).toBe(`${repoTag} 200`);
     }
   });
+  test("registry.lab.test (443) serves the same registry over HTTPS with a certificate from the lab CA, and only that CA verifies it", async () => {
+    await client(["sh", "-c", "cat > /tmp/lab-ca.pem"], readFileSync(lab.registry.caFile, "utf8"));
+    const manifest = `https://${lab.registry.tlsAddress}/v2/demo/app/manifests/v1`;
+    const user = `user = "${lab.registry.username}:${lab.registry.password}"\n`;
+    expect(await httpStatus(manifest, 'cacert = "/tmp/lab-ca.pem"\n')).toBe("401");
+    expect(await httpStatus(manifest, `cacert = "/tmp/lab-ca.pem"\n${user}`)).toBe("200");
+    // Not trusted without the lab CA (curl's own store): the lab is not kinder than a VPS without it.
+    const untrusted = await client(["curl", "-sS", "-o", "/dev/null", manifest]);
+    expect(untrusted.stderr).toMatch(/certificate/i);
+  });
 });
 
 describe("demo images", () => {

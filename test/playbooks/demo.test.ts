@@ -17,7 +17,7 @@ import { tlsSettings } from "../../playbooks/tls-renew/settings.js";
 
 const PASSWORD = "lab-registry-pw-Yq3Zt7";
 const services = {
-  registry: { address: "registry.lab.test:5000", username: "lab", password: PASSWORD },
+  registry: { address: "registry.lab.test:5000", tlsAddress: "registry.lab.test", username: "lab", password: PASSWORD },
   composePlugin: { url: "http://files.lab.test/docker-compose-plugin.deb" },
   acme: {
     directoryUrl: "https://acme.lab.test:14000/dir",
@@ -99,6 +99,14 @@ describe("demo lab inventory", () => {
     expect(tls.sites).toEqual([
       { name: "demo", serverNames: ["lab1.lab.test", "*.lab1.lab.test"], certName: "lab1.lab.test", upstream: "http://127.0.0.1:8080" },
     ]);
+  });
+
+  test("renderLabDemoInventory() for a stock image (which trusts the lab CA): the registry over HTTPS, no insecure-registries", async () => {
+    const stock = { ...info, variant: "trixie" as const };
+    writeFileSync(info.inventoryPath, renderLabDemoInventory(stock, services, passwordFile));
+    const vars = (await loadInventory(info.inventoryPath)).hosts.get("lab1")!.vars;
+    expect(bootstrapSettings(vars).daemonJson).toBeUndefined();
+    expect(deploySettings({ ...vars, tag: "v1" })).toMatchObject({ registryImage: "registry.lab.test/demo", registryUser: "lab" });
   });
 
   test("labDnsHooks() publish and clear the _acme-challenge TXT record in challtestsrv, as certbot runs them with sh", () => {

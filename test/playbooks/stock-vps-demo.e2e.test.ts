@@ -7,13 +7,14 @@
  * and Docker's repository on Debian 12, and on Debian 13 `docker_source: docker` written by the
  * user in the inventory's group_vars. Docker's repository is the lab's STAND-IN for it, set as
  * docker_repo_url as a user sets a mirror (download.docker.com is unreachable here; it serves
- * bookworm and trixie), with bosun's apt pin checked through apt itself. The other lab-specific
- * variables are those of every demo: the lab registry (plain HTTP, so insecure-registries) and the
- * lab ACME CA, a stand-in for Let's Encrypt. stock-vps.e2e.test.ts covers bootstrap alone with an
+ * bookworm and trixie), with bosun's apt pin checked through apt itself. The registry is the lab
+ * registry over HTTPS (`registry.lab.test`, a certificate from the lab CA, which the stock images
+ * carry in /usr/local/share/ca-certificates as a provider's image carries the public CAs), so the
+ * inventory has no insecure-registries; the ACME CA is the lab's, a stand-in for Let's Encrypt. stock-vps.e2e.test.ts covers bootstrap alone with an
  * inventory that has nothing else (bookworm with docker, trixie with distro) and Debian 12's refusal of distro.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { runDemo, type DemoResult } from "../../demo.js";
 import type { TextSink } from "../../lib/cli/output.js";
@@ -117,6 +118,18 @@ describe.each(CASES)("stock $variant, docker from $from", ({ variant, name, sour
         "su - deploy -c 'docker compose version'; dpkg-query -W -f '${Package} ${db:Status-Status}\\n' docker.io docker-compose docker-ce docker-compose-plugin 2>/dev/null | grep ' installed$'; ls /etc/apt/sources.list.d",
       );
       expect(inside).toMatch(new RegExp(`^Docker Compose version v?2\\.\\d+\\.\\d+\\S*\\n${INSTALLED[from]}$`));
+      // The registry over HTTPS, trusted through the system store the lab CA joined when ca-certificates
+      // was installed: no insecure-registries in the inventory nor on the host.
+      const inventoryText = readFileSync(result.inventoryPath, "utf8");
+      expect(inventoryText).not.toContain("insecure-registries");
+      expect(inventoryText).toContain(`registry_image: ${result.services.registry.tlsAddress}/demo\n`);
+      const trust = await onHost(
+        lab(),
+        "cat /etc/docker/daemon.json; readlink /etc/ssl/certs/bosun-lab-ca.pem; docker image ls --format '{{.Repository}}:{{.Tag}}' | grep /demo/app:",
+      );
+      expect(trust).not.toContain("insecure-registries");
+      expect(trust).toContain("/usr/local/share/ca-certificates/bosun-lab-ca.crt\n");
+      expect(trust).toMatch(/\nregistry\.lab\.test\/demo\/app:\S+\n/);
 
       const again = await demo(name, variant);
       expect(again.result.runs.map((r) => r.label.split(":")[0])).toEqual(["site (bootstrap → deploy v1 → tls-renew)"]);

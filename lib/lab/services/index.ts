@@ -11,6 +11,7 @@ import { httpRequest } from "./http.js";
 import { labServicesInfo } from "./info.js";
 import { SERVICES } from "./names.js";
 import { ensureRegistry, purgeRegistryState } from "./registry.js";
+import { ensureRegistryTls } from "./registry-tls.js";
 import { PUSH_CONFIG_DIR } from "./registry-client.js";
 import type { LabServices, LabServiceStatus } from "./types.js";
 
@@ -29,7 +30,8 @@ export { containerIp } from "./docker.js";
 /**
  * Bring the lab services up on the lab network, idempotently: the compose plugin on this
  * machine, `files.lab.test` with the stand-in for Docker's apt repository (the lab inventory names
- * it as `docker_repo_url`), `registry.lab.test:5000` with the demo images pushed, and the ACME CA
+ * it as `docker_repo_url`), `registry.lab.test:5000` with the demo images pushed (and over HTTPS
+ * with the lab CA's certificate as `registry.lab.test`), and the ACME CA
  * (`acme.lab.test`, `challtest.lab.test`). What already runs from the same recipe is kept.
  */
 export function servicesUp(): Promise<LabServices> {
@@ -38,7 +40,7 @@ export function servicesUp(): Promise<LabServices> {
     await ensureLabNetwork();
     const [compose] = await Promise.all([
       ensureComposePlugin().then(async (plugin) => (await ensureFileServer(), await ensureDockerRepo(), plugin)),
-      ensureRegistry().then(publishDemoImages),
+      ensureRegistry().then(async () => (await ensureRegistryTls(), await publishDemoImages())),
       ensureAcme(),
     ]);
     return labServicesInfo(compose.version);

@@ -4,6 +4,7 @@ import { ACME_FILE_NAMES, ACME_LOCAL_DIRECTORY, ACME_ROOT_FILE, ACME_SERVER_CA_F
 import { labImageRef } from "./app-image.js";
 import { COMPOSE_DEB_NAME } from "./compose-plugin.js";
 import { labFileUrl, localFileUrl } from "./files.js";
+import { LAB_CA_FILE } from "./lab-ca.js";
 import { SERVICES } from "./names.js";
 import { FILES_DIR } from "./paths.js";
 import { REGISTRY_CREDENTIALS_FILE, REGISTRY_LOCAL, registryCredentials } from "./registry.js";
@@ -32,6 +33,8 @@ export function labServicesInfo(composeVersion: string): LabServices {
       container: r.container,
       address: `${r.host}:${r.port}`,
       localAddress: REGISTRY_LOCAL,
+      tlsAddress: SERVICES.registryTls.host,
+      caFile: LAB_CA_FILE,
       username: creds.username,
       password: creds.password,
       credentialsFile: REGISTRY_CREDENTIALS_FILE,

@@ -20,6 +20,8 @@ export interface ServiceContainerSpec {
   readonly env?: Readonly<Record<string, string>>;
   /** Arguments after the image (the command). */
   readonly args?: readonly string[];
+  /** Share this container's network namespace (a sidecar answering on its address) instead of joining the lab network; then no aliases and no ports. */
+  readonly joins?: string;
 }
 
 /** What {@link ensureServiceContainer} did. */
@@ -40,7 +42,7 @@ export function runArgs(spec: ServiceContainerSpec): string[] {
     "--restart",
     "unless-stopped",
     "--network",
-    LAB_NETWORK,
+    spec.joins ? `container:${spec.joins}` : LAB_NETWORK,
     ...spec.aliases.flatMap((a) => ["--network-alias", a]),
     "--label",
     `${SERVICE_LABEL}=${spec.service}`,

@@ -6,6 +6,10 @@ export interface LabRegistryInfo {
   readonly address: string;
   /** Registry address on this machine (docker allows plain HTTP on 127.0.0.0/8): `127.0.0.1:5000`. */
   readonly localAddress: string;
+  /** The same registry over HTTPS on the lab network, with a certificate from the lab CA: `registry.lab.test` (port 443). */
+  readonly tlsAddress: string;
+  /** The lab CA's certificate (PEM file): what the stock images trust, as a VPS trusts public CAs. */
+  readonly caFile: string;
   /** htpasswd user, `lab`. */
   readonly username: string;
   /** htpasswd password (send it on stdin: `docker login --password-stdin`). */
