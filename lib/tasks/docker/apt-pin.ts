@@ -3,7 +3,9 @@
  * are taken from the configured repository (download.docker.com or the user's mirror of it) over
  * any other source offering the same names, and the distribution's engine and CLI, which conflict
  * with docker-ce and docker-ce-cli, are never installed in their place (say as a recommendation of
- * another package, which would make apt remove docker-ce).
+ * another package, which would make apt remove docker-ce). A distribution package that is already
+ * installed (an engine bosun left alone, completed with Docker's compose plugin) is not blocked: a
+ * -1 pin would hold back its security updates.
  */
 import { DOCKER_CE_PACKAGES } from "./engine-distros.js";
 
@@ -27,18 +29,16 @@ export function aptOrigin(repoUrl: string): string {
   return new URL(repoUrl).hostname;
 }
 
-/** The text of {@link DOCKER_PIN_FILE} for the repository at `repoUrl`. */
-export function dockerPinText(repoUrl: string): string {
+/** The text of {@link DOCKER_PIN_FILE} for the repository at `repoUrl`; `installed`: the host's installed packages (those are not blocked). */
+export function dockerPinText(repoUrl: string, installed: Readonly<Record<string, string>> = {}): string {
+  const blocked = DISTRO_BLOCKED_PACKAGES.filter((p) => !(p in installed));
   return [
-    `# Written by bosun (docker_source: docker). Docker's packages come from ${repoUrl},`,
-    "# and the distribution's docker.io and docker-cli never replace docker-ce and docker-ce-cli.",
+    `# Written by bosun (docker_source: docker). Docker's packages come from ${repoUrl}${blocked.length ? "," : "."}`,
+    ...(blocked.length ? [`# and the distribution's ${blocked.join(" and ")} never replace docker-ce and docker-ce-cli.`] : []),
     `Package: ${DOCKER_PINNED_PACKAGES.join(" ")}`,
     `Pin: origin "${aptOrigin(repoUrl)}"`,
     `Pin-Priority: ${DOCKER_PIN_PRIORITY}`,
     "",
-    `Package: ${DISTRO_BLOCKED_PACKAGES.join(" ")}`,
-    "Pin: version *",
-    "Pin-Priority: -1",
-    "",
+    ...(blocked.length ? [`Package: ${blocked.join(" ")}`, "Pin: version *", "Pin-Priority: -1", ""] : []),
   ].join("\n");
 }

@@ -122,7 +122,7 @@ function planRepo(st: DockerEngineState, want: EngineWants, install: readonly st
   const needed = install.length > 0 || st.repoList !== undefined;
   if (!needed) return { key: false, keyFrom };
   const keyStale = st.repoKey === undefined || (isKeyText(keyFrom) && st.repoKey.trim() !== keyFrom.trim());
-  const pin = dockerPinText(repoUrl);
+  const pin = dockerPinText(repoUrl, st.packages);
   return { key: keyStale, keyFrom, ...(st.repoList !== text ? { list: text } : {}), ...(st.repoPin !== pin ? { pin } : {}) };
 }
 

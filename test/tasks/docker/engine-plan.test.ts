@@ -167,6 +167,7 @@ describe("planEngine with Docker's repository", () => {
     const plan = planEngine({ ...st, composeVersion: undefined }, want({ source: "docker" }));
     expect(plan.install).toEqual(["docker-compose-plugin"]);
     expect(plan.repo.key).toBe(true);
+    expect(plan.repo.pin).not.toMatch(/Package: docker\.io/); // the installed engine keeps its updates
   });
 });
 
