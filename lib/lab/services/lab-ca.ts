@@ -30,32 +30,7 @@ export function labCaPem(): string {
     mkdirSync(SERVICES_DIR, { recursive: true });
     const work = mkdtempSync(path.join(SERVICES_DIR, ".lab-ca-"));
     try {
-      // controller-tools: openssl (a self-signed P-256 CA, 10 years)
-      execFileSync(
-        "openssl",
-        [
-          "req",
-          "-x509",
-          "-newkey",
-          "ec",
-          "-pkeyopt",
-          "ec_paramgen_curve:P-256",
-          "-nodes",
-          "-days",
-          "3650",
-          "-subj",
-          "/CN=bosun lab CA",
-          "-addext",
-          "basicConstraints=critical,CA:TRUE",
-          "-addext",
-          "keyUsage=critical,keyCertSign,cRLSign",
-          "-keyout",
-          path.join(work, "ca.key"),
-          "-out",
-          path.join(work, "ca.pem"),
-        ],
-        { stdio: ["ignore", "ignore", "pipe"] },
-      );
+      makeCa(work);
       try {
         renameSync(work, LAB_CA_DIR);
       } catch (error) {
@@ -66,6 +41,20 @@ export function labCaPem(): string {
     }
   }
   return readFileSync(LAB_CA_FILE, "utf8");
+}
+
+/** Make a self-signed P-256 CA (10 years) as `ca.pem` and `ca.key` in `dir`. */
+function makeCa(dir: string): void {
+  const args = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "3650"];
+  const ext = ["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"];
+  const files = ["-keyout", path.join(dir, "ca.key"), "-out", path.join(dir, "ca.pem")];
+  try {
+    // controller-tools: openssl (req -x509: a self-signed CA)
+    execFileSync("openssl", [...args, "-subj", "/CN=bosun lab CA", ...ext, ...files], { stdio: ["ignore", "ignore", "pipe"] });
+  } catch (error) {
+    const stderr = String((error as { stderr?: Buffer }).stderr ?? "").trim();
+    throw new Error(`Cannot make the lab CA in ${LAB_CA_DIR}: openssl failed: ${stderr || (error as Error).message}`, { cause: error });
+  }
 }
 
 /** A server certificate and key issued by the lab CA. */
