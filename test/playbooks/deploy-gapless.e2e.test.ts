@@ -137,6 +137,8 @@ interface CliRun {
   readonly done: Promise<{ code: number | null; out: string }>;
   /** Its exit code and output once it has ended. */
   ended(): { code: number | null; out: string } | undefined;
+  /** What it printed so far. */
+  output(): string;
 }
 
 /** The deploy CLI as a user starts it in a terminal: npx tsx, in a process group of its own. */
@@ -154,16 +156,20 @@ function cli(args: readonly string[]): CliRun {
   const done = new Promise<{ code: number | null; out: string }>((resolve) =>
     child.on("close", (code) => resolve((ended = { code, out }))),
   );
-  return { child, done, ended: () => ended };
+  return { child, done, ended: () => ended, output: () => out };
 }
 
-/** Wait for `check` while the CLI `c` runs; fails at once, with its output, when it ends first. */
-function whileRunning(c: CliRun, what: string, check: () => Promise<boolean>): Promise<void> {
-  return until(what, async () => {
-    const ended = c.ended();
-    if (ended) throw new Error(`the deploy ended (exit ${ended.code}) before ${what}:\n${ended.out}`);
-    return check();
-  });
+/** Wait for `check` while the CLI `c` runs; fails at once when it ends first, and with its output either way. */
+async function whileRunning(c: CliRun, what: string, check: () => Promise<boolean>): Promise<void> {
+  try {
+    await until(what, async () => {
+      const ended = c.ended();
+      if (ended) throw new Error(`the deploy ended (exit ${ended.code}) before ${what}`);
+      return check();
+    });
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; the deploy printed:\n${c.output()}`, { cause: error });
+  }
 }
 
 const results = (report: RunReport) => report.plays.flatMap((p) => p.results);
