@@ -5,7 +5,9 @@
  * README task reference (`npm run docs`). The building blocks below are plain JSON Schema (ajv sees
  * exactly what it saw before TypeBox) with a static type attached.
  */
-import { Type, type Static, type TObject, type TProperties, type TSchema, type TUnsafe } from "@sinclair/typebox";
+import type { Static, TObject, TProperties, TSchema, TUnsafe } from "@sinclair/typebox";
+// TypeBox as one pre-bundled file (scripts/vendor.ts): one module to load instead of 266.
+import { Type } from "../generated/vendor/typebox.js";
 import type { ParamsSchema } from "./task.js";
 import type { Secret } from "./secrets.js";
 

@@ -2,7 +2,8 @@
  * Positions inside a YAML source: find the node at a path of keys, and write an error as
  * `inventory/cfa2.yml:7:5 all.children.app.hosts.cfa2.ansible_port: must be ...`.
  */
-import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from "yaml";
+import type { Document, LineCounter, Node } from "yaml";
+import { isAlias, isMap, isScalar, isSeq } from "../generated/vendor/yaml.js";
 import { InventoryError } from "../core/errors.js";
 
 /** A path of keys (and sequence indexes) from the document root. */

@@ -3,7 +3,8 @@
  * and unreadable `!file`/`lookup()` values become one {@link InventoryError} that names the file and
  * the line:column; an unset `!env` becomes an {@link UnsetEnv} that fails only where it is used.
  */
-import { LineCounter, isPair, isSeq, parseDocument, visit, type Scalar, type YAMLError } from "yaml";
+import type { Scalar, YAMLError } from "yaml";
+import { LineCounter, isPair, isSeq, parseDocument, visit } from "../generated/vendor/yaml.js";
 import { InventoryError } from "../core/errors.js";
 import { keyText, problemsError, yamlLocator, type Locator, type Problem } from "./location.js";
 import { hasLookup, readTaggedSecret, resolveLookups, type SecretSourceOptions } from "./secret-values.js";

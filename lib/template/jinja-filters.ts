@@ -4,7 +4,7 @@
  * and Jinja's indent (blank lines stay empty). Filters see values that strict mode has already
  * checked (see jinja-strict.ts), except `default` and `mandatory`, which exist for undefined ones.
  */
-import { Document, isCollection, isMap, isSeq, visit } from "yaml";
+import { Document, isCollection, isMap, isSeq, visit } from "../generated/vendor/yaml.js";
 import { MissingVariableError, HelperError } from "./template-error.js";
 import { pyJsonDumps, pyStr } from "./python-values.js";
 
