@@ -3,10 +3,11 @@
  * goes through a latency proxy on loopback (latency-proxy.ts: 0 ms and 25 ms each way by default),
  * which also counts round trips on the wire and when each run's first byte reached it.
  *
- * Per host count and repetition, on fresh hosts: bosun's first run, then no-op runs four ways —
+ * Per host count and repetition, on fresh hosts: bosun's first run, then no-op runs five ways —
  * the compiled playbook under `node` (in-run time from runPlaybook), the same without prefetch
  * (every check live), `tsx bench-cli.ts` and `bosun bench-cli.ts` (the bin, compile cache warm) in a
- * project that installed bosun (node_modules/bosun, so `import "bosun"` is the published bundle) —
+ * project that installed bosun (node_modules/bosun, so `import "bosun"` is the published bundle),
+ * and `tsx bench/bench-cli.ts` in this repository (lib/'s sources, as its own playbooks run) —
  * and Ansible's no-op run (pipelining, ControlMaster) through the same proxy. A connect-only run
  * gives the round trips of the SSH connection itself. The load average is kept with every sample.
  */
@@ -35,7 +36,7 @@ export interface WanOptions {
 }
 
 /** The ways a run is started. */
-export type WanVariant = "connect" | "node-first" | "node" | "node-live" | "tsx" | "bin" | "ansible";
+export type WanVariant = "connect" | "node-first" | "node" | "node-live" | "tsx" | "tsx-src" | "bin" | "ansible";
 
 /** One timed run. */
 export interface WanSample {
@@ -87,12 +88,8 @@ function userProject(dir: string): string {
   mkdirSync(path.join(project, "node_modules"), { recursive: true });
   symlinkSync(REPO_ROOT, path.join(project, "node_modules", "bosun"));
   writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "bench-project", private: true, type: "module" }));
-  for (const f of ["bosun-playbook.ts", "vars.json", "files", "templates"])
+  for (const f of ["bench-cli.ts", "bosun-playbook.ts", "vars.json", "files", "templates"])
     cpSync(path.join(REPO_ROOT, "bench", f), path.join(project, f), { recursive: true });
-  writeFileSync(
-    path.join(project, "bench-cli.ts"),
-    'import { main } from "bosun";\nimport { benchPlaybook } from "./bosun-playbook.js";\n\nawait main(import.meta, benchPlaybook);\n',
-  );
   return project;
 }
 
@@ -189,6 +186,12 @@ export async function runWan(opts: WanOptions, log: (l: string) => void): Promis
             await time("node-live", child, REPO_ROOT, rep);
             if (rep === 0) await runProcess([...bin, "bench-cli.ts", "--help"], { cwd: project }); // compile once: the cache is warm
             await time("tsx", [path.join(REPO_ROOT, "node_modules", ".bin", "tsx"), ...cli], project, rep);
+            await time(
+              "tsx-src",
+              [path.join(REPO_ROOT, "node_modules", ".bin", "tsx"), "bench/bench-cli.ts", ...cli.slice(1)],
+              REPO_ROOT,
+              rep,
+            );
             await time("bin", [...bin, ...cli], project, rep);
             for (const p of used) p.reset();
             const load = loadAverage()[0] as number;
@@ -246,16 +249,16 @@ export function renderWan(samples: readonly WanSample[]): string {
     };
     const trips = (v: WanVariant) => median(of(v).map((s) => s.roundTripsPerHost)).toFixed(1);
     const load = samples.filter((s) => s.delayMs === delay && s.hosts === hosts).map((s) => s.load);
-    return `| ${delay * 2} ms | ${hosts} | ${range(wall("ansible"))} | ${range(wall("tsx"))} | **${ratio("tsx")}** | ${range(wall("bin"))} | **${ratio("bin")}** | ${range(wall("node"))} | ${ratio("node")} | ${range(of("node").map((s) => s.runMs ?? NaN))} | ${range(
+    return `| ${delay * 2} ms | ${hosts} | ${range(wall("ansible"))} | ${range(wall("tsx"))} | **${ratio("tsx")}** | ${range(wall("tsx-src"))} | **${ratio("tsx-src")}** | ${range(wall("bin"))} | **${ratio("bin")}** | ${range(wall("node"))} | ${ratio("node")} | ${range(of("node").map((s) => s.runMs ?? NaN))} | ${range(
       of("tsx").map((s) => s.firstByteMs ?? NaN),
       (x) => (x / 1000).toFixed(2),
-    )} / ${range(of("bin").map((s) => s.firstByteMs ?? NaN))} | ${trips("connect")} | ${trips("node")} | ${trips("node-live")} | ${trips("ansible")} | ${median(of("node").map((s) => s.commandsPerTask ?? NaN)).toFixed(2)} | ${trips("node-first")} (${median(of("node-first").map((s) => s.changed ?? NaN))} changed) | ${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)} |`;
+    )} / ${range(of("tsx-src").map((s) => s.firstByteMs ?? NaN))} / ${range(of("bin").map((s) => s.firstByteMs ?? NaN))} | ${trips("connect")} | ${trips("node")} | ${trips("node-live")} | ${trips("ansible")} | ${median(of("node").map((s) => s.commandsPerTask ?? NaN)).toFixed(2)} | ${trips("node-first")} (${median(of("node-first").map((s) => s.changed ?? NaN))} changed) | ${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)} |`;
   });
   return [
     `No-op runs of the ${BENCH_TASKS}-task benchmark playbook through the latency proxy; seconds, median (min–max); ratio = Ansible's median wall ÷ bosun's.`,
     "",
-    "| round trip | hosts | Ansible no-op (wall) | bosun via `tsx` (wall) | Ansible ÷ tsx | bosun bin (wall) | Ansible ÷ bin | compiled, `node` (wall) | Ansible ÷ node | in-run (node) | first byte: tsx / bin | RT connect | RT no-op | RT no-op, no prefetch | RT Ansible | commands/task | RT first run | load (1 min) |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    "| round trip | hosts | Ansible no-op (wall) | bosun via `tsx` (wall) | Ansible ÷ tsx | `tsx`, repo sources (wall) | Ansible ÷ tsx sources | bosun bin (wall) | Ansible ÷ bin | compiled, `node` (wall) | Ansible ÷ node | in-run (node) | first byte: tsx / tsx sources / bin | RT connect | RT no-op | RT no-op, no prefetch | RT Ansible | commands/task | RT first run | load (1 min) |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ...rows,
     "",
     "RT = round trips per host counted on the wire by the proxy (turns of the conversation, SSH handshake included); RT connect = a run that only connects.",
