@@ -229,7 +229,7 @@ describe("ssh connection", () => {
       const c = new SshConnection(spec());
       await c.open();
       const upload = c.exec(slowed).catch((e: unknown) => e);
-      await sshExec(host, "until [ \"$(cat /srv/cut/.bosun.* 2>/dev/null | wc -c)\" -ge 1048576 ]; do sleep 0.05; done");
+      await sshExec(host, 'until [ "$(cat /srv/cut/.bosun.* 2>/dev/null | wc -c)" -ge 1048576 ]; do sleep 0.05; done');
       // Cut the connection: kill this client's sshd session (the kill also ends the session running it).
       await sshExec(host, "pkill -KILL -f 'sshd: root@notty' || true", { allowFailure: true });
       const outcome = await upload;
@@ -238,7 +238,7 @@ describe("ssh connection", () => {
       // The host's shell reads the rest to end of file, finds the checksum wrong and its trap removes the temp file.
       const after = await sshExec(
         host,
-        "for i in $(seq 100); do [ \"$(ls -A /srv/cut)\" = file ] && break; sleep 0.1; done; cat /srv/cut/file; ls -A /srv/cut",
+        'for i in $(seq 100); do [ "$(ls -A /srv/cut)" = file ] && break; sleep 0.1; done; cat /srv/cut/file; ls -A /srv/cut',
       );
       expect(after.stdout).toBe("old\nfile\n");
     });
