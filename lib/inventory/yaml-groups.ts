@@ -42,98 +42,114 @@ function checkVars(vars: Vars, path: KeyPath, ctx: YamlGroupsContext): boolean {
   return found.length === 0;
 }
 
-function addHosts(b: InventoryTreeBuilder, group: string, hosts: Record<string, unknown>, path: KeyPath, ctx: YamlGroupsContext): void {
-  for (const [entry, vars] of Object.entries(hosts)) {
-    const at = [...path, entry];
-    if (vars !== null && vars !== undefined && !isMapping(vars)) {
-      ctx.problems.push({ path: at, at: "value", message: `a host's variables must be a mapping, got ${preview(vars)}` });
-      continue;
+/** Where a section of a group sits: the group and its path in the file. */
+interface Place {
+  readonly group: string;
+  readonly path: KeyPath;
+}
+
+/** Reads groups into one builder, reporting to one context. */
+class YamlGroupReader {
+  constructor(
+    private readonly b: InventoryTreeBuilder,
+    private readonly ctx: YamlGroupsContext,
+  ) {}
+
+  /** One group; false when its value is not a group at all (skipped with Ansible's warning). */
+  group(at: Place, data: unknown): boolean {
+    const { group: name, path } = at;
+    if (data !== null && data !== undefined && !isMapping(data)) {
+      this.ctx.warn(`Skipping '${name}' as this is not a valid group definition`);
+      return false;
     }
-    const own = (vars ?? {}) as Vars;
-    if (!checkVars(own, at, ctx)) continue;
-    const { pattern, port } = splitHostPort(entry);
-    try {
-      for (const name of expandHostRange(pattern)) b.addHost(group, name, own, port);
-    } catch (error) {
-      ctx.problems.push({ path: at, at: "key", message: (error as Error).message });
+    this.b.addGroup(name);
+    if (!data) return true;
+    const values: Record<string, unknown> = { ...data };
+    for (const key of SECTIONS) {
+      if (!(key in data)) continue;
+      const normal = this.#section({ ...at, path: [...path, key] }, data[key]);
+      if (normal === undefined) return true;
+      values[key] = normal;
     }
-  }
-}
-
-function section(
-  name: string,
-  key: string,
-  value: unknown,
-  path: KeyPath,
-  ctx: YamlGroupsContext,
-): Record<string, unknown> | null | undefined {
-  if (typeof value === "string") return { [value]: null };
-  if (value === null || value === undefined || isMapping(value)) return value ?? null;
-  ctx.problems.push({
-    path: [...path, key],
-    at: "value",
-    message: `Invalid "${key}" entry for "${name}" group, requires a dictionary, found ${kindOf(value)} instead`,
-  });
-  return undefined;
-}
-
-function parseGroup(b: InventoryTreeBuilder, name: string, data: unknown, path: KeyPath, ctx: YamlGroupsContext): boolean {
-  if (data !== null && data !== undefined && !isMapping(data)) {
-    ctx.warn(`Skipping '${name}' as this is not a valid group definition`);
-    return false;
-  }
-  b.addGroup(name);
-  if (!data) return true;
-  const values: Record<string, unknown> = { ...data };
-  for (const key of SECTIONS) {
-    if (!(key in data)) continue;
-    const normal = section(name, key, data[key], path, ctx);
-    if (normal === undefined) return true;
-    values[key] = normal;
-  }
-  for (const [key, value] of Object.entries(values)) {
-    if (value !== null && value !== undefined && !isMapping(value)) {
-      ctx.warn(`Skipping key (${key}) in group (${name}) as it is not a mapping, it is a ${kindOf(value)}`);
-    } else if (value === null || value === undefined) {
-      continue;
-    } else if (key === "vars") {
-      if (checkVars(value, [...path, key], ctx)) for (const [k, v] of Object.entries(value)) setVar(b, name, k, v, [...path, key, k], ctx);
-    } else if (key === "children") {
-      for (const [child, childData] of Object.entries(value)) addChildGroup(b, name, child, childData, [...path, key, child], ctx);
-    } else if (key === "hosts") {
-      addHosts(b, name, value, [...path, key], ctx);
-    } else {
-      ctx.warn(`Skipping unexpected key (${key}) in group (${name}), only "vars", "children" and "hosts" are valid`);
+    for (const [key, value] of Object.entries(values)) {
+      const inner = [...path, key];
+      if (value !== null && value !== undefined && !isMapping(value)) {
+        this.ctx.warn(`Skipping key (${key}) in group (${name}) as it is not a mapping, it is a ${kindOf(value)}`);
+      } else if (value === null || value === undefined) {
+        continue;
+      } else if (key === "vars") {
+        if (checkVars(value, inner, this.ctx))
+          for (const [k, v] of Object.entries(value)) this.#setVar({ group: name, path: [...inner, k] }, k, v);
+      } else if (key === "children") {
+        for (const [child, childData] of Object.entries(value)) this.#child({ group: name, path: [...inner, child] }, child, childData);
+      } else if (key === "hosts") {
+        this.#hosts({ group: name, path: inner }, value);
+      } else {
+        this.ctx.warn(`Skipping unexpected key (${key}) in group (${name}), only "vars", "children" and "hosts" are valid`);
+      }
     }
+    return true;
   }
-  return true;
-}
 
-function setVar(b: InventoryTreeBuilder, group: string, key: string, value: unknown, path: KeyPath, ctx: YamlGroupsContext): void {
-  try {
-    b.setGroupVar(group, key, value);
-  } catch (error) {
-    ctx.problems.push({ path, at: "value", message: (error as Error).message });
-  }
-}
-
-function addChildGroup(b: InventoryTreeBuilder, parent: string, child: string, data: unknown, path: KeyPath, ctx: YamlGroupsContext): void {
-  if (!parseGroup(b, child, data, path, ctx)) {
-    ctx.problems.push({
-      path,
-      at: "key",
-      message: `"${child}" is not a known host nor group (its value is not a group: a mapping with hosts, vars, children)`,
+  /** A section (`hosts`, `vars`, `children`) normalised: a plain string is a mapping of that one name; undefined when invalid. */
+  #section(at: Place, value: unknown): Record<string, unknown> | null | undefined {
+    if (typeof value === "string") return { [value]: null };
+    if (value === null || value === undefined || isMapping(value)) return value ?? null;
+    const key = at.path[at.path.length - 1];
+    this.ctx.problems.push({
+      path: at.path,
+      at: "value",
+      message: `Invalid "${String(key)}" entry for "${at.group}" group, requires a dictionary, found ${kindOf(value)} instead`,
     });
-    return;
+    return undefined;
   }
-  try {
-    b.addChild(parent, child);
-  } catch (error) {
-    ctx.problems.push({ path, at: "key", message: (error as Error).message });
+
+  #hosts(at: Place, hosts: Record<string, unknown>): void {
+    for (const [entry, vars] of Object.entries(hosts)) {
+      const path = [...at.path, entry];
+      if (vars !== null && vars !== undefined && !isMapping(vars)) {
+        this.ctx.problems.push({ path, at: "value", message: `a host's variables must be a mapping, got ${preview(vars)}` });
+        continue;
+      }
+      const own = (vars ?? {}) as Vars;
+      if (!checkVars(own, path, this.ctx)) continue;
+      const { pattern, port } = splitHostPort(entry);
+      try {
+        for (const name of expandHostRange(pattern)) this.b.addHost(at.group, name, own, port);
+      } catch (error) {
+        this.ctx.problems.push({ path, at: "key", message: (error as Error).message });
+      }
+    }
+  }
+
+  #setVar(at: Place, key: string, value: unknown): void {
+    try {
+      this.b.setGroupVar(at.group, key, value);
+    } catch (error) {
+      this.ctx.problems.push({ path: at.path, at: "value", message: (error as Error).message });
+    }
+  }
+
+  /** A child group of `at.group`, read as a group of its own. */
+  #child(at: Place, child: string, data: unknown): void {
+    if (!this.group({ group: child, path: at.path }, data)) {
+      this.ctx.problems.push({
+        path: at.path,
+        at: "key",
+        message: `"${child}" is not a known host nor group (its value is not a group: a mapping with hosts, vars, children)`,
+      });
+      return;
+    }
+    try {
+      this.b.addChild(at.group, child);
+    } catch (error) {
+      this.ctx.problems.push({ path: at.path, at: "key", message: (error as Error).message });
+    }
   }
 }
 
 /** Read every top-level group of YAML inventory data into `b`. */
 export function addYamlGroups(b: InventoryTreeBuilder, data: Readonly<Record<string, unknown>>, ctx: YamlGroupsContext): void {
-  for (const [name, group] of Object.entries(data)) parseGroup(b, name, group, [name], ctx);
+  const reader = new YamlGroupReader(b, ctx);
+  for (const [name, group] of Object.entries(data)) reader.group({ group: name, path: [name] }, group);
 }
