@@ -37,7 +37,8 @@ function hostsOfGroup(tree: InventoryTree, name: string, seen = new Set<string>(
  * A host whose connection and become settings are built when first read, so that a host no play
  * selects never needs its settings (an unset `!env` password of another host is not an error).
  */
-function hostWithLazySettings(name: string, groups: readonly string[], vars: Vars, baseDir: string): InventoryHost {
+function hostWithLazySettings(host: { name: string; groups: readonly string[]; vars: Vars }, baseDir: string): InventoryHost {
+  const { name, groups, vars } = host;
   let connection: ConnectionSpec | undefined;
   let become: BecomeSpec | undefined;
   return {
@@ -76,7 +77,7 @@ export function buildInventory(tree: InventoryTree, options: BuildInventoryOptio
       ...hostFiles.map((files) => files.get(name)),
     );
     registerSensitiveVars(vars);
-    hosts.set(name, hostWithLazySettings(name, groups, vars, options.baseDir));
+    hosts.set(name, hostWithLazySettings({ name, groups, vars }, options.baseDir));
   }
   const hostOrder = [...tree.hosts.keys()];
   const groups = new Map<string, readonly string[]>();

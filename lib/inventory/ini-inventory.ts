@@ -114,7 +114,7 @@ class IniReader {
       vars[pair.slice(0, eq)] = typed(pair.slice(0, eq), pair.slice(eq + 1));
     }
     this.checked(vars);
-    for (const name of names) this.b.addHost(this.group, name, vars, port);
+    for (const name of names) this.b.addHost(this.group, { name, vars, port });
   }
 
   variable(text: string): void {

@@ -128,7 +128,7 @@ function readHostList(ctx: LoadContext, text: string): void {
     const entry = piece.trim();
     if (!entry) continue;
     const { pattern, port } = splitHostPort(entry);
-    if (!ctx.b.tree.hosts.has(pattern)) ctx.b.addHost("ungrouped", pattern, {}, port);
+    if (!ctx.b.tree.hosts.has(pattern)) ctx.b.addHost("ungrouped", { name: pattern, port });
   }
 }
 

@@ -53,7 +53,7 @@ export class InventoryTreeBuilder {
   }
 
   /** Add host `name` to `group` with its variables; `port` applies only when the host is new. */
-  addHost(group: string, name: string, vars: Vars = {}, port?: number): void {
+  addHost(group: string, { name, vars = {}, port }: { name: string; vars?: Vars; port?: number | undefined }): void {
     if (!name) throw new Error("Invalid empty host name provided");
     let own = this.tree.hosts.get(name);
     if (!own) {

@@ -115,7 +115,7 @@ class YamlGroupReader {
       if (!checkVars(own, path, this.ctx)) continue;
       const { pattern, port } = splitHostPort(entry);
       try {
-        for (const name of expandHostRange(pattern)) this.b.addHost(at.group, name, own, port);
+        for (const name of expandHostRange(pattern)) this.b.addHost(at.group, { name, vars: own, port });
       } catch (error) {
         this.ctx.problems.push({ path, at: "key", message: (error as Error).message });
       }
