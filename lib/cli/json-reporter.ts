@@ -137,7 +137,14 @@ function hostResult(r: TaskResult): JsonHostResult {
 }
 
 /** Group results into tasks by (location, title) in order of first appearance; a host seen twice starts a new entry. */
-function groupTasks(results: readonly TaskResult[], playId: string, playStart: number, timings?: JsonTimings): JsonTask[] {
+/** Where a play's tasks sit: its id, when it started, and when each result ended (when known). */
+interface PlayClock {
+  readonly playId: string;
+  readonly playStart: number;
+  readonly timings?: JsonTimings | undefined;
+}
+
+function groupTasks(results: readonly TaskResult[], { playId, playStart, timings }: PlayClock): JsonTask[] {
   const tasks: { key: string; start: number; end: number; entry: JsonTask }[] = [];
   for (const r of results) {
     if (r.skipped && r.message === SKIPPED_BY_TAGS) continue; // Ansible lists no task that tags left out
@@ -166,7 +173,7 @@ function groupTasks(results: readonly TaskResult[], playId: string, playStart: n
  * Hosts of the play that could not be reached, as Ansible shows them: `{unreachable: true, msg}`
  * under the task where it happened; in bosun that is connecting, before the play's first task.
  */
-function unreachableTask(report: RunReport, play: RunReport["plays"][number], playId: string, start: number): JsonTask[] {
+function unreachableTask(report: RunReport, play: RunReport["plays"][number], { playId, playStart: start }: PlayClock): JsonTask[] {
   const hosts: Record<string, JsonHostResult> = {};
   for (const host of play.hosts) {
     if (!report.stats[host]?.unreachable || play.results.some((r) => r.host === host)) continue;
@@ -203,7 +210,10 @@ export function jsonDocument(report: RunReport, timings?: JsonTimings): JsonDocu
         ...(p.location ? { path: p.location } : {}),
         duration: { start: iso(start), end: iso(end) },
       },
-      tasks: [...unreachableTask(report, p, id, start), ...groupTasks(p.results, id, start, timings)],
+      tasks: [
+        ...unreachableTask(report, p, { playId: id, playStart: start }),
+        ...groupTasks(p.results, { playId: id, playStart: start, timings }),
+      ],
     };
   });
   const stats: Record<string, JsonStats> = {};

@@ -40,7 +40,10 @@ export function xmlEscape(text: string): string {
 
 const firstLine = (text: string): string => text.split("\n")[0] ?? text;
 
-function taskCase(host: string, task: JsonPlay["tasks"][number]["task"], r: JsonHostResult, checkFails: boolean): Case {
+function taskCase(
+  { host, task, r }: { host: string; task: JsonPlay["tasks"][number]["task"]; r: JsonHostResult },
+  checkFails: boolean,
+): Case {
   const base = { host, name: task.name, seconds: r.duration_ms / 1000, ...(task.path ? { file: task.path } : {}) };
   const where = `[${host}] ${r.action}${task.path ? ` (${task.path})` : ""}`;
   if (r.failed && !r.ignore_errors) {
@@ -120,7 +123,7 @@ export function junitXml(doc: JsonDocument, options: JunitOptions = {}): string 
     const cases: Case[] = [];
     // An unreachable host has its own "reach host" case below, not one per task.
     for (const t of play.tasks)
-      for (const [host, r] of Object.entries(t.hosts)) if (!r.unreachable) cases.push(taskCase(host, t.task, r, checkFails));
+      for (const [host, r] of Object.entries(t.hosts)) if (!r.unreachable) cases.push(taskCase({ host, task: t.task, r }, checkFails));
     cases.push(...hostCases(doc, play, placed));
     return { play, cases };
   });
