@@ -30,29 +30,28 @@
  * - A deploy that waited for the lock reads the host again under it.
  * Variables: see playbooks/deploy/vars.ts and inventory/cfa2.yml.
  */
-import { BosunError, InterruptedError } from "../lib/core/errors.js";
+import { InterruptedError } from "../lib/core/errors.js";
 import type { Host } from "../lib/run/host.js";
 import { playbook, type PlaybookOption } from "../lib/run/playbook.js";
 import { main } from "../lib/cli/entry.js";
 import type { Vars } from "../lib/inventory/types.js";
-import { composePull, composeRun, composeUp, dockerLogin, imagePrune } from "../lib/tasks/docker/index.js";
+import { composeRun, composeUp, imagePrune } from "../lib/tasks/docker/index.js";
 import { ensureFile } from "../lib/tasks/files/index.js";
-import type { TaskResult } from "../lib/core/task.js";
-import type { ComposePullOutput } from "../lib/tasks/docker/compose-pull.js";
 import { announce, announceTarget, failureEvent, errorSummary } from "./deploy/announce.js";
+import { planSteps } from "./deploy/plan-steps.js";
+import { login, pull } from "./deploy/registry.js";
+import { resolveTarget } from "./deploy/target.js";
 import { backupDatabase } from "./deploy/backup.js";
 import { failureReason } from "./deploy/failure.js";
-import { liveRelease, previousGoodRelease, recordedDigests, type ReleaseRecord } from "./deploy/history.js";
+import { liveRelease, recordedDigests, type ReleaseRecord } from "./deploy/history.js";
 import { pinFileContent, resolveDigests, writePinFile } from "./deploy/digests.js";
 import { holderEnded, newLockOwner, releaseDeployLock, takeDeployLock } from "./deploy/lock.js";
-import { interruptSignal, withRetries, describeRetry } from "./deploy/abort.js";
-import { connectFirst, frontedPlan, replaceFronted } from "./deploy/fronted.js";
+import { connectFirst, replaceFronted } from "./deploy/fronted.js";
 import { checkServicesUp } from "./deploy/services-up.js";
-import { deployPreflight, type DeployState } from "./deploy/preflight.js";
-import { readPromotionSource } from "./deploy/promotion.js";
+import { deployPreflight } from "./deploy/preflight.js";
 import { describeFailures, gateReadiness } from "./deploy/readiness.js";
 import { deployEnvContent, deployEnvTag, releasePlan } from "./deploy/release-env.js";
-import { abortBeforeSwitch, plainGates, record, rollBack, type Run, type Target } from "./deploy/rollback.js";
+import { abortBeforeSwitch, plainGates, record, rollBack, type Run } from "./deploy/rollback.js";
 import { DEPLOY_ENV, composeProject, deploySettings, type DeploySettings } from "./deploy/vars.js";
 
 /** The deploy playbook's own command-line options (they land in vars under these names). */
@@ -64,84 +63,6 @@ export const DEPLOY_OPTIONS: Readonly<Record<string, PlaybookOption>> = {
   sha: { type: "string", description: "Git commit of the release, kept in the release history" },
   "break-lock": { type: "boolean", description: "Break a deploy lock older than lock_stale_minutes (a dead deploy's)" },
 };
-
-async function resolveTarget(host: Host, s: DeploySettings, state: DeployState): Promise<Target> {
-  if (s.tag !== undefined) return { tag: s.tag, action: "deploy", ...(s.sha ? { sha: s.sha } : {}) };
-  if (s.rollback) {
-    const prev = previousGoodRelease(state.history);
-    if (!prev) {
-      const live = liveRelease(state.history);
-      throw new BosunError(
-        `Cannot roll back: the release history in ${s.appDir} has no successful release other than ${live ? `the live one (${live.tag})` : "none at all"}`,
-        { host: host.name, hint: "deploy a known tag with --tag" },
-      );
-    }
-    return { tag: prev.tag, action: "rollback", ...(prev.sha ? { sha: prev.sha } : {}), ...(prev.images ? { images: prev.images } : {}) };
-  }
-  const source = (await host.run(readPromotionSource({ inventory: s.promoteFrom! }))).output!;
-  const sha = s.sha ?? source.sha;
-  return {
-    tag: source.tag,
-    action: "promote",
-    from: s.promoteFrom!,
-    ...(sha ? { sha } : {}),
-    ...(source.images ? { images: source.images } : {}),
-  };
-}
-
-function planSteps(r: Run, migrate: boolean): string[] {
-  const { s, target } = r;
-  const only = r.services ? ` (${r.services.join(", ")})` : "";
-  const fronted = s.upstreams.length > 0 && r.state.nginx;
-  const gated = [...new Set(plainGates(s, r.services).map((g) => g.service))];
-  return [
-    `write ${DEPLOY_ENV} with TAG=${target.tag}`,
-    `pull the images${only}`,
-    ...(s.backup ? [`dump ${s.backup.database} to ${s.appDir}/backups`] : []),
-    ...(migrate ? [`run ${s.migrator!.service}`] : []),
-    ...frontedPlan(s, r.services, r.state.nginx),
-    `compose up${only}${fronted ? " (stop-start for the services nginx does not front)" : ""}`,
-    ...(gated.length ? [`gate readiness of ${gated.join(", ")}`] : []),
-    "check that every service stays up",
-    "record the release",
-  ];
-}
-
-/** docker login, retried with backoff and jitter (`registry_retries`), each attempt logged under -v. */
-async function login(r: Run): Promise<void> {
-  const { host, s } = r;
-  const outcome = await withRetries(
-    async () => {
-      const t = await host.run(
-        dockerLogin({ registry: s.registry, username: s.registryUser!, password: s.registryPassword!, ignoreErrors: true }),
-      );
-      return { ok: !t.failed, reason: t.message ?? "failed" };
-    },
-    s.registryRetries,
-    { signal: interruptSignal(host), onRetry: (e) => host.log(describeRetry(`docker login ${s.registry}`, e)) },
-  );
-  if (!outcome.ok) {
-    throw new BosunError(`Cannot log in to ${s.registry}: ${failureReason(outcome.reason)} (${s.registryRetries.attempts} attempt(s))`, {
-      host: host.name,
-      hint: "check registry_user and registry_password, and that the registry is reachable from the host",
-    });
-  }
-}
-
-/** compose pull, retried with backoff and jitter (`registry_retries`), each attempt logged under -v. */
-async function pull(r: Run): Promise<TaskResult<ComposePullOutput>> {
-  const { host, s, project } = r;
-  let last: TaskResult<ComposePullOutput> | undefined;
-  await withRetries(
-    async () => {
-      last = await host.run(composePull({ ...project, ...(r.services ? { services: r.services } : {}), ignoreErrors: true }));
-      return { ok: !last.failed, reason: last.message ?? "failed" };
-    },
-    s.registryRetries,
-    { signal: interruptSignal(host), onRetry: (e) => host.log(describeRetry("compose pull", e)) },
-  );
-  return last!;
-}
 
 /** Write the pin file of `images` and use it from now on. */
 async function pin(r: Run, images: Readonly<Record<string, string>>): Promise<void> {
