@@ -9,18 +9,17 @@ import { describeCommand, type Command } from "../core/command.js";
 import { wrapWithSudo, sudoProblem, type SudoMode } from "../core/become.js";
 import { BosunError, InterruptedError } from "../core/errors.js";
 import type { Fact } from "../core/fact.js";
-import { mask, maskDeep } from "../core/secrets.js";
-import { failureOf, planDiffs, stepFailed, wouldRun } from "./task-outcome.js";
-import type { Plan, TaskCall, TaskHost, TaskResult } from "../core/task.js";
+import { mask } from "../core/secrets.js";
+import type { TaskCall, TaskHost, TaskResult } from "../core/task.js";
 import { callerLocation } from "../core/callsite.js";
-import { isActionStep, mergeCommandSteps, safeTitle } from "../core/steps.js";
+import { safeTitle } from "../core/steps.js";
 
 export { mergeCommandSteps } from "../core/steps.js";
 import type { RunEvents } from "../core/events.js";
 import { TaskFailedError } from "./task-failed.js";
-import { settlePrerequisites } from "./prerequisites.js";
 import type { TaskGate } from "./task-gate.js";
 import type { HostPrefetch } from "./prefetch.js";
+import { attemptTask, isSecretCall, type AttemptBase, type AttemptHost } from "./task-attempt.js";
 
 export { TaskFailedError } from "./task-failed.js";
 
@@ -219,10 +218,7 @@ export class Host {
     return !tags.some((t) => only.includes(t));
   }
 
-  async #runWithRetries<P, O>(
-    call: TaskCall<P, O>,
-    base: { host: string; task: string; title: string; location?: string },
-  ): Promise<TaskResult<O>> {
+  async #runWithRetries<P, O>(call: TaskCall<P, O>, base: AttemptBase): Promise<TaskResult<O>> {
     const retries = call.options.retries ?? 0;
     const delayMs = (call.options.delay ?? 5) * 1000;
     const until = call.options.until;
@@ -246,112 +242,35 @@ export class Host {
     }
   }
 
-  async #attempt<P, O>(
-    call: TaskCall<P, O>,
-    base: { host: string; task: string; title: string; location?: string },
-    attempts: number,
-  ): Promise<TaskResult<O>> {
-    const started = Date.now();
-    const commandsBefore = this.commandCount;
-    const secret = call.options.secret ?? call.definition.secret ?? false;
-    const taskHost = this.#taskHost(call);
-    const finish = (r: Omit<TaskResult<O>, keyof typeof base | "durationMs" | "commands" | "attempts">): TaskResult<O> => ({
-      ...base,
-      ...r,
-      message: r.message === undefined ? undefined : mask(r.message),
-      output: r.output === undefined ? undefined : maskDeep(r.output),
-      stdout: secret || r.stdout === undefined ? undefined : mask(r.stdout),
-      stderr: secret || r.stderr === undefined ? undefined : mask(r.stderr),
-      diff: secret ? undefined : r.diff,
-      diffs: secret ? undefined : r.diffs,
-      durationMs: Date.now() - started,
-      commands: this.commandCount - commandsBefore,
-      attempts,
-    });
-    let plan: Plan<O>;
-    try {
-      this.#checking = true;
-      plan = settlePrerequisites(await call.definition.check(taskHost, call.params), taskHost);
-    } catch (error) {
-      return finish(failureOf(error));
-    } finally {
-      this.#checking = false;
-    }
-    if (!plan.changed) {
-      const status = plan.skipped ? "skipped" : "ok";
-      const { ran } = plan;
-      return finish({ status, changed: false, failed: false, skipped: !!plan.skipped, message: plan.message, output: plan.output, ...ran });
-    }
-    const { diff, diffs: diffEntries } = planDiffs(plan, this.ctx.diffMode);
-    if (this.ctx.checkMode) {
-      const message = plan.message ?? wouldRun(plan);
-      return finish({
-        status: "changed",
-        changed: true,
-        failed: false,
-        skipped: false,
-        message,
-        diff,
-        diffs: diffEntries,
-        output: plan.output,
-      });
-    }
-    const stepResults: unknown[] = [];
-    let last: ExecResult | undefined;
-    this.#applying = true;
-    this.#prefetch?.hostChanged();
-    try {
-      for (const step of mergeCommandSteps(plan.steps)) {
-        if (isActionStep(step)) {
-          stepResults.push(await step.run(taskHost));
-          continue;
+  /** One attempt of a task (see task-attempt.ts), with this host's command counting, prefetch and interrupt rules. */
+  #attempt<P, O>(call: TaskCall<P, O>, base: AttemptBase, attempts: number): Promise<TaskResult<O>> {
+    const quiet = isSecretCall(call as TaskCall<unknown, unknown>);
+    const host: AttemptHost = {
+      checkMode: this.ctx.checkMode,
+      diffMode: this.ctx.diffMode,
+      commands: () => this.commandCount,
+      taskHost: this.#taskHost(call),
+      checking: async (fn) => {
+        this.#checking = true;
+        try {
+          return await fn();
+        } finally {
+          this.#checking = false;
         }
-        last = await this.exec(step, { sudo: call.options.sudo, quiet: secret });
-        stepResults.push(last);
-        if (last.code !== 0) throw stepFailed(step, last);
-      }
-    } catch (error) {
-      return finish({
-        ...failureOf(error),
-        stdout: last?.stdout,
-        stderr: last?.stderr,
-        rc: last?.code,
-        diff,
-        diffs: diffEntries,
-      });
-    } finally {
-      this.#applying = false;
-    }
-    const after = plan.finish?.(stepResults, taskHost) ?? {};
-    if (after.failed !== undefined) {
-      return finish({
-        status: "failed",
-        changed: false,
-        failed: true,
-        skipped: false,
-        message: after.failed,
-        output: after.output,
-        stdout: last?.stdout,
-        stderr: last?.stderr,
-        rc: last?.code,
-        diff,
-        diffs: diffEntries,
-      });
-    }
-    const didChange = after.changed ?? true;
-    return finish({
-      status: didChange ? "changed" : "ok",
-      changed: didChange,
-      failed: false,
-      skipped: false,
-      message: after.message ?? plan.message,
-      output: after.output ?? plan.output,
-      diff: didChange ? diff : undefined,
-      diffs: didChange ? diffEntries : undefined,
-      stdout: last?.stdout,
-      stderr: last?.stderr,
-      rc: last?.code,
-    });
+      },
+      applying: async (fn) => {
+        // Once a plan is being applied it runs to the end; what was sent ahead may no longer be true.
+        this.#applying = true;
+        this.#prefetch?.hostChanged();
+        try {
+          return await fn();
+        } finally {
+          this.#applying = false;
+        }
+      },
+      exec: (step) => this.exec(step, { sudo: call.options.sudo, quiet }),
+    };
+    return attemptTask(host, { call, base, attempts });
   }
 
   #taskHost<P, O>(call: TaskCall<P, O>): TaskHost {
