@@ -11,7 +11,7 @@ import type { Host } from "../../lib/run/host.js";
 import { nginxRole, type NginxRoleInput } from "../../roles/nginx/index.js";
 import { certbotRole, type CertbotRoleInput, RELOAD_NGINX_HOOK } from "../../roles/certbot/index.js";
 import { useLab } from "../e2e/lab-fixture.js";
-import { TaskRunner, type LabTarget } from "../e2e/task-harness.js";
+import { TaskRunner, type LabTarget, labTarget } from "../e2e/task-harness.js";
 
 const lab = useLab({ name: "t-role-tls", count: 2 });
 const SLOW = 300_000;
@@ -24,11 +24,7 @@ let client: TaskRunner;
 let portal = "";
 let ip = "";
 
-const target = (i: number): LabTarget => {
-  const info = lab();
-  const h = info.hosts[i]!;
-  return { name: h.name, sshPort: h.sshPort, keyPath: info.keyPath, knownHostsPath: info.knownHostsPath };
-};
+const target = (i: number): LabTarget => labTarget(lab(), i);
 const nginxInput = (): NginxRoleInput => ({ sites: [{ name: "portal", serverNames: [portal], upstream: "http://127.0.0.1:3000" }] });
 const certbotInput = (): CertbotRoleInput => ({
   certificates: [{ domains: [portal] }],

@@ -11,18 +11,14 @@ import { firewallRole, type FirewallRoleInput } from "../../roles/firewall/index
 import { runProcess } from "../../lib/lab/process.js";
 import { ufwAllow } from "../../lib/tasks/ufw/index.js";
 import { useLab } from "../e2e/lab-fixture.js";
-import { TaskRunner, type LabTarget } from "../e2e/task-harness.js";
+import { TaskRunner, type LabTarget, labTarget } from "../e2e/task-harness.js";
 
 const lab = useLab({ name: "t-fw-docker", count: 2, variant: "docker" });
 const SLOW = 300_000;
 let fw: TaskRunner;
 let other: TaskRunner;
 
-const target = (i: number): LabTarget => {
-  const info = lab();
-  const h = info.hosts[i]!;
-  return { name: h.name, sshPort: h.sshPort, keyPath: info.keyPath, knownHostsPath: info.knownHostsPath };
-};
+const target = (i: number): LabTarget => labTarget(lab(), i);
 /** HTTP status the other host gets from a port of the firewalled host ("000": no answer). */
 const status = (port: number) =>
   other.sh(`curl -s -o /dev/null -w '%{http_code}' --connect-timeout 2 --max-time 4 http://${lab().hosts[0]!.ip}:${port}/`).stdout;

@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { useLab } from "../../e2e/lab-fixture.js";
-import { TaskRunner, expectConverges, type LabTarget } from "../../e2e/task-harness.js";
+import { TaskRunner, expectConverges, type LabTarget, labTarget } from "../../e2e/task-harness.js";
 import { servicesUp, addDnsRecord, type LabServices } from "../../../lib/lab/services/index.js";
 import { certbotIssue, certbotRenew, nginxSite, NGINX_REJECTED } from "../../../lib/tasks/tls/index.js";
 import { certificateExpiry, parseCertificateExpiry } from "../../../lib/facts/certificates.js";
@@ -27,11 +27,7 @@ let client: TaskRunner;
 let name = "";
 let ip = "";
 
-const target = (i: number): LabTarget => {
-  const info = lab();
-  const h = info.hosts[i]!;
-  return { name: h.name, sshPort: h.sshPort, keyPath: info.keyPath, knownHostsPath: info.knownHostsPath };
-};
+const target = (i: number): LabTarget => labTarget(lab(), i);
 const acme = () => ({ server: services.acme.directoryUrl, registerUnsafelyWithoutEmail: true, env: { REQUESTS_CA_BUNDLE: SERVER_CA } });
 /** Lineages and the serial of each live certificate: what certbot tasks change. */
 const lineages = () =>

@@ -4,7 +4,7 @@
  * other lab host with curl, never with `ufw status`).
  */
 import { useLab } from "../../e2e/lab-fixture.js";
-import { TaskRunner, expectConverges, sshRun, type LabTarget } from "../../e2e/task-harness.js";
+import { TaskRunner, expectConverges, sshRun, type LabTarget, labTarget } from "../../e2e/task-harness.js";
 import { ufwAllow, ufwDeny, ufwLimit, ufwDefault, ufwEnable } from "../../../lib/tasks/ufw/index.js";
 import { aptSetupInstall } from "../../e2e/apt-setup.js";
 
@@ -15,11 +15,7 @@ let fwIp = "";
 /** Per-test timeout: each ufw command costs about a second of Python start-up. */
 const T = 60_000;
 
-const target = (i: number): LabTarget => {
-  const info = lab();
-  const h = info.hosts[i]!;
-  return { name: h.name, sshPort: h.sshPort, keyPath: info.keyPath, knownHostsPath: info.knownHostsPath };
-};
+const target = (i: number): LabTarget => labTarget(lab(), i);
 
 /** The rules ufw stores, both families: the state the rule tasks must change. */
 const rules = () => fw.sh("grep -h '^### tuple' /etc/ufw/user.rules /etc/ufw/user6.rules").stdout;
