@@ -77,22 +77,18 @@ async function main(): Promise<void> {
     await resetHosts(hosts, await pristineChecksums(hosts[0]!.container));
     const inventory = writeInventory(dir, info, hosts);
     const cache = path.join(dir, "cache");
-    await runProcess(
-      [
-        "node",
-        "bench/.build/bosun-child.js",
-        "--inventory",
-        inventory,
-        "--forks",
-        String(n),
-        "--out",
-        path.join(dir, "out.json"),
-        "--prefetch",
-        "--cache-dir",
-        cache,
-      ],
-      { cwd: REPO_ROOT },
-    );
+    /** The compiled benchmark child's argv on these hosts, then `extra`. */
+    const child = (extra: readonly string[]) => [
+      "bench/.build/bosun-child.js",
+      "--inventory",
+      inventory,
+      "--forks",
+      String(n),
+      "--out",
+      path.join(dir, "out.json"),
+      ...extra,
+    ];
+    await runProcess(["node", ...child(["--prefetch", "--cache-dir", cache])], { cwd: REPO_ROOT });
     const variants: [string, string[], NodeJS.ProcessEnv][] = [
       ["as shipped (native binding, prefetch)", ["--prefetch", "--cache-dir", cache], {}],
       ["without ssh2's native binding (prefetch)", ["--prefetch", "--cache-dir", cache], { BOSUN_BENCH_NO_SSH2_BINDING: "1" }],
@@ -102,23 +98,10 @@ async function main(): Promise<void> {
       const profDir = path.join(dir, `prof-${label.replace(/\W+/g, "-")}`);
       const load = loadAverage()[0];
       const preload = ["--require", path.join(REPO_ROOT, "bench", "ssh2-probe.cjs")];
-      const run = await runProcess(
-        [
-          "node",
-          ...preload,
-          "--cpu-prof",
-          `--cpu-prof-dir=${profDir}`,
-          "bench/.build/bosun-child.js",
-          "--inventory",
-          inventory,
-          "--forks",
-          String(n),
-          "--out",
-          path.join(dir, "out.json"),
-          ...args,
-        ],
-        { cwd: REPO_ROOT, env: { ...process.env, ...env, BOSUN_BENCH_LOG_CIPHER: "1" } },
-      );
+      const run = await runProcess(["node", ...preload, "--cpu-prof", `--cpu-prof-dir=${profDir}`, ...child(args)], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, ...env, BOSUN_BENCH_LOG_CIPHER: "1" },
+      });
       const out = JSON.parse(readFileSync(path.join(dir, "out.json"), "utf8")) as {
         runMs: number;
         cpuUserMs: number;

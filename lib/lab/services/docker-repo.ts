@@ -178,29 +178,11 @@ async function buildSuite(
     writeFileSync(path.join(dists, f.path), f.bytes);
   }
   writeFileSync(path.join(dists, "Release"), releaseText(suite, files, new Date()));
-  await gpg([
-    "--yes",
-    "--digest-algo",
-    "SHA256",
-    "--clearsign",
-    "-u",
-    KEY_UID,
-    "-o",
-    path.join(dists, "InRelease"),
-    path.join(dists, "Release"),
-  ]);
-  await gpg([
-    "--yes",
-    "--digest-algo",
-    "SHA256",
-    "--armor",
-    "--detach-sign",
-    "-u",
-    KEY_UID,
-    "-o",
-    path.join(dists, "Release.gpg"),
-    path.join(dists, "Release"),
-  ]);
+  // InRelease (apt reads it) and Release + Release.gpg (older clients), both signed by the lab key.
+  const sign = (how: readonly string[], out: string) =>
+    gpg(["--yes", "--digest-algo", "SHA256", ...how, "-u", KEY_UID, "-o", path.join(dists, out), path.join(dists, "Release")]);
+  await sign(["--clearsign"], "InRelease");
+  await sign(["--armor", "--detach-sign"], "Release.gpg");
 }
 
 /** The stand-in's URLs. */
