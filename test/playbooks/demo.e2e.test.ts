@@ -8,32 +8,13 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, rmSync, writeFileSync } from "node:fs";
-import { runDemo, type DemoResult } from "../../demo.js";
-import type { TextSink } from "../../lib/cli/output.js";
 import { acmeRootStampFile } from "../../playbooks/lab/acme-epoch.js";
+import { runDemoCaptured } from "../e2e/demo-run.js";
 import { sshExec, useLab } from "../e2e/lab-fixture.js";
 
 const NAME = "t-demo";
 const lab = useLab({ name: NAME, count: 1, variant: "docker" });
 const SLOW = 600_000;
-
-function demo(): Promise<{ result: DemoResult; out: string }> {
-  let out = "";
-  const sink: TextSink = { write: (t: string) => ((out += t), true) };
-  return runDemo({
-    name: NAME,
-    count: 1,
-    variant: "docker",
-    progress: "none",
-    out: sink,
-    ...(process.env.BOSUN_LAB_RUN_ID ? { owner: process.env.BOSUN_LAB_RUN_ID } : {}),
-  }).then(
-    (result) => ({ result, out }),
-    (error: Error) => {
-      throw new Error(`${error.message}\n--- demo output ---\n${out}`);
-    },
-  );
-}
 
 describe("npm run demo", () => {
   test(
@@ -41,7 +22,7 @@ describe("npm run demo", () => {
     async () => {
       lab();
       rmSync(acmeRootStampFile(NAME), { force: true }); // a stamp of an earlier test run's lab
-      const { result, out } = await demo();
+      const { result, out } = await runDemoCaptured(NAME, "docker");
       expect(result.runs.map((r) => r.label.split(":")[0])).toEqual([
         "bootstrap, first run as root",
         "site (bootstrap → deploy v1 → tls-renew)",
@@ -70,7 +51,7 @@ describe("npm run demo", () => {
 
       // Run again right after, in the same test (so it cannot pass against a lab some other run converged):
       // it reuses the lab, logs in as the deploy user and changes nothing.
-      const again = await demo();
+      const again = await runDemoCaptured(NAME, "docker");
       expect(again.result.runs.map((r) => r.label.split(":")[0])).toEqual(["site (bootstrap → deploy v1 → tls-renew)"]);
       expect(again.result.runs[0]!.report.exitCode).toBe(0);
       expect(again.result.changed).toBe(0);
@@ -89,7 +70,7 @@ describe("npm run demo", () => {
       const serial = async () =>
         (await sshExec(host, "openssl x509 -noout -serial -in /etc/letsencrypt/live/t-demo1.lab.test/cert.pem")).stdout;
       const before = await serial();
-      const { result } = await demo();
+      const { result } = await runDemoCaptured(NAME, "docker");
       expect(result.runs.map((r) => r.label.split(":")[0])).toEqual([
         "the lab CA restarted since the last demo (new root, no accounts)",
         "site (bootstrap → deploy v1 → tls-renew)",
@@ -105,7 +86,7 @@ describe("npm run demo", () => {
       expect(result.answer).toBe("v1");
       expect((await sshExec(host, "ls /etc/letsencrypt/accounts")).stdout).not.toBe("");
       // and the next run is quiet again
-      expect((await demo()).result.changed).toBe(0);
+      expect((await runDemoCaptured(NAME, "docker")).result.changed).toBe(0);
     },
     SLOW,
   );

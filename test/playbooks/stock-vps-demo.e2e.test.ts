@@ -16,14 +16,13 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { runDemo, type DemoResult } from "../../demo.js";
-import type { TextSink } from "../../lib/cli/output.js";
 import { loadInventory } from "../../lib/inventory/index.js";
 import type { LabInfo, LabVariant } from "../../lib/lab/index.js";
 import { ensureDockerRepo, type DockerRepoInfo } from "../../lib/lab/services/index.js";
 import { runPlaybook } from "../../lib/run/runner.js";
 import { bootstrap } from "../../playbooks/bootstrap.js";
 import { acmeRootStampFile } from "../../playbooks/lab/acme-epoch.js";
+import { runDemoCaptured } from "../e2e/demo-run.js";
 import { sshExec, useLab } from "../e2e/lab-fixture.js";
 
 const SLOW = 900_000;
@@ -32,24 +31,6 @@ let repo: DockerRepoInfo;
 beforeAll(async () => {
   repo = await ensureDockerRepo();
 }, SLOW);
-
-function demo(name: string, variant: LabVariant): Promise<{ result: DemoResult; out: string }> {
-  let out = "";
-  const sink: TextSink = { write: (t: string) => ((out += t), true) };
-  return runDemo({
-    name,
-    count: 1,
-    variant,
-    progress: "none",
-    out: sink,
-    ...(process.env.BOSUN_LAB_RUN_ID ? { owner: process.env.BOSUN_LAB_RUN_ID } : {}),
-  }).then(
-    (result) => ({ result, out }),
-    (error: Error) => {
-      throw new Error(`${error.message}\n--- demo output ---\n${out}`);
-    },
-  );
-}
 
 interface DemoCase {
   /** The stock image. */
@@ -101,7 +82,7 @@ describe.each(CASES)("stock $variant, docker from $from", ({ variant, name, sour
       expect(bare.stdout).toBe("0\n");
       rmSync(acmeRootStampFile(name), { force: true });
       if (source) writeDockerSource(lab(), source);
-      const { result } = await demo(name, variant);
+      const { result } = await runDemoCaptured(name, variant);
       expect(result.runs.map((r) => r.label.split(":")[0])).toEqual([
         "bootstrap, first run as root",
         "site (bootstrap → deploy v1 → tls-renew)",
@@ -131,7 +112,7 @@ describe.each(CASES)("stock $variant, docker from $from", ({ variant, name, sour
       expect(trust).toContain("/usr/local/share/ca-certificates/bosun-lab-ca.crt\n");
       expect(trust).toMatch(/\nregistry\.lab\.test\/demo\/app:\S+\n/);
 
-      const again = await demo(name, variant);
+      const again = await runDemoCaptured(name, variant);
       expect(again.result.runs.map((r) => r.label.split(":")[0])).toEqual(["site (bootstrap → deploy v1 → tls-renew)"]);
       expect(again.result.changed).toBe(0);
     },
