@@ -4,6 +4,7 @@ const common = {
   transform: { "^.+\\.ts$": "<rootDir>/test/support/esbuild-transform.cjs" },
   moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
   testEnvironment: "node",
+  setupFiles: ["<rootDir>/test/support/no-kept-connections.cjs"],
 };
 
 export default {

@@ -1,7 +1,7 @@
 /**
  * `npm run build:bundle` (part of `npm run build`): the package's JavaScript as one ES module,
  * dist/lib/bundle/index.js (package.json `exports`), plus the `bosun` bin (dist/lib/bundle/cli/bin.js),
- * with lazy chunks for what a run may not need (the CLI's listr2 renderer, merge-reports, the
+ * and the connection keeper's process (dist/lib/bundle/connection/keeper/keeper-main.js), with lazy chunks for what a run may not need (the CLI's listr2 renderer, merge-reports, the
  * playbook compiler). Small pure-JavaScript dependencies (yaml, TypeBox, ssh-config, node-ssh) are
  * bundled in: each is dozens of files, and every file costs a loader round trip under tsx. The
  * others stay imports and load when first used: ssh2 (optional native crypto), and zx, listr2,
@@ -32,7 +32,12 @@ export const BUNDLE_EXTERNAL = [
 
 rmSync(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: [path.join(root, "lib", "index.ts"), path.join(root, "lib", "cli", "bin.ts")],
+  // The connection keeper runs as a process of its own (lib/connection/keeper/spawn-keeper.ts finds it).
+  entryPoints: [
+    path.join(root, "lib", "index.ts"),
+    path.join(root, "lib", "cli", "bin.ts"),
+    path.join(root, "lib", "connection", "keeper", "keeper-main.ts"),
+  ],
   outbase: path.join(root, "lib"),
   outdir,
   bundle: true,

@@ -69,6 +69,11 @@ export class SshConnection implements Connection {
     return this.spec.user;
   }
 
+  /** The connection was lost (the host went away, the link broke): no command can run on it any more. */
+  get lost(): boolean {
+    return this.#dead !== undefined;
+  }
+
   /** `user@host:port`, for messages. */
   get address(): string {
     return `${this.spec.user}@${this.spec.host}:${this.spec.port}`;

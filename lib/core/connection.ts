@@ -24,7 +24,16 @@ export interface Connection {
   /** Run `command.text` with `/bin/sh -c`, stdin from `command.stdin`. Never rejects for a non-zero exit. */
   exec(command: Command): Promise<ExecResult>;
   /** Close the connection (idempotent). */
-  close(): Promise<void>;
+  close(options?: CloseOptions): Promise<void>;
+}
+
+/** How a run ends its use of a connection. */
+export interface CloseOptions {
+  /**
+   * The run left this host as it found it (no change, no failure): a connection that keeps itself
+   * for the next run (`SshSpec.persistSeconds`) may be kept. Without it, nothing is kept.
+   */
+  readonly keep?: boolean;
 }
 
 /** How to reach a host, derived from inventory variables. */
@@ -63,6 +72,11 @@ export interface SshSpec {
   readonly connectTimeoutMs: number;
   /** Connection attempts after the first one, with exponential backoff (2). */
   readonly connectRetries: number;
+  /**
+   * Keep the connection this many seconds after a run that changed nothing, for the next run
+   * (OpenSSH's ControlPersist; 0: never). Unset: BOSUN_SSH_PERSIST, else 60 (0 when CI is set).
+   */
+  readonly persistSeconds?: number;
   /** Run commands on one long-lived remote shell instead of a channel each (true). */
   readonly shellSession?: boolean;
   /** A bastion to hop through (ProxyJump). */

@@ -96,6 +96,7 @@ function sshSpec(name: string, vars: Vars, baseDir: string): SshSpec {
   const retries = pick(vars, "bosun_connect_retries");
   const jump = pick(vars, "bosun_jump_host");
   const session = pick(vars, "bosun_shell_session");
+  const persist = pick(vars, "bosun_ssh_persist");
   const configKey = config.identityFiles.find((f) => existsSync(f));
   const privateKeyPath = path(text("ansible_ssh_private_key_file", "ansible_private_key_file") ?? args.identityFile) ?? configKey;
   const knownHostsPath = path(text("bosun_known_hosts") ?? args.knownHostsPath ?? config.userKnownHostsFile);
@@ -110,6 +111,11 @@ function sshSpec(name: string, vars: Vars, baseDir: string): SshSpec {
     connectTimeoutMs: Math.round((timeout ? toSeconds(timeout.name, timeout.value) : (args.connectTimeoutSeconds ?? 10)) * 1000),
     connectRetries: retries ? toInteger(retries.name, retries.value, { min: 0, max: 100 }) : 2,
     ...(session && !toBool(session.name, session.value) ? { shellSession: false } : {}),
+    ...(persist
+      ? { persistSeconds: toInteger(persist.name, persist.value, { min: 0, max: 604800 }) }
+      : args.persistSeconds !== undefined
+        ? { persistSeconds: args.persistSeconds }
+        : {}),
   };
   const password = pick(vars, "ansible_password", "ansible_ssh_pass", "ansible_ssh_password");
   const hops = jump ? parseJumpHosts(String(jump.value)) : (args.jump ?? (config.proxyJump ? parseJumpHosts(config.proxyJump) : []));

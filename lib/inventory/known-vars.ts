@@ -65,6 +65,13 @@ export const BOSUN_VARS: Readonly<Record<string, object>> = {
   bosun_jump_host: { type: "string", pattern: JUMP_HOST_PATTERN, description: "a jump host as user@host:port" },
   bosun_ssh_key_passphrase: secretText,
   bosun_shell_session: bool,
+  bosun_ssh_persist: {
+    type: ["integer", "string"],
+    minimum: 0,
+    maximum: 604800,
+    pattern: "^[0-9]+$",
+    description: "whole seconds to keep the connection after a run that changed nothing (0: off)",
+  },
   bosun_prefetch: bool,
 };
 

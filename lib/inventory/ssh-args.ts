@@ -2,7 +2,8 @@
  * The parts of `ansible_ssh_common_args` / `ansible_ssh_extra_args` that bosun's SSH connection
  * honours: `-o StrictHostKeyChecking=`, `-o UserKnownHostsFile=`, `-o ProxyJump=` / `-J`,
  * `-o ProxyCommand=`, `-o ConnectTimeout=`, `-o Port=` / `-p`, `-o User=` / `-l`,
- * `-o IdentityFile=` / `-i`, `-o HostName=`, `-F`. Options that change nothing about where and how
+ * `-o IdentityFile=` / `-i`, `-o HostName=`, `-F`, and `-o ControlPersist=` (how long a connection is kept
+ * after a run, see lib/connection/keeper/). Options that change nothing about where and how
  * bosun connects (ControlMaster, ServerAliveInterval, -C, -q ...) are accepted and have no effect;
  * any other option is an error naming it: bosun never drops a connection setting silently.
  * As in ssh itself, the first value given for an option wins.
@@ -33,13 +34,14 @@ export interface SshArgs {
   readonly hostName?: string;
   /** From `-F`: the ssh config file to read. */
   readonly configFile?: string;
+  /** From `ControlPersist`: seconds to keep the connection after a run; 0 for `no`, Infinity for `yes` or 0. */
+  readonly persistSeconds?: number;
 }
 
 /** `-o` options that do not change where or how bosun connects: accepted, without effect. */
 const WITHOUT_EFFECT = new Set(
   [
     "ControlMaster",
-    "ControlPersist",
     "ControlPath",
     "ServerAliveInterval",
     "ServerAliveCountMax",
@@ -95,6 +97,19 @@ export class UnsupportedSshOption extends Error {
 /** ssh flags that take an argument, so their argument is not read as a flag. */
 const FLAGS_WITH_ARGUMENT = "BbcDEeFIiJLlmOopQRSWw";
 
+const TIME_UNITS: Record<string, number> = { "": 1, s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
+
+/** ssh_config's ControlPersist: yes, no, or a time (`60`, `60s`, `10m`, `1h30m`); 0 and yes keep without limit. */
+function persistValue(value: string): number {
+  const v = value.toLowerCase();
+  if (v === "no") return 0;
+  if (v === "yes") return Infinity;
+  if (!/^(?:[0-9]+[smhdw]?)+$/.test(v)) throw new UnsupportedSshOption(`-o ControlPersist=${value}`);
+  let seconds = 0;
+  for (const [, n = "0", unit = ""] of v.matchAll(/([0-9]+)([smhdw]?)/g)) seconds += Number(n) * (TIME_UNITS[unit] ?? 1);
+  return seconds === 0 ? Infinity : seconds;
+}
+
 const policies: Record<string, HostKeyPolicy> = { yes: "strict", ask: "strict", "accept-new": "accept-new", no: "off", off: "off" };
 
 type Found = { -readonly [K in keyof SshArgs]: SshArgs[K] };
@@ -118,6 +133,7 @@ function applyOption(out: Found, option: string): void {
   else if (key === "user") first(out, "user", value);
   else if (key === "identityfile") first(out, "identityFile", value);
   else if (key === "hostname") first(out, "hostName", value);
+  else if (key === "controlpersist") first(out, "persistSeconds", persistValue(value));
   else if (!WITHOUT_EFFECT.has(key) && !WITHOUT_EFFECT.has(`${key}=${value.toLowerCase()}`))
     throw new UnsupportedSshOption(`-o ${rawKey}=${value}`);
 }

@@ -5,6 +5,7 @@
  */
 import type { Connection, ConnectionSpec } from "../core/connection.js";
 import { createConnection } from "../connection/connect.js";
+import { KeepingSshConnection } from "../connection/keeper/keeping-ssh.js";
 import type { Inventory, Vars } from "../inventory/types.js";
 import { selectHosts } from "../inventory/index.js";
 import { connectionKey, hostSettings, type HostSettings } from "./host-settings.js";
@@ -106,6 +107,7 @@ export async function runPlaybook(book: Playbook, options: RunOptions): Promise<
     exitCode: 0,
   };
   const connections = new Map<string, Connection>();
+  const changedHosts = new Set<string>(); // connection keys of hosts this run changed or failed on: not kept
   const prefetch = !options.prefetch ? undefined : new RunPrefetch({ playbook: book.name, cacheDir: options.cacheDir });
   const down = new Set<string>(); // failed or unreachable: skipped by later plays
   // Tasks that tags left out are not counted, as in Ansible's recap.
@@ -133,7 +135,7 @@ export async function runPlaybook(book: Playbook, options: RunOptions): Promise<
       let failedSoFar = 0;
       for (const batch of serialBatches(hosts, play.serial)) {
         await withConcurrency(batch, options.forks ?? 10, async (name) => {
-          const ok = await runHost(name, { play, options, events, connections, report, prefetch });
+          const ok = await runHost(name, { play, options, events, connections, changedHosts, report, prefetch });
           if (!ok) {
             down.add(name);
             failedSoFar++;
@@ -151,13 +153,20 @@ export async function runPlaybook(book: Playbook, options: RunOptions): Promise<
       events.emit("playEnd", { play: play.name });
     }
   } finally {
-    await Promise.allSettled([...connections.values()].map((c) => c.close()));
+    // A connection is kept for the next run only where this run changed nothing (CloseOptions.keep).
+    await Promise.allSettled([...connections].map(([key, c]) => c.close({ keep: !report.interrupted && !changedHosts.has(key) })));
     await prefetch?.save();
   }
   report.durationMs = Date.now() - started;
   report.exitCode = exitCodeOf(report);
   events.emit("runEnd", { report });
   return report;
+}
+
+/** For `-v`: whether the run found the host's connection kept by an earlier run. */
+function reachNote(connection: KeepingSshConnection): string {
+  if (connection.reach === "kept") return "connection: kept by an earlier run (no new login)";
+  return `connection: new login${connection.notKept ? `; not kept: ${connection.notKept}` : ", kept for the next run if this one changes nothing"}`;
 }
 
 /** What one host's run of a play shares with the rest of the run. */
@@ -167,13 +176,15 @@ interface HostRun {
   readonly events: RunEvents;
   /** Open connections by {@link connectionKey}: a play that reaches the host differently gets its own. */
   readonly connections: Map<string, Connection>;
+  /** Keys of connections whose host this run changed (or failed on). */
+  readonly changedHosts: Set<string>;
   readonly report: RunReport;
   /** The run's check prefetch, when on. */
   readonly prefetch?: RunPrefetch;
 }
 
 async function runHost(name: string, run: HostRun): Promise<boolean> {
-  const { play, options, events, connections, report, prefetch } = run;
+  const { play, options, events, connections, changedHosts, report, prefetch } = run;
   const stats = (report.stats[name] ??= emptyStats());
   let settings: HostSettings;
   try {
@@ -191,6 +202,7 @@ async function runHost(name: string, run: HostRun): Promise<boolean> {
   const { vars, become } = settings;
   const key = connectionKey(name, settings.connection);
   let connection = connections.get(key);
+  const first = !connection;
   if (!connection) {
     connection = (options.connect ?? createConnection)(settings.connection, name);
     connections.set(key, connection);
@@ -218,6 +230,7 @@ async function runHost(name: string, run: HostRun): Promise<boolean> {
   let error: string | undefined;
   try {
     await connection.open();
+    if (first && connection instanceof KeepingSshConnection) events.emit("log", { host: name, message: reachNote(connection) });
     await play.run(host, vars);
     await host.flushHandlers();
   } catch (e) {
@@ -241,6 +254,7 @@ async function runHost(name: string, run: HostRun): Promise<boolean> {
   }
   stats.commands += host.commandCount;
   stats.durationMs += Date.now() - started;
+  if (status !== "ok" || (!options.check && stats.changed > 0)) changedHosts.add(key);
   events.emit("hostEnd", { play: play.name, host: name, status, error });
   return status === "ok";
 }

@@ -47,6 +47,13 @@ describe("connectionFromVars()", () => {
     ["bosun_connect_timeout in seconds", { bosun_connect_timeout: 2.5 }, { connectTimeoutMs: 2500 }],
     ["bosun_connect_retries", { bosun_connect_retries: 0 }, { connectRetries: 0 }],
     ["bosun_ssh_key_passphrase", { bosun_ssh_key_passphrase: "phrase" }, { passphrase: "phrase" }],
+    ["bosun_ssh_persist", { bosun_ssh_persist: 300 }, { persistSeconds: 300 }],
+    ["bosun_ssh_persist: 0 (off)", { bosun_ssh_persist: "0" }, { persistSeconds: 0 }],
+    [
+      "bosun_ssh_persist before ControlPersist",
+      { bosun_ssh_persist: 5, ansible_ssh_common_args: "-o ControlPersist=10m" },
+      { persistSeconds: 5 },
+    ],
   ])("connectionFromVars() honours %s", (_name, vars, expected) => {
     expect(ssh(vars)).toMatchObject(expected);
   });
@@ -58,6 +65,7 @@ describe("connectionFromVars()", () => {
     ["UserKnownHostsFile", "-o UserKnownHostsFile=hosts/known", { knownHostsPath: "/srv/inventory/hosts/known" }],
     ["ConnectTimeout", "-o ConnectTimeout=3", { connectTimeoutMs: 3000 }],
     ["-p", "-p 2200", { port: 2200 }],
+    ["ControlPersist", "-o ControlMaster=auto -o ControlPersist=10m", { persistSeconds: 600 }],
   ])("connectionFromVars() reads %s from ansible_ssh_common_args", (_name, args, expected) => {
     expect(ssh({ ansible_ssh_common_args: args })).toMatchObject(expected);
   });

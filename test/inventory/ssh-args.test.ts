@@ -20,7 +20,15 @@ describe("parseSshArgs()", () => {
     ["-p2200 -o Port=2300", { port: 2200 }],
     ["-o Port=2300", { port: 2300 }],
     ["-o StrictHostKeyChecking=no -o StrictHostKeyChecking=yes", { hostKeyPolicy: "off" }],
-    ["-i ~/.ssh/other -l someone -o ControlMaster=auto -o ControlPersist=60s -vvv -C", { identityFile: "~/.ssh/other", user: "someone" }],
+    [
+      "-i ~/.ssh/other -l someone -o ControlMaster=auto -o ControlPersist=60s -vvv -C",
+      { identityFile: "~/.ssh/other", user: "someone", persistSeconds: 60 },
+    ],
+    ["-o ControlPersist=no", { persistSeconds: 0 }],
+    ["-o ControlPersist=yes", { persistSeconds: Infinity }],
+    ["-o ControlPersist=0", { persistSeconds: Infinity }],
+    ["-o ControlPersist=1h30m", { persistSeconds: 5400 }],
+    ["-o ControlPersist=90", { persistSeconds: 90 }],
     ["-i -p -p 2201", { identityFile: "-p", port: 2201 }],
     ['-o ProxyCommand="ssh -W %h:%p -q bastion"', { proxyCommand: "ssh -W %h:%p -q bastion" }],
     ["-o ProxyCommand=none -o ProxyJump=none", { jump: [] }],
@@ -33,12 +41,18 @@ describe("parseSshArgs()", () => {
     expect(parseSshArgs(text)).toEqual(expected);
   });
 
-  test.each(["-A", "-L 8080:localhost:80", "-o ForwardAgent=yes", "-o LocalForward=8080 localhost:80", "-X", "-W host:22", "bastion"])(
-    "parseSshArgs(%j) refuses an option bosun cannot honour, naming it",
-    (text) => {
-      expect(() => parseSshArgs(text)).toThrow(/bosun cannot honour the ssh option/);
-    },
-  );
+  test.each([
+    "-o ControlPersist=soon",
+    "-A",
+    "-L 8080:localhost:80",
+    "-o ForwardAgent=yes",
+    "-o LocalForward=8080 localhost:80",
+    "-X",
+    "-W host:22",
+    "bastion",
+  ])("parseSshArgs(%j) refuses an option bosun cannot honour, naming it", (text) => {
+    expect(() => parseSshArgs(text)).toThrow(/bosun cannot honour the ssh option/);
+  });
 
   test("parseSshArgs() refuses unbalanced quotes", () => {
     expect(thrown(() => parseSshArgs("-o 'ProxyJump=a")).message).toBe(`Cannot split "-o 'ProxyJump=a" into words: unclosed '`);

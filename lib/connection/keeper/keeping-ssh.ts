@@ -1,0 +1,87 @@
+/**
+ * An SSH connection that outlives the run when it may (OpenSSH's ControlPersist): a run first looks
+ * for the host's keeper (keeper.ts) and, when one is alive, sends its commands there — no handshake,
+ * no login, the shell session already started. Otherwise it connects itself, and when it closes
+ * after leaving the host as it found it (CloseOptions.keep) it starts a keeper for the next run.
+ * A run that changed the host ends the keeper it used, so the next run logs in afresh and proves
+ * that logging in still works (after sshd, users or keys changed).
+ */
+import type { Command } from "../../core/command.js";
+import type { CloseOptions, Connection, ExecResult, SshSpec } from "../../core/connection.js";
+import { BosunError } from "../../core/errors.js";
+import { SshConnection } from "../ssh.js";
+import { KeptConnection } from "./kept-connection.js";
+import { persistSeconds } from "./persist-setting.js";
+import { keeperDir, keeperSocket, unsafeKeeperDir } from "./socket-path.js";
+import { keeperEntry, spawnKeeper } from "./spawn-keeper.js";
+
+/** How this run reached the host. */
+export type Reach = "kept" | "direct";
+
+/** See the module's comment. */
+export class KeepingSshConnection implements Connection {
+  readonly kind = "ssh" as const;
+  #active: KeptConnection | SshConnection | undefined;
+  #opening: Promise<void> | undefined;
+  #socket: string | undefined;
+  #seconds = 0;
+  /** Why connections to this host are not kept, when they are not (for -v). */
+  notKept: string | undefined;
+
+  constructor(readonly spec: SshSpec) {}
+
+  get user(): string {
+    return this.spec.user;
+  }
+
+  /** "kept" when this run uses a connection a keeper kept, "direct" when it connected itself; undefined before open. */
+  get reach(): Reach | undefined {
+    return this.#active instanceof KeptConnection ? "kept" : this.#active ? "direct" : undefined;
+  }
+
+  open(): Promise<void> {
+    this.#opening ??= this.#open();
+    return this.#opening;
+  }
+
+  async #open(): Promise<void> {
+    try {
+      this.#seconds = persistSeconds(this.spec);
+    } catch (e) {
+      throw new BosunError((e as Error).message, { hint: "unset it, or give whole seconds such as 60 (0 turns keeping off)" });
+    }
+    const dir = keeperDir();
+    const unsafe = this.#seconds === 0 ? undefined : keeperEntry() ? unsafeKeeperDir(dir) : "the keeper's program is not beside bosun's";
+    if (this.#seconds > 0 && !unsafe) {
+      this.#socket = keeperSocket(this.spec, dir);
+      const address = `${this.spec.user}@${this.spec.host}:${this.spec.port}`;
+      this.#active = await KeptConnection.attach(this.#socket, { user: this.spec.user, address });
+      if (this.#active) return;
+    }
+    this.notKept = this.#seconds === 0 ? "keeping is off (bosun_ssh_persist 0)" : unsafe;
+    const direct = new SshConnection(this.spec);
+    await direct.open();
+    this.#active = direct;
+  }
+
+  async exec(command: Command): Promise<ExecResult> {
+    await this.open();
+    return (this.#active as Connection).exec(command);
+  }
+
+  async close(options?: CloseOptions): Promise<void> {
+    const active = this.#active;
+    if (!active) return;
+    this.#active = undefined;
+    if (active instanceof KeptConnection) return active.close(options);
+    const keep = !!options?.keep && this.#socket !== undefined && !active.lost;
+    await active.close();
+    if (keep)
+      spawnKeeper({
+        spec: this.spec,
+        socket: this.#socket as string,
+        idleSeconds: Number.isFinite(this.#seconds) ? this.#seconds : null,
+        logFile: `${(this.#socket as string).replace(/\.sock$/, "")}.log`,
+      });
+  }
+}

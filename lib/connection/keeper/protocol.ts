@@ -1,0 +1,44 @@
+/**
+ * What a run and a connection keeper (keeper.ts) say over the keeper's Unix socket: one JSON
+ * object per line. A run asks whether the kept connection is alive, runs commands, and may ask
+ * the keeper to end; every request carries an id its answer repeats.
+ */
+import type { ExecResult } from "../../core/connection.js";
+
+/** A run's request. `stdin` is base64 (the bytes exactly); secrets travel here, never in argv. */
+export type KeeperRequest =
+  | { readonly id: number; readonly op: "hello" }
+  | { readonly id: number; readonly op: "exec"; readonly text: string; readonly stdin?: string }
+  | { readonly id: number; readonly op: "end" };
+
+/** The keeper's answer to request `id`. */
+export type KeeperAnswer =
+  | { readonly id: number; readonly alive: boolean }
+  | { readonly id: number; readonly result: ExecResult }
+  | { readonly id: number; readonly error: { readonly message: string; readonly unreachable: boolean; readonly hint?: string } }
+  | { readonly id: number; readonly ended: true };
+
+/** One message as a line. */
+export function encodeMessage(message: KeeperRequest | KeeperAnswer): string {
+  return `${JSON.stringify(message)}\n`;
+}
+
+/** Splits a byte stream into messages; a line that is not a JSON object ends the conversation. */
+export class MessageReader<T> {
+  #pending = "";
+
+  /** The complete messages in `chunk` (and what came before it). Throws on a malformed line. */
+  push(chunk: Buffer | string): T[] {
+    this.#pending += chunk.toString();
+    const lines = this.#pending.split("\n");
+    this.#pending = lines.pop() ?? "";
+    return lines.filter((l) => l.length > 0).map((line) => parseLine<T>(line));
+  }
+}
+
+function parseLine<T>(line: string): T {
+  const value: unknown = JSON.parse(line);
+  if (typeof value !== "object" || value === null || typeof (value as { id?: unknown }).id !== "number")
+    throw new Error(`not a keeper message: ${line.slice(0, 80)}`);
+  return value as T;
+}
