@@ -1,0 +1,152 @@
+/**
+ * Kept connections on a real lab host over SSH: which run logs in (counted in the host's own sshd
+ * log, not by bosun), which run leaves a keeper, and that a change, a dropped connection or the
+ * idle time ends it. The suite turns keeping off for every other test (test/support/no-kept-connections.cjs);
+ * these runs turn it on with bosun_ssh_persist, as an inventory would.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { RunEvents } from "../../../lib/core/events.js";
+import { inventoryFromHosts } from "../../../lib/inventory/index.js";
+import { playbook } from "../../../lib/run/playbook.js";
+import { runPlaybook } from "../../../lib/run/runner.js";
+import { ensureDir, ensureFile } from "../../../lib/tasks/files/index.js";
+import { dockerExec, useLab } from "../../e2e/lab-fixture.js";
+
+const lab = useLab({ name: "t-keeper", count: 1 });
+
+const book = playbook({
+  name: "keeper-e2e",
+  hosts: "all",
+  async run(host) {
+    await host.run(ensureDir({ path: "/srv/kp" }));
+    await host.run(ensureFile({ path: "/srv/kp/app.conf", content: "port=8080\n" }));
+  },
+});
+
+let keeperDir: string;
+beforeAll(() => {
+  keeperDir = mkdtempSync(path.join(os.tmpdir(), "bosun-keeper-e2e-"));
+  process.env.BOSUN_KEEPER_DIR = keeperDir;
+});
+afterAll(async () => {
+  await endKeepers();
+  delete process.env.BOSUN_KEEPER_DIR;
+  rmSync(keeperDir, { recursive: true, force: true });
+});
+
+/** Logins sshd accepted on the host so far (its journal). */
+async function logins(): Promise<number> {
+  const out = await dockerExec(lab().hosts[0]!.container, [
+    "sh",
+    "-c",
+    "journalctl -u ssh --no-pager | grep -c 'Accepted publickey' || true",
+  ]);
+  return Number(out.stdout.trim());
+}
+
+const sockets = () => readdirSync(keeperDir).filter((f) => f.endsWith(".sock"));
+const keeperPids = () =>
+  readdirSync(keeperDir)
+    .filter((f) => f.endsWith(".log"))
+    .flatMap((f) => [...readFileSync(path.join(keeperDir, f), "utf8").matchAll(/\[(\d+)\] listening/g)].map((m) => Number(m[1])));
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function until(what: string, condition: () => boolean | Promise<boolean>, seconds = 30): Promise<void> {
+  for (let i = 0; i < seconds * 10; i++) {
+    if (await condition()) return;
+    await sleep(100);
+  }
+  const logs = readdirSync(keeperDir)
+    .filter((f) => f.endsWith(".log"))
+    .map((f) => readFileSync(path.join(keeperDir, f), "utf8"));
+  throw new Error(`timed out waiting until ${what}; keepers' logs:\n${logs.join("\n")}`);
+}
+
+async function endKeepers(): Promise<void> {
+  for (const pid of keeperPids()) if (alive(pid)) process.kill(pid);
+  await until("no keeper runs", () => keeperPids().every((p) => !alive(p)));
+  for (const f of readdirSync(keeperDir)) rmSync(path.join(keeperDir, f), { force: true });
+}
+
+async function run(persist: number) {
+  const h = lab().hosts[0]!;
+  const inventory = inventoryFromHosts({
+    [h.name]: {
+      ansible_host: "127.0.0.1",
+      ansible_port: h.sshPort,
+      ansible_ssh_private_key_file: lab().keyPath,
+      bosun_known_hosts: lab().knownHostsPath,
+      bosun_ssh_persist: persist,
+    },
+  });
+  const events = new RunEvents();
+  const notes: string[] = [];
+  events.on("log", (e) => notes.push(e.message));
+  const report = await runPlaybook(book, { inventory, events });
+  expect(report.hostErrors).toEqual({});
+  const connection = notes.find((n) => n.startsWith("connection: ")) ?? "";
+  return { changed: report.stats[h.name]?.changed, kept: connection.startsWith("connection: kept") };
+}
+
+test("a run that changes the host leaves no keeper; a no-op run leaves one; the next run needs no login; a change ends the keeper", async () => {
+  await endKeepers();
+  const before = await logins();
+  const first = await run(30);
+  expect(first).toMatchObject({ changed: 2, kept: false });
+  await sleep(1500);
+  expect(sockets()).toEqual([]);
+  expect(await logins()).toBe(before + 1);
+
+  const noop = await run(30);
+  expect(noop).toMatchObject({ changed: 0, kept: false });
+  await until("the keeper listens", () => sockets().length === 1);
+  expect(await logins()).toBe(before + 3); // the no-op run's own login, then the keeper's
+
+  const kept = await run(30);
+  expect(kept).toMatchObject({ changed: 0, kept: true });
+  expect(await logins()).toBe(before + 3);
+
+  await dockerExec(lab().hosts[0]!.container, ["sh", "-c", "echo port=1 > /srv/kp/app.conf"]);
+  const repair = await run(30);
+  expect(repair).toMatchObject({ changed: 1, kept: true });
+  await until("the keeper ended", () => sockets().length === 0 && keeperPids().every((p) => !alive(p)));
+  expect((await dockerExec(lab().hosts[0]!.container, ["cat", "/srv/kp/app.conf"])).stdout).toBe("port=8080\n");
+
+  const after = await run(30);
+  expect(after).toMatchObject({ changed: 0, kept: false });
+  expect(await logins()).toBe(before + 4);
+  await until("that no-op run's keeper listens", () => sockets().length === 1); // its login must not fall into the next test
+});
+
+test("a keeper whose connection the host dropped is not used: the next run logs in again", async () => {
+  await endKeepers();
+  await run(30);
+  await until("the keeper listens", () => sockets().length === 1);
+  const pid = keeperPids()[0]!;
+  // sshd's processes serving the keeper's login: the only session left on the host.
+  await dockerExec(lab().hosts[0]!.container, ["sh", "-c", "pkill -f '^sshd: root@notty'"]);
+  await until("the keeper noticed", () => !alive(pid));
+  expect(existsSync(path.join(keeperDir, sockets()[0] ?? "none"))).toBe(false);
+  const before = await logins();
+  expect(await run(30)).toMatchObject({ changed: 0, kept: false });
+  expect(await logins()).toBe(before + 1);
+  await until("that no-op run's keeper listens", () => sockets().length === 1); // so that the next test can end it
+});
+
+test("a keeper ends after its idle time", async () => {
+  await endKeepers();
+  await run(2);
+  await until("the keeper listens", () => sockets().length === 1);
+  const pid = keeperPids()[0]!;
+  await until("the keeper ended on its own", () => sockets().length === 0 && !alive(pid), 20);
+});
