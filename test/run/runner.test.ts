@@ -63,6 +63,28 @@ describe("runPlaybook", () => {
     expect(report.exitCode).toBe(0);
   });
 
+  test("a connection may be kept for the next run only where this run changed nothing and nothing failed (--check changes nothing)", async () => {
+    const made = withFakeConnections(
+      (addr) =>
+        new FakeConnection((t) => ({
+          code: t.startsWith("test -e") ? (addr === "10.0.0.1" ? 0 : 1) : addr === "10.0.0.3" ? 1 : 0,
+        })),
+    );
+    const book = playbook({
+      name: "p",
+      hosts: "web",
+      async run(host) {
+        await host.run(touch({ name: "/a" }));
+      },
+    });
+    await runPlaybook(book, { connect: (spec) => connect(spec), inventory });
+    const kept = (m: FakeConnection[]) => m.map((c) => c.closedWith?.keep);
+    expect(kept(made)).toEqual([true, false, false]); // web1 no-op, web2 changed, web3 failed
+    const checked = withFakeConnections(() => new FakeConnection((t) => ({ code: t.startsWith("test -e") ? 1 : 0 })));
+    await runPlaybook(book, { connect: (spec) => connect(spec), inventory, check: true });
+    expect(kept(checked)).toEqual([true, true, true]);
+  });
+
   test("a failed host stops while the others carry on, and the exit code is 2", async () => {
     withFakeConnections(
       (addr) =>

@@ -3,7 +3,7 @@
  * used only where the behaviour under test is bosun's own logic, not a host's; every task is
  * also tested end to end against real lab hosts over SSH.
  */
-import type { Connection, ExecResult } from "../../lib/core/connection.js";
+import type { CloseOptions, Connection, ExecResult } from "../../lib/core/connection.js";
 import type { Command } from "../../lib/core/command.js";
 import { stdinBytes } from "../../lib/core/command.js";
 
@@ -16,6 +16,8 @@ export class FakeConnection implements Connection {
   readonly executed: { text: string; stdin?: string }[] = [];
   opened = false;
   closed = false;
+  /** What the runner passed to close(). */
+  closedWith: CloseOptions | undefined;
 
   constructor(
     private readonly respond: (text: string) => Reply = () => ({}),
@@ -35,7 +37,8 @@ export class FakeConnection implements Connection {
     return { code: r.code ?? 0, stdout: r.stdout ?? "", stderr: r.stderr ?? "", durationMs: 1 };
   }
 
-  async close(): Promise<void> {
+  async close(options?: CloseOptions): Promise<void> {
     this.closed = true;
+    this.closedWith = options;
   }
 }
