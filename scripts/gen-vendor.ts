@@ -1,6 +1,6 @@
 /**
  * `npm run gen:vendor` (the first step of `npm run build`, so before tsc reads the .d.ts files):
- * write the pre-bundled TypeBox and yaml (vendor.ts) for lib/ (tsx, jest) and for dist/ (the package).
+ * write the pre-bundled TypeBox, yaml and handlebars (vendor.ts) for lib/ (tsx, jest) and for dist/ (the package).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
