@@ -62,6 +62,9 @@ test("lib/template loads handlebars from the vendored file, from the sources and
   expect(Object.getPrototypeOf(compilerBase(env))).toBe(compilerBase(nodeRequire(vendored) as object));
   expect(Object.getPrototypeOf(compilerBase(env))).not.toBe(compilerBase(nodeRequire("handlebars") as object));
   expect(path.resolve(root, "lib", "template", VENDORED_HANDLEBARS)).toBe(vendored);
+  // bosun's helpers live in its own environment, not on the vendored module's global instance.
+  expect((nodeRequire(vendored) as typeof HandlebarsModule).helpers.default).toBeUndefined();
+  expect(env.helpers.default).toBeDefined();
   // The bundle (scripts/build-bundle.ts) puts lib/template's code in dist/lib/bundle/; gen-vendor writes dist/lib/generated/vendor/.
   expect(path.resolve(root, "dist", "lib", "bundle", VENDORED_HANDLEBARS)).toBe(path.join(root, "dist", vendorPath("handlebars.cjs")));
 });
