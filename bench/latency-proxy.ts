@@ -61,6 +61,8 @@ class DelayedPipe {
 /** One listening port forwarded to `127.0.0.1:targetPort` with a delay each way. */
 export class LatencyProxy {
   readonly connections: ProxiedConnection[] = [];
+  /** Open connections, each counting into its current record (a kept connection outlives a reset). */
+  readonly #open = new Set<{ seen: ProxiedConnection }>();
   readonly #server: net.Server;
   #port = 0;
 
@@ -84,14 +86,19 @@ export class LatencyProxy {
     return this.#port;
   }
 
-  /** Forget the connections seen so far (between runs). */
+  /** Forget what was seen so far (between runs); a connection still open counts afresh from here. */
   reset(): void {
     this.connections.length = 0;
+    for (const open of this.#open) {
+      open.seen = { roundTrips: 0, clientBytes: 0, serverBytes: 0 };
+      this.connections.push(open.seen);
+    }
   }
 
   #accept(client: net.Socket): void {
-    const seen: ProxiedConnection = { roundTrips: 0, clientBytes: 0, serverBytes: 0 };
-    this.connections.push(seen);
+    const open = { seen: { roundTrips: 0, clientBytes: 0, serverBytes: 0 } as ProxiedConnection };
+    this.connections.push(open.seen);
+    this.#open.add(open);
     const server = net.connect(this.targetPort, "127.0.0.1");
     client.setNoDelay(true);
     server.setNoDelay(true);
@@ -99,15 +106,15 @@ export class LatencyProxy {
     const toClient = new DelayedPipe(this.delayMs, client);
     let last: "client" | "server" | undefined;
     client.on("data", (d: Buffer) => {
-      seen.firstClientByteAt ??= Date.now();
-      if (last !== "client") seen.roundTrips++;
+      open.seen.firstClientByteAt ??= Date.now();
+      if (last !== "client") open.seen.roundTrips++;
       last = "client";
-      seen.clientBytes += d.length;
+      open.seen.clientBytes += d.length;
       toServer.push(d);
     });
     server.on("data", (d: Buffer) => {
       last = "server";
-      seen.serverBytes += d.length;
+      open.seen.serverBytes += d.length;
       toClient.push(d);
     });
     client.on("end", () => toServer.end());
@@ -116,6 +123,7 @@ export class LatencyProxy {
       client.destroy();
       server.destroy();
     };
+    client.on("close", () => this.#open.delete(open));
     client.on("error", close);
     server.on("error", close);
   }

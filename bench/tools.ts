@@ -119,8 +119,23 @@ async function closeMasters(dir: string): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
 }
 
-/** One ansible-playbook run on the inventory's hosts with forks = hosts, starting with no ssh connection. */
-export async function runAnsible(files: RunFiles, forks: number, tag: string, sampleMemory = false): Promise<RunSample> {
+/** How {@link runAnsible} runs. */
+export interface AnsibleRunOptions {
+  /** Sample the memory of Ansible's processes. */
+  readonly sampleMemory?: boolean;
+  /** Leave the ControlMaster connections open: the next run with the same tag starts with them (ControlPersist). */
+  readonly keepConnections?: boolean;
+}
+
+/** End the ControlMaster connections runs with `tag` left open ({@link AnsibleRunOptions.keepConnections}). */
+export const endAnsibleConnections = (dir: string, tag: string): Promise<void> => closeMasters(path.join(dir, `cp-${tag}`));
+
+/**
+ * One ansible-playbook run on the inventory's hosts with forks = hosts, starting with no ssh
+ * connection unless an earlier run with the same tag kept its connections.
+ */
+export async function runAnsible(files: RunFiles, forks: number, tag: string, options: AnsibleRunOptions = {}): Promise<RunSample> {
+  const { sampleMemory = false, keepConnections = false } = options;
   const controlDir = path.join(files.dir, `cp-${tag}`);
   mkdirSync(controlDir, { recursive: true });
   const out = path.join(files.dir, `ansible-${tag}.json`);
@@ -158,7 +173,7 @@ export async function runAnsible(files: RunFiles, forks: number, tag: string, sa
       ...(r.code === 0 ? {} : { log: r.output.slice(-4000) }),
     };
   } finally {
-    await closeMasters(controlDir);
+    if (!keepConnections) await closeMasters(controlDir);
   }
 }
 

@@ -9,7 +9,11 @@
  * project that installed bosun (node_modules/bosun, so `import "bosun"` is the published bundle),
  * and `tsx bench/bench-cli.ts` in this repository (lib/'s sources, as its own playbooks run) —
  * and Ansible's no-op run (pipelining, ControlMaster) through the same proxy. A connect-only run
- * gives the round trips of the SSH connection itself. The load average is kept with every sample.
+ * gives the round trips of the SSH connection itself. All of these start with no connection
+ * (BOSUN_SSH_PERSIST=0, a fresh ControlPath). Then the same runs with connections kept from the run
+ * before, as a second run within a minute has them: bosun's keepers (lib/connection/keeper/) after
+ * one untimed no-op run, Ansible's ControlMaster left open by its first run (ControlPersist).
+ * The load average is kept with every sample.
  */
 import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -21,7 +25,8 @@ import { bringUpLab } from "./lab.js";
 import { LatencyProxy } from "./latency-proxy.js";
 import { loadAverage, machineInfo } from "./machine.js";
 import { BENCH_TASKS } from "./bosun-playbook.js";
-import { runAnsible, timed } from "./tools.js";
+import { endAnsibleConnections, runAnsible, timed } from "./tools.js";
+import { endKeepers, keepersListening } from "./keepers.js";
 
 /** Options of {@link runWan}. */
 export interface WanOptions {
@@ -36,7 +41,19 @@ export interface WanOptions {
 }
 
 /** The ways a run is started. */
-export type WanVariant = "connect" | "node-first" | "node" | "node-live" | "tsx" | "tsx-src" | "bin" | "ansible";
+export type WanVariant =
+  | "connect"
+  | "node-first"
+  | "node"
+  | "node-live"
+  | "tsx"
+  | "tsx-src"
+  | "bin"
+  | "ansible"
+  | "tsx-kept"
+  | "tsx-src-kept"
+  | "bin-kept"
+  | "ansible-warm";
 
 /** One timed run. */
 export interface WanSample {
@@ -118,6 +135,8 @@ export async function runWan(opts: WanOptions, log: (l: string) => void): Promis
   const maxHosts = Math.max(...opts.hosts);
   const project = userProject(opts.dir);
   const cacheDir = path.join(opts.dir, "bosun-cache");
+  const keeperDir = path.join(opts.dir, "keepers");
+  mkdirSync(keeperDir, { recursive: true, mode: 0o700 });
   const samples: WanSample[] = [];
   const machine = await machineInfo(opts.name);
   log(`machine: ${machine.cpu}, nproc ${machine.nproc}, load ${machine.loadAverage.join(" ")}`);
@@ -138,15 +157,21 @@ export async function runWan(opts: WanOptions, log: (l: string) => void): Promis
             inventory,
             renderLabInventory({ ...info, knownHostsPath: knownHosts, hosts: hosts.map((h, i) => ({ ...h, sshPort: used[i]!.port })) }),
           );
-          const env = { ...process.env, BOSUN_CACHE_DIR: cacheDir };
-          const time = async (variant: WanVariant, argv: readonly string[], cwd = REPO_ROOT, rep = 0) => {
+          const env = { ...process.env, BOSUN_CACHE_DIR: cacheDir, BOSUN_KEEPER_DIR: keeperDir, BOSUN_SSH_PERSIST: "0" };
+          const keptEnv = { ...env, BOSUN_SSH_PERSIST: "60" };
+          const time = async (
+            variant: WanVariant,
+            argv: readonly string[],
+            how: { cwd?: string; rep: number; env?: NodeJS.ProcessEnv },
+          ) => {
+            const { cwd = REPO_ROOT, rep } = how;
             for (const p of used) p.reset();
             const load = loadAverage()[0] as number;
             const out = path.join(opts.dir, `child-${delayMs}-${n}-${rep}-${variant}.json`);
             rmSync(out, { force: true });
             const spawnedAt = Date.now();
             const full = argv.map((a) => (a === "@OUT" ? out : a));
-            const r = await timed(full, env, path.join(opts.dir, "time"), undefined, cwd);
+            const r = await timed(full, how.env ?? env, path.join(opts.dir, "time"), undefined, cwd);
             const child = full.includes(out) ? (JSON.parse(readFileSync(out, "utf8")) as ChildResult) : undefined;
             const tasks = child?.tasks ?? [];
             const sample: WanSample = {
@@ -180,41 +205,49 @@ export async function runWan(opts: WanOptions, log: (l: string) => void): Promis
           for (let rep = 0; rep < opts.reps; rep++) {
             await resetHosts(hosts, pristine);
             rmSync(cacheDir, { recursive: true, force: true });
-            await time("connect", [...child, "--connect-only"], REPO_ROOT, rep);
-            await time("node-first", [...child, "--prefetch", "--cache-dir", cacheDir], REPO_ROOT, rep);
-            await time("node", [...child, "--prefetch", "--cache-dir", cacheDir], REPO_ROOT, rep);
-            await time("node-live", child, REPO_ROOT, rep);
+            const tsx = [path.join(REPO_ROOT, "node_modules", ".bin", "tsx"), ...cli];
+            const tsxSrc = [path.join(REPO_ROOT, "node_modules", ".bin", "tsx"), "bench/bench-cli.ts", ...cli.slice(1)];
+            await time("connect", [...child, "--connect-only"], { rep });
+            await time("node-first", [...child, "--prefetch", "--cache-dir", cacheDir], { rep });
+            await time("node", [...child, "--prefetch", "--cache-dir", cacheDir], { rep });
+            await time("node-live", child, { rep });
             if (rep === 0) await runProcess([...bin, "bench-cli.ts", "--help"], { cwd: project }); // compile once: the cache is warm
-            await time("tsx", [path.join(REPO_ROOT, "node_modules", ".bin", "tsx"), ...cli], project, rep);
-            await time(
-              "tsx-src",
-              [path.join(REPO_ROOT, "node_modules", ".bin", "tsx"), "bench/bench-cli.ts", ...cli.slice(1)],
-              REPO_ROOT,
-              rep,
-            );
-            await time("bin", [...bin, ...cli], project, rep);
-            for (const p of used) p.reset();
-            const load = loadAverage()[0] as number;
-            const spawnedAt = Date.now();
-            const a = await runAnsible({ inventory, dir: opts.dir, knownHosts }, n, `wan-${delayMs}-${n}-${rep}`);
-            const s: WanSample = {
-              delayMs,
-              hosts: n,
-              rep,
-              variant: "ansible",
-              wallMs: a.wallMs,
-              runMs: a.runMs,
-              cpuS: a.cpuS,
-              ...wire(used, spawnedAt),
-              changed: Object.values(a.hosts)[0]?.changed,
-              exitCode: a.exitCode,
-              load,
-            };
-            samples.push(s);
-            log(
-              `  [${delayMs} ms, ${n} host(s), rep ${rep + 1}] ansible    wall ${(a.wallMs / 1000).toFixed(2)} s, in run ${(a.runMs / 1000).toFixed(2)} s, ${s.roundTripsPerHost.toFixed(1)} round trips/host, changed ${s.changed}, cpu ${a.cpuS.toFixed(2)} s, load ${load}` +
-                (a.exitCode === 0 ? "" : `  EXIT ${a.exitCode}: ${a.log ?? ""}`),
-            );
+            await time("tsx", tsx, { cwd: project, rep });
+            await time("tsx-src", tsxSrc, { rep });
+            await time("bin", [...bin, ...cli], { cwd: project, rep });
+            // A second run within a minute: the no-op run before it left a keeper per host.
+            await runProcess(tsx, { cwd: project, env: keptEnv });
+            if (!(await keepersListening(keeperDir, n))) log(`  (not every host's keeper listens: the kept runs below log in)`);
+            await time("tsx-kept", tsx, { cwd: project, rep, env: keptEnv });
+            await time("tsx-src-kept", tsxSrc, { rep, env: keptEnv });
+            await time("bin-kept", [...bin, ...cli], { cwd: project, rep, env: keptEnv });
+            endKeepers(keeperDir);
+            const tag = `wan-${delayMs}-${n}-${rep}`;
+            for (const variant of ["ansible", "ansible-warm"] as const) {
+              for (const p of used) p.reset();
+              const load = loadAverage()[0] as number;
+              const spawnedAt = Date.now();
+              const a = await runAnsible({ inventory, dir: opts.dir, knownHosts }, n, tag, { keepConnections: variant === "ansible" });
+              const s: WanSample = {
+                delayMs,
+                hosts: n,
+                rep,
+                variant,
+                wallMs: a.wallMs,
+                runMs: a.runMs,
+                cpuS: a.cpuS,
+                ...wire(used, spawnedAt),
+                changed: Object.values(a.hosts)[0]?.changed,
+                exitCode: a.exitCode,
+                load,
+              };
+              samples.push(s);
+              log(
+                `  [${delayMs} ms, ${n} host(s), rep ${rep + 1}] ${variant.padEnd(10)} wall ${(a.wallMs / 1000).toFixed(2)} s, in run ${(a.runMs / 1000).toFixed(2)} s, ${s.roundTripsPerHost.toFixed(1)} round trips/host, changed ${s.changed}, cpu ${a.cpuS.toFixed(2)} s, load ${load}` +
+                  (a.exitCode === 0 ? "" : `  EXIT ${a.exitCode}: ${a.log ?? ""}`),
+              );
+            }
+            await endAnsibleConnections(opts.dir, tag);
           }
         }
       } finally {
@@ -234,6 +267,17 @@ const median = (xs: readonly number[]): number => {
 };
 const range = (xs: readonly number[], f = (x: number) => (x / 1000).toFixed(2)): string =>
   xs.length > 1 ? `${f(median(xs))} (${f(Math.min(...xs))}–${f(Math.max(...xs))})` : f(xs[0] ?? NaN);
+
+/** One row of the kept-connections table. */
+function keptRow(samples: readonly WanSample[], key: string): string {
+  const [delay, hosts] = key.split("/").map(Number) as [number, number];
+  const of = (v: WanVariant) => samples.filter((s) => s.delayMs === delay && s.hosts === hosts && s.variant === v);
+  const wall = (v: WanVariant) => of(v).map((s) => s.wallMs);
+  const ratio = (v: WanVariant) => `${(median(wall("ansible-warm")) / median(wall(v))).toFixed(1)}x`;
+  const first = (v: WanVariant) => range(of(v).map((s) => s.firstByteMs ?? NaN));
+  const trips = (v: WanVariant) => median(of(v).map((s) => s.roundTripsPerHost)).toFixed(1);
+  return `| ${delay * 2} ms | ${hosts} | ${range(wall("ansible-warm"))} | ${range(wall("tsx-kept"))} | **${ratio("tsx-kept")}** | ${range(wall("tsx-src-kept"))} | **${ratio("tsx-src-kept")}** | ${range(wall("bin-kept"))} | **${ratio("bin-kept")}** | ${first("tsx-kept")} / ${first("tsx-src-kept")} / ${first("bin-kept")} | ${trips("tsx-kept")} | ${trips("ansible-warm")} |`;
+}
 
 /** The results as markdown: one row per delay and host count. */
 export function renderWan(samples: readonly WanSample[]): string {
@@ -262,5 +306,11 @@ export function renderWan(samples: readonly WanSample[]): string {
     ...rows,
     "",
     "RT = round trips per host counted on the wire by the proxy (turns of the conversation, SSH handshake included); RT connect = a run that only connects.",
+    "",
+    "The same no-op runs within a minute of the one before, as a second run has them: bosun with the connections its keepers kept (`bosun_ssh_persist`, 60 s by default), Ansible with the ControlMaster connections its first run left open (ControlPersist=60s).",
+    "",
+    "| round trip | hosts | Ansible, warm (wall) | bosun via `tsx`, kept (wall) | Ansible warm ÷ tsx kept | `tsx` sources, kept (wall) | Ansible warm ÷ tsx sources kept | bin, kept (wall) | Ansible warm ÷ bin kept | first byte: tsx / tsx sources / bin, kept | RT no-op, kept | RT Ansible, warm |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ...keys.map((key) => keptRow(samples, key)),
   ].join("\n");
 }
