@@ -5,7 +5,8 @@
  * playbook compiler). Small pure-JavaScript dependencies (yaml, TypeBox, ssh-config, node-ssh) are
  * bundled in: each is dozens of files, and every file costs a loader round trip under tsx. The
  * others stay imports and load when first used: ssh2 (optional native crypto), and zx, listr2,
- * diff, libsodium, handlebars, nunjucks, ajv, esbuild. Dynamic imports go through one small module
+ * diff, libsodium, nunjucks, ajv, esbuild; handlebars loads from the vendored CommonJS file
+ * (dist/lib/generated/vendor/handlebars.cjs, scripts/vendor.ts) at the first template. Dynamic imports go through one small module
  * (bundle-dynamic-imports.ts), which keeps tsx from rewriting the whole bundle.
  */
 import { rmSync } from "node:fs";

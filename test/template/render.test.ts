@@ -1,7 +1,6 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Handlebars from "handlebars";
 import { ParamsError } from "../../lib/core/errors.js";
 import { renderTemplate, renderTemplateFile } from "../../lib/template/render.js";
 
@@ -78,11 +77,6 @@ describe("renderTemplate()", () => {
     expect(renderError("{{frobnicate x}}", { x: 1 }).message).toBe(
       `Cannot render template ${name}: helper "frobnicate" is not defined (line 1)`,
     );
-  });
-
-  test("bosun's helpers are not registered on the global Handlebars", () => {
-    expect(Handlebars.helpers.default).toBeUndefined();
-    expect(renderTemplate("{{default x 'y'}}", {})).toBe("y");
   });
 });
 

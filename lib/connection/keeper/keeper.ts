@@ -4,13 +4,18 @@
  * socket. It ends when no run has used it for its idle time, when the SSH connection is lost,
  * when a run asks it to (that run changed the host, see CloseOptions.keep), or when a run
  * disconnects while one of its commands still runs — as a run that dies takes its own SSH
- * connection and the commands on it down, so does a run that dies on a kept one.
+ * connection and the commands on it down, so does a run that dies on a kept one. However often it
+ * is used, a login is kept at most {@link MAX_KEPT_MS}: a key or password revoked on the host stops
+ * working for bosun within that time.
  */
 import { chmodSync, existsSync, statSync, unlinkSync } from "node:fs";
 import net from "node:net";
 import type { Connection } from "../../core/connection.js";
 import { UnreachableError } from "../../core/errors.js";
 import { encodeMessage, MessageReader, type KeeperAnswer, type KeeperRequest } from "./protocol.js";
+
+/** The longest a keeper keeps its login, used or not: it takes no new run after this and ends once none is attached. */
+export const MAX_KEPT_MS = 15 * 60 * 1000;
 
 /** What a keeper keeps: an open connection that can say when it was lost. */
 export type KeptSsh = Connection & { readonly lost: boolean };
@@ -25,6 +30,8 @@ export interface KeeperOptions {
   readonly connection: KeptSsh;
   /** Where the keeper says what it does (never a command's text or input). */
   readonly log?: (line: string) => void;
+  /** The longest it keeps its login ({@link MAX_KEPT_MS}). */
+  readonly maxMs?: number;
 }
 
 /** Another live keeper already listens on the socket. */
@@ -37,6 +44,8 @@ export class ConnectionKeeper {
   readonly #runs = new Map<net.Socket, number>(); // attached runs → commands in flight
   #idle: NodeJS.Timeout | undefined;
   #watch: NodeJS.Timeout | undefined;
+  #expiry: NodeJS.Timeout | undefined;
+  #expired = false;
   #inode: number | undefined;
   #stopping: Promise<void> | undefined;
   #endedResolve!: () => void;
@@ -57,6 +66,10 @@ export class ConnectionKeeper {
       if (opts.connection.lost) void keeper.stop("the SSH connection was lost");
     }, 1000);
     keeper.#watch.unref();
+    keeper.#expiry = setTimeout(() => {
+      keeper.#expired = true;
+      if (keeper.#runs.size === 0) void keeper.stop("kept as long as a login may be");
+    }, opts.maxMs ?? MAX_KEPT_MS);
     return keeper;
   }
 
@@ -101,6 +114,7 @@ export class ConnectionKeeper {
       const inFlight = this.#runs.get(socket) ?? 0;
       this.#runs.delete(socket);
       if (inFlight > 0) void this.stop("a run left while its command still ran");
+      else if (this.#expired && this.#runs.size === 0) void this.stop("kept as long as a login may be");
       else this.#armIdle();
     });
   }
@@ -109,7 +123,7 @@ export class ConnectionKeeper {
     const answer = (a: KeeperAnswer) => {
       if (!socket.destroyed) socket.write(encodeMessage(a));
     };
-    if (request.op === "hello") return answer({ id: request.id, alive: !this.#opts.connection.lost && !this.#stopping });
+    if (request.op === "hello") return answer({ id: request.id, alive: !this.#opts.connection.lost && !this.#stopping && !this.#expired });
     if (request.op === "end") {
       answer({ id: request.id, ended: true });
       return this.stop("a run changed its host");
@@ -145,6 +159,7 @@ export class ConnectionKeeper {
       this.#opts.log?.(`ending: ${reason}`);
       this.#disarmIdle();
       if (this.#watch) clearInterval(this.#watch);
+      if (this.#expiry) clearTimeout(this.#expiry);
       this.#server.close();
       try {
         if (existsSync(this.#opts.socket) && statSync(this.#opts.socket).ino === this.#inode) unlinkSync(this.#opts.socket);

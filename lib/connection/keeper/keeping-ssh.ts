@@ -9,7 +9,7 @@
 import type { Command } from "../../core/command.js";
 import type { CloseOptions, Connection, ExecResult, SshSpec } from "../../core/connection.js";
 import { BosunError } from "../../core/errors.js";
-import { SshConnection } from "../ssh.js";
+import type { SshConnection } from "../ssh.js";
 import { KeptConnection } from "./kept-connection.js";
 import { persistSeconds } from "./persist-setting.js";
 import { keeperDir, keeperSocket, unsafeKeeperDir } from "./socket-path.js";
@@ -59,6 +59,8 @@ export class KeepingSshConnection implements Connection {
       if (this.#active) return;
     }
     this.notKept = this.#seconds === 0 ? "keeping is off (bosun_ssh_persist 0)" : unsafe;
+    // Loaded here: a run on kept connections never needs ssh2 (about 30 ms of start-up).
+    const { SshConnection } = await import("../ssh.js");
     const direct = new SshConnection(this.spec);
     await direct.open();
     this.#active = direct;

@@ -28,11 +28,11 @@ class LocalKept implements KeptSsh {
 
 const target = { user: "root", address: "root@h:22" };
 
-function setUp(idleMs = 60_000): { socket: string; connection: LocalKept; start: () => Promise<ConnectionKeeper> } {
+function setUp(idleMs = 60_000, maxMs?: number): { socket: string; connection: LocalKept; start: () => Promise<ConnectionKeeper> } {
   const dir = mkdtempSync(path.join(os.tmpdir(), "keeper-test-"));
   const socket = path.join(dir, "k.sock");
   const connection = new LocalKept();
-  return { socket, connection, start: () => ConnectionKeeper.start({ socket, idleMs, connection }) };
+  return { socket, connection, start: () => ConnectionKeeper.start({ socket, idleMs, connection, ...(maxMs ? { maxMs } : {}) }) };
 }
 
 describe("ConnectionKeeper and KeptConnection", () => {
@@ -80,6 +80,18 @@ describe("ConnectionKeeper and KeptConnection", () => {
     await keeper.ended;
     expect(connection.closed).toBe(true);
     expect(existsSync(socket)).toBe(false);
+  });
+
+  test("used or not, a login is kept no longer than its limit: the run attached finishes, no new run is taken", async () => {
+    const { socket, connection, start } = setUp(60_000, 300);
+    const keeper = await start();
+    const kept = await KeptConnection.attach(socket, target);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect((await kept!.exec({ text: "echo still" })).stdout).toBe("still\n");
+    expect(await KeptConnection.attach(socket, target)).toBeUndefined();
+    await kept!.close({ keep: true });
+    await keeper.ended;
+    expect(connection.closed).toBe(true);
   });
 
   test("a lost connection is not offered to a run, and the keeper ends", async () => {
