@@ -4,6 +4,7 @@
  */
 import { labDown, labSshOptions, labUp, type LabHost, type LabInfo, type LabVariant } from "../../lib/lab/index.js";
 import { runProcess, type ProcessResult } from "../../lib/lab/process.js";
+import { inventoryFromHosts, type Inventory, type Vars } from "../../lib/inventory/index.js";
 
 /** Options for {@link useLab}. */
 export interface UseLabOptions {
@@ -13,6 +14,21 @@ export interface UseLabOptions {
   readonly count?: number;
   /** Image variant (default `fresh`). */
   readonly variant?: LabVariant;
+}
+
+/** An inventory of the lab's host `index` as a user would write it (address, port, key, known_hosts), with `vars` added. */
+export function labHostInventory(info: LabInfo, vars: Vars = {}, index = 0): Inventory {
+  const h = info.hosts[index];
+  if (!h) throw new Error(`Cannot use lab host ${index}: the lab has ${info.hosts.length} host(s)`);
+  return inventoryFromHosts({
+    [h.name]: {
+      ansible_host: "127.0.0.1",
+      ansible_port: h.sshPort,
+      ansible_ssh_private_key_file: info.keyPath,
+      bosun_known_hosts: info.knownHostsPath,
+      ...vars,
+    },
+  });
 }
 
 /**

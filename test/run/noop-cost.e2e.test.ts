@@ -5,11 +5,10 @@
 import { playbook } from "../../lib/run/playbook.js";
 import { runPlaybook } from "../../lib/run/runner.js";
 import { sh } from "../../lib/core/command.js";
-import { inventoryFromHosts } from "../../lib/inventory/index.js";
 import { ensureDir, ensureFile, lineInFile, blockInFile, symlink, ensureAbsent } from "../../lib/tasks/files/index.js";
 import { ensureGroup, ensureUser, sudoers } from "../../lib/tasks/access/index.js";
 import { command } from "../../lib/tasks/command.js";
-import { useLab } from "../e2e/lab-fixture.js";
+import { labHostInventory, useLab } from "../e2e/lab-fixture.js";
 
 const lab = useLab({ name: "t-noop", count: 1 });
 
@@ -39,14 +38,7 @@ const book = playbook({
 test("a no-op re-run of a 15-task play costs at most one remote command per task, with zero changes", async () => {
   const h = lab().hosts[0];
   if (!h) throw new Error("no lab host");
-  const inventory = inventoryFromHosts({
-    [h.name]: {
-      ansible_host: "127.0.0.1",
-      ansible_port: h.sshPort,
-      ansible_ssh_private_key_file: lab().keyPath,
-      bosun_known_hosts: lab().knownHostsPath,
-    },
-  });
+  const inventory = labHostInventory(lab());
   const first = await runPlaybook(book, { inventory });
   expect(first.hostErrors).toEqual({});
   expect(first.stats[h.name]?.changed).toBeGreaterThanOrEqual(TASKS - 3);

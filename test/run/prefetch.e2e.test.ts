@@ -8,13 +8,12 @@ import os from "node:os";
 import path from "node:path";
 import { sh } from "../../lib/core/command.js";
 import { RunEvents } from "../../lib/core/events.js";
-import { inventoryFromHosts } from "../../lib/inventory/index.js";
 import { playbook } from "../../lib/run/playbook.js";
 import { runPlaybook } from "../../lib/run/runner.js";
 import { ensureDir, ensureFile, lineInFile } from "../../lib/tasks/files/index.js";
 import { ensureGroup, ensureUser } from "../../lib/tasks/access/index.js";
 import { command } from "../../lib/tasks/command.js";
-import { dockerExec, useLab } from "../e2e/lab-fixture.js";
+import { dockerExec, labHostInventory, useLab } from "../e2e/lab-fixture.js";
 
 const lab = useLab({ name: "t-prefetch", count: 1 });
 
@@ -37,14 +36,7 @@ afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
 
 async function run() {
   const h = lab().hosts[0]!;
-  const inventory = inventoryFromHosts({
-    [h.name]: {
-      ansible_host: "127.0.0.1",
-      ansible_port: h.sshPort,
-      ansible_ssh_private_key_file: lab().keyPath,
-      bosun_known_hosts: lab().knownHostsPath,
-    },
-  });
+  const inventory = labHostInventory(lab());
   const events = new RunEvents();
   const commands: string[] = [];
   events.on("command", (e) => commands.push(e.text));

@@ -9,11 +9,10 @@ import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { RunEvents } from "../../../lib/core/events.js";
-import { inventoryFromHosts } from "../../../lib/inventory/index.js";
 import { playbook } from "../../../lib/run/playbook.js";
 import { runPlaybook } from "../../../lib/run/runner.js";
 import { ensureDir, ensureFile } from "../../../lib/tasks/files/index.js";
-import { dockerExec, useLab } from "../../e2e/lab-fixture.js";
+import { dockerExec, labHostInventory, useLab } from "../../e2e/lab-fixture.js";
 
 const lab = useLab({ name: "t-keeper", count: 1 });
 
@@ -80,15 +79,7 @@ async function endKeepers(): Promise<void> {
 
 async function run(persist: number) {
   const h = lab().hosts[0]!;
-  const inventory = inventoryFromHosts({
-    [h.name]: {
-      ansible_host: "127.0.0.1",
-      ansible_port: h.sshPort,
-      ansible_ssh_private_key_file: lab().keyPath,
-      bosun_known_hosts: lab().knownHostsPath,
-      bosun_ssh_persist: persist,
-    },
-  });
+  const inventory = labHostInventory(lab(), { bosun_ssh_persist: persist });
   const events = new RunEvents();
   const notes: string[] = [];
   events.on("log", (e) => notes.push(e.message));
