@@ -3,6 +3,7 @@
  * object per line. A run asks whether the kept connection is alive, runs commands, and may ask
  * the keeper to end; every request carries an id its answer repeats.
  */
+import { StringDecoder } from "node:string_decoder";
 import type { ExecResult } from "../../core/connection.js";
 
 /** A run's request. `stdin` is base64 (the bytes exactly); secrets travel here, never in argv. */
@@ -25,14 +26,25 @@ export function encodeMessage(message: KeeperRequest | KeeperAnswer): string {
 
 /** Splits a byte stream into messages; a line that is not a JSON object ends the conversation. */
 export class MessageReader<T> {
-  #pending = "";
+  // The start of a line still waiting for its newline, in pieces: a long line (a large file on
+  // stdin) arrives in thousands of chunks and is joined once, not once per chunk.
+  #pending: string[] = [];
+  // A character split between two chunks is decoded once both halves are in.
+  readonly #decoder = new StringDecoder("utf8");
 
   /** The complete messages in `chunk` (and what came before it). Throws on a malformed line. */
   push(chunk: Buffer | string): T[] {
-    this.#pending += chunk.toString();
-    const lines = this.#pending.split("\n");
-    this.#pending = lines.pop() ?? "";
-    return lines.filter((l) => l.length > 0).map((line) => parseLine<T>(line));
+    const text = typeof chunk === "string" ? chunk : this.#decoder.write(chunk);
+    const messages: T[] = [];
+    let start = 0;
+    for (let end = text.indexOf("\n"); end !== -1; end = text.indexOf("\n", start)) {
+      const line = this.#pending.join("") + text.slice(start, end);
+      this.#pending = [];
+      if (line.length > 0) messages.push(parseLine<T>(line));
+      start = end + 1;
+    }
+    if (start < text.length) this.#pending.push(text.slice(start));
+    return messages;
   }
 }
 
