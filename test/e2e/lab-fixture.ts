@@ -16,19 +16,21 @@ export interface UseLabOptions {
   readonly variant?: LabVariant;
 }
 
-/** An inventory of the lab's host `index` as a user would write it (address, port, key, known_hosts), with `vars` added. */
-export function labHostInventory(info: LabInfo, vars: Vars = {}, index = 0): Inventory {
-  const h = info.hosts[index];
-  if (!h) throw new Error(`Cannot use lab host ${index}: the lab has ${info.hosts.length} host(s)`);
-  return inventoryFromHosts({
-    [h.name]: {
+/** An inventory of the lab's hosts (by index; the first by default) as a user would write it (address, port, key, known_hosts), with `vars` added. */
+export function labHostInventory(info: LabInfo, vars: Vars = {}, indexes: readonly number[] = [0]): Inventory {
+  const entries = indexes.map((i) => {
+    const h = info.hosts[i];
+    if (!h) throw new Error(`Cannot use lab host ${i}: the lab has ${info.hosts.length} host(s)`);
+    const hostVars: Vars = {
       ansible_host: "127.0.0.1",
       ansible_port: h.sshPort,
       ansible_ssh_private_key_file: info.keyPath,
       bosun_known_hosts: info.knownHostsPath,
       ...vars,
-    },
+    };
+    return [h.name, hostVars] as const;
   });
+  return inventoryFromHosts(Object.fromEntries(entries));
 }
 
 /**

@@ -1,21 +1,22 @@
 /**
- * The keeper process (spawned detached by spawn-keeper.ts): reads what to keep as JSON on stdin
- * (the spec may hold a password, so never argv), connects, starts the shell session so the next
- * run's first command needs no start-up, and serves until keeper.ts says to end.
+ * The keeper process (started detached by spawn-keeper.ts): reads its first orders as JSON on stdin
+ * (a spec may hold a password, so never argv), listens, and logs in to each host in the background,
+ * starting the shell session so the next run's first command needs no start-up. When another
+ * keeper already listens (two runs ended at once), it hands its orders to that one and ends.
  */
 import { appendFileSync } from "node:fs";
 import type { SshSpec } from "../../core/connection.js";
 import { SshConnection } from "../ssh.js";
+import { handOverNow } from "./hand-over.js";
 import { ConnectionKeeper, KeeperTakenError } from "./keeper.js";
+import type { KeepOrder } from "./protocol.js";
 
 /** What a keeper is told on stdin. */
-export interface KeeperOrder {
-  readonly spec: SshSpec;
+export interface KeeperStart {
+  readonly orders: readonly KeepOrder[];
   readonly socket: string;
-  /** Idle time in seconds; null: no limit. */
-  readonly idleSeconds: number | null;
   /** A file for the keeper's own lines (never commands or input). */
-  readonly logFile?: string;
+  readonly logFile: string;
 }
 
 async function readStdin(): Promise<string> {
@@ -24,32 +25,32 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-async function keep(order: KeeperOrder): Promise<void> {
-  const log = (line: string) => {
-    if (order.logFile) appendFileSync(order.logFile, `${new Date().toISOString()} [${process.pid}] ${line}\n`, { mode: 0o600 });
-  };
-  const connection = new SshConnection(order.spec);
+async function login(spec: SshSpec): Promise<SshConnection> {
+  const connection = new SshConnection(spec);
   try {
     await connection.open();
     await connection.exec({ text: "true" });
+    return connection;
   } catch (e) {
-    log(`cannot connect: ${(e as Error).message}`);
     await connection.close();
-    return;
-  }
-  try {
-    const keeper = await ConnectionKeeper.start({
-      socket: order.socket,
-      idleMs: order.idleSeconds === null ? Infinity : order.idleSeconds * 1000,
-      connection,
-      log,
-    });
-    await keeper.ended;
-  } catch (e) {
-    log(e instanceof KeeperTakenError ? e.message : `cannot listen: ${(e as Error).message}`);
-    await connection.close();
+    throw e;
   }
 }
 
-await keep(JSON.parse(await readStdin()) as KeeperOrder);
+async function keep(start: KeeperStart): Promise<void> {
+  const log = (line: string) => appendFileSync(start.logFile, `${new Date().toISOString()} [${process.pid}] ${line}\n`, { mode: 0o600 });
+  let keeper: ConnectionKeeper;
+  try {
+    keeper = await ConnectionKeeper.start({ socket: start.socket, connect: login, log });
+  } catch (e) {
+    if (!(e instanceof KeeperTakenError)) return log(`cannot listen: ${(e as Error).message}`);
+    // Another keeper won the socket: it keeps these too (never start a third).
+    await handOverNow(start, start.orders, () => false);
+    return;
+  }
+  keeper.keep(start.orders);
+  await keeper.ended;
+}
+
+await keep(JSON.parse(await readStdin()) as KeeperStart);
 process.exit(0);

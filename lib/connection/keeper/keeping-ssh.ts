@@ -1,8 +1,9 @@
 /**
- * An SSH connection that outlives the run when it may (OpenSSH's ControlPersist): a run first looks
- * for the host's keeper (keeper.ts) and, when one is alive, sends its commands there — no handshake,
- * no login, the shell session already started. Otherwise it connects itself, and when it closes
- * after leaving the host as it found it (CloseOptions.keep) it starts a keeper for the next run.
+ * An SSH connection that outlives the run when it may (OpenSSH's ControlPersist): a run first asks
+ * the keeper (keeper.ts) for the host's kept connection and, when it has one alive, sends its
+ * commands there — no handshake, no login, the shell session already started. Otherwise it connects
+ * itself, and when it closes after leaving the host as it found it (CloseOptions.keep) it hands the
+ * host to the keeper (hand-over.ts) for the next run.
  * A run that changed the host ends the keeper it used, so the next run logs in afresh and proves
  * that logging in still works (after sshd, users or keys changed).
  */
@@ -12,8 +13,9 @@ import { BosunError } from "../../core/errors.js";
 import type { SshConnection } from "../ssh.js";
 import { KeptConnection } from "./kept-connection.js";
 import { persistSeconds } from "./persist-setting.js";
-import { keeperDir, keeperSocket, unsafeKeeperDir } from "./socket-path.js";
-import { keeperEntry, spawnKeeper } from "./spawn-keeper.js";
+import { handOver, type KeeperPlace } from "./hand-over.js";
+import { keeperDir, keeperKey, keeperLog, keeperSocket, unsafeKeeperDir } from "./socket-path.js";
+import { keeperEntry } from "./spawn-keeper.js";
 
 /** How this run reached the host. */
 export type Reach = "kept" | "direct";
@@ -23,7 +25,7 @@ export class KeepingSshConnection implements Connection {
   readonly kind = "ssh" as const;
   #active: KeptConnection | SshConnection | undefined;
   #opening: Promise<void> | undefined;
-  #socket: string | undefined;
+  #place: KeeperPlace | undefined;
   #seconds = 0;
   /** Why connections to this host are not kept, when they are not (for -v). */
   notKept: string | undefined;
@@ -53,9 +55,9 @@ export class KeepingSshConnection implements Connection {
     const dir = keeperDir();
     const unsafe = this.#seconds === 0 ? undefined : keeperEntry() ? unsafeKeeperDir(dir) : "the keeper's program is not beside bosun's";
     if (this.#seconds > 0 && !unsafe) {
-      this.#socket = keeperSocket(this.spec, dir);
+      this.#place = { socket: keeperSocket(dir), logFile: keeperLog(dir) };
       const address = `${this.spec.user}@${this.spec.host}:${this.spec.port}`;
-      this.#active = await KeptConnection.attach(this.#socket, { user: this.spec.user, address });
+      this.#active = await KeptConnection.attach(this.#place.socket, keeperKey(this.spec), { user: this.spec.user, address });
       if (this.#active) return;
     }
     this.notKept = this.#seconds === 0 ? "keeping is off (bosun_ssh_persist 0)" : unsafe;
@@ -76,14 +78,13 @@ export class KeepingSshConnection implements Connection {
     if (!active) return;
     this.#active = undefined;
     if (active instanceof KeptConnection) return active.close(options);
-    const keep = !!options?.keep && this.#socket !== undefined && !active.lost;
+    const keep = !!options?.keep && this.#place !== undefined && !active.lost;
     await active.close();
-    if (keep)
-      spawnKeeper({
+    if (keep && this.#place)
+      await handOver(this.#place, {
+        key: keeperKey(this.spec),
         spec: this.spec,
-        socket: this.#socket as string,
         idleSeconds: Number.isFinite(this.#seconds) ? this.#seconds : null,
-        logFile: `${(this.#socket as string).replace(/\.sock$/, "")}.log`,
       });
   }
 }

@@ -1,4 +1,4 @@
-/** A run's side of a kept connection: commands sent to the host's keeper (keeper.ts) instead of over SSH. */
+/** A run's side of a kept connection: commands sent to the keeper (keeper.ts) instead of over SSH. */
 import net from "node:net";
 import { stdinBytes, type Command } from "../../core/command.js";
 import type { CloseOptions, Connection, ExecResult } from "../../core/connection.js";
@@ -6,24 +6,18 @@ import { UnreachableError } from "../../core/errors.js";
 import { encodeMessage, MessageReader, type KeeperAnswer, type KeeperRequest } from "./protocol.js";
 
 type Pending = { resolve: (a: KeeperAnswer) => void; reject: (e: Error) => void };
-type Request = KeeperRequest extends infer R ? (R extends { id: number } ? Omit<R, "id"> : never) : never;
+/** A request before it gets its id. */
+export type KeeperAsk = KeeperRequest extends infer R ? (R extends { id: number } ? Omit<R, "id"> : never) : never;
 
-/** A connection through a keeper's socket. */
-export class KeptConnection implements Connection {
-  readonly kind = "ssh" as const;
+/** A conversation with the keeper: requests out, answers matched back by id. */
+export class KeeperClient {
   readonly #socket: net.Socket;
-  readonly #address: string;
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
   #gone: Error | undefined;
 
-  private constructor(
-    socket: net.Socket,
-    readonly user: string,
-    address: string,
-  ) {
+  private constructor(socket: net.Socket, gone: () => Error) {
     this.#socket = socket;
-    this.#address = address;
     const reader = new MessageReader<KeeperAnswer>();
     socket.on("data", (chunk) => {
       try {
@@ -37,28 +31,27 @@ export class KeptConnection implements Connection {
     });
     socket.on("error", () => undefined);
     socket.on("close", () => {
-      this.#gone ??= new UnreachableError(`Cannot finish a command on ${this.#address}: its kept connection ended`);
+      this.#gone ??= gone();
       for (const p of this.#pending.values()) p.reject(this.#gone);
       this.#pending.clear();
     });
   }
 
-  /** The kept connection on `socket`, when a keeper listens there and its connection is alive; else undefined. */
-  static async attach(socket: string, target: { user: string; address: string }): Promise<KeptConnection | undefined> {
-    const stream = await new Promise<net.Socket | undefined>((resolve) => {
+  /** A conversation with the keeper on `socket`; undefined when none listens. */
+  static connect(socket: string, gone: () => Error): Promise<KeeperClient | undefined> {
+    return new Promise((resolve) => {
       const s = net.connect(socket);
-      s.once("connect", () => resolve(s));
+      s.once("connect", () => resolve(new KeeperClient(s, gone)));
       s.once("error", () => resolve(undefined));
     });
-    if (!stream) return undefined;
-    const kept = new KeptConnection(stream, target.user, target.address);
-    const hello = await kept.#ask({ op: "hello" }).catch(() => undefined);
-    if (hello && "alive" in hello && hello.alive) return kept;
-    stream.destroy();
-    return undefined;
   }
 
-  #ask(request: Request): Promise<KeeperAnswer> {
+  /** Whether the keeper has gone away. */
+  get gone(): boolean {
+    return this.#gone !== undefined;
+  }
+
+  ask(request: KeeperAsk): Promise<KeeperAnswer> {
     if (this.#gone) return Promise.reject(this.#gone);
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
@@ -67,26 +60,63 @@ export class KeptConnection implements Connection {
     });
   }
 
+  /** End the conversation. */
+  end(): void {
+    this.#socket.end();
+  }
+}
+
+/** A connection kept by the keeper, used through its socket. */
+export class KeptConnection implements Connection {
+  readonly kind = "ssh" as const;
+
+  readonly #client: KeeperClient;
+  readonly #key: string;
+  readonly #address: string;
+
+  private constructor(client: KeeperClient, key: string, target: { user: string; address: string }) {
+    this.#client = client;
+    this.#key = key;
+    this.user = target.user;
+    this.#address = target.address;
+  }
+
+  readonly user: string;
+
+  /** The connection kept under `key`, when the keeper on `socket` has it alive; else undefined. */
+  static async attach(socket: string, key: string, target: { user: string; address: string }): Promise<KeptConnection | undefined> {
+    const gone = () => new UnreachableError(`Cannot finish a command on ${target.address}: its kept connection ended`);
+    const client = await KeeperClient.connect(socket, gone);
+    if (!client) return undefined;
+    const hello = await client.ask({ op: "hello", key }).catch(() => undefined);
+    if (hello && "alive" in hello && hello.alive) return new KeptConnection(client, key, target);
+    client.end();
+    return undefined;
+  }
+
   async open(): Promise<void> {}
 
   async exec(command: Command): Promise<ExecResult> {
     const input = stdinBytes(command);
-    const answer = await this.#ask({
+    const answer = await this.#client.ask({
       op: "exec",
+      key: this.#key,
       text: command.text,
       ...(input === undefined ? {} : { stdin: Buffer.from(input).toString("base64") }),
     });
     if ("result" in answer) return answer.result;
     if ("error" in answer) {
       const { message, unreachable, hint } = answer.error;
-      throw unreachable ? new UnreachableError(message, hint ? { hint } : {}) : new Error(message);
+      throw unreachable
+        ? new UnreachableError(message.replace(/^Cannot run a command:/, `Cannot run a command on ${this.#address}:`), hint ? { hint } : {})
+        : new Error(message);
     }
-    throw new Error(`unexpected answer from the keeper of ${this.#address}`);
+    throw new Error(`unexpected answer from the keeper for ${this.#address}`);
   }
 
-  /** Detach; unless `keep`, the keeper ends and closes its connection first. */
+  /** Detach; unless `keep`, the keeper ends this connection first. */
   async close(options?: CloseOptions): Promise<void> {
-    if (!options?.keep && !this.#gone) await this.#ask({ op: "end" }).catch(() => undefined);
-    this.#socket.end();
+    if (!options?.keep && !this.#client.gone) await this.#client.ask({ op: "end", key: this.#key }).catch(() => undefined);
+    this.#client.end();
   }
 }

@@ -1,23 +1,33 @@
 /**
- * What a run and a connection keeper (keeper.ts) say over the keeper's Unix socket: one JSON
- * object per line. A run asks whether the kept connection is alive, runs commands, and may ask
- * the keeper to end; every request carries an id its answer repeats.
+ * What runs and the keeper (keeper.ts) say over the keeper's Unix socket: one JSON object per
+ * line. A run asks whether the connection kept under a key is alive, runs commands on it, ends it,
+ * or hands the keeper connections to keep; every request carries an id its answer repeats.
  */
 import { StringDecoder } from "node:string_decoder";
-import type { ExecResult } from "../../core/connection.js";
+import type { ExecResult, SshSpec } from "../../core/connection.js";
+
+/** A connection for the keeper to keep: how to reach the host (password included), under which key, how long. */
+export interface KeepOrder {
+  /** The connection's key (keeperKey(spec)). */
+  readonly key: string;
+  readonly spec: SshSpec;
+  /** Idle time in seconds; null: no limit but the keeper's own. */
+  readonly idleSeconds: number | null;
+}
 
 /** A run's request. `stdin` is base64 (the bytes exactly); secrets travel here, never in argv. */
 export type KeeperRequest =
-  | { readonly id: number; readonly op: "hello" }
-  | { readonly id: number; readonly op: "exec"; readonly text: string; readonly stdin?: string }
-  | { readonly id: number; readonly op: "end" };
+  | { readonly id: number; readonly op: "hello"; readonly key: string }
+  | { readonly id: number; readonly op: "exec"; readonly key: string; readonly text: string; readonly stdin?: string }
+  | { readonly id: number; readonly op: "end"; readonly key: string }
+  | { readonly id: number; readonly op: "keep"; readonly orders: readonly KeepOrder[] };
 
 /** The keeper's answer to request `id`. */
 export type KeeperAnswer =
   | { readonly id: number; readonly alive: boolean }
   | { readonly id: number; readonly result: ExecResult }
   | { readonly id: number; readonly error: { readonly message: string; readonly unreachable: boolean; readonly hint?: string } }
-  | { readonly id: number; readonly ended: true };
+  | { readonly id: number; readonly done: true };
 
 /** One message as a line. */
 export function encodeMessage(message: KeeperRequest | KeeperAnswer): string {

@@ -1,8 +1,8 @@
 /**
- * Where a kept connection listens: one Unix socket per way of reaching a host, in a directory only
- * this user may enter (as OpenSSH's ControlPath). The name is a hash of how the host is reached —
- * never of a password or passphrase, which a name could leak — so another address, port, user,
- * key, known_hosts file or jump host never shares a kept connection.
+ * Where the keeper listens: one Unix socket per user, in a directory only this user may enter (as
+ * OpenSSH's ControlPath). Each kept connection has a key, a hash of how the host is reached —
+ * never of a password or passphrase, which a key could leak — so another address, port, user,
+ * key file, known_hosts file or jump host never shares a kept connection.
  */
 import { createHash } from "node:crypto";
 import { lstatSync, mkdirSync } from "node:fs";
@@ -33,14 +33,16 @@ function reach(spec: SshSpec): unknown {
   ];
 }
 
-/** The socket of `spec`'s keeper in `dir`. */
-export function keeperSocket(spec: SshSpec, dir: string): string {
-  const hash = createHash("sha256")
-    .update(JSON.stringify(reach(spec)))
-    .digest("hex")
-    .slice(0, 24);
-  return path.join(dir, `${hash}.sock`);
+/** The key of `spec`'s kept connection. */
+export function keeperKey(spec: SshSpec): string {
+  return createHash("sha256").update(JSON.stringify(reach(spec))).digest("hex").slice(0, 24);
 }
+
+/** The keeper's socket in `dir`. */
+export const keeperSocket = (dir: string): string => path.join(dir, "keeper.sock");
+
+/** The keeper's log in `dir` (what it does, never a command or its input). */
+export const keeperLog = (dir: string): string => path.join(dir, "keeper.log");
 
 /**
  * Make `dir` (mode 0700) if missing and say why it must not hold sockets, if so: it must be a real

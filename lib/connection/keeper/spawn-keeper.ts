@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { KeeperOrder } from "./keeper-main.js";
+import type { KeeperStart } from "./keeper-main.js";
 
 /**
  * The keeper's entry beside this module: keeper-main.ts under tsx, keeper-main.js in dist/, or, in
@@ -35,15 +35,15 @@ function nodeArgs(entry: string): { args: string[]; cwd?: string } {
   return loader ? { args: [...loader, entry] } : { args: ["--import", "tsx", entry], cwd: path.resolve(path.dirname(entry), "../../..") };
 }
 
-/** Start a keeper for `order`; false when its entry cannot be found. Never waits for it. */
-export function spawnKeeper(order: KeeperOrder): boolean {
+/** Start a keeper with `start`'s orders; false when its entry cannot be found. Never waits for it. */
+export function spawnKeeper(start: KeeperStart): boolean {
   const entry = keeperEntry();
   if (!entry) return false;
   const { args, cwd } = nodeArgs(entry);
   const child = spawn(process.execPath, args, { detached: true, stdio: ["pipe", "ignore", "ignore"], ...(cwd ? { cwd } : {}) });
   child.on("error", () => undefined);
   child.stdin.on("error", () => undefined);
-  child.stdin.end(JSON.stringify(order));
+  child.stdin.end(JSON.stringify(start));
   child.unref();
   return true;
 }

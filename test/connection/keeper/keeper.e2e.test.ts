@@ -14,7 +14,7 @@ import { runPlaybook } from "../../../lib/run/runner.js";
 import { ensureDir, ensureFile } from "../../../lib/tasks/files/index.js";
 import { dockerExec, labHostInventory, useLab } from "../../e2e/lab-fixture.js";
 
-const lab = useLab({ name: "t-keeper", count: 1 });
+const lab = useLab({ name: "t-keeper", count: 2 });
 
 const book = playbook({
   name: "keeper-e2e",
@@ -47,6 +47,11 @@ async function logins(): Promise<number> {
 }
 
 const sockets = () => readdirSync(keeperDir).filter((f) => f.endsWith(".sock"));
+/** Hosts the keeper has logged in to and keeps (its log's "kept <key>" lines, less those it ended). */
+const keptHosts = () => {
+  const log = existsSync(path.join(keeperDir, "keeper.log")) ? readFileSync(path.join(keeperDir, "keeper.log"), "utf8") : "";
+  return (log.match(/\] kept [0-9a-f]+$/gm) ?? []).length - (log.match(/\] ending [0-9a-f]+:/gm) ?? []).length;
+};
 const keeperPids = () =>
   readdirSync(keeperDir)
     .filter((f) => f.endsWith(".log"))
@@ -77,16 +82,16 @@ async function endKeepers(): Promise<void> {
   for (const f of readdirSync(keeperDir)) rmSync(path.join(keeperDir, f), { force: true });
 }
 
-async function run(persist: number) {
-  const h = lab().hosts[0]!;
-  const inventory = labHostInventory(lab(), { bosun_ssh_persist: persist });
+async function run(persist: number, hosts: readonly number[] = [0]) {
+  const inventory = labHostInventory(lab(), { bosun_ssh_persist: persist }, hosts);
   const events = new RunEvents();
   const notes: string[] = [];
   events.on("log", (e) => notes.push(e.message));
   const report = await runPlaybook(book, { inventory, events });
   expect(report.hostErrors).toEqual({});
-  const connection = notes.find((n) => n.startsWith("connection: ")) ?? "";
-  return { changed: report.stats[h.name]?.changed, kept: connection.startsWith("connection: kept") };
+  const kept = notes.filter((n) => n.startsWith("connection: kept")).length;
+  const changed = Object.values(report.stats).reduce((n, s) => n + s.changed, 0);
+  return { changed, kept: kept > 0, keptHosts: kept };
 }
 
 test("a run that changes the host leaves no keeper; a no-op run leaves one; the next run needs no login; a change ends the keeper", async () => {
@@ -100,7 +105,7 @@ test("a run that changes the host leaves no keeper; a no-op run leaves one; the 
 
   const noop = await run(30);
   expect(noop).toMatchObject({ changed: 0, kept: false });
-  await until("the keeper listens", () => sockets().length === 1);
+  await until("the keeper keeps the host", () => keptHosts() === 1);
   expect(await logins()).toBe(before + 3); // the no-op run's own login, then the keeper's
 
   const kept = await run(30);
@@ -116,13 +121,13 @@ test("a run that changes the host leaves no keeper; a no-op run leaves one; the 
   const after = await run(30);
   expect(after).toMatchObject({ changed: 0, kept: false });
   expect(await logins()).toBe(before + 4);
-  await until("that no-op run's keeper listens", () => sockets().length === 1); // its login must not fall into the next test
+  await until("that no-op run's keeper keeps the host", () => keptHosts() === 1); // its login must not fall into the next test
 });
 
 test("a keeper whose connection the host dropped is not used: the next run logs in again", async () => {
   await endKeepers();
   await run(30);
-  await until("the keeper listens", () => sockets().length === 1);
+  await until("the keeper keeps the host", () => keptHosts() === 1);
   const pid = keeperPids()[0]!;
   // sshd's processes serving the keeper's login: the only session left on the host.
   await dockerExec(lab().hosts[0]!.container, ["sh", "-c", "pkill -f '^sshd: root@notty'"]);
@@ -131,13 +136,24 @@ test("a keeper whose connection the host dropped is not used: the next run logs 
   const before = await logins();
   expect(await run(30)).toMatchObject({ changed: 0, kept: false });
   expect(await logins()).toBe(before + 1);
-  await until("that no-op run's keeper listens", () => sockets().length === 1); // so that the next test can end it
+  await until("that no-op run's keeper keeps the host", () => keptHosts() === 1); // so that the next test can end it
+});
+
+test("one keeper process keeps several hosts; a host handed over later joins it; the next run uses both", async () => {
+  await endKeepers();
+  expect(await run(30, [0, 1])).toMatchObject({ changed: 2, keptHosts: 0 }); // the first run on the second host changes it
+  await until("the keeper keeps the first host", () => keptHosts() === 1);
+  expect(await run(30, [0, 1])).toMatchObject({ changed: 0, keptHosts: 1 });
+  await until("the keeper keeps both hosts", () => keptHosts() === 2);
+  expect(keeperPids()).toHaveLength(1); // the second host was handed to the keeper already running
+  const next = await run(30, [0, 1]);
+  expect(next).toMatchObject({ changed: 0, keptHosts: 2 });
 });
 
 test("a keeper ends after its idle time", async () => {
   await endKeepers();
   await run(2);
-  await until("the keeper listens", () => sockets().length === 1);
+  await until("the keeper keeps the host", () => keptHosts() === 1);
   const pid = keeperPids()[0]!;
   await until("the keeper ended on its own", () => sockets().length === 0 && !alive(pid), 20);
 });

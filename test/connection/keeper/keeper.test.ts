@@ -3,11 +3,13 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { Command } from "../../../lib/core/command.js";
-import type { ExecResult } from "../../../lib/core/connection.js";
+import type { ExecResult, SshSpec } from "../../../lib/core/connection.js";
 import { UnreachableError } from "../../../lib/core/errors.js";
 import { LocalConnection } from "../../../lib/connection/local.js";
 import { ConnectionKeeper, KeeperTakenError, type KeptSsh } from "../../../lib/connection/keeper/keeper.js";
 import { KeptConnection } from "../../../lib/connection/keeper/kept-connection.js";
+import { handOverNow } from "../../../lib/connection/keeper/hand-over.js";
+import type { KeepOrder } from "../../../lib/connection/keeper/protocol.js";
 
 /** This machine's /bin/sh behind the keeper, standing in for a host's SSH connection. */
 class LocalKept implements KeptSsh {
@@ -26,20 +28,44 @@ class LocalKept implements KeptSsh {
   }
 }
 
+const spec = (host: string): SshSpec => ({
+  kind: "ssh",
+  host,
+  port: 22,
+  user: "root",
+  hostKeyPolicy: "strict",
+  connectTimeoutMs: 1000,
+  connectRetries: 0,
+});
+const order = (key: string, idleSeconds: number | null = 60): KeepOrder => ({ key, spec: spec(key), idleSeconds });
 const target = { user: "root", address: "root@h:22" };
+const until = async (condition: () => boolean) => {
+  for (let i = 0; i < 100 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+};
 
-function setUp(idleMs = 60_000, maxMs?: number): { socket: string; connection: LocalKept; start: () => Promise<ConnectionKeeper> } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "keeper-test-"));
-  const socket = path.join(dir, "k.sock");
-  const connection = new LocalKept();
-  return { socket, connection, start: () => ConnectionKeeper.start({ socket, idleMs, connection, ...(maxMs ? { maxMs } : {}) }) };
+/** A keeper on a fresh socket whose logins are LocalKept connections, by key. */
+async function keeperWith(orders: KeepOrder[], maxMs?: number) {
+  const socket = path.join(mkdtempSync(path.join(os.tmpdir(), "keeper-test-")), "keeper.sock");
+  const logins = new Map<string, LocalKept>();
+  const keeper = await ConnectionKeeper.start({
+    socket,
+    connect: async (s) => {
+      const c = new LocalKept();
+      logins.set(s.host, c);
+      return c;
+    },
+    ...(maxMs ? { maxMs } : {}),
+  });
+  keeper.keep(orders);
+  await until(() => orders.every((o) => logins.has(o.key)));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  return { socket, keeper, logins };
 }
 
 describe("ConnectionKeeper and KeptConnection", () => {
   test("a command through the keeper gives what the connection gives: output, error output, exit status, stdin bytes", async () => {
-    const { socket, start } = setUp();
-    const keeper = await start();
-    const kept = await KeptConnection.attach(socket, target);
+    const { socket, keeper } = await keeperWith([order("a")]);
+    const kept = await KeptConnection.attach(socket, "a", target);
     expect(kept).toBeDefined();
     const command = { text: `cat; printf 'no newline'; printf 'err\\n' >&2; exit 3`, stdin: Buffer.from("é'$x\n\tend") };
     const through = await kept!.exec(command);
@@ -50,95 +76,118 @@ describe("ConnectionKeeper and KeptConnection", () => {
     await keeper.stop("test over");
   });
 
-  test("its socket is for this user only (0600)", async () => {
-    const { socket, start } = setUp();
-    const keeper = await start();
+  test("one keeper keeps many hosts, each under its own key; its socket is for this user only (0600)", async () => {
+    const { socket, keeper, logins } = await keeperWith([order("a"), order("b")]);
     expect(statSync(socket).mode & 0o777).toBe(0o600);
+    const a = await KeptConnection.attach(socket, "a", target);
+    const b = await KeptConnection.attach(socket, "b", target);
+    expect(await KeptConnection.attach(socket, "c", target)).toBeUndefined();
+    await a!.close();
+    expect(logins.get("a")?.closed).toBe(true);
+    expect(logins.get("b")?.closed).toBe(false);
+    expect((await b!.exec({ text: "echo b" })).stdout).toBe("b\n");
+    await b!.close({ keep: true });
     await keeper.stop("test over");
   });
 
-  test("closing with keep leaves it for the next run; closing without ends it, closes the connection and removes the socket", async () => {
-    const { socket, connection, start } = setUp();
-    const keeper = await start();
-    const first = await KeptConnection.attach(socket, target);
+  test("closing with keep leaves it for the next run; closing without ends it; with nothing left, the keeper ends and removes its socket", async () => {
+    const { socket, keeper, logins } = await keeperWith([order("a")]);
+    const first = await KeptConnection.attach(socket, "a", target);
     await first!.close({ keep: true });
-    const second = await KeptConnection.attach(socket, target);
+    const second = await KeptConnection.attach(socket, "a", target);
     expect((await second!.exec({ text: "echo again" })).stdout).toBe("again\n");
-    expect(connection.closed).toBe(false);
+    expect(logins.get("a")?.closed).toBe(false);
     await second!.close();
     await keeper.ended;
-    expect(connection.closed).toBe(true);
+    expect(logins.get("a")?.closed).toBe(true);
     expect(existsSync(socket)).toBe(false);
-    expect(await KeptConnection.attach(socket, target)).toBeUndefined();
+    expect(await KeptConnection.attach(socket, "a", target)).toBeUndefined();
   });
 
-  test("it ends after its idle time with no run attached", async () => {
-    const { socket, connection, start } = setUp(200);
-    const keeper = await start();
-    const kept = await KeptConnection.attach(socket, target);
+  test("a connection ends after its idle time with no run attached", async () => {
+    const { socket, keeper, logins } = await keeperWith([order("a", 0.2)]);
+    const kept = await KeptConnection.attach(socket, "a", target);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(logins.get("a")?.closed).toBe(false); // attached: not idle
     await kept!.close({ keep: true });
     await keeper.ended;
-    expect(connection.closed).toBe(true);
-    expect(existsSync(socket)).toBe(false);
+    expect(logins.get("a")?.closed).toBe(true);
   });
 
   test("used or not, a login is kept no longer than its limit: the run attached finishes, no new run is taken", async () => {
-    const { socket, connection, start } = setUp(60_000, 300);
-    const keeper = await start();
-    const kept = await KeptConnection.attach(socket, target);
+    const { socket, keeper, logins } = await keeperWith([order("a")], 300);
+    const kept = await KeptConnection.attach(socket, "a", target);
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect((await kept!.exec({ text: "echo still" })).stdout).toBe("still\n");
-    expect(await KeptConnection.attach(socket, target)).toBeUndefined();
+    expect(await KeptConnection.attach(socket, "a", target)).toBeUndefined();
     await kept!.close({ keep: true });
     await keeper.ended;
-    expect(connection.closed).toBe(true);
+    expect(logins.get("a")?.closed).toBe(true);
   });
 
-  test("a lost connection is not offered to a run, and the keeper ends", async () => {
-    const { socket, connection, start } = setUp();
-    const keeper = await start();
-    connection.lost = true;
-    expect(await KeptConnection.attach(socket, target)).toBeUndefined();
+  test("a lost connection is not offered to a run and is ended", async () => {
+    const { socket, keeper, logins } = await keeperWith([order("a")]);
+    logins.get("a")!.lost = true;
+    expect(await KeptConnection.attach(socket, "a", target)).toBeUndefined();
     await keeper.ended;
     expect(existsSync(socket)).toBe(false);
   });
 
   test("a connection error reaches the run as the same kind of error, with its hint", async () => {
-    const { socket, connection, start } = setUp();
-    const keeper = await start();
-    const kept = await KeptConnection.attach(socket, target);
-    connection.lost = true;
+    const { socket, keeper, logins } = await keeperWith([order("a")]);
+    const kept = await KeptConnection.attach(socket, "a", target);
+    logins.get("a")!.lost = true;
     const error = await kept!.exec({ text: "true" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnreachableError);
     expect(error).toMatchObject({ message: "Cannot run a command on h: the connection was lost", context: { hint: "look at h" } });
     await keeper.stop("test over");
   });
 
-  test("a run that goes away while its command runs ends the keeper, as a run's own connection would end with it", async () => {
-    const { socket, connection, start } = setUp();
-    const keeper = await start();
+  test("a run that goes away while its command runs ends that connection, as a run's own connection would end with it", async () => {
+    const { socket, keeper, logins } = await keeperWith([order("a"), order("b")]);
     const raw = net.connect(socket);
     await new Promise((resolve) => raw.once("connect", resolve));
-    raw.write(`${JSON.stringify({ id: 1, op: "exec", text: "sleep 1" })}\n`);
+    raw.write(`${JSON.stringify({ id: 1, op: "hello", key: "a" })}\n${JSON.stringify({ id: 2, op: "exec", key: "a", text: "sleep 1" })}\n`);
     await new Promise((resolve) => setTimeout(resolve, 200));
     raw.destroy();
-    await keeper.ended;
-    expect(connection.closed).toBe(true);
+    await until(() => logins.get("a")!.closed);
+    expect(logins.get("a")?.closed).toBe(true);
+    expect(logins.get("b")?.closed).toBe(false);
+    await keeper.stop("test over");
+  });
+
+  test("a command on a key the run did not attach to is refused", async () => {
+    const { socket, keeper } = await keeperWith([order("a")]);
+    const raw = net.connect(socket);
+    const answer = new Promise<string>((resolve) => raw.once("data", (d) => resolve(d.toString())));
+    raw.write(`${JSON.stringify({ id: 1, op: "exec", key: "a", text: "echo sneaked" })}\n`);
+    expect(JSON.parse(await answer)).toMatchObject({ id: 1, error: { unreachable: true } });
+    raw.destroy();
+    await keeper.stop("test over");
   });
 
   test("a second keeper on a live socket is refused; a stale socket file is replaced", async () => {
-    const { socket, start } = setUp();
-    const keeper = await start();
-    await expect(ConnectionKeeper.start({ socket, idleMs: 1000, connection: new LocalKept() })).rejects.toBeInstanceOf(KeeperTakenError);
+    const { socket, keeper } = await keeperWith([order("a")]);
+    const connect = async () => new LocalKept();
+    await expect(ConnectionKeeper.start({ socket, connect })).rejects.toBeInstanceOf(KeeperTakenError);
     await keeper.stop("test over");
     writeFileSync(socket, ""); // a file left behind where nobody listens
-    const again = await ConnectionKeeper.start({ socket, idleMs: 1000, connection: new LocalKept() });
-    expect(await KeptConnection.attach(socket, target)).toBeDefined();
+    const again = await ConnectionKeeper.start({ socket, connect });
+    again.keep([order("a")]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await KeptConnection.attach(socket, "a", target)).toBeDefined();
     await again.stop("test over");
   });
 
-  test("with no keeper listening, attach finds nothing", async () => {
-    const { socket } = setUp();
-    expect(await KeptConnection.attach(socket, target)).toBeUndefined();
+  test("hand-over: orders go to the keeper listening; with none, one is started with them", async () => {
+    const { socket, keeper, logins } = await keeperWith([order("a")]);
+    const spawned: unknown[] = [];
+    const spawn = (s: unknown) => (spawned.push(s), true);
+    expect(await handOverNow({ socket, logFile: "/dev/null" }, [order("b")], spawn)).toBe(true);
+    await until(() => logins.has("b"));
+    expect(spawned).toEqual([]);
+    await keeper.stop("test over");
+    expect(await handOverNow({ socket, logFile: "/dev/null" }, [order("c")], spawn)).toBe(true);
+    expect(spawned).toEqual([{ orders: [order("c")], socket, logFile: "/dev/null" }]);
   });
 });

@@ -2,7 +2,9 @@ import { encodeMessage, MessageReader } from "../../../lib/connection/keeper/pro
 
 describe("MessageReader", () => {
   test("messages split anywhere, several in one chunk, come out whole and in order", () => {
-    const text = encodeMessage({ id: 1, op: "hello" }) + encodeMessage({ id: 2, op: "exec", text: "printf 'a\\nb'", stdin: "eA==" });
+    const text =
+      encodeMessage({ id: 1, op: "hello", key: "k" }) +
+      encodeMessage({ id: 2, op: "exec", key: "k", text: "printf 'a\\nb'", stdin: "eA==" });
     for (let cut = 0; cut <= text.length; cut++) {
       const reader = new MessageReader<{ id: number }>();
       const got = [...reader.push(text.slice(0, cut)), ...reader.push(text.slice(cut))];
@@ -21,7 +23,7 @@ describe("MessageReader", () => {
 
   test("a line of 64 MiB arriving in 64 KiB chunks comes out whole", () => {
     const reader = new MessageReader<{ id: number; stdin: string }>();
-    const line = encodeMessage({ id: 7, op: "exec", text: "cat", stdin: "A".repeat(64 * 1024 * 1024) });
+    const line = encodeMessage({ id: 7, op: "exec", key: "k", text: "cat", stdin: "A".repeat(64 * 1024 * 1024) });
     const got: { id: number; stdin: string }[] = [];
     for (let i = 0; i < line.length; i += 65536) got.push(...reader.push(line.slice(i, i + 65536)));
     expect(got).toHaveLength(1);

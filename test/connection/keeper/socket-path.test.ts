@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, statSync, symlinkSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { SshSpec } from "../../../lib/core/connection.js";
-import { keeperDir, keeperSocket, unsafeKeeperDir } from "../../../lib/connection/keeper/socket-path.js";
+import { keeperDir, keeperKey, keeperSocket, unsafeKeeperDir } from "../../../lib/connection/keeper/socket-path.js";
 
 const spec: SshSpec = {
   kind: "ssh",
@@ -15,8 +15,8 @@ const spec: SshSpec = {
   connectRetries: 2,
 };
 
-describe("keeperSocket()", () => {
-  test("one socket per way of reaching a host", () => {
+describe("keeperKey()", () => {
+  test("one key per way of reaching a host", () => {
     const names = [
       spec,
       { ...spec, host: "203.0.113.10" },
@@ -27,18 +27,18 @@ describe("keeperSocket()", () => {
       { ...spec, hostKeyPolicy: "off" as const },
       { ...spec, jump: { ...spec, host: "bastion" } },
       { ...spec, proxyCommand: "nc %h %p" },
-    ].map((s) => keeperSocket(s, "/d"));
+    ].map((s) => keeperKey(s));
     expect(new Set(names).size).toBe(names.length);
   });
 
-  test("the name is a hash of how the host is reached, never of a password or passphrase", () => {
-    const a = keeperSocket(spec, "/d");
-    expect(keeperSocket({ ...spec, password: "pw", passphrase: "ph" }, "/d")).toBe(a);
-    expect(path.basename(a)).toMatch(/^[0-9a-f]{24}\.sock$/);
+  test("the key is a hash of how the host is reached, never of a password or passphrase", () => {
+    const a = keeperKey(spec);
+    expect(keeperKey({ ...spec, password: "pw", passphrase: "ph" })).toBe(a);
+    expect(a).toMatch(/^[0-9a-f]{24}$/);
   });
 
-  test("stays well inside a Unix socket path's 107 bytes in the default directory", () => {
-    expect(Buffer.byteLength(keeperSocket(spec, keeperDir({})))).toBeLessThan(80);
+  test("the keeper's socket stays well inside a Unix socket path's 107 bytes in the default directory", () => {
+    expect(Buffer.byteLength(keeperSocket(keeperDir({})))).toBeLessThan(60);
   });
 });
 
