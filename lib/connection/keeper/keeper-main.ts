@@ -39,6 +39,11 @@ async function login(spec: SshSpec): Promise<SshConnection> {
 
 async function keep(start: KeeperStart): Promise<void> {
   const log = (line: string) => appendFileSync(start.logFile, `${new Date().toISOString()} [${process.pid}] ${line}\n`, { mode: 0o600 });
+  // Nobody sees its stderr: say why it ended where `keeper.log` readers look, and end (runs then log in themselves).
+  process.on("uncaughtException", (e) => {
+    log(`ending: ${e.stack ?? e.message}`);
+    process.exit(1);
+  });
   let keeper: ConnectionKeeper;
   try {
     keeper = await ConnectionKeeper.start({ socket: start.socket, connect: login, log });
