@@ -12,7 +12,7 @@ import type { CloseOptions, Connection, ExecResult, SshSpec } from "../../core/c
 import { BosunError } from "../../core/errors.js";
 import type { SshConnection } from "../ssh.js";
 import { KeptConnection } from "./kept-connection.js";
-import { persistSeconds } from "./persist-setting.js";
+import { persistSetting } from "./persist-setting.js";
 import { handOver, type KeeperPlace } from "./hand-over.js";
 import { keeperDir, keeperKey, keeperLog, keeperSocket, unsafeKeeperDir } from "./socket-path.js";
 import { keeperEntry } from "./spawn-keeper.js";
@@ -47,8 +47,9 @@ export class KeepingSshConnection implements Connection {
   }
 
   async #open(): Promise<void> {
+    let from: string;
     try {
-      this.#seconds = persistSeconds(this.spec);
+      ({ seconds: this.#seconds, from } = persistSetting(this.spec));
     } catch (e) {
       throw new BosunError((e as Error).message, { hint: "unset it, or give whole seconds such as 60 (0 turns keeping off)" });
     }
@@ -60,7 +61,7 @@ export class KeepingSshConnection implements Connection {
       this.#active = await KeptConnection.attach(this.#place.socket, keeperKey(this.spec), { user: this.spec.user, address });
       if (this.#active) return;
     }
-    this.notKept = this.#seconds === 0 ? "keeping is off (bosun_ssh_persist 0)" : unsafe;
+    this.notKept = this.#seconds === 0 ? `keeping is off (${from})` : unsafe;
     // Loaded here: a run on kept connections never needs ssh2 (about 30 ms of start-up).
     const { SshConnection } = await import("../ssh.js");
     const direct = new SshConnection(this.spec);

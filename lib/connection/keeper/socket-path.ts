@@ -35,7 +35,10 @@ function reach(spec: SshSpec): unknown {
 
 /** The key of `spec`'s kept connection. */
 export function keeperKey(spec: SshSpec): string {
-  return createHash("sha256").update(JSON.stringify(reach(spec))).digest("hex").slice(0, 24);
+  return createHash("sha256")
+    .update(JSON.stringify(reach(spec)))
+    .digest("hex")
+    .slice(0, 24);
 }
 
 /** The keeper's socket in `dir`. */
