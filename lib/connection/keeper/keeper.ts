@@ -45,6 +45,7 @@ interface Kept {
   readonly runs: Map<net.Socket, number>;
   idle?: NodeJS.Timeout;
   expiry?: NodeJS.Timeout;
+  /** Past its age limit, or a run changed its host: no new run; it ends when the last attached run leaves. */
   expired: boolean;
 }
 
@@ -150,7 +151,7 @@ export class ConnectionKeeper {
         if (inFlight === undefined) continue;
         kept.runs.delete(socket);
         if (inFlight > 0) this.#end(kept, "a run left while its command still ran");
-        else if (kept.expired && kept.runs.size === 0) this.#end(kept, "kept as long as a login may be");
+        else if (kept.expired && kept.runs.size === 0) this.#end(kept, "no longer kept, and its last run left");
         else this.#armIdle(kept);
       }
       this.#stopWhenEmpty();
@@ -172,7 +173,12 @@ export class ConnectionKeeper {
     }
     const kept = this.#kept.get(request.key);
     if (request.op === "end") {
-      if (kept) this.#end(kept, "a run changed its host");
+      // Another run still attached (two runs on one host at once) finishes on it first.
+      if (kept) {
+        kept.expired = true;
+        kept.runs.delete(socket);
+        if (kept.runs.size === 0) this.#end(kept, "a run changed its host");
+      }
       return answer({ id: request.id, done: true });
     }
     if (request.op === "hello") {

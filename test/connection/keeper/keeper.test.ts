@@ -104,6 +104,19 @@ describe("ConnectionKeeper and KeptConnection", () => {
     expect(await KeptConnection.attach(socket, "a", target)).toBeUndefined();
   });
 
+  test("a run that changed the host ends the connection once no other run is on it; no new run attaches meanwhile", async () => {
+    const { socket, keeper, logins } = await keeperWith([order("a")]);
+    const changer = await KeptConnection.attach(socket, "a", target);
+    const other = await KeptConnection.attach(socket, "a", target);
+    await changer!.close();
+    expect(logins.get("a")?.closed).toBe(false);
+    expect(await KeptConnection.attach(socket, "a", target)).toBeUndefined();
+    expect((await other!.exec({ text: "echo finishing" })).stdout).toBe("finishing\n");
+    await other!.close({ keep: true });
+    await keeper.ended;
+    expect(logins.get("a")?.closed).toBe(true);
+  });
+
   test("a connection ends after its idle time with no run attached", async () => {
     const { socket, keeper, logins } = await keeperWith([order("a", 0.2)]);
     const kept = await KeptConnection.attach(socket, "a", target);
