@@ -3,7 +3,7 @@
  * exists and a digest of the password hash (the hash itself never leaves the host), plus which of
  * the groups a task wants exist. One command (`getent passwd`, `id`, `getent shadow`, `getent group`).
  */
-import { sh, type Command } from "../core/command.js";
+import { raw, sh, type Command } from "../core/command.js";
 import { defineFact } from "../core/fact.js";
 import { parseSections, section, sectionedCommand } from "./access.js";
 
@@ -50,16 +50,24 @@ export interface UserFact {
   readonly knownGroups: readonly string[];
 }
 
+/**
+ * Four programs for an account (`getent passwd`, `id`, `getent shadow`, `sha256sum`): the home comes
+ * out of the passwd line and the shadow field out of its line by the shell's own `${x#*:}`, and the
+ * primary group is the first of `id -nGz` (coreutils prints the passwd gid's group first). The wanted
+ * groups take one `getent group` with all of them, and one each only when some are missing.
+ */
 function userCommand(q: UserQuery): Command {
-  const entry = sh`n=${q.name}; if e=$(getent passwd -- "$n"); then printf '%s\\n' "$e"; id -gn -- "$n"; id -nG -- "$n"; h=$(printf '%s\\n' "$e" | cut -d: -f6); if [ -d "$h" ]; then echo home; else echo nohome; fi; if s=$(getent shadow -- "$n"); then printf '%s\\n' "$s" | cut -d: -f2 | sha256sum | cut -d' ' -f1; else echo -; fi; else echo absent; fi`;
-  const groups = sh`for g in ${[...(q.groups ?? [])]}; do if getent group -- "$g" >/dev/null; then printf '%s\\n' "$g"; fi; done`;
+  const entry = sh`n=${q.name}; if e=$(getent passwd -- "$n"); then printf '%s\\n' "$e"; id -nGz -- "$n"; echo; h=\${e#*:*:*:*:*:}; if [ -d "\${h%:*}" ]; then echo home; else echo nohome; fi; if s=$(getent shadow -- "$n"); then s=\${s#*:}; printf '%s\\n' "\${s%%:*}" | sha256sum; else echo -; fi; else echo absent; fi`;
+  const wanted = [...(q.groups ?? [])];
+  const one = sh`for g in ${wanted}; do if getent group -- "$g" >/dev/null; then printf '%s\\n' "$g"; fi; done`;
+  const groups = wanted.length ? sh`if getent group -- ${wanted} >/dev/null; then printf '%s\\n' ${wanted}; else ${one}; fi` : raw(":");
   return sectionedCommand([
     ["user", entry],
     ["groups", groups],
   ]);
 }
 
-/** Parse the `user` section: passwd line, primary group, all groups, home, shadow digest. */
+/** Parse the `user` section: passwd line, groups (NUL-separated, primary first), home, shadow digest. */
 export function parseUserSection(text: string, name: string): UserAccount {
   const lines = text.split("\n");
   if (lines[0] === "absent") return { exists: false };
@@ -67,21 +75,21 @@ export function parseUserSection(text: string, name: string): UserAccount {
   if (fields.length < 7)
     throw new Error(`Cannot read user "${name}": unexpected passwd entry ${JSON.stringify((lines[0] ?? "").slice(0, 80))}`);
   const [login = "", , uid = "", gid = "", comment = "", home = "", shell = ""] = fields;
-  const group = lines[1] ?? "";
-  const all = (lines[2] ?? "").split(" ").filter(Boolean);
-  const digest = lines[4] ?? "-";
+  const [group = "", ...others] = (lines[1] ?? "").split("\0").filter(Boolean);
+  // sha256sum reading stdin prints "<64 hex>  -"; "-" when shadow was unreadable.
+  const digest = /^([0-9a-f]{64}) {2}-$/.exec(lines[3] ?? "")?.[1];
   return {
     exists: true,
     name: login,
     uid: Number(uid),
     gid: Number(gid),
     group,
-    groups: [...new Set(all.filter((g) => g !== group))].sort(),
+    groups: [...new Set(others.filter((g) => g !== group))].sort(),
     comment,
     home,
     shell,
-    homeExists: lines[3] === "home",
-    passwordDigest: /^[0-9a-f]{64}$/.test(digest) ? digest : undefined,
+    homeExists: lines[2] === "home",
+    passwordDigest: digest,
   };
 }
 

@@ -1,9 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { normaliseMode, pathState, sameAccount, type PathStateQuery } from "../../lib/facts/files.js";
+import { linkTarget, normaliseMode, pathState, sameAccount, type PathStateQuery } from "../../lib/facts/files.js";
 
 const sha = (s: string | Buffer): string => createHash("sha256").update(s).digest("hex");
 const result = (stdout: string, code = 0, stderr = "") => ({ code, stdout, stderr, durationMs: 1 });
@@ -17,7 +17,7 @@ describe("pathState.parse()", () => {
     ["an absent path whose directory is missing", "absent\tnoparent\n", q, { kind: "absent", parentExists: false }],
     [
       "a link, its own owner and a target with spaces and a newline",
-      "link\troot\tadm\t0\t4\n/srv/a b\n\n",
+      'link\troot\tadm\t0\t4\t"/etc/x" -> "/srv/a b\\n"\n',
       q,
       { kind: "link", owner: "root", group: "adm", uid: "0", gid: "4", target: "/srv/a b\n" },
     ],
@@ -53,13 +53,13 @@ describe("pathState.parse()", () => {
     ],
     [
       "a file without content",
-      `file\t640\troot\tadm\t0\t4\t3\n${sha("hi\n")}\n`,
+      `file\t640\troot\tadm\t0\t4\t3\n${sha("hi\n")}  -\n`,
       q,
       { kind: "file", mode: "0640", owner: "root", group: "adm", uid: "0", gid: "4", size: 3, sha256: sha("hi\n") },
     ],
     [
       "a file with its content, untrimmed",
-      `file\t644\troot\troot\t0\t0\t8\n${sha("é\n\nx \n")}\né\n\nx \n`,
+      `file\t644\troot\troot\t0\t0\t8\n${sha("é\n\nx \n")}  -\né\n\nx \n`,
       withContent,
       {
         kind: "file",
@@ -75,13 +75,13 @@ describe("pathState.parse()", () => {
     ],
     [
       "an empty file with its content",
-      `file\t644\troot\troot\t0\t0\t0\n${sha("")}\n`,
+      `file\t644\troot\troot\t0\t0\t0\n${sha("")}  -\n`,
       withContent,
       { kind: "file", mode: "0644", owner: "root", group: "root", uid: "0", gid: "0", size: 0, sha256: sha(""), content: "" },
     ],
     [
       "a file too large to return",
-      `file\t644\troot\troot\t0\t0\t101\n${sha("x")}\n`,
+      `file\t644\troot\troot\t0\t0\t101\n${sha("x")}  -\n`,
       withContent,
       {
         kind: "file",
@@ -97,7 +97,7 @@ describe("pathState.parse()", () => {
     ],
     [
       "a binary file whose text does not match its checksum",
-      `file\t644\troot\troot\t0\t0\t1\n${sha(Buffer.from([0xff]))}\n\ufffd`,
+      `file\t644\troot\troot\t0\t0\t1\n${sha(Buffer.from([0xff]))}  -\n\ufffd`,
       withContent,
       {
         kind: "file",
@@ -125,6 +125,14 @@ describe("pathState.parse()", () => {
     ).toThrow(/Cannot read \/etc\/x: sh: cannot open/);
   });
 
+  test("pathState.parse() fails on a checksum line that is not sha256sum's", () => {
+    expect(() => pathState.parse(result(`file\t600\troot\troot\t0\t0\t3\n${sha("x").slice(1)}  -\n`), q)).toThrow(/no checksum/);
+  });
+
+  test("pathState.parse() fails on a link line that is not stat's %N in the c style", () => {
+    expect(() => pathState.parse(result("link\troot\troot\t0\t0\t'/etc/x' -> '/y'\n"), q)).toThrow(/unexpected link output/);
+  });
+
   test("pathState.parse() fails on output it does not know", () => {
     expect(() => pathState.parse(result("weird\n"), q)).toThrow(/unexpected output "weird"/);
   });
@@ -140,11 +148,26 @@ describe("pathState.command() run by this machine's /bin/sh", () => {
     writeFileSync(path.join(dir, "bin"), Buffer.from([0, 0xff, 0xfe]));
     mkdirSync(path.join(dir, "empty"));
     symlinkSync("../target with space\n", path.join(dir, "l"));
+    writeFileSync(path.join(dir, "-at-limit"), "x".repeat(99) + "\n");
+    writeFileSync(path.join(dir, "over-limit"), "x".repeat(100) + "\n");
+    writeFileSync(path.join(dir, "empty-file"), "");
+    writeFileSync(path.join(dir, "no-newline"), "last line");
+    writeFileSync(path.join(dir, "setuid"), "#!/bin/sh\n");
+    chmodSync(path.join(dir, "setuid"), 0o4751);
+    hostileTargets.forEach((target, i) => symlinkSync(target, Buffer.from(path.join(dir, `hostile-${i}`))));
   });
+  // Link targets readlink would print byte for byte: quotes, backslashes, escapes' look-alikes, the
+  // separator of %N, a leading dash, UTF-8, bytes that are not UTF-8 (0xff, a cut-off sequence).
+  const hostileTargets = [
+    Buffer.from(`a "b" 'c' \\d \\101 \\n -> e\t\x01\x7f ??= é\u200b`),
+    Buffer.from("-rf"),
+    Buffer.from([0x2f, 0xff, 0xfe, 0x80, 0x2f, 0xe2, 0x82]),
+    Buffer.from([0x5c, 0x22, 0x0a]),
+  ];
   afterAll(() => rmSync(path.dirname(dir), { recursive: true, force: true }));
 
   const probe = (query: PathStateQuery) => {
-    // controller-tools: sh cat cut find ls readlink sha256sum stat (pathState's command)
+    // controller-tools: sh cat find sha256sum stat (pathState's command)
     const r = spawnSync("/bin/sh", ["-c", pathState.command(query).text], { encoding: "utf8", cwd: path.dirname(dir) });
     return pathState.parse({ code: r.status, stdout: r.stdout, stderr: r.stderr, durationMs: 0 }, query);
   };
@@ -172,6 +195,35 @@ describe("pathState.command() run by this machine's /bin/sh", () => {
     expect(probe({ path: path.join(dir, "l") })).toMatchObject({ kind: "link", target: "../target with space\n" });
   });
 
+  test("pathState.command() reports hostile link targets exactly as readlink's bytes decode", () => {
+    hostileTargets.forEach((_target, i) => {
+      const link = path.join(dir, `hostile-${i}`);
+      const target = readlinkSync(Buffer.from(link), { encoding: "buffer" }).toString("utf8");
+      expect(probe({ path: link })).toMatchObject({ kind: "link", target });
+    });
+  });
+
+  test("pathState.command() returns content up to the limit, not over it", () => {
+    const limit = { content: true, maxContentBytes: 100 };
+    expect(probe({ path: path.join(dir, "-at-limit"), ...limit })).toMatchObject({ size: 100, content: "x".repeat(99) + "\n" });
+    expect(probe({ path: path.join(dir, "over-limit"), ...limit })).toMatchObject({
+      size: 101,
+      sha256: sha("x".repeat(100) + "\n"),
+      contentOmitted: "too-large",
+    });
+  });
+
+  test("pathState.command() returns an empty file and one without a trailing newline untouched", () => {
+    expect(probe({ path: path.join(dir, "empty-file"), content: true })).toMatchObject({ size: 0, sha256: sha(""), content: "" });
+    expect(probe({ path: path.join(dir, "no-newline"), content: true })).toMatchObject({ size: 9, content: "last line" });
+    expect(probe({ path: path.join(dir, "no-newline") })).toEqual(expect.not.objectContaining({ content: expect.anything() }));
+  });
+
+  test("pathState.command() reports special mode bits and other file types", () => {
+    expect(probe({ path: path.join(dir, "setuid") })).toMatchObject({ kind: "file", mode: "4751" });
+    expect(probe({ path: "/dev/null" })).toMatchObject({ kind: "other", type: "character special file" });
+  });
+
   test("pathState.command() tells empty from non-empty directories", () => {
     expect(probe({ path: path.join(dir, "empty"), dirEmpty: true })).toMatchObject({ kind: "dir", empty: true });
     expect(probe({ path: dir, dirEmpty: true })).toMatchObject({ kind: "dir", empty: false });
@@ -184,6 +236,31 @@ describe("pathState.command() run by this machine's /bin/sh", () => {
 
   test("pathState.command() executes nothing from the path", () => {
     for (const f of ["canary", "canary2"]) expect(spawnSync("ls", [path.join(path.dirname(dir), f)]).status).not.toBe(0);
+  });
+});
+
+describe("linkTarget()", () => {
+  test.each([
+    ["a plain target", '"/l" -> "/srv/app"', "/srv/app"],
+    ["a name and a target holding the separator", '"a -> b" -> "c -> d"', "c -> d"],
+    ["quotes, backslashes and a question mark", '"/l" -> "\\"q\'\\\\\\?"', "\"q'\\?"],
+    ["every one-letter escape", '"/l" -> "\\a\\b\\t\\n\\v\\f\\r"', "\x07\b\t\n\v\f\r"],
+    ["octal escapes of a UTF-8 character (the C locale)", '"/l" -> "\\303\\251t\\303\\251"', "été"],
+    ["UTF-8 printed as it is (a UTF-8 locale)", '"/l" -> "été \u200b😀"', "été \u200b😀"],
+    ["bytes that are not UTF-8, decoded as readlink's output would be", '"/l" -> "a\\377\\342\\202"', "a\ufffd\ufffd"],
+    ["a leading dash", '"-l" -> "-x"', "-x"],
+  ])("linkTarget() decodes %s", (_name, quoted, target) => {
+    expect(linkTarget(quoted)).toBe(target);
+  });
+
+  test.each([
+    ["another quoting style", "'/l' -> '/x'"],
+    ["an escape the c style never prints", '"/l" -> "\\x41"'],
+    ["an unterminated target", '"/l" -> "/x'],
+    ["text after the target", '"/l" -> "/x" y'],
+    ["no arrow", '"/l" "/x"'],
+  ])("linkTarget() refuses %s", (_name, quoted) => {
+    expect(linkTarget(quoted)).toBeUndefined();
   });
 });
 
