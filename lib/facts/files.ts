@@ -71,53 +71,13 @@ export function sameAccount(wanted: string, name: string, id: string): boolean {
 
 const DEFAULT_MAX_CONTENT = 1048576;
 
-/** The byte each one-letter escape of the `c` quoting style stands for. */
-const C_ESCAPES: Readonly<Record<string, number>> = { a: 7, b: 8, t: 9, n: 10, v: 11, f: 12, r: 13, '"': 34, "'": 39, "?": 63, "\\": 92 };
-
-/**
- * Read one double-quoted string of GNU's `c` quoting style at `at`: its bytes and where it ends.
- * Every byte a name can hold comes back: unprintable ones arrive as octal escapes.
- */
-function readCQuoted(text: string, at: number): { bytes: number[]; end: number } | undefined {
-  if (text[at] !== '"') return undefined;
-  const bytes: number[] = [];
-  let i = at + 1;
-  while (i < text.length) {
-    const c = text[i] as string;
-    if (c === '"') return { bytes, end: i + 1 };
-    if (c !== "\\") {
-      const point = String.fromCodePoint(text.codePointAt(i) as number);
-      bytes.push(...Buffer.from(point, "utf8"));
-      i += point.length;
-      continue;
-    }
-    const octal = /^[0-7]{1,3}/.exec(text.slice(i + 1, i + 4))?.[0];
-    const letter = C_ESCAPES[text[i + 1] ?? ""];
-    if (octal) bytes.push(parseInt(octal, 8) & 0xff);
-    else if (letter !== undefined) bytes.push(letter);
-    else return undefined;
-    i += 1 + (octal?.length ?? 1);
-  }
-  return undefined;
-}
-
-/**
- * The target in stat's `%N` under `QUOTING_STYLE=c` (`"name" -> "target"`), decoded from its bytes
- * as UTF-8 exactly as `readlink`'s raw output would be; undefined when the text has another shape.
- */
-export function linkTarget(quoted: string): string | undefined {
-  const name = readCQuoted(quoted, 0);
-  if (!name || !quoted.startsWith(" -> ", name.end)) return undefined;
-  const target = readCQuoted(quoted, name.end + 4);
-  return target && target.end === quoted.length ? Buffer.from(target.bytes).toString("utf8") : undefined;
-}
-
 /**
  * One command that says what is at a path (without following a link), with owner, group and mode,
  * checksums a regular file and optionally prints its content or whether a directory is empty.
- * Spawns as few programs as it can: one `stat` for a link (its target comes from `%N`), `stat` and
- * `sha256sum` for a file (plus `cat` for its content, the size test reusing stat's `%s`), `stat`
- * for a directory (plus `find` when asked whether it is empty), none for an absent path.
+ * Spawns few programs: `stat` and `sha256sum` for a file (plus `cat` for its content, the size test
+ * reusing stat's `%s`), `stat` and `readlink` for a link (stat's `%N` would spare readlink, but its
+ * quoting is GNU's alone: uutils' stat prints names unescaped), `stat` for a directory (plus `find`
+ * when asked whether it is empty), none for an absent path.
  */
 export const pathState = defineFact<PathStateQuery, PathState>({
   id: "files.pathState",
@@ -131,7 +91,7 @@ export const pathState = defineFact<PathStateQuery, PathState>({
       ? sh`if e=$(find ${findPath} -mindepth 1 -maxdepth 1 -print -quit 2>/dev/null); then if [ -z "$e" ]; then echo empty; else echo full; fi; else echo unknown; fi`
       : raw("echo");
     const parent = path.posix.dirname(q.path);
-    return sh`p=${q.path}; if [ -L "$p" ]; then printf 'link\\t'; QUOTING_STYLE=c stat --printf '%U\\t%G\\t%u\\t%g\\t%N\\n' -- "$p"; elif [ -f "$p" ]; then printf 'file\\t'; s=$(stat --printf '%a\\t%U\\t%G\\t%u\\t%g\\t%s' -- "$p") && printf '%s\\n' "$s" && sha256sum < "$p" && ${cat}; elif [ -d "$p" ]; then printf 'dir\\t'; stat --printf '%a\\t%U\\t%G\\t%u\\t%g\\t' -- "$p" && ${empty}; elif [ -e "$p" ]; then printf 'other\\t'; stat --printf '%a\\t%U\\t%G\\t%u\\t%g\\t%F\\n' -- "$p"; elif [ -d ${parent} ]; then printf 'absent\\tparent\\n'; else printf 'absent\\tnoparent\\n'; fi`;
+    return sh`p=${q.path}; if [ -L "$p" ]; then printf 'link\\t'; stat --printf '%U\\t%G\\t%u\\t%g\\n' -- "$p" && readlink -- "$p"; elif [ -f "$p" ]; then printf 'file\\t'; s=$(stat --printf '%a\\t%U\\t%G\\t%u\\t%g\\t%s' -- "$p") && printf '%s\\n' "$s" && sha256sum < "$p" && ${cat}; elif [ -d "$p" ]; then printf 'dir\\t'; stat --printf '%a\\t%U\\t%G\\t%u\\t%g\\t' -- "$p" && ${empty}; elif [ -e "$p" ]; then printf 'other\\t'; stat --printf '%a\\t%U\\t%G\\t%u\\t%g\\t%F\\n' -- "$p"; elif [ -d ${parent} ]; then printf 'absent\\tparent\\n'; else printf 'absent\\tnoparent\\n'; fi`;
   },
   parse: (r, q) => {
     if (r.code !== 0) throw new Error(`Cannot stat ${q.path}: ${r.stderr.trim() || `exit ${r.code}`}`);
@@ -141,10 +101,8 @@ export const pathState = defineFact<PathStateQuery, PathState>({
     const [kind = "", ...fields] = head.split("\t");
     if (kind === "absent") return { kind: "absent", parentExists: fields[0] !== "noparent" };
     if (kind === "link") {
-      const [owner = "", group = "", uid = "", gid = "", ...quoted] = fields;
-      const target = linkTarget(quoted.join("\t"));
-      if (target === undefined) throw new Error(`Cannot stat ${q.path}: unexpected link output ${JSON.stringify(head.slice(0, 80))}`);
-      return { kind: "link", owner, group, uid, gid, target };
+      const [owner = "", group = "", uid = "", gid = ""] = fields;
+      return { kind: "link", owner, group, uid, gid, target: rest.endsWith("\n") ? rest.slice(0, -1) : rest };
     }
     const [mode = "", owner = "", group = "", uid = "", gid = "", extra = ""] = fields;
     const common = { mode: normaliseMode(mode), owner, group, uid, gid };
