@@ -15,6 +15,7 @@ import type { KeepOrder } from "../../../lib/connection/keeper/protocol.js";
 class LocalKept implements KeptSsh {
   readonly kind = "ssh" as const;
   readonly user = "root";
+  // controller-tools: sh cat printf sleep (the tests' commands; echo and true are built into sh)
   readonly #local = new LocalConnection();
   lost = false;
   closed = false;
@@ -69,6 +70,7 @@ describe("ConnectionKeeper and KeptConnection", () => {
     expect(kept).toBeDefined();
     const command = { text: `cat; printf 'no newline'; printf 'err\\n' >&2; exit 3`, stdin: Buffer.from("é'$x\n\tend") };
     const through = await kept!.exec(command);
+    // controller-tools: sh cat printf
     const direct = await new LocalConnection().exec(command);
     expect({ ...through, durationMs: 0 }).toEqual({ ...direct, durationMs: 0 });
     expect(through).toMatchObject({ code: 3, stdout: "é'$x\n\tendno newline", stderr: "err\n" });
