@@ -1,3 +1,4 @@
+/* global process */
 /** Jest projects: `unit` needs nothing but Node; `e2e` runs against lab hosts over real SSH. */
 
 // Tests connect afresh on every run unless a test keeps connections on purpose (test/connection/keeper/

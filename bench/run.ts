@@ -86,7 +86,9 @@ function options(): Options {
 }
 
 const runTool = (tool: Tool, files: RunFiles, forks: number, tag: string, memory = false) =>
-  tool === "ansible" ? runAnsible(files, forks, tag, { sampleMemory: memory }) : runBosun(files, forks, tag, memory, tool === "bosun" ? "node" : "tsx");
+  tool === "ansible"
+    ? runAnsible(files, forks, tag, { sampleMemory: memory })
+    : runBosun(files, forks, tag, memory, tool === "bosun" ? "node" : "tsx");
 
 /** `--render`: write latest.md again from latest.json (after a change to the report), measuring nothing. */
 function render(): void {

@@ -9,15 +9,7 @@ import type { SshSpec } from "../../core/connection.js";
 import { SshConnection } from "../ssh.js";
 import { handOverNow } from "./hand-over.js";
 import { ConnectionKeeper, KeeperTakenError } from "./keeper.js";
-import type { KeepOrder } from "./protocol.js";
-
-/** What a keeper is told on stdin. */
-export interface KeeperStart {
-  readonly orders: readonly KeepOrder[];
-  readonly socket: string;
-  /** A file for the keeper's own lines (never commands or input). */
-  readonly logFile: string;
-}
+import type { KeeperStart } from "./protocol.js";
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

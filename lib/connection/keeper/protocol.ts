@@ -15,6 +15,14 @@ export interface KeepOrder {
   readonly idleSeconds: number | null;
 }
 
+/** What a new keeper process is told on its stdin (keeper-main.ts). */
+export interface KeeperStart {
+  readonly orders: readonly KeepOrder[];
+  readonly socket: string;
+  /** A file for the keeper's own lines (never commands or input). */
+  readonly logFile: string;
+}
+
 /** A run's request. `stdin` is base64 (the bytes exactly); secrets travel here, never in argv. */
 export type KeeperRequest =
   | { readonly id: number; readonly op: "hello"; readonly key: string }

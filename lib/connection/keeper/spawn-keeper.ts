@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { KeeperStart } from "./keeper-main.js";
+import type { KeeperStart } from "./protocol.js";
 
 /**
  * The keeper's entry beside this module: keeper-main.ts under tsx, keeper-main.js in dist/, or, in
