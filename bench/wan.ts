@@ -268,14 +268,29 @@ const median = (xs: readonly number[]): number => {
 const range = (xs: readonly number[], f = (x: number) => (x / 1000).toFixed(2)): string =>
   xs.length > 1 ? `${f(median(xs))} (${f(Math.min(...xs))}–${f(Math.max(...xs))})` : f(xs[0] ?? NaN);
 
+/** One delay and host count's samples (`key` is "<delay>/<hosts>"), read the ways a table row needs. */
+function rowSamples(samples: readonly WanSample[], key: string) {
+  const [delay, hosts] = key.split("/").map(Number) as [number, number];
+  const here = samples.filter((s) => s.delayMs === delay && s.hosts === hosts);
+  const of = (v: WanVariant) => here.filter((s) => s.variant === v);
+  const wall = (v: WanVariant) => of(v).map((s) => s.wallMs);
+  return {
+    delay,
+    hosts,
+    here,
+    of,
+    wall,
+    /** `base`'s median wall ÷ `v`'s. */
+    ratio: (v: WanVariant, base: WanVariant) => `${(median(wall(base)) / median(wall(v))).toFixed(1)}x`,
+    first: (v: WanVariant) => range(of(v).map((s) => s.firstByteMs ?? NaN)),
+    trips: (v: WanVariant) => median(of(v).map((s) => s.roundTripsPerHost)).toFixed(1),
+  };
+}
+
 /** One row of the kept-connections table. */
 function keptRow(samples: readonly WanSample[], key: string): string {
-  const [delay, hosts] = key.split("/").map(Number) as [number, number];
-  const of = (v: WanVariant) => samples.filter((s) => s.delayMs === delay && s.hosts === hosts && s.variant === v);
-  const wall = (v: WanVariant) => of(v).map((s) => s.wallMs);
-  const ratio = (v: WanVariant) => `${(median(wall("ansible-warm")) / median(wall(v))).toFixed(1)}x`;
-  const first = (v: WanVariant) => range(of(v).map((s) => s.firstByteMs ?? NaN));
-  const trips = (v: WanVariant) => median(of(v).map((s) => s.roundTripsPerHost)).toFixed(1);
+  const { delay, hosts, wall, first, trips, ...r } = rowSamples(samples, key);
+  const ratio = (v: WanVariant) => r.ratio(v, "ansible-warm");
   return `| ${delay * 2} ms | ${hosts} | ${range(wall("ansible-warm"))} | ${range(wall("tsx-kept"))} | **${ratio("tsx-kept")}** | ${range(wall("tsx-src-kept"))} | **${ratio("tsx-src-kept")}** | ${range(wall("bin-kept"))} | **${ratio("bin-kept")}** | ${first("tsx-kept")} / ${first("tsx-src-kept")} / ${first("bin-kept")} | ${trips("tsx-kept")} | ${trips("ansible-warm")} |`;
 }
 
@@ -283,20 +298,10 @@ function keptRow(samples: readonly WanSample[], key: string): string {
 export function renderWan(samples: readonly WanSample[]): string {
   const keys = [...new Set(samples.map((s) => `${s.delayMs}/${s.hosts}`))];
   const rows = keys.map((key) => {
-    const [delay, hosts] = key.split("/").map(Number) as [number, number];
-    const of = (v: WanVariant) => samples.filter((s) => s.delayMs === delay && s.hosts === hosts && s.variant === v);
-    const wall = (v: WanVariant) => of(v).map((s) => s.wallMs);
-    const ratio = (v: WanVariant) => {
-      const a = median(wall("ansible"));
-      const b = median(wall(v));
-      return `${(a / b).toFixed(1)}x`;
-    };
-    const trips = (v: WanVariant) => median(of(v).map((s) => s.roundTripsPerHost)).toFixed(1);
-    const load = samples.filter((s) => s.delayMs === delay && s.hosts === hosts).map((s) => s.load);
-    return `| ${delay * 2} ms | ${hosts} | ${range(wall("ansible"))} | ${range(wall("tsx"))} | **${ratio("tsx")}** | ${range(wall("tsx-src"))} | **${ratio("tsx-src")}** | ${range(wall("bin"))} | **${ratio("bin")}** | ${range(wall("node"))} | ${ratio("node")} | ${range(of("node").map((s) => s.runMs ?? NaN))} | ${range(
-      of("tsx").map((s) => s.firstByteMs ?? NaN),
-      (x) => (x / 1000).toFixed(2),
-    )} / ${range(of("tsx-src").map((s) => s.firstByteMs ?? NaN))} / ${range(of("bin").map((s) => s.firstByteMs ?? NaN))} | ${trips("connect")} | ${trips("node")} | ${trips("node-live")} | ${trips("ansible")} | ${median(of("node").map((s) => s.commandsPerTask ?? NaN)).toFixed(2)} | ${trips("node-first")} (${median(of("node-first").map((s) => s.changed ?? NaN))} changed) | ${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)} |`;
+    const { delay, hosts, here, of, wall, first, trips, ...r } = rowSamples(samples, key);
+    const ratio = (v: WanVariant) => r.ratio(v, "ansible");
+    const load = here.map((s) => s.load);
+    return `| ${delay * 2} ms | ${hosts} | ${range(wall("ansible"))} | ${range(wall("tsx"))} | **${ratio("tsx")}** | ${range(wall("tsx-src"))} | **${ratio("tsx-src")}** | ${range(wall("bin"))} | **${ratio("bin")}** | ${range(wall("node"))} | ${ratio("node")} | ${range(of("node").map((s) => s.runMs ?? NaN))} | ${first("tsx")} / ${first("tsx-src")} / ${first("bin")} | ${trips("connect")} | ${trips("node")} | ${trips("node-live")} | ${trips("ansible")} | ${median(of("node").map((s) => s.commandsPerTask ?? NaN)).toFixed(2)} | ${trips("node-first")} (${median(of("node-first").map((s) => s.changed ?? NaN))} changed) | ${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)} |`;
   });
   return [
     `No-op runs of the ${BENCH_TASKS}-task benchmark playbook through the latency proxy; seconds, median (min–max); ratio = Ansible's median wall ÷ bosun's.`,

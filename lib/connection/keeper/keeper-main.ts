@@ -4,11 +4,11 @@
  * starting the shell session so the next run's first command needs no start-up. When another
  * keeper already listens (two runs ended at once), it hands its orders to that one and ends.
  */
-import { appendFileSync } from "node:fs";
 import type { SshSpec } from "../../core/connection.js";
 import { SshConnection } from "../ssh.js";
 import { handOverNow } from "./hand-over.js";
 import { ConnectionKeeper, KeeperTakenError } from "./keeper.js";
+import { writeKeeperLog } from "./keeper-log.js";
 import type { KeeperStart } from "./protocol.js";
 
 async function readStdin(): Promise<string> {
@@ -30,7 +30,7 @@ async function login(spec: SshSpec): Promise<SshConnection> {
 }
 
 async function keep(start: KeeperStart): Promise<void> {
-  const log = (line: string) => appendFileSync(start.logFile, `${new Date().toISOString()} [${process.pid}] ${line}\n`, { mode: 0o600 });
+  const log = (line: string) => writeKeeperLog(start.logFile, line);
   // Nobody sees its stderr: say why it ended where `keeper.log` readers look, and end (runs then log in themselves).
   process.on("uncaughtException", (e) => {
     log(`ending: ${e.stack ?? e.message}`);

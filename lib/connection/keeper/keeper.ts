@@ -266,7 +266,7 @@ export class ConnectionKeeper {
 }
 
 /** Whether something answers on `socket`. */
-export function answers(socket: string): Promise<boolean> {
+function answers(socket: string): Promise<boolean> {
   return new Promise((resolve) => {
     const probe = net.connect(socket);
     probe.once("connect", () => {

@@ -13,6 +13,8 @@ import { playbook } from "../../../lib/run/playbook.js";
 import { runPlaybook } from "../../../lib/run/runner.js";
 import { ensureDir, ensureFile } from "../../../lib/tasks/files/index.js";
 import { dockerExec, labHostInventory, useLab } from "../../e2e/lab-fixture.js";
+import { readKeeperLog } from "../../../lib/connection/keeper/keeper-log.js";
+import { keeperLog } from "../../../lib/connection/keeper/socket-path.js";
 
 const lab = useLab({ name: "t-keeper", count: 2 });
 
@@ -47,15 +49,9 @@ async function logins(): Promise<number> {
 }
 
 const sockets = () => readdirSync(keeperDir).filter((f) => f.endsWith(".sock"));
-/** Hosts the keeper has logged in to and keeps (its log's "kept <key>" lines, less those it ended). */
-const keptHosts = () => {
-  const log = existsSync(path.join(keeperDir, "keeper.log")) ? readFileSync(path.join(keeperDir, "keeper.log"), "utf8") : "";
-  return (log.match(/\] kept [0-9a-f]+$/gm) ?? []).length - (log.match(/\] ending [0-9a-f]+:/gm) ?? []).length;
-};
-const keeperPids = () =>
-  readdirSync(keeperDir)
-    .filter((f) => f.endsWith(".log"))
-    .flatMap((f) => [...readFileSync(path.join(keeperDir, f), "utf8").matchAll(/\[(\d+)\] listening/g)].map((m) => Number(m[1])));
+/** Hosts the keeper keeps now, and the pids of every keeper process that listened (its keeper.log). */
+const keptHosts = () => readKeeperLog(keeperLog(keeperDir)).kept;
+const keeperPids = () => readKeeperLog(keeperLog(keeperDir)).pids;
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
