@@ -1,7 +1,7 @@
 /**
  * Start the CLI from a playbook file, explicitly: its last line is `main(import.meta, deploy);`.
- * Run as a program (`tsx playbooks/deploy.ts --inventory cfa2`) the CLI starts; imported (by
- * site.ts, a test, a script) nothing happens.
+ * Run as a program (`tsx playbooks/deploy.ts --inventory cfa2`), or started by the program's
+ * launcher (lib/cli/launch.ts), the CLI starts; imported (by site.ts, a test, a script) nothing happens.
  */
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -21,12 +21,20 @@ function realFile(file: string): string | undefined {
   }
 }
 
-/** True when the module of `meta` is the program node (or tsx) was asked to run. */
+/** Where the program's launcher (lib/cli/launch.ts) records the playbook module it started: one per process, shared by every copy of this module. */
+const LAUNCHED = Symbol.for("bosun.launchedPlaybook");
+
+/** Record that `file` is the playbook module the program started (a launcher's definition, run compiled). */
+export function markLaunched(file: string): void {
+  (globalThis as Record<symbol, unknown>)[LAUNCHED] = realFile(file) ?? file;
+}
+
+/** True when the module of `meta` is the program node (or tsx) was asked to run, or the playbook module its launcher started. */
 export function isProgram(meta: ModuleMeta, argv: readonly string[] = process.argv): boolean {
   const entry = argv[1];
   if (!entry || !meta.url.startsWith("file:")) return false;
   const self = realFile(fileURLToPath(meta.url));
-  return self !== undefined && self === realFile(entry);
+  return self !== undefined && (self === realFile(entry) || self === (globalThis as Record<symbol, unknown>)[LAUNCHED]);
 }
 
 /**

@@ -7,19 +7,26 @@
  * at once; a changed input compiles again. Packages stay imports (resolved from node_modules).
  *
  * Each module keeps its own `import.meta.url` (a role finds its templates beside it, and
- * `main(import.meta, book)` recognises the playbook named on the command line); stack traces map
- * back to the sources, so task locations still read `playbooks/deploy.ts:42`.
+ * `main(import.meta, book)` recognises the playbook named on the command line); stack frames in the
+ * files a user wrote map back to them, so task locations still read `playbooks/deploy.ts:42` (frames
+ * in bosun's own sources and packages show their compiled place: source-map-trim.ts says why).
  */
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { BosunError } from "../core/errors.js";
+import type { RawSourceMap } from "./source-map-trim.js";
+
+/** How playbooks are compiled: a cached compilation of another format is compiled again (raise it when the output changes). */
+const COMPILE_FORMAT = 2;
 
 /** What the cache keeps about one compiled playbook. */
 interface Manifest {
+  /** {@link COMPILE_FORMAT} when it was compiled. */
+  readonly format: number;
   /** Every local input by absolute path, with the sha256 of its content. */
   readonly inputs: Readonly<Record<string, string>>;
   /** The compiled entry module. */
@@ -45,6 +52,7 @@ export function cachedPlaybook(playbook: string, cacheDir: string): string | und
   } catch {
     return undefined;
   }
+  if (manifest.format !== COMPILE_FORMAT) return undefined;
   for (const [file, hash] of Object.entries(manifest.inputs)) {
     try {
       if (sha256(readFileSync(file)) !== hash) return undefined;
@@ -61,11 +69,29 @@ export function withOwnImportMeta(source: string, file: string): string {
   return source.replace(/\bimport\.meta\.url\b/g, url).replace(/\bimport\.meta\b(?!\.)/g, `({ url: ${url} })`);
 }
 
-/** Compile `playbook` with esbuild into the cache; returns the entry module. */
+/** A compilation older than this is removed when the same playbook compiles again (a run may still load its lazy chunks). */
+const OLD_COMPILATION_MS = 60 * 60 * 1000;
+
+/** The root directory of the bosun package that `playbook` imports, when it resolves. */
+function bosunPackageRoot(requireFrom: NodeJS.Require): string | undefined {
+  try {
+    return path.dirname(requireFrom.resolve("bosun/package.json"));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Compile `playbook` with esbuild into the cache; returns the entry module. Safe when several processes compile it at once. */
 export async function compilePlaybook(playbook: string, cacheDir: string): Promise<string> {
   const esbuild = await import("esbuild");
+  const { DYNAMIC_IMPORT_MODULE, DYNAMIC_IMPORT_SOURCE, helperSpecifierFrom, routeDynamicImports } = await import("./dynamic-imports.js");
+  const { trimSourceMap } = await import("./source-map-trim.js");
   const key = sha256(playbook).slice(0, 16);
   const requireFrom = createRequire(playbook);
+  const bosunRoot = bosunPackageRoot(requireFrom);
+  // A playbook of bosun's own repository compiles bosun's sources in (as tsx runs them, through tsconfig.json's paths).
+  const ownRepository =
+    bosunRoot !== undefined && playbook.startsWith(bosunRoot + path.sep) && existsSync(path.join(bosunRoot, "lib", "index.ts"));
   const result = await esbuild.build({
     entryPoints: [playbook],
     absWorkingDir: path.dirname(playbook),
@@ -75,7 +101,7 @@ export async function compilePlaybook(playbook: string, cacheDir: string): Promi
     format: "esm",
     target: "node20",
     packages: "external",
-    sourcemap: "inline",
+    sourcemap: "external",
     sourcesContent: false,
     metafile: true,
     write: false,
@@ -85,8 +111,10 @@ export async function compilePlaybook(playbook: string, cacheDir: string): Promi
       {
         name: "bosun-own-import-meta",
         setup(build) {
-          // bosun itself (a project's dependency, or this repository's own package) by absolute path: the cache may sit anywhere.
-          build.onResolve({ filter: /^bosun(\/|$)/ }, (args) => ({ path: requireFrom.resolve(args.path), external: true }));
+          // bosun itself (a project's dependency) by absolute path: the cache may sit anywhere.
+          build.onResolve({ filter: /^bosun(\/|$)/ }, (args) =>
+            ownRepository ? undefined : { path: requireFrom.resolve(args.path), external: true },
+          );
           build.onLoad({ filter: /\.(m?[jt]s|tsx)$/ }, async (args) => {
             if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
             const source = await readFile(args.path, "utf8");
@@ -101,23 +129,61 @@ export async function compilePlaybook(playbook: string, cacheDir: string): Promi
     const file = path.resolve(path.dirname(playbook), input);
     if (!file.includes(`${path.sep}node_modules${path.sep}`)) inputs[file] = sha256(await readFile(file));
   }
-  const outDir = path.join(cacheDir, `${key}-${sha256(JSON.stringify(inputs)).slice(0, 16)}`);
+  const name = `${key}-${sha256(JSON.stringify({ COMPILE_FORMAT, inputs })).slice(0, 16)}`;
+  const outDir = path.join(cacheDir, name);
   const pending = path.join(cacheDir, "pending");
-  // Earlier compilations of this playbook are replaced (a run still using one has loaded it already).
-  for (const old of await readdir(cacheDir).catch(() => [] as string[]))
-    if (old.startsWith(`${key}-`)) await rm(path.join(cacheDir, old), { recursive: true, force: true });
-  await mkdir(outDir, { recursive: true });
-  let entry = "";
-  for (const file of result.outputFiles) {
-    const target = path.join(outDir, path.relative(pending, file.path));
-    await writeFile(target, file.contents);
-    if (path.basename(target, ".js") === path.basename(playbook).replace(/\.[^.]+$/, "")) entry = target;
+  const entryName = `${path.basename(playbook).replace(/\.[^.]+$/, "")}.js`;
+  if (!existsSync(path.join(outDir, entryName))) {
+    // Written aside and renamed into place: a process that compiles the same inputs at the same time finds it whole or not at all.
+    const staging = path.join(cacheDir, `${name}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
+    await mkdir(staging, { recursive: true });
+    const maps = new Map(result.outputFiles.filter((f) => f.path.endsWith(".map")).map((f) => [f.path, f.text]));
+    // Mapped: the files a user wrote, not bosun's own sources or packages (why: source-map-trim.ts).
+    const userSource = (source: string): boolean =>
+      !source.includes(`${path.sep}node_modules${path.sep}`) &&
+      (bosunRoot === undefined || !source.startsWith(path.join(bosunRoot, "lib") + path.sep));
+    for (const file of result.outputFiles) {
+      const relative = path.relative(pending, file.path);
+      if (!relative.endsWith(".js")) continue;
+      const target = path.join(staging, relative);
+      await mkdir(path.dirname(target), { recursive: true });
+      let text = await routeDynamicImports(file.text, helperSpecifierFrom(relative));
+      const map = maps.get(`${file.path}.map`);
+      if (map) {
+        const trimmed = trimSourceMap(JSON.parse(map) as RawSourceMap, (source) =>
+          userSource(path.resolve(path.dirname(file.path), source)),
+        );
+        // Sources relative to where the file is now.
+        const sources = trimmed.sources.map((source) => path.relative(path.dirname(target), path.resolve(path.dirname(file.path), source)));
+        const inline = Buffer.from(JSON.stringify({ ...trimmed, sources })).toString("base64");
+        text += `\n//# sourceMappingURL=data:application/json;base64,${inline}\n`;
+      }
+      await writeFile(target, text);
+    }
+    await writeFile(path.join(staging, DYNAMIC_IMPORT_MODULE), DYNAMIC_IMPORT_SOURCE);
+    try {
+      await rename(staging, outDir);
+    } catch {
+      await rm(staging, { recursive: true, force: true }); // another process put the same compilation in place first
+    }
   }
-  const manifest: Manifest = { inputs, entry };
+  await removeOldCompilations(cacheDir, key, name);
+  const manifest: Manifest = { format: COMPILE_FORMAT, inputs, entry: path.join(outDir, entryName) };
   const manifestFile = path.join(cacheDir, `${key}.json`);
-  await writeFile(`${manifestFile}.tmp`, JSON.stringify(manifest));
-  await rename(`${manifestFile}.tmp`, manifestFile);
-  return entry;
+  const staged = `${manifestFile}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
+  await writeFile(staged, JSON.stringify(manifest));
+  await rename(staged, manifestFile);
+  return manifest.entry;
+}
+
+/** Remove this playbook's other compilations (and abandoned staging directories) older than an hour. */
+async function removeOldCompilations(cacheDir: string, key: string, current: string): Promise<void> {
+  for (const old of await readdir(cacheDir).catch(() => [] as string[])) {
+    if (!old.startsWith(`${key}-`) || old === current) continue;
+    const full = path.join(cacheDir, old);
+    const modified = (await stat(full).catch(() => undefined))?.mtimeMs;
+    if (modified !== undefined && Date.now() - modified > OLD_COMPILATION_MS) await rm(full, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -141,7 +207,7 @@ export async function runPlaybookFile(file: string, argv: readonly string[]): Pr
 }
 
 /** The compiled entry module of `file`: from the cache when its inputs are unchanged, else compiled now. */
-async function compiledEntry(file: string): Promise<string> {
+export async function compiledEntry(file: string): Promise<string> {
   const playbook = path.resolve(file);
   if (!existsSync(playbook)) {
     throw new BosunError(`Cannot run playbook ${file}: no such file`, {

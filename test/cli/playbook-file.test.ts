@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -28,4 +28,29 @@ test("a compiled playbook is reused while its inputs are unchanged and compiled 
   expect(cachedPlaybook(entry, cache)).toBeUndefined();
   const again = await compilePlaybook(entry, cache);
   expect(cachedPlaybook(entry, cache)).toBe(again);
+});
+
+test("several processes compiling the same playbook at once all get a whole compilation", async () => {
+  const entry = path.join(dir, "book.ts");
+  writeFileSync(entry, 'export const lazy = () => import("./lazy.ts");\n');
+  writeFileSync(path.join(dir, "lazy.ts"), "export const value = 42;\n");
+  const cache = path.join(dir, "cache");
+  const entries = await Promise.all([1, 2, 3, 4].map(() => compilePlaybook(entry, cache)));
+  expect(new Set(entries).size).toBe(1);
+  expect(readdirSync(cache).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  const loaded = (await import(pathToFileURL(entries[0] as string).href)) as { lazy: () => Promise<{ value: number }> };
+  expect((await loaded.lazy()).value).toBe(42);
+});
+
+test("a compiled playbook's dynamic imports go through one helper (tsx would rewrite a whole file for each), and keep their line numbers", async () => {
+  const entry = path.join(dir, "book.ts");
+  writeFileSync(entry, 'export const lazy = () => import("./lazy.ts");\nexport const line = () => new Error().stack;\n');
+  writeFileSync(path.join(dir, "lazy.ts"), "export const value = 42;\n");
+  const compiled = await compilePlaybook(entry, path.join(dir, "cache"));
+  const text = readFileSync(compiled, "utf8");
+  expect(text).not.toMatch(/\bimport\(/);
+  expect(text).toContain("__bosunDynamicImport(");
+  process.setSourceMapsEnabled(true);
+  const loaded = (await import(pathToFileURL(compiled).href)) as { line: () => string };
+  expect(loaded.line()).toContain(`${entry}:2:`);
 });

@@ -32,7 +32,7 @@ import { removeRunnerJobs, runRunnerJob, type RunnerJobResult } from "../../lib/
 import { RUNNER_USER } from "../../lib/lab/runner-image.js";
 import { servicesUp, type LabServices } from "../../lib/lab/services/index.js";
 import { runProcess } from "../../lib/lab/process.js";
-import { bootstrap } from "../../playbooks/bootstrap.js";
+import { bootstrap } from "../../playbooks/bootstrap/playbook.js";
 import { LAB_BUNDLE_DIR } from "../../playbooks/lab/inventory.js";
 import { dockerExec, useLab } from "../e2e/lab-fixture.js";
 import { chownTree, githubStep, gitlabJob, pinnedKnownHosts, writeCheckout, type TemplateJob } from "./ci-workspace.js";

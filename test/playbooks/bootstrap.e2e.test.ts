@@ -19,7 +19,7 @@ import { runPlaybook } from "../../lib/run/runner.js";
 import { loadInventory } from "../../lib/inventory/index.js";
 import type { LabHost } from "../../lib/lab/index.js";
 import { ensureDockerRepo, servicesUp, type DockerRepoInfo, type LabServices } from "../../lib/lab/services/index.js";
-import { bootstrap } from "../../playbooks/bootstrap.js";
+import { bootstrap } from "../../playbooks/bootstrap/playbook.js";
 import { LAB_BUNDLE_DIR } from "../../playbooks/lab/inventory.js";
 import { dockerExec, useLab } from "../e2e/lab-fixture.js";
 import type { LabTarget } from "../e2e/task-harness.js";

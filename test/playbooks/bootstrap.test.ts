@@ -1,7 +1,7 @@
 import { BosunError } from "../../lib/core/errors.js";
-import { bootstrapMode } from "../../playbooks/bootstrap.js";
+import { bootstrapMode } from "../../playbooks/bootstrap/playbook.js";
 import { bootstrapSettings, splitKeys } from "../../playbooks/bootstrap/settings.js";
-import { site } from "../../playbooks/site.js";
+import { site } from "../../playbooks/site/playbook.js";
 import { fakeHost } from "../support/host.js";
 
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPANFQzeXunkEKtWbk7mgGO5nN8ZqmK89Q7hdQR+7xU4 ops@laptop";

@@ -12,7 +12,7 @@ import path from "node:path";
 import type { RunReport } from "../../lib/core/report.js";
 import { inventoryFromHosts } from "../../lib/inventory/index.js";
 import { runPlaybook } from "../../lib/run/runner.js";
-import { ciSecrets } from "../../playbooks/ci-secrets.js";
+import { ciSecrets } from "../../playbooks/ci-secrets/playbook.js";
 import { startGithubStandIn, type GithubStandIn } from "../support/stand-ins/github.js";
 import { startGitlabStandIn, type GitlabStandIn } from "../support/stand-ins/gitlab.js";
 

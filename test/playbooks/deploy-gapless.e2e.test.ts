@@ -25,10 +25,10 @@ import { servicesUp, type LabServices } from "../../lib/lab/services/index.js";
 import { deriveImage } from "../../lib/lab/services/build-image.js";
 import { docker } from "../../lib/lab/services/docker.js";
 import { loginForPush, PUSH_CONFIG_DIR, pushImage } from "../../lib/lab/services/registry-client.js";
-import { bootstrap } from "../../playbooks/bootstrap.js";
-import { deploy } from "../../playbooks/deploy.js";
+import { bootstrap } from "../../playbooks/bootstrap/playbook.js";
+import { deploy } from "../../playbooks/deploy/playbook.js";
 import { labFqdn, labGroupVars, labHostVars } from "../../playbooks/lab/inventory.js";
-import { tlsRenew } from "../../playbooks/tls-renew.js";
+import { tlsRenew } from "../../playbooks/tls-renew/playbook.js";
 import { sshExec, useLab } from "../e2e/lab-fixture.js";
 import { startProbe, type Probe, type ProbeCounts } from "./deploy-probe.js";
 

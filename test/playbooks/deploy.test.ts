@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { usage } from "../../lib/cli/args.js";
 import { loadInventory } from "../../lib/inventory/index.js";
-import { deploy, DEPLOY_OPTIONS } from "../../playbooks/deploy.js";
+import { deploy, DEPLOY_OPTIONS } from "../../playbooks/deploy/playbook.js";
 import { failureReason } from "../../playbooks/deploy/failure.js";
 import { liveRelease, parseHistory, previousGoodRelease, type ReleaseRecord } from "../../playbooks/deploy/history.js";
 import { describeHolder, holderCommand, parseHeldLock, releaseLockCommand } from "../../playbooks/deploy/lock.js";

@@ -10,7 +10,7 @@ import path from "node:path";
 import { runCli } from "../../lib/cli/main.js";
 import { servicesUp, type LabServices } from "../../lib/lab/services/index.js";
 import type { LabHost } from "../../lib/lab/index.js";
-import { runnerSetup } from "../../playbooks/runner-setup.js";
+import { runnerSetup } from "../../playbooks/runner-setup/playbook.js";
 import { sshExec, useLab } from "../e2e/lab-fixture.js";
 import { buildGitlabRunnerRepoScript, FAKE_RUNNER_LOG } from "../support/stand-ins/gitlab-runner-repo.js";
 

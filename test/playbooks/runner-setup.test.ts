@@ -5,7 +5,7 @@ import { BosunError } from "../../lib/core/errors.js";
 import { loadInventory, parseInventory } from "../../lib/inventory/index.js";
 import { bootstrapSettings } from "../../playbooks/bootstrap/settings.js";
 import { mask, Secret } from "../../lib/core/secrets.js";
-import { runnerSettings } from "../../playbooks/runner-setup.js";
+import { runnerSettings } from "../../playbooks/runner-setup/playbook.js";
 import { runnerToken } from "../../roles/gitlab-runner/index.js";
 
 const TOKEN = "glrt-unit-RunnerSetup-7Qw";

@@ -20,7 +20,7 @@ import { loadInventory } from "../../lib/inventory/index.js";
 import type { LabInfo, LabVariant } from "../../lib/lab/index.js";
 import { ensureDockerRepo, type DockerRepoInfo } from "../../lib/lab/services/index.js";
 import { runPlaybook } from "../../lib/run/runner.js";
-import { bootstrap } from "../../playbooks/bootstrap.js";
+import { bootstrap } from "../../playbooks/bootstrap/playbook.js";
 import { acmeRootStampFile } from "../../playbooks/lab/acme-epoch.js";
 import { runDemoCaptured } from "../e2e/demo-run.js";
 import { sshExec, useLab } from "../e2e/lab-fixture.js";

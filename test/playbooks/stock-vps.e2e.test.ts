@@ -22,7 +22,7 @@ import { loadInventory } from "../../lib/inventory/index.js";
 import type { LabInfo, LabVariant } from "../../lib/lab/index.js";
 import { ensureDockerRepo, servicesUp, type DockerRepoInfo } from "../../lib/lab/services/index.js";
 import { runPlaybook } from "../../lib/run/runner.js";
-import { bootstrap } from "../../playbooks/bootstrap.js";
+import { bootstrap } from "../../playbooks/bootstrap/playbook.js";
 import { LAB_BUNDLE_DIR } from "../../playbooks/lab/inventory.js";
 import { dockerExec, useLab } from "../e2e/lab-fixture.js";
 import { keyLogin } from "../tasks/access/ssh-login.js";

@@ -13,7 +13,7 @@ import type { Inventory, Vars } from "../../lib/inventory/types.js";
 import type { LabHost } from "../../lib/lab/index.js";
 import { servicesUp, type LabServices } from "../../lib/lab/services/index.js";
 import { labFqdn, labHostVars } from "../../playbooks/lab/inventory.js";
-import { tlsRenew } from "../../playbooks/tls-renew.js";
+import { tlsRenew } from "../../playbooks/tls-renew/playbook.js";
 import { sshExec, useLab } from "../e2e/lab-fixture.js";
 import { startStandIn, type StandIn } from "../support/stand-ins/server.js";
 
