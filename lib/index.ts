@@ -30,6 +30,7 @@ export { UnsetEnv, requireSet, findUnsetEnv } from "./core/unset-env.js";
 export { renderTemplate, renderTemplateFile } from "./template/index.js";
 export { runCli } from "./cli/run-cli.js";
 export { main, isProgram, type ModuleMeta } from "./cli/entry.js";
+export { launchPlaybook } from "./cli/launch.js";
 // Facts and tasks.
 export { pathState, type PathState } from "./facts/files.js";
 export { certificateExpiry } from "./facts/certificates.js";
