@@ -13,6 +13,7 @@ import ssh2, { type Client, type ClientChannel } from "ssh2";
 import { quote, stdinBytes, type Command } from "../core/command.js";
 import { UnreachableError } from "../core/errors.js";
 import type { Connection, ExecResult, SshSpec } from "../core/connection.js";
+import type { EarlySocket } from "./early-socket.js";
 import { hostKeyVerifier, type HostKeyVerifier } from "./host-key.js";
 import { SESSION_STDIN_LIMIT, ShellSession, neverRan, sessionProgram, type ShellPipes } from "./shell-session.js";
 
@@ -62,8 +63,15 @@ export class SshConnection implements Connection {
   #opening: Promise<void> | undefined;
   #dead: Error | undefined;
   #session: ShellSession | undefined;
+  #early: EarlySocket | undefined;
 
-  constructor(readonly spec: SshSpec) {}
+  /** `early`: the TCP connection already started for the first attempt (early-socket.ts). */
+  constructor(
+    readonly spec: SshSpec,
+    early?: EarlySocket,
+  ) {
+    this.#early = early;
+  }
 
   get user(): string {
     return this.spec.user;
@@ -80,7 +88,11 @@ export class SshConnection implements Connection {
   }
 
   open(): Promise<void> {
-    this.#opening ??= this.#connectWithRetries();
+    // An early socket the first attempt did not take (it failed before) must not keep the process alive.
+    this.#opening ??= this.#connectWithRetries().finally(() => {
+      this.#early?.discard();
+      this.#early = undefined;
+    });
     return this.#opening;
   }
 
@@ -154,8 +166,11 @@ export class SshConnection implements Connection {
       const key = await defaultIdentity(s.passphrase);
       if (key) config.privateKey = key;
     }
+    const early = this.#early;
+    this.#early = undefined; // the first attempt only: a retry connects afresh
     if (s.jump) config.sock = await this.#tunnel(s.jump);
     else if (s.proxyCommand) config.sock = proxyCommandStream(s);
+    else if (early) config.sock = early.take();
     await this.#ssh.connect(config);
     const client = this.#ssh.connection as Client;
     client.on("error", (e: Error) => (this.#dead = e));

@@ -5,6 +5,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { earlySocket } from "../../lib/connection/early-socket.js";
 import { SshConnection } from "../../lib/connection/ssh.js";
 import type { SshSpec } from "../../lib/core/connection.js";
 import { UnreachableError } from "../../lib/core/errors.js";
@@ -142,6 +143,24 @@ describe("ssh connection", () => {
 
   test("a closed port is reported as unreachable with a hint, after the configured retries", async () => {
     const err = await withConnection(spec({ port: 1, connectRetries: 1 }), (c) => c.open()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnreachableError);
+    expect((err as Error).message).toMatch(/connection refused/);
+  });
+
+  test("a connection whose TCP connection was started before ssh2 loaded (as a run makes it) logs in and runs commands", async () => {
+    const s = spec();
+    await withConnection(s, async () => undefined); // the host is up
+    const c = new SshConnection(s, earlySocket(s));
+    try {
+      expect((await c.exec({ text: "echo early" })).stdout).toBe("early\n");
+    } finally {
+      await c.close();
+    }
+  });
+
+  test("an early TCP connection to a closed port is reported as ssh2's own would be", async () => {
+    const s = spec({ port: 1, connectRetries: 1 });
+    const err = await new SshConnection(s, earlySocket(s)).open().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnreachableError);
     expect((err as Error).message).toMatch(/connection refused/);
   });

@@ -10,6 +10,7 @@
 import type { Command } from "../../core/command.js";
 import type { CloseOptions, Connection, ExecResult, SshSpec } from "../../core/connection.js";
 import { BosunError } from "../../core/errors.js";
+import { earlySocket } from "../early-socket.js";
 import type { SshConnection } from "../ssh.js";
 import { KeptConnection } from "./kept-connection.js";
 import { persistSetting } from "./persist-setting.js";
@@ -62,9 +63,17 @@ export class KeepingSshConnection implements Connection {
       if (this.#active) return;
     }
     this.notKept = this.#seconds === 0 ? `keeping is off (${from})` : unsafe;
-    // Loaded here: a run on kept connections never needs ssh2 (about 30 ms of start-up).
-    const { SshConnection } = await import("../ssh.js");
-    const direct = new SshConnection(this.spec);
+    // Loaded here: a run on kept connections never needs ssh2 (about 30 ms of start-up). The TCP
+    // connection is made while it loads (early-socket.ts).
+    const early = earlySocket(this.spec);
+    let SshConnection: typeof import("../ssh.js").SshConnection;
+    try {
+      ({ SshConnection } = await import("../ssh.js"));
+    } catch (e) {
+      early?.discard();
+      throw e;
+    }
+    const direct = new SshConnection(this.spec, early);
     await direct.open();
     this.#active = direct;
   }
