@@ -11,6 +11,10 @@ const SUBCOMMANDS: Readonly<Record<string, { readonly summary: string; run(argv:
     summary: "Merge the --json reports of shard jobs into one recap, JSON document and JUnit file",
     run: async (argv) => (await import("./merge-reports.js")).runMergeReports(argv),
   },
+  "forget-connections": {
+    summary: "End every SSH connection kept for the next run (the next run logs in afresh)",
+    run: async (argv) => (await import("./forget-connections.js")).runForgetConnections(argv),
+  },
 };
 
 /** The `bosun --help` text. */

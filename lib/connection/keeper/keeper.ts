@@ -171,6 +171,13 @@ export class ConnectionKeeper {
       this.keep(request.orders);
       return answer({ id: request.id, done: true });
     }
+    if (request.op === "stop") {
+      answer({ id: request.id, ended: this.#kept.size });
+      // Its answer is flushed before the keeper's other sockets are destroyed.
+      this.#clients.delete(socket);
+      socket.end();
+      return void this.stop("asked to end every kept connection");
+    }
     const kept = this.#kept.get(request.key);
     if (request.op === "end") {
       // Another run still attached (two runs on one host at once) finishes on it first.

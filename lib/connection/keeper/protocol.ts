@@ -1,7 +1,8 @@
 /**
  * What runs and the keeper (keeper.ts) say over the keeper's Unix socket: one JSON object per
  * line. A run asks whether the connection kept under a key is alive, runs commands on it, ends it,
- * or hands the keeper connections to keep; every request carries an id its answer repeats.
+ * or hands the keeper connections to keep; the user may end them all at once. Every request
+ * carries an id its answer repeats.
  */
 import { StringDecoder } from "node:string_decoder";
 import type { ExecResult, SshSpec } from "../../core/connection.js";
@@ -28,14 +29,18 @@ export type KeeperRequest =
   | { readonly id: number; readonly op: "hello"; readonly key: string }
   | { readonly id: number; readonly op: "exec"; readonly key: string; readonly text: string; readonly stdin?: string }
   | { readonly id: number; readonly op: "end"; readonly key: string }
-  | { readonly id: number; readonly op: "keep"; readonly orders: readonly KeepOrder[] };
+  | { readonly id: number; readonly op: "keep"; readonly orders: readonly KeepOrder[] }
+  /** End every kept connection now and stop (`bosun forget-connections`, as `ssh -O exit`). */
+  | { readonly id: number; readonly op: "stop" };
 
 /** The keeper's answer to request `id`. */
 export type KeeperAnswer =
   | { readonly id: number; readonly alive: boolean }
   | { readonly id: number; readonly result: ExecResult }
   | { readonly id: number; readonly error: { readonly message: string; readonly unreachable: boolean; readonly hint?: string } }
-  | { readonly id: number; readonly done: true };
+  | { readonly id: number; readonly done: true }
+  /** The keeper stops; it was keeping `ended` connections. */
+  | { readonly id: number; readonly ended: number };
 
 /** One message as a line. */
 export function encodeMessage(message: KeeperRequest | KeeperAnswer): string {
