@@ -12,7 +12,7 @@
  */
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { isProgram, markLaunched, type ModuleMeta } from "./entry.js";
-import { compiledEntry } from "./playbook-file.js";
+import { cachedPlaybook, compileCacheDir } from "./compile-cache.js";
 
 /** When the module of `meta` is the program, run the playbook module at `definition` (relative to it), compiled. */
 export async function launchPlaybook(meta: ModuleMeta, definition: string, argv: readonly string[] = process.argv): Promise<void> {
@@ -21,7 +21,8 @@ export async function launchPlaybook(meta: ModuleMeta, definition: string, argv:
   markLaunched(file);
   let module = file;
   try {
-    module = await compiledEntry(file);
+    // A compilation still good is all a start reads; the compiler loads only when one is needed.
+    module = cachedPlaybook(file, compileCacheDir(file)) ?? (await (await import("./playbook-file.js")).compiledEntry(file));
     process.setSourceMapsEnabled(true);
   } catch {
     // Not compiled (a syntax error, an unwritable cache): the source, through tsx, says what is wrong.

@@ -11,57 +11,15 @@
  * files a user wrote map back to them, so task locations still read `playbooks/deploy.ts:42` (frames
  * in bosun's own sources and packages show their compiled place: source-map-trim.ts says why).
  */
-import { createHash, randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { BosunError } from "../core/errors.js";
+import { cachedPlaybook, compileCacheDir, COMPILE_FORMAT, sha256, type Manifest } from "./compile-cache.js";
 import type { RawSourceMap } from "./source-map-trim.js";
-
-/** How playbooks are compiled: a cached compilation of another format is compiled again (raise it when the output changes). */
-const COMPILE_FORMAT = 2;
-
-/** What the cache keeps about one compiled playbook. */
-interface Manifest {
-  /** {@link COMPILE_FORMAT} when it was compiled. */
-  readonly format: number;
-  /** Every local input by absolute path, with the sha256 of its content. */
-  readonly inputs: Readonly<Record<string, string>>;
-  /** The compiled entry module. */
-  readonly entry: string;
-}
-
-const sha256 = (data: string | Buffer): string => createHash("sha256").update(data).digest("hex");
-
-/** Where compiled playbooks are kept: `node_modules/.cache/bosun/compiled` above the playbook (so packages resolve), else beside it. */
-export function compileCacheDir(playbook: string): string {
-  for (let dir = path.dirname(playbook); ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, "node_modules"))) return path.join(dir, "node_modules", ".cache", "bosun", "compiled");
-    if (path.dirname(dir) === dir) return path.join(path.dirname(playbook), ".bosun-cache", "compiled");
-  }
-}
-
-/** The cached entry module of `playbook` when every input is unchanged, else undefined. */
-export function cachedPlaybook(playbook: string, cacheDir: string): string | undefined {
-  const manifestFile = path.join(cacheDir, `${sha256(playbook).slice(0, 16)}.json`);
-  let manifest: Manifest;
-  try {
-    manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as Manifest;
-  } catch {
-    return undefined;
-  }
-  if (manifest.format !== COMPILE_FORMAT) return undefined;
-  for (const [file, hash] of Object.entries(manifest.inputs)) {
-    try {
-      if (sha256(readFileSync(file)) !== hash) return undefined;
-    } catch {
-      return undefined;
-    }
-  }
-  return existsSync(manifest.entry) ? manifest.entry : undefined;
-}
 
 /** Source with `import.meta.url` (and a bare `import.meta`) replaced by the file's own URL: bundling must not change what they say. */
 export function withOwnImportMeta(source: string, file: string): string {

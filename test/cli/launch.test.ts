@@ -4,7 +4,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { isProgram } from "../../lib/cli/entry.js";
 import { launchPlaybook } from "../../lib/cli/launch.js";
-import { cachedPlaybook, compileCacheDir } from "../../lib/cli/playbook-file.js";
+import { cachedPlaybook, compileCacheDir } from "../../lib/cli/compile-cache.js";
 
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(path.join(os.tmpdir(), "bosun-launch-"))));

@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { cachedPlaybook, compilePlaybook, withOwnImportMeta } from "../../lib/cli/playbook-file.js";
+import { cachedPlaybook } from "../../lib/cli/compile-cache.js";
+import { compilePlaybook, withOwnImportMeta } from "../../lib/cli/playbook-file.js";
 
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(path.join(os.tmpdir(), "bosun-compile-"))));
