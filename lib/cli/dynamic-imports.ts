@@ -7,6 +7,7 @@
  * `import()` left, which tsx rewrites in no time (so the interop is the same). Under plain node
  * nothing changes: a relative specifier is made absolute against the calling file first.
  */
+import path from "node:path";
 import { init, parse } from "es-module-lexer";
 
 /** The helper module's file name, in the compiled output's root directory. */
@@ -42,7 +43,6 @@ export async function routeDynamicImports(code: string, helperSpecifier: string)
 
 /** The specifier of the helper (in the output's root) from a file at `relativeFile` (posix or native separators) under it. */
 export function helperSpecifierFrom(relativeFile: string): string {
-  const posix = relativeFile.split(/[\\/]/).join("/");
-  const helper = posix.includes("/") ? `${"../".repeat(posix.split("/").length - 1)}${DYNAMIC_IMPORT_MODULE}` : DYNAMIC_IMPORT_MODULE;
+  const helper = path.posix.relative(path.posix.dirname(relativeFile.split(path.sep).join("/")), DYNAMIC_IMPORT_MODULE);
   return helper.startsWith(".") ? helper : `./${helper}`;
 }

@@ -22,7 +22,8 @@ export async function launchPlaybook(meta: ModuleMeta, definition: string, argv:
   let module = file;
   try {
     // A compilation still good is all a start reads; the compiler loads only when one is needed.
-    module = cachedPlaybook(file, compileCacheDir(file)) ?? (await (await import("./playbook-file.js")).compiledEntry(file));
+    const cacheDir = compileCacheDir(file);
+    module = cachedPlaybook(file, cacheDir) ?? (await (await import("./playbook-file.js")).compilePlaybook(file, cacheDir));
     process.setSourceMapsEnabled(true);
   } catch {
     // Not compiled (a syntax error, an unwritable cache): the source, through tsx, says what is wrong.

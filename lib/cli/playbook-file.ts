@@ -19,7 +19,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { BosunError } from "../core/errors.js";
 import { cachedPlaybook, compileCacheDir, COMPILE_FORMAT, sha256, type Manifest } from "./compile-cache.js";
-import type { RawSourceMap } from "./source-map-trim.js";
+import { trimSourceMap, type RawSourceMap } from "./source-map-trim.js";
 
 /** Source with `import.meta.url` (and a bare `import.meta`) replaced by the file's own URL: bundling must not change what they say. */
 export function withOwnImportMeta(source: string, file: string): string {
@@ -43,7 +43,6 @@ function bosunPackageRoot(requireFrom: NodeJS.Require): string | undefined {
 export async function compilePlaybook(playbook: string, cacheDir: string): Promise<string> {
   const esbuild = await import("esbuild");
   const { DYNAMIC_IMPORT_MODULE, DYNAMIC_IMPORT_SOURCE, helperSpecifierFrom, routeDynamicImports } = await import("./dynamic-imports.js");
-  const { trimSourceMap } = await import("./source-map-trim.js");
   const key = sha256(playbook).slice(0, 16);
   const requireFrom = createRequire(playbook);
   const bosunRoot = bosunPackageRoot(requireFrom);
@@ -96,27 +95,14 @@ export async function compilePlaybook(playbook: string, cacheDir: string): Promi
     const staging = path.join(cacheDir, `${name}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
     await mkdir(staging, { recursive: true });
     const maps = new Map(result.outputFiles.filter((f) => f.path.endsWith(".map")).map((f) => [f.path, f.text]));
-    // Mapped: the files a user wrote, not bosun's own sources or packages (why: source-map-trim.ts).
-    const userSource = (source: string): boolean =>
-      !source.includes(`${path.sep}node_modules${path.sep}`) &&
-      (bosunRoot === undefined || !source.startsWith(path.join(bosunRoot, "lib") + path.sep));
     for (const file of result.outputFiles) {
       const relative = path.relative(pending, file.path);
       if (!relative.endsWith(".js")) continue;
       const target = path.join(staging, relative);
       await mkdir(path.dirname(target), { recursive: true });
-      let text = await routeDynamicImports(file.text, helperSpecifierFrom(relative));
+      const text = await routeDynamicImports(file.text, helperSpecifierFrom(relative));
       const map = maps.get(`${file.path}.map`);
-      if (map) {
-        const trimmed = trimSourceMap(JSON.parse(map) as RawSourceMap, (source) =>
-          userSource(path.resolve(path.dirname(file.path), source)),
-        );
-        // Sources relative to where the file is now.
-        const sources = trimmed.sources.map((source) => path.relative(path.dirname(target), path.resolve(path.dirname(file.path), source)));
-        const inline = Buffer.from(JSON.stringify({ ...trimmed, sources })).toString("base64");
-        text += `\n//# sourceMappingURL=data:application/json;base64,${inline}\n`;
-      }
-      await writeFile(target, text);
+      await writeFile(target, map ? text + inlineUserSourceMap(map, path.dirname(file.path), path.dirname(target), bosunRoot) : text);
     }
     await writeFile(path.join(staging, DYNAMIC_IMPORT_MODULE), DYNAMIC_IMPORT_SOURCE);
     try {
@@ -132,6 +118,21 @@ export async function compilePlaybook(playbook: string, cacheDir: string): Promi
   await writeFile(staged, JSON.stringify(manifest));
   await rename(staged, manifestFile);
   return manifest.entry;
+}
+
+/**
+ * esbuild's source map of a compiled file (written in `builtDir`, now in `placedDir`) cut down to
+ * the files a user wrote, not bosun's own sources or packages (why: source-map-trim.ts), as the
+ * inline comment that ends the file.
+ */
+function inlineUserSourceMap(map: string, builtDir: string, placedDir: string, bosunRoot: string | undefined): string {
+  const bosunLib = bosunRoot === undefined ? undefined : path.join(bosunRoot, "lib") + path.sep;
+  const userSource = (source: string): boolean =>
+    !source.includes(`${path.sep}node_modules${path.sep}`) && (bosunLib === undefined || !source.startsWith(bosunLib));
+  const trimmed = trimSourceMap(JSON.parse(map) as RawSourceMap, (source) => userSource(path.resolve(builtDir, source)));
+  // Sources relative to where the file is now.
+  const sources = trimmed.sources.map((source) => path.relative(placedDir, path.resolve(builtDir, source)));
+  return `\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify({ ...trimmed, sources })).toString("base64")}\n`;
 }
 
 /** Remove this playbook's other compilations (and abandoned staging directories) older than an hour. */
@@ -165,7 +166,7 @@ export async function runPlaybookFile(file: string, argv: readonly string[]): Pr
 }
 
 /** The compiled entry module of `file`: from the cache when its inputs are unchanged, else compiled now. */
-export async function compiledEntry(file: string): Promise<string> {
+async function compiledEntry(file: string): Promise<string> {
   const playbook = path.resolve(file);
   if (!existsSync(playbook)) {
     throw new BosunError(`Cannot run playbook ${file}: no such file`, {
