@@ -4,11 +4,11 @@
  * Node built-ins only: a launcher (launch.ts) that finds its playbook here loads nothing else through tsx.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, type Stats } from "node:fs";
 import path from "node:path";
 
 /** How playbooks are compiled: a cached compilation of another format is compiled again (raise it when the output changes). */
-export const COMPILE_FORMAT = 2;
+export const COMPILE_FORMAT = 3;
 
 /** What the cache keeps about one compiled playbook. */
 export interface Manifest {
@@ -16,11 +16,42 @@ export interface Manifest {
   readonly format: number;
   /** Every local input by absolute path, with the sha256 of its content. */
   readonly inputs: Readonly<Record<string, string>>;
+  /**
+   * The {@link statStamp} of inputs that had not changed for a while when they were hashed: a file
+   * whose stamp is the same is taken as unchanged without reading it (as git's index does); any
+   * other input is hashed.
+   */
+  readonly stamps?: Readonly<Record<string, string>>;
   /** The compiled entry module. */
   readonly entry: string;
 }
 
 export const sha256 = (data: string | Buffer): string => createHash("sha256").update(data).digest("hex");
+
+/** A file's size, times and inode: any write changes it, unless it lands in the same clock tick as the one before. */
+export const statStamp = (stats: Stats): string => `${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}:${stats.ino}`;
+
+/**
+ * How long a file must have been left alone for its stamp to be recorded: a write in the same
+ * (coarse, a few milliseconds) clock tick as the recorded one would keep the stamp, so a file
+ * changed this recently is hashed at every start instead, as git treats "racily clean" files.
+ */
+export const SETTLED_MS = 2000;
+
+/** The stamp of a file not changed within {@link SETTLED_MS} of `now`, else undefined. */
+export function settledStamp(stats: Stats, now = Date.now()): string | undefined {
+  return Math.max(stats.mtimeMs, stats.ctimeMs) <= now - SETTLED_MS ? statStamp(stats) : undefined;
+}
+
+/** Whether `file` still has the content the manifest recorded: same stamp, else same sha256. */
+function unchanged(file: string, hash: string, stamp: string | undefined): boolean {
+  try {
+    if (stamp !== undefined && statStamp(statSync(file)) === stamp) return true;
+    return sha256(readFileSync(file)) === hash;
+  } catch {
+    return false;
+  }
+}
 
 /** Where compiled playbooks are kept: `node_modules/.cache/bosun/compiled` above the playbook (so packages resolve), else beside it. */
 export function compileCacheDir(playbook: string): string {
@@ -40,12 +71,6 @@ export function cachedPlaybook(playbook: string, cacheDir: string): string | und
     return undefined;
   }
   if (manifest.format !== COMPILE_FORMAT) return undefined;
-  for (const [file, hash] of Object.entries(manifest.inputs)) {
-    try {
-      if (sha256(readFileSync(file)) !== hash) return undefined;
-    } catch {
-      return undefined;
-    }
-  }
+  for (const [file, hash] of Object.entries(manifest.inputs)) if (!unchanged(file, hash, manifest.stamps?.[file])) return undefined;
   return existsSync(manifest.entry) ? manifest.entry : undefined;
 }

@@ -18,7 +18,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { BosunError } from "../core/errors.js";
-import { cachedPlaybook, compileCacheDir, COMPILE_FORMAT, sha256, type Manifest } from "./compile-cache.js";
+import { cachedPlaybook, compileCacheDir, COMPILE_FORMAT, settledStamp, sha256, type Manifest } from "./compile-cache.js";
 import { trimSourceMap, type RawSourceMap } from "./source-map-trim.js";
 
 /** Source with `import.meta.url` (and a bare `import.meta`) replaced by the file's own URL: bundling must not change what they say. */
@@ -82,9 +82,14 @@ export async function compilePlaybook(playbook: string, cacheDir: string): Promi
     ],
   });
   const inputs: Record<string, string> = {};
+  const stamps: Record<string, string> = {};
   for (const input of Object.keys(result.metafile.inputs)) {
     const file = path.resolve(path.dirname(playbook), input);
-    if (!file.includes(`${path.sep}node_modules${path.sep}`)) inputs[file] = sha256(await readFile(file));
+    if (file.includes(`${path.sep}node_modules${path.sep}`)) continue;
+    const before = await stat(file); // stamped before reading: a write while it is read changes the stamp
+    inputs[file] = sha256(await readFile(file));
+    const stamp = settledStamp(before);
+    if (stamp !== undefined) stamps[file] = stamp;
   }
   const name = `${key}-${sha256(JSON.stringify({ COMPILE_FORMAT, inputs })).slice(0, 16)}`;
   const outDir = path.join(cacheDir, name);
@@ -112,7 +117,7 @@ export async function compilePlaybook(playbook: string, cacheDir: string): Promi
     }
   }
   await removeOldCompilations(cacheDir, key, name);
-  const manifest: Manifest = { format: COMPILE_FORMAT, inputs, entry: path.join(outDir, entryName) };
+  const manifest: Manifest = { format: COMPILE_FORMAT, inputs, stamps, entry: path.join(outDir, entryName) };
   const manifestFile = path.join(cacheDir, `${key}.json`);
   const staged = `${manifestFile}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
   await writeFile(staged, JSON.stringify(manifest));
@@ -123,13 +128,15 @@ export async function compilePlaybook(playbook: string, cacheDir: string): Promi
 /**
  * esbuild's source map of a compiled file (written in `builtDir`, now in `placedDir`) cut down to
  * the files a user wrote, not bosun's own sources or packages (why: source-map-trim.ts), as the
- * inline comment that ends the file.
+ * inline comment that ends the file; none for a file with no code of the user's (node then keeps no
+ * map for it at all).
  */
 function inlineUserSourceMap(map: string, builtDir: string, placedDir: string, bosunRoot: string | undefined): string {
   const bosunLib = bosunRoot === undefined ? undefined : path.join(bosunRoot, "lib") + path.sep;
   const userSource = (source: string): boolean =>
     !source.includes(`${path.sep}node_modules${path.sep}`) && (bosunLib === undefined || !source.startsWith(bosunLib));
   const trimmed = trimSourceMap(JSON.parse(map) as RawSourceMap, (source) => userSource(path.resolve(builtDir, source)));
+  if (trimmed.sources.length === 0) return "";
   // Sources relative to where the file is now.
   const sources = trimmed.sources.map((source) => path.relative(placedDir, path.resolve(builtDir, source)));
   return `\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify({ ...trimmed, sources })).toString("base64")}\n`;

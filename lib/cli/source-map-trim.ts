@@ -4,7 +4,9 @@
  * a playbook compiled with bosun's ~200 sources cost about 50 ms of every start, plus as much again in
  * garbage collection. Where a task was declared is always in the playbook's own files (lib/core/callsite.ts
  * skips bosun's and node_modules' frames), so the map keeps the mappings of those and marks every
- * other stretch of generated code as unmapped: a frame there shows its compiled position.
+ * other stretch of generated code as unmapped: a frame there shows its compiled position. One bare
+ * segment starts each unmapped stretch, however many lines it runs on (a lookup takes the last segment
+ * at or before its position), so node parses about as many segments as the user's files have.
  */
 
 /** A source map, version 3, as esbuild writes it. */
@@ -70,10 +72,10 @@ export function trimSourceMap(map: RawSourceMap, keep: (source: string) => boole
   let outLine = 0;
   let outColumn = 0;
   let outName = 0;
+  let unmapped = false; // runs on across lines: a lookup in a later line finds this stretch's bare segment
   const lines = map.mappings.split(";").map((text) => {
     let generated = 0;
     let outGenerated = 0;
-    let unmapped = false;
     const segments: string[] = [];
     for (const segment of text ? text.split(",") : []) {
       const v = decodeSegment(segment);
@@ -86,7 +88,7 @@ export function trimSourceMap(map: RawSourceMap, keep: (source: string) => boole
       if (v.length >= 5) name += v[4] as number;
       const target = v.length >= 4 ? newIndex.get(source) : undefined;
       if (target === undefined) {
-        // Unmapped from here (from the line's start when nothing before it is kept): one bare segment until the next kept one.
+        // Unmapped from here (from the line's start when nothing before it on the line is kept): one bare segment until the next kept one.
         if (unmapped) continue;
         const at = segments.length === 0 ? 0 : generated;
         segments.push(encodeValue(at - outGenerated));

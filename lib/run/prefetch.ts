@@ -12,6 +12,7 @@ import type { Command } from "../core/command.js";
 import type { Connection, ConnectionSpec, ExecResult } from "../core/connection.js";
 import type { Vars } from "../core/vars.js";
 import { runBatch } from "./prefetch-batch.js";
+import { warmWhileWaiting } from "./warm-while-waiting.js";
 import {
   isPrefetchable,
   bosunCacheDir,
@@ -37,6 +38,8 @@ export class HostPrefetch {
   #dropped = false;
   readonly #sent: string[] = [];
   readonly #seen = new Set<string>();
+  /** The list as the cache file held it when this run read it. */
+  #read: readonly string[] | undefined;
   /** Check commands answered from the batch so far. */
   used = 0;
   /** Commands sent ahead in the batch (0 until it ran). */
@@ -76,9 +79,12 @@ export class HostPrefetch {
 
   async #fetch(connection: Connection): Promise<Map<string, ExecResult[]>> {
     const texts = await readCheckCommands(this.#file);
+    this.#read = texts;
     const map = new Map<string, ExecResult[]>();
     if (texts.length === 0 || this.#dropped) return map;
-    const results = await runBatch(connection, texts);
+    const pending = runBatch(connection, texts);
+    warmWhileWaiting();
+    const results = await pending;
     this.sentAhead = texts.length;
     texts.forEach((text, i) => {
       const r = results[i];
@@ -87,9 +93,10 @@ export class HostPrefetch {
     return map;
   }
 
-  /** Keep this run's check commands for the next run (only when the host ran any). */
+  /** Keep this run's check commands for the next run (only when the host ran any, and only when they differ from the list read). */
   async save(): Promise<void> {
-    if (this.#sent.length) await writeCheckCommands(this.#file, this.#sent);
+    const unchanged = this.#read?.length === this.#sent.length && this.#sent.every((text, i) => this.#read?.[i] === text);
+    if (this.#sent.length && !unchanged) await writeCheckCommands(this.#file, this.#sent);
   }
 }
 

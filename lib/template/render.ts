@@ -72,6 +72,15 @@ export function renderTemplate(source: string, vars: Vars, options: RenderTempla
   }
 }
 
+/**
+ * Load handlebars and compile a small template now, so that the first template a run renders does
+ * not pay for either: the run calls this while it waits on a host (lib/run/warm-while-waiting.ts).
+ */
+export function warmTemplates(): void {
+  env ??= createTemplateEnvironment();
+  env.compile("{{a}}{{#if b}}{{c.d}}{{/if}}", COMPILE_OPTIONS)({ a: 1, b: 1, c: { d: 1 } });
+}
+
 /** Whether a template file is Jinja2 (`.j2`, `.jinja`, `.jinja2`); every other file is handlebars. */
 export function isJinjaTemplate(path: string): boolean {
   return /\.(?:j2|jinja2?)$/i.test(path);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -54,4 +54,20 @@ test("a compiled playbook's dynamic imports go through one helper (tsx would rew
   process.setSourceMapsEnabled(true);
   const loaded = (await import(pathToFileURL(compiled).href)) as { line: () => string };
   expect(loaded.line()).toContain(`${entry}:2:`);
+});
+
+test("a compiled file with none of the user's code carries no source map; the user's files keep theirs", async () => {
+  const entry = path.join(dir, "packaged.ts");
+  mkdirSync(path.join(dir, "node_modules", "packaged"), { recursive: true });
+  writeFileSync(
+    path.join(dir, "node_modules", "packaged", "package.json"),
+    '{ "name": "packaged", "type": "module", "main": "index.js" }\n',
+  );
+  writeFileSync(path.join(dir, "node_modules", "packaged", "index.js"), "export const packaged = () => 'from a package';\n");
+  writeFileSync(entry, 'export const lazy = () => import("packaged");\n');
+  const compiled = await compilePlaybook(entry, path.join(dir, "cache-packaged"));
+  const files = readdirSync(path.dirname(compiled)).filter((f) => f.endsWith(".js"));
+  const mapped = files.filter((f) => readFileSync(path.join(path.dirname(compiled), f), "utf8").includes("sourceMappingURL="));
+  expect(mapped).toEqual([path.basename(compiled)]);
+  expect(files.length).toBeGreaterThan(mapped.length);
 });

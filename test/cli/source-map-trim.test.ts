@@ -52,6 +52,17 @@ test("kept sources map as before; a position in a dropped source maps to nothing
   expect(entry(trimmed, at("helper();"))).toMatchObject({ originalSource: "user.ts", originalLine: 3 });
 });
 
+test("an unmapped stretch is one bare segment, however many lines it runs on", () => {
+  const trimmed = trimSourceMap(map, (s) => !s.endsWith("lib.ts"));
+  const [first] = at("function helper");
+  const [inside] = at('"in-lib"');
+  expect(inside).toBeGreaterThan(first);
+  const lines = trimmed.mappings.split(";");
+  expect(lines[first]).toBe("A");
+  expect(lines.slice(first + 1, inside + 1)).toEqual(Array(inside - first).fill(""));
+  expect(entry(trimmed, at('"in-lib"')).originalSource).toBeUndefined();
+});
+
 test("keeping everything gives the same mappings", () => {
   expect(trimSourceMap(map, () => true).mappings).toBe(map.mappings);
 });

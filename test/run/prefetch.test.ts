@@ -3,7 +3,7 @@
  * connection (real /bin/sh, real files in a temp directory), wrapped to count what reaches the
  * "host": each exec is one round trip. Host state is verified with node:fs, not with bosun's facts.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync, chmodSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync, chmodSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Command } from "../../lib/core/command.js";
@@ -89,6 +89,17 @@ test("a no-op re-run answers every check from one batch: one exchange with the h
   expect(second.exchanges()).toBe(1);
   expect(second.prefetched).toBe(4);
   expect(second.connections.h1?.sent[0]?.label).toBe("(4 checks sent ahead)");
+});
+
+test("the list of checks is written again only when it differs from the one read", async () => {
+  const listFile = () => path.join(cacheDir, "prefetch", readdirSync(path.join(cacheDir, "prefetch"))[0] as string);
+  await run(book(threeFiles({ a: "a\n" })));
+  const written = statSync(listFile()).ino;
+  await run(book(threeFiles({ a: "a\n" })));
+  expect(statSync(listFile()).ino).toBe(written); // the same list: not replaced
+  await run(book(async (host) => void (await host.run(ensureFile({ path: `${dir}/a`, content: "a\n" })))));
+  expect(statSync(listFile()).ino).not.toBe(written); // one check now: replaced (written beside, renamed)
+  expect((JSON.parse(readFileSync(listFile(), "utf8")) as { commands: string[] }).commands).toHaveLength(1);
 });
 
 test("a task that changes the host drops the answers sent ahead: later checks see the change", async () => {
