@@ -55,6 +55,19 @@ function proxyCommandStream(s: SshSpec): Duplex {
   return stream;
 }
 
+/**
+ * The authentication methods to try, in ssh2's own order, without the "none" request ssh2 (and
+ * OpenSSH) sends first to learn which methods the server takes: that answer changes nothing here,
+ * as every configured method is tried anyway, and costs a round trip on every login.
+ */
+export function authMethods(config: Pick<Config, "password" | "privateKey" | "agent">): ("password" | "publickey" | "agent")[] {
+  const methods: ("password" | "publickey" | "agent")[] = [];
+  if (config.password !== undefined) methods.push("password");
+  if (config.privateKey !== undefined) methods.push("publickey");
+  if (config.agent) methods.push("agent");
+  return methods;
+}
+
 /** An SSH connection to one host. */
 export class SshConnection implements Connection {
   readonly kind = "ssh" as const;
@@ -166,6 +179,8 @@ export class SshConnection implements Connection {
       const key = await defaultIdentity(s.passphrase);
       if (key) config.privateKey = key;
     }
+    const methods = authMethods(config);
+    if (methods.length) config.authHandler = methods;
     const early = this.#early;
     this.#early = undefined; // the first attempt only: a retry connects afresh
     if (s.jump) config.sock = await this.#tunnel(s.jump);
