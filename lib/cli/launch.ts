@@ -6,13 +6,19 @@
  * The definition ends with `main(import.meta, book)`, which starts the CLI for the launched module
  * as it would for the program; `process.argv` is left as typed (usage text, retry file). A
  * definition that cannot be compiled is imported from source, so tsx reports the error as it would.
+ * Before the playbook loads, the launcher starts the SSH handshakes of the hosts the same command
+ * logged in to last time (lib/connection/early-handshake.ts), unless a keeper may hold them.
  *
  *   // playbooks/deploy.ts
  *   await launchPlaybook(import.meta, "./deploy/playbook.ts");
  */
+import { existsSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { directLogins, discardEarlyHandshakes, startEarlyHandshakes } from "../connection/early-handshake.js";
+import { keeperDir, keeperSocket } from "../connection/keeper/socket-path.js";
 import { isProgram, markLaunched, type ModuleMeta } from "./entry.js";
 import { cachedPlaybook, compileCacheDir } from "./compile-cache.js";
+import { handshakeHintFile, readHandshakeHint, saveHandshakeHint } from "./handshake-hint.js";
 
 /** When the module of `meta` is the program, run the playbook module at `definition` (relative to it), compiled. */
 export async function launchPlaybook(meta: ModuleMeta, definition: string, argv: readonly string[] = process.argv): Promise<void> {
@@ -28,5 +34,14 @@ export async function launchPlaybook(meta: ModuleMeta, definition: string, argv:
   } catch {
     // Not compiled (a syntax error, an unwritable cache): the source, through tsx, says what is wrong.
   }
+  const hint = handshakeHintFile(file, argv.slice(2), process.cwd());
+  const targets = readHandshakeHint(hint);
+  // A listening keeper may hold these hosts' connections: a run on them needs no handshake (nor ssh2).
+  if (targets.length && !existsSync(keeperSocket(keeperDir()))) void startEarlyHandshakes(targets);
+  // When the run is over (a definition need not await its main()): close what it did not take, note whom it logged in to.
+  process.once("beforeExit", () => {
+    discardEarlyHandshakes();
+    void saveHandshakeHint(hint, targets, directLogins());
+  });
   await import(pathToFileURL(module).href);
 }

@@ -13,6 +13,7 @@ import ssh2, { type Client, type ClientChannel } from "ssh2";
 import { quote, stdinBytes, type Command } from "../core/command.js";
 import { UnreachableError } from "../core/errors.js";
 import type { Connection, ExecResult, SshSpec } from "../core/connection.js";
+import type { EarlyHandshake, LoginSettings } from "./early-handshake.js";
 import type { EarlySocket } from "./early-socket.js";
 import { hostKeyVerifier, type HostKeyVerifier } from "./host-key.js";
 import { SESSION_STDIN_LIMIT, ShellSession, neverRan, sessionProgram, type ShellPipes } from "./shell-session.js";
@@ -68,6 +69,9 @@ export function authMethods(config: Pick<Config, "password" | "privateKey" | "ag
   return methods;
 }
 
+const sameList = (a: readonly string[] | undefined, b: readonly string[] | undefined): boolean =>
+  JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
 /** An SSH connection to one host. */
 export class SshConnection implements Connection {
   readonly kind = "ssh" as const;
@@ -76,12 +80,12 @@ export class SshConnection implements Connection {
   #opening: Promise<void> | undefined;
   #dead: Error | undefined;
   #session: ShellSession | undefined;
-  #early: EarlySocket | undefined;
+  #early: EarlySocket | EarlyHandshake | undefined;
 
-  /** `early`: the TCP connection already started for the first attempt (early-socket.ts). */
+  /** `early`: the TCP connection (early-socket.ts) or the handshake (early-handshake.ts) already started for the first attempt. */
   constructor(
     readonly spec: SshSpec,
-    early?: EarlySocket,
+    early?: EarlySocket | EarlyHandshake,
   ) {
     this.#early = early;
   }
@@ -183,11 +187,34 @@ export class SshConnection implements Connection {
     if (methods.length) config.authHandler = methods;
     const early = this.#early;
     this.#early = undefined; // the first attempt only: a retry connects afresh
-    if (s.jump) config.sock = await this.#tunnel(s.jump);
-    else if (s.proxyCommand) config.sock = proxyCommandStream(s);
-    else if (early) config.sock = early.take();
-    await this.#ssh.connect(config);
-    const client = this.#ssh.connection as Client;
+    let client: Client;
+    if (early && "alive" in early && sameList(early.preferredAlgorithms, verifier.preferredAlgorithms)) {
+      const login: LoginSettings = {
+        username: s.user,
+        timeoutMs: s.connectTimeoutMs,
+        ...(config.password !== undefined ? { password: config.password } : {}),
+        ...(config.privateKey !== undefined ? { privateKey: config.privateKey as string | Buffer } : {}),
+        ...(config.passphrase !== undefined ? { passphrase: config.passphrase } : {}),
+        ...(typeof config.agent === "string" ? { agent: config.agent } : {}),
+      };
+      try {
+        client = await early.take(verifier, login);
+      } catch (error) {
+        // The handshake's own check refused the key (known_hosts changed since it started): a login of
+        // the run's own checks it again, so the refusal is explained as for any login.
+        if (!/Host denied/i.test((error as Error).message)) throw error;
+        await this.#ssh.connect(config);
+        client = this.#ssh.connection as Client;
+      }
+      this.#ssh.connection = client;
+    } else {
+      if (early && "alive" in early) early.discard(); // it offered other host key algorithms than known_hosts now asks for
+      if (s.jump) config.sock = await this.#tunnel(s.jump);
+      else if (s.proxyCommand) config.sock = proxyCommandStream(s);
+      else if (early && !("alive" in early)) config.sock = early.take();
+      await this.#ssh.connect(config);
+      client = this.#ssh.connection as Client;
+    }
     client.on("error", (e: Error) => (this.#dead = e));
     client.on("close", () => (this.#dead ??= new Error("connection closed")));
   }

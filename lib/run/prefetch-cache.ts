@@ -6,7 +6,6 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import type { Command } from "../core/command.js";
 import { mask } from "../core/secrets.js";
@@ -21,10 +20,7 @@ export interface PrefetchCacheKey {
   readonly target: string;
 }
 
-/** The controller's cache directory: `$BOSUN_CACHE_DIR`, else `$XDG_CACHE_HOME/bosun`, else `~/.cache/bosun`. */
-export function bosunCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.BOSUN_CACHE_DIR || path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "bosun");
-}
+export { bosunCacheDir } from "../core/cache-dir.js";
 
 /** The file holding the list of `key` in `dir`: a hash of the key, so names and addresses do not show. */
 export function prefetchCacheFile(dir: string, key: PrefetchCacheKey): string {

@@ -166,7 +166,8 @@ export async function runPlaybook(book: Playbook, options: RunOptions): Promise<
 /** For `-v`: whether the run found the host's connection kept by an earlier run. */
 function reachNote(connection: KeepingSshConnection): string {
   if (connection.reach === "kept") return "connection: kept by an earlier run (no new login)";
-  return `connection: new login${connection.notKept ? `; not kept: ${connection.notKept}` : ", kept for the next run if this one changes nothing"}`;
+  const ahead = connection.handshakeAhead ? " (its handshake started before the playbook loaded)" : "";
+  return `connection: new login${ahead}${connection.notKept ? `; not kept: ${connection.notKept}` : ", kept for the next run if this one changes nothing"}`;
 }
 
 /** What one host's run of a play shares with the rest of the run. */

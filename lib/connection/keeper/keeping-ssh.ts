@@ -10,6 +10,7 @@
 import type { Command } from "../../core/command.js";
 import type { CloseOptions, Connection, ExecResult, SshSpec } from "../../core/connection.js";
 import { BosunError } from "../../core/errors.js";
+import { noteDirectLogin, takeEarlyHandshake } from "../early-handshake.js";
 import { earlySocket } from "../early-socket.js";
 import type { SshConnection } from "../ssh.js";
 import { KeptConnection } from "./kept-connection.js";
@@ -30,6 +31,8 @@ export class KeepingSshConnection implements Connection {
   #seconds = 0;
   /** Why connections to this host are not kept, when they are not (for -v). */
   notKept: string | undefined;
+  /** Whether this run's login went on from a handshake the launcher started (early-handshake.ts). */
+  handshakeAhead = false;
 
   constructor(readonly spec: SshSpec) {}
 
@@ -63,9 +66,12 @@ export class KeepingSshConnection implements Connection {
       if (this.#active) return;
     }
     this.notKept = this.#seconds === 0 ? `keeping is off (${from})` : unsafe;
-    // Loaded here: a run on kept connections never needs ssh2 (about 30 ms of start-up). The TCP
-    // connection is made while it loads (early-socket.ts).
-    const early = earlySocket(this.spec);
+    // Loaded here: a run on kept connections never needs ssh2 (about 30 ms of start-up). The launcher
+    // may have started the handshake already (early-handshake.ts); else the TCP connection is made
+    // while ssh2 loads (early-socket.ts).
+    const handshake = await takeEarlyHandshake(this.spec);
+    this.handshakeAhead = handshake !== undefined;
+    const early = handshake ?? earlySocket(this.spec);
     let SshConnection: typeof import("../ssh.js").SshConnection;
     try {
       ({ SshConnection } = await import("../ssh.js"));
@@ -75,6 +81,7 @@ export class KeepingSshConnection implements Connection {
     }
     const direct = new SshConnection(this.spec, early);
     await direct.open();
+    noteDirectLogin(this.spec);
     this.#active = direct;
   }
 

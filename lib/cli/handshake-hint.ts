@@ -1,0 +1,53 @@
+/**
+ * Which hosts a launched command logged in to last time, for the launcher to start their SSH
+ * handshakes before the playbook loads (lib/connection/early-handshake.ts). One small file per
+ * playbook file, arguments and working directory under the controller's cache directory, holding
+ * addresses, ports and known_hosts settings only: never a user, key, password or answer.
+ * Node built-ins only, as the rest of a launcher's start (compile-cache.ts).
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { mkdir, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { bosunCacheDir } from "../core/cache-dir.js";
+import type { HandshakeTarget } from "../connection/early-handshake.js";
+
+/** The hint file of `playbook` started with `args` in `cwd`. */
+export function handshakeHintFile(playbook: string, args: readonly string[], cwd: string, cacheDir = bosunCacheDir()): string {
+  const hash = createHash("sha256")
+    .update(JSON.stringify([playbook, args, cwd]))
+    .digest("hex");
+  return path.join(cacheDir, "handshakes", `${hash.slice(0, 32)}.json`);
+}
+
+const isTarget = (t: unknown): t is HandshakeTarget => {
+  const v = t as Partial<HandshakeTarget> | null;
+  return typeof v?.host === "string" && Number.isInteger(v.port) && typeof v.hostKeyPolicy === "string";
+};
+
+/** The hosts in `file`; none when there is no file or it is unreadable. */
+export function readHandshakeHint(file: string): HandshakeTarget[] {
+  try {
+    const data = JSON.parse(readFileSync(file, "utf8")) as { targets?: unknown };
+    return Array.isArray(data.targets) ? data.targets.filter(isTarget) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Keep `targets` in `file` when they differ from `read` (written beside it, then renamed); a failure only costs the next start its head start. */
+export async function saveHandshakeHint(
+  file: string,
+  read: readonly HandshakeTarget[],
+  targets: readonly HandshakeTarget[],
+): Promise<void> {
+  if (targets.length === 0 || JSON.stringify(read) === JSON.stringify(targets)) return;
+  try {
+    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    const temp = `${file}.${randomBytes(6).toString("hex")}.tmp`;
+    await writeFile(temp, JSON.stringify({ version: 1, targets }), { mode: 0o600 });
+    await rename(temp, file);
+  } catch {
+    // an unwritable cache: the next start connects as this one did
+  }
+}
