@@ -3,14 +3,14 @@
  * handshakes before the playbook loads (lib/connection/early-handshake.ts). One small file per
  * playbook file, arguments and working directory under the controller's cache directory, holding
  * addresses, ports and known_hosts settings only: never a user, key, password or answer.
- * Node built-ins only, as the rest of a launcher's start (compile-cache.ts).
  */
 import { createHash, randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { bosunCacheDir } from "../core/cache-dir.js";
-import type { HandshakeTarget } from "../connection/early-handshake.js";
+import { directLogins, discardEarlyHandshakes, startEarlyHandshakes, type HandshakeTarget } from "../connection/early-handshake.js";
+import { keeperDir, keeperSocket } from "../connection/keeper/socket-path.js";
 
 /** The hint file of `playbook` started with `args` in `cwd`. */
 export function handshakeHintFile(playbook: string, args: readonly string[], cwd: string, cacheDir = bosunCacheDir()): string {
@@ -50,4 +50,27 @@ export async function saveHandshakeHint(
   } catch {
     // an unwritable cache: the next start connects as this one did
   }
+}
+
+/** Set once a process started its handshakes: shared by every copy of this module (the launcher's, the compiled playbook's). */
+const STARTED = Symbol.for("bosun.handshakesAhead");
+
+/**
+ * Once per process, as early as its start allows (a launcher, the bin, else the playbook's main()),
+ * for `playbook` run with `args`: start the handshakes its hint names, unless a keeper
+ * listens (it may hold those connections: a run on them needs no handshake, nor ssh2). When the
+ * process is done (a definition need not await its main()), close what the run did not take and
+ * keep whom it logged in to for the next start.
+ */
+export function startHandshakesAhead(playbook: string, args: readonly string[]): void {
+  const global = globalThis as Record<symbol, unknown>;
+  if (global[STARTED]) return; // the launcher or the bin did, before the playbook's main() got here
+  global[STARTED] = true;
+  const file = handshakeHintFile(playbook, args, process.cwd());
+  const targets = readHandshakeHint(file);
+  if (targets.length && !existsSync(keeperSocket(keeperDir()))) void startEarlyHandshakes(targets);
+  process.once("beforeExit", () => {
+    discardEarlyHandshakes();
+    void saveHandshakeHint(file, targets, directLogins());
+  });
 }

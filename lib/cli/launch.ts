@@ -12,19 +12,17 @@
  *   // playbooks/deploy.ts
  *   await launchPlaybook(import.meta, "./deploy/playbook.ts");
  */
-import { existsSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { directLogins, discardEarlyHandshakes, startEarlyHandshakes } from "../connection/early-handshake.js";
-import { keeperDir, keeperSocket } from "../connection/keeper/socket-path.js";
 import { isProgram, markLaunched, type ModuleMeta } from "./entry.js";
 import { cachedPlaybook, compileCacheDir } from "./compile-cache.js";
-import { handshakeHintFile, readHandshakeHint, saveHandshakeHint } from "./handshake-hint.js";
+import { startHandshakesAhead } from "./handshake-hint.js";
 
 /** When the module of `meta` is the program, run the playbook module at `definition` (relative to it), compiled. */
 export async function launchPlaybook(meta: ModuleMeta, definition: string, argv: readonly string[] = process.argv): Promise<void> {
   if (!isProgram(meta, argv)) return;
   const file = fileURLToPath(new URL(definition, meta.url));
   markLaunched(file);
+  startHandshakesAhead(file, argv.slice(2)); // they go on while the playbook compiles or loads
   let module = file;
   try {
     // A compilation still good is all a start reads; the compiler loads only when one is needed.
@@ -34,14 +32,5 @@ export async function launchPlaybook(meta: ModuleMeta, definition: string, argv:
   } catch {
     // Not compiled (a syntax error, an unwritable cache): the source, through tsx, says what is wrong.
   }
-  const hint = handshakeHintFile(file, argv.slice(2), process.cwd());
-  const targets = readHandshakeHint(hint);
-  // A listening keeper may hold these hosts' connections: a run on them needs no handshake (nor ssh2).
-  if (targets.length && !existsSync(keeperSocket(keeperDir()))) void startEarlyHandshakes(targets);
-  // When the run is over (a definition need not await its main()): close what it did not take, note whom it logged in to.
-  process.once("beforeExit", () => {
-    discardEarlyHandshakes();
-    void saveHandshakeHint(hint, targets, directLogins());
-  });
   await import(pathToFileURL(module).href);
 }

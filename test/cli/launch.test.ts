@@ -1,14 +1,12 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type AddressInfo, type Socket } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { isProgram } from "../../lib/cli/entry.js";
 import { launchPlaybook } from "../../lib/cli/launch.js";
 import { cachedPlaybook, compileCacheDir } from "../../lib/cli/compile-cache.js";
-import { handshakeHintFile, saveHandshakeHint } from "../../lib/cli/handshake-hint.js";
 import { discardEarlyHandshakes } from "../../lib/connection/early-handshake.js";
-import { keeperDir, keeperSocket } from "../../lib/connection/keeper/socket-path.js";
+import { handshakeFixture } from "./handshake-fixture.js";
 
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(path.join(os.tmpdir(), "bosun-launch-"))));
@@ -51,37 +49,21 @@ test("a definition that does not compile is imported from source, whose error is
 });
 
 test("the launcher starts the handshakes of the hosts the same command logged in to last time, unless a keeper listens", async () => {
-  const accepted: Socket[] = [];
-  const server = createServer((socket) => accepted.push(socket));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as AddressInfo).port;
-  const saved = { cache: process.env.BOSUN_CACHE_DIR, keeper: process.env.BOSUN_KEEPER_DIR };
-  process.env.BOSUN_CACHE_DIR = path.join(dir, "cache");
-  process.env.BOSUN_KEEPER_DIR = path.join(dir, "keeper");
+  const ahead = await handshakeFixture(dir);
   try {
     const { program, definition } = writePlaybook();
     const argv = ["node", program, "--inventory", "prod"];
-    await saveHandshakeHint(
-      handshakeHintFile(definition, argv.slice(2), process.cwd()),
-      [],
-      [{ host: "127.0.0.1", port, hostKeyPolicy: "strict" }],
-    );
+    await ahead.hint(definition, argv.slice(2));
+    ahead.newProcess();
     await launchPlaybook({ url: pathToFileURL(program).href }, "./book/playbook.ts", argv);
-    for (let i = 0; i < 100 && accepted.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(accepted).toHaveLength(1);
+    expect(await ahead.connections(1)).toBe(1);
     discardEarlyHandshakes();
-    mkdirSync(keeperDir(), { recursive: true });
-    writeFileSync(keeperSocket(keeperDir()), ""); // where a listening keeper's socket is
+    ahead.keeperListens();
+    ahead.newProcess();
     await launchPlaybook({ url: pathToFileURL(program).href }, "./book/playbook.ts", argv);
     await new Promise((r) => setTimeout(r, 200));
-    expect(accepted).toHaveLength(1);
+    expect(ahead.accepted).toHaveLength(1);
   } finally {
-    discardEarlyHandshakes();
-    for (const socket of accepted) socket.destroy();
-    server.close();
-    process.env.BOSUN_CACHE_DIR = saved.cache;
-    process.env.BOSUN_KEEPER_DIR = saved.keeper;
-    if (saved.cache === undefined) delete process.env.BOSUN_CACHE_DIR;
-    if (saved.keeper === undefined) delete process.env.BOSUN_KEEPER_DIR;
+    ahead.close();
   }
 });
