@@ -1,5 +1,5 @@
 /** The benchmark's lab: brought up ten hosts at a time on a busy machine, and an inventory per host count. */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { labUp, listLabHosts, renderLabInventory, type LabHost, type LabInfo } from "../lib/lab/index.js";
 import { runProcess } from "../lib/lab/process.js";
@@ -56,4 +56,32 @@ export function writeInventory(dir: string, info: LabInfo, hosts: readonly LabHo
   const file = path.join(dir, `inventory-${hosts.length}.yml`);
   writeFileSync(file, renderLabInventory({ ...info, hosts }));
   return file;
+}
+
+/** The share of the machine's CPU time that was idle over the next `ms` (from /proc/stat). */
+async function idleShare(ms: number): Promise<number> {
+  const sample = () => {
+    const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+    return { idle: (fields[3] ?? 0) + (fields[4] ?? 0), total: fields.reduce((a, b) => a + b, 0) };
+  };
+  const before = sample();
+  await new Promise((r) => setTimeout(r, ms));
+  const after = sample();
+  return (after.idle - before.idle) / Math.max(1, after.total - before.total);
+}
+
+/**
+ * Wait until the machine is quiet (at least 80% idle over 2 s) after the lab hosts booted, for at
+ * most 90 s: the first timed runs would otherwise share the CPU with the hosts' boot, which neither
+ * Ansible's runs nor bosun's meet on a VPS that is already up. Returns the idle share it ended at.
+ */
+export async function waitForQuiet(log: (line: string) => void): Promise<number> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const idle = await idleShare(2000);
+    if (idle >= 0.8 || Date.now() > deadline) {
+      log(`  machine ${Math.round(idle * 100)}% idle${idle >= 0.8 ? "" : " (still busy after 90 s; timing anyway)"}`);
+      return idle;
+    }
+  }
 }

@@ -21,7 +21,7 @@ import { KNOWN_HOSTS_PATH, REPO_ROOT, labDown, renderLabInventory, type LabHost,
 import { runProcess } from "../lib/lab/process.js";
 import type { ChildResult } from "./bosun-child.js";
 import { pristineChecksums, resetHosts } from "./host-state.js";
-import { bringUpLab } from "./lab.js";
+import { bringUpLab, waitForQuiet } from "./lab.js";
 import { LatencyProxy } from "./latency-proxy.js";
 import { loadAverage, machineInfo } from "./machine.js";
 import { BENCH_TASKS } from "./bosun-playbook.js";
@@ -149,6 +149,7 @@ export async function runWan(opts: WanOptions, log: (l: string) => void): Promis
       const proxies = await Promise.all(all.map((h) => LatencyProxy.start(h.sshPort, delayMs)));
       try {
         for (const n of opts.hosts) {
+          await waitForQuiet(log);
           const hosts = all.slice(0, n);
           const used = proxies.slice(0, n);
           const knownHosts = proxiedKnownHosts(path.join(opts.dir, `known_hosts-${delayMs}-${n}`), hosts, used);
