@@ -23,6 +23,7 @@ import { Socket } from "node:net";
 import type { Client } from "ssh2";
 import type { HostKeyPolicy, SshSpec } from "../core/connection.js";
 import type { HostKeyVerifier } from "./host-key.js";
+import { signPublicKeyAtOnce } from "./sign-at-once.js";
 
 /** Where a handshake goes: what must be the same for a run to take it. */
 export interface HandshakeTarget {
@@ -110,6 +111,7 @@ export function startHandshake(
       void whenTaken.then((t) => next(t.attempts[attempt++] ?? false));
     },
   } as never);
+  signPublicKeyAtOnce(client);
   return {
     preferredAlgorithms,
     get alive() {

@@ -16,6 +16,7 @@ import type { Connection, ExecResult, SshSpec } from "../core/connection.js";
 import type { EarlyHandshake, LoginSettings } from "./early-handshake.js";
 import type { EarlySocket } from "./early-socket.js";
 import { hostKeyVerifier, type HostKeyVerifier } from "./host-key.js";
+import { signPublicKeyAtOnce } from "./sign-at-once.js";
 import { SESSION_STDIN_LIMIT, ShellSession, neverRan, sessionProgram, type ShellPipes } from "./shell-session.js";
 
 /** Errors worth another connection attempt (the host may still be booting). */
@@ -189,34 +190,47 @@ export class SshConnection implements Connection {
     this.#early = undefined; // the first attempt only: a retry connects afresh
     let client: Client;
     if (early && "alive" in early && sameList(early.preferredAlgorithms, verifier.preferredAlgorithms)) {
-      const login: LoginSettings = {
-        username: s.user,
-        timeoutMs: s.connectTimeoutMs,
-        ...(config.password !== undefined ? { password: config.password } : {}),
-        ...(config.privateKey !== undefined ? { privateKey: config.privateKey as string | Buffer } : {}),
-        ...(config.passphrase !== undefined ? { passphrase: config.passphrase } : {}),
-        ...(typeof config.agent === "string" ? { agent: config.agent } : {}),
-      };
-      try {
-        client = await early.take(verifier, login);
-      } catch (error) {
-        // The handshake's own check refused the key (known_hosts changed since it started): a login of
-        // the run's own checks it again, so the refusal is explained as for any login.
-        if (!/Host denied/i.test((error as Error).message)) throw error;
-        await this.#ssh.connect(config);
-        client = this.#ssh.connection as Client;
-      }
-      this.#ssh.connection = client;
+      client = await this.#goOn(early, verifier, config);
     } else {
       if (early && "alive" in early) early.discard(); // it offered other host key algorithms than known_hosts now asks for
       if (s.jump) config.sock = await this.#tunnel(s.jump);
       else if (s.proxyCommand) config.sock = proxyCommandStream(s);
       else if (early && !("alive" in early)) config.sock = early.take();
-      await this.#ssh.connect(config);
-      client = this.#ssh.connection as Client;
+      client = await this.#login(config);
     }
     client.on("error", (e: Error) => (this.#dead = e));
     client.on("close", () => (this.#dead ??= new Error("connection closed")));
+  }
+
+  /** Log in on the handshake the launcher started (early-handshake.ts): the host key is checked as for any login. */
+  async #goOn(handshake: EarlyHandshake, verifier: HostKeyVerifier, config: Config): Promise<Client> {
+    const login: LoginSettings = {
+      username: this.spec.user,
+      timeoutMs: this.spec.connectTimeoutMs,
+      ...(config.password !== undefined ? { password: config.password } : {}),
+      ...(config.privateKey !== undefined ? { privateKey: config.privateKey as string | Buffer } : {}),
+      ...(config.passphrase !== undefined ? { passphrase: config.passphrase } : {}),
+      ...(typeof config.agent === "string" ? { agent: config.agent } : {}),
+    };
+    let client: Client;
+    try {
+      client = await handshake.take(verifier, login);
+    } catch (error) {
+      // The handshake's own check refused the key (known_hosts changed since it started): a login of
+      // the run's own checks it again, so the refusal is explained as for any login.
+      if (!/Host denied/i.test((error as Error).message)) throw error;
+      return this.#login(config);
+    }
+    this.#ssh.connection = client;
+    return client;
+  }
+
+  /** Connect and log in with `config` through node-ssh, the public key signed at once (sign-at-once.ts). */
+  async #login(config: Config): Promise<Client> {
+    const connecting = this.#ssh.connect(config); // node-ssh makes the client and calls its connect() at once
+    if (this.#ssh.connection) signPublicKeyAtOnce(this.#ssh.connection);
+    await connecting;
+    return this.#ssh.connection as Client;
   }
 
   async #tunnel(jump: SshSpec): Promise<Duplex> {
