@@ -44,7 +44,7 @@ export function isProgram(meta: ModuleMeta, argv: readonly string[] = process.ar
  */
 export async function main(meta: ModuleMeta, book: Playbook): Promise<number | undefined> {
   if (!isProgram(meta)) return undefined;
-  startHandshakesAhead(fileURLToPath(meta.url), process.argv.slice(2)); // unless its launcher did
+  await startHandshakesAhead(fileURLToPath(meta.url), process.argv.slice(2)); // unless its launcher did
   const { runCli } = await import("./main.js");
   const code = await runCli(book, process.argv.slice(2));
   process.exitCode = code;

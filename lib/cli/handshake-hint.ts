@@ -58,19 +58,20 @@ const STARTED = Symbol.for("bosun.handshakesAhead");
 /**
  * Once per process, as early as its start allows (a launcher, the bin, else the playbook's main()),
  * for `playbook` run with `args`: start the handshakes its hint names, unless a keeper
- * listens (it may hold those connections: a run on them needs no handshake, nor ssh2). When the
- * process is done (a definition need not await its main()), close what the run did not take and
+ * listens (it may hold those connections: a run on them needs no handshake, nor ssh2); resolves once
+ * they are under way (ssh2 loaded: the caller waits for that before loading the playbook, whose
+ * loading would otherwise hold up the key exchange as long as it takes). When the process is done (a definition need not await its main()), close what the run did not take and
  * keep whom it logged in to for the next start.
  */
-export function startHandshakesAhead(playbook: string, args: readonly string[]): void {
+export function startHandshakesAhead(playbook: string, args: readonly string[]): Promise<void> {
   const global = globalThis as Record<symbol, unknown>;
-  if (global[STARTED]) return; // the launcher or the bin did, before the playbook's main() got here
+  if (global[STARTED]) return Promise.resolve(); // the launcher or the bin did, before the playbook's main() got here
   global[STARTED] = true;
   const file = handshakeHintFile(playbook, args, process.cwd());
   const targets = readHandshakeHint(file);
-  if (targets.length && !existsSync(keeperSocket(keeperDir()))) void startEarlyHandshakes(targets);
   process.once("beforeExit", () => {
     discardEarlyHandshakes();
     void saveHandshakeHint(file, targets, directLogins());
   });
+  return targets.length && !existsSync(keeperSocket(keeperDir())) ? startEarlyHandshakes(targets) : Promise.resolve();
 }

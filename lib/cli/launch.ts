@@ -22,7 +22,7 @@ export async function launchPlaybook(meta: ModuleMeta, definition: string, argv:
   if (!isProgram(meta, argv)) return;
   const file = fileURLToPath(new URL(definition, meta.url));
   markLaunched(file);
-  startHandshakesAhead(file, argv.slice(2)); // they go on while the playbook compiles or loads
+  const ahead = startHandshakesAhead(file, argv.slice(2)); // they go on while the playbook compiles or loads
   let module = file;
   try {
     // A compilation still good is all a start reads; the compiler loads only when one is needed.
@@ -32,5 +32,6 @@ export async function launchPlaybook(meta: ModuleMeta, definition: string, argv:
   } catch {
     // Not compiled (a syntax error, an unwritable cache): the source, through tsx, says what is wrong.
   }
+  await ahead;
   await import(pathToFileURL(module).href);
 }

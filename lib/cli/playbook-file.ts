@@ -159,7 +159,7 @@ async function removeOldCompilations(cacheDir: string, key: string, current: str
  * the file cannot be found or compiled (the error is printed).
  */
 export async function runPlaybookFile(file: string, argv: readonly string[]): Promise<number> {
-  startHandshakesAhead(path.resolve(file), argv); // they go on while the playbook compiles or loads
+  const ahead = startHandshakesAhead(path.resolve(file), argv); // they go on while the playbook compiles or loads
   let entry: string;
   try {
     entry = await compiledEntry(file);
@@ -170,6 +170,7 @@ export async function runPlaybookFile(file: string, argv: readonly string[]): Pr
   }
   process.setSourceMapsEnabled(true);
   process.argv = [process.argv[0] as string, path.resolve(file), ...argv];
+  await ahead;
   await import(pathToFileURL(entry).href);
   return typeof process.exitCode === "number" ? process.exitCode : 0;
 }

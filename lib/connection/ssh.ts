@@ -82,6 +82,8 @@ export class SshConnection implements Connection {
   #dead: Error | undefined;
   #session: ShellSession | undefined;
   #early: EarlySocket | EarlyHandshake | undefined;
+  /** Whether the login went on from a handshake started ahead (early-handshake.ts), not a fresh one. */
+  handshakeAhead = false;
 
   /** `early`: the TCP connection (early-socket.ts) or the handshake (early-handshake.ts) already started for the first attempt. */
   constructor(
@@ -216,12 +218,14 @@ export class SshConnection implements Connection {
     try {
       client = await handshake.take(verifier, login);
     } catch (error) {
-      // The handshake's own check refused the key (known_hosts changed since it started): a login of
-      // the run's own checks it again, so the refusal is explained as for any login.
-      if (!/Host denied/i.test((error as Error).message)) throw error;
+      // It failed before the run's authentication went out (its own check refused the key because
+      // known_hosts changed since it started, the host closed it): a login of the run's own tries
+      // again and explains a failure as for any login.
+      if (!(error as { beforeLogin?: boolean }).beforeLogin) throw error;
       return this.#login(config);
     }
     this.#ssh.connection = client;
+    this.handshakeAhead = true;
     return client;
   }
 

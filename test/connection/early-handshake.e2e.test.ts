@@ -45,7 +45,8 @@ async function loginAhead(s: SshSpec): Promise<{ ahead: boolean; hostname: strin
   const handshake = await takeEarlyHandshake(s);
   const c = new SshConnection(s, handshake);
   try {
-    return { ahead: handshake !== undefined, hostname: (await c.exec({ text: "hostname" })).stdout.trim() };
+    const hostname = (await c.exec({ text: "hostname" })).stdout.trim();
+    return { ahead: c.handshakeAhead, hostname }; // logged in on the handshake itself, not afresh after it failed
   } finally {
     await c.close();
   }

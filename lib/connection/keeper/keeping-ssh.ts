@@ -69,9 +69,7 @@ export class KeepingSshConnection implements Connection {
     // Loaded here: a run on kept connections never needs ssh2 (about 30 ms of start-up). The launcher
     // may have started the handshake already (early-handshake.ts); else the TCP connection is made
     // while ssh2 loads (early-socket.ts).
-    const handshake = await takeEarlyHandshake(this.spec);
-    this.handshakeAhead = handshake !== undefined;
-    const early = handshake ?? earlySocket(this.spec);
+    const early = (await takeEarlyHandshake(this.spec)) ?? earlySocket(this.spec);
     let SshConnection: typeof import("../ssh.js").SshConnection;
     try {
       ({ SshConnection } = await import("../ssh.js"));
@@ -81,6 +79,7 @@ export class KeepingSshConnection implements Connection {
     }
     const direct = new SshConnection(this.spec, early);
     await direct.open();
+    this.handshakeAhead = direct.handshakeAhead;
     noteDirectLogin(this.spec);
     this.#active = direct;
   }
