@@ -19,12 +19,11 @@
  * The launcher and the compiled playbook each have their own copy of this module, so the handshakes
  * sit in one process-wide registry (a global symbol) and are used through their methods only.
  */
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { Socket } from "node:net";
 import type { Client } from "ssh2";
 import type { HostKeyPolicy, SshSpec } from "../core/connection.js";
 import type { HostKeyVerifier } from "./host-key.js";
+import { identAhead, sendIdentOnConnect, ssh2Ident } from "./ident-ahead.js";
 import { signPublicKeyAtOnce } from "./sign-at-once.js";
 
 /** Where a handshake goes: what must be the same for a run to take it. */
@@ -73,52 +72,17 @@ export interface EarlyHandshake {
   discard(): void;
 }
 
-/** The software version a handshake ahead names (ssh2's own, `ssh2js<version>`); undefined if ssh2 cannot be found. */
-function ssh2Ident(): string | undefined {
-  try {
-    const require = createRequire(import.meta.url);
-    return `ssh2js${(JSON.parse(readFileSync(require.resolve("ssh2/package.json"), "utf8")) as { version: string }).version}`;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Sockets that send their identification line themselves once connected, with that line. */
-const sentIdents = new WeakMap<Socket, Buffer>();
-
 /**
- * A TCP connection to `target`, started before ssh2 loads (as early-socket.ts); it never keeps the
- * process alive. Once connected it sends the client's identification line (`SSH-2.0-ssh2js…`), so
- * that sshd's key exchange offer is already there when ssh2 starts: one round trip less before the
- * host key. ssh2 then names the same version, and its own identical line is not sent twice.
+ * A TCP connection to `target`, started before ssh2 loads (as early-socket.ts), that sends the
+ * identification line as soon as it is up (ident-ahead.ts); it never keeps the process alive.
  */
 export function handshakeSocket(target: HandshakeTarget, ident = ssh2Ident()): Socket {
   const socket = new Socket();
   socket.on("error", () => socket.destroy()); // a failed one is skipped: the run connects as usual
-  if (ident !== undefined) {
-    // Written on connect, before ssh2's own start (which also waits for it, and listens after this).
-    const line = Buffer.from(`SSH-2.0-${ident}\r\n`);
-    sentIdents.set(socket, line);
-    socket.once("connect", () => socket.write(line));
-  }
+  sendIdentOnConnect(socket, ident);
   socket.connect({ host: target.host, port: target.port });
   socket.unref();
   return socket;
-}
-
-/** Let ssh2's first write on `socket` go without the identification line already sent; `onMismatch` when it does not start with it. */
-function skipSentIdent(socket: Socket, onMismatch: () => void): void {
-  const sent = sentIdents.get(socket);
-  if (!sent) return;
-  const write = socket.write.bind(socket) as (data: Buffer) => boolean;
-  (socket as { write: (data: Buffer) => boolean }).write = (data: Buffer) => {
-    (socket as { write: unknown }).write = write;
-    if (!Buffer.isBuffer(data) || !data.subarray(0, sent.length).equals(sent)) {
-      onMismatch();
-      return false;
-    }
-    return data.length === sent.length ? true : write(data.subarray(sent.length));
-  };
 }
 
 /** Start a handshake to `target` over `socket` with ssh2's Client, checking the host key with `verifier` (see above). */
@@ -136,8 +100,7 @@ export function startHandshake(
   client.on("error", (e: Error) => (failed ??= e));
   client.on("close", () => (failed ??= new Error("connection closed before the run took it")));
   let attempt = 0;
-  const sent = sentIdents.get(socket);
-  skipSentIdent(socket, () => {
+  const ident = identAhead(socket, () => {
     failed ??= new Error("ssh2 did not start with the identification line sent ahead");
     client.end();
   });
@@ -145,7 +108,7 @@ export function startHandshake(
     sock: socket,
     host: target.host,
     port: target.port,
-    ...(sent ? { ident: sent.subarray(8, sent.length - 2).toString("latin1") } : {}), // the same line, so ssh2's exchange hash uses it
+    ...ident,
     username: "", // required here by ssh2, unused: each authentication attempt names the run's user
     readyTimeout: 0, // the run's own limit applies once it takes the handshake
     keepaliveInterval: 15000,
@@ -231,8 +194,7 @@ function registry(): Registry {
 /** Start handshakes to `targets` (the launcher); a run started meanwhile waits for them before it connects. */
 export function startEarlyHandshakes(targets: readonly HandshakeTarget[]): Promise<void> {
   const r = registry();
-  const ident = ssh2Ident();
-  const sockets = targets.map((target) => handshakeSocket(target, ident)); // TCP, and sshd's key exchange offer, while ssh2 loads
+  const sockets = targets.map((target) => handshakeSocket(target)); // TCP, and sshd's key exchange offer, while ssh2 loads
   r.starting = (async () => {
     const [{ default: ssh2 }, { hostKeyVerifier }] = await Promise.all([import("ssh2"), import("./host-key.js")]);
     for (const [i, target] of targets.entries()) {

@@ -3,11 +3,13 @@
  * milliseconds (more through tsx); meanwhile the kernel completes the TCP handshake and sshd
  * starts its process for the connection and sends its greeting, so the SSH handshake starts as
  * soon as ssh2 is there instead of one round trip (and sshd's start) later. The socket is made as
- * ssh2 makes its own; an error before ssh2 takes it is kept and given to the connection attempt,
+ * ssh2 makes its own, and sends the client's identification line as soon as it is up
+ * (ident-ahead.ts); an error before ssh2 takes it is kept and given to the connection attempt,
  * which sees what ssh2 would have reported.
  */
 import { Socket } from "node:net";
 import type { SshSpec } from "../core/connection.js";
+import { sendIdentOnConnect, ssh2Ident } from "./ident-ahead.js";
 
 /** A TCP connection being made, for the first attempt of an SSH connection. */
 export class EarlySocket {
@@ -15,9 +17,10 @@ export class EarlySocket {
   #error: Error | undefined;
   #closed = false;
 
-  constructor(host: string, port: number) {
+  constructor(host: string, port: number, ident = ssh2Ident()) {
     this.#socket.on("error", (e) => (this.#error ??= e));
     this.#socket.on("close", () => (this.#closed = true));
+    sendIdentOnConnect(this.#socket, ident); // sshd's key exchange offer comes back while ssh2 loads (ident-ahead.ts)
     this.#socket.connect({ host, port });
   }
 

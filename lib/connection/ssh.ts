@@ -16,6 +16,7 @@ import type { Connection, ExecResult, SshSpec } from "../core/connection.js";
 import type { EarlyHandshake, LoginSettings } from "./early-handshake.js";
 import type { EarlySocket } from "./early-socket.js";
 import { hostKeyVerifier, type HostKeyVerifier } from "./host-key.js";
+import { identAhead } from "./ident-ahead.js";
 import { signPublicKeyAtOnce } from "./sign-at-once.js";
 import { SESSION_STDIN_LIMIT, ShellSession, neverRan, sessionProgram, type ShellPipes } from "./shell-session.js";
 
@@ -197,7 +198,14 @@ export class SshConnection implements Connection {
       if (early && "alive" in early) early.discard(); // it offered other host key algorithms than known_hosts now asks for
       if (s.jump) config.sock = await this.#tunnel(s.jump);
       else if (s.proxyCommand) config.sock = proxyCommandStream(s);
-      else if (early && !("alive" in early)) config.sock = early.take();
+      else if (early && !("alive" in early)) {
+        const sock = early.take();
+        config.sock = sock;
+        Object.assign(
+          config,
+          identAhead(sock, () => sock.destroy(new Error("ssh2 did not start with the identification line sent ahead"))),
+        );
+      }
       client = await this.#login(config);
     }
     client.on("error", (e: Error) => (this.#dead = e));

@@ -7,9 +7,15 @@ let server: Server;
 let port: number;
 let greet: (socket: Socket) => void;
 
+let received: string;
+
 beforeEach(async () => {
+  received = "";
   greet = (socket) => socket.write("SSH-2.0-test\r\n");
-  server = createServer((socket) => greet(socket));
+  server = createServer((socket) => {
+    socket.on("data", (d: Buffer) => (received += d.toString())); // as sshd, it reads what the client sends
+    greet(socket);
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   port = (server.address() as { port: number }).port;
 });
@@ -23,6 +29,13 @@ test("the greeting the server sent before the socket was taken is still there to
   const socket = early.take();
   expect(await read(socket)).toBe("SSH-2.0-test\r\n");
   socket.destroy();
+});
+
+test("the client's identification line goes out as soon as the connection is up, before ssh2 is there", async () => {
+  const early = new EarlySocket("127.0.0.1", port, "ssh2js9.9.9");
+  await sleep(100);
+  expect(received).toBe("SSH-2.0-ssh2js9.9.9\r\n");
+  early.discard();
 });
 
 test("a refused connection: take() throws the socket's own error (what ssh2 reports)", async () => {

@@ -148,7 +148,7 @@ describe("ssh connection", () => {
   });
 
   test("a connection whose TCP connection was started before ssh2 loaded (as a run makes it) logs in and runs commands", async () => {
-    const s = spec();
+    const s = spec({ connectRetries: 0 }); // on the early socket itself (its identification line sent ahead), not a retry
     await withConnection(s, async () => undefined); // the host is up
     const c = new SshConnection(s, earlySocket(s));
     try {
