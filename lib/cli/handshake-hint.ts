@@ -73,5 +73,6 @@ export function startHandshakesAhead(playbook: string, args: readonly string[]):
     discardEarlyHandshakes();
     void saveHandshakeHint(file, targets, directLogins());
   });
-  return targets.length && !existsSync(keeperSocket(keeperDir())) ? startEarlyHandshakes(targets) : Promise.resolve();
+  const keeperMayHold = process.env.BOSUN_SSH_PERSIST !== "0" && existsSync(keeperSocket(keeperDir())); // 0: this run keeps nothing
+  return targets.length && !keeperMayHold ? startEarlyHandshakes(targets) : Promise.resolve();
 }

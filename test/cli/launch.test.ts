@@ -60,9 +60,25 @@ test("the launcher starts the handshakes of the hosts the same command logged in
     discardEarlyHandshakes();
     ahead.keeperListens();
     ahead.newProcess();
-    await launchPlaybook({ url: pathToFileURL(program).href }, "./book/playbook.ts", argv);
+    const persist = process.env.BOSUN_SSH_PERSIST;
+    delete process.env.BOSUN_SSH_PERSIST; // keeping on, as by default outside CI
+    try {
+      await launchPlaybook({ url: pathToFileURL(program).href }, "./book/playbook.ts", argv);
+    } finally {
+      if (persist !== undefined) process.env.BOSUN_SSH_PERSIST = persist;
+    }
     await new Promise((r) => setTimeout(r, 200));
     expect(ahead.accepted).toHaveLength(1);
+    discardEarlyHandshakes();
+    process.env.BOSUN_SSH_PERSIST = "0"; // this run keeps nothing: a listening keeper holds nothing for it
+    ahead.newProcess();
+    try {
+      await launchPlaybook({ url: pathToFileURL(program).href }, "./book/playbook.ts", argv);
+      expect(await ahead.connections(2)).toBe(2);
+    } finally {
+      if (persist === undefined) delete process.env.BOSUN_SSH_PERSIST;
+      else process.env.BOSUN_SSH_PERSIST = persist;
+    }
   } finally {
     ahead.close();
   }
