@@ -4,11 +4,10 @@
  * playbook file, arguments and working directory under the controller's cache directory, holding
  * addresses, ports and known_hosts settings only: never a user, key, password or answer.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { bosunCacheDir } from "../core/cache-dir.js";
+import { bosunCacheDir, writeCacheFile } from "../core/cache-dir.js";
 import { directLogins, discardEarlyHandshakes, startEarlyHandshakes, type HandshakeTarget } from "../connection/early-handshake.js";
 import { keeperDir, keeperSocket } from "../connection/keeper/socket-path.js";
 
@@ -43,10 +42,7 @@ export async function saveHandshakeHint(
 ): Promise<void> {
   if (targets.length === 0 || JSON.stringify(read) === JSON.stringify(targets)) return;
   try {
-    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    const temp = `${file}.${randomBytes(6).toString("hex")}.tmp`;
-    await writeFile(temp, JSON.stringify({ version: 1, targets }), { mode: 0o600 });
-    await rename(temp, file);
+    await writeCacheFile(file, { version: 1, targets });
   } catch {
     // an unwritable cache: the next start connects as this one did
   }

@@ -22,6 +22,7 @@
 import { Socket } from "node:net";
 import type { Client } from "ssh2";
 import type { HostKeyPolicy, SshSpec } from "../core/connection.js";
+import { authAttempts, type Credentials } from "./auth-methods.js";
 import type { HostKeyVerifier } from "./host-key.js";
 import { identAhead, sendIdentOnConnect, ssh2Ident } from "./ident-ahead.js";
 import { signPublicKeyAtOnce } from "./sign-at-once.js";
@@ -34,25 +35,11 @@ export interface HandshakeTarget {
   readonly knownHostsPath?: string;
 }
 
-/** How the run logs in on a handshake it takes: ssh2's connect settings for authentication. */
-export interface LoginSettings {
+/** How the run logs in on a handshake it takes: its user and credentials, and its own time limit. */
+export interface LoginSettings extends Credentials {
   readonly username: string;
-  readonly password?: string;
-  readonly privateKey?: string | Buffer;
-  readonly passphrase?: string | Buffer;
-  readonly agent?: string;
   /** The run's own limit for the login (bosun_connect_timeout). */
   readonly timeoutMs: number;
-}
-
-/** ssh2's authentication attempts for `login`, in ssh2's own order (password, key, agent), without a first "none". */
-export function authAttempts(login: LoginSettings): object[] {
-  const { username } = login;
-  const attempts: object[] = [];
-  if (login.password !== undefined) attempts.push({ type: "password", username, password: login.password });
-  if (login.privateKey !== undefined) attempts.push({ type: "publickey", username, key: login.privateKey, passphrase: login.passphrase });
-  if (login.agent) attempts.push({ type: "agent", username, agent: login.agent });
-  return attempts;
 }
 
 interface Taken {
@@ -147,7 +134,7 @@ export function startHandshake(
         const onError = (e: Error) => settle(attempt === 0 ? Object.assign(e, { beforeLogin: true }) : e);
         client.on("ready", onReady);
         client.on("error", onError);
-        taken?.({ verifier, attempts: authAttempts(login) });
+        taken?.({ verifier, attempts: authAttempts(login.username, login) });
         taken = undefined;
       });
     },

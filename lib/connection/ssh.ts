@@ -2,21 +2,19 @@
  * The ssh connection on node-ssh/ssh2: one connection per host for the whole run, commands
  * judged by exit status, output never trimmed, stdin streamed for secrets and file content.
  */
-import { readFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Duplex } from "node:stream";
-import { spawn } from "node:child_process";
-import { homedir } from "node:os";
-import path from "node:path";
+import type { Duplex } from "node:stream";
 import { NodeSSH, type Config } from "node-ssh";
-import ssh2, { type Client, type ClientChannel } from "ssh2";
+import type { Client, ClientChannel } from "ssh2";
 import { quote, stdinBytes, type Command } from "../core/command.js";
 import { UnreachableError } from "../core/errors.js";
 import type { Connection, ExecResult, SshSpec } from "../core/connection.js";
-import type { EarlyHandshake, LoginSettings } from "./early-handshake.js";
+import type { EarlyHandshake } from "./early-handshake.js";
 import type { EarlySocket } from "./early-socket.js";
 import { hostKeyVerifier, type HostKeyVerifier } from "./host-key.js";
 import { identAhead } from "./ident-ahead.js";
+import { proxyCommandStream } from "./proxy-command.js";
+import { loginConfig, loginSettings } from "./ssh-login.js";
 import { signPublicKeyAtOnce } from "./sign-at-once.js";
 import { SESSION_STDIN_LIMIT, ShellSession, neverRan, sessionProgram, type ShellPipes } from "./shell-session.js";
 
@@ -28,47 +26,6 @@ function isTransient(error: unknown): boolean {
     ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH"].includes(code) ||
     /Timed out|ECONNRESET|handshake/i.test(text)
   );
-}
-
-/** OpenSSH's default identity files, in its order. */
-const DEFAULT_IDENTITIES = ["id_ed25519", "id_ecdsa", "id_ecdsa_sk", "id_ed25519_sk", "id_rsa"];
-
-/**
- * With no key or password given, the first of OpenSSH's default identity files that exists and can
- * be read (with the passphrase, when one is set), as ssh tries them; the agent is still tried too.
- */
-async function defaultIdentity(passphrase?: string): Promise<string | undefined> {
-  for (const name of DEFAULT_IDENTITIES) {
-    const text = await readFile(path.join(homedir(), ".ssh", name), "utf8").catch(() => undefined);
-    if (text === undefined) continue;
-    if (!(ssh2.utils.parseKey(text, passphrase) instanceof Error)) return text;
-  }
-  return undefined;
-}
-
-/** OpenSSH's ProxyCommand: `sh -c` with %h, %p, %r expanded; its stdin and stdout carry the connection. */
-function proxyCommandStream(s: SshSpec): Duplex {
-  const command = (s.proxyCommand ?? "").replace(/%(.)/g, (m, c: string) =>
-    c === "h" ? s.host : c === "p" ? String(s.port) : c === "r" ? s.user : c === "%" ? "%" : m,
-  );
-  const child = spawn("/bin/sh", ["-c", command], { stdio: ["pipe", "pipe", "inherit"] });
-  const stream = Duplex.from({ readable: child.stdout, writable: child.stdin });
-  child.on("error", (e) => stream.destroy(e));
-  stream.on("close", () => child.kill());
-  return stream;
-}
-
-/**
- * The authentication methods to try, in ssh2's own order, without the "none" request ssh2 (and
- * OpenSSH) sends first to learn which methods the server takes: that answer changes nothing here,
- * as every configured method is tried anyway, and costs a round trip on every login.
- */
-export function authMethods(config: Pick<Config, "password" | "privateKey" | "agent">): ("password" | "publickey" | "agent")[] {
-  const methods: ("password" | "publickey" | "agent")[] = [];
-  if (config.password !== undefined) methods.push("password");
-  if (config.privateKey !== undefined) methods.push("publickey");
-  if (config.agent) methods.push("agent");
-  return methods;
 }
 
 const sameList = (a: readonly string[] | undefined, b: readonly string[] | undefined): boolean =>
@@ -166,29 +123,7 @@ export class SshConnection implements Connection {
 
   async #connectOnce(verifier: HostKeyVerifier): Promise<void> {
     const s = this.spec;
-    const config: Config = {
-      host: s.host,
-      port: s.port,
-      username: s.user,
-      readyTimeout: s.connectTimeoutMs,
-      keepaliveInterval: 15000,
-      hostVerifier: (key: Buffer, done: (ok: boolean) => void) => verifier.verify(key, done),
-    };
-    if (verifier.preferredAlgorithms) config.algorithms = { serverHostKey: verifier.preferredAlgorithms as never };
-    if (s.privateKeyPath)
-      config.privateKey = await readFile(s.privateKeyPath, "utf8").catch((e: Error) => {
-        throw new UnreachableError(`Cannot connect to ${this.address}: cannot read private key ${s.privateKeyPath}: ${e.message}`);
-      });
-    if (s.passphrase) config.passphrase = s.passphrase;
-    if (s.password) config.password = s.password;
-    const agent = s.agent ?? process.env.SSH_AUTH_SOCK;
-    if (agent) config.agent = agent;
-    if (!s.privateKeyPath && !s.password) {
-      const key = await defaultIdentity(s.passphrase);
-      if (key) config.privateKey = key;
-    }
-    const methods = authMethods(config);
-    if (methods.length) config.authHandler = methods;
+    const config = await loginConfig(s, verifier, this.address);
     const early = this.#early;
     this.#early = undefined; // the first attempt only: a retry connects afresh
     let client: Client;
@@ -214,17 +149,9 @@ export class SshConnection implements Connection {
 
   /** Log in on the handshake the launcher started (early-handshake.ts): the host key is checked as for any login. */
   async #goOn(handshake: EarlyHandshake, verifier: HostKeyVerifier, config: Config): Promise<Client> {
-    const login: LoginSettings = {
-      username: this.spec.user,
-      timeoutMs: this.spec.connectTimeoutMs,
-      ...(config.password !== undefined ? { password: config.password } : {}),
-      ...(config.privateKey !== undefined ? { privateKey: config.privateKey as string | Buffer } : {}),
-      ...(config.passphrase !== undefined ? { passphrase: config.passphrase } : {}),
-      ...(typeof config.agent === "string" ? { agent: config.agent } : {}),
-    };
     let client: Client;
     try {
-      client = await handshake.take(verifier, login);
+      client = await handshake.take(verifier, loginSettings(this.spec, config));
     } catch (error) {
       // It failed before the run's authentication went out (its own check refused the key because
       // known_hosts changed since it started, the host closed it): a login of the run's own tries

@@ -4,8 +4,8 @@
  * only, never answers and never stdin: a command with stdin (a secret, the sudo password, file
  * content) or whose text shows a registered secret is not kept.
  */
-import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Command } from "../core/command.js";
 import { mask } from "../core/secrets.js";
@@ -20,6 +20,7 @@ export interface PrefetchCacheKey {
   readonly target: string;
 }
 
+import { writeCacheFile } from "../core/cache-dir.js";
 export { bosunCacheDir } from "../core/cache-dir.js";
 
 /** The file holding the list of `key` in `dir`: a hash of the key, so names and addresses do not show. */
@@ -47,8 +48,5 @@ export async function readCheckCommands(file: string): Promise<string[]> {
 
 /** Replace the list in `file` (written beside it, then renamed: readers never see half a file). */
 export async function writeCheckCommands(file: string, commands: readonly string[]): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const temp = `${file}.${randomBytes(6).toString("hex")}.tmp`;
-  await writeFile(temp, JSON.stringify({ version: 1, commands }), { mode: 0o600 });
-  await rename(temp, file);
+  await writeCacheFile(file, { version: 1, commands });
 }

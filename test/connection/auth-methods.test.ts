@@ -1,4 +1,4 @@
-import { authMethods } from "../../lib/connection/ssh.js";
+import { authMethods } from "../../lib/connection/auth-methods.js";
 
 test("logins try the configured methods in ssh2's order, without the round trip of a first 'none' request", () => {
   expect(authMethods({ privateKey: "KEY" })).toEqual(["publickey"]);
