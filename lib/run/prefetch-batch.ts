@@ -20,7 +20,7 @@ import type { Connection, ExecResult } from "../core/connection.js";
 import { quote } from "../core/command.js";
 import { framedCommand, StreamCollector } from "../connection/shell-session.js";
 
-/** A batch script up to this size travels as an argument (Linux allows 128 KiB per argument); a larger one on stdin. */
+/** A batch script that quotes to at most this size travels as an argument (Linux allows 128 KiB per argument); a larger one on stdin. */
 export const BATCH_ARGUMENT_LIMIT = 96 * 1024;
 
 /** The variable that holds `/bin/sh -c` where the batch's shell is not dash-like (unset elsewhere). */
@@ -85,8 +85,10 @@ export async function runBatch(connection: Connection, texts: readonly string[])
   const script = batchScript(texts, prefix);
   const label = `(${texts.length} checks sent ahead)`;
   // As an argument, the batch needs no stdin, so it follows the shell session's probe without waiting for it.
-  const command =
-    script.length <= BATCH_ARGUMENT_LIMIT ? { text: `/bin/sh -c ${quote(script)}`, label } : { text: "/bin/sh", stdin: script, label };
+  // Its text is the script itself: every connection runs a command's text in `/bin/sh -c`, so wrapping
+  // it in another `/bin/sh -c` would cost the host a shell and quote every quote of it once more
+  // (four characters each, and four times that inside the session's first request).
+  const command = quote(script).length <= BATCH_ARGUMENT_LIMIT ? { text: script, label } : { text: "/bin/sh", stdin: script, label };
   const result = await connection.exec(command);
   return splitBatchOutput(result, texts.length, prefix);
 }

@@ -81,6 +81,8 @@ test("every answer from the batch is the command's answer alone: bytes and exit 
   const connection = new SessionConnection(session);
   const batch = (await runBatch(connection, SAME_AS_ALONE)).map(answer);
   expect(connection.sent).toHaveLength(1);
+  // The script is the command's text: the connection's own `/bin/sh -c` runs it, with no second shell around it.
+  expect(connection.sent[0]?.text).toMatch(/^unset bosun_batch_sh; /);
   expect(batch).toEqual(expected);
   // The cases mean what they say.
   expect(batch[0]).toEqual({ code: 3, stdout: "  a\n\nb", stderr: "e" });
