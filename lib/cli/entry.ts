@@ -6,7 +6,7 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Playbook } from "../run/playbook.js";
-import { startHandshakesAhead } from "./handshake-hint.js";
+import { startConnectionsAhead } from "./start-hint.js";
 
 /** The part of `import.meta` that {@link main} reads. */
 export interface ModuleMeta {
@@ -44,7 +44,7 @@ export function isProgram(meta: ModuleMeta, argv: readonly string[] = process.ar
  */
 export async function main(meta: ModuleMeta, book: Playbook): Promise<number | undefined> {
   if (!isProgram(meta)) return undefined;
-  await startHandshakesAhead(fileURLToPath(meta.url), process.argv.slice(2)); // unless its launcher did
+  await startConnectionsAhead(fileURLToPath(meta.url), process.argv.slice(2)); // unless its launcher did
   const { runCli } = await import("./main.js");
   const code = await runCli(book, process.argv.slice(2));
   process.exitCode = code;

@@ -15,14 +15,14 @@
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { isProgram, markLaunched, type ModuleMeta } from "./entry.js";
 import { cachedPlaybook, compileCacheDir } from "./compile-cache.js";
-import { startHandshakesAhead } from "./handshake-hint.js";
+import { startConnectionsAhead } from "./start-hint.js";
 
 /** When the module of `meta` is the program, run the playbook module at `definition` (relative to it), compiled. */
 export async function launchPlaybook(meta: ModuleMeta, definition: string, argv: readonly string[] = process.argv): Promise<void> {
   if (!isProgram(meta, argv)) return;
   const file = fileURLToPath(new URL(definition, meta.url));
   markLaunched(file);
-  const ahead = startHandshakesAhead(file, argv.slice(2)); // they go on while the playbook compiles or loads
+  const ahead = startConnectionsAhead(file, argv.slice(2)); // they go on while the playbook compiles or loads
   let module = file;
   try {
     // A compilation still good is all a start reads; the compiler loads only when one is needed.

@@ -19,7 +19,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { BosunError } from "../core/errors.js";
 import { cachedPlaybook, compileCacheDir, COMPILE_FORMAT, settledStamp, sha256, type Manifest } from "./compile-cache.js";
-import { startHandshakesAhead } from "./handshake-hint.js";
+import { startConnectionsAhead } from "./start-hint.js";
 import { trimSourceMap, type RawSourceMap } from "./source-map-trim.js";
 
 /** Source with `import.meta.url` (and a bare `import.meta`) replaced by the file's own URL: bundling must not change what they say. */
@@ -159,7 +159,7 @@ async function removeOldCompilations(cacheDir: string, key: string, current: str
  * the file cannot be found or compiled (the error is printed).
  */
 export async function runPlaybookFile(file: string, argv: readonly string[]): Promise<number> {
-  const ahead = startHandshakesAhead(path.resolve(file), argv); // they go on while the playbook compiles or loads
+  const ahead = startConnectionsAhead(path.resolve(file), argv); // they go on while the playbook compiles or loads
   let entry: string;
   try {
     entry = await compiledEntry(file);

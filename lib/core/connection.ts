@@ -25,6 +25,8 @@ export interface Connection {
   exec(command: Command): Promise<ExecResult>;
   /** Close the connection (idempotent). */
   close(options?: CloseOptions): Promise<void>;
+  /** The keeper's key of the kept connection the commands go to, when they go to one (lib/connection/keeper/). */
+  readonly keptKey?: string | undefined;
 }
 
 /** How a run ends its use of a connection. */

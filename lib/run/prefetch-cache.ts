@@ -5,6 +5,7 @@
  * content) or whose text shows a registered secret is not kept.
  */
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Command } from "../core/command.js";
@@ -36,11 +37,25 @@ export function isPrefetchable(command: Command): boolean {
   return command.stdin === undefined && mask(command.text) === command.text;
 }
 
+/** The command texts kept in `data` (a list file's text); empty when it holds none. */
+function checkCommandsIn(data: string): string[] {
+  const { commands } = JSON.parse(data) as { commands?: unknown };
+  return Array.isArray(commands) ? commands.filter((c): c is string => typeof c === "string") : [];
+}
+
 /** The command texts kept in `file`; empty when there is none or it is unreadable. */
 export async function readCheckCommands(file: string): Promise<string[]> {
   try {
-    const data = JSON.parse(await readFile(file, "utf8")) as { commands?: unknown };
-    return Array.isArray(data.commands) ? data.commands.filter((c): c is string => typeof c === "string") : [];
+    return checkCommandsIn(await readFile(file, "utf8"));
+  } catch {
+    return [];
+  }
+}
+
+/** {@link readCheckCommands}, at once (a start, before anything else is under way). */
+export function readCheckCommandsNow(file: string): string[] {
+  try {
+    return checkCommandsIn(readFileSync(file, "utf8"));
   } catch {
     return [];
   }

@@ -11,6 +11,7 @@ import path from "node:path";
 import type { Command } from "../core/command.js";
 import type { Connection, ConnectionSpec, ExecResult } from "../core/connection.js";
 import type { Vars } from "../core/vars.js";
+import { noteKeptChecks, takeChecksAhead } from "./checks-ahead.js";
 import { runBatch } from "./prefetch-batch.js";
 import { warmWhileWaiting } from "./warm-while-waiting.js";
 import {
@@ -44,6 +45,8 @@ export class HostPrefetch {
   used = 0;
   /** Commands sent ahead in the batch (0 until it ran). */
   sentAhead = 0;
+  /** Whether the batch went out at the program's start, on a kept connection (checks-ahead.ts). */
+  sentAtStart = false;
 
   constructor(file: string) {
     this.#file = file;
@@ -82,7 +85,15 @@ export class HostPrefetch {
     this.#read = texts;
     const map = new Map<string, ExecResult[]>();
     if (texts.length === 0 || this.#dropped) return map;
-    const pending = runBatch(connection, texts);
+    const kept = connection.keptKey;
+    if (kept) noteKeptChecks(this.#file, kept);
+    const ahead = kept ? takeChecksAhead(this.#file, texts, kept) : undefined;
+    const pending = ahead
+      ? ahead.then((answers) => {
+          this.sentAtStart = answers !== undefined;
+          return answers ?? runBatch(connection, texts);
+        })
+      : runBatch(connection, texts);
     warmWhileWaiting();
     const results = await pending;
     this.sentAhead = texts.length;

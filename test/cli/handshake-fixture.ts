@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import path from "node:path";
-import { handshakeHintFile, saveHandshakeHint } from "../../lib/cli/handshake-hint.js";
+import { saveStartHint, startHintFile } from "../../lib/cli/start-hint.js";
 import { discardEarlyHandshakes } from "../../lib/connection/early-handshake.js";
 import { keeperDir, keeperSocket } from "../../lib/connection/keeper/socket-path.js";
 
@@ -33,7 +33,11 @@ export async function handshakeFixture(dir: string): Promise<HandshakeFixture> {
   return {
     accepted,
     hint: (playbook, args) =>
-      saveHandshakeHint(handshakeHintFile(playbook, args, process.cwd()), [], [{ host: "127.0.0.1", port, hostKeyPolicy: "strict" }]),
+      saveStartHint(
+        startHintFile(playbook, args, process.cwd()),
+        { targets: [], kept: [] },
+        { targets: [{ host: "127.0.0.1", port, hostKeyPolicy: "strict" }], kept: [] },
+      ),
     async connections(count) {
       for (let i = 0; i < 100 && accepted.length < count; i++) await new Promise((r) => setTimeout(r, 20));
       return accepted.length;
@@ -42,7 +46,7 @@ export async function handshakeFixture(dir: string): Promise<HandshakeFixture> {
       mkdirSync(keeperDir(), { recursive: true });
       writeFileSync(keeperSocket(keeperDir()), "");
     },
-    newProcess: () => delete (globalThis as Record<symbol, unknown>)[Symbol.for("bosun.handshakesAhead")],
+    newProcess: () => delete (globalThis as Record<symbol, unknown>)[Symbol.for("bosun.connectionsAhead")],
     close() {
       discardEarlyHandshakes();
       for (const socket of accepted) socket.destroy();

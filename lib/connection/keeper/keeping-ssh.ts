@@ -40,6 +40,11 @@ export class KeepingSshConnection implements Connection {
     return this.spec.user;
   }
 
+  /** The keeper's key of the kept connection this run's commands go to, when they go to one. */
+  get keptKey(): string | undefined {
+    return this.#active instanceof KeptConnection ? keeperKey(this.spec) : undefined;
+  }
+
   /** "kept" when this run uses a connection a keeper kept, "direct" when it connected itself; undefined before open. */
   get reach(): Reach | undefined {
     return this.#active instanceof KeptConnection ? "kept" : this.#active ? "direct" : undefined;

@@ -46,6 +46,11 @@ export class KeeperClient {
     });
   }
 
+  /** A conversation with the keeper on `socket`, at once: requests wait for the connection; when none listens, they fail with `gone()`. */
+  static connectNow(socket: string, gone: () => Error): KeeperClient {
+    return new KeeperClient(net.connect(socket), gone);
+  }
+
   /** Whether the keeper has gone away. */
   get gone(): boolean {
     return this.#gone !== undefined;
@@ -63,6 +68,12 @@ export class KeeperClient {
   /** End the conversation. */
   end(): void {
     this.#socket.end();
+  }
+
+  /** Whether the conversation keeps the process alive (as a socket's ref and unref). */
+  hold(on: boolean): void {
+    if (on) this.#socket.ref();
+    else this.#socket.unref();
   }
 }
 
@@ -94,7 +105,28 @@ export class KeptConnection implements Connection {
     return undefined;
   }
 
+  /**
+   * The connection kept under `key`, asked for and used at once: the request for it and the first
+   * commands go out together (the keeper answers them in order). When the keeper has no such
+   * connection alive, each command fails as unreachable.
+   */
+  static attachNow(socket: string, key: string, target: { user: string; address: string }): KeptConnection {
+    const client = KeeperClient.connectNow(socket, () => new UnreachableError(`Cannot finish a command on ${target.address}: no keeper listens`));
+    void client.ask({ op: "hello", key }).catch(() => undefined);
+    return new KeptConnection(client, key, target);
+  }
+
   async open(): Promise<void> {}
+
+  /** Let the process end while this connection waits for an answer (a batch sent ahead that no run may take). */
+  unref(): void {
+    this.#client.hold(false);
+  }
+
+  /** Keep the process alive while this connection waits for an answer (the default). */
+  ref(): void {
+    this.#client.hold(true);
+  }
 
   async exec(command: Command): Promise<ExecResult> {
     const input = stdinBytes(command);
