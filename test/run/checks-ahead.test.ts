@@ -2,9 +2,11 @@
  * Check batches sent ahead at start on kept connections. The keeper is real (its socket and
  * protocol); the host behind it is this machine's /bin/sh (keeper-fixture.ts).
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Command } from "../../lib/core/command.js";
 import type { Connection, ExecResult } from "../../lib/core/connection.js";
 import { LocalConnection } from "../../lib/connection/local.js";
@@ -13,6 +15,8 @@ import { HostPrefetch } from "../../lib/run/prefetch.js";
 import { runBatch } from "../../lib/run/prefetch-batch.js";
 import { writeCheckCommands } from "../../lib/run/prefetch-cache.js";
 import { keeperWith, order, until } from "../connection/keeper/keeper-fixture.js";
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(path.join(os.tmpdir(), "bosun-checks-ahead-"))));
@@ -97,5 +101,22 @@ test("nothing is sent for a host without a check list", async () => {
   const file = path.join(dir, "none.json");
   startChecksAhead(socket, [{ key: "a", file }]);
   expect(await takeChecksAhead(file, [], "a")).toBeUndefined();
+  await keeper.stop("test over");
+});
+
+test("a batch no run takes does not keep the process alive", async () => {
+  const { socket, keeper } = await keeperWith([order("a")]);
+  const file = path.join(dir, "list.json");
+  const go = path.join(dir, "go");
+  // It waits on the host until the test says go (or its directory is gone).
+  await writeCheckCommands(file, [`while [ ! -e '${go}' ] && [ -d '${dir}' ]; do sleep 0.05; done; echo answered`]);
+  const script =
+    `import { startChecksAhead } from ${JSON.stringify(path.join(repo, "lib/run/checks-ahead.ts"))};\n` +
+    `startChecksAhead(${JSON.stringify(socket)}, [${JSON.stringify({ key: "a", file })}]);\n`;
+  // controller-tools: none -- node itself, with the script above
+  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: repo, stdio: "ignore" });
+  const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+  expect(code).toBe(0); // it ended while its batch still waited on the host
+  writeFileSync(go, "");
   await keeper.stop("test over");
 });

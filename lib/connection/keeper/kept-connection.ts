@@ -111,7 +111,10 @@ export class KeptConnection implements Connection {
    * connection alive, each command fails as unreachable.
    */
   static attachNow(socket: string, key: string, target: { user: string; address: string }): KeptConnection {
-    const client = KeeperClient.connectNow(socket, () => new UnreachableError(`Cannot finish a command on ${target.address}: no keeper listens`));
+    const client = KeeperClient.connectNow(
+      socket,
+      () => new UnreachableError(`Cannot finish a command on ${target.address}: no keeper listens`),
+    );
     void client.ask({ op: "hello", key }).catch(() => undefined);
     return new KeptConnection(client, key, target);
   }
