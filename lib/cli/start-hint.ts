@@ -29,7 +29,7 @@ export function startHintFile(playbook: string, args: readonly string[], cwd: st
   const hash = createHash("sha256")
     .update(JSON.stringify([playbook, args, cwd]))
     .digest("hex");
-  return path.join(cacheDir, "handshakes", `${hash.slice(0, 32)}.json`);
+  return path.join(cacheDir, "start-hints", `${hash.slice(0, 32)}.json`);
 }
 
 const isTarget = (t: unknown): t is HandshakeTarget => {

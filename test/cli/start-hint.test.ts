@@ -15,7 +15,7 @@ const none: StartHint = { targets: [], kept: [] };
 
 test("one hint per playbook, arguments and directory, named by a hash (no address shows in the name)", () => {
   const a = startHintFile("/p/deploy.ts", ["--inventory", "prod"], "/p", dir);
-  expect(path.dirname(a)).toBe(path.join(dir, "handshakes"));
+  expect(path.dirname(a)).toBe(path.join(dir, "start-hints"));
   expect(a).not.toContain("prod");
   expect(startHintFile("/p/deploy.ts", ["--inventory", "staging"], "/p", dir)).not.toBe(a);
   expect(startHintFile("/p/deploy.ts", ["--inventory", "prod"], "/q", dir)).not.toBe(a);
