@@ -74,6 +74,17 @@ export class HostPrefetch {
     return result;
   }
 
+  /**
+   * Send the batch now, on `connection` (just opened): it travels while the first task validates its
+   * parameters and plans, instead of after. Nothing of the run has touched the host yet.
+   */
+  sendAhead(connection: Connection): void {
+    this.#connection ??= connection;
+    if (this.#connection !== connection || this.#dropped || this.#answers) return;
+    this.#answers = this.#fetch(connection);
+    this.#answers.catch(() => undefined); // a play that runs no check never awaits it; one that does gets the failure
+  }
+
   /** Something may have changed the host: every answer still unused is dropped. */
   hostChanged(): void {
     this.#dropped = true;

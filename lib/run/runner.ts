@@ -208,11 +208,12 @@ async function runHost(name: string, run: HostRun): Promise<boolean> {
     connection = (options.connect ?? createConnection)(settings.connection, name);
     connections.set(key, connection);
   }
+  const hostPrefetch = prefetchWanted(vars) ? prefetch?.forHost(name, prefetchTarget(settings.connection)) : undefined;
   const host = new Host(name, {
     vars: vars,
     connection: connection,
     become: become,
-    prefetch: prefetchWanted(vars) ? prefetch?.forHost(name, prefetchTarget(settings.connection)) : undefined,
+    prefetch: hostPrefetch,
     run: {
       play: play.name,
       checkMode: !!options.check,
@@ -231,6 +232,7 @@ async function runHost(name: string, run: HostRun): Promise<boolean> {
   let error: string | undefined;
   try {
     await connection.open();
+    hostPrefetch?.sendAhead(connection); // the checks go out at once, not when the first task has planned
     if (first && connection instanceof KeepingSshConnection) events.emit("log", { host: name, message: reachNote(connection) });
     await play.run(host, vars);
     await host.flushHandlers();
