@@ -9,18 +9,19 @@
  * `site`) with a TypeError; the compiler below makes such lookups yield undefined instead, so they
  * are falsy too. Outside helpers and block conditions, a missing variable is always an error.
  */
-import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import { loadOwnCjs } from "../core/own-cjs.js";
 import type HandlebarsModule from "../generated/vendor/handlebars.cjs";
 import { templateHelpers } from "./helpers.js";
 
 /**
- * Handlebars pre-bundled into one CommonJS file (scripts/vendor.ts), loaded on the first template:
+ * Handlebars pre-bundled into one CommonJS file (scripts/vendor.ts), loaded on the first template
+ * (own-cjs.ts):
  * most runs render none. The path is relative to this module: from lib/template/ (the sources) it
  * is lib/generated/vendor/, from dist/lib/bundle/ (the package's bundle) dist/lib/generated/vendor/;
  * `npm run build` writes the file to both.
  */
 export const VENDORED_HANDLEBARS = "../generated/vendor/handlebars.cjs";
-const require = createRequire(import.meta.url);
 
 /** The part of handlebars' (undeclared) JavaScriptCompiler that is overridden. */
 interface Compiler {
@@ -33,7 +34,7 @@ type CompilerClass = new () => Compiler;
 
 /** A fresh handlebars environment with bosun's helpers and null-safe nested lookups. */
 export function createTemplateEnvironment(): typeof HandlebarsModule {
-  const Handlebars = require(VENDORED_HANDLEBARS) as typeof HandlebarsModule;
+  const Handlebars = loadOwnCjs(fileURLToPath(new URL(VENDORED_HANDLEBARS, import.meta.url))) as typeof HandlebarsModule;
   const env = Handlebars.create();
   const holder = env as unknown as { JavaScriptCompiler: CompilerClass };
   const Base = holder.JavaScriptCompiler;
