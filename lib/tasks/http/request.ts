@@ -3,8 +3,6 @@
  * node:http(s) so that a CA bundle or `insecure` can apply to one request. Redirects are not
  * followed. Header values may be Secrets; they are revealed only into the request itself.
  */
-import http from "node:http";
-import https from "node:https";
 import { reveal, type Secret } from "../../core/secrets.js";
 
 /** A header value; a Secret is sent as is and never printed. */
@@ -38,10 +36,14 @@ export interface HttpResponse {
   readonly body: string;
 }
 
-/** Make one HTTP(S) request from the controller. Rejects on network errors, never on a status code. */
-export function httpRequest(url: string, options: HttpRequestOptions = {}): Promise<HttpResponse> {
+/**
+ * Make one HTTP(S) request from the controller. Rejects on network errors, never on a status code.
+ * node:http(s) load on the first request: most runs make none, and loading them (TLS included) is
+ * about 5 ms of every start.
+ */
+export async function httpRequest(url: string, options: HttpRequestOptions = {}): Promise<HttpResponse> {
   const target = new URL(url);
-  const client = target.protocol === "https:" ? https : http;
+  const client = target.protocol === "https:" ? (await import("node:https")).default : (await import("node:http")).default;
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(options.headers ?? {})) headers[k] = reveal(v);
   if (options.body !== undefined) headers["content-length"] = String(Buffer.byteLength(options.body));
