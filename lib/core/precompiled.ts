@@ -1,11 +1,12 @@
 /**
  * Validators compiled ahead of time by `npm run build` (scripts/gen-validators.ts: ajv's standalone
  * code as CommonJS in lib/generated/ and dist/lib/generated/, not committed). Loaded synchronously
- * on first use (own-cjs.ts); when a file is missing (a checkout not built yet) the callers compile with ajv.
+ * on first use; when a file is missing (a checkout not built yet) the callers compile with ajv.
  */
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
 import type { ValidateFunction } from "ajv";
-import { loadOwnCjs } from "./own-cjs.js";
+
+const require = createRequire(import.meta.url);
 const loaded = new Map<string, Readonly<Record<string, ValidateFunction>>>();
 
 /** The validators of generated module `name` (`task-params`, `inventory`), by schema key; {} when not built. */
@@ -13,10 +14,7 @@ export function precompiledValidators(name: string): Readonly<Record<string, Val
   let module = loaded.get(name);
   if (!module) {
     try {
-      module = loadOwnCjs(fileURLToPath(new URL(`../generated/${name}-validators.cjs`, import.meta.url))) as Record<
-        string,
-        ValidateFunction
-      >;
+      module = require(`../generated/${name}-validators.cjs`) as Record<string, ValidateFunction>;
     } catch {
       module = {};
     }
