@@ -145,7 +145,9 @@ export class Host {
     const result = ahead ?? (await this.connection.exec(wrapped));
     this.ctx.events.emit("command", {
       host: this.name,
-      text: (ahead ? (this.#prefetch?.sentAtStart ? "(prefetched at start) " : "(prefetched) ") : "") + (options.quiet ? "(secret)" : mask(describeCommand(command))),
+      text:
+        (ahead ? (this.#prefetch?.sentAtStart ? "(prefetched at start) " : "(prefetched) ") : "") +
+        (options.quiet ? "(secret)" : mask(describeCommand(command))),
       code: result.code,
       durationMs: result.durationMs,
     });
