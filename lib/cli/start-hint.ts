@@ -12,7 +12,7 @@ import path from "node:path";
 import { bosunCacheDir, writeCacheFile } from "../core/cache-dir.js";
 import { directLogins, discardEarlyHandshakes, startEarlyHandshakes, type HandshakeTarget } from "../connection/early-handshake.js";
 import { keeperDir, keeperSocket } from "../connection/keeper/socket-path.js";
-import { keptChecksSent, startChecksAhead, type KeptChecks } from "../run/checks-ahead.js";
+import { keptChecksSent, type KeptChecks } from "../run/kept-checks.js";
 
 /** What a start may begin ahead. */
 export interface StartHint {
@@ -98,7 +98,11 @@ export function startConnectionsAhead(playbook: string, args: readonly string[])
   const persist = process.env.BOSUN_SSH_PERSIST !== "0"; // 0: this run keeps nothing, nor uses what a keeper kept
   const socket = keeperSocket(keeperDir());
   if (persist && existsSync(socket)) {
-    startChecksAhead(socket, hint.kept);
+    // Only lists of this cache's own: the hint names a file, and its commands go to a host.
+    const lists = path.join(bosunCacheDir(), "prefetch");
+    const kept = hint.kept.filter((k) => path.dirname(k.file) === lists);
+    // Loaded only here, so that a start that logs in does not load it before its handshakes begin.
+    if (kept.length) void import("../run/checks-ahead.js").then(({ startChecksAhead }) => startChecksAhead(socket, kept));
     return Promise.resolve();
   }
   return hint.targets.length ? startEarlyHandshakes(hint.targets) : Promise.resolve();

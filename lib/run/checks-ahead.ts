@@ -4,7 +4,7 @@
  * batch of checks (prefetch.ts) only once the library, the playbook and the inventory are loaded,
  * and then waits for the host to run them: here the host runs them while the controller loads.
  *
- * The launcher's hint (lib/cli/start-hint.ts) names, per host the same command ran its checks
+ * The start hint (lib/cli/start-hint.ts, from kept-checks.ts) names, per host the same command ran its checks
  * on over a kept connection last time, the keeper's key of that connection and the host's check
  * list file: hashes, never a user, an address or a command. At start, each list is read and sent,
  * as the run would send it, to the keeper's connection under that key, if the keeper still has it
@@ -19,16 +19,9 @@
  */
 import type { ExecResult } from "../core/connection.js";
 import { KeptConnection } from "../connection/keeper/kept-connection.js";
+import type { KeptChecks } from "./kept-checks.js";
 import { runBatch } from "./prefetch-batch.js";
 import { readCheckCommandsNow } from "./prefetch-cache.js";
-
-/** A host whose checks a run sent on a kept connection: what the next start needs to send them ahead. */
-export interface KeptChecks {
-  /** The keeper's key of the connection (keeperKey(spec), a hash). */
-  readonly key: string;
-  /** The host's check list file (prefetch-cache.ts). */
-  readonly file: string;
-}
 
 type Answers = (ExecResult | undefined)[];
 
@@ -41,18 +34,12 @@ interface Ahead {
   wait(): void;
 }
 
-interface Registry {
-  /** Batches sent ahead, by check list file; each is taken once. */
-  readonly ahead: Map<string, Ahead>;
-  /** Hosts whose checks this process sent on kept connections, by file, for the next start. */
-  readonly sent: Map<string, KeptChecks>;
-}
-
+/** Batches sent ahead, by check list file; each is taken once. */
 const REGISTRY = Symbol.for("bosun.checksAhead");
 
-function registry(): Registry {
-  const global = globalThis as { [REGISTRY]?: Registry };
-  global[REGISTRY] ??= { ahead: new Map(), sent: new Map() };
+function registry(): { readonly ahead: Map<string, Ahead> } {
+  const global = globalThis as { [REGISTRY]?: { readonly ahead: Map<string, Ahead> } };
+  global[REGISTRY] ??= { ahead: new Map() };
   return global[REGISTRY];
 }
 
@@ -77,11 +64,6 @@ function sendAhead(socket: string, key: string, texts: readonly string[]): Ahead
   return { key, texts, answers, wait: () => kept.ref() };
 }
 
-/** Record that the checks of `file` go to the connection kept under `key`, for the next start. */
-export function noteKeptChecks(file: string, key: string): void {
-  registry().sent.set(file, { key, file });
-}
-
 /**
  * The answers to `texts`, the list read from `file`, sent ahead at start on the connection kept
  * under `key`; undefined (send them now) when none were, or for another list or connection.
@@ -93,9 +75,4 @@ export async function takeChecksAhead(file: string, texts: readonly string[], ke
   if (!ahead || ahead.key !== key || ahead.texts.length !== texts.length || ahead.texts.some((t, i) => t !== texts[i])) return undefined;
   ahead.wait();
   return ahead.answers;
-}
-
-/** The hosts whose checks this process sent on kept connections, for the next start's hint. */
-export function keptChecksSent(): KeptChecks[] {
-  return [...registry().sent.values()];
 }

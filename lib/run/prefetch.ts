@@ -11,7 +11,8 @@ import path from "node:path";
 import type { Command } from "../core/command.js";
 import type { Connection, ConnectionSpec, ExecResult } from "../core/connection.js";
 import type { Vars } from "../core/vars.js";
-import { noteKeptChecks, takeChecksAhead } from "./checks-ahead.js";
+import { takeChecksAhead } from "./checks-ahead.js";
+import { noteKeptChecks } from "./kept-checks.js";
 import { runBatch } from "./prefetch-batch.js";
 import { warmWhileWaiting } from "./warm-while-waiting.js";
 import {

@@ -1,9 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { readStartHint, saveStartHint, startHintFile, type StartHint } from "../../lib/cli/start-hint.js";
+import { readStartHint, saveStartHint, startConnectionsAhead, startHintFile, type StartHint } from "../../lib/cli/start-hint.js";
+import { keeperDir, keeperSocket } from "../../lib/connection/keeper/socket-path.js";
 import type { HandshakeTarget } from "../../lib/connection/early-handshake.js";
-import type { KeptChecks } from "../../lib/run/checks-ahead.js";
+import { takeChecksAhead } from "../../lib/run/checks-ahead.js";
+import type { KeptChecks } from "../../lib/run/kept-checks.js";
 
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(path.join(os.tmpdir(), "bosun-hint-"))));
@@ -54,4 +56,44 @@ test("an unreadable or malformed hint is no hint", () => {
   expect(readStartHint(file)).toEqual({ targets: [target], kept: [kept] });
   writeFileSync(file, JSON.stringify({ version: 1, targets: [target] })); // a hint of the last version
   expect(readStartHint(file)).toEqual({ targets: [target], kept: [] });
+});
+
+test("a start sends ahead only check lists of its own cache, whatever file a hint names", async () => {
+  const saved = { cache: process.env.BOSUN_CACHE_DIR, keeper: process.env.BOSUN_KEEPER_DIR, persist: process.env.BOSUN_SSH_PERSIST };
+  process.env.BOSUN_CACHE_DIR = path.join(dir, "cache");
+  process.env.BOSUN_KEEPER_DIR = path.join(dir, "keeper");
+  process.env.BOSUN_SSH_PERSIST = "60";
+  try {
+    mkdirSync(keeperDir(), { recursive: true });
+    writeFileSync(keeperSocket(keeperDir()), ""); // a keeper's socket (nobody answers: the batches just fail)
+    const own = path.join(dir, "cache", "prefetch", "0123.json");
+    const elsewhere = path.join(dir, "elsewhere.json");
+    for (const file of [own, elsewhere]) {
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, JSON.stringify({ version: 1, commands: ["echo checked"] }));
+    }
+    const playbook = path.join(dir, "deploy.ts");
+    await saveStartHint(startHintFile(playbook, [], process.cwd()), none, {
+      targets: [],
+      kept: [
+        { key: "k1", file: own },
+        { key: "k2", file: elsewhere },
+      ],
+    });
+    delete (globalThis as Record<symbol, unknown>)[Symbol.for("bosun.connectionsAhead")]; // a new process
+    await startConnectionsAhead(playbook, []);
+    const ahead = () => (globalThis as Record<symbol, { ahead: Map<string, unknown> } | undefined>)[Symbol.for("bosun.checksAhead")]?.ahead;
+    for (let i = 0; i < 100 && !ahead()?.has(own); i++) await new Promise((resolve) => setTimeout(resolve, 20)); // it loads what sends them first
+    expect(ahead()?.has(own)).toBe(true);
+    expect(ahead()?.has(elsewhere)).toBe(false);
+    await takeChecksAhead(own, ["echo checked"], "k1"); // settles (no keeper answers)
+  } finally {
+    for (const [name, value] of [
+      ["BOSUN_CACHE_DIR", saved.cache],
+      ["BOSUN_KEEPER_DIR", saved.keeper],
+      ["BOSUN_SSH_PERSIST", saved.persist],
+    ] as const)
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+  }
 });
