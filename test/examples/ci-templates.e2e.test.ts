@@ -22,7 +22,7 @@
  * The shards of one workspace stand in for artifacts passed between jobs.
  */
 import { lookup } from "node:dns/promises";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { runCli } from "../../lib/cli/main.js";
@@ -243,6 +243,9 @@ describe("CI templates in a runner container", () => {
       );
       expect(log).not.toContain(keyText.split("\n")[1]);
       expect(await inHost(staging, `tail -n1 /srv/demo/.bosun/releases.jsonl`)).toContain(COMMIT);
+      // bosun's cache is inside the project (BOSUN_CACHE_DIR), where the template's `cache:` keeps it for the next job.
+      for (const kept of ["prefetch", "start-hints"])
+        expect(readdirSync(path.join(gitlabCheckout, ".bosun-cache", kept)).length).toBeGreaterThan(0);
     },
     SLOW,
   );
