@@ -73,7 +73,7 @@ export async function saveStartHint(file: string, read: StartHint, run: StartHin
   }
 }
 
-/** Set once a process started its handshakes: shared by every copy of this module (the launcher's, the compiled playbook's). */
+/** Set once a process began what its hint names: shared by every copy of this module (the launcher's, the compiled playbook's). */
 const STARTED = Symbol.for("bosun.connectionsAhead");
 
 /**

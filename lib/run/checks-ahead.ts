@@ -57,11 +57,11 @@ function sendAhead(socket: string, key: string, texts: readonly string[]): Ahead
   // holds up this process's event loop. The user and address only word errors of a run's own
   // commands: these answers are taken or dropped.
   const kept = KeptConnection.attachNow(socket, key, { user: "", address: "a kept connection" });
-  kept.unref(); // a batch no run takes does not keep the process alive
+  kept.hold(false); // a batch no run takes does not keep the process alive
   const answers = runBatch(kept, texts)
     .catch(() => undefined) // no keeper, or it no longer keeps the connection: the run sends its own batch
     .finally(() => void kept.close({ keep: true }));
-  return { key, texts, answers, wait: () => kept.ref() };
+  return { key, texts, answers, wait: () => kept.hold(true) };
 }
 
 /**

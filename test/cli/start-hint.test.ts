@@ -2,10 +2,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import os from "node:os";
 import path from "node:path";
 import { readStartHint, saveStartHint, startConnectionsAhead, startHintFile, type StartHint } from "../../lib/cli/start-hint.js";
-import { keeperDir, keeperSocket } from "../../lib/connection/keeper/socket-path.js";
 import type { HandshakeTarget } from "../../lib/connection/early-handshake.js";
 import { takeChecksAhead } from "../../lib/run/checks-ahead.js";
 import type { KeptChecks } from "../../lib/run/kept-checks.js";
+import { handshakeFixture } from "./handshake-fixture.js";
 
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(path.join(os.tmpdir(), "bosun-hint-"))));
@@ -59,13 +59,11 @@ test("an unreadable or malformed hint is no hint", () => {
 });
 
 test("a start sends ahead only check lists of its own cache, whatever file a hint names", async () => {
-  const saved = { cache: process.env.BOSUN_CACHE_DIR, keeper: process.env.BOSUN_KEEPER_DIR, persist: process.env.BOSUN_SSH_PERSIST };
-  process.env.BOSUN_CACHE_DIR = path.join(dir, "cache");
-  process.env.BOSUN_KEEPER_DIR = path.join(dir, "keeper");
+  const fixture = await handshakeFixture(dir);
+  const persist = process.env.BOSUN_SSH_PERSIST;
   process.env.BOSUN_SSH_PERSIST = "60";
   try {
-    mkdirSync(keeperDir(), { recursive: true });
-    writeFileSync(keeperSocket(keeperDir()), ""); // a keeper's socket (nobody answers: the batches just fail)
+    fixture.keeperListens(); // nobody answers on it: the batches just fail
     const own = path.join(dir, "cache", "prefetch", "0123.json");
     const elsewhere = path.join(dir, "elsewhere.json");
     for (const file of [own, elsewhere]) {
@@ -80,7 +78,7 @@ test("a start sends ahead only check lists of its own cache, whatever file a hin
         { key: "k2", file: elsewhere },
       ],
     });
-    delete (globalThis as Record<symbol, unknown>)[Symbol.for("bosun.connectionsAhead")]; // a new process
+    fixture.newProcess();
     await startConnectionsAhead(playbook, []);
     const ahead = () => (globalThis as Record<symbol, { ahead: Map<string, unknown> } | undefined>)[Symbol.for("bosun.checksAhead")]?.ahead;
     for (let i = 0; i < 100 && !ahead()?.has(own); i++) await new Promise((resolve) => setTimeout(resolve, 20)); // it loads what sends them first
@@ -88,12 +86,8 @@ test("a start sends ahead only check lists of its own cache, whatever file a hin
     expect(ahead()?.has(elsewhere)).toBe(false);
     await takeChecksAhead(own, ["echo checked"], "k1"); // settles (no keeper answers)
   } finally {
-    for (const [name, value] of [
-      ["BOSUN_CACHE_DIR", saved.cache],
-      ["BOSUN_KEEPER_DIR", saved.keeper],
-      ["BOSUN_SSH_PERSIST", saved.persist],
-    ] as const)
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
+    if (persist === undefined) delete process.env.BOSUN_SSH_PERSIST;
+    else process.env.BOSUN_SSH_PERSIST = persist;
+    fixture.close();
   }
 });

@@ -121,14 +121,9 @@ export class KeptConnection implements Connection {
 
   async open(): Promise<void> {}
 
-  /** Let the process end while this connection waits for an answer (a batch sent ahead that no run may take). */
-  unref(): void {
-    this.#client.hold(false);
-  }
-
-  /** Keep the process alive while this connection waits for an answer (the default). */
-  ref(): void {
-    this.#client.hold(true);
+  /** Whether waiting for an answer keeps the process alive: yes by default; no for a batch sent ahead that no run may take. */
+  hold(on: boolean): void {
+    this.#client.hold(on);
   }
 
   async exec(command: Command): Promise<ExecResult> {
